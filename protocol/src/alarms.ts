@@ -1,0 +1,110 @@
+/**
+ * The alarm model (DESIGN.md, "Alarms").
+ */
+
+/** Every kind of alarm the hub can raise. */
+export const ALARM_KINDS = [
+  'fall',
+  'sos',
+  'smoke',
+  'gas',
+  'water_leak',
+  'bed_exit_night',
+  'inactivity',
+  'abnormal_consumption',
+  'door_open_night',
+  'device_offline',
+  'gateway_offline',
+  'low_battery',
+  'tamper',
+] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+
+/**
+ * Alarm kinds a device reports directly (the rest are derived by the hub's rules from telemetry,
+ * heartbeats and silence).
+ */
+export const DEVICE_ALARM_KINDS = [
+  'fall',
+  'sos',
+  'smoke',
+  'gas',
+  'water_leak',
+  'low_battery',
+  'tamper',
+] as const satisfies readonly AlarmKind[];
+export type DeviceAlarmKind = (typeof DEVICE_ALARM_KINDS)[number];
+
+/** 1 = life-safety, 2 = wellbeing, 3 = technical. Lower number is served first. */
+export type AlarmPriority = 1 | 2 | 3;
+
+export const ALARM_PRIORITY: Readonly<Record<AlarmKind, AlarmPriority>> = {
+  fall: 1,
+  sos: 1,
+  smoke: 1,
+  gas: 1,
+  water_leak: 2,
+  bed_exit_night: 2,
+  inactivity: 2,
+  abnormal_consumption: 2,
+  door_open_night: 2,
+  device_offline: 3,
+  gateway_offline: 3,
+  low_battery: 3,
+  tamper: 3,
+};
+
+export const ALARM_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type AlarmStatus = (typeof ALARM_STATUSES)[number];
+
+/** Outcomes an operator records when resolving (DESIGN.md, Alarms → Lifecycle). */
+export const ALARM_OUTCOMES = [
+  'false_alarm',
+  'handled_by_phone',
+  'family_attended',
+  'responder_dispatched',
+  'emergency_services',
+  'device_fault',
+  'resident_cancelled',
+] as const;
+export type AlarmOutcome = (typeof ALARM_OUTCOMES)[number];
+
+/** What a device says about an alarm condition. */
+export const ALARM_ACTIONS = ['raise', 'clear', 'cancel'] as const;
+export type AlarmAction = (typeof ALARM_ACTIONS)[number];
+
+/** The alarm as the hub shows it to consoles, over REST and Socket.IO. Times are ISO 8601 UTC. */
+export interface AlarmDto {
+  id: string;
+  gatewayId: string;
+  deviceId: string | null;
+  homeId: string | null;
+  kind: AlarmKind;
+  priority: AlarmPriority;
+  status: AlarmStatus;
+  /** Raised while the home was in test mode: recorded, never dispatched or escalated. */
+  test: boolean;
+  /** When the device observed the first trigger (not when it was sent). */
+  raisedAt: string;
+  /** When the hub stored it. */
+  receivedAt: string;
+  /** When the latest trigger joined this alarm. */
+  lastTriggerAt: string;
+  /** Number of device triggers joined into this alarm. */
+  triggerCount: number;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  outcome: AlarmOutcome | null;
+  notes: string | null;
+  /** Set when the resident cancelled on the device; the alarm is kept, not deleted. */
+  cancelledByResidentAt: string | null;
+}
+
+/** Queue order for consoles: priority first (life-safety on top), then oldest first. */
+export function compareAlarmsForQueue(a: AlarmDto, b: AlarmDto): number {
+  if (a.priority !== b.priority) return a.priority - b.priority;
+  if (a.raisedAt !== b.raisedAt) return a.raisedAt < b.raisedAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

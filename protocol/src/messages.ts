@@ -1,0 +1,208 @@
+/**
+ * Payload schemas of every MQTT message between gateway and hub (see topics.ts for where each
+ * travels). One schema gives both the runtime check and the static type.
+ *
+ * Contract (DESIGN.md, "Gateway ⇄ hub contract"):
+ *  - every event carries a time-ordered id (UUIDv7) and a per-gateway sequence number that is
+ *    assigned when the event enters the gateway's durable outbox, before it is sent;
+ *  - `observedAt` is when the device observed it, in epoch milliseconds of the gateway clock;
+ *  - the hub answers with an Ack only after the events are durable, and is idempotent on
+ *    (gatewayId, seq): a replay changes nothing but is acknowledged again.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { stringEnum } from './schema.js';
+import { ALARM_ACTIONS, DEVICE_ALARM_KINDS } from './alarms.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Hard limits the hub enforces; a gateway must not exceed them. */
+export const LIMITS = {
+  /** Largest MQTT payload the hub accepts on any uplink topic. */
+  maxPayloadBytes: 256 * 1024,
+  /** Most events in one UplinkBatch. */
+  maxEventsPerBatch: 500,
+  /** Most fields in one telemetry event. */
+  maxFieldsPerEvent: 32,
+  maxStringValueLength: 128,
+  maxDetailEntries: 16,
+} as const;
+
+
+export const UUID_V7_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
+export const DEVICE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$';
+export const FIELD_NAME_PATTERN = '^[a-z][a-z0-9_]{0,63}$';
+
+const EventId = Type.String({ pattern: UUID_V7_PATTERN });
+const Seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+const EpochMs = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 });
+const DeviceId = Type.String({ pattern: DEVICE_ID_PATTERN });
+const ScalarValue = Type.Union([
+  Type.Number(),
+  Type.Boolean(),
+  Type.String({ maxLength: LIMITS.maxStringValueLength }),
+]);
+
+export const AlarmEventSchema = Type.Object(
+  {
+    type: Type.Literal('alarm'),
+    id: EventId,
+    seq: Seq,
+    observedAt: EpochMs,
+    deviceId: DeviceId,
+    kind: stringEnum(DEVICE_ALARM_KINDS),
+    action: stringEnum(ALARM_ACTIONS),
+    detail: Type.Optional(
+      Type.Record(Type.String({ pattern: FIELD_NAME_PATTERN }), ScalarValue, {
+        maxProperties: LIMITS.maxDetailEntries,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AlarmEvent = Static<typeof AlarmEventSchema>;
+
+export const TelemetryEventSchema = Type.Object(
+  {
+    type: Type.Literal('telemetry'),
+    id: EventId,
+    seq: Seq,
+    observedAt: EpochMs,
+    deviceId: DeviceId,
+    /** Field names come from TELEMETRY_FIELDS where one fits (units are implied by the name). */
+    fields: Type.Record(Type.String({ pattern: FIELD_NAME_PATTERN }), ScalarValue, {
+      minProperties: 1,
+      maxProperties: LIMITS.maxFieldsPerEvent,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type TelemetryEvent = Static<typeof TelemetryEventSchema>;
+
+export type GatewayEvent = AlarmEvent | TelemetryEvent;
+export type Lane = 'alarm' | 'telemetry';
+
+/** Published on up/alarm (only alarm events) or up/telemetry (only telemetry events). */
+export const AlarmBatchSchema = Type.Object(
+  {
+    v: Type.Literal(PROTOCOL_VERSION),
+    events: Type.Array(AlarmEventSchema, { minItems: 1, maxItems: LIMITS.maxEventsPerBatch }),
+  },
+  { additionalProperties: false },
+);
+export type AlarmBatch = Static<typeof AlarmBatchSchema>;
+
+export const TelemetryBatchSchema = Type.Object(
+  {
+    v: Type.Literal(PROTOCOL_VERSION),
+    events: Type.Array(TelemetryEventSchema, { minItems: 1, maxItems: LIMITS.maxEventsPerBatch }),
+  },
+  { additionalProperties: false },
+);
+export type TelemetryBatch = Static<typeof TelemetryBatchSchema>;
+
+/** Stable codes for events or messages the hub refuses. */
+export const REJECT_CODES = [
+  'BAD_JSON',
+  'SCHEMA',
+  'TOO_LARGE',
+  'UNKNOWN_TOPIC',
+  'NOT_AUTHORIZED',
+  'SEQ_CONFLICT',
+] as const;
+export type RejectCode = (typeof REJECT_CODES)[number];
+
+/**
+ * Sent on down/ack. `acked` events are durable at the hub (or were already: replays are acked
+ * again) and may leave the outbox. `rejected` events can never be accepted (e.g. a seq reused with
+ * different content) and are removed too, but counted and logged on both sides. `deferred` events
+ * were not made durable (storage down or hub overloaded): keep them and resend no sooner than
+ * `retryAfterMs`.
+ */
+export const AckSchema = Type.Object(
+  {
+    v: Type.Literal(PROTOCOL_VERSION),
+    lane: Type.Union([Type.Literal('alarm'), Type.Literal('telemetry')]),
+    acked: Type.Array(Seq),
+    rejected: Type.Array(
+      Type.Object({ seq: Seq, code: stringEnum(REJECT_CODES), message: Type.String() }),
+    ),
+    deferred: Type.Array(Seq),
+    retryAfterMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type Ack = Static<typeof AckSchema>;
+
+export const DeviceHealthSchema = Type.Object(
+  {
+    deviceId: DeviceId,
+    driver: Type.String({ maxLength: 64 }),
+    online: Type.Boolean(),
+    lastSeenAt: Type.Union([EpochMs, Type.Null()]),
+    batteryPct: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    signal: Type.Optional(Type.Number()),
+    framesOk: Type.Integer({ minimum: 0 }),
+    decodeErrors: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type DeviceHealth = Static<typeof DeviceHealthSchema>;
+
+/** Sent on up/heartbeat every heartbeat interval (default 30 s). */
+export const HeartbeatSchema = Type.Object(
+  {
+    v: Type.Literal(PROTOCOL_VERSION),
+    sentAt: EpochMs,
+    uptimeS: Type.Number({ minimum: 0 }),
+    softwareVersion: Type.String({ maxLength: 64 }),
+    configVersion: Type.Integer({ minimum: 0 }),
+    outbox: Type.Object(
+      {
+        alarmDepth: Type.Integer({ minimum: 0 }),
+        telemetryDepth: Type.Integer({ minimum: 0 }),
+        oldestPendingAgeMs: Type.Integer({ minimum: 0 }),
+        droppedTelemetry: Type.Integer({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    devices: Type.Array(DeviceHealthSchema, { maxItems: 256 }),
+  },
+  { additionalProperties: false },
+);
+export type Heartbeat = Static<typeof HeartbeatSchema>;
+
+/** Retained on up/status: "online" when connected, the MQTT last will carries "offline". */
+export const GatewayStatusSchema = Type.Object(
+  {
+    v: Type.Literal(PROTOCOL_VERSION),
+    state: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
+    at: EpochMs,
+  },
+  { additionalProperties: false },
+);
+export type GatewayStatus = Static<typeof GatewayStatusSchema>;
+
+export const COMMAND_NAMES = ['ping', 'set_test_mode', 'reload_config'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export const CommandSchema = Type.Object(
+  {
+    v: Type.Literal(PROTOCOL_VERSION),
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    name: stringEnum(COMMAND_NAMES),
+    args: Type.Optional(Type.Record(Type.String(), ScalarValue)),
+  },
+  { additionalProperties: false },
+);
+export type Command = Static<typeof CommandSchema>;
+
+export const CommandResultSchema = Type.Object(
+  {
+    v: Type.Literal(PROTOCOL_VERSION),
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    ok: Type.Boolean(),
+    message: Type.Optional(Type.String({ maxLength: 512 })),
+  },
+  { additionalProperties: false },
+);
+export type CommandResult = Static<typeof CommandResultSchema>;

@@ -1,0 +1,44 @@
+/**
+ * The Socket.IO contract between hub and browsers, and the one REST error shape.
+ */
+import type { AlarmDto } from './alarms.js';
+
+/** Events the hub pushes. */
+export interface ServerToClientEvents {
+  /** A new alarm was stored. */
+  'alarm:new': (alarm: AlarmDto) => void;
+  /** An alarm changed (acknowledged, resolved, new trigger joined, cancelled by the resident). */
+  'alarm:updated': (alarm: AlarmDto) => void;
+}
+
+/** Requests a browser may make over the socket; each answers through the ack callback. */
+export interface ClientToServerEvents {
+  /**
+   * The full list of unresolved alarms. Consoles call it on every (re)connect and replace their
+   * list with it, so nothing is missed during a disconnection and nothing is shown twice.
+   */
+  'alarms:sync': (reply: (result: { alarms: AlarmDto[]; serverTime: string }) => void) => void;
+}
+
+/** Stable REST error codes (DESIGN.md: "Errors have stable codes; REST errors share one shape"). */
+export const API_ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INTERNAL',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+export interface ApiError {
+  error: {
+    code: ApiErrorCode;
+    message: string;
+    /** For VALIDATION_FAILED: which fields, e.g. [{ path: '/outcome', message: '...' }]. */
+    details?: { path: string; message: string }[];
+  };
+}
