@@ -105,3 +105,23 @@ export interface DriverDescriptor {
   alarms: DeviceAlarmKind[];
   createSession(ctx: DriverContext): DriverSession;
 }
+
+/**
+ * A simulated device that speaks the real protocol (for `anxin demo`, `anxin sim` and tests).
+ * It is pure: bytes in through `receive`, bytes out to `onTransmit` listeners; attaching it to a
+ * pseudo-terminal or a TCP serial server is done by devices/src/simulate/.
+ */
+export interface SimulatedDevice {
+  /** Which driver's protocol it speaks. */
+  driverId: string;
+  /** Bytes from the bus master (polled devices answer; streaming devices may accept commands). */
+  receive(bytes: Uint8Array): void;
+  onTransmit(listener: (bytes: Uint8Array) => void): void;
+  /** Starts periodic output (heartbeats, presence, consumption). Idempotent. */
+  start(): void;
+  stop(): void;
+  /** Names of scenario events it can act out, e.g. ['fall', 'presence', 'leave']. */
+  readonly scenarios: readonly string[];
+  /** Acts out a scenario event now; false if it does not know it. */
+  trigger(scenario: string): boolean;
+}

@@ -27,7 +27,8 @@ export class ConfigError extends Error {
 }
 
 type Plain = Record<string, unknown>;
-const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlain = (v: unknown): v is Plain =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads a YAML (or JSON, which is YAML) file into a plain object. */
 export function readConfigFile(file: string): Plain {
@@ -119,7 +120,10 @@ export interface LoadConfigOptions {
 }
 
 /** Loads, fills defaults and validates; throws ConfigError naming every bad key. */
-export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOptions = {}): Static<T> {
+export function loadConfig<T extends TObject>(
+  schema: T,
+  options: LoadConfigOptions = {},
+): Static<T> {
   const source = options.file ?? 'defaults';
   const merged: Plain = structuredClone(options.base ?? {});
   if (options.file) deepMerge(merged, readConfigFile(options.file));
@@ -128,7 +132,11 @@ export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOpti
 }
 
 /** Fills defaults and validates an already-assembled object. */
-export function validateConfig<T extends TObject>(schema: T, input: unknown, source: string): Static<T> {
+export function validateConfig<T extends TObject>(
+  schema: T,
+  input: unknown,
+  source: string,
+): Static<T> {
   const problems: string[] = [];
   unknownKeys(schema, input, '', problems);
   const withDefaults = Value.Default(schema, structuredClone(input));

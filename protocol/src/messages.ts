@@ -27,8 +27,8 @@ export const LIMITS = {
   maxDetailEntries: 16,
 } as const;
 
-
-export const UUID_V7_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
+export const UUID_V7_PATTERN =
+  '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
 export const DEVICE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$';
 export const FIELD_NAME_PATTERN = '^[a-z][a-z0-9_]{0,63}$';
 

@@ -43,7 +43,12 @@ export function schemaIssues(schema: TSchema, value: unknown, limit = 10): Schem
 
 export type ParseResult<T> =
   | { ok: true; value: T }
-  | { ok: false; code: 'TOO_LARGE' | 'BAD_JSON' | 'SCHEMA'; message: string; issues?: SchemaIssue[] };
+  | {
+      ok: false;
+      code: 'TOO_LARGE' | 'BAD_JSON' | 'SCHEMA';
+      message: string;
+      issues?: SchemaIssue[];
+    };
 
 /**
  * Parses an untrusted payload (MQTT message, device JSON) against a schema. Never throws: every
@@ -56,7 +61,11 @@ export function parsePayload<T extends TSchema>(
 ): ParseResult<Static<T>> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   if (size > maxBytes) {
-    return { ok: false, code: 'TOO_LARGE', message: `payload of ${size} bytes exceeds ${maxBytes}` };
+    return {
+      ok: false,
+      code: 'TOO_LARGE',
+      message: `payload of ${size} bytes exceeds ${maxBytes}`,
+    };
   }
   let value: unknown;
   try {

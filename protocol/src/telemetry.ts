@@ -11,7 +11,11 @@ export interface TelemetryFieldSpec {
 
 export const TELEMETRY_FIELDS = {
   energy_kwh: { unit: 'kWh', kind: 'number', description: 'cumulative active energy (import)' },
-  energy_export_kwh: { unit: 'kWh', kind: 'number', description: 'cumulative active energy exported' },
+  energy_export_kwh: {
+    unit: 'kWh',
+    kind: 'number',
+    description: 'cumulative active energy exported',
+  },
   power_w: { unit: 'W', kind: 'number', description: 'active power' },
   voltage_v: { unit: 'V', kind: 'number', description: 'RMS voltage' },
   current_a: { unit: 'A', kind: 'number', description: 'RMS current' },
