@@ -1,0 +1,27 @@
+import { createGateway, GatewayConfigSchema } from '@anxin/gateway';
+import { loadConfig } from '@anxin/protocol';
+import { parseCommandArgs } from '../args.js';
+import { untilSignal, writeLine, type Command } from '../command.js';
+
+export const gatewayCommand: Command = {
+  name: 'gateway',
+  summary: 'run a home gateway: read devices, keep the durable outbox, forward to the hub',
+  usage: [
+    'Usage: anxin gateway --config FILE',
+    '',
+    'Runs the gateway until SIGINT/SIGTERM. FILE (YAML or JSON, see config/gateway.example.yaml)',
+    'names the gateway, its hub credentials and its devices; ANXIN__SECTION__KEY environment',
+    'variables override it, e.g. ANXIN__HUB__PASSWORD=….',
+  ].join('\n'),
+  async run(args, io) {
+    const { values } = parseCommandArgs(args, { config: { type: 'string', short: 'c' } });
+    const config = loadConfig(GatewayConfigSchema, { file: values.config });
+    const gateway = createGateway(config);
+    const stopping = untilSignal();
+    await gateway.start();
+    writeLine(io.stdout, `anxin gateway ${config.gatewayId}: ${config.devices.length} device(s), hub ${config.hub.url}`);
+    await stopping;
+    await gateway.stop();
+    return 0;
+  },
+};

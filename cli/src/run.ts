@@ -1,0 +1,48 @@
+import { ConfigError } from '@anxin/protocol';
+import { UsageError, writeLine, type CommandIo } from './command.js';
+import { COMMANDS } from './commands/index.js';
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'anxin — elderly-care smart-home platform (hub, home gateway, simulators, tools)',
+    '',
+    'Usage: anxin <command> [options]      anxin <command> --help',
+    '',
+    'Commands:',
+    ...lines,
+  ].join('\n');
+}
+
+/** Runs one command line; returns the exit code (0 ok, 1 failure, 2 usage or configuration). */
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    writeLine(name ? io.stdout : io.stderr, usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    writeLine(io.stderr, `anxin: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    writeLine(io.stdout, command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      writeLine(io.stderr, `anxin ${name}: ${err.message}\n\n${command.usage}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      writeLine(io.stderr, `anxin ${name}: ${err.message}`);
+      return 2;
+    }
+    writeLine(io.stderr, `anxin ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the npm dependencies exactly as locked (npm ci) when node_modules is missing or older
+# than package-lock.json, then builds every package (TypeScript project references + the console).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "Anxin needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))." >&2
+  exit 1
+fi
+
+stamp=node_modules/.anxin-installed
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  echo "==> installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+  touch "$stamp"
+fi
+
+echo "==> building"
+npm run --silent build

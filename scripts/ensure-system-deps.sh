@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages the test suite starts for real: influxd (InfluxDB 1.x),
+# socat (pseudo-terminal pairs for serial tests) and chromium (browser tests). Only what is missing
+# is installed; needs root or sudo.
+set -euo pipefail
+
+declare -A wanted=([influxd]=influxdb [socat]=socat [chromium]=chromium)
+missing=()
+for bin in "${!wanted[@]}"; do
+  command -v "$bin" >/dev/null 2>&1 || missing+=("${wanted[$bin]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "==> installing system packages: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "Please install as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian starts influxdb as a service on install; the tests run their own influxd instances.
+if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now influxdb >/dev/null 2>&1 || true; fi
