@@ -1,0 +1,270 @@
+/**
+ * The durable outbox (DESIGN.md, "Gateway ⇄ hub contract", clauses 1, 2, 3 and 5).
+ *
+ * Every event is committed here, with its UUIDv7 id and the next per-gateway seq, before the
+ * gateway does anything else with it; it leaves only when the hub acknowledges it (acked or
+ * rejected). Two tables, one per lane, so that the alarm lane is read without ever scanning a
+ * telemetry backlog, and `seq` (the rowid) keeps the order within each lane.
+ *
+ * Durability per lane (SQLite `synchronous` in WAL mode, https://sqlite.org/pragma.html#pragma_synchronous):
+ *  - alarm: FULL by default. In WAL mode FULL fsyncs the WAL at every commit, so an alarm that
+ *    `append` returned survives a power cut, not only a process crash. Alarms are a few a day per
+ *    home, so one fsync each costs nothing that matters, and losing one is the failure the whole
+ *    product exists to prevent.
+ *  - telemetry: NORMAL by default. A commit survives a process crash (SIGKILL) at once; only a
+ *    power cut can lose the last commits before the next WAL sync (a checkpoint, or the next FULL
+ *    commit, which syncs everything before it). Meters repeat their cumulative readings every
+ *    minute, so a few lost points after a power cut are harmless, and skipping the per-insert
+ *    fsync makes telemetry inserts far cheaper on an SD card.
+ *  - seq reservation: always FULL. A seq must never be reused, even after a power cut that
+ *    rolled back NORMAL commits: the hub deduplicates on (gateway, seq), so a reused seq could
+ *    make it drop a new alarm as a "replay". Seqs are therefore taken from blocks whose upper
+ *    bound is fsynced before any seq from the block is used; after a restart numbering resumes
+ *    above the last reserved bound (gaps are allowed, repeats never).
+ *  - deletes after acks run at the lane's level: a delete lost to a power cut only causes a
+ *    resend, which the hub ignores as a replay.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import {
+  newEventId,
+  type AlarmEvent,
+  type GatewayEvent,
+  type Lane,
+  type TelemetryEvent,
+} from '@anxin/protocol';
+import type { FsyncPolicy } from '../config.js';
+
+export type AlarmDraft = Omit<AlarmEvent, 'id' | 'seq'>;
+export type TelemetryDraft = Omit<TelemetryEvent, 'id' | 'seq'>;
+export type EventDraft = AlarmDraft | TelemetryDraft;
+
+/** One stored event as the uplink needs it: the seq, and the JSON exactly as it will be sent. */
+export interface StoredEvent {
+  seq: number;
+  json: string;
+  createdAt: number;
+}
+
+export interface OutboxOptions {
+  /** SQLite file (its directory is created if missing). */
+  file: string;
+  maxTelemetryEvents: number;
+  maxTelemetryAgeMs: number;
+  fsync: { alarm: FsyncPolicy; telemetry: FsyncPolicy };
+  now?: () => number;
+  logger?: Logger;
+  /** Seqs reserved per FULL-synced write of the upper bound. */
+  seqBlock?: number;
+}
+
+export interface OutboxStats {
+  alarmDepth: number;
+  telemetryDepth: number;
+  /** When the oldest event still pending (either lane) entered the outbox; null when empty. */
+  oldestPendingAt: number | null;
+  /** Telemetry dropped by the count or age bound since this outbox was created (persisted). */
+  droppedTelemetry: number;
+  lastSeq: number;
+}
+
+const LANES: readonly Lane[] = ['alarm', 'telemetry'];
+const SYNC_PRAGMA: Record<FsyncPolicy, string> = {
+  full: 'PRAGMA synchronous = FULL',
+  normal: 'PRAGMA synchronous = NORMAL',
+  off: 'PRAGMA synchronous = OFF',
+};
+
+interface LaneStatements {
+  insert: Database.Statement<[number, string, number, string]>;
+  pending: Database.Statement<[number, number], { seq: number; body: string; created_at: number }>;
+  remove: Database.Statement<[number]>;
+  count: Database.Statement<[], { n: number }>;
+  oldest: Database.Statement<[], { created_at: number }>;
+}
+
+export class Outbox {
+  private readonly db: Database.Database;
+  private readonly now: () => number;
+  private readonly seqBlock: number;
+  private readonly lanes: Record<Lane, LaneStatements>;
+  private readonly depth: Record<Lane, number> = { alarm: 0, telemetry: 0 };
+  private readonly setMeta: Database.Statement<[string, number]>;
+  private readonly dropOldest: Database.Statement<[number]>;
+  private readonly dropOlderThan: Database.Statement<[number]>;
+  private currentSync: FsyncPolicy | null = null;
+  private nextSeq: number;
+  private reservedUntil: number;
+  private dropped: number;
+  private closed = false;
+
+  constructor(private readonly options: OutboxOptions) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    this.now = options.now ?? Date.now;
+    this.seqBlock = options.seqBlock ?? 1000;
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    // A reader (the CLI, a test) must never make an insert fail with SQLITE_BUSY.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('journal_size_limit = 67108864');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS alarm_outbox (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL, created_at INTEGER NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS telemetry_outbox (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL, created_at INTEGER NOT NULL, body TEXT NOT NULL);
+    `);
+    const laneStatements = (table: string): LaneStatements => ({
+      insert: this.db.prepare(
+        `INSERT INTO ${table} (seq, id, created_at, body) VALUES (?, ?, ?, ?)`,
+      ),
+      pending: this.db.prepare(
+        `SELECT seq, body, created_at FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`,
+      ),
+      remove: this.db.prepare(`DELETE FROM ${table} WHERE seq = ?`),
+      count: this.db.prepare(`SELECT count(*) AS n FROM ${table}`),
+      oldest: this.db.prepare(`SELECT created_at FROM ${table} ORDER BY seq LIMIT 1`),
+    });
+    this.lanes = { alarm: laneStatements('alarm_outbox'), telemetry: laneStatements('telemetry_outbox') };
+    this.setMeta = this.db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    );
+    this.dropOldest = this.db.prepare(
+      'DELETE FROM telemetry_outbox WHERE seq IN (SELECT seq FROM telemetry_outbox ORDER BY seq LIMIT ?)',
+    );
+    this.dropOlderThan = this.db.prepare('DELETE FROM telemetry_outbox WHERE created_at < ?');
+
+    const meta = (key: string): number =>
+      this.db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?').get(key)
+        ?.value ?? 0;
+    const maxSeq = (table: string): number =>
+      this.db.prepare<[], { m: number | null }>(`SELECT max(seq) AS m FROM ${table}`).get()?.m ?? 0;
+    this.dropped = meta('dropped_telemetry');
+    // Resume above everything ever reserved (and, defensively, above anything stored).
+    this.reservedUntil = Math.max(meta('seq_reserved'), maxSeq('alarm_outbox'), maxSeq('telemetry_outbox'));
+    this.nextSeq = this.reservedUntil + 1;
+    for (const lane of LANES) this.depth[lane] = this.lanes[lane].count.get()?.n ?? 0;
+    this.pruneTelemetry();
+  }
+
+  /**
+   * Makes an event durable and returns it with its id and seq. Synchronous: when it returns, the
+   * event is committed at the lane's fsync level. For telemetry, enforces the count bound by
+   * dropping the oldest telemetry (never alarms).
+   */
+  append(draft: AlarmDraft): AlarmEvent;
+  append(draft: TelemetryDraft): TelemetryEvent;
+  append(draft: EventDraft): GatewayEvent;
+  append(draft: EventDraft): GatewayEvent {
+    this.assertOpen();
+    const lane: Lane = draft.type;
+    if (this.nextSeq > this.reservedUntil) this.reserveSeqs();
+    this.setSync(this.options.fsync[lane]);
+    const seq = this.nextSeq;
+    const event = { ...draft, id: newEventId(), seq } as GatewayEvent;
+    const body = JSON.stringify(event);
+    const createdAt = this.now();
+    const statements = this.lanes[lane];
+    const overflow = lane === 'telemetry' ? this.depth.telemetry + 1 - this.options.maxTelemetryEvents : 0;
+    this.db.transaction(() => {
+      statements.insert.run(seq, event.id, createdAt, body);
+      if (overflow > 0) {
+        const removed = this.dropOldest.run(overflow).changes;
+        this.dropped += removed;
+        this.depth.telemetry -= removed;
+        this.setMeta.run('dropped_telemetry', this.dropped);
+      }
+    })();
+    this.nextSeq += 1;
+    this.depth[lane] += 1;
+    return event;
+  }
+
+  /** Up to `limit` pending events of a lane with seq > afterSeq, in seq order. */
+  pending(lane: Lane, afterSeq: number, limit: number): StoredEvent[] {
+    this.assertOpen();
+    return this.lanes[lane].pending
+      .all(afterSeq, limit)
+      .map((row) => ({ seq: row.seq, json: row.body, createdAt: row.created_at }));
+  }
+
+  /** Deletes acknowledged (acked or rejected) events; unknown seqs are ignored. */
+  remove(lane: Lane, seqs: readonly number[]): number {
+    this.assertOpen();
+    if (seqs.length === 0) return 0;
+    this.setSync(this.options.fsync[lane]);
+    const statement = this.lanes[lane].remove;
+    let removed = 0;
+    this.db.transaction(() => {
+      for (const seq of seqs) removed += statement.run(seq).changes;
+    })();
+    this.depth[lane] -= removed;
+    return removed;
+  }
+
+  /** Drops telemetry older than the age bound (oldest first, counted). Returns how many. */
+  pruneTelemetry(): number {
+    this.assertOpen();
+    const cutoff = this.now() - this.options.maxTelemetryAgeMs;
+    let removed = 0;
+    this.setSync(this.options.fsync.telemetry);
+    this.db.transaction(() => {
+      removed = this.dropOlderThan.run(cutoff).changes;
+      if (removed > 0) {
+        this.dropped += removed;
+        this.setMeta.run('dropped_telemetry', this.dropped);
+      }
+    })();
+    if (removed > 0) {
+      this.depth.telemetry -= removed;
+      this.options.logger?.warn(
+        { code: 'TELEMETRY_DROPPED', removed, reason: 'age', droppedTotal: this.dropped },
+        'telemetry older than the backlog bound dropped',
+      );
+    }
+    return removed;
+  }
+
+  depthOf(lane: Lane): number {
+    return this.depth[lane];
+  }
+
+  stats(): OutboxStats {
+    this.assertOpen();
+    const oldest = LANES.map((lane) => this.lanes[lane].oldest.get()?.created_at).filter(
+      (t): t is number => t !== undefined,
+    );
+    return {
+      alarmDepth: this.depth.alarm,
+      telemetryDepth: this.depth.telemetry,
+      oldestPendingAt: oldest.length > 0 ? Math.min(...oldest) : null,
+      droppedTelemetry: this.dropped,
+      lastSeq: this.nextSeq - 1,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private reserveSeqs(): void {
+    this.setSync('full');
+    const until = this.nextSeq + this.seqBlock - 1;
+    this.setMeta.run('seq_reserved', until);
+    this.reservedUntil = until;
+  }
+
+  private setSync(level: FsyncPolicy): void {
+    if (this.currentSync === level) return;
+    this.db.exec(SYNC_PRAGMA[level]);
+    this.currentSync = level;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('outbox is closed');
+  }
+}
