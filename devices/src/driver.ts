@@ -104,6 +104,15 @@ export interface DriverDescriptor {
   telemetry: string[];
   alarms: DeviceAlarmKind[];
   createSession(ctx: DriverContext): DriverSession;
+  /**
+   * Explains one captured frame for `anxin decode PROTOCOL HEX…`: its fields with units, or the
+   * exact reason it is invalid with a stable code. `register` names the first register of a
+   * Modbus reply (which does not carry it). Pure; never throws.
+   */
+  inspect?(
+    bytes: Uint8Array,
+    options: { register?: number },
+  ): { ok: true; frame: unknown } | { ok: false; reason: string; code: string };
 }
 
 /**

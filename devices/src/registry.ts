@@ -3,8 +3,11 @@
  * every driver folder is registered and every entry is well-formed.
  */
 import type { DriverDescriptor } from './driver.js';
+import { mr60fda1Driver } from './mr60fda1/descriptor.js';
 
-export const DRIVERS: readonly DriverDescriptor[] = [];
+export const DRIVERS: readonly DriverDescriptor[] = [
+  mr60fda1Driver,
+];
 
 export function findDriver(id: string): DriverDescriptor | undefined {
   return DRIVERS.find((d) => d.id === id);
