@@ -1,0 +1,8 @@
+import type { Command } from '../command.js';
+import { demoCommand } from './demo.js';
+import { gatewayCommand } from './gateway.js';
+import { hubCommand } from './hub.js';
+import { simCommand } from './sim.js';
+
+/** Every `anxin` sub-command, in the order `anxin --help` lists them. */
+export const COMMANDS: readonly Command[] = [hubCommand, gatewayCommand, demoCommand, simCommand];
