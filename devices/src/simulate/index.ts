@@ -1,0 +1,3 @@
+export * from './pty.js';
+export * from './serial.js';
+export * from './tcp.js';
