@@ -6,6 +6,7 @@ export const GATEWAY_ERROR_CODES = [
   'PORT_CONFLICT',
   'NO_PORT',
   'NO_LOCAL_MQTT',
+  'DRIVER_ERROR',
   'NOT_STARTED',
 ] as const;
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];

@@ -1,0 +1,48 @@
+/**
+ * DeviceReading (what a driver says) → an outbox draft (the protocol event minus id and seq).
+ * Pure. Every draft is checked against the protocol schema here, before it reaches the outbox:
+ * one malformed event inside an uplink batch would make the hub refuse the whole batch.
+ */
+import {
+  AlarmEventSchema,
+  TelemetryEventSchema,
+  checkerFor,
+  schemaIssues,
+} from '@anxin/protocol';
+import type { DeviceReading } from '@anxin/devices';
+import type { EventDraft } from '../outbox/outbox.js';
+
+/** Placeholders that satisfy the id/seq parts of the schema while the draft is checked. */
+const PLACEHOLDER = { id: '00000000-0000-7000-8000-000000000000', seq: 1 };
+
+export type DraftResult = { ok: true; draft: EventDraft } | { ok: false; message: string };
+
+export function readingToDraft(
+  deviceId: string,
+  reading: DeviceReading,
+  observedAt: number,
+): DraftResult {
+  const draft: EventDraft =
+    reading.type === 'alarm'
+      ? {
+          type: 'alarm',
+          observedAt,
+          deviceId: reading.deviceId ?? deviceId,
+          kind: reading.kind,
+          action: reading.action,
+          ...(reading.detail && Object.keys(reading.detail).length > 0
+            ? { detail: { ...reading.detail } }
+            : {}),
+        }
+      : {
+          type: 'telemetry',
+          observedAt,
+          deviceId: reading.deviceId ?? deviceId,
+          fields: { ...reading.fields },
+        };
+  const schema = draft.type === 'alarm' ? AlarmEventSchema : TelemetryEventSchema;
+  const candidate = { ...draft, ...PLACEHOLDER };
+  if (checkerFor(schema).Check(candidate)) return { ok: true, draft };
+  const issue = schemaIssues(schema, candidate, 1)[0];
+  return { ok: false, message: issue ? `${issue.path}: ${issue.message}` : 'invalid reading' };
+}

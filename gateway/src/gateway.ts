@@ -1,0 +1,200 @@
+/**
+ * The composition root of the home gateway: config → outbox, driver runtime, uplink. Nothing here
+ * knows a device protocol or an MQTT packet; it wires the parts and owns the one rule that ties
+ * them together: a reading becomes an event in the durable outbox before anything else happens
+ * (DESIGN.md, contract clause 1), and only then is the uplink told there is something to send.
+ */
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { PROTOCOL_VERSION, type GatewayEvent, type Heartbeat } from '@anxin/protocol';
+import type { DeviceReading, DriverDescriptor } from '@anxin/devices';
+import type { GatewayConfig } from './config.js';
+import { GatewayError } from './errors.js';
+import { DriverRuntime } from './drivers/runtime.js';
+import type { DeviceDetail } from './drivers/device-monitor.js';
+import { readingToDraft } from './drivers/readings.js';
+import { Outbox, type OutboxStats } from './outbox/outbox.js';
+import type { PortHealth } from './transports/byte-transport.js';
+import { Uplink, type UplinkHealth } from './uplink/uplink.js';
+
+export const GATEWAY_SOFTWARE_VERSION = '0.1.0';
+
+export interface GatewayOptions {
+  logger?: Logger;
+  now?: () => number;
+  /** Driver lookup; defaults to the @anxin/devices registry (tests pass fakes). */
+  drivers?: readonly DriverDescriptor[];
+}
+
+export interface GatewayHealth {
+  gatewayId: string;
+  started: boolean;
+  connected: boolean;
+  outbox: OutboxStats & { oldestPendingAgeMs: number };
+  uplink: UplinkHealth;
+  ports: PortHealth[];
+  devices: DeviceDetail[];
+}
+
+export interface Gateway {
+  readonly config: GatewayConfig;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): GatewayHealth;
+  /**
+   * Records a reading of a configured device as if its driver had produced it (for tests and
+   * `anxin sim`). Returns the event once it is durable in the outbox; throws GatewayError
+   * (UNKNOWN_DEVICE, INVALID_READING, NOT_STARTED) otherwise.
+   */
+  ingest(deviceId: string, reading: DeviceReading, observedAt?: number): GatewayEvent;
+}
+
+/** Telemetry age pruning runs this often (the count bound is enforced on every insert). */
+const PRUNE_INTERVAL_MS = 60_000;
+
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const logger = (options.logger ?? pino({ name: 'gateway' })).child({ gatewayId: config.gatewayId });
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  let outbox: Outbox | null = null;
+  let uplink: Uplink | null = null;
+  let runtime: DriverRuntime | null = null;
+  let pruneTimer: NodeJS.Timeout | null = null;
+  let started = false;
+  const driverList = options.drivers;
+
+  function record(sourceDeviceId: string, reading: DeviceReading, observedAt: number): GatewayEvent {
+    if (!outbox || !runtime) throw new GatewayError('NOT_STARTED', 'gateway is not started');
+    const result = readingToDraft(sourceDeviceId, reading, observedAt);
+    if (!result.ok) {
+      const monitor = runtime.monitorFor(reading.deviceId ?? sourceDeviceId) ?? runtime.monitorFor(sourceDeviceId);
+      if (monitor) monitor.invalidReadings += 1;
+      throw new GatewayError('INVALID_READING', `reading of ${sourceDeviceId} refused: ${result.message}`);
+    }
+    const event = outbox.append(result.draft);
+    uplink?.notify();
+    if (event.type === 'alarm') {
+      logger.info({ seq: event.seq, id: event.id, deviceId: event.deviceId, kind: event.kind, action: event.action }, 'alarm recorded');
+    }
+    return event;
+  }
+
+  function outboxHealth(): GatewayHealth['outbox'] {
+    if (!outbox) {
+      return { alarmDepth: 0, telemetryDepth: 0, oldestPendingAt: null, droppedTelemetry: 0, lastSeq: 0, oldestPendingAgeMs: 0 };
+    }
+    const stats = outbox.stats();
+    return {
+      ...stats,
+      oldestPendingAgeMs: stats.oldestPendingAt === null ? 0 : Math.max(0, now() - stats.oldestPendingAt),
+    };
+  }
+
+  function heartbeat(): Heartbeat {
+    const box = outboxHealth();
+    return {
+      v: PROTOCOL_VERSION,
+      sentAt: now(),
+      uptimeS: Math.max(0, (now() - startedAt) / 1000),
+      softwareVersion: GATEWAY_SOFTWARE_VERSION,
+      configVersion: 0,
+      outbox: {
+        alarmDepth: box.alarmDepth,
+        telemetryDepth: box.telemetryDepth,
+        oldestPendingAgeMs: Math.round(box.oldestPendingAgeMs),
+        droppedTelemetry: box.droppedTelemetry,
+      },
+      devices: runtime?.deviceHealth() ?? [],
+    };
+  }
+
+  return {
+    config,
+    async start() {
+      if (started) return;
+      started = true;
+      outbox = new Outbox({
+        file: join(config.dataDir, 'outbox.sqlite'),
+        maxTelemetryEvents: config.outbox.maxTelemetryEvents,
+        maxTelemetryAgeMs: config.outbox.maxTelemetryAgeHours * 3_600_000,
+        fsync: config.outbox.fsync,
+        now,
+        logger,
+      });
+      const stats = outbox.stats();
+      logger.info(
+        { alarmDepth: stats.alarmDepth, telemetryDepth: stats.telemetryDepth, lastSeq: stats.lastSeq },
+        'outbox open',
+      );
+      runtime = new DriverRuntime({
+        config,
+        logger,
+        now,
+        sink: (deviceId, reading, observedAt) => {
+          try {
+            record(deviceId, reading, observedAt);
+          } catch (err) {
+            logger.warn({ code: err instanceof GatewayError ? err.code : 'INGEST_FAILED', err: (err as Error).message, deviceId }, 'reading not recorded');
+          }
+        },
+        ...(driverList ? { findDriver: (id: string) => driverList.find((d) => d.id === id) } : {}),
+      });
+      uplink = new Uplink({ config, outbox, logger, now, heartbeat });
+      uplink.start();
+      runtime.start();
+      pruneTimer = setInterval(() => outbox?.pruneTelemetry(), PRUNE_INTERVAL_MS);
+      pruneTimer.unref();
+      await Promise.resolve();
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      if (pruneTimer) clearInterval(pruneTimer);
+      await runtime?.stop();
+      await uplink?.stop();
+      outbox?.close();
+      runtime = null;
+      uplink = null;
+      outbox = null;
+      logger.info('gateway stopped');
+    },
+    health() {
+      return {
+        gatewayId: config.gatewayId,
+        started,
+        connected: uplink?.isConnected ?? false,
+        outbox: outboxHealth(),
+        uplink: uplink?.health() ?? emptyUplinkHealth(),
+        ports: runtime?.portHealth() ?? [],
+        devices: runtime?.deviceDetails() ?? [],
+      };
+    },
+    ingest(deviceId, reading, observedAt) {
+      if (!runtime) throw new GatewayError('NOT_STARTED', 'gateway is not started');
+      const monitor = runtime.monitorFor(deviceId);
+      if (!monitor) throw new GatewayError('UNKNOWN_DEVICE', `no device "${deviceId}" in this gateway's config`);
+      const at = observedAt ?? now();
+      monitor.noteReading(reading, at);
+      return record(deviceId, reading, at);
+    },
+  };
+}
+
+function emptyUplinkHealth(): UplinkHealth {
+  const lane = { batchesSent: 0, eventsSent: 0, acked: 0, rejected: 0, deferred: 0, resends: 0, inflightBatches: 0, heldForMs: 0 };
+  return {
+    connected: false,
+    connects: 0,
+    connectFailures: 0,
+    lastError: null,
+    lastErrorCode: null,
+    lastConnectedAt: null,
+    nextRetryInMs: null,
+    lanes: { alarm: { ...lane }, telemetry: { ...lane } },
+    heartbeatsSent: 0,
+    badDownlinks: {},
+    commands: 0,
+    configMessages: 0,
+    lastConfigVersion: null,
+  };
+}

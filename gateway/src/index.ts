@@ -1,0 +1,10 @@
+export { createGateway, GATEWAY_SOFTWARE_VERSION } from './gateway.js';
+export type { Gateway, GatewayHealth, GatewayOptions } from './gateway.js';
+export { GatewayConfigSchema, DeviceConfigSchema } from './config.js';
+export type { GatewayConfig, DeviceConfig, FsyncPolicy } from './config.js';
+export { GatewayError, GATEWAY_ERROR_CODES } from './errors.js';
+export type { GatewayErrorCode } from './errors.js';
+export type { DeviceDetail, PollCounters } from './drivers/device-monitor.js';
+export type { PortHealth } from './transports/byte-transport.js';
+export type { UplinkHealth } from './uplink/uplink.js';
+export type { OutboxStats } from './outbox/outbox.js';
