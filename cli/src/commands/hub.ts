@@ -1,8 +1,22 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { buildHub, HubConfigSchema } from '@anxin/hub';
 import { isValidGatewayId, loadConfig } from '@anxin/protocol';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, untilSignal, writeLine, type Command } from '../command.js';
+
+function readProvisionFile(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--provision-file: ${(err as Error).message}`);
+  }
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
 
 function parseProvision(text: string): { gatewayId: string; secret: string } {
   const at = text.indexOf(':');
@@ -28,14 +42,17 @@ export const hubCommand: Command = {
     '  --config, -c FILE        configuration file',
     '  --provision ID:SECRET    register gateway ID with broker password SECRET (repeatable); for',
     '                           scripted installs such as docker-compose, before claim codes are used',
+    '  --provision-file FILE    the same, one ID:SECRET per line (blank lines and # comments ignored)',
   ].join('\n'),
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
       config: { type: 'string', short: 'c' },
       provision: { type: 'string', multiple: true },
+      'provision-file': { type: 'string' },
     });
     const config = loadConfig(HubConfigSchema, { file: values.config });
-    const provisions = (values.provision ?? []).map(parseProvision);
+    const fromFile = values['provision-file'] ? readProvisionFile(values['provision-file']) : [];
+    const provisions = [...(values.provision ?? []), ...fromFile].map(parseProvision);
     const hub = await buildHub(config);
     for (const p of provisions) await hub.provisionGateway(p);
     const stopping = untilSignal();

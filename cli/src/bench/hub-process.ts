@@ -1,0 +1,129 @@
+/**
+ * A hub in its own process for benchmarks: `anxin hub` with a temporary config and data directory,
+ * gateways provisioned on the command line, an admin session, and its peak memory read from
+ * /proc (VmHWM, the resident-set high-water mark).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+
+export interface HubProcess {
+  pid: number;
+  httpUrl: string;
+  mqttUrl: string;
+  /** Session cookie of the admin user, for REST and Socket.IO. */
+  cookie: string;
+  /** Telemetry points the hub reports as stored (from /metrics). */
+  telemetryStored(): Promise<number>;
+  peakRssBytes(): number;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Reads one Prometheus sample value (summing all label sets of the metric). */
+export function metricValue(text: string, name: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (match?.[1] === name) total += Number(match[3]);
+  }
+  return total;
+}
+
+export const TELEMETRY_STORED_METRIC = 'anxin_telemetry_points_written_total';
+
+export async function spawnHubProcess(options: {
+  dir: string;
+  gatewayIds: readonly string[];
+  secret: string;
+  extraConfig?: string[];
+}): Promise<HubProcess> {
+  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  const configFile = join(options.dir, 'hub.yaml');
+  writeFileSync(
+    configFile,
+    [
+      `dataDir: ${join(options.dir, 'hub')}`,
+      `http: { host: 127.0.0.1, port: ${httpPort} }`,
+      `mqtt: { host: 127.0.0.1, port: ${mqttPort} }`,
+      'log: { level: error }',
+      ...(options.extraConfig ?? []),
+    ].join('\n'),
+  );
+  const provisionFile = join(options.dir, 'provision.txt');
+  writeFileSync(provisionFile, options.gatewayIds.map((id) => `${id}:${options.secret}`).join('\n'));
+  const child = spawn(process.execPath, [MAIN, 'hub', '--config', configFile, '--provision-file', provisionFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const pid = child.pid ?? 0;
+  let peak = 0;
+  const samplePeak = () => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      peak = Math.max(peak, kb * 1024);
+    } catch {
+      // the process has gone; keep the last sample
+    }
+  };
+  const sampler = setInterval(samplePeak, 500);
+
+  const deadline = Date.now() + 60_000;
+  while (!/console http/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`anxin hub exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) throw new Error(`anxin hub did not start within 60 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const password = /password "([^"]+)"/.exec(output)?.[1] ?? '';
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const login = await fetch(`${httpUrl}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+  if (!login.ok) throw new Error(`cannot log in to the benchmark hub: HTTP ${login.status} ${await login.text()}`);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+
+  return {
+    pid,
+    httpUrl,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    cookie,
+    async telemetryStored() {
+      const res = await fetch(`${httpUrl}/metrics`);
+      return metricValue(await res.text(), TELEMETRY_STORED_METRIC);
+    },
+    peakRssBytes() {
+      samplePeak();
+      return peak;
+    },
+    async stop() {
+      samplePeak();
+      clearInterval(sampler);
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
