@@ -1,0 +1,86 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { mr60fda1Codec, toHex } from '@anxin/devices';
+import { describe, expect, it } from 'vitest';
+import { run } from './run.js';
+
+function capture() {
+  let out = '';
+  let err = '';
+  const stream = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        append(chunk.toString());
+        cb();
+      },
+    });
+  return {
+    io: { stdout: stream((s) => (out += s)), stderr: stream((s) => (err += s)) },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe('anxin command line', () => {
+  it('lists every command in its help, and exits 2 for an unknown one', async () => {
+    const help = capture();
+    expect(await run(['--help'], help.io)).toBe(0);
+    for (const name of ['hub', 'gateway', 'demo', 'sim', 'decode', 'bench']) expect(help.out()).toContain(`  ${name}`);
+    const unknown = capture();
+    expect(await run(['frobnicate'], unknown.io)).toBe(2);
+    expect(unknown.err()).toContain('unknown command "frobnicate"');
+  });
+
+  it('stops start-up with exit 2 and names the bad key of a config file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-cli-'));
+    const file = join(dir, 'hub.yaml');
+    writeFileSync(file, 'http:\n  port: 99999\nmqtt:\n  prot: 1\n');
+    const c = capture();
+    expect(await run(['hub', '--config', file], c.io)).toBe(2);
+    expect(c.err()).toMatch(/http\.port: /);
+    expect(c.err()).toMatch(/mqtt\.prot: unknown key/);
+  });
+
+  it('names a bad gateway config key too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-cli-'));
+    const file = join(dir, 'gw.yaml');
+    writeFileSync(file, 'gatewayId: "bad id"\n');
+    const c = capture();
+    expect(await run(['gateway', '--config', file], c.io)).toBe(2);
+    expect(c.err()).toMatch(/gatewayId: /);
+  });
+
+  it('rejects a usage error with exit 2 and the usage text', async () => {
+    const c = capture();
+    expect(await run(['hub', '--port', '1'], c.io)).toBe(2);
+    expect(c.err()).toContain('Usage: anxin hub');
+  });
+
+  it('decodes a captured MR60FDA1 frame, with spaces, as JSON', async () => {
+    const frame = toHex(mr60fda1Codec.encodeFrame(0x83, 0x01, [0x01]));
+    const c = capture();
+    expect(await run(['decode', 'mr60fda1', ...frame.split(' ')], c.io)).toBe(0);
+    const result = JSON.parse(c.out()) as { ok: boolean; frame: unknown };
+    expect(result.ok).toBe(true);
+    expect(JSON.stringify(result.frame)).toContain('fall');
+  });
+
+  it('explains an invalid frame and exits 1', async () => {
+    const bytes = mr60fda1Codec.encodeFrame(0x83, 0x01, [0x01]);
+    bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 0xff; // break the checksum
+    const c = capture();
+    expect(await run(['decode', 'mr60fda1', toHex(bytes)], c.io)).toBe(1);
+    expect(JSON.parse(c.out())).toMatchObject({ ok: false, code: expect.stringMatching(/CHECKSUM/) });
+    const bad = capture();
+    expect(await run(['decode', 'mr60fda1', 'zz'], bad.io)).toBe(1);
+    expect(JSON.parse(bad.out())).toMatchObject({ ok: false, code: 'BAD_HEX' });
+  });
+
+  it('refuses an unknown protocol with the list of known ones', async () => {
+    const c = capture();
+    expect(await run(['decode', 'x10', '00'], c.io)).toBe(2);
+    expect(c.err()).toContain('mr60fda1');
+  });
+});
