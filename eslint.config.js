@@ -9,7 +9,12 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // One program for all Node packages and their tests (tsconfig.test.json resolves workspace
+      // packages to their sources), and the console's own (DOM, JSX).
+      parserOptions: {
+        project: ['./tsconfig.test.json', './web/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
