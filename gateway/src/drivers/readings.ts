@@ -4,6 +4,7 @@
  * one malformed event inside an uplink batch would make the hub refuse the whole batch.
  */
 import {
+  FIELD_NAME_PATTERN,
   AlarmEventSchema,
   TelemetryEventSchema,
   checkerFor,
@@ -14,6 +15,13 @@ import type { EventDraft } from '../outbox/outbox.js';
 
 /** Placeholders that satisfy the id/seq parts of the schema while the draft is checked. */
 const PLACEHOLDER = { id: '00000000-0000-7000-8000-000000000000', seq: 1 };
+
+/**
+ * The protocol's Record schemas put FIELD_NAME_PATTERN in `patternProperties` without
+ * `additionalProperties: false`, so a key like "Bad Name" passes the schema check; names are
+ * therefore checked here as well.
+ */
+const fieldNameRe = new RegExp(FIELD_NAME_PATTERN);
 
 export type DraftResult = { ok: true; draft: EventDraft } | { ok: false; message: string };
 
@@ -40,6 +48,11 @@ export function readingToDraft(
           deviceId: reading.deviceId ?? deviceId,
           fields: { ...reading.fields },
         };
+  const names = Object.keys(draft.type === 'alarm' ? (draft.detail ?? {}) : draft.fields);
+  const badName = names.find((name) => !fieldNameRe.test(name));
+  if (badName !== undefined) {
+    return { ok: false, message: `field name ${JSON.stringify(badName.slice(0, 70))} does not match ${FIELD_NAME_PATTERN}` };
+  }
   const schema = draft.type === 'alarm' ? AlarmEventSchema : TelemetryEventSchema;
   const candidate = { ...draft, ...PLACEHOLDER };
   if (checkerFor(schema).Check(candidate)) return { ok: true, draft };

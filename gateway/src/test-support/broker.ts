@@ -1,0 +1,79 @@
+/**
+ * Test scaffolding: a real aedes MQTT broker on a loopback TCP port, that can be stopped (all
+ * connections cut) and started again on the same port.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { Aedes } from 'aedes';
+
+export interface TestBroker {
+  port: number;
+  url: string;
+  /** Cuts every connection and stops listening (the "broker went away" fault). */
+  stop(): Promise<void>;
+  /** Listens again on the same port with a fresh broker (sessions are gone, like a restart). */
+  restart(): Promise<void>;
+}
+
+export interface TestBrokerOptions {
+  port?: number;
+  /** Returns true to accept; false makes the broker answer CONNACK 5 (not authorized). */
+  authenticate?: (username: string | undefined, password: string | undefined) => boolean;
+}
+
+export async function startBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
+  let server: Server | null = null;
+  let broker: Aedes | null = null;
+  const sockets = new Set<Socket>();
+  let port = options.port ?? 0;
+
+  async function listen(): Promise<void> {
+    const instance = await Aedes.createBroker({ maxClientsIdLength: 64 });
+    const auth = options.authenticate;
+    if (auth) {
+      instance.authenticate = (_client, username, password, done) => {
+        if (auth(username, password?.toString())) {
+          done(null, true);
+        } else {
+          const err = Object.assign(new Error('not authorized'), { returnCode: 5 as const });
+          done(err, false);
+        }
+      };
+    }
+    const srv = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      instance.handle(socket);
+    });
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, '127.0.0.1', () => resolve());
+    });
+    const address = srv.address();
+    if (address && typeof address === 'object') port = address.port;
+    server = srv;
+    broker = instance;
+  }
+
+  async function stop(): Promise<void> {
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+    const srv = server;
+    const instance = broker;
+    server = null;
+    broker = null;
+    if (srv) await new Promise<void>((resolve) => srv.close(() => resolve()));
+    if (instance) await new Promise<void>((resolve) => instance.close(() => resolve()));
+  }
+
+  await listen();
+  return {
+    get port() {
+      return port;
+    },
+    get url() {
+      return `mqtt://127.0.0.1:${port}`;
+    },
+    stop,
+    restart: listen,
+  };
+}
