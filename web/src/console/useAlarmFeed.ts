@@ -1,0 +1,159 @@
+/**
+ * The console's live connection to the hub: a Socket.IO client (same origin, session cookie),
+ * the queue reducer, and the connection state the operator must always see.
+ *
+ * On every connect: mark the queue unsynced, call `alarms:sync`, replace the list with the answer,
+ * then apply any pushes that arrived while the answer was on its way (the reducer ignores ones
+ * that are older than what the sync returned). The "connection lost" state starts the moment the
+ * socket (or the browser's network) drops and ends only after a successful resync.
+ */
+import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import { clockOffsetMs } from './age';
+import { initialQueueState, queueReducer } from './queue';
+import { isAlarmDto, parseSyncReply } from './validate';
+
+export type ConnectionState = 'connecting' | 'syncing' | 'connected' | 'disconnected';
+
+export interface AlarmFeed {
+  alarms: readonly AlarmDto[];
+  synced: boolean;
+  connection: ConnectionState;
+  /** When the connection was lost (null while connected and synced, or before the first attempt). */
+  lostAt: Date | null;
+  /** Why the last sync failed, while retrying. */
+  syncError: string | null;
+  /** Add to Date.now() to get the hub's clock. */
+  clockOffsetMs: number;
+  /** Items dropped because they did not look like alarms (shown nowhere but kept for diagnosis). */
+  droppedCount: number;
+  /** Applies an alarm the REST API just returned (the socket push will follow; upsert is idempotent). */
+  applyLocal: (alarm: AlarmDto) => void;
+}
+
+type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export const SYNC_TIMEOUT_MS = 10_000;
+export const SYNC_RETRY_MS = 3_000;
+
+export interface AlarmFeedOptions {
+  /** Called when the hub refuses the socket because the session has ended. */
+  onUnauthenticated: () => void;
+  /** Checks whether the session is still valid (GET /api/v1/session); false means it has ended. */
+  checkSession: () => Promise<boolean>;
+}
+
+export function useAlarmFeed({ onUnauthenticated, checkSession }: AlarmFeedOptions): AlarmFeed {
+  const [queue, dispatch] = useReducer(queueReducer, initialQueueState);
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const [lostAt, setLostAt] = useState<Date | null>(null);
+  const [syncError, setSyncError] = useState<string | null>(null);
+  const [offset, setOffset] = useState(0);
+  const [droppedCount, setDroppedCount] = useState(0);
+  const callbacks = useRef({ onUnauthenticated, checkSession });
+  useEffect(() => {
+    callbacks.current = { onUnauthenticated, checkSession };
+  });
+
+  useEffect(() => {
+    const socket: HubSocket = io({ withCredentials: true });
+    let disposed = false;
+    /** Pushes received while a sync is in flight; null when no sync is in flight. */
+    let buffered: AlarmDto[] | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | null = null;
+    let lastSessionCheck = 0;
+
+    const markLost = (): void => {
+      setConnection('disconnected');
+      setLostAt((previous) => previous ?? new Date());
+      dispatch({ type: 'unsynced' });
+    };
+
+    const onPush = (value: unknown): void => {
+      if (!isAlarmDto(value)) {
+        setDroppedCount((n) => n + 1);
+        return;
+      }
+      if (buffered !== null) buffered.push(value);
+      dispatch({ type: 'upsert', alarm: value });
+    };
+
+    const sync = (): void => {
+      if (disposed || !socket.connected) return;
+      buffered = [];
+      setConnection('syncing');
+      socket.timeout(SYNC_TIMEOUT_MS).emit('alarms:sync', (error: Error | null, reply: unknown) => {
+        if (disposed) return;
+        const pending = buffered ?? [];
+        buffered = null;
+        const parsed = error ? null : parseSyncReply(reply);
+        if (parsed === null) {
+          setSyncError(error ? error.message : 'malformed sync reply');
+          if (retryTimer !== null) clearTimeout(retryTimer);
+          retryTimer = setTimeout(sync, SYNC_RETRY_MS);
+          return;
+        }
+        dispatch({ type: 'sync', alarms: parsed.alarms });
+        for (const alarm of pending) dispatch({ type: 'upsert', alarm });
+        if (parsed.dropped > 0) setDroppedCount((n) => n + parsed.dropped);
+        if (parsed.serverTime !== null) setOffset(clockOffsetMs(parsed.serverTime, Date.now()));
+        setSyncError(null);
+        setLostAt(null);
+        setConnection('connected');
+      });
+    };
+
+    socket.on('connect', sync);
+    socket.on('alarm:new', onPush);
+    socket.on('alarm:updated', onPush);
+    socket.on('disconnect', (reason) => {
+      markLost();
+      // A server-side disconnect is not retried by Socket.IO itself.
+      if (reason === 'io server disconnect' && !disposed) socket.connect();
+    });
+    socket.on('connect_error', () => {
+      markLost();
+      // The handshake may fail because the session expired: ask the REST API (at most every 10 s).
+      const now = Date.now();
+      if (now - lastSessionCheck < 10_000) return;
+      lastSessionCheck = now;
+      callbacks.current
+        .checkSession()
+        .then((valid) => {
+          if (!valid && !disposed) callbacks.current.onUnauthenticated();
+        })
+        .catch(() => undefined);
+    });
+    // The browser knows about a dead network before the socket's ping times out.
+    const onOffline = (): void => markLost();
+    // If the network came back before the socket noticed anything, resync to clear the banner.
+    const onOnline = (): void => {
+      if (socket.connected) sync();
+    };
+    window.addEventListener('offline', onOffline);
+    window.addEventListener('online', onOnline);
+
+    return () => {
+      disposed = true;
+      if (retryTimer !== null) clearTimeout(retryTimer);
+      window.removeEventListener('offline', onOffline);
+      window.removeEventListener('online', onOnline);
+      socket.removeAllListeners();
+      socket.disconnect();
+    };
+  }, []);
+
+  const applyLocal = useCallback((alarm: AlarmDto) => dispatch({ type: 'upsert', alarm }), []);
+
+  return {
+    alarms: queue.alarms,
+    synced: queue.synced,
+    connection,
+    lostAt,
+    syncError,
+    clockOffsetMs: offset,
+    droppedCount,
+    applyLocal,
+  };
+}
