@@ -7,3 +7,6 @@ export * as mr60fda1Codec from './mr60fda1/codec.js';
 export * from './mr60fda1/descriptor.js';
 export * from './mr60fda1/simulator.js';
 export * from './simulate/index.js';
+export * as mr60fda2Codec from './mr60fda2/codec.js';
+export * from './mr60fda2/descriptor.js';
+export * from './mr60fda2/simulator.js';

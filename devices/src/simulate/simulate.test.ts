@@ -88,8 +88,9 @@ describe('serveTcpSerial', () => {
     expect(server.port).toBeGreaterThan(0);
 
     const socket = net.connect(server.port, '127.0.0.1');
-    cleanups.push(async () => {
+    cleanups.push(() => {
       socket.destroy();
+      return Promise.resolve();
     });
     const session = createMr60fda1Session();
     const readings: DeviceReading[] = [];
@@ -110,8 +111,9 @@ describe('serveTcpSerial', () => {
     const server = await serveTcpSerial(new Mr60fda1Simulator(), { maxClients: 1 });
     cleanups.push(() => server.close());
     const first = net.connect(server.port, '127.0.0.1');
-    cleanups.push(async () => {
+    cleanups.push(() => {
       first.destroy();
+      return Promise.resolve();
     });
     await new Promise<void>((r) => first.once('connect', () => r()));
     await new Promise((r) => setTimeout(r, 50));
