@@ -1,0 +1,226 @@
+/**
+ * The embedded MQTT broker (aedes 1.x) on a TCP (or TLS) server, with the gateway ACL of
+ * DESIGN.md, Security:
+ *  - authenticate: username = gatewayId = MQTT client id, password checked against the scrypt
+ *    hash stored for that gateway; anything else refused and counted;
+ *  - authorizePublish: a gateway publishes only under its own `anxin/v1/gw/{id}/up/*`;
+ *  - authorizeSubscribe: a gateway subscribes only to its own `anxin/v1/gw/{id}/down/*`.
+ * Refusals are logged with the gateway id and counted. The hub consumes uplinks in-process via
+ * aedes' `published` hook (no TCP client of its own) and publishes acks with `broker.publish`.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import { gatewayTopicPrefix, isValidGatewayId, parseTopic } from '@anxin/protocol';
+import type { HubConfig } from '../config.js';
+import type { HubMetrics } from '../metrics.js';
+import type { GatewayStore } from '../store/gateways.js';
+import { verifySecret } from '../security/password.js';
+import { GuardedConnection } from './frame-guard.js';
+
+/** CONNACK return codes, MQTT 3.1.1 §3.2.2.3. */
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+export interface BrokerDeps {
+  config: HubConfig['mqtt'];
+  gateways: GatewayStore;
+  metrics: HubMetrics;
+  log: Logger;
+  /** Every message a gateway published on its uplink topics (already ACL-checked). */
+  onUplink: (topic: string, payload: Buffer) => void;
+}
+
+function authError(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+export class Broker {
+  private server: Server | undefined;
+  /**
+   * Gateways whose secret was verified by scrypt since start: an HMAC of that secret under a
+   * per-process key, so a reconnect storm does not cost 20,000 scrypt runs. Invalidated when the
+   * stored hash changes (re-provisioned) and never persisted.
+   */
+  private readonly verified = new Map<string, { hash: string; digest: Buffer }>();
+  private readonly cacheKey = randomBytes(32);
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly aedes: Aedes,
+    private readonly deps: BrokerDeps,
+  ) {}
+
+  static async create(deps: BrokerDeps): Promise<Broker> {
+    // The hooks need the Broker instance; create aedes first, then attach them.
+    const aedes = await Aedes.createBroker({ maxClientsIdLength: 64, heartbeatInterval: 60_000 });
+    const broker = new Broker(aedes, deps);
+    aedes.authenticate = (client, username, password, done) => {
+      broker.authenticate(client, username, password).then(
+        () => done(null, true),
+        (err: AuthenticateError) => done(err, false),
+      );
+    };
+    aedes.authorizePublish = (client, packet, done) =>
+      done(broker.authorizePublish(client, packet.topic));
+    // A refused filter is answered with return code 0x80 in SUBACK (MQTT 3.1.1 §3.9.3) rather
+    // than an error, which would drop the gateway's whole connection.
+    aedes.authorizeSubscribe = (client, sub, done) =>
+      done(null, broker.allowSubscribe(client, sub.topic) ? sub : null);
+    aedes.published = (packet, client, done) => {
+      // client is null for the hub's own publishes (acks); uplinks always come from a gateway,
+      // or from aedes on its behalf for the last will (authorised above when it was set).
+      if (packet.topic.includes('/up/'))
+        deps.onUplink(
+          packet.topic,
+          Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+        );
+      done();
+    };
+    aedes.on('clientError', (client, err) =>
+      deps.log.debug({ gatewayId: client.id, err: err.message }, 'client error'),
+    );
+    aedes.on('connectionError', (client, err) =>
+      deps.log.debug({ gatewayId: client.id, err: err.message }, 'connection error'),
+    );
+    aedes.on('clientReady', (client) =>
+      deps.log.info({ gatewayId: client.id }, 'gateway connected'),
+    );
+    aedes.on('clientDisconnect', (client) =>
+      deps.log.info({ gatewayId: client.id }, 'gateway disconnected'),
+    );
+    return broker;
+  }
+
+  private async authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<void> {
+    const refuse = (reason: string, code = BAD_USERNAME_OR_PASSWORD): never => {
+      this.deps.metrics.authFailures.inc({ reason });
+      this.deps.log.warn(
+        { gatewayId: username ?? null, clientId: client.id, reason },
+        'MQTT login refused',
+      );
+      throw authError(`login refused: ${reason}`, code);
+    };
+    if (!username || !password) return refuse('missing_credentials');
+    if (!isValidGatewayId(username)) return refuse('bad_username');
+    // One identity per gateway: the client id must be the gateway id, so no gateway can take over
+    // (and kick off) another's MQTT session.
+    if (client.id !== username) return refuse('client_id_mismatch', NOT_AUTHORIZED);
+    const row = await this.deps.gateways.get(username);
+    if (!row) return refuse('unknown_gateway');
+    if (row.enabled !== 1) return refuse('disabled', NOT_AUTHORIZED);
+    const secret = password.toString('utf8');
+    const digest = createHmac('sha256', this.cacheKey).update(secret).digest();
+    const cached = this.verified.get(username);
+    if (cached && cached.hash === row.secret_hash && timingSafeEqual(cached.digest, digest)) return;
+    if (!(await verifySecret(secret, row.secret_hash))) return refuse('wrong_password');
+    this.verified.set(username, { hash: row.secret_hash, digest });
+  }
+
+  private authorizePublish(client: Client | null, topic: string): Error | null {
+    if (!client) return null; // aedes itself (stale last wills were authorised when set)
+    const parsed = parseTopic(topic);
+    if (parsed && parsed.direction === 'up' && parsed.gatewayId === client.id) return null;
+    this.deps.metrics.rejections.inc({ code: 'NOT_AUTHORIZED' });
+    this.deps.metrics.aclRefusals.inc({ action: 'publish' });
+    this.deps.log.warn(
+      { gatewayId: client.id, topic: topic.slice(0, 200) },
+      "publish refused: not under the gateway's own up/ topics",
+    );
+    return new Error('not authorized');
+  }
+
+  private allowSubscribe(client: Client, filter: string): boolean {
+    const prefix = gatewayTopicPrefix(client.id);
+    if (filter.startsWith(prefix)) {
+      const rest = filter.slice(prefix.length);
+      // down/<channel>, down/+ or down/# — never wildcards above the gateway's own level.
+      if (/^down\/([a-z-]+|\+|#)$/.test(rest)) return true;
+    }
+    this.deps.metrics.aclRefusals.inc({ action: 'subscribe' });
+    this.deps.log.warn(
+      { gatewayId: client.id, filter: filter.slice(0, 200) },
+      "subscribe refused: not the gateway's own down/ topics",
+    );
+    return false;
+  }
+
+  /** Starts accepting connections; returns the mqtt:// or mqtts:// URL. */
+  async listen(): Promise<string> {
+    const { host, port, tls, maxPacketBytes } = this.deps.config;
+    await this.aedes.listen();
+    const onSocket = (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.setNoDelay(true);
+      const conn = new GuardedConnection(socket, maxPacketBytes, (reason) => {
+        this.deps.metrics.rejections.inc({ code: 'TOO_LARGE' });
+        this.deps.log.warn(
+          { remote: socket.remoteAddress, reason },
+          'MQTT connection cut: packet too large',
+        );
+      });
+      this.aedes.handle(conn);
+    };
+    const server = tls
+      ? createTlsServer(
+          { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
+          onSocket,
+        )
+      : createTcpServer(onSocket);
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    const url = `${tls ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    this.deps.log.info({ url }, 'MQTT broker listening');
+    return url;
+  }
+
+  /** Publishes from the hub (acks, later config and commands). */
+  publish(topic: string, payload: Buffer, qos: 0 | 1 = 1): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.aedes.publish(
+        { cmd: 'publish', topic, payload, qos, retain: false, dup: false },
+        (err) => (err ? reject(err) : resolve()),
+      );
+    });
+  }
+
+  get connectedClients(): number {
+    return this.aedes.connectedClients;
+  }
+
+  get listening(): boolean {
+    return this.server?.listening ?? false;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+      for (const s of this.sockets) s.destroy();
+      await closed;
+    } else {
+      await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    }
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * REST routes under /api/v1, exactly as protocol/src/api.ts lists them.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import {
+  ALARM_STATUSES,
+  LoginRequestSchema,
+  ResolveAlarmRequestSchema,
+  SESSION_COOKIE,
+  type AlarmDetailResponse,
+  type AlarmListResponse,
+  type AlarmResponse,
+  type AlarmStatus,
+  type LoginRequest,
+  type ResolveAlarmRequest,
+  type SessionResponse,
+} from '@anxin/protocol';
+import type { AlarmStore, LifecycleResult } from '../store/alarms.js';
+import { CONSOLE_ROLES, requireSession, type Authenticator } from './auth.js';
+import { HttpError } from './errors.js';
+
+export interface RouteDeps {
+  alarms: AlarmStore;
+  auth: Authenticator;
+  secureCookie: boolean;
+  /** Pushes a changed alarm to consoles (alarm:updated). */
+  alarmUpdated: (alarm: AlarmResponse['alarm']) => void;
+}
+
+const STATUS_LIST_PATTERN = `^(${ALARM_STATUSES.join('|')})(,(${ALARM_STATUSES.join('|')}))*$`;
+const ListQuerySchema = Type.Object(
+  {
+    status: Type.Optional(Type.String({ pattern: STATUS_LIST_PATTERN, maxLength: 64 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+const AlarmParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+function lifecycleResponse(result: LifecycleResult): AlarmResponse {
+  if (!result.ok)
+    throw new HttpError(result.reason === 'not_found' ? 'NOT_FOUND' : 'CONFLICT', result.message);
+  return { alarm: result.alarm };
+}
+
+export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const consoleOnly = { preHandler: requireSession(deps.auth, CONSOLE_ROLES) };
+
+  app.post(
+    '/api/v1/session',
+    { schema: { body: LoginRequestSchema } },
+    async (request, reply): Promise<SessionResponse> => {
+      const body = request.body as LoginRequest;
+      const { token, session } = await deps.auth.login(
+        request.ip,
+        body.username,
+        body.password,
+        Date.now(),
+      );
+      void reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        path: '/',
+        secure: deps.secureCookie,
+        expires: new Date(session.expiresAt),
+      });
+      return { user: session.user, expiresAt: new Date(session.expiresAt).toISOString() };
+    },
+  );
+
+  app.get('/api/v1/session', async (request): Promise<SessionResponse> => {
+    const session = await deps.auth.sessionFromToken(request.cookies[SESSION_COOKIE], Date.now());
+    if (!session) throw new HttpError('UNAUTHENTICATED', 'not logged in');
+    return { user: session.user, expiresAt: new Date(session.expiresAt).toISOString() };
+  });
+
+  app.delete('/api/v1/session', async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await deps.auth.logout(token);
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  app.get(
+    '/api/v1/alarms',
+    { ...consoleOnly, schema: { querystring: ListQuerySchema } },
+    async (request): Promise<AlarmListResponse> => {
+      const query = request.query as { status?: string; limit?: number };
+      const statuses = (
+        query.status ? [...new Set(query.status.split(','))] : ['open', 'acknowledged']
+      ) as AlarmStatus[];
+      return { alarms: await deps.alarms.list(statuses, query.limit ?? 200) };
+    },
+  );
+
+  app.get(
+    '/api/v1/alarms/:id',
+    { ...consoleOnly, schema: { params: AlarmParamsSchema } },
+    async (request): Promise<AlarmDetailResponse> => {
+      const { id } = request.params as { id: string };
+      const found = await deps.alarms.get(id);
+      if (!found) throw new HttpError('NOT_FOUND', `alarm ${id} not found`);
+      return found;
+    },
+  );
+
+  app.post(
+    '/api/v1/alarms/:id/acknowledge',
+    { ...consoleOnly, schema: { params: AlarmParamsSchema } },
+    async (request): Promise<AlarmResponse> => {
+      const { id } = request.params as { id: string };
+      const user = request.session?.user;
+      if (!user) throw new HttpError('UNAUTHENTICATED', 'log in first');
+      const result = await deps.alarms.acknowledge(
+        id,
+        { userId: user.id, username: user.username },
+        Date.now(),
+      );
+      const response = lifecycleResponse(result);
+      if (result.ok && result.changed) deps.alarmUpdated(result.alarm);
+      return response;
+    },
+  );
+
+  app.post(
+    '/api/v1/alarms/:id/resolve',
+    { ...consoleOnly, schema: { params: AlarmParamsSchema, body: ResolveAlarmRequestSchema } },
+    async (request): Promise<AlarmResponse> => {
+      const { id } = request.params as { id: string };
+      const body = request.body as ResolveAlarmRequest;
+      const user = request.session?.user;
+      if (!user) throw new HttpError('UNAUTHENTICATED', 'log in first');
+      const result = await deps.alarms.resolve(
+        id,
+        { userId: user.id, username: user.username },
+        body.outcome,
+        body.notes,
+        Date.now(),
+      );
+      const response = lifecycleResponse(result);
+      if (result.ok && result.changed) deps.alarmUpdated(result.alarm);
+      return response;
+    },
+  );
+}

@@ -1,0 +1,56 @@
+/**
+ * The Fastify application: JSON parsing and validation, the one error shape, API, ops routes and
+ * the web console. Built here, listened on by the hub.
+ */
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ApiErrorCode } from '@anxin/protocol';
+import { errorHandler } from './errors.js';
+import { registerOpsRoutes, type HealthCheck } from './ops.js';
+import { registerApiRoutes, type RouteDeps } from './routes.js';
+import { registerWeb } from './web.js';
+
+export interface HttpDeps extends RouteDeps {
+  log: Logger;
+  bodyLimit: number;
+  webRoot: string;
+  checks: HealthCheck[];
+  renderMetrics: () => Promise<string>;
+  onError: (code: ApiErrorCode) => void;
+}
+
+export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Per-request lines would drown the hub's own logs; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimit,
+    trustProxy: false,
+    ajv: {
+      // Reject what the schema does not allow instead of silently dropping it (Fastify's default
+      // removes additional properties); coerce only query-string scalars.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false },
+    },
+  });
+  app.decorateRequest('session', null);
+
+  // An empty body with a JSON content type (some clients send one on bodiless POSTs) is no body.
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    defaultJson(request, String(body), done);
+  });
+
+  // JSON only: anything else is 415 UNSUPPORTED_MEDIA_TYPE, not a string handed to validation.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(errorHandler(deps.log, deps.onError));
+  await app.register(fastifyCookie);
+  registerApiRoutes(app, deps);
+  registerOpsRoutes(app, { checks: deps.checks, renderMetrics: deps.renderMetrics });
+  await registerWeb(app, deps.webRoot, deps.log);
+  return app;
+}

@@ -1,0 +1,286 @@
+/**
+ * The composition root: builds the hub from its parts (SQL state, telemetry store, ingest,
+ * broker, HTTP, realtime) without opening any port; `listen()` opens them, `close()` shuts down
+ * gracefully. Tests and `anxin` commands drive it in-process.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import {
+  downlinkTopic,
+  USER_ROLES,
+  isValidGatewayId,
+  type Ack,
+  type AlarmDto,
+  type UserDto,
+  type UserRole,
+} from '@anxin/protocol';
+import { Broker } from './broker/broker.js';
+import { resolveDatabaseFile, resolveWebRoot, type HubConfig } from './config.js';
+import { Authenticator, LoginRateLimiter } from './http/auth.js';
+import { buildHttpServer } from './http/server.js';
+import { Ingest, type IngestStats } from './ingest/ingest.js';
+import { createRootLogger, partLogger } from './logger.js';
+import { createHubMetrics, type HubMetrics } from './metrics.js';
+import { Realtime } from './realtime/realtime.js';
+import { GATEWAY_SECRET_COST, hashSecret, USER_PASSWORD_COST } from './security/password.js';
+import { AlarmStore } from './store/alarms.js';
+import { openDatabase } from './store/db.js';
+import { GatewayStore } from './store/gateways.js';
+import { ReceiptStore } from './store/receipts.js';
+import { UserStore } from './store/users.js';
+import { createTelemetryStore } from './telemetry/create.js';
+import type { TelemetryStore } from './telemetry/store.js';
+
+export interface BuildHubOptions {
+  logger?: Logger;
+  /** Replaces the configured telemetry store (tests: a slow or failing store). */
+  telemetryStore?: TelemetryStore;
+}
+
+export interface HubStats {
+  ingest: IngestStats;
+  connectedGateways: number;
+  consoleClients: number;
+  messagesIn: Record<string, number>;
+  rejections: Record<string, number>;
+  acks: Record<string, number>;
+  alarmTriggersStored: number;
+  telemetryPointsWritten: number;
+  telemetryStoreErrors: number;
+  authFailures: number;
+  aclRefusals: number;
+}
+
+export interface Hub {
+  readonly config: HubConfig;
+  /** Opens the MQTT and HTTP ports. */
+  listen(): Promise<{ httpUrl: string; mqttUrl: string }>;
+  /** Stops accepting, finishes queued work, closes the stores. Safe to call twice. */
+  close(): Promise<void>;
+  /** Stores a gateway's credentials (secret hashed with scrypt); replaces earlier ones. */
+  provisionGateway(input: {
+    gatewayId: string;
+    secret: string;
+    homeId?: string | null;
+  }): Promise<void>;
+  createUser(input: {
+    username: string;
+    password: string;
+    role: UserRole;
+    displayName?: string;
+  }): Promise<UserDto>;
+  /** Prometheus text, as served on /metrics. */
+  metrics(): Promise<string>;
+  stats(): HubStats;
+  /** The Fastify instance (tests may `inject` requests without a port). */
+  readonly http: FastifyInstance;
+}
+
+function counterRecord(entries: [string, number][]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of entries) out[key.replace(/"/g, '') || 'total'] = value;
+  return out;
+}
+
+export async function buildHub(config: HubConfig, options: BuildHubOptions = {}): Promise<Hub> {
+  const root = options.logger ?? createRootLogger(config);
+  const log = partLogger(root, config, 'hub');
+  const metrics: HubMetrics = createHubMetrics();
+
+  const { db, sqlite } = await openDatabase(
+    resolveDatabaseFile(config),
+    partLogger(root, config, 'store'),
+  );
+  const alarms = new AlarmStore(db);
+  const gateways = new GatewayStore(db);
+  const receipts = new ReceiptStore(db);
+  const users = new UserStore(db);
+
+  const telemetry =
+    options.telemetryStore ?? createTelemetryStore(config, partLogger(root, config, 'telemetry'));
+  await telemetry.start();
+
+  const auth = new Authenticator(
+    users,
+    new LoginRateLimiter(
+      config.auth.loginRateLimit.maxFailures,
+      config.auth.loginRateLimit.windowSeconds * 1000,
+    ),
+    config.auth.sessionTtlMinutes * 60_000,
+  );
+  const realtime = new Realtime({
+    auth,
+    unresolvedAlarms: () => alarms.unresolved(),
+    log: partLogger(root, config, 'realtime'),
+  });
+
+  // The broker and ingest reference each other (uplinks in, acks out): late-bound.
+  let broker: Broker | undefined;
+  const ingestLog = partLogger(root, config, 'ingest');
+  const ingest = new Ingest({
+    config: {
+      ...config.ingest,
+      telemetryBatchSize: config.telemetry.batchSize,
+      telemetryFlushIntervalMs: config.telemetry.flushIntervalMs,
+      telemetryWriteTimeoutMs: config.telemetry.writeTimeoutMs,
+    },
+    alarms,
+    receipts,
+    gateways,
+    telemetry,
+    metrics,
+    log: ingestLog,
+    sendAck: (gatewayId: string, ack: Ack) => {
+      broker
+        ?.publish(downlinkTopic(gatewayId, 'ack'), Buffer.from(JSON.stringify(ack)))
+        .catch((err: unknown) => {
+          ingestLog.warn({ err, gatewayId }, 'ack not published (the gateway will resend)');
+        });
+    },
+    onAlarmChanges: (created: AlarmDto[], updated: AlarmDto[]) => {
+      for (const a of created) realtime.alarmNew(a);
+      for (const a of updated) realtime.alarmUpdated(a);
+    },
+  });
+  broker = await Broker.create({
+    config: config.mqtt,
+    gateways,
+    metrics,
+    log: partLogger(root, config, 'broker'),
+    onUplink: (topic, payload) => ingest.accept(topic, payload),
+  });
+  const mqttBroker = broker;
+
+  const renderMetrics = async (): Promise<string> => {
+    const open = await alarms.countUnresolved();
+    const depth = ingest.stats();
+    const extra = [
+      '# HELP anxin_alarms_open Unresolved alarms (open or acknowledged), by priority',
+      '# TYPE anxin_alarms_open gauge',
+      ...([1, 2, 3] as const).map(
+        (p) =>
+          `anxin_alarms_open{priority="${p}"} ${open.find((o) => o.priority === p)?.count ?? 0}`,
+      ),
+      '# HELP anxin_gateways_connected Gateways with an open MQTT connection',
+      '# TYPE anxin_gateways_connected gauge',
+      `anxin_gateways_connected ${mqttBroker.connectedClients}`,
+      '# HELP anxin_socketio_clients Connected console sockets',
+      '# TYPE anxin_socketio_clients gauge',
+      `anxin_socketio_clients ${realtime.clientCount}`,
+      '# HELP anxin_ingest_queue_events Events waiting in the ingest queues, by lane',
+      '# TYPE anxin_ingest_queue_events gauge',
+      `anxin_ingest_queue_events{lane="alarm"} ${depth.alarmQueueEvents}`,
+      `anxin_ingest_queue_events{lane="telemetry"} ${depth.telemetryQueueEvents}`,
+      '# HELP anxin_telemetry_store_up 1 while telemetry writes succeed',
+      '# TYPE anxin_telemetry_store_up gauge',
+      `anxin_telemetry_store_up ${depth.telemetryStoreDown ? 0 : 1}`,
+    ];
+    return metrics.registry.render() + extra.join('\n') + '\n';
+  };
+
+  const http = await buildHttpServer({
+    log: partLogger(root, config, 'http'),
+    bodyLimit: config.http.bodyLimit,
+    webRoot: resolveWebRoot(config),
+    alarms,
+    auth,
+    secureCookie: config.auth.secureCookie,
+    alarmUpdated: (alarm) => realtime.alarmUpdated(alarm),
+    checks: [
+      { name: 'database', run: () => Promise.resolve(void sqlite.prepare('SELECT 1').get()) },
+      {
+        name: 'broker',
+        run: () =>
+          mqttBroker.listening
+            ? Promise.resolve()
+            : Promise.reject(new Error('MQTT listener is not open')),
+      },
+      { name: 'telemetry', run: () => telemetry.check() },
+    ],
+    renderMetrics,
+    onError: (code) => metrics.httpErrors.inc({ code }),
+  });
+  realtime.attach(http.server);
+
+  const sessionSweep = setInterval(() => {
+    users
+      .purgeExpiredSessions(Date.now())
+      .catch((err: unknown) => log.warn({ err }, 'session sweep failed'));
+  }, 10 * 60_000);
+  sessionSweep.unref();
+
+  let closed: Promise<void> | undefined;
+
+  const hub: Hub = {
+    config,
+    http,
+    async listen() {
+      const mqttUrl = await mqttBroker.listen();
+      await http.listen({ host: config.http.host, port: config.http.port });
+      const address = http.server.address() as AddressInfo;
+      const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+      const httpUrl = `http://${host}:${address.port}`;
+      log.info({ httpUrl, mqttUrl }, 'hub listening');
+      return { httpUrl, mqttUrl };
+    },
+    close() {
+      closed ??= (async () => {
+        clearInterval(sessionSweep);
+        log.info('hub closing');
+        await mqttBroker.close();
+        await ingest.close();
+        await realtime.close();
+        await http.close();
+        await telemetry.close();
+        await db.destroy();
+        log.info('hub closed');
+      })();
+      return closed;
+    },
+    async provisionGateway({ gatewayId, secret, homeId }) {
+      if (!isValidGatewayId(gatewayId))
+        throw new Error(`invalid gateway id ${JSON.stringify(gatewayId)}`);
+      if (secret.length < 8) throw new Error('gateway secret must be at least 8 characters');
+      await gateways.upsertCredentials(
+        gatewayId,
+        await hashSecret(secret, GATEWAY_SECRET_COST),
+        homeId ?? null,
+        Date.now(),
+      );
+      log.info({ gatewayId }, 'gateway provisioned');
+    },
+    async createUser({ username, password, role, displayName }) {
+      if (!USER_ROLES.includes(role)) throw new Error(`unknown role ${role}`);
+      if (password.length < 8) throw new Error('password must be at least 8 characters');
+      const user = await users.create(
+        {
+          username,
+          displayName: displayName ?? username,
+          role,
+          passwordHash: await hashSecret(password, USER_PASSWORD_COST),
+        },
+        Date.now(),
+      );
+      log.info({ username, role }, 'user created');
+      return user;
+    },
+    metrics: renderMetrics,
+    stats() {
+      return {
+        ingest: ingest.stats(),
+        connectedGateways: mqttBroker.connectedClients,
+        consoleClients: realtime.clientCount,
+        messagesIn: counterRecord(metrics.messagesIn.entries()),
+        rejections: counterRecord(metrics.rejections.entries()),
+        acks: counterRecord(metrics.acks.entries()),
+        alarmTriggersStored: metrics.alarmsStored.get(),
+        telemetryPointsWritten: metrics.telemetryPoints.get(),
+        telemetryStoreErrors: metrics.telemetryStoreErrors.get(),
+        authFailures: metrics.authFailures.entries().reduce((s, [, v]) => s + v, 0),
+        aclRefusals: metrics.aclRefusals.entries().reduce((s, [, v]) => s + v, 0),
+      };
+    },
+  };
+  return hub;
+}

@@ -1,0 +1,56 @@
+/**
+ * Secret hashing with scrypt (RFC 7914), a memory-hard function (DESIGN.md, Security). Each hash
+ * carries its own random salt and cost parameters, so costs can be raised later without breaking
+ * stored hashes. Format: `scrypt$<log2N>$<r>$<p>$<salt b64>$<key b64>`.
+ */
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+export interface ScryptCost {
+  log2N: number;
+  r: number;
+  p: number;
+}
+
+/** People's passwords: N = 2^15, r = 8 → 32 MiB per hash (OWASP's scrypt baseline is 2^17/8/1). */
+export const USER_PASSWORD_COST: ScryptCost = { log2N: 15, r: 8, p: 1 };
+/**
+ * Gateway secrets are 128-bit random tokens issued by the hub, not guessable words, so a lighter
+ * cost keeps a reconnect storm of 20,000 gateways affordable while still being memory-hard.
+ */
+export const GATEWAY_SECRET_COST: ScryptCost = { log2N: 14, r: 8, p: 1 };
+
+const KEY_LENGTH = 32;
+
+function derive(secret: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
+  const N = 2 ** cost.log2N;
+  const options: ScryptOptions = { N, r: cost.r, p: cost.p, maxmem: 256 * N * cost.r };
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+export async function hashSecret(secret: string, cost: ScryptCost): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await derive(secret, salt, cost);
+  return [
+    'scrypt',
+    cost.log2N,
+    cost.r,
+    cost.p,
+    salt.toString('base64'),
+    key.toString('base64'),
+  ].join('$');
+}
+
+/** Constant-time check; a malformed stored hash verifies as false, never throws. */
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [log2N, r, p] = parts.slice(1, 4).map(Number);
+  if (!log2N || !r || !p || log2N > 20 || r > 32 || p > 16) return false;
+  const salt = Buffer.from(parts[4] ?? '', 'base64');
+  const expected = Buffer.from(parts[5] ?? '', 'base64');
+  if (expected.length !== KEY_LENGTH) return false;
+  const key = await derive(secret, salt, { log2N, r, p });
+  return timingSafeEqual(key, expected);
+}

@@ -1,0 +1,97 @@
+/**
+ * Gateways as the hub knows them: credentials (hashed), last status and heartbeat, devices seen.
+ */
+import type { Kysely } from 'kysely';
+import type { Heartbeat } from '@anxin/protocol';
+import type { Database, GatewayRow } from './schema.js';
+
+export class GatewayStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async upsertCredentials(
+    id: string,
+    secretHash: string,
+    homeId: string | null,
+    now: number,
+  ): Promise<void> {
+    await this.db
+      .insertInto('gateways')
+      .values({
+        id,
+        secret_hash: secretHash,
+        home_id: homeId,
+        created_at: now,
+        status: 'unknown',
+        status_at: null,
+        last_seen_at: null,
+        health_json: null,
+        test_mode: 0,
+        enabled: 1,
+      })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ secret_hash: secretHash, home_id: homeId, enabled: 1 }),
+      )
+      .execute();
+  }
+
+  async get(id: string): Promise<GatewayRow | undefined> {
+    return this.db.selectFrom('gateways').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Records coalesced heartbeats (last seen, health snapshot, devices seen) and status changes of
+   * many gateways in one transaction. Statuses apply after heartbeats: a last will that arrived
+   * after the final heartbeat leaves the gateway offline.
+   */
+  async recordLiveness(
+    heartbeats: { gatewayId: string; heartbeat: Heartbeat; at: number }[],
+    statuses: { gatewayId: string; state: 'online' | 'offline'; at: number }[],
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const { gatewayId, heartbeat, at } of heartbeats) {
+        await trx
+          .updateTable('gateways')
+          .set({
+            last_seen_at: at,
+            health_json: JSON.stringify(heartbeat),
+            status: 'online',
+            status_at: at,
+          })
+          .where('id', '=', gatewayId)
+          .execute();
+        for (const d of heartbeat.devices) {
+          const values = {
+            driver: d.driver,
+            last_seen_at: d.lastSeenAt,
+            online: d.online ? 1 : 0,
+            battery_pct: d.batteryPct ?? null,
+            signal: d.signal ?? null,
+            frames_ok: d.framesOk,
+            decode_errors: d.decodeErrors,
+          };
+          await trx
+            .insertInto('devices')
+            .values({ gateway_id: gatewayId, device_id: d.deviceId, first_seen_at: at, ...values })
+            .onConflict((oc) => oc.columns(['gateway_id', 'device_id']).doUpdateSet(values))
+            .execute();
+        }
+      }
+      for (const { gatewayId, state, at } of statuses) {
+        await trx
+          .updateTable('gateways')
+          .set({ status: state, status_at: at })
+          .where('id', '=', gatewayId)
+          .execute();
+      }
+    });
+  }
+
+  async counts(): Promise<{ status: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('gateways')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy('status')
+      .execute();
+    return rows.map((r) => ({ status: r.status, count: Number(r.count) }));
+  }
+}
