@@ -229,9 +229,12 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         clearInterval(sessionSweep);
         log.info('hub closing');
         await mqttBroker.close();
+        log.debug('broker closed');
         await ingest.close();
+        log.debug('ingest drained');
         await realtime.close();
         await http.close();
+        log.debug('http closed');
         await telemetry.close();
         await db.destroy();
         log.info('hub closed');

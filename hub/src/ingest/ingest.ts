@@ -86,7 +86,6 @@ export class Ingest {
   private telemetryInFlight = 0;
   private storeDownUntil = 0;
   private storeBackoffMs = 0;
-  private lingerTimer: NodeJS.Timeout | undefined;
   private readonly heartbeats = new Map<string, { heartbeat: Heartbeat; at: number }>();
   private readonly statuses = new Map<string, { state: 'online' | 'offline'; at: number }>();
   private readonly heartbeatTimer: NodeJS.Timeout;
@@ -331,7 +330,8 @@ export class Ingest {
         const oldest = this.telemetryQueue.peek();
         const waited = oldest ? Date.now() - oldest.receivedAt : 0;
         const wait = this.deps.config.telemetryFlushIntervalMs - waited;
-        if (wait > 0) await new Promise<void>((r) => (this.lingerTimer = setTimeout(r, wait)));
+        // Short (≤ flushIntervalMs) and never cancelled, so a worker cannot be left hanging.
+        if (wait > 0) await new Promise<void>((r) => setTimeout(r, wait));
       }
       const jobs: Job<TelemetryEvent>[] = [];
       let points = 0;
@@ -519,7 +519,6 @@ export class Ingest {
   async close(timeoutMs = 10_000): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeatTimer);
-    clearTimeout(this.lingerTimer);
     const deadline = Date.now() + timeoutMs;
     while (
       (this.alarmWorkerRunning ||

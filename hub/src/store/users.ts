@@ -44,14 +44,12 @@ export class UserStore {
         disabled: 0,
       })
       .onConflict((oc) =>
-        oc
-          .column('username')
-          .doUpdateSet({
-            display_name: input.displayName,
-            role: input.role,
-            password_hash: input.passwordHash,
-            disabled: 0,
-          }),
+        oc.column('username').doUpdateSet({
+          display_name: input.displayName,
+          role: input.role,
+          password_hash: input.passwordHash,
+          disabled: 0,
+        }),
       )
       .returningAll()
       .executeTakeFirstOrThrow();
