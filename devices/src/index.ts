@@ -10,3 +10,7 @@ export * from './simulate/index.js';
 export * as mr60fda2Codec from './mr60fda2/codec.js';
 export * from './mr60fda2/descriptor.js';
 export * from './mr60fda2/simulator.js';
+export * as zigbee2mqttCodec from './zigbee2mqtt/codec.js';
+export * from './zigbee2mqtt/descriptor.js';
+export * from './zigbee2mqtt/models.js';
+export * from './zigbee2mqtt/simulator.js';

@@ -5,10 +5,12 @@
 import type { DriverDescriptor } from './driver.js';
 import { mr60fda1Driver } from './mr60fda1/descriptor.js';
 import { mr60fda2Driver } from './mr60fda2/descriptor.js';
+import { zigbee2mqttDriver } from './zigbee2mqtt/descriptor.js';
 
 export const DRIVERS: readonly DriverDescriptor[] = [
   mr60fda1Driver,
   mr60fda2Driver,
+  zigbee2mqttDriver,
 ];
 
 export function findDriver(id: string): DriverDescriptor | undefined {
