@@ -2,7 +2,6 @@
  * The gateway against a real MQTT broker (aedes over loopback TCP) and a fake hub that acks:
  * the "no alarm lost" contract (DESIGN.md) as seen from the gateway.
  */
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   GatewayStatusSchema,
@@ -31,7 +30,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(options: { outbox?: Record<string, unknown>; hub?: Record<string, unknown>; heartbeatIntervalS?: number; brokerUp?: boolean } = {}) {
+async function setup(
+  options: {
+    outbox?: Record<string, unknown>;
+    hub?: Record<string, unknown>;
+    heartbeatIntervalS?: number;
+    brokerUp?: boolean;
+  } = {},
+) {
   const broker = await startBroker();
   cleanups.push(() => broker.stop());
   const hub = await FakeHub.connect(broker.url);
@@ -74,15 +80,24 @@ describe('gateway uplink with a real broker', () => {
     const { hub, dir, makeGateway } = await setup();
     const present: boolean[] = [];
     hub.onEvent = (lane: Lane, event) => {
-      present.push(readOutbox(dir, lane).some((row) => row.seq === event.seq && row.id === event.id));
+      present.push(
+        readOutbox(dir, lane).some((row) => row.seq === event.seq && row.id === event.id),
+      );
     };
     const gateway = makeGateway();
     await gateway.start();
     await waitFor(() => gateway.health().connected, 'connect');
-    const sent = [gateway.ingest('radar1', fall), gateway.ingest('meter1', energy(1)), gateway.ingest('meter1', energy(2))];
+    const sent = [
+      gateway.ingest('radar1', fall),
+      gateway.ingest('meter1', energy(1)),
+      gateway.ingest('meter1', energy(2)),
+    ];
     await waitFor(() => hub.received.length >= 3, 'events at the hub');
     expect(present).toEqual([true, true, true]);
-    await waitFor(() => readOutbox(dir, 'alarm').length + readOutbox(dir, 'telemetry').length === 0, 'outbox drained after acks');
+    await waitFor(
+      () => readOutbox(dir, 'alarm').length + readOutbox(dir, 'telemetry').length === 0,
+      'outbox drained after acks',
+    );
     expect(hub.events('alarm')[0]).toEqual(sent[0]);
     expect(hub.events('telemetry')).toEqual([sent[1], sent[2]]);
     expect(hub.invalid).toEqual([]);
@@ -97,14 +112,22 @@ describe('gateway uplink with a real broker', () => {
     const alarm = gateway.ingest('radar1', fall);
     gateway.ingest('meter1', energy(1));
     // 400 ms ack timeout: wait for at least one resend of each lane.
-    await waitFor(() => hub.events('alarm').length >= 2 && hub.events('telemetry').length >= 2, 'resends', 5000);
+    await waitFor(
+      () => hub.events('alarm').length >= 2 && hub.events('telemetry').length >= 2,
+      'resends',
+      5000,
+    );
     expect(readOutbox(dir, 'alarm').map((r) => r.seq)).toEqual([alarm.seq]);
     expect(readOutbox(dir, 'telemetry')).toHaveLength(1);
     expect(gateway.health().uplink.lanes.alarm.resends).toBeGreaterThanOrEqual(1);
     expect(new Set(hub.events('alarm').map((e) => e.id))).toEqual(new Set([alarm.id]));
 
     hub.policy = { alarm: { mode: 'ack' }, telemetry: { mode: 'ack' } };
-    await waitFor(() => gateway.health().outbox.alarmDepth + gateway.health().outbox.telemetryDepth === 0, 'drained', 5000);
+    await waitFor(
+      () => gateway.health().outbox.alarmDepth + gateway.health().outbox.telemetryDepth === 0,
+      'drained',
+      5000,
+    );
   });
 
   it('holds deferred events and retries them after retryAfterMs', async () => {
@@ -128,7 +151,9 @@ describe('gateway uplink with a real broker', () => {
   });
 
   it('sends an alarm ahead of a 5,000-event telemetry backlog, keeping order in each lane', async () => {
-    const { hub, makeGateway } = await setup({ outbox: { batchSize: 100, telemetryWindow: 2, ackTimeoutMs: 5000 } });
+    const { hub, makeGateway } = await setup({
+      outbox: { batchSize: 100, telemetryWindow: 2, ackTimeoutMs: 5000 },
+    });
     // The hub takes 60 ms to make each telemetry batch durable: the backlog needs ~1.5 s.
     hub.policy.telemetry = { mode: 'ack', delayMs: 60 };
     const gateway = makeGateway();
@@ -159,7 +184,11 @@ describe('gateway uplink with a real broker', () => {
     const first = makeGateway();
     await first.start();
     await waitFor(() => first.health().connected, 'connect');
-    const events = [first.ingest('radar1', fall), first.ingest('meter1', energy(1)), first.ingest('radar1', { ...fall, action: 'clear' })];
+    const events = [
+      first.ingest('radar1', fall),
+      first.ingest('meter1', energy(1)),
+      first.ingest('radar1', { ...fall, action: 'clear' }),
+    ];
     await waitFor(() => hub.received.length >= 3, 'first delivery');
     await first.stop();
     expect(readOutbox(dir, 'alarm')).toHaveLength(2);
@@ -168,7 +197,10 @@ describe('gateway uplink with a real broker', () => {
     hub.policy = { alarm: { mode: 'ack' }, telemetry: { mode: 'ack' } };
     const second = makeGateway();
     await second.start();
-    await waitFor(() => second.health().outbox.alarmDepth + second.health().outbox.telemetryDepth === 0, 'resent and acked');
+    await waitFor(
+      () => second.health().outbox.alarmDepth + second.health().outbox.telemetryDepth === 0,
+      'resent and acked',
+    );
     expect(hub.events('alarm')).toEqual([events[0], events[2]]);
     expect(hub.events('telemetry')).toEqual([events[1]]);
     const next = second.ingest('meter1', energy(2));
@@ -188,27 +220,49 @@ describe('gateway uplink with a real broker', () => {
     expect(gateway.health().uplink.connectFailures).toBeGreaterThanOrEqual(1);
     await broker.restart();
     await waitFor(() => gateway.health().connected, 'reconnect', 5000);
-    await waitFor(() => hub.events('alarm').some((e) => e.id === alarm.id), 'alarm after reconnect', 5000);
-    await waitFor(() => hub.events('telemetry').some((e) => e.id === reading.id), 'telemetry after reconnect', 5000);
+    await waitFor(
+      () => hub.events('alarm').some((e) => e.id === alarm.id),
+      'alarm after reconnect',
+      5000,
+    );
+    await waitFor(
+      () => hub.events('telemetry').some((e) => e.id === reading.id),
+      'telemetry after reconnect',
+      5000,
+    );
     await waitFor(() => gateway.health().outbox.alarmDepth === 0, 'acked');
     expect(gateway.health().uplink.connects).toBeGreaterThanOrEqual(2);
   });
 
   it('bounds the telemetry backlog during an outage: oldest dropped first, counted, reported', async () => {
-    const { broker, hub, makeGateway } = await setup({ outbox: { maxTelemetryEvents: 10 }, heartbeatIntervalS: 1 });
+    const { broker, hub, makeGateway } = await setup({
+      outbox: { maxTelemetryEvents: 10 },
+      heartbeatIntervalS: 1,
+    });
     await broker.stop();
     const gateway = makeGateway();
     await gateway.start();
     const all = [];
     for (let i = 0; i < 25; i += 1) all.push(gateway.ingest('meter1', energy(i)));
     const alarms = [gateway.ingest('radar1', fall), gateway.ingest('radar1', fall)];
-    expect(gateway.health().outbox).toMatchObject({ telemetryDepth: 10, alarmDepth: 2, droppedTelemetry: 15 });
+    expect(gateway.health().outbox).toMatchObject({
+      telemetryDepth: 10,
+      alarmDepth: 2,
+      droppedTelemetry: 15,
+    });
     await broker.restart();
-    await waitFor(() => gateway.health().outbox.telemetryDepth === 0 && gateway.health().outbox.alarmDepth === 0, 'drain', 5000);
+    await waitFor(
+      () =>
+        gateway.health().outbox.telemetryDepth === 0 && gateway.health().outbox.alarmDepth === 0,
+      'drain',
+      5000,
+    );
     expect(hub.distinctSeqs('telemetry')).toEqual(all.slice(15).map((e) => e.seq));
     expect(hub.distinctSeqs('alarm')).toEqual(alarms.map((e) => e.seq));
     const heartbeat = () =>
-      hub.messages.filter((m) => m.topic === uplinkTopic('gw-test', 'heartbeat')).map((m) => parsePayload(HeartbeatSchema, m.payload, 1 << 20));
+      hub.messages
+        .filter((m) => m.topic === uplinkTopic('gw-test', 'heartbeat'))
+        .map((m) => parsePayload(HeartbeatSchema, m.payload, 1 << 20));
     await waitFor(() => heartbeat().length > 0, 'heartbeat', 3000);
     const last = heartbeat().at(-1)!;
     expect(last.ok).toBe(true);
@@ -219,7 +273,11 @@ describe('gateway uplink with a real broker', () => {
     const { hub, makeGateway } = await setup({ heartbeatIntervalS: 1 });
     const gateway = makeGateway();
     await gateway.start();
-    await waitFor(() => hub.messages.filter((m) => m.topic.endsWith('/up/heartbeat')).length >= 2, 'two heartbeats', 4000);
+    await waitFor(
+      () => hub.messages.filter((m) => m.topic.endsWith('/up/heartbeat')).length >= 2,
+      'two heartbeats',
+      4000,
+    );
     const status = hub.messages.filter((m) => m.topic === uplinkTopic('gw-test', 'status'));
     const online = parsePayload(GatewayStatusSchema, status[0]!.payload, 1024);
     expect(online.ok && online.value.state).toBe('online');
@@ -242,12 +300,21 @@ describe('gateway uplink with a real broker', () => {
     await waitFor(() => gateway.health().connected, 'connect');
     await sleep(100); // let the downlink subscription settle
     hub.publish(downlinkTopic('gw-test', 'ack'), '{not json');
-    hub.publish(downlinkTopic('gw-test', 'ack'), JSON.stringify({ v: 1, lane: 'alarm', acked: ['x'] }));
+    hub.publish(
+      downlinkTopic('gw-test', 'ack'),
+      JSON.stringify({ v: 1, lane: 'alarm', acked: ['x'] }),
+    );
     hub.publish(downlinkTopic('gw-test', 'cmd'), Buffer.alloc(300 * 1024, 0x20));
     hub.publish(downlinkTopic('gw-test', 'config'), '[]');
     hub.publish(downlinkTopic('gw-test', 'cmd'), JSON.stringify({ v: 1, id: 'c1', name: 'ping' }));
-    hub.publish(downlinkTopic('gw-test', 'cmd'), JSON.stringify({ v: 1, id: 'c2', name: 'set_test_mode', args: { on: true } }));
-    await waitFor(() => hub.messages.filter((m) => m.topic.endsWith('/up/cmd-result')).length === 2, 'command results');
+    hub.publish(
+      downlinkTopic('gw-test', 'cmd'),
+      JSON.stringify({ v: 1, id: 'c2', name: 'set_test_mode', args: { on: true } }),
+    );
+    await waitFor(
+      () => hub.messages.filter((m) => m.topic.endsWith('/up/cmd-result')).length === 2,
+      'command results',
+    );
     expect(gateway.health().uplink.badDownlinks).toEqual({
       'ack:BAD_JSON': 1,
       'ack:SCHEMA': 1,
@@ -264,7 +331,10 @@ describe('gateway uplink with a real broker', () => {
     ]);
     // Still fully working.
     gateway.ingest('radar1', fall);
-    await waitFor(() => gateway.health().outbox.alarmDepth === 0 && hub.events('alarm').length === 1, 'alarm after garbage');
+    await waitFor(
+      () => gateway.health().outbox.alarmDepth === 0 && hub.events('alarm').length === 1,
+      'alarm after garbage',
+    );
   });
 
   it('refuses unknown devices and readings that do not fit the protocol', async () => {
@@ -272,7 +342,9 @@ describe('gateway uplink with a real broker', () => {
     const gateway = makeGateway();
     await gateway.start();
     expect(() => gateway.ingest('nope', fall)).toThrow(/UNKNOWN_DEVICE|no device/);
-    expect(() => gateway.ingest('meter1', { type: 'telemetry', fields: { 'Bad Name': 1 } })).toThrow(/refused/);
+    expect(() =>
+      gateway.ingest('meter1', { type: 'telemetry', fields: { 'Bad Name': 1 } }),
+    ).toThrow(/refused/);
     expect(gateway.health().devices.find((d) => d.deviceId === 'meter1')!.invalidReadings).toBe(1);
     expect(gateway.health().outbox.telemetryDepth).toBe(0);
   });
@@ -298,11 +370,17 @@ describe('gateway with wrong credentials', () => {
     cleanups.push(() => gateway.stop());
     await gateway.start();
     const alarm = gateway.ingest('radar1', fall);
-    await waitFor(() => gateway.health().uplink.connectFailures >= 3, 'three refused attempts', 5000);
+    await waitFor(
+      () => gateway.health().uplink.connectFailures >= 3,
+      'three refused attempts',
+      5000,
+    );
     const refused = lines.filter((l) => l.code === 'UPLINK_AUTH_REFUSED');
     expect(refused.length).toBeGreaterThanOrEqual(3);
     expect(String(refused[0]!.msg)).toMatch(/refused the gateway's credentials.*hub\.password/);
-    const retries = lines.filter((l) => l.msg === 'cannot connect to hub').map((l) => Number(l.retryInMs));
+    const retries = lines
+      .filter((l) => l.msg === 'cannot connect to hub')
+      .map((l) => Number(l.retryInMs));
     expect(retries.length).toBeGreaterThanOrEqual(3);
     for (const delay of retries) {
       expect(delay).toBeGreaterThanOrEqual(100);

@@ -53,7 +53,9 @@ export interface Gateway {
 const PRUNE_INTERVAL_MS = 60_000;
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
-  const logger = (options.logger ?? pino({ name: 'gateway' })).child({ gatewayId: config.gatewayId });
+  const logger = (options.logger ?? pino({ name: 'gateway' })).child({
+    gatewayId: config.gatewayId,
+  });
   const now = options.now ?? Date.now;
   const startedAt = now();
   let outbox: Outbox | null = null;
@@ -63,30 +65,56 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let started = false;
   const driverList = options.drivers;
 
-  function record(sourceDeviceId: string, reading: DeviceReading, observedAt: number): GatewayEvent {
+  function record(
+    sourceDeviceId: string,
+    reading: DeviceReading,
+    observedAt: number,
+  ): GatewayEvent {
     if (!outbox || !runtime) throw new GatewayError('NOT_STARTED', 'gateway is not started');
     const result = readingToDraft(sourceDeviceId, reading, observedAt);
     if (!result.ok) {
-      const monitor = runtime.monitorFor(reading.deviceId ?? sourceDeviceId) ?? runtime.monitorFor(sourceDeviceId);
+      const monitor =
+        runtime.monitorFor(reading.deviceId ?? sourceDeviceId) ??
+        runtime.monitorFor(sourceDeviceId);
       if (monitor) monitor.invalidReadings += 1;
-      throw new GatewayError('INVALID_READING', `reading of ${sourceDeviceId} refused: ${result.message}`);
+      throw new GatewayError(
+        'INVALID_READING',
+        `reading of ${sourceDeviceId} refused: ${result.message}`,
+      );
     }
     const event = outbox.append(result.draft);
     uplink?.notify();
     if (event.type === 'alarm') {
-      logger.info({ seq: event.seq, id: event.id, deviceId: event.deviceId, kind: event.kind, action: event.action }, 'alarm recorded');
+      logger.info(
+        {
+          seq: event.seq,
+          id: event.id,
+          deviceId: event.deviceId,
+          kind: event.kind,
+          action: event.action,
+        },
+        'alarm recorded',
+      );
     }
     return event;
   }
 
   function outboxHealth(): GatewayHealth['outbox'] {
     if (!outbox) {
-      return { alarmDepth: 0, telemetryDepth: 0, oldestPendingAt: null, droppedTelemetry: 0, lastSeq: 0, oldestPendingAgeMs: 0 };
+      return {
+        alarmDepth: 0,
+        telemetryDepth: 0,
+        oldestPendingAt: null,
+        droppedTelemetry: 0,
+        lastSeq: 0,
+        oldestPendingAgeMs: 0,
+      };
     }
     const stats = outbox.stats();
     return {
       ...stats,
-      oldestPendingAgeMs: stats.oldestPendingAt === null ? 0 : Math.max(0, now() - stats.oldestPendingAt),
+      oldestPendingAgeMs:
+        stats.oldestPendingAt === null ? 0 : Math.max(0, now() - stats.oldestPendingAt),
     };
   }
 
@@ -123,7 +151,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       });
       const stats = outbox.stats();
       logger.info(
-        { alarmDepth: stats.alarmDepth, telemetryDepth: stats.telemetryDepth, lastSeq: stats.lastSeq },
+        {
+          alarmDepth: stats.alarmDepth,
+          telemetryDepth: stats.telemetryDepth,
+          lastSeq: stats.lastSeq,
+        },
         'outbox open',
       );
       runtime = new DriverRuntime({
@@ -134,7 +166,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           try {
             record(deviceId, reading, observedAt);
           } catch (err) {
-            logger.warn({ code: err instanceof GatewayError ? err.code : 'INGEST_FAILED', err: (err as Error).message, deviceId }, 'reading not recorded');
+            logger.warn(
+              {
+                code: err instanceof GatewayError ? err.code : 'INGEST_FAILED',
+                err: (err as Error).message,
+                deviceId,
+              },
+              'reading not recorded',
+            );
           }
         },
         ...(driverList ? { findDriver: (id: string) => driverList.find((d) => d.id === id) } : {}),
@@ -172,7 +211,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     ingest(deviceId, reading, observedAt) {
       if (!runtime) throw new GatewayError('NOT_STARTED', 'gateway is not started');
       const monitor = runtime.monitorFor(deviceId);
-      if (!monitor) throw new GatewayError('UNKNOWN_DEVICE', `no device "${deviceId}" in this gateway's config`);
+      if (!monitor)
+        throw new GatewayError(
+          'UNKNOWN_DEVICE',
+          `no device "${deviceId}" in this gateway's config`,
+        );
       const at = observedAt ?? now();
       monitor.noteReading(reading, at);
       return record(deviceId, reading, at);
@@ -181,7 +224,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 }
 
 function emptyUplinkHealth(): UplinkHealth {
-  const lane = { batchesSent: 0, eventsSent: 0, acked: 0, rejected: 0, deferred: 0, resends: 0, inflightBatches: 0, heldForMs: 0 };
+  const lane = {
+    batchesSent: 0,
+    eventsSent: 0,
+    acked: 0,
+    rejected: 0,
+    deferred: 0,
+    resends: 0,
+    inflightBatches: 0,
+    heldForMs: 0,
+  };
   return {
     connected: false,
     connects: 0,

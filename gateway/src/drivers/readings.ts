@@ -51,7 +51,10 @@ export function readingToDraft(
   const names = Object.keys(draft.type === 'alarm' ? (draft.detail ?? {}) : draft.fields);
   const badName = names.find((name) => !fieldNameRe.test(name));
   if (badName !== undefined) {
-    return { ok: false, message: `field name ${JSON.stringify(badName.slice(0, 70))} does not match ${FIELD_NAME_PATTERN}` };
+    return {
+      ok: false,
+      message: `field name ${JSON.stringify(badName.slice(0, 70))} does not match ${FIELD_NAME_PATTERN}`,
+    };
   }
   const schema = draft.type === 'alarm' ? AlarmEventSchema : TelemetryEventSchema;
   const candidate = { ...draft, ...PLACEHOLDER };

@@ -13,7 +13,14 @@ import { startBroker } from '../test-support/broker.js';
 import { FakeHub } from '../test-support/fake-hub.js';
 import { FAKE_DRIVERS } from '../test-support/fake-drivers.js';
 import { openPtyPair } from '../test-support/pty.js';
-import { readOutbox, silentLogger, sleep, tempDir, testConfig, waitFor } from '../test-support/util.js';
+import {
+  readOutbox,
+  silentLogger,
+  sleep,
+  tempDir,
+  testConfig,
+  waitFor,
+} from '../test-support/util.js';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 
@@ -25,7 +32,9 @@ afterEach(async () => {
 /** Nothing listens on port 1 of loopback: the uplink keeps retrying, harmlessly. */
 const NO_HUB = 'mqtt://127.0.0.1:1';
 
-async function gatewayWith(input: Record<string, unknown>): Promise<{ gateway: Gateway; dataDir: string }> {
+async function gatewayWith(
+  input: Record<string, unknown>,
+): Promise<{ gateway: Gateway; dataDir: string }> {
   const dir = tempDir();
   cleanups.push(() => dir.remove());
   const config = testConfig({
@@ -44,7 +53,9 @@ async function gatewayWith(input: Record<string, unknown>): Promise<{ gateway: G
 async function openDeviceEnd(path: string, baudRate: number): Promise<SerialPort> {
   const port = new SerialPort({ path, baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-  cleanups.push(() => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())));
+  cleanups.push(
+    () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
+  );
   return port;
 }
 
@@ -54,7 +65,10 @@ function write(port: SerialPort, text: string): Promise<void> {
   });
 }
 
-function storedEvents(dataDir: string, lane: 'alarm' | 'telemetry'): (AlarmEvent | TelemetryEvent)[] {
+function storedEvents(
+  dataDir: string,
+  lane: 'alarm' | 'telemetry',
+): (AlarmEvent | TelemetryEvent)[] {
   const db = new Database(join(dataDir, 'outbox.sqlite'), { readonly: true });
   try {
     return db
@@ -77,7 +91,9 @@ describe('stream devices on a real pseudo-terminal', () => {
     hub.policy = { alarm: { mode: 'ignore' }, telemetry: { mode: 'ignore' } };
     const { gateway, dataDir } = await gatewayWith({
       hub: { url: broker.url },
-      devices: [{ id: 'radar1', driver: 'fake-stream', port: pty.gatewaySide, expectedIntervalS: 5 }],
+      devices: [
+        { id: 'radar1', driver: 'fake-stream', port: pty.gatewaySide, expectedIntervalS: 5 },
+      ],
     });
     await waitFor(() => gateway.health().ports[0]?.state === 'open', 'port open');
     const device = await openDeviceEnd(pty.deviceSide, 115200);
@@ -99,7 +115,13 @@ describe('stream devices on a real pseudo-terminal', () => {
     expect(alarm!.observedAt).toBeLessThanOrEqual(after);
 
     const health = gateway.health().devices.find((d) => d.deviceId === 'radar1')!;
-    expect(health).toMatchObject({ online: true, framesOk: 2, decodeErrors: 1, rejectReasons: { GARBAGE: 1 }, error: null });
+    expect(health).toMatchObject({
+      online: true,
+      framesOk: 2,
+      decodeErrors: 1,
+      rejectReasons: { GARBAGE: 1 },
+      error: null,
+    });
     expect(health.lastSeenAt).toBe(alarm!.observedAt);
 
     await waitFor(() => hub.events('alarm').length >= 1, 'alarm at the hub');
@@ -150,7 +172,9 @@ describe('polled devices sharing one RS-485 bus', () => {
     const requests = log.filter((e) => e.kind === 'req');
     for (let i = 1; i < requests.length; i += 1) {
       const previous = requests[i - 1]!;
-      const reply = log.find((e) => e.kind === 'reply' && e.addr === previous.addr && e.at >= previous.at);
+      const reply = log.find(
+        (e) => e.kind === 'reply' && e.addr === previous.addr && e.at >= previous.at,
+      );
       const busFreeAt = previous.addr === 3 || !reply ? previous.at + 150 : reply.at;
       // 15 ms of slack: the two clocks are read at either end of a pty under a busy test run.
       expect(requests[i]!.at).toBeGreaterThanOrEqual(busFreeAt + turnaroundMs - 15);
@@ -169,7 +193,9 @@ describe('polled devices sharing one RS-485 bus', () => {
     expect(devices.meter1!.poll!.replies).toBeGreaterThanOrEqual(2);
     expect(devices.meter1!.poll!.timeouts).toBe(0);
 
-    const values = (storedEvents(dataDir, 'telemetry') as TelemetryEvent[]).map((e) => `${e.deviceId}=${String(e.fields.energy_kwh)}`);
+    const values = (storedEvents(dataDir, 'telemetry') as TelemetryEvent[]).map(
+      (e) => `${e.deviceId}=${String(e.fields.energy_kwh)}`,
+    );
     expect(values).toContain('meter1=100.5');
     expect(values).toContain('meter2=200.5');
     expect(values.some((v) => v.startsWith('meter3'))).toBe(false);
@@ -193,8 +219,14 @@ describe('TCP serial servers', () => {
     });
     await waitFor(() => readOutbox(dataDir, 'telemetry').length === 1, 'first reading');
     connections[0]!.destroy();
-    await waitFor(() => readOutbox(dataDir, 'telemetry').length === 2, 'reading after reopening', 5000);
-    const values = (storedEvents(dataDir, 'telemetry') as TelemetryEvent[]).map((e) => e.fields.temperature_c);
+    await waitFor(
+      () => readOutbox(dataDir, 'telemetry').length === 2,
+      'reading after reopening',
+      5000,
+    );
+    const values = (storedEvents(dataDir, 'telemetry') as TelemetryEvent[]).map(
+      (e) => e.fields.temperature_c,
+    );
     expect(values).toEqual([1, 2]);
     const portHealth = gateway.health().ports[0]!;
     expect(portHealth).toMatchObject({ state: 'open', opens: 2 });
@@ -217,7 +249,10 @@ describe('failures that must not stop the gateway', () => {
     await waitFor(() => (gateway.health().ports[0]?.failures ?? 0) >= 2, 'two failed opens', 3000);
     const health = gateway.health();
     expect(health.ports).toHaveLength(1);
-    expect(health.ports[0]).toMatchObject({ port: '/dev/anxin-test-no-such-port', state: expect.stringMatching(/waiting|opening/) });
+    expect(health.ports[0]).toMatchObject({
+      port: '/dev/anxin-test-no-such-port',
+      state: expect.stringMatching(/waiting|opening/),
+    });
     expect(health.ports[0]!.lastError).toBeTruthy();
     const errors = Object.fromEntries(health.devices.map((d) => [d.deviceId, d.error]));
     expect(errors).toEqual({

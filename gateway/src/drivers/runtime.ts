@@ -27,7 +27,12 @@ import { DeviceMonitor, type DeviceDetail } from './device-monitor.js';
 import { PollBus, type PolledDevice } from './poll-bus.js';
 
 /** 9600 8N1: the most common default of RS-485 meters and UART sensors. */
-const FALLBACK_SERIAL: SerialSettings = { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 };
+const FALLBACK_SERIAL: SerialSettings = {
+  baudRate: 9600,
+  dataBits: 8,
+  parity: 'none',
+  stopBits: 1,
+};
 
 export type ReadingSink = (deviceId: string, reading: DeviceReading, observedAt: number) => void;
 
@@ -62,10 +67,14 @@ export class DriverRuntime {
     const { config } = options;
 
     for (const device of config.devices) {
-      const expectedMs = device.expectedIntervalS !== undefined ? device.expectedIntervalS * 1000 : null;
+      const expectedMs =
+        device.expectedIntervalS !== undefined ? device.expectedIntervalS * 1000 : null;
       const monitor = new DeviceMonitor(device.id, device.driver, expectedMs, device.port ?? null);
       if (this.monitors.has(device.id)) {
-        this.logger.error({ deviceId: device.id }, 'duplicate device id in config; later entry ignored');
+        this.logger.error(
+          { deviceId: device.id },
+          'duplicate device id in config; later entry ignored',
+        );
         continue;
       }
       this.monitors.set(device.id, monitor);
@@ -101,7 +110,8 @@ export class DriverRuntime {
     }
 
     for (const [port, entries] of byPort) this.buildPort(port, entries);
-    if (mqttDevices.length > 0 && config.localMqtt) this.buildLocalMqtt(config.localMqtt, mqttDevices);
+    if (mqttDevices.length > 0 && config.localMqtt)
+      this.buildLocalMqtt(config.localMqtt, mqttDevices);
   }
 
   start(): void {
@@ -168,7 +178,11 @@ export class DriverRuntime {
     if (streams.length > 0 && entries.length > 1) {
       // A streaming device talks whenever it likes; it cannot share a half-duplex bus.
       for (const e of entries) {
-        this.disable(e.monitor, 'PORT_CONFLICT', `port ${port}: a streaming device must have the port to itself`);
+        this.disable(
+          e.monitor,
+          'PORT_CONFLICT',
+          `port ${port}: a streaming device must have the port to itself`,
+        );
       }
       return;
     }
@@ -241,7 +255,10 @@ export class DriverRuntime {
     return serialPortOpener(port, settings);
   }
 
-  private buildLocalMqtt(local: NonNullable<GatewayConfig['localMqtt']>, entries: Configured[]): void {
+  private buildLocalMqtt(
+    local: NonNullable<GatewayConfig['localMqtt']>,
+    entries: Configured[],
+  ): void {
     const transport = new LocalMqttTransport({
       url: local.url,
       username: local.username,
@@ -279,7 +296,10 @@ export class DriverRuntime {
       if (monitor.error !== null) continue;
       const change = monitor.transition(now);
       if (change === 'offline') {
-        this.logger.warn({ deviceId: monitor.deviceId, lastSeenAt: monitor.lastSeenAt }, 'device offline');
+        this.logger.warn(
+          { deviceId: monitor.deviceId, lastSeenAt: monitor.lastSeenAt },
+          'device offline',
+        );
       } else if (change === 'online') {
         this.logger.info({ deviceId: monitor.deviceId }, 'device online');
       }

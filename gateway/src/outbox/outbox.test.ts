@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AlarmEventSchema, TelemetryEventSchema, checkerFor } from '@anxin/protocol';
+import {
+  AlarmEventSchema,
+  TelemetryEventSchema,
+  checkerFor,
+  type TelemetryEvent,
+} from '@anxin/protocol';
 import { Outbox, type OutboxOptions } from './outbox.js';
 
 let dir: string;
@@ -68,7 +73,7 @@ describe('Outbox', () => {
     outbox.close();
     outbox = open();
     expect(outbox.stats()).toMatchObject({ alarmDepth: 2, telemetryDepth: 1 });
-    expect(outbox.pending('alarm', 0, 10).map((e) => JSON.parse(e.json))).toEqual([
+    expect(outbox.pending('alarm', 0, 10).map((e) => JSON.parse(e.json) as unknown)).toEqual([
       events[0],
       events[2],
     ]);
@@ -81,7 +86,9 @@ describe('Outbox', () => {
     let outbox = open({ maxTelemetryEvents: 5 });
     for (let i = 0; i < 3; i += 1) outbox.append(alarm(i));
     for (let i = 1; i <= 8; i += 1) outbox.append(telemetry(i, i));
-    const kept = outbox.pending('telemetry', 0, 100).map((e) => JSON.parse(e.json).fields.energy_kwh);
+    const kept = outbox
+      .pending('telemetry', 0, 100)
+      .map((e) => (JSON.parse(e.json) as TelemetryEvent).fields.energy_kwh);
     expect(kept).toEqual([4, 5, 6, 7, 8]);
     expect(outbox.stats()).toMatchObject({ alarmDepth: 3, telemetryDepth: 5, droppedTelemetry: 3 });
     outbox.close();
@@ -99,7 +106,11 @@ describe('Outbox', () => {
     outbox.append(telemetry(clock, 2));
     clock += 600;
     expect(outbox.pruneTelemetry()).toBe(1);
-    expect(outbox.pending('telemetry', 0, 10).map((e) => JSON.parse(e.json).fields.energy_kwh)).toEqual([2]);
+    expect(
+      outbox
+        .pending('telemetry', 0, 10)
+        .map((e) => (JSON.parse(e.json) as TelemetryEvent).fields.energy_kwh),
+    ).toEqual([2]);
     clock += 10_000_000;
     outbox.pruneTelemetry();
     expect(outbox.stats()).toMatchObject({ alarmDepth: 1, telemetryDepth: 0, droppedTelemetry: 2 });

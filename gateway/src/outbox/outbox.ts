@@ -127,7 +127,10 @@ export class Outbox {
       count: this.db.prepare(`SELECT count(*) AS n FROM ${table}`),
       oldest: this.db.prepare(`SELECT created_at FROM ${table} ORDER BY seq LIMIT 1`),
     });
-    this.lanes = { alarm: laneStatements('alarm_outbox'), telemetry: laneStatements('telemetry_outbox') };
+    this.lanes = {
+      alarm: laneStatements('alarm_outbox'),
+      telemetry: laneStatements('telemetry_outbox'),
+    };
     this.setMeta = this.db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
     );
@@ -143,7 +146,11 @@ export class Outbox {
       this.db.prepare<[], { m: number | null }>(`SELECT max(seq) AS m FROM ${table}`).get()?.m ?? 0;
     this.dropped = meta('dropped_telemetry');
     // Resume above everything ever reserved (and, defensively, above anything stored).
-    this.reservedUntil = Math.max(meta('seq_reserved'), maxSeq('alarm_outbox'), maxSeq('telemetry_outbox'));
+    this.reservedUntil = Math.max(
+      meta('seq_reserved'),
+      maxSeq('alarm_outbox'),
+      maxSeq('telemetry_outbox'),
+    );
     this.nextSeq = this.reservedUntil + 1;
     for (const lane of LANES) this.depth[lane] = this.lanes[lane].count.get()?.n ?? 0;
     this.pruneTelemetry();
@@ -163,11 +170,12 @@ export class Outbox {
     if (this.nextSeq > this.reservedUntil) this.reserveSeqs();
     this.setSync(this.options.fsync[lane]);
     const seq = this.nextSeq;
-    const event = { ...draft, id: newEventId(), seq } as GatewayEvent;
+    const event: GatewayEvent = { ...draft, id: newEventId(), seq };
     const body = JSON.stringify(event);
     const createdAt = this.now();
     const statements = this.lanes[lane];
-    const overflow = lane === 'telemetry' ? this.depth.telemetry + 1 - this.options.maxTelemetryEvents : 0;
+    const overflow =
+      lane === 'telemetry' ? this.depth.telemetry + 1 - this.options.maxTelemetryEvents : 0;
     this.db.transaction(() => {
       statements.insert.run(seq, event.id, createdAt, body);
       if (overflow > 0) {

@@ -17,9 +17,7 @@ import {
 } from '@anxin/protocol';
 
 export type AckPolicy =
-  | { mode: 'ack'; delayMs?: number }
-  | { mode: 'ignore' }
-  | { mode: 'defer'; retryAfterMs: number };
+  { mode: 'ack'; delayMs?: number } | { mode: 'ignore' } | { mode: 'defer'; retryAfterMs: number };
 
 export interface Received {
   lane: Lane;
@@ -38,7 +36,10 @@ export class FakeHub {
   private constructor(readonly client: MqttClient) {}
 
   static async connect(url: string): Promise<FakeHub> {
-    const client = mqtt.connect(url, { clientId: `hub-${Math.random().toString(16).slice(2)}`, reconnectPeriod: 100 });
+    const client = mqtt.connect(url, {
+      clientId: `hub-${Math.random().toString(16).slice(2)}`,
+      reconnectPeriod: 100,
+    });
     const hub = new FakeHub(client);
     client.on('message', (topic, payload, packet) => hub.onMessage(topic, payload, packet.retain));
     client.on('connect', () => {
@@ -102,7 +103,8 @@ export class FakeHub {
     } else {
       ack.acked = seqs;
     }
-    const send = () => this.client.publish(downlinkTopic(parsed.gatewayId, 'ack'), JSON.stringify(ack), { qos: 1 });
+    const send = () =>
+      this.client.publish(downlinkTopic(parsed.gatewayId, 'ack'), JSON.stringify(ack), { qos: 1 });
     if (policy.mode === 'ack' && policy.delayMs) setTimeout(send, policy.delayMs);
     else send();
   }

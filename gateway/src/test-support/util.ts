@@ -33,7 +33,10 @@ export function testConfig(input: Record<string, unknown>): GatewayConfig {
 }
 
 /** A pino logger whose JSON lines the test can read. */
-export function captureLogger(level = 'info'): { logger: Logger; lines: Record<string, unknown>[] } {
+export function captureLogger(level = 'info'): {
+  logger: Logger;
+  lines: Record<string, unknown>[];
+} {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -49,10 +52,15 @@ export function captureLogger(level = 'info'): { logger: Logger; lines: Record<s
 export const silentLogger = (): Logger => pino({ level: 'silent' });
 
 /** Reads the outbox the way an outside observer would: a separate read-only connection. */
-export function readOutbox(dataDir: string, lane: 'alarm' | 'telemetry'): { seq: number; id: string }[] {
+export function readOutbox(
+  dataDir: string,
+  lane: 'alarm' | 'telemetry',
+): { seq: number; id: string }[] {
   const db = new Database(join(dataDir, 'outbox.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare<[], { seq: number; id: string }>(`SELECT seq, id FROM ${lane}_outbox ORDER BY seq`).all();
+    return db
+      .prepare<[], { seq: number; id: string }>(`SELECT seq, id FROM ${lane}_outbox ORDER BY seq`)
+      .all();
   } finally {
     db.close();
   }

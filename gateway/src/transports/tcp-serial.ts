@@ -19,7 +19,10 @@ export function tcpSerialOpener(host: string, port: number, connectTimeoutMs = 1
       const socket: Socket = connect({ host, port });
       let connected = false;
       let ended = false;
-      const timer = setTimeout(() => socket.destroy(new Error(`connect timeout after ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      const timer = setTimeout(
+        () => socket.destroy(new Error(`connect timeout after ${connectTimeoutMs} ms`)),
+        connectTimeoutMs,
+      );
       socket.on('connect', () => {
         clearTimeout(timer);
         connected = true;

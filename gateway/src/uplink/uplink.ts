@@ -69,7 +69,14 @@ interface LaneState {
   inflight: InflightBatch[];
   holdUntil: number;
   lastAckAt: number;
-  counters: { batchesSent: number; eventsSent: number; acked: number; rejected: number; deferred: number; resends: number };
+  counters: {
+    batchesSent: number;
+    eventsSent: number;
+    acked: number;
+    rejected: number;
+    deferred: number;
+    resends: number;
+  };
 }
 
 export interface UplinkHealth {
@@ -143,7 +150,11 @@ export class Uplink {
     if (this.client || this.stopped) return;
     const { config } = this.options;
     const id = config.gatewayId;
-    const offline: GatewayStatus = { v: PROTOCOL_VERSION, state: 'offline', at: this.options.now() };
+    const offline: GatewayStatus = {
+      v: PROTOCOL_VERSION,
+      state: 'offline',
+      at: this.options.now(),
+    };
     const clientOptions: IClientOptions = {
       clientId: id,
       username: config.hub.username ?? id,
@@ -153,7 +164,12 @@ export class Uplink {
       connectTimeout: config.hub.connectTimeoutMs,
       reconnectPeriod: 0,
       resubscribe: false,
-      will: { topic: uplinkTopic(id, 'status'), payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
+      will: {
+        topic: uplinkTopic(id, 'status'),
+        payload: Buffer.from(JSON.stringify(offline)),
+        qos: 1,
+        retain: true,
+      },
     };
     if (config.hub.caFile) clientOptions.ca = readFileSync(config.hub.caFile);
     const client = mqtt.connect(config.hub.url, clientOptions);
@@ -178,12 +194,20 @@ export class Uplink {
     if (!client) return;
     if (this.connected) {
       // A clean shutdown says "offline" itself (a clean DISCONNECT suppresses the last will).
-      const status: GatewayStatus = { v: PROTOCOL_VERSION, state: 'offline', at: this.options.now() };
+      const status: GatewayStatus = {
+        v: PROTOCOL_VERSION,
+        state: 'offline',
+        at: this.options.now(),
+      };
       await withTimeout(
-        client.publishAsync(uplinkTopic(this.options.config.gatewayId, 'status'), JSON.stringify(status), {
-          qos: 1,
-          retain: true,
-        }),
+        client.publishAsync(
+          uplinkTopic(this.options.config.gatewayId, 'status'),
+          JSON.stringify(status),
+          {
+            qos: 1,
+            retain: true,
+          },
+        ),
         1000,
       ).catch(() => undefined);
     }
@@ -257,7 +281,11 @@ export class Uplink {
     if (code === 4 || code === 5) {
       this.stats.lastErrorCode = 'UPLINK_AUTH_REFUSED';
       this.logger.error(
-        { code: 'UPLINK_AUTH_REFUSED', returnCode: code, username: this.options.config.hub.username ?? this.options.config.gatewayId },
+        {
+          code: 'UPLINK_AUTH_REFUSED',
+          returnCode: code,
+          username: this.options.config.hub.username ?? this.options.config.gatewayId,
+        },
         `hub refused the gateway's credentials (${err.message}); check hub.username/hub.password (issued when the gateway was claimed)`,
       );
     } else {
@@ -276,7 +304,12 @@ export class Uplink {
     const delayMs = this.backoff.next();
     this.reconnectAt = this.options.now() + delayMs;
     this.logger.warn(
-      { code: this.stats.lastErrorCode ?? 'UPLINK_CLOSED', lastError: this.stats.lastError, retryInMs: delayMs, wasConnected },
+      {
+        code: this.stats.lastErrorCode ?? 'UPLINK_CLOSED',
+        lastError: this.stats.lastError,
+        retryInMs: delayMs,
+        wasConnected,
+      },
       wasConnected ? 'connection to hub lost' : 'cannot connect to hub',
     );
     this.reconnectTimer = setTimeout(() => {
@@ -333,7 +366,12 @@ export class Uplink {
       if (!oldest) continue;
       if (now - Math.max(state.lastAckAt, oldest.sentAt) < timeout) continue;
       this.logger.warn(
-        { code: 'ACK_TIMEOUT', lane: state.lane, inflightBatches: state.inflight.length, timeoutMs: timeout },
+        {
+          code: 'ACK_TIMEOUT',
+          lane: state.lane,
+          inflightBatches: state.inflight.length,
+          timeoutMs: timeout,
+        },
         'no ack from hub in time; resending the lane from its oldest pending event',
       );
       this.goBack(state, true);
@@ -360,7 +398,11 @@ export class Uplink {
       this.logger.error({ err }, 'cannot build heartbeat');
       return;
     }
-    client.publish(uplinkTopic(this.options.config.gatewayId, 'heartbeat'), JSON.stringify(heartbeat), { qos: 1 });
+    client.publish(
+      uplinkTopic(this.options.config.gatewayId, 'heartbeat'),
+      JSON.stringify(heartbeat),
+      { qos: 1 },
+    );
     this.stats.heartbeatsSent += 1;
   }
 
@@ -382,7 +424,10 @@ export class Uplink {
   private countBad(channel: string, code: string, message: string): void {
     const key = `${channel}:${code}`;
     this.badDownlinks[key] = (this.badDownlinks[key] ?? 0) + 1;
-    this.logger.warn({ code: 'BAD_DOWNLINK', channel, reason: code, message }, 'downlink message refused');
+    this.logger.warn(
+      { code: 'BAD_DOWNLINK', channel, reason: code, message },
+      'downlink message refused',
+    );
   }
 
   private onAck(payload: Buffer): void {
@@ -403,7 +448,13 @@ export class Uplink {
     state.counters.rejected += ack.rejected.length;
     for (const rejection of ack.rejected) {
       this.logger.error(
-        { code: 'EVENT_REJECTED', lane: ack.lane, seq: rejection.seq, reason: rejection.code, message: rejection.message },
+        {
+          code: 'EVENT_REJECTED',
+          lane: ack.lane,
+          seq: rejection.seq,
+          reason: rejection.code,
+          message: rejection.message,
+        },
         'hub rejected an event; it is removed from the outbox',
       );
     }
@@ -415,7 +466,10 @@ export class Uplink {
       state.counters.deferred += ack.deferred.length;
       const wait = ack.retryAfterMs ?? this.options.config.outbox.ackTimeoutMs;
       state.holdUntil = now + wait;
-      this.logger.info({ lane: ack.lane, deferred: ack.deferred.length, retryAfterMs: wait }, 'hub deferred events; holding the lane');
+      this.logger.info(
+        { lane: ack.lane, deferred: ack.deferred.length, retryAfterMs: wait },
+        'hub deferred events; holding the lane',
+      );
       this.goBack(state, false);
     }
     this.pump();
@@ -429,11 +483,16 @@ export class Uplink {
     }
     this.stats.commands += 1;
     const result = this.runCommand(parsed.value);
-    this.client?.publish(uplinkTopic(this.options.config.gatewayId, 'cmd-result'), JSON.stringify(result), { qos: 1 });
+    this.client?.publish(
+      uplinkTopic(this.options.config.gatewayId, 'cmd-result'),
+      JSON.stringify(result),
+      { qos: 1 },
+    );
   }
 
   private runCommand(command: Command): CommandResult {
-    if (command.name === 'ping') return { v: PROTOCOL_VERSION, id: command.id, ok: true, message: 'pong' };
+    if (command.name === 'ping')
+      return { v: PROTOCOL_VERSION, id: command.id, ok: true, message: 'pong' };
     this.logger.info({ command: command.name, id: command.id }, 'command not supported yet');
     return { v: PROTOCOL_VERSION, id: command.id, ok: false, message: 'not supported yet' };
   }
@@ -446,7 +505,10 @@ export class Uplink {
     }
     this.stats.configMessages += 1;
     this.stats.lastConfigVersion = parsed.value.version;
-    this.logger.info({ version: parsed.value.version }, 'configuration from hub received; applying it is not implemented yet');
+    this.logger.info(
+      { version: parsed.value.version },
+      'configuration from hub received; applying it is not implemented yet',
+    );
   }
 }
 
