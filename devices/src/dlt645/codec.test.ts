@@ -153,7 +153,7 @@ describe('DL/T 645 stream decoding', () => {
 
   it('resynchronises after garbage, a false 68 and a bad checksum, counting each once', () => {
     const bad = Uint8Array.from(reply.subarray(4));
-    bad[bad.length - 2] ^= 0x01;
+    bad[bad.length - 2] = (bad[bad.length - 2] ?? 0) ^ 0x01;
     const input = new Uint8Array([0x01, 0x68, 0x02, 0x03, ...bad, ...reply]);
     const counter = new StatsCounter();
     const frames = new Dlt645Decoder(counter).push(input);
