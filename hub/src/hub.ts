@@ -116,7 +116,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   });
 
   // The broker and ingest reference each other (uplinks in, acks out): late-bound.
-  let broker: Broker | undefined;
+  const late: { broker?: Broker } = {};
   const ingestLog = partLogger(root, config, 'ingest');
   const ingest = new Ingest({
     config: {
@@ -132,7 +132,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     metrics,
     log: ingestLog,
     sendAck: (gatewayId: string, ack: Ack) => {
-      broker
+      late.broker
         ?.publish(downlinkTopic(gatewayId, 'ack'), Buffer.from(JSON.stringify(ack)))
         .catch((err: unknown) => {
           ingestLog.warn({ err, gatewayId }, 'ack not published (the gateway will resend)');
@@ -143,14 +143,14 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       for (const a of updated) realtime.alarmUpdated(a);
     },
   });
-  broker = await Broker.create({
+  const mqttBroker = await Broker.create({
     config: config.mqtt,
     gateways,
     metrics,
     log: partLogger(root, config, 'broker'),
     onUplink: (topic, payload) => ingest.accept(topic, payload),
   });
-  const mqttBroker = broker;
+  late.broker = mqttBroker;
 
   const renderMetrics = async (): Promise<string> => {
     const open = await alarms.countUnresolved();

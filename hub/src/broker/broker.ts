@@ -27,8 +27,8 @@ import { verifySecret } from '../security/password.js';
 import { GuardedConnection } from './frame-guard.js';
 
 /** CONNACK return codes, MQTT 3.1.1 §3.2.2.3. */
-const BAD_USERNAME_OR_PASSWORD = 4;
-const NOT_AUTHORIZED = 5;
+const BAD_USERNAME_OR_PASSWORD = 4 as AuthenticateError['returnCode'];
+const NOT_AUTHORIZED = 5 as AuthenticateError['returnCode'];
 
 export interface BrokerDeps {
   config: HubConfig['mqtt'];
@@ -39,8 +39,11 @@ export interface BrokerDeps {
   onUplink: (topic: string, payload: Buffer) => void;
 }
 
-function authError(message: string, returnCode: number): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+function authError(
+  message: string,
+  returnCode: AuthenticateError['returnCode'],
+): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode });
 }
 
 export class Broker {
@@ -105,7 +108,10 @@ export class Broker {
     username: string | undefined,
     password: Buffer | undefined,
   ): Promise<void> {
-    const refuse = (reason: string, code = BAD_USERNAME_OR_PASSWORD): never => {
+    const refuse = (
+      reason: string,
+      code: AuthenticateError['returnCode'] = BAD_USERNAME_OR_PASSWORD,
+    ): never => {
       this.deps.metrics.authFailures.inc({ reason });
       this.deps.log.warn(
         { gatewayId: username ?? null, clientId: client.id, reason },

@@ -15,8 +15,9 @@ export async function runHealthChecks(
   checks: HealthCheck[],
   timeoutMs = 2000,
 ): Promise<HealthResponse> {
-  const results = await Promise.all(
-    checks.map(async (c) => {
+  type Entry = [string, { ok: boolean; message?: string }];
+  const results: Entry[] = await Promise.all(
+    checks.map(async (c): Promise<Entry> => {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
@@ -28,18 +29,15 @@ export async function runHealthChecks(
             );
           }),
         ]);
-        return [c.name, { ok: true }] as const;
+        return [c.name, { ok: true }];
       } catch (err) {
-        return [
-          c.name,
-          { ok: false, message: err instanceof Error ? err.message : String(err) },
-        ] as const;
+        return [c.name, { ok: false, message: err instanceof Error ? err.message : String(err) }];
       } finally {
         clearTimeout(timer);
       }
     }),
   );
-  const checksOut = Object.fromEntries(results);
+  const checksOut: HealthResponse['checks'] = Object.fromEntries(results);
   return { status: results.every(([, r]) => r.ok) ? 'ok' : 'degraded', checks: checksOut };
 }
 

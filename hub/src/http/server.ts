@@ -21,8 +21,9 @@ export interface HttpDeps extends RouteDeps {
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = deps.log;
   const app = Fastify({
-    loggerInstance: deps.log as FastifyBaseLogger,
+    loggerInstance,
     // Per-request lines would drown the hub's own logs; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit,
@@ -42,7 +43,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       done(null, undefined);
       return;
     }
-    defaultJson(request, String(body), done);
+    void defaultJson(request, String(body), done);
   });
 
   // JSON only: anything else is 415 UNSUPPORTED_MEDIA_TYPE, not a string handed to validation.

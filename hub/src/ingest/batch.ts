@@ -57,7 +57,7 @@ export function parseBatch<B extends TSchema, E extends TSchema>(
   const rejected: EventRejection[] = [];
   for (const item of raw.events as unknown[]) {
     if (check.Check(item)) {
-      events.push(item as Static<E>);
+      events.push(item);
       continue;
     }
     const candidate: unknown = item;

@@ -37,7 +37,7 @@ export async function openDatabase(file: string, log: Logger): Promise<OpenedDat
   }
   if (error) {
     await db.destroy();
-    throw error instanceof Error ? error : new Error(String(error));
+    throw error instanceof Error ? error : new Error('database migration failed', { cause: error });
   }
   log.info({ file }, 'SQL state open (SQLite, WAL)');
   return { db, sqlite };
