@@ -346,6 +346,7 @@ describe('REST API', () => {
   });
 
   it('requires a session (401), a console role (403), and rate-limits failed logins', async () => {
+    expect(await h.hub.countUsers()).toBe(2);
     const anon = await fetch(`${h.httpUrl}/api/v1/alarms`);
     expect(anon.status).toBe(401);
     expect(((await anon.json()) as ApiError).error.code).toBe('UNAUTHENTICATED');

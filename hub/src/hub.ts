@@ -64,12 +64,21 @@ export interface Hub {
     secret: string;
     homeId?: string | null;
   }): Promise<void>;
+  /** Creates a user, or updates the one with that username (password, role, display name). */
   createUser(input: {
     username: string;
     password: string;
     role: UserRole;
     displayName?: string;
   }): Promise<UserDto>;
+  /** Same as createUser: sets a user's password, role and display name (`anxin demo`). */
+  setUser(input: {
+    username: string;
+    password: string;
+    role: UserRole;
+    displayName?: string;
+  }): Promise<UserDto>;
+  countUsers(): Promise<number>;
   /** Prometheus text, as served on /metrics. */
   metrics(): Promise<string>;
   stats(): HubStats;
@@ -253,6 +262,10 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       );
       log.info({ gatewayId }, 'gateway provisioned');
     },
+    async setUser(input) {
+      return hub.createUser(input);
+    },
+    countUsers: () => users.count(),
     async createUser({ username, password, role, displayName }) {
       if (!USER_ROLES.includes(role)) throw new Error(`unknown role ${role}`);
       if (password.length < 8) throw new Error('password must be at least 8 characters');

@@ -56,6 +56,14 @@ export class UserStore {
     return userRowToDto(row);
   }
 
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async findByUsername(username: string): Promise<UserRow | undefined> {
     return this.db
       .selectFrom('users')
