@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import pino, { type Logger } from 'pino';
-import { validateConfig } from '@anxin/protocol';
+import { validateConfig, type GatewayEvent } from '@anxin/protocol';
 import { GatewayConfigSchema, type GatewayConfig } from '../config.js';
 
 export async function waitFor(
@@ -55,12 +55,15 @@ export const silentLogger = (): Logger => pino({ level: 'silent' });
 export function readOutbox(
   dataDir: string,
   lane: 'alarm' | 'telemetry',
-): { seq: number; id: string }[] {
+): { seq: number; id: string; event: GatewayEvent }[] {
   const db = new Database(join(dataDir, 'outbox.sqlite'), { readonly: true, fileMustExist: true });
   try {
     return db
-      .prepare<[], { seq: number; id: string }>(`SELECT seq, id FROM ${lane}_outbox ORDER BY seq`)
-      .all();
+      .prepare<[], { seq: number; id: string; body: string }>(
+        `SELECT seq, id, body FROM ${lane}_outbox ORDER BY seq`,
+      )
+      .all()
+      .map((row) => ({ seq: row.seq, id: row.id, event: JSON.parse(row.body) as GatewayEvent }));
   } finally {
     db.close();
   }

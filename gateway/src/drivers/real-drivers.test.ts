@@ -1,0 +1,116 @@
+/**
+ * A real driver from the @anxin/devices registry, end to end through the gateway: the MR60FDA1
+ * simulator writes real radar frames into one end of a socat pseudo-terminal pair, the gateway
+ * reads the other end with serialport, and the fall reaches a (fake) hub over a real broker.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  Zigbee2MqttSimulator,
+  attachToSerialPath,
+  createMr60fda1Simulator,
+  findDriver,
+} from '@anxin/devices';
+import { readOutbox } from '../test-support/util.js';
+import { createGateway } from '../gateway.js';
+import { startBroker } from '../test-support/broker.js';
+import { FakeHub } from '../test-support/fake-hub.js';
+import { openPtyPair } from '../test-support/pty.js';
+import { silentLogger, tempDir, testConfig, waitFor } from '../test-support/util.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('MR60FDA1 fall radar through the gateway', () => {
+  it('is registered, and a simulated fall on a pty arrives at the hub as an alarm', async () => {
+    expect(findDriver('mr60fda1')).toBeDefined();
+    const pty = await openPtyPair();
+    cleanups.push(() => pty.close());
+    const broker = await startBroker();
+    cleanups.push(() => broker.stop());
+    const hub = await FakeHub.connect(broker.url);
+    cleanups.push(() => hub.close());
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const gateway = createGateway(
+      testConfig({
+        gatewayId: 'gw-radar',
+        dataDir: dir.path,
+        hub: { url: broker.url },
+        devices: [
+          { id: 'radar-bedroom', driver: 'mr60fda1', port: pty.gatewaySide, expectedIntervalS: 30 },
+        ],
+      }),
+      { logger: silentLogger() },
+    );
+    cleanups.push(() => gateway.stop());
+    await gateway.start();
+    await waitFor(
+      () => gateway.health().ports[0]?.state === 'open' && gateway.health().connected,
+      'port and uplink',
+    );
+
+    const radar = createMr60fda1Simulator({ heartbeatMs: 200, reportMs: 200 });
+    const attached = await attachToSerialPath(radar, pty.deviceSide, { baudRate: 115200 });
+    cleanups.push(() => attached.close());
+    // The first heartbeat frame makes the radar "seen" before anything happens.
+    await waitFor(() => (gateway.health().devices[0]?.framesOk ?? 0) > 0, 'radar heartbeat frames');
+
+    const before = Date.now();
+    expect(radar.trigger('fall')).toBe(true);
+    await waitFor(() => hub.events('alarm').length > 0, 'fall at the hub', 5000);
+    const alarm = hub.events('alarm')[0]!;
+    expect(alarm).toMatchObject({
+      type: 'alarm',
+      deviceId: 'radar-bedroom',
+      kind: 'fall',
+      action: 'raise',
+    });
+    expect(alarm.observedAt).toBeGreaterThanOrEqual(before);
+    expect(alarm.observedAt).toBeLessThanOrEqual(Date.now());
+    const health = gateway.health().devices[0]!;
+    expect(health).toMatchObject({ online: true, decodeErrors: 0, error: null });
+    await waitFor(() => gateway.health().outbox.alarmDepth === 0, 'alarm acknowledged');
+  });
+});
+
+describe('Zigbee2MQTT bridge through the gateway', () => {
+  it('turns an SOS press published on the local broker into an alarm for the sub-device', async () => {
+    const local = await startBroker();
+    cleanups.push(() => local.stop());
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const gateway = createGateway(
+      testConfig({
+        gatewayId: 'gw-zigbee',
+        dataDir: dir.path,
+        hub: { url: 'mqtt://127.0.0.1:1' },
+        localMqtt: { url: local.url },
+        devices: [{ id: 'z2m', driver: 'zigbee2mqtt' }],
+      }),
+      { logger: silentLogger() },
+    );
+    cleanups.push(() => gateway.stop());
+    await gateway.start();
+    await waitFor(() => gateway.health().ports[0]?.state === 'open', 'local broker');
+    const z2m = new Zigbee2MqttSimulator({
+      url: local.url,
+      devices: [{ friendlyName: 'sos.hall', kind: 'sos_button' }],
+      reportMs: 0,
+    });
+    await z2m.start();
+    cleanups.push(() => z2m.stop());
+    await waitFor(() => gateway.health().devices[0]!.framesOk > 0, 'bridge messages decoded');
+    expect(await z2m.trigger('sos.hall', 'sos')).toBe(true);
+    await waitFor(() => readOutbox(dir.path, 'alarm').length > 0, 'SOS alarm in the outbox', 5000);
+    expect(readOutbox(dir.path, 'alarm')[0]!.event).toMatchObject({
+      deviceId: 'sos.hall',
+      kind: 'sos',
+      action: 'raise',
+    });
+    const sub = gateway.health().devices.find((d) => d.deviceId === 'sos.hall');
+    expect(sub?.lastSeenAt).not.toBeNull();
+    expect(gateway.health().devices[0]!.error).toBeNull();
+  });
+});
