@@ -293,6 +293,25 @@ describe('gateway uplink with a real broker', () => {
     }, 'offline status');
   });
 
+  it('has the broker publish the retained "offline" last will when the connection dies, then comes back online', async () => {
+    const { broker, hub, makeGateway } = await setup();
+    const gateway = makeGateway();
+    await gateway.start();
+    await waitFor(() => gateway.health().connected, 'connect');
+    const statusTopic = uplinkTopic('gw-test', 'status');
+    const states = () =>
+      hub.messages
+        .filter((m) => m.topic === statusTopic)
+        .map((m) => parsePayload(GatewayStatusSchema, m.payload, 1024))
+        .map((r) => (r.ok ? r.value.state : 'invalid'));
+    await waitFor(() => states().length === 1, 'online status');
+    expect(broker.cutClient('gw-test')).toBe(true);
+    await waitFor(() => states().includes('offline'), 'last will', 5000);
+    await waitFor(() => states().length >= 3, 'online again after reconnect', 5000);
+    expect(states().slice(0, 3)).toEqual(['online', 'offline', 'online']);
+    expect(gateway.health().uplink.connects).toBe(2);
+  });
+
   it('counts bad downlink messages without crashing, and answers ping', async () => {
     const { hub, makeGateway } = await setup();
     const gateway = makeGateway();

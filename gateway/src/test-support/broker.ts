@@ -3,7 +3,7 @@
  * connections cut) and started again on the same port.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 
 export interface TestBroker {
   port: number;
@@ -12,6 +12,8 @@ export interface TestBroker {
   stop(): Promise<void>;
   /** Listens again on the same port with a fresh broker (sessions are gone, like a restart). */
   restart(): Promise<void>;
+  /** Drops one client's TCP connection without a DISCONNECT (so its last will is published). */
+  cutClient(clientId: string): boolean;
 }
 
 export interface TestBrokerOptions {
@@ -24,6 +26,7 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
   let server: Server | null = null;
   let broker: Aedes | null = null;
   const sockets = new Set<Socket>();
+  const clients = new Map<string, Client>();
   let port = options.port ?? 0;
 
   async function listen(): Promise<void> {
@@ -39,6 +42,7 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
         }
       };
     }
+    instance.on('client', (client) => clients.set(client.id, client));
     const srv = createServer((socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
@@ -75,5 +79,12 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
     },
     stop,
     restart: listen,
+    cutClient(clientId) {
+      const client = clients.get(clientId);
+      if (!client) return false;
+      clients.delete(clientId);
+      client.conn.destroy();
+      return true;
+    },
   };
 }

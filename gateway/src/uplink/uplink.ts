@@ -252,6 +252,10 @@ export class Uplink {
 
   // ---- connection ----------------------------------------------------------------------------
 
+  private status(state: GatewayStatus['state']): GatewayStatus {
+    return { v: PROTOCOL_VERSION, state, at: this.options.now() };
+  }
+
   private onConnect(client: MqttClient): void {
     const id = this.options.config.gatewayId;
     this.connected = true;
@@ -314,7 +318,11 @@ export class Uplink {
     );
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
-      if (!this.stopped && this.client === client) client.reconnect();
+      if (this.stopped || this.client !== client) return;
+      // The will carries a time: make it the time of this connection, not of the first one.
+      const will = client.options.will;
+      if (will) will.payload = Buffer.from(JSON.stringify(this.status('offline')));
+      client.reconnect();
     }, delayMs);
   }
 
