@@ -125,7 +125,8 @@ describe('CJ/T 188 session against a simulated water meter', () => {
   });
 
   it('validates options naming the bad key', () => {
-    expect(() => parseCjt188Options({})).toThrow(/options.address/);
+    expect(parseCjt188Options({}).address).toBe('AAAAAAAAAAAAAA');
+    expect(() => parseCjt188Options({ address: 'x' })).toThrow(/options.address/);
     expect(() => parseCjt188Options({ address: '12345678901234', diOrder: 'x' })).toThrow(
       /options.diOrder/,
     );

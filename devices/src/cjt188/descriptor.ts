@@ -17,6 +17,7 @@ import type {
 } from '../driver.js';
 import {
   CJT188_COLD_WATER,
+  CJT188_WILDCARD_ADDRESS,
   Cjt188Decoder,
   STATUS_LAYOUTS,
   buildReadDataRequest,
@@ -28,7 +29,10 @@ import {
 } from './codec.js';
 
 export interface Cjt188Options {
-  /** 14 hex digits as printed on the meter (e.g. "78331505104145"). Required. */
+  /**
+   * 14 hex digits as printed on the meter (e.g. "78331505104145"). Without one the session reads
+   * through the AA…AA wildcard, which only works with a single meter on the bus.
+   */
   address: string;
   meterType: number;
   diOrder: DiOrder;
@@ -70,7 +74,7 @@ function parseLayout(v: unknown): StatusLayout {
 }
 
 export function parseCjt188Options(raw: Record<string, unknown>): Cjt188Options {
-  const address = raw['address'];
+  const address = raw['address'] ?? CJT188_WILDCARD_ADDRESS;
   if (typeof address !== 'string' || !/^[0-9a-fA-F]{14}$/.test(address)) {
     throw new Cjt188OptionError('options.address must be the 14-digit meter address');
   }
@@ -108,7 +112,7 @@ export function createCjt188Session(ctx: DriverContext): PollSession {
 
   function handle(frame: Cjt188Frame): { done: boolean; readings: DeviceReading[] } {
     if ((frame.control & 0x80) === 0) return { done: false, readings: [] }; // our own echo
-    if (frame.address !== options.address) {
+    if (options.address !== CJT188_WILDCARD_ADDRESS && frame.address !== options.address) {
       counter.reject('WRONG_ADDRESS');
       return { done: false, readings: [] };
     }

@@ -137,7 +137,8 @@ export class Cjt188Simulator implements SimulatedDevice {
       return;
     }
     if (frame.control !== CJT188_CONTROL.read || di.di !== CJT188_DI.meterData) return;
-    if (frame.meterType !== CJT188_COLD_WATER || frame.address !== this.address) return;
+    const forMe = frame.address === this.address || frame.address === CJT188_WILDCARD_ADDRESS;
+    if (!typeOk || !forMe) return;
     const data = new Uint8Array(22);
     data.set(diBytes(CJT188_DI.meterData, di.order), 0);
     data[2] = ser;

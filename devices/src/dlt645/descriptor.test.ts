@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceReading, PollSession } from '../driver.js';
+import { toHex } from '../common/hex.js';
 import { Dlt645Decoder, buildReadRequest, interpretDlt645 } from './codec.js';
 import { createDlt645Session, dlt645Driver, parseDlt645Options } from './descriptor.js';
 import { Dlt645Simulator } from './simulator.js';
@@ -122,7 +123,8 @@ describe('DL/T 645 session against simulated meters', () => {
   });
 
   it('validates options naming the bad key', () => {
-    expect(() => parseDlt645Options({})).toThrow(/options.address/);
+    expect(parseDlt645Options({}).address).toBe('AAAAAAAAAAAA');
+    expect(() => parseDlt645Options({ address: 12 })).toThrow(/options.address/);
     expect(() => parseDlt645Options({ address: '1' })).toThrow(/options.address/);
     expect(() => parseDlt645Options({ address: '000000000001', items: ['FFFFFFFF'] })).toThrow(
       /options.items/,
@@ -131,5 +133,22 @@ describe('DL/T 645 session against simulated meters', () => {
       /options.intervalMs/,
     );
     expect(parseDlt645Options({ address: '000000000001' }).items).toHaveLength(7);
+  });
+});
+
+describe('DL/T 645 session without an address (wildcard, one meter on the bus)', () => {
+  it('reads through AA…AA as public tools do and accepts the reply from the real address', () => {
+    // A public VB meter tool's default frame: "FE FE FE FE 68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16".
+    const s = createDlt645Session({ deviceId: 'm', options: { items: ['00010000'] } });
+    const [req] = s.nextPoll();
+    expect(toHex(req!.bytes)).toBe('FE FE FE FE 68 AA AA AA AA AA AA 68 11 04 33 33 34 33 AE 16');
+    const m = new Dlt645Simulator({ address: '000000000042', energyKwh: 42 });
+    let out: Uint8Array | undefined;
+    m.onTransmit((b) => (out = b));
+    m.receive(req!.bytes);
+    expect(s.push(out!)).toEqual({
+      done: true,
+      readings: [{ type: 'telemetry', fields: { energy_kwh: 42 } }],
+    });
   });
 });

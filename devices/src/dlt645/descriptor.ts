@@ -14,6 +14,7 @@ import type {
 } from '../driver.js';
 import {
   DLT645_ITEMS,
+  DLT645_WILDCARD_ADDRESS,
   Dlt645Decoder,
   buildReadRequest,
   findDlt645Item,
@@ -23,7 +24,10 @@ import {
 } from './codec.js';
 
 export interface Dlt645Options {
-  /** Meter address, 12 digits as on the nameplate (e.g. "000000000001"). Required. */
+  /**
+   * Meter address, 12 digits as on the nameplate (e.g. "000000000001"). Without one the session
+   * reads through the AA…AA wildcard, which only works with a single meter on the bus.
+   */
   address: string;
   /** DIs to read each cycle (8 hex digits); default: every item of DLT645_ITEMS. */
   items: string[];
@@ -40,8 +44,8 @@ export class Dlt645OptionError extends Error {
 
 /** Validates the gateway's per-device options; throws Dlt645OptionError naming the bad key. */
 export function parseDlt645Options(raw: Record<string, unknown>): Dlt645Options {
-  const address = raw['address'];
-  if (typeof address !== 'string' || !/^[0-9]{12}$/.test(address)) {
+  const address = raw['address'] ?? DLT645_WILDCARD_ADDRESS;
+  if (typeof address !== 'string' || !/^([0-9]{12}|[aA]{12})$/.test(address)) {
     throw new Dlt645OptionError('options.address must be the 12-digit meter address');
   }
   const items = raw['items'] ?? DLT645_ITEMS.map((i) => i.di);
@@ -58,7 +62,7 @@ export function parseDlt645Options(raw: Record<string, unknown>): Dlt645Options 
     return v;
   };
   return {
-    address,
+    address: address.toUpperCase(),
     items: (items as string[]).map((d) => d.toUpperCase()),
     wakeUp: num('wakeUp', 4, 0, 8),
     intervalMs: num('intervalMs', 60_000, 1_000, 86_400_000),
@@ -80,7 +84,7 @@ export function createDlt645Session(ctx: DriverContext): PollSession {
   function handle(frame: Dlt645Frame): { done: boolean; readings: DeviceReading[] } {
     // A request on the line is our own echo (RS-485 adapters that echo) or another master: ignore.
     if ((frame.control & 0x80) === 0) return { done: false, readings: [] };
-    if (frame.address !== options.address) {
+    if (options.address !== DLT645_WILDCARD_ADDRESS && frame.address !== options.address) {
       counter.reject('WRONG_ADDRESS');
       return { done: false, readings: [] };
     }

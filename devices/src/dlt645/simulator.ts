@@ -150,7 +150,9 @@ export class Dlt645Simulator implements SimulatedDevice {
       this.send({ address: this.address, control: DLT645_CONTROL.readAddressReply, data: addr });
       return;
     }
-    if (frame.address !== this.address || frame.control !== DLT645_CONTROL.read) return;
+    // Reads to the AA…AA wildcard are answered too (point-to-point use with one meter on the bus).
+    const forMe = frame.address === this.address || frame.address === DLT645_WILDCARD_ADDRESS;
+    if (!forMe || frame.control !== DLT645_CONTROL.read) return;
     if (frame.data.length < 4) {
       this.send({
         address: this.address,
