@@ -237,10 +237,13 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       closed ??= (async () => {
         clearInterval(sessionSweep);
         log.info('hub closing');
-        await mqttBroker.close();
-        log.debug('broker closed');
+        // Stop new connections, finish what is queued while gateways can still get their acks,
+        // then disconnect them.
+        mqttBroker.stopAccepting();
         await ingest.close();
         log.debug('ingest drained');
+        await mqttBroker.close();
+        log.debug('broker closed');
         await realtime.close();
         await http.close();
         log.debug('http closed');

@@ -56,6 +56,7 @@ export class Broker {
   private readonly verified = new Map<string, { hash: string; digest: Buffer }>();
   private readonly cacheKey = randomBytes(32);
   private readonly sockets = new Set<Socket>();
+  private serverClosed: Promise<void> | undefined;
 
   private constructor(
     private readonly aedes: Aedes,
@@ -218,15 +219,18 @@ export class Broker {
     return this.server?.listening ?? false;
   }
 
+  /** Stops accepting new connections; connected gateways stay (they still get their acks). */
+  stopAccepting(): void {
+    this.serverClosed ??= new Promise<void>((resolve) => {
+      if (!this.server?.listening) resolve();
+      else this.server.close(() => resolve());
+    });
+  }
+
   async close(): Promise<void> {
-    const server = this.server;
-    if (server) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
-      for (const s of this.sockets) s.destroy();
-      await closed;
-    } else {
-      await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
-    }
+    this.stopAccepting();
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await this.serverClosed;
   }
 }

@@ -164,6 +164,19 @@ export class Ingest {
     this.countEventRejections(gatewayId, r.rejected);
     this.deps.metrics.eventsIn.inc({ lane: 'alarm' }, r.events.length);
     const job = this.job(gatewayId, r.events, r.rejected);
+    if (this.closing) {
+      // Shutting down: the gateway keeps these and sends them to the next hub process.
+      const retry = this.deps.config.overloadRetryAfterMs;
+      this.ack(
+        gatewayId,
+        'alarm',
+        [],
+        r.rejected,
+        job.events.map((e) => e.seq),
+        retry,
+      );
+      return;
+    }
     if (!this.alarmQueue.offer(job)) {
       // Never dropped: the gateway keeps the alarms and sends them again.
       this.deps.log.error(
@@ -194,7 +207,7 @@ export class Ingest {
       this.deferTelemetry([job], this.storeDownUntil - now);
       return;
     }
-    if (!this.telemetryQueue.offer(job)) {
+    if (this.closing || !this.telemetryQueue.offer(job)) {
       this.deferTelemetry([job], this.deps.config.overloadRetryAfterMs);
       return;
     }

@@ -145,6 +145,24 @@ describe('telemetry lane', () => {
   });
 });
 
+describe('graceful close', () => {
+  it('finishes queued work and acks it before disconnecting gateways', async () => {
+    const store = new SlowStore(50);
+    const { h, gw } = await setUp(
+      { telemetry: { batchSize: 500, flushIntervalMs: 0 }, ingest: { telemetryConcurrency: 1 } },
+      store,
+    );
+    for (let i = 0; i < 6; i++) await gw.sendTelemetry(batch(1 + i * 500, 500));
+    await gw.sendAlarms([alarmEvent(9000)]);
+    await waitFor(() => h.hub.stats().ingest.telemetryQueueEvents > 0, 2000, 'a telemetry backlog');
+    await h.hub.close();
+    const acked = gw.acks.reduce((n, a) => n + a.acked.length, 0);
+    const deferred = gw.acks.reduce((n, a) => n + a.deferred.length, 0);
+    expect(acked + deferred).toBe(3001);
+    expect(store.written).toHaveLength(acked - 1);
+  });
+});
+
 describe('telemetry store down', () => {
   it('defers telemetry while InfluxDB is unreachable, and alarms are still acked', async () => {
     const { h, gw } = await setUp({
