@@ -27,7 +27,8 @@ describe('anxin command line', () => {
   it('lists every command in its help, and exits 2 for an unknown one', async () => {
     const help = capture();
     expect(await run(['--help'], help.io)).toBe(0);
-    for (const name of ['hub', 'gateway', 'demo', 'sim', 'decode', 'bench']) expect(help.out()).toContain(`  ${name}`);
+    for (const name of ['hub', 'gateway', 'demo', 'sim', 'decode', 'bench'])
+      expect(help.out()).toContain(`  ${name}`);
     const unknown = capture();
     expect(await run(['frobnicate'], unknown.io)).toBe(2);
     expect(unknown.err()).toContain('unknown command "frobnicate"');
@@ -72,7 +73,10 @@ describe('anxin command line', () => {
     bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 0xff; // break the checksum
     const c = capture();
     expect(await run(['decode', 'mr60fda1', toHex(bytes)], c.io)).toBe(1);
-    expect(JSON.parse(c.out())).toMatchObject({ ok: false, code: expect.stringMatching(/CHECKSUM/) });
+    expect(JSON.parse(c.out())).toMatchObject({
+      ok: false,
+      code: expect.stringMatching(/CHECKSUM/),
+    });
     const bad = capture();
     expect(await run(['decode', 'mr60fda1', 'zz'], bad.io)).toBe(1);
     expect(JSON.parse(bad.out())).toMatchObject({ ok: false, code: 'BAD_HEX' });

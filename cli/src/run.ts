@@ -42,7 +42,10 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       writeLine(io.stderr, `anxin ${name}: ${err.message}`);
       return 2;
     }
-    writeLine(io.stderr, `anxin ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    writeLine(
+      io.stderr,
+      `anxin ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     return 1;
   }
 }

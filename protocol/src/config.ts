@@ -140,8 +140,10 @@ export function validateConfig<T extends TObject>(
   const problems: string[] = [];
   unknownKeys(schema, input, '', problems);
   const withDefaults = Value.Default(schema, structuredClone(input));
+  const reportedUnknown = new Set(problems.map((p) => p.slice(0, p.indexOf(':'))));
   for (const issue of schemaIssues(schema, withDefaults, 20)) {
     const key = issue.path.replace(/^\//, '').replaceAll('/', '.') || '(top level)';
+    if (reportedUnknown.has(key)) continue; // already named as an unknown key, with the known ones
     problems.push(`${key}: ${issue.message}`);
   }
   if (problems.length > 0) throw new ConfigError(source, problems);

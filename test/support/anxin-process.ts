@@ -19,7 +19,8 @@ export interface AnxinProcess {
 }
 
 export function spawnAnxin(args: string[], env: NodeJS.ProcessEnv = {}): AnxinProcess {
-  if (!existsSync(ANXIN_BIN)) throw new Error(`${ANXIN_BIN} is missing: run \`npm run build\` first`);
+  if (!existsSync(ANXIN_BIN))
+    throw new Error(`${ANXIN_BIN} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [ANXIN_BIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,7 +34,9 @@ export function spawnAnxin(args: string[], env: NodeJS.ProcessEnv = {}): AnxinPr
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
 
   return {
     child,
@@ -47,12 +50,20 @@ export function spawnAnxin(args: string[], env: NodeJS.ProcessEnv = {}): AnxinPr
             resolve(match);
           } else if (child.exitCode !== null) {
             cleanup();
-            reject(new Error(`anxin ${args[0]} exited (${child.exitCode}) before printing ${pattern}:\n${output}`));
+            reject(
+              new Error(
+                `anxin ${args[0]} exited (${child.exitCode}) before printing ${pattern}:\n${output}`,
+              ),
+            );
           }
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern} from anxin ${args[0]}:\n${output}`));
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting for ${pattern} from anxin ${args[0]}:\n${output}`,
+            ),
+          );
         }, timeoutMs);
         const onExit = () => check();
         const cleanup = () => {

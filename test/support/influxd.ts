@@ -56,11 +56,16 @@ export async function startInfluxd(): Promise<InfluxServer> {
     proc.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     proc.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     try {
-      await waitFor('influxd /ping', async () => {
-        if (proc.exitCode !== null) throw new Error(`influxd exited: ${output}`);
-        const res = await fetch(`${url}/ping`);
-        return res.status === 204 ? true : undefined;
-      }, 20_000, 100);
+      await waitFor(
+        'influxd /ping',
+        async () => {
+          if (proc.exitCode !== null) throw new Error(`influxd exited: ${output}`);
+          const res = await fetch(`${url}/ping`);
+          return res.status === 204 ? true : undefined;
+        },
+        20_000,
+        100,
+      );
     } catch (err) {
       proc.kill('SIGKILL');
       throw err;
@@ -82,7 +87,9 @@ export async function startInfluxd(): Promise<InfluxServer> {
   return {
     url,
     async query(db, q) {
-      const res = await fetch(`${url}/query?db=${encodeURIComponent(db)}&q=${encodeURIComponent(q)}`);
+      const res = await fetch(
+        `${url}/query?db=${encodeURIComponent(db)}&q=${encodeURIComponent(q)}`,
+      );
       const body = (await res.json()) as {
         results?: { series?: { columns: string[]; values: unknown[][] }[]; error?: string }[];
       };
@@ -90,7 +97,9 @@ export async function startInfluxd(): Promise<InfluxServer> {
       if (result?.error) throw new Error(result.error);
       const series = result?.series?.[0];
       if (!series) return [];
-      return series.values.map((row) => Object.fromEntries(series.columns.map((c, i) => [c, row[i]])));
+      return series.values.map((row) =>
+        Object.fromEntries(series.columns.map((c, i) => [c, row[i]])),
+      );
     },
     stop,
     restart: start,

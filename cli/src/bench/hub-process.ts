@@ -66,10 +66,17 @@ export async function spawnHubProcess(options: {
     ].join('\n'),
   );
   const provisionFile = join(options.dir, 'provision.txt');
-  writeFileSync(provisionFile, options.gatewayIds.map((id) => `${id}:${options.secret}`).join('\n'));
-  const child = spawn(process.execPath, [MAIN, 'hub', '--config', configFile, '--provision-file', provisionFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  writeFileSync(
+    provisionFile,
+    options.gatewayIds.map((id) => `${id}:${options.secret}`).join('\n'),
+  );
+  const child = spawn(
+    process.execPath,
+    [MAIN, 'hub', '--config', configFile, '--provision-file', provisionFile],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -88,7 +95,8 @@ export async function spawnHubProcess(options: {
 
   const deadline = Date.now() + 60_000;
   while (!/console http/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`anxin hub exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`anxin hub exited (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) throw new Error(`anxin hub did not start within 60 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -99,7 +107,10 @@ export async function spawnHubProcess(options: {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'admin', password }),
   });
-  if (!login.ok) throw new Error(`cannot log in to the benchmark hub: HTTP ${login.status} ${await login.text()}`);
+  if (!login.ok)
+    throw new Error(
+      `cannot log in to the benchmark hub: HTTP ${login.status} ${await login.text()}`,
+    );
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 
   return {

@@ -54,7 +54,10 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
   let hub: HubProcess | undefined;
   let socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
   try {
-    const ids = Array.from({ length: options.gateways }, (_, i) => `bench-${String(i + 1).padStart(5, '0')}`);
+    const ids = Array.from(
+      { length: options.gateways },
+      (_, i) => `bench-${String(i + 1).padStart(5, '0')}`,
+    );
     const secret = 'bench-gateway-secret';
     hub = await spawnHubProcess({ dir, gatewayIds: ids, secret });
     options.log(`hub up at ${hub.httpUrl} (pid ${hub.pid}); starting ${ids.length} gateways`);
@@ -70,7 +73,10 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       alarmsReceived += alarm.triggerCount - before;
       latencies.push(Date.now() - Date.parse(alarm.lastTriggerAt));
     };
-    socket = connectSocket(hub.httpUrl, { extraHeaders: { cookie: hub.cookie }, transports: ['websocket'] });
+    socket = connectSocket(hub.httpUrl, {
+      extraHeaders: { cookie: hub.cookie },
+      transports: ['websocket'],
+    });
     socket.on('alarm:new', onAlarm);
     socket.on('alarm:updated', onAlarm);
     await new Promise<void>((resolve, reject) => {
@@ -84,7 +90,11 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
         ids.slice(i, i + 50).map(async (gatewayId) => {
           const config = validateConfig(
             GatewayConfigSchema,
-            { gatewayId, dataDir: join(dir, 'gw', gatewayId), hub: { url: hub?.mqttUrl, password: secret } },
+            {
+              gatewayId,
+              dataDir: join(dir, 'gw', gatewayId),
+              hub: { url: hub?.mqttUrl, password: secret },
+            },
             'bench',
           );
           const gateway = createGateway(config, { logger });
@@ -94,7 +104,9 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       );
       gateways.push(...started);
     }
-    options.log(`${gateways.length} gateways connected; offering ${options.rate} telemetry/s and ${options.alarmRate} alarms/s for ${options.durationS} s`);
+    options.log(
+      `${gateways.length} gateways connected; offering ${options.rate} telemetry/s and ${options.alarmRate} alarms/s for ${options.durationS} s`,
+    );
 
     // Load: telemetry spread evenly over ticks, alarms as a Poisson process.
     let telemetryOffered = 0;
@@ -109,7 +121,10 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       const tickStart = Date.now();
       carry += (options.rate * TICK_MS) / 1000;
       for (; carry >= 1; carry -= 1) {
-        pick()?.ingest('meter-1', { type: 'telemetry', fields: { power_w: Math.round(Math.random() * 2000) } });
+        pick()?.ingest('meter-1', {
+          type: 'telemetry',
+          fields: { power_w: Math.round(Math.random() * 2000) },
+        });
         telemetryOffered += 1;
       }
       while (options.alarmRate > 0 && nextAlarmAt <= Date.now()) {
@@ -123,7 +138,8 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     const elapsedS = (Date.now() - startedAt) / 1000;
     options.log(`load done; waiting for the last alarms and telemetry`);
     const drainDeadline = Date.now() + 15_000;
-    while (alarmsReceived < alarmsSent && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 100));
+    while (alarmsReceived < alarmsSent && Date.now() < drainDeadline)
+      await new Promise((r) => setTimeout(r, 100));
     const stored = (await hub.telemetryStored()) - storedBefore;
 
     return {
@@ -149,5 +165,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
 
 /** Exponential gap (ms) for a Poisson process of `perSecond` events per second. */
 function expGap(perSecond: number): number {
-  return perSecond > 0 ? (-Math.log(1 - Math.random()) / perSecond) * 1000 : Number.POSITIVE_INFINITY;
+  return perSecond > 0
+    ? (-Math.log(1 - Math.random()) / perSecond) * 1000
+    : Number.POSITIVE_INFINITY;
 }

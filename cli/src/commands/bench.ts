@@ -12,14 +12,15 @@ export const benchCommand: Command = {
     '  offers telemetry at MSG_PER_S across them and raises alarms at random moments (PER_S on',
     '  average), and measures each alarm from the gateway reading it to the Socket.IO push at a',
     '  console. Prints alarm latency p50/p95/p99/max, alarms sent/received/lost, telemetry offered',
-    '  and stored per second, and the hub\'s peak memory.',
+    "  and stored per second, and the hub's peak memory.",
     '  Defaults: --gateways 100 --rate 1000 --duration 30 --alarm-rate 2.',
-    '  Each gateway holds ~5 open files and the hub 1 socket per gateway: this machine\'s limit of',
+    "  Each gateway holds ~5 open files and the hub 1 socket per gateway: this machine's limit of",
     '  20,000 open files allows a few thousand gateways in one run.',
   ].join('\n'),
   async run(args, io) {
     const [sub, ...rest] = args;
-    if (sub !== 'latency') throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: latency');
+    if (sub !== 'latency')
+      throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: latency');
     const { values } = parseCommandArgs(rest, {
       gateways: { type: 'string' },
       rate: { type: 'string' },
@@ -28,7 +29,9 @@ export const benchCommand: Command = {
     });
     const alarmRate = values['alarm-rate'] === undefined ? 2 : Number(values['alarm-rate']);
     if (!Number.isFinite(alarmRate) || alarmRate < 0 || alarmRate > 1000) {
-      throw new UsageError(`--alarm-rate must be a number from 0 to 1000, got "${values['alarm-rate']}"`);
+      throw new UsageError(
+        `--alarm-rate must be a number from 0 to 1000, got "${values['alarm-rate']}"`,
+      );
     }
     const result = await runLatencyBench({
       gateways: intOption(values.gateways, '--gateways', 100, 1, 10_000),

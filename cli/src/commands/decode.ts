@@ -23,13 +23,16 @@ export const decodeCommand: Command = {
     const [protocol, ...hexParts] = positionals;
     if (!protocol) throw new UsageError('name the PROTOCOL');
     const driver = findDriver(protocol);
-    if (!driver?.inspect) throw new UsageError(`unknown protocol "${protocol}"; one of: ${decodable().join(', ')}`);
+    if (!driver?.inspect)
+      throw new UsageError(`unknown protocol "${protocol}"; one of: ${decodable().join(', ')}`);
     if (hexParts.length === 0) throw new UsageError('give the frame as HEX');
     let register: number | undefined;
     if (values.register !== undefined) {
       register = Number(values.register);
       if (!Number.isInteger(register) || register < 0 || register > 0xffff) {
-        throw new UsageError(`--register must be 0..65535 (or 0x0000..0xFFFF), got "${values.register}"`);
+        throw new UsageError(
+          `--register must be 0..65535 (or 0x0000..0xFFFF), got "${values.register}"`,
+        );
       }
     }
     let bytes: Uint8Array;
@@ -37,7 +40,10 @@ export const decodeCommand: Command = {
       bytes = parseHex(hexParts.join(' '));
     } catch (err) {
       if (err instanceof HexParseError) {
-        writeLine(io.stdout, JSON.stringify({ ok: false, code: err.code, reason: err.message }, null, 2));
+        writeLine(
+          io.stdout,
+          JSON.stringify({ ok: false, code: err.code, reason: err.message }, null, 2),
+        );
         return 1;
       }
       throw err;

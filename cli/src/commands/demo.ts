@@ -7,7 +7,14 @@ import { intOption, parseCommandArgs } from '../args.js';
 import { untilSignal, writeLine, type Command } from '../command.js';
 import { DemoConfigSchema, demoHubConfig, DEMO_ALARM_EVENTS } from '../demo/config.js';
 import { controlSocketPath, startControlServer, type TriggerOutcome } from '../demo/control.js';
-import { gatewayIdFor, newGatewaySecret, startHome, stopHome, triggerInHome, type SimulatedHome } from '../demo/homes.js';
+import {
+  gatewayIdFor,
+  newGatewaySecret,
+  startHome,
+  stopHome,
+  triggerInHome,
+  type SimulatedHome,
+} from '../demo/homes.js';
 
 const DEMO_USERS = [
   { username: 'operator', role: 'operator', displayName: 'Duty operator 值班接线员' },
@@ -53,18 +60,28 @@ export const demoCommand: Command = {
     for (let i = 0; i < demo.homes; i++) {
       const secret = newGatewaySecret();
       await hub.provisionGateway({ gatewayId: gatewayIdFor(i), secret });
-      homes.push(await startHome(i, { dataDir: demo.dataDir, mqttUrl, secret, logger: gatewayLogger }));
+      homes.push(
+        await startHome(i, { dataDir: demo.dataDir, mqttUrl, secret, logger: gatewayLogger }),
+      );
     }
 
     const trigger = (home: string, event: string, device?: string): TriggerOutcome => {
       const target = homes.find((h) => h.gatewayId === home);
       if (!target) {
-        return { ok: false, code: 'UNKNOWN_HOME', message: `no home "${home}"; homes: ${homes.map((h) => h.gatewayId).join(', ')}` };
+        return {
+          ok: false,
+          code: 'UNKNOWN_HOME',
+          message: `no home "${home}"; homes: ${homes.map((h) => h.gatewayId).join(', ')}`,
+        };
       }
       const done = triggerInHome(target, event, device);
       if (!done) {
         const known = [...new Set(target.devices.flatMap((d) => d.sim.scenarios))].join(', ');
-        return { ok: false, code: 'UNKNOWN_EVENT', message: `no device in ${home} can act out "${event}"; events: ${known}` };
+        return {
+          ok: false,
+          code: 'UNKNOWN_EVENT',
+          message: `no device in ${home} can act out "${event}"; events: ${known}`,
+        };
       }
       return { ok: true, home, device: done.id, event };
     };
@@ -72,23 +89,41 @@ export const demoCommand: Command = {
       homes: () =>
         homes.map((h) => ({
           gatewayId: h.gatewayId,
-          devices: h.devices.map((d) => ({ id: d.id, driver: d.driver, scenarios: d.sim.scenarios })),
+          devices: h.devices.map((d) => ({
+            id: d.id,
+            driver: d.driver,
+            scenarios: d.sim.scenarios,
+          })),
         })),
       trigger: (req) => trigger(req.home, req.event, req.device),
     });
-    const stopRandomAlarms = scheduleRandomAlarms(demo.alarms.meanIntervalS, homes, (home, event) => {
-      const outcome = trigger(home, event);
-      if (outcome.ok) writeLine(io.stdout, `[demo] ${new Date().toISOString()} ${home}: simulated ${event} (${outcome.device})`);
-    });
+    const stopRandomAlarms = scheduleRandomAlarms(
+      demo.alarms.meanIntervalS,
+      homes,
+      (home, event) => {
+        const outcome = trigger(home, event);
+        if (outcome.ok)
+          writeLine(
+            io.stdout,
+            `[demo] ${new Date().toISOString()} ${home}: simulated ${event} (${outcome.device})`,
+          );
+      },
+    );
 
     writeLine(io.stdout, '');
     writeLine(io.stdout, 'Anxin demo is running.');
     writeLine(io.stdout, `  Console:   ${httpUrl}`);
     for (const login of logins) writeLine(io.stdout, `  Login:     ${login}`);
     writeLine(io.stdout, `  Broker:    ${mqttUrl}`);
-    writeLine(io.stdout, `  Homes:     ${homes.map((h) => `${h.gatewayId} (${h.devices.map((d) => d.id).join(', ')})`).join('; ')}`);
+    writeLine(
+      io.stdout,
+      `  Homes:     ${homes.map((h) => `${h.gatewayId} (${h.devices.map((d) => d.id).join(', ')})`).join('; ')}`,
+    );
     writeLine(io.stdout, `  Data:      ${demo.dataDir}`);
-    writeLine(io.stdout, `  Trigger:   npx anxin sim trigger --home ${homes[0]?.gatewayId ?? 'home-0001'} --event fall`);
+    writeLine(
+      io.stdout,
+      `  Trigger:   npx anxin sim trigger --home ${homes[0]?.gatewayId ?? 'home-0001'} --event fall`,
+    );
     writeLine(io.stdout, `             (control socket ${controlSocketPath(demo.dataDir)})`);
     writeLine(io.stdout, 'Press Ctrl+C to stop.');
 
@@ -114,7 +149,9 @@ function scheduleRandomAlarms(
     const gapMs = -Math.log(1 - Math.random()) * meanS * 1000;
     timer = setTimeout(() => {
       const home = homes[Math.floor(Math.random() * homes.length)];
-      const possible = DEMO_ALARM_EVENTS.filter((e) => home?.devices.some((d) => d.sim.scenarios.includes(e)));
+      const possible = DEMO_ALARM_EVENTS.filter((e) =>
+        home?.devices.some((d) => d.sim.scenarios.includes(e)),
+      );
       const event = possible[Math.floor(Math.random() * possible.length)];
       if (home && event) fire(home.gatewayId, event);
       next();

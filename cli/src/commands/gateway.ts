@@ -19,7 +19,10 @@ export const gatewayCommand: Command = {
     const gateway = createGateway(config);
     const stopping = untilSignal();
     await gateway.start();
-    writeLine(io.stdout, `anxin gateway ${config.gatewayId}: ${config.devices.length} device(s), hub ${config.hub.url}`);
+    writeLine(
+      io.stdout,
+      `anxin gateway ${config.gatewayId}: ${config.devices.length} device(s), hub ${config.hub.url}`,
+    );
     await stopping;
     await gateway.stop();
     return 0;

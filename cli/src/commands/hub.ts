@@ -23,7 +23,9 @@ function parseProvision(text: string): { gatewayId: string; secret: string } {
   const gatewayId = text.slice(0, at);
   const secret = text.slice(at + 1);
   if (at < 1 || !isValidGatewayId(gatewayId) || secret.length < 8) {
-    throw new UsageError(`--provision takes GATEWAY_ID:SECRET with a secret of 8+ characters, got "${text}"`);
+    throw new UsageError(
+      `--provision takes GATEWAY_ID:SECRET with a secret of 8+ characters, got "${text}"`,
+    );
   }
   return { gatewayId, secret };
 }
@@ -59,8 +61,16 @@ export const hubCommand: Command = {
     const { httpUrl, mqttUrl } = await hub.listen();
     if ((await hub.countUsers()) === 0) {
       const password = randomBytes(9).toString('base64url');
-      await hub.createUser({ username: 'admin', password, role: 'admin', displayName: 'Administrator' });
-      writeLine(io.stdout, `first start: created user "admin" with password "${password}" (shown once)`);
+      await hub.createUser({
+        username: 'admin',
+        password,
+        role: 'admin',
+        displayName: 'Administrator',
+      });
+      writeLine(
+        io.stdout,
+        `first start: created user "admin" with password "${password}" (shown once)`,
+      );
     }
     writeLine(io.stdout, `anxin hub: console ${httpUrl}  broker ${mqttUrl}`);
     await stopping;

@@ -35,7 +35,10 @@ export function demoHubConfig(demo: DemoConfig, source: string): HubConfig {
     return validateConfig(HubConfigSchema, input, source);
   } catch (err) {
     if (err instanceof ConfigError) {
-      throw new ConfigError(source, err.problems.map((p) => `hub.${p}`));
+      throw new ConfigError(
+        source,
+        err.problems.map((p) => `hub.${p}`),
+      );
     }
     throw err;
   }

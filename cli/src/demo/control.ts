@@ -65,7 +65,10 @@ function parseTrigger(text: string): TriggerRequest | undefined {
   }
 }
 
-export async function startControlServer(dataDir: string, handlers: ControlHandlers): Promise<Server> {
+export async function startControlServer(
+  dataDir: string,
+  handlers: ControlHandlers,
+): Promise<Server> {
   const path = controlSocketPath(dataDir);
   if (existsSync(path)) rmSync(path); // a stale socket from a demo that was killed
   const server = createServer((req, res) => {
@@ -83,7 +86,11 @@ export async function startControlServer(dataDir: string, handlers: ControlHandl
           const parsed = parseTrigger(text);
           const outcome: TriggerOutcome = parsed
             ? handlers.trigger(parsed)
-            : { ok: false, code: 'BAD_REQUEST', message: 'expected {"home": string, "event": string, "device"?: string}' };
+            : {
+                ok: false,
+                code: 'BAD_REQUEST',
+                message: 'expected {"home": string, "event": string, "device"?: string}',
+              };
           send(outcome.ok ? 200 : outcome.code === 'BAD_REQUEST' ? 400 : 404, outcome);
         },
         (err: Error) => send(413, { ok: false, code: 'BAD_REQUEST', message: err.message }),
@@ -107,18 +114,21 @@ export function callControl(
   body?: unknown,
 ): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: controlSocketPath(dataDir), method, path: route, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown });
-        } catch {
-          resolve({ status: res.statusCode ?? 0, body: text });
-        }
-      });
-    });
+    const req = request(
+      { socketPath: controlSocketPath(dataDir), method, path: route, timeout: 5000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown });
+          } catch {
+            resolve({ status: res.statusCode ?? 0, body: text });
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('the demo did not answer within 5 s')));
     req.on('error', reject);
     if (body !== undefined) req.write(JSON.stringify(body));

@@ -11,9 +11,11 @@ import { validateConfig } from '@anxin/protocol';
 import type { Logger } from 'pino';
 
 /** What every simulated home has fitted (drivers without a simulator are skipped). */
-export const HOME_DEVICE_PLAN: readonly { id: string; driver: string; options: Record<string, unknown> }[] = [
-  { id: 'radar-bedroom', driver: 'mr60fda1', options: {} },
-];
+export const HOME_DEVICE_PLAN: readonly {
+  id: string;
+  driver: string;
+  options: Record<string, unknown>;
+}[] = [{ id: 'radar-bedroom', driver: 'mr60fda1', options: {} }];
 
 export interface SimulatedDeviceHandle {
   id: string;
@@ -86,7 +88,11 @@ export function newGatewaySecret(): string {
 }
 
 /** Acts out `event` on the first device of the home whose simulator knows it. */
-export function triggerInHome(home: SimulatedHome, event: string, deviceId?: string): SimulatedDeviceHandle | undefined {
+export function triggerInHome(
+  home: SimulatedHome,
+  event: string,
+  deviceId?: string,
+): SimulatedDeviceHandle | undefined {
   const device = home.devices.find(
     (d) => (deviceId === undefined || d.id === deviceId) && d.sim.scenarios.includes(event),
   );
