@@ -5,6 +5,10 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { theme } from './app/theme';
 import { I18nProvider } from './i18n/I18nProvider';
+import { alarmSounder } from './sound/sounder';
+
+// Before anything else, so the browser's autoplay state reflects this page load (see sounder.ts).
+alarmSounder();
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root');

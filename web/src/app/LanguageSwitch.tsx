@@ -1,5 +1,5 @@
 import { SegmentedControl } from '@mantine/core';
-import { LANGUAGE_LABELS, LANGUAGES, type Language } from '../i18n';
+import { LANGUAGE_LABELS, LANGUAGES } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
 
 export function LanguageSwitch() {
@@ -10,7 +10,7 @@ export function LanguageSwitch() {
       aria-label={t('lang.label')}
       data-testid="language-switch"
       value={language}
-      onChange={(value) => setLanguage(value as Language)}
+      onChange={(value) => setLanguage(value)}
       data={LANGUAGES.map((lang) => ({ value: lang, label: LANGUAGE_LABELS[lang] }))}
     />
   );

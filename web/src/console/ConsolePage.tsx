@@ -4,7 +4,6 @@
 import type { AlarmDto, AlarmOutcome, SessionResponse } from '@anxin/protocol';
 import {
   ActionIcon,
-  Alert,
   Button,
   CloseButton,
   Group,
@@ -33,6 +32,7 @@ import { ResolveDialog } from './ResolveDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { useAlarmFeed } from './useAlarmFeed';
 import { useNow } from './useNow';
+import { NOTICE_COLOURS } from './palette';
 
 export interface ConsolePageProps {
   session: SessionResponse;
@@ -269,24 +269,25 @@ export function ConsolePage({ session, onSignOut, onSessionEnded }: ConsolePageP
           </Group>
           <div aria-live="polite" className="notice-area">
             {notice !== null && (
-              <Alert
-                color={notice.tone === 'ok' ? 'green.9' : 'red.9'}
-                variant={notice.tone === 'ok' ? 'light' : 'filled'}
+              <div
+                className={`notice notice-${notice.tone}`}
+                style={{
+                  color: NOTICE_COLOURS[notice.tone].fg,
+                  background: NOTICE_COLOURS[notice.tone].bg,
+                }}
                 role={notice.tone === 'error' ? 'alert' : 'status'}
                 data-testid={notice.tone === 'ok' ? 'action-message' : 'action-error'}
-                withCloseButton={false}
               >
-                <Group justify="space-between" wrap="nowrap">
-                  <Text size="sm" fw={600}>
-                    {notice.text}
-                  </Text>
-                  <CloseButton
-                    aria-label={t('action.dismiss')}
-                    onClick={() => setNotice(null)}
-                    size="sm"
-                  />
-                </Group>
-              </Alert>
+                <Text size="sm" fw={700} span>
+                  {notice.text}
+                </Text>
+                <CloseButton
+                  aria-label={t('action.dismiss')}
+                  onClick={() => setNotice(null)}
+                  size="sm"
+                  style={{ color: 'inherit' }}
+                />
+              </div>
             )}
           </div>
           {!feed.synced && alarms.length === 0 ? (

@@ -4,7 +4,7 @@
  */
 import { ALARM_OUTCOMES, type AlarmDto, type AlarmOutcome } from '@anxin/protocol';
 import { Alert, Button, Group, Kbd, Modal, Radio, Stack, Text, Textarea } from '@mantine/core';
-import { useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { kindKey, outcomeKey } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
 
@@ -40,24 +40,36 @@ export function ResolveDialog({ alarm, submitting, error, onSubmit, onClose }: R
     onSubmit(alarm, outcome, notes);
   };
 
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const inNotes = event.target instanceof HTMLTextAreaElement;
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      submit();
-      return;
-    }
-    if (inNotes) return;
-    const picked = outcomeForKey(event.key);
-    if (picked !== null) {
-      event.preventDefault();
-      setOutcome(picked);
-      setMissingOutcome(false);
-    } else if (event.key === 'Enter' && !(event.target instanceof HTMLButtonElement)) {
-      event.preventDefault();
-      submit();
-    }
-  };
+  // Listen on the document while open: Mantine puts the first focus on the dialog's close button,
+  // outside the form, and number keys must work wherever the focus is (except in the notes).
+  const submitRef = useRef(submit);
+  useEffect(() => {
+    submitRef.current = submit;
+  });
+  const open = alarm !== null;
+  useEffect(() => {
+    if (!open) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      const inNotes = event.target instanceof HTMLTextAreaElement;
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        submitRef.current();
+        return;
+      }
+      if (inNotes || event.ctrlKey || event.altKey || event.metaKey) return;
+      const picked = outcomeForKey(event.key);
+      if (picked !== null) {
+        event.preventDefault();
+        setOutcome(picked);
+        setMissingOutcome(false);
+      } else if (event.key === 'Enter' && !(event.target instanceof HTMLButtonElement)) {
+        event.preventDefault();
+        submitRef.current();
+      }
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [open]);
 
   return (
     <Modal
@@ -65,10 +77,9 @@ export function ResolveDialog({ alarm, submitting, error, onSubmit, onClose }: R
       onClose={onClose}
       title={alarm ? `${t('resolve.title')} · ${t(kindKey(alarm.kind))}` : t('resolve.title')}
       size="lg"
-      data-testid="resolve-dialog"
       closeButtonProps={{ 'aria-label': t('resolve.cancel') }}
     >
-      <div onKeyDown={onKeyDown}>
+      <div data-testid="resolve-dialog">
         <Stack>
           {error !== null && (
             <Alert color="red" variant="light" role="alert" data-testid="resolve-error">
@@ -80,7 +91,7 @@ export function ResolveDialog({ alarm, submitting, error, onSubmit, onClose }: R
             description={t('resolve.outcomeHint', { count: ALARM_OUTCOMES.length })}
             value={outcome}
             onChange={(value) => {
-              setOutcome(value as AlarmOutcome);
+              setOutcome(value);
               setMissingOutcome(false);
             }}
             error={missingOutcome ? t('resolve.chooseOutcome') : undefined}

@@ -32,11 +32,17 @@ export const AGE_COLOURS: Readonly<Record<AgeLevel, ColourPair | null>> = {
 
 export const STATUS_COLOURS = {
   open: { fg: '#ffffff', bg: '#1864ab' },
-  acknowledged: { fg: '#ffffff', bg: '#2b8a3e' },
+  acknowledged: { fg: '#ffffff', bg: '#237a36' },
   resolved: { fg: '#ffffff', bg: '#495057' },
 } as const satisfies Record<string, ColourPair>;
 
 export const TEST_COLOURS: ColourPair = { fg: '#ffffff', bg: '#6741d9' };
+
+/** Feedback after an action: success is calm, failure is loud. */
+export const NOTICE_COLOURS: Readonly<Record<'ok' | 'error', ColourPair>> = {
+  ok: { fg: '#0b3d16', bg: '#d3f9d8' },
+  error: { fg: '#ffffff', bg: '#c92a2a' },
+};
 
 /** WCAG 2.x relative luminance of a `#rrggbb` colour. */
 export function relativeLuminance(hex: string): number {

@@ -36,6 +36,8 @@ type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export const SYNC_TIMEOUT_MS = 10_000;
 export const SYNC_RETRY_MS = 3_000;
+export const RECONNECT_BASE_MS = 1_000;
+export const RECONNECT_MAX_MS = 10_000;
 
 export interface AlarmFeedOptions {
   /** Called when the hub refuses the socket because the session has ended. */
@@ -63,6 +65,8 @@ export function useAlarmFeed({ onUnauthenticated, checkSession }: AlarmFeedOptio
     let buffered: AlarmDto[] | null = null;
     let retryTimer: ReturnType<typeof setTimeout> | null = null;
     let lastSessionCheck = 0;
+    let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+    let reconnectAttempts = 0;
 
     const markLost = (): void => {
       setConnection('disconnected');
@@ -104,16 +108,33 @@ export function useAlarmFeed({ onUnauthenticated, checkSession }: AlarmFeedOptio
       });
     };
 
-    socket.on('connect', sync);
+    socket.on('connect', () => {
+      reconnectAttempts = 0;
+      sync();
+    });
     socket.on('alarm:new', onPush);
     socket.on('alarm:updated', onPush);
+    // Socket.IO retries lost transports itself, but not a refusal by the hub's middleware or a
+    // disconnect the hub asked for: those are retried here, with backoff and jitter.
+    const scheduleReconnect = (): void => {
+      if (disposed || reconnectTimer !== null) return;
+      const delay =
+        Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** reconnectAttempts) *
+        (0.5 + Math.random() / 2);
+      reconnectAttempts += 1;
+      reconnectTimer = setTimeout(() => {
+        reconnectTimer = null;
+        if (!disposed && !socket.connected && !socket.active) socket.connect();
+      }, delay);
+    };
+
     socket.on('disconnect', (reason) => {
       markLost();
-      // A server-side disconnect is not retried by Socket.IO itself.
-      if (reason === 'io server disconnect' && !disposed) socket.connect();
+      if (reason === 'io server disconnect') scheduleReconnect();
     });
     socket.on('connect_error', () => {
       markLost();
+      if (!socket.active) scheduleReconnect();
       // The handshake may fail because the session expired: ask the REST API (at most every 10 s).
       const now = Date.now();
       if (now - lastSessionCheck < 10_000) return;
@@ -137,6 +158,7 @@ export function useAlarmFeed({ onUnauthenticated, checkSession }: AlarmFeedOptio
     return () => {
       disposed = true;
       if (retryTimer !== null) clearTimeout(retryTimer);
+      if (reconnectTimer !== null) clearTimeout(reconnectTimer);
       window.removeEventListener('offline', onOffline);
       window.removeEventListener('online', onOnline);
       socket.removeAllListeners();

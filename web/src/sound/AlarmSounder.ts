@@ -17,8 +17,6 @@ export class AlarmSounder {
   private muted = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly listeners = new Set<Listener>();
-  /** Number of repeats played, exposed for tests through the UI's data attributes. */
-  ringsPlayed = 0;
 
   constructor() {
     const Ctor = typeof window === 'undefined' ? undefined : window.AudioContext;
@@ -96,7 +94,6 @@ export class AlarmSounder {
   private play(tones: readonly Tone[]): void {
     const context = this.context;
     if (this.muted || context === null || context.state !== 'running') return;
-    this.ringsPlayed += 1;
     const t0 = context.currentTime + 0.02;
     for (const tone of tones) {
       const oscillator = context.createOscillator();

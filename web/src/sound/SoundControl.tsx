@@ -33,6 +33,18 @@ export function SoundControl({ sound, waitingCount }: { sound: AlarmSound; waiti
           )}
         </ActionIcon>
       </Tooltip>
+      <Text
+        size="sm"
+        fw={700}
+        span
+        className={sound.pattern !== null && !sound.muted ? 'ringing' : undefined}
+      >
+        {sound.muted
+          ? t('sound.muted')
+          : sound.pattern !== null
+            ? t('sound.ringing')
+            : t('sound.on')}
+      </Text>
       {sound.muted && waitingCount > 0 && (
         <Text size="sm" fw={700} c="red.9" className="muted-warning">
           {t('sound.mutedWhileOpen', { count: waitingCount })}

@@ -1,11 +1,12 @@
 /**
  * Drives the AlarmSounder from the queue: rings while a real alarm waits to be taken, rings at
- * once when another one arrives, chimes once for a test alarm. The first click or key press on
- * the page lifts the browser's autoplay block.
+ * once when another one arrives, chimes once for a test alarm (sounder.ts lifts the browser's
+ * autoplay block on the first click or key press).
  */
 import type { AlarmDto } from '@anxin/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { AlarmSounder, type SounderState } from './AlarmSounder';
+import type { AlarmSounder, SounderState } from './AlarmSounder';
+import { alarmSounder } from './sounder';
 import { newAlarmIds, ringPattern, type RingPattern } from './plan';
 
 export interface AlarmSound {
@@ -24,20 +25,13 @@ export function useAlarmSound(alarms: readonly AlarmDto[]): AlarmSound {
   const pattern = ringPattern(alarms);
 
   useEffect(() => {
-    const sounder = new AlarmSounder();
+    const sounder = alarmSounder();
     sounderRef.current = sounder;
     setState(sounder.state);
     const unsubscribe = sounder.subscribe(setState);
-    const onGesture = (): void => {
-      if (sounder.state === 'blocked') void sounder.enable();
-    };
-    window.addEventListener('pointerdown', onGesture, true);
-    window.addEventListener('keydown', onGesture, true);
     return () => {
-      window.removeEventListener('pointerdown', onGesture, true);
-      window.removeEventListener('keydown', onGesture, true);
       unsubscribe();
-      sounder.dispose();
+      sounder.setPattern(null); // the console is gone (signed out): stop ringing
       sounderRef.current = null;
     };
   }, []);

@@ -1,0 +1,251 @@
+/**
+ * Browser smoke test of the console: the production build (vite build) served by a fake hub with a
+ * real Socket.IO server, driven in Debian's headless Chromium through playwright-core. Covers the
+ * operator's main path: login (wrong password first), a new alarm appearing live with the ring,
+ * take and resolve by keyboard and by mouse, another operator's conflict, losing the hub (banner)
+ * and catching up on reconnect (nothing missed, nothing twice), and the Chinese UI. Screenshots go
+ * to test-results/ (gitignored).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAKE_USER, startFakeHub, type FakeHub } from './testing/fakeHub';
+
+const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(webDir, '..');
+const screenshots = join(repoRoot, 'test-results', 'web');
+const CHROMIUM = '/usr/bin/chromium';
+
+let outDir = '';
+let hub: FakeHub;
+let browser: Browser;
+let page: Page;
+
+const rows = () => page.getByTestId('alarm-row');
+const row = (id: string) => page.locator(`[data-testid="alarm-row"][data-alarm-id="${id}"]`);
+
+describe('operator console in a real browser', () => {
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is required (apt-get install chromium)`).toBe(true);
+    outDir = await mkdtemp(join(tmpdir(), 'anxin-web-'));
+    // Build into a temp dir so a concurrent build of web/dist (the hub's) is never disturbed.
+    await promisify(execFile)(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--outDir',
+        outDir,
+        '--emptyOutDir',
+        '--logLevel',
+        'warn',
+      ],
+      { cwd: webDir, timeout: 120_000 },
+    );
+    await mkdir(screenshots, { recursive: true });
+    hub = await startFakeHub(outDir);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      locale: 'en-US',
+    });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.close();
+    if (outDir !== '') await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('shows the login page, explains a wrong password, then signs in', async () => {
+    await page.goto(hub.url);
+    await page.getByTestId('login-username').fill(FAKE_USER.username);
+    await page.getByTestId('login-password').fill('wrong');
+    await page.getByTestId('login-submit').click();
+    await expect
+      .poll(() => page.getByTestId('login-error').textContent())
+      .toBe('Wrong username or password.');
+
+    await page.getByTestId('login-password').fill(FAKE_USER.password);
+    await page.getByTestId('login-submit').click();
+    await page
+      .getByTestId('connection-status')
+      .and(page.locator('[data-state="connected"]'))
+      .waitFor();
+    await page.getByTestId('queue-empty').waitFor();
+    expect(await page.getByTestId('current-user').textContent()).toContain(FAKE_USER.displayName);
+  });
+
+  it('asks for a click to enable sound when the page had no user gesture (autoplay policy)', async () => {
+    // A fresh browser context with the session cookie: the console opens directly, with no click
+    // on this page yet, so the browser keeps the AudioContext suspended.
+    const fresh = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      locale: 'en-US',
+      storageState: await page.context().storageState(),
+    });
+    try {
+      const second = await fresh.newPage();
+      await second.goto(hub.url);
+      await second
+        .getByTestId('connection-status')
+        .and(second.locator('[data-state="connected"]'))
+        .waitFor();
+      await second.getByTestId('sound-enable').waitFor();
+      expect(await second.getByTestId('sound-status').getAttribute('data-sound-state')).toBe(
+        'blocked',
+      );
+      await second.getByTestId('sound-enable').click();
+      await second.getByTestId('sound-enable').waitFor({ state: 'detached' });
+      expect(await second.getByTestId('sound-status').getAttribute('data-sound-state')).toBe(
+        'ready',
+      );
+    } finally {
+      await fresh.close();
+    }
+    // The page that signed in had a click (the login button), so its sound was never blocked.
+    expect(await page.getByTestId('sound-status').getAttribute('data-sound-state')).toBe('ready');
+  });
+
+  it('shows a new alarm without reload, in queue order, and rings until it is taken', async () => {
+    const old = new Date(Date.now() - 200_000).toISOString();
+    const late = new Date(Date.now() - 90_000).toISOString();
+    const leak = hub.raise('water_leak', {
+      receivedAt: late,
+      raisedAt: late,
+      homeId: 'home-0002',
+      deviceId: 'leak-kitchen',
+    });
+    await row(leak.id).waitFor();
+    expect(await page.getByTestId('sound-status').getAttribute('data-ringing')).toBe('normal');
+    expect(await row(leak.id).getAttribute('data-age-level')).toBe('late');
+
+    const battery = hub.raise('low_battery', {
+      receivedAt: old,
+      raisedAt: old,
+      deviceId: 'door-1',
+      triggerCount: 3,
+    });
+    const testFall = hub.raise('fall', { test: true, homeId: 'home-0003' });
+    const fall = hub.raise('fall', { homeId: 'home-0001', deviceId: 'radar-bathroom' });
+    await row(fall.id).waitFor();
+    await row(testFall.id).waitFor();
+    await row(battery.id).waitFor();
+
+    // Life-safety first (oldest first within it), then wellbeing, then technical.
+    const order = await rows().evaluateAll((els) =>
+      els.map((el) => el.getAttribute('data-alarm-id')),
+    );
+    expect(order).toEqual([testFall.id, fall.id, leak.id, battery.id]);
+    expect(await page.getByTestId('sound-status').getAttribute('data-ringing')).toBe('urgent');
+    expect(await row(testFall.id).getByTestId('test-badge').count()).toBe(1);
+    // The age colour depends on the waiting time only (technical alarms too): 200 s is past 180 s.
+    expect(await row(battery.id).getAttribute('data-age-level')).toBe('overdue');
+    await expect
+      .poll(() => row(fall.id).getByTestId('alarm-age').textContent())
+      .toMatch(/^00:0[0-9]$/);
+    await page.screenshot({ path: join(screenshots, 'console-queue.png') });
+  });
+
+  it('takes with `a` and resolves with `r`, `2`, Ctrl+Enter', async () => {
+    const fall = [...hub.alarms.values()].find((a) => a.kind === 'fall' && !a.test);
+    if (!fall) throw new Error('no fall alarm');
+    await page.locator('body').click({ position: { x: 5, y: 890 } }); // nothing focused in a field
+    await page.keyboard.press('j'); // selects the first row (test fall)
+    await page.keyboard.press('j'); // the real fall
+    expect(await row(fall.id).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('a');
+    await expect.poll(() => row(fall.id).getAttribute('data-status')).toBe('acknowledged');
+    await page.getByTestId('alarm-detail').waitFor();
+    await page.getByTestId('alarm-timeline').waitFor();
+    await page.screenshot({ path: join(screenshots, 'console-detail.png') });
+
+    await page.keyboard.press('r');
+    await page.getByTestId('resolve-dialog').waitFor();
+    await page.keyboard.press('2');
+    await page.keyboard.press('3');
+    await page.keyboard.press('2');
+    expect(await page.getByTestId('outcome-handled_by_phone').isChecked()).toBe(true);
+    await page.getByTestId('resolve-notes').fill('Resident answered, is fine.');
+    await page.screenshot({ path: join(screenshots, 'console-resolve.png') });
+    await page.keyboard.press('Control+Enter');
+    await row(fall.id).waitFor({ state: 'detached' });
+    expect(hub.alarms.get(fall.id)?.outcome).toBe('handled_by_phone');
+    expect(hub.alarms.get(fall.id)?.notes).toBe('Resident answered, is fine.');
+  });
+
+  it('takes and resolves with the mouse', async () => {
+    const leak = [...hub.alarms.values()].find((a) => a.kind === 'water_leak');
+    if (!leak) throw new Error('no leak alarm');
+    await row(leak.id).getByTestId('ack-button').click();
+    await expect.poll(() => row(leak.id).getAttribute('data-status')).toBe('acknowledged');
+    await row(leak.id).getByTestId('resolve-button').click();
+    await page.getByTestId('outcome-responder_dispatched').check();
+    await page.getByTestId('resolve-submit').click();
+    await row(leak.id).waitFor({ state: 'detached' });
+  });
+
+  it('says so when another operator took the alarm first (409 CONFLICT)', async () => {
+    const battery = [...hub.alarms.values()].find((a) => a.kind === 'low_battery');
+    if (!battery) throw new Error('no battery alarm');
+    hub.acknowledgeAs(battery.id, 'Wang Wei', false); // the push is "lost": our row still says open
+    await row(battery.id).getByTestId('ack-button').click();
+    await expect
+      .poll(() => page.getByTestId('action-error').textContent())
+      .toContain('Someone else already changed');
+  });
+
+  it('shows the banner at once when the hub is lost, and catches up on reconnect', async () => {
+    const before = await rows().count();
+    hub.setSocketsUp(false);
+    await page.getByTestId('connection-banner').waitFor({ timeout: 3_000 });
+    expect(await page.getByTestId('connection-banner').textContent()).toContain(
+      'Connection to hub lost',
+    );
+    expect(await page.getByTestId('connection-status').getAttribute('data-state')).toBe(
+      'disconnected',
+    );
+    const missed = hub.raise('sos', { homeId: 'home-0009' }, false); // raised while the console is away
+    await page.screenshot({ path: join(screenshots, 'console-disconnected.png') });
+
+    hub.setSocketsUp(true);
+    await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 20_000 });
+    await row(missed.id).waitFor();
+    const ids = await rows().evaluateAll((els) =>
+      els.map((el) => el.getAttribute('data-alarm-id')),
+    );
+    expect(new Set(ids).size).toBe(ids.length); // nothing shown twice
+    expect(ids.length).toBe(before + 1);
+    // The other operator's take (its push was lost) is caught up by the resync too.
+    const battery = [...hub.alarms.values()].find((a) => a.kind === 'low_battery');
+    expect(await row(battery?.id ?? '').getAttribute('data-status')).toBe('acknowledged');
+  });
+
+  it('switches to Chinese and remembers it', async () => {
+    await page.getByTestId('language-switch').getByText('中文').click();
+    await expect.poll(() => page.locator('#queue-title').textContent()).toContain('报警队列');
+    await page.reload();
+    await expect.poll(() => page.locator('#queue-title').textContent()).toContain('报警队列');
+    await page.getByTestId('alarm-row').first().waitFor();
+    await page.screenshot({ path: join(screenshots, 'console-zh.png') });
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AGE_COLOURS,
+  NOTICE_COLOURS,
+  PRIORITY_COLOURS,
+  PRIORITY_STRIPE,
+  STATUS_COLOURS,
+  TEST_COLOURS,
+  contrastRatio,
+  type ColourPair,
+} from './palette';
+
+describe('colours with meaning meet WCAG AA', () => {
+  it('computes contrast like WCAG 2.x (black on white is 21:1)', () => {
+    expect(contrastRatio('#000000', '#ffffff')).toBeCloseTo(21, 5);
+    expect(contrastRatio('#777777', '#ffffff')).toBeCloseTo(4.48, 2);
+    expect(() => contrastRatio('red', '#ffffff')).toThrow();
+  });
+
+  const pairs: [string, ColourPair][] = [
+    ...Object.entries(PRIORITY_COLOURS).map(
+      ([k, v]) => [`priority ${k}`, v] as [string, ColourPair],
+    ),
+    ...Object.entries(STATUS_COLOURS).map(([k, v]) => [`status ${k}`, v] as [string, ColourPair]),
+    ...Object.entries(NOTICE_COLOURS).map(([k, v]) => [`notice ${k}`, v] as [string, ColourPair]),
+    ...Object.entries(AGE_COLOURS).flatMap(([k, v]) =>
+      v ? [[`age ${k}`, v] as [string, ColourPair]] : [],
+    ),
+    ['test badge', TEST_COLOURS],
+  ];
+
+  it.each(pairs)('%s text has contrast >= 4.5:1', (_name, pair) => {
+    expect(contrastRatio(pair.fg, pair.bg)).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it.each(Object.entries(PRIORITY_STRIPE))(
+    'priority %s stripe is >= 3:1 against a white row',
+    (_p, colour) => {
+      expect(contrastRatio(colour, '#ffffff')).toBeGreaterThanOrEqual(3);
+    },
+  );
+});

@@ -1,0 +1,341 @@
+/**
+ * A stand-in for the hub, for the console's own browser test: serves web/dist, the REST routes
+ * the console uses (protocol/src/api.ts) and a real Socket.IO server with the realtime contract
+ * (protocol/src/realtime.ts), all on one loopback origin like the real hub. The lead's end-to-end
+ * test runs the console against the real hub; this one lets web/ be tested on its own.
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import {
+  ALARM_OUTCOMES,
+  ALARM_PRIORITY,
+  SESSION_COOKIE,
+  type AlarmDto,
+  type AlarmKind,
+  type AlarmTriggerDto,
+  type ApiError,
+  type ApiErrorCode,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '@anxin/protocol';
+import { Server as SocketServer } from 'socket.io';
+
+export const FAKE_USER = {
+  username: 'operator',
+  password: 'correct horse',
+  displayName: 'Li Na',
+} as const;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+export interface FakeHub {
+  url: string;
+  alarms: Map<string, AlarmDto>;
+  /** Stores an alarm and pushes `alarm:new` (unless `push` is false: a push "lost" in transit). */
+  raise(kind: AlarmKind, overrides?: Partial<AlarmDto>, push?: boolean): AlarmDto;
+  /** Another operator takes the alarm; pushed only if `push`. */
+  acknowledgeAs(id: string, user: string, push: boolean): AlarmDto;
+  /** Drops every socket and refuses new ones (hub unreachable for the console) until `true`. */
+  setSocketsUp(up: boolean): void;
+  socketCount(): number;
+  loginAttempts: number;
+  close(): Promise<void>;
+}
+
+let sequence = 0;
+function nextId(): string {
+  sequence += 1;
+  return `0190a0b0-0000-7000-8000-${String(sequence).padStart(12, '0')}`;
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: ApiErrorCode,
+  message: string,
+  headers = {},
+): void {
+  const body: ApiError = { error: { code, message } };
+  sendJson(res, status, body, headers);
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > 65_536) throw new Error('too large');
+    chunks.push(buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text === '' ? null : (JSON.parse(text) as unknown);
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  if (header === undefined) return null;
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return null;
+}
+
+export async function startFakeHub(distDir: string): Promise<FakeHub> {
+  const alarms = new Map<string, AlarmDto>();
+  const timelines = new Map<string, AlarmTriggerDto[]>();
+  const sessions = new Set<string>();
+  let socketsUp = true;
+  let failedLogins = 0;
+
+  const isAuthed = (req: IncomingMessage): boolean => {
+    const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    return token !== null && sessions.has(token);
+  };
+
+  const sessionBody = () => ({
+    user: {
+      id: 'u-1',
+      username: FAKE_USER.username,
+      displayName: FAKE_USER.displayName,
+      role: 'operator',
+    },
+    expiresAt: new Date(Date.now() + 12 * 3600_000).toISOString(),
+  });
+
+  const handleApi = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+  ): Promise<void> => {
+    if (path === '/api/v1/session') {
+      if (req.method === 'GET') {
+        if (isAuthed(req)) sendJson(res, 200, sessionBody());
+        else sendError(res, 401, 'UNAUTHENTICATED', 'not signed in');
+        return;
+      }
+      if (req.method === 'POST') {
+        hub.loginAttempts += 1;
+        const body = await readBody(req);
+        if (failedLogins >= 5) {
+          sendError(res, 429, 'RATE_LIMITED', 'too many attempts', { 'retry-after': '42' });
+          return;
+        }
+        const creds = body as { username?: unknown; password?: unknown } | null;
+        if (creds?.username !== FAKE_USER.username || creds.password !== FAKE_USER.password) {
+          failedLogins += 1;
+          sendError(res, 401, 'UNAUTHENTICATED', 'wrong username or password');
+          return;
+        }
+        const token = `s-${nextId()}`;
+        sessions.add(token);
+        sendJson(res, 200, sessionBody(), {
+          'set-cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax`,
+        });
+        return;
+      }
+      if (req.method === 'DELETE') {
+        const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
+        if (token !== null) sessions.delete(token);
+        res.writeHead(204, { 'set-cookie': `${SESSION_COOKIE}=; Path=/; Max-Age=0` });
+        res.end();
+        return;
+      }
+    }
+    if (!isAuthed(req)) {
+      sendError(res, 401, 'UNAUTHENTICATED', 'not signed in');
+      return;
+    }
+    const match = /^\/api\/v1\/alarms\/([^/]+)(?:\/(acknowledge|resolve))?$/.exec(path);
+    const alarm = match?.[1] !== undefined ? alarms.get(decodeURIComponent(match[1])) : undefined;
+    if (!match || !alarm) {
+      sendError(res, 404, 'NOT_FOUND', 'no such alarm');
+      return;
+    }
+    const action = match[2];
+    if (action === undefined && req.method === 'GET') {
+      sendJson(res, 200, { alarm, timeline: timelines.get(alarm.id) ?? [] });
+      return;
+    }
+    if (action === 'acknowledge' && req.method === 'POST') {
+      await readBody(req);
+      if (alarm.status !== 'open') {
+        sendError(
+          res,
+          409,
+          'CONFLICT',
+          `already ${alarm.status} by ${alarm.acknowledgedBy ?? 'someone'}`,
+        );
+        return;
+      }
+      const updated = update(alarm.id, {
+        status: 'acknowledged',
+        acknowledgedAt: new Date().toISOString(),
+        acknowledgedBy: FAKE_USER.displayName,
+      });
+      sendJson(res, 200, { alarm: updated });
+      io.emit('alarm:updated', updated);
+      return;
+    }
+    if (action === 'resolve' && req.method === 'POST') {
+      const body = (await readBody(req)) as { outcome?: unknown; notes?: unknown } | null;
+      if (!(ALARM_OUTCOMES as readonly unknown[]).includes(body?.outcome)) {
+        sendError(res, 400, 'VALIDATION_FAILED', '/outcome must be one of the outcomes');
+        return;
+      }
+      if (alarm.status === 'resolved') {
+        sendError(res, 409, 'CONFLICT', 'already resolved');
+        return;
+      }
+      const updated = update(alarm.id, {
+        status: 'resolved',
+        resolvedAt: new Date().toISOString(),
+        resolvedBy: FAKE_USER.displayName,
+        outcome: body?.outcome as AlarmDto['outcome'],
+        notes: typeof body?.notes === 'string' ? body.notes : null,
+      });
+      sendJson(res, 200, { alarm: updated });
+      io.emit('alarm:updated', updated);
+      return;
+    }
+    sendError(res, 404, 'NOT_FOUND', 'no such route');
+  };
+
+  const serveStatic = async (res: ServerResponse, path: string): Promise<void> => {
+    const relative = normalize(path === '/' ? '/index.html' : path).replace(/^([/\\])+/, '');
+    if (relative.startsWith('..')) {
+      sendError(res, 404, 'NOT_FOUND', 'not found');
+      return;
+    }
+    try {
+      const data = await readFile(join(distDir, relative));
+      res.writeHead(200, {
+        'content-type': CONTENT_TYPES[extname(relative)] ?? 'application/octet-stream',
+      });
+      res.end(data);
+    } catch {
+      const index = await readFile(join(distDir, 'index.html'));
+      res.writeHead(200, { 'content-type': CONTENT_TYPES['.html'] ?? 'text/html' });
+      res.end(index);
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const work = path.startsWith('/api/') ? handleApi(req, res, path) : serveStatic(res, path);
+    work.catch(() => {
+      if (!res.headersSent) sendError(res, 400, 'VALIDATION_FAILED', 'bad request');
+      else res.end();
+    });
+  });
+
+  const io = new SocketServer<ClientToServerEvents, ServerToClientEvents>(server);
+  io.use((socket, next) => {
+    if (!socketsUp) next(new Error('hub unavailable'));
+    else if (!isAuthed(socket.request)) next(new Error('UNAUTHENTICATED'));
+    else next();
+  });
+  io.on('connection', (socket) => {
+    socket.on('alarms:sync', (reply) => {
+      if (typeof reply !== 'function') return;
+      reply({
+        alarms: [...alarms.values()].filter((a) => a.status !== 'resolved'),
+        serverTime: new Date().toISOString(),
+      });
+    });
+  });
+
+  function update(id: string, patch: Partial<AlarmDto>): AlarmDto {
+    const current = alarms.get(id);
+    if (!current) throw new Error(`no alarm ${id}`);
+    const next = { ...current, ...patch };
+    alarms.set(id, next);
+    return next;
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const hub: FakeHub = {
+    url: `http://127.0.0.1:${port}`,
+    alarms,
+    loginAttempts: 0,
+    raise(kind, overrides = {}, push = true) {
+      const now = new Date().toISOString();
+      const alarm: AlarmDto = {
+        id: nextId(),
+        gatewayId: 'gw-0001',
+        deviceId: 'radar-1',
+        homeId: 'home-0001',
+        kind,
+        priority: ALARM_PRIORITY[kind],
+        status: 'open',
+        test: false,
+        raisedAt: now,
+        receivedAt: now,
+        lastTriggerAt: now,
+        triggerCount: 1,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        resolvedAt: null,
+        resolvedBy: null,
+        outcome: null,
+        notes: null,
+        cancelledByResidentAt: null,
+        ...overrides,
+      };
+      alarms.set(alarm.id, alarm);
+      timelines.set(alarm.id, [
+        {
+          eventId: nextId(),
+          seq: sequence,
+          deviceId: alarm.deviceId ?? 'gateway',
+          action: 'raise',
+          observedAt: alarm.raisedAt,
+          receivedAt: alarm.receivedAt,
+          detail: kind === 'fall' ? { confidence: 0.93, room: 'bathroom' } : null,
+        },
+      ]);
+      if (push) io.emit('alarm:new', alarm);
+      return alarm;
+    },
+    acknowledgeAs(id, user, push) {
+      const updated = update(id, {
+        status: 'acknowledged',
+        acknowledgedAt: new Date().toISOString(),
+        acknowledgedBy: user,
+      });
+      if (push) io.emit('alarm:updated', updated);
+      return updated;
+    },
+    setSocketsUp(up) {
+      socketsUp = up;
+      if (!up) io.disconnectSockets(true);
+    },
+    socketCount: () => io.engine.clientsCount,
+    async close() {
+      await io.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return hub;
+}
