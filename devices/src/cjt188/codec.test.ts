@@ -305,3 +305,29 @@ describe('CJ/T 188 stream decoding properties', () => {
     );
   });
 });
+
+describe('CJ/T 188 decoder on a shared bus', () => {
+  it('skips a DL/T 645 request (implausible meter type) and decodes the reply right after it', () => {
+    const counter = new StatsCounter();
+    const d = new Cjt188Decoder(counter);
+    const frames = d.push(
+      parseHex(
+        'FE FE FE FE 68 01 00 00 00 00 00 68 11 04 33 33 34 33 B3 16 FE FE 68 10 89 67 45 23 01 33 78 83 03 0A 81 A7 34 16',
+      ),
+    );
+    expect(frames.map((f) => interpretCjt188(f))).toMatchObject([
+      { kind: 'address', address: '78330123456789' },
+    ]);
+    expect(counter.snapshot().framesOk).toBe(1);
+  });
+
+  it('does not stall on a false start that claims a long frame', () => {
+    const d = new Cjt188Decoder();
+    const frames = d.push(
+      parseHex(
+        '68 10 00 00 00 00 00 00 00 81 60 FE 68 10 89 67 45 23 01 33 78 83 03 0A 81 A7 34 16',
+      ),
+    );
+    expect(frames).toHaveLength(1);
+  });
+});

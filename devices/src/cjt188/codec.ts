@@ -371,13 +371,23 @@ export function interpretCjt188(
   };
 }
 
+/** Meter types of CJ/T 188-2004: 10H–19H water, 20H–29H heat, 30H–39H gas, 40H–49H others; AAH wildcard. */
+export function isMeterType(t: number): boolean {
+  return (t >= 0x10 && t <= 0x49 && (t & 0x0f) <= 9) || t === CJT188_WILDCARD_TYPE;
+}
+
 export class Cjt188Decoder {
   private readonly framer: Frame68Decoder;
 
   constructor(readonly counter: StatsCounter = new StatsCounter()) {
-    // No second 68 in CJ/T 188: the length byte at offset 10 and the end/CS checks do the framing.
+    // No second 68 in CJ/T 188: the meter type must be plausible (10H–49H families, or the AAH
+    // wildcard), then the length byte at offset 10 and the end/CS checks do the framing.
     this.framer = new Frame68Decoder(
-      { lengthOffset: 10, maxDataLength: CJT188_MAX_DATA_LENGTH },
+      {
+        lengthOffset: 10,
+        maxDataLength: CJT188_MAX_DATA_LENGTH,
+        checkHeader: (h) => (isMeterType(h[1] ?? 0) ? undefined : 'HEADER'),
+      },
       counter,
     );
   }

@@ -71,7 +71,16 @@ export class Frame68Decoder {
         continue;
       }
       const total = headerEnd + dataLength + 2;
-      if (this.buf.length < total) return out;
+      if (this.buf.length < total) {
+        // A false 68 (inside another protocol's frame, or noise) may claim a long frame and stall
+        // the decoder while the bus stays quiet. A complete, checksum-valid frame further on
+        // proves it false: give it up and take that one.
+        const later = this.completeFrameAfter(1);
+        if (later < 0) return out;
+        this.rejectHeader('HEADER');
+        this.skip(later - 1);
+        continue;
+      }
       if (this.buf[total - 1] !== END) {
         this.rejectFrame('NO_END', total);
         continue;
@@ -85,6 +94,23 @@ export class Frame68Decoder {
       this.consume(total);
       this.garbageRun = false;
     }
+  }
+
+  /** Offset of the first complete, valid frame starting at or after `from`, or -1. */
+  private completeFrameAfter(from: number): number {
+    const headerEnd = this.spec.lengthOffset + 1;
+    for (let i = this.buf.indexOf(START, from); i >= 0; i = this.buf.indexOf(START, i + 1)) {
+      if (this.buf.length < i + headerEnd) return -1;
+      const candidate = this.buf.subarray(i);
+      if (this.spec.checkHeader?.(candidate.subarray(0, headerEnd)) !== undefined) continue;
+      const dataLength = candidate[this.spec.lengthOffset] ?? 0;
+      const total = headerEnd + dataLength + 2;
+      if (dataLength > this.spec.maxDataLength || candidate.length < total) continue;
+      if (candidate[total - 1] === END && sum8(candidate, 0, total - 2) === candidate[total - 2]) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Drops a partial frame (e.g. when the master's reply timeout fires). */

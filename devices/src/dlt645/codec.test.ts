@@ -275,3 +275,18 @@ describe('DL/T 645 stream decoding', () => {
     );
   });
 });
+
+describe('DL/T 645 decoder on a quiet bus after a false start', () => {
+  it('does not wait for a long frame a false 68 claims when a valid frame follows', () => {
+    const counter = new StatsCounter();
+    const d = new Dlt645Decoder(counter);
+    // A false header claiming 200 data bytes, then a complete reply, then silence.
+    const frames = d.push(
+      parseHex(
+        '68 00 00 00 00 00 00 68 91 C8 68 01 00 00 00 00 00 68 93 06 34 33 33 33 33 33 9D 16',
+      ),
+    );
+    expect(frames.map(interpretDlt645)).toEqual([{ kind: 'address', address: '000000000001' }]);
+    expect(counter.snapshot().rejectReasons).toEqual({ HEADER: 1 });
+  });
+});

@@ -210,3 +210,13 @@ describe('Modbus reply stream decoding', () => {
     );
   });
 });
+
+describe('Modbus decoder on a quiet bus after a false start', () => {
+  it('does not wait for the long reply a false start claims when a valid reply follows', () => {
+    const counter = new StatsCounter();
+    const d = new ModbusReplyDecoder(1, counter);
+    const frames = d.push(parseHex('01 04 F0 00 01 04 04 43 66 33 34 1B 38'));
+    expect(frames).toHaveLength(1);
+    expect(counter.snapshot()).toMatchObject({ framesOk: 1, rejectReasons: { LENGTH: 1 } });
+  });
+});

@@ -187,7 +187,15 @@ export class ModbusReplyDecoder {
         continue;
       }
       const need = Math.max(replyPossible ? total : 0, 8);
-      if (this.buf.length < need) return out;
+      if (this.buf.length < need) {
+        // A false start (our unit id and 04 inside other bytes) must not stall a quiet bus: a
+        // complete, CRC-valid reply further on proves it false.
+        const later = this.completeReplyAfter(1);
+        if (later < 0) return out;
+        this.reject('LENGTH', later);
+        this.skip(later - 1);
+        continue;
+      }
       this.reject(replyPossible ? 'CRC' : 'LENGTH', replyPossible ? total : 3);
     }
   }
@@ -198,6 +206,23 @@ export class ModbusReplyDecoder {
     this.buf = new Uint8Array(0);
     this.quiet = 0;
     this.garbageRun = false;
+  }
+
+  /** Offset of the first complete, CRC-valid reply or exception at or after `from`, or -1. */
+  private completeReplyAfter(from: number): number {
+    for (let i = from; i + 5 <= this.buf.length; i += 1) {
+      if (this.buf[i] !== this.unitId) continue;
+      const fn = this.buf[i + 1] ?? 0;
+      if (!this.functions.includes(fn & 0x7f)) continue;
+      const candidate = this.buf.subarray(i);
+      if ((fn & 0x80) !== 0) {
+        if (crcOk(candidate, 5)) return i;
+        continue;
+      }
+      const n = candidate[2] ?? 0;
+      if (n > 0 && n % 2 === 0 && candidate.length >= 5 + n && crcOk(candidate, 5 + n)) return i;
+    }
+    return -1;
   }
 
   private findStart(): number {

@@ -114,6 +114,6 @@ describe('SDM session (modbus-serial client) against the simulator (modbus-seria
     expect(() => parseSdmOptions({ unitId: 1, replyTimeoutMs: 'x' })).toThrow(
       /options.replyTimeoutMs/,
     );
-    expect(parseSdmOptions({})).toEqual({ unitId: 1, intervalMs: 60_000, replyTimeoutMs: 500 });
+    expect(parseSdmOptions({})).toEqual({ unitId: 1, intervalMs: 60_000, replyTimeoutMs: 1_000 });
   });
 });

@@ -4,8 +4,9 @@
  * built, and replies checked and parsed, by modbus-serial's client (library.ts) over a capture port
  * — the gateway still owns the real port, the half-duplex timing and the retries.
  *
- * Serial defaults: Eastron ships 9600 bit/s, 8 data bits, no parity, 1 stop bit (SDM120 manual,
- * "RS485 … baud rate 2400/4800/9600 (default 9600), parity none (default)"), unit id 1.
+ * Serial defaults: the SDM120 ships at 2400 bit/s 8N1, unit id 1 (Tasmota xnrg_08_sdm120.ino:
+ * "default SDM120 baud rate: 2400, default SDM220 baud rate: 9600"); an SDM220/SDM230 port is set
+ * to 9600 by the installer (port settings override these defaults).
  */
 import { StatsCounter } from '../common/stats.js';
 import type {
@@ -31,7 +32,7 @@ export interface SdmOptions {
   /** Modbus unit id (slave address) 1..247. */
   unitId: number;
   intervalMs: number;
-  /** Reply timeout: the meter answers within ~100 ms; a 69-byte reply takes 72 ms at 9600 bit/s. */
+  /** Reply timeout: the 69-byte reply of the first block alone takes 288 ms at 2400 bit/s 8N1. */
   replyTimeoutMs: number;
 }
 
@@ -50,7 +51,7 @@ export function parseSdmOptions(raw: Record<string, unknown>): SdmOptions {
   return {
     unitId: num('unitId', 1, 1, 247),
     intervalMs: num('intervalMs', 60_000, 1_000, 86_400_000),
-    replyTimeoutMs: num('replyTimeoutMs', 500, 50, 10_000),
+    replyTimeoutMs: num('replyTimeoutMs', 1_000, 50, 10_000),
   };
 }
 
@@ -138,7 +139,7 @@ export const sdmDriver: DriverDescriptor = {
   models: ['Eastron SDM120-Modbus', 'Eastron SDM120M', 'Eastron SDM230-Modbus'],
   reference: 'Eastron SDM120 / SDM230 Modbus protocol (input registers, IEEE 754 float32)',
   transport: 'serial',
-  serial: { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 },
+  serial: { baudRate: 2400, dataBits: 8, parity: 'none', stopBits: 1 },
   telemetry: [...new Set(SDM_REGISTERS.flatMap((r) => (r.field ? [r.field] : [])))],
   alarms: [],
   createSession: (ctx) => createSdmSession(ctx),
