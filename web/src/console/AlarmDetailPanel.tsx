@@ -11,7 +11,6 @@ import {
   Group,
   Loader,
   Paper,
-  ScrollArea,
   Stack,
   Text,
   Timeline,
@@ -112,7 +111,7 @@ export function AlarmDetailPanel({
           size="lg"
         />
       </Group>
-      <ScrollArea.Autosize mah="calc(100vh - 220px)" type="auto" offsetScrollbars>
+      <div className="detail-scroll">
         <Stack gap="sm" mt="sm">
           {alarm === null && (
             <Alert color="gray" variant="light" data-testid="detail-gone">
@@ -239,7 +238,7 @@ export function AlarmDetailPanel({
               </Timeline>
             ))}
         </Stack>
-      </ScrollArea.Autosize>
+      </div>
     </Paper>
   );
 }

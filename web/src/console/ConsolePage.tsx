@@ -16,7 +16,7 @@ import { IconKeyboard, IconLogout } from '@tabler/icons-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { describeError } from '../api/describeError';
 import { ApiRequestError } from '../api/http';
-import { acknowledgeAlarm, getSession, resolveAlarm } from '../api/hub';
+import { acknowledgeAlarm, getAlarmDetail, getSession, resolveAlarm } from '../api/hub';
 import { LanguageSwitch } from '../app/LanguageSwitch';
 import { ThemeToggle } from '../app/ThemeToggle';
 import { LANGUAGES } from '../i18n';
@@ -112,9 +112,15 @@ export function ConsolePage({ session, onSignOut, onSessionEnded }: ConsolePageP
           applyLocal(response.alarm);
           showNotice('ok', t('action.taken'));
         })
-        .catch((error: unknown) =>
-          showNotice('error', t('action.failed', { message: handleFailure(error) })),
-        )
+        .catch((error: unknown) => {
+          showNotice('error', t('action.failed', { message: handleFailure(error) }));
+          // Someone else got there first: show their change now rather than at the next push.
+          if (error instanceof ApiRequestError && error.code === 'CONFLICT') {
+            getAlarmDetail(alarm.id)
+              .then((detail) => applyLocal(detail.alarm))
+              .catch(() => undefined);
+          }
+        })
         .finally(() => setBusy(alarm.id, false));
     },
     [applyLocal, handleFailure, showNotice, t],

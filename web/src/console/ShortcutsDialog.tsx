@@ -22,13 +22,8 @@ export const SHORTCUTS: readonly { keys: readonly string[]; label: MessageKey }[
 export function ShortcutsDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useI18n();
   return (
-    <Modal
-      opened={opened}
-      onClose={onClose}
-      title={t('shortcuts.title')}
-      data-testid="shortcuts-dialog"
-    >
-      <Table>
+    <Modal opened={opened} onClose={onClose} title={t('shortcuts.title')}>
+      <Table data-testid="shortcuts-dialog">
         <Table.Tbody>
           {SHORTCUTS.map((shortcut) => (
             <Table.Tr key={shortcut.label}>

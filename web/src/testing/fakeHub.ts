@@ -43,6 +43,8 @@ export interface FakeHub {
   raise(kind: AlarmKind, overrides?: Partial<AlarmDto>, push?: boolean): AlarmDto;
   /** Another operator takes the alarm; pushed only if `push`. */
   acknowledgeAs(id: string, user: string, push: boolean): AlarmDto;
+  /** Another operator resolves the alarm; pushed only if `push`. */
+  resolveAs(id: string, user: string, push: boolean): AlarmDto;
   /** Drops every socket and refuses new ones (hub unreachable for the console) until `true`. */
   setSocketsUp(up: boolean): void;
   socketCount(): number;
@@ -322,6 +324,16 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
         status: 'acknowledged',
         acknowledgedAt: new Date().toISOString(),
         acknowledgedBy: user,
+      });
+      if (push) io.emit('alarm:updated', updated);
+      return updated;
+    },
+    resolveAs(id, user, push) {
+      const updated = update(id, {
+        status: 'resolved',
+        resolvedAt: new Date().toISOString(),
+        resolvedBy: user,
+        outcome: 'false_alarm',
       });
       if (push) io.emit('alarm:updated', updated);
       return updated;
