@@ -6,6 +6,9 @@ import type { DeviceReading } from '../driver.js';
 import { encodeFrame } from '../mr60fda1/codec.js';
 import { createMr60fda1Session } from '../mr60fda1/descriptor.js';
 import { Mr60fda1Simulator } from '../mr60fda1/simulator.js';
+import { Mr60fda2Decoder, encodeGetParameters, encodeSetInstallHeight } from '../mr60fda2/codec.js';
+import { createMr60fda2Session } from '../mr60fda2/descriptor.js';
+import { Mr60fda2Simulator } from '../mr60fda2/simulator.js';
 import { createPtyPair } from './pty.js';
 import { attachToSerialPath } from './serial.js';
 import { serveTcpSerial } from './tcp.js';
@@ -71,6 +74,38 @@ describe('attachToSerialPath', () => {
     reader.on('data', (c: Buffer) => replies.push(c));
     reader.write(Buffer.from(encodeFrame(0x02, 0xa4, [0x0f])));
     await waitFor(() => (Buffer.concat(replies).includes('G60FD1SYv010104') ? true : undefined));
+  });
+
+  it('MR60FDA2 over a PTY: a fall arrives and configuration commands are answered', async () => {
+    const pair = await createPtyPair();
+    cleanups.push(() => pair.close());
+    const sim = new Mr60fda2Simulator({ presenceMs: 200 });
+    const attached = await attachToSerialPath(sim, pair.a, { baudRate: 115200 });
+    cleanups.push(() => attached.close());
+    const reader = await new Promise<SerialPort>((resolve, reject) => {
+      const p: SerialPort = new SerialPort(
+        { path: pair.b, baudRate: 115200, lock: false },
+        (err) => (err ? reject(err) : resolve(p)),
+      );
+    });
+    cleanups.push(() => new Promise<void>((r) => (reader.isOpen ? reader.close(() => r()) : r())));
+    const session = createMr60fda2Session();
+    const replies = new Mr60fda2Decoder();
+    const readings: DeviceReading[] = [];
+    const reports: string[] = [];
+    reader.on('data', (chunk: Buffer) => {
+      readings.push(...session.push(new Uint8Array(chunk)));
+      for (const m of replies.push(new Uint8Array(chunk))) reports.push(JSON.stringify(m.report));
+    });
+    await waitFor(() => (session.stats().framesOk > 0 ? true : undefined));
+    sim.trigger('fall');
+    await waitFor(() => readings.find(isFallRaise));
+    reader.write(Buffer.from(encodeSetInstallHeight(2.7, 0x8000)));
+    reader.write(Buffer.from(encodeGetParameters(0x8001)));
+    await waitFor(() =>
+      reports.some((r) => r.includes('"installHeightM":2.7')) ? true : undefined,
+    );
+    expect(session.stats().decodeErrors).toBe(0);
   });
 
   it('rejects when the path does not exist', async () => {

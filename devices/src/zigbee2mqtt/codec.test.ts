@@ -15,7 +15,8 @@ describe('classifyTopic', () => {
   it.each([
     ['zigbee2mqtt/bridge/devices', { kind: 'bridge_devices' }],
     ['zigbee2mqtt/bridge/event', { kind: 'bridge_event' }],
-    ['zigbee2mqtt/bridge/state', { kind: 'bridge_other' }],
+    ['zigbee2mqtt/bridge/state', { kind: 'bridge_state' }],
+    ['zigbee2mqtt/bridge/info', { kind: 'bridge_other' }],
     ['zigbee2mqtt/bridge/response/device/rename', { kind: 'bridge_other' }],
     ['zigbee2mqtt/Kitchen leak', { kind: 'state', friendlyName: 'Kitchen leak' }],
     ['zigbee2mqtt/floor1/bathroom/leak', { kind: 'state', friendlyName: 'floor1/bathroom/leak' }],
@@ -311,6 +312,11 @@ describe('Zigbee2MQTT session', () => {
         { ieee_address: '0x01', friendly_name: 'a', type: 'EndDevice', definition: { model: 'M' } },
       ]),
     );
+    expect(s.bridgeState()).toBe('unknown');
+    s.onMessage('zigbee2mqtt/bridge/state', enc('online'));
+    expect(s.bridgeState()).toBe('online');
+    s.onMessage('zigbee2mqtt/bridge/state', enc({ state: 'offline' }));
+    expect(s.bridgeState()).toBe('offline');
     s.onMessage('zigbee2mqtt/a/availability', enc('offline'));
     s.onMessage('zigbee2mqtt/a', enc({ linkquality: 50 }));
     expect(s.devices()).toEqual([

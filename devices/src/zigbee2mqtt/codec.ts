@@ -10,7 +10,9 @@
  *   definition {model, vendor, description, exposes}, interview_completed, supported;
  * - `BASE/bridge/event`: {type: device_joined | device_leave | device_interview | device_announce,
  *   data: {friendly_name, ieee_address, status?, definition?}};
- * - `BASE/bridge/state`, `bridge/info`, `bridge/logging`, `bridge/request|response/...`: ignored.
+ * - `BASE/bridge/state` (retained, with a last will): the bridge itself online/offline, in the
+ *   same two forms as availability;
+ * - `bridge/info`, `bridge/logging`, `bridge/request|response/...`: ignored.
  *
  * Property names and meanings are those of the generic exposes (zigbee2mqtt.io device pages,
  * "Exposes" sections): water_leak, smoke, gas, tamper, battery_low (binary, true = ON);
@@ -25,6 +27,7 @@ import { GENERIC_SOS_ACTIONS, MODEL_PROFILES } from './models.js';
 export type TopicKind =
   | { kind: 'bridge_devices' }
   | { kind: 'bridge_event' }
+  | { kind: 'bridge_state' }
   | { kind: 'bridge_other' }
   | { kind: 'availability'; friendlyName: string }
   | { kind: 'state'; friendlyName: string }
@@ -38,6 +41,7 @@ export function classifyTopic(base: string, topic: string): TopicKind {
   const rest = topic.slice(prefix.length);
   if (rest === 'bridge/devices') return { kind: 'bridge_devices' };
   if (rest === 'bridge/event') return { kind: 'bridge_event' };
+  if (rest === 'bridge/state') return { kind: 'bridge_state' };
   if (rest === 'bridge' || rest.startsWith('bridge/')) return { kind: 'bridge_other' };
   if (rest.length === 0) return { kind: 'foreign' };
   if (rest.endsWith('/availability')) {

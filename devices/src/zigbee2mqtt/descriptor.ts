@@ -51,6 +51,8 @@ export interface Zigbee2MqttSession extends MqttSession {
   devices(): Z2mDeviceStatus[];
   /** Bridge events (joined, left, interview, announce) since the last call, oldest first. */
   takeEvents(): Z2mBridgeEvent[];
+  /** Zigbee2MQTT itself (bridge/state): offline means no device news can arrive at all. */
+  bridgeState(): 'online' | 'offline' | 'unknown';
 }
 
 interface Known {
@@ -104,6 +106,7 @@ export function createZigbee2MqttSession(
   const counter = new StatsCounter();
   const known = new Map<string, Known>(); // by friendly name
   const events: Z2mBridgeEvent[] = [];
+  let bridge: 'online' | 'offline' | 'unknown' = 'unknown';
   const decoder = new TextDecoder('utf-8', { fatal: false });
 
   const entry = (friendlyName: string): Known => {
@@ -186,6 +189,16 @@ export function createZigbee2MqttSession(
         counter.ok();
         return [];
       }
+      case 'bridge_state': {
+        const parsed = parseAvailability(text);
+        if (!parsed.ok) {
+          counter.reject(parsed.code);
+          return [];
+        }
+        bridge = parsed.value;
+        counter.ok();
+        return [];
+      }
       case 'availability': {
         const parsed = parseAvailability(text);
         if (!parsed.ok) {
@@ -241,6 +254,7 @@ export function createZigbee2MqttSession(
         lastSeen: k.lastSeen,
       })),
     takeEvents: () => events.splice(0),
+    bridgeState: () => bridge,
   };
 }
 

@@ -78,6 +78,7 @@ describe.each(['json', 'legacy'] as const)(
           : undefined,
       );
 
+      await waitFor(() => (session.bridgeState() === 'online' ? true : undefined));
       expect(await sim.trigger('home/sos', 'sos')).toBe(true);
       expect(await sim.trigger('home/leak', 'leak')).toBe(true);
       expect(await sim.trigger('home/radar', 'fall')).toBe(true);
