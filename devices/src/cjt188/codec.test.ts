@@ -250,7 +250,9 @@ describe('CJ/T 188 stream decoding properties', () => {
   it('property: random bytes never throw', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
-        for (const f of new Cjt188Decoder().push(bytes)) expect(interpretCjt188(f)).toBeDefined();
+        for (const f of new Cjt188Decoder().push(bytes)) {
+          expect(toHex(bytes)).toContain(toHex(encodeCjt188(f, { wakeUp: 0 })));
+        }
         expect(inspectCjt188(bytes)).toHaveProperty('ok');
       }),
     );
@@ -281,6 +283,19 @@ describe('CJ/T 188 stream decoding properties', () => {
           );
         },
       ),
+    );
+  });
+
+  it('property: after any garbage, a valid reply is still found', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), arbReply, (garbage, reply) => {
+        const frames = new Cjt188Decoder().push(Uint8Array.from([...garbage, ...reply.bytes]));
+        const last = frames.at(-1);
+        expect(last && interpretCjt188(last)).toMatchObject({
+          kind: 'data',
+          address: reply.address,
+        });
+      }),
     );
   });
 

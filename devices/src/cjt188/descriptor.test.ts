@@ -8,7 +8,7 @@ import {
   interpretCjt188,
 } from './codec.js';
 import { cjt188Driver, createCjt188Session, parseCjt188Options } from './descriptor.js';
-import { Cjt188Simulator } from './simulator.js';
+import { Cjt188Simulator, createCjt188Simulator } from './simulator.js';
 
 function pollOnce(
   session: PollSession,
@@ -143,5 +143,12 @@ describe('CJ/T 188 session against a simulated water meter', () => {
       ok: false,
       code: 'EMPTY',
     });
+  });
+});
+
+describe('CJ/T 188 simulator factory', () => {
+  it('pairs a simulator with the device options', () => {
+    expect(createCjt188Simulator({ address: '12345678901234' }).address).toBe('12345678901234');
+    expect(createCjt188Simulator({}).address).toBe('78331505104145');
   });
 });

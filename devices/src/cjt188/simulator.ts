@@ -167,3 +167,13 @@ export class Cjt188Simulator implements SimulatedDevice {
     for (const l of this.listeners) l(bytes);
   }
 }
+
+/** For the simulator registry: a water meter matching a device's driver options. */
+export function createCjt188Simulator(options: Record<string, unknown> = {}): Cjt188Simulator {
+  const address = options['address'];
+  const layout = options['statusLayout'];
+  return new Cjt188Simulator({
+    ...(typeof address === 'string' && /^[0-9a-fA-F]{14}$/.test(address) ? { address } : {}),
+    ...(layout === 'msb-first' ? { statusLayout: STATUS_LAYOUTS['msb-first'] } : {}),
+  });
+}

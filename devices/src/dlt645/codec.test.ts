@@ -223,7 +223,9 @@ describe('DL/T 645 stream decoding', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
         const frames = new Dlt645Decoder().push(bytes);
-        for (const f of frames) expect(interpretDlt645(f)).toBeDefined();
+        // Every frame it returns is literally in the input, checksum and all.
+        for (const f of frames)
+          expect(toHex(bytes)).toContain(toHex(encodeDlt645(f, { wakeUp: 0 })));
         expect(inspectDlt645(bytes)).toHaveProperty('ok');
       }),
     );
@@ -252,6 +254,19 @@ describe('DL/T 645 stream decoding', () => {
           });
         },
       ),
+    );
+  });
+
+  it('property: after any garbage, a valid frame is still found', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), arbFrame, (garbage, frame) => {
+        const frames = new Dlt645Decoder().push(Uint8Array.from([...garbage, ...frame.bytes]));
+        const last = frames.at(-1);
+        expect(last && interpretDlt645(last)).toMatchObject({
+          kind: 'data',
+          address: frame.address,
+        });
+      }),
     );
   });
 

@@ -3,7 +3,7 @@ import type { DeviceReading, PollSession } from '../driver.js';
 import { toHex } from '../common/hex.js';
 import { Dlt645Decoder, buildReadRequest, interpretDlt645 } from './codec.js';
 import { createDlt645Session, dlt645Driver, parseDlt645Options } from './descriptor.js';
-import { Dlt645Simulator } from './simulator.js';
+import { Dlt645Simulator, createDlt645Simulator } from './simulator.js';
 
 /** A half-duplex bus in memory: what the master writes reaches every meter; replies come back. */
 function bus(meters: Dlt645Simulator[]) {
@@ -150,5 +150,12 @@ describe('DL/T 645 session without an address (wildcard, one meter on the bus)',
       done: true,
       readings: [{ type: 'telemetry', fields: { energy_kwh: 42 } }],
     });
+  });
+});
+
+describe('DL/T 645 simulator factory', () => {
+  it('pairs a simulator with the device options', () => {
+    expect(createDlt645Simulator({ address: '000000000042' }).address).toBe('000000000042');
+    expect(createDlt645Simulator({ address: 'bad' }).address).toBe('000000000001');
   });
 });

@@ -190,3 +190,16 @@ export class Dlt645Simulator implements SimulatedDevice {
     for (const l of this.listeners) l(bytes);
   }
 }
+
+/**
+ * For the simulator registry: a meter matching a device's driver options (its `address`), so that
+ * `anxin demo` and `anxin sim` pair a simulated meter with the configured device.
+ */
+export function createDlt645Simulator(options: Record<string, unknown> = {}): Dlt645Simulator {
+  const address = options['address'];
+  const energy = options['energyKwh'];
+  return new Dlt645Simulator({
+    ...(typeof address === 'string' && /^[0-9]{12}$/.test(address) ? { address } : {}),
+    ...(typeof energy === 'number' ? { energyKwh: energy } : {}),
+  });
+}

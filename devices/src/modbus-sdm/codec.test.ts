@@ -194,6 +194,17 @@ describe('Modbus reply stream decoding', () => {
     );
   });
 
+  it('property: after any garbage, a valid reply is still found', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), arbReply, (garbage, reply) => {
+        const frames = new ModbusReplyDecoder(reply.unit).push(
+          Uint8Array.from([...garbage, ...reply.bytes]),
+        );
+        expect(frames.at(-1)).toMatchObject({ kind: 'reply', payload: reply.payload });
+      }),
+    );
+  });
+
   it('property: one mutated byte never yields a different payload; a loss is counted', () => {
     fc.assert(
       fc.property(arbReply, fc.nat(), fc.integer({ min: 1, max: 255 }), (reply, at, xor) => {

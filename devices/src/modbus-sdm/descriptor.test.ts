@@ -4,7 +4,7 @@ import { toHex } from '../common/hex.js';
 import { buildFc04Request, inspectModbusSdm } from './codec.js';
 import { createSdmSession, parseSdmOptions, sdmDriver } from './descriptor.js';
 import { withCrc } from './library.js';
-import { SdmSimulator } from './simulator.js';
+import { SdmSimulator, createSdmSimulator } from './simulator.js';
 
 function poll(session: PollSession, meters: SdmSimulator[], chunkSize = 3) {
   let line: Uint8Array[] = [];
@@ -115,5 +115,10 @@ describe('SDM session (modbus-serial client) against the simulator (modbus-seria
       /options.replyTimeoutMs/,
     );
     expect(parseSdmOptions({})).toEqual({ unitId: 1, intervalMs: 60_000, replyTimeoutMs: 1_000 });
+  });
+
+  it('the registry factory pairs a simulator with the device options', () => {
+    expect(createSdmSimulator({ unitId: 9 }).unitId).toBe(9);
+    expect(createSdmSimulator({ unitId: 'x' }).unitId).toBe(1);
   });
 });

@@ -166,3 +166,13 @@ export class SdmSimulator implements SimulatedDevice {
     for (const l of this.listeners) l(reply);
   }
 }
+
+/** For the simulator registry: an SDM meter answering the device's `unitId`. */
+export function createSdmSimulator(options: Record<string, unknown> = {}): SdmSimulator {
+  const unitId = options['unitId'];
+  return new SdmSimulator(
+    typeof unitId === 'number' && Number.isInteger(unitId) && unitId >= 1 && unitId <= 247
+      ? { unitId }
+      : {},
+  );
+}
