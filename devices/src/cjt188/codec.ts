@@ -415,13 +415,14 @@ export function inspectCjt188(
     return { ok: false, code, reason: describeFrame68Reject(code, CJT188_MAX_DATA_LENGTH) };
   }
   const decoded = frames.map((f) => ({
+    // The frame's own fields (type and control as hex) win over the reply's numeric copies.
+    ...presentable(interpretCjt188(f, layout)),
     protocol: 'cjt188',
     meterType: `${f.meterType.toString(16).toUpperCase().padStart(2, '0')}H`,
     address: f.address,
     control: `${f.control.toString(16).toUpperCase().padStart(2, '0')}H`,
     direction: (f.control & 0x80) !== 0 ? 'meter→master' : 'master→meter',
     raw: hexOf(f.data),
-    ...presentable(interpretCjt188(f, layout)),
   }));
   return { ok: true, frame: decoded.length === 1 ? decoded[0] : decoded };
 }

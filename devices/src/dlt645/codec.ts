@@ -427,7 +427,8 @@ export function inspectDlt645(bytes: Uint8Array): InspectResult {
     if (reply.kind === 'invalid') {
       return { ...base, kind: reply.kind, code: reply.code, reason: reply.reason };
     }
-    return { ...base, ...reply };
+    // The frame's own fields (control as hex) win over the reply's numeric copies.
+    return { ...reply, ...base };
   });
   return { ok: true, frame: decoded.length === 1 ? decoded[0] : decoded };
 }
