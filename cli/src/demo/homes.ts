@@ -10,12 +10,29 @@ import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway
 import { validateConfig } from '@anxin/protocol';
 import type { Logger } from 'pino';
 
-/** What every simulated home has fitted (drivers without a simulator are skipped). */
-export const HOME_DEVICE_PLAN: readonly {
-  id: string;
-  driver: string;
-  options: Record<string, unknown>;
-}[] = [{ id: 'radar-bedroom', driver: 'mr60fda1', options: {} }];
+/**
+ * What every simulated home has fitted: a fall radar on UART and two meters on RS-485, each
+ * behind its own TCP serial server. Meter addresses differ per home, as on real nameplates; the
+ * demo polls every 15 s (real installations: 60 s) so charts fill quickly.
+ */
+export function homeDevicePlan(
+  index: number,
+): { id: string; driver: string; options: Record<string, unknown> }[] {
+  const n = String(index + 1);
+  return [
+    { id: 'radar-bedroom', driver: 'mr60fda1', options: {} },
+    {
+      id: 'meter-electric',
+      driver: 'dlt645',
+      options: { address: n.padStart(12, '0'), intervalMs: 15_000 },
+    },
+    {
+      id: 'meter-water',
+      driver: 'cjt188',
+      options: { address: `2024${n.padStart(10, '0')}`, intervalMs: 15_000 },
+    },
+  ];
+}
 
 export interface SimulatedDeviceHandle {
   id: string;
@@ -45,7 +62,7 @@ export async function startHome(
 ): Promise<SimulatedHome> {
   const gatewayId = gatewayIdFor(index);
   const devices: SimulatedDeviceHandle[] = [];
-  for (const plan of HOME_DEVICE_PLAN) {
+  for (const plan of homeDevicePlan(index)) {
     const entry = findSimulator(plan.driver);
     if (!entry) continue;
     const sim = entry.create(plan.options);
