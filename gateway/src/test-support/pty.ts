@@ -9,10 +9,20 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
-export async function openPtyPair(): Promise<PtyPair> {
-  const child: ChildProcess = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+/**
+ * `links` gives both ends stable symlink paths (socat's `link=` option), so that a test can kill
+ * the pair and create a new one under the same names, as when a USB adapter is unplugged and
+ * plugged in again.
+ */
+export async function openPtyPair(links?: { gateway: string; device: string }): Promise<PtyPair> {
+  const end = (link?: string) => (link ? `pty,raw,echo=0,link=${link}` : 'pty,raw,echo=0');
+  const child: ChildProcess = spawn(
+    'socat',
+    ['-d', '-d', end(links?.gateway), end(links?.device)],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const paths = await new Promise<string[]>((resolve, reject) => {
     const found: string[] = [];
     let text = '';
@@ -38,8 +48,8 @@ export async function openPtyPair(): Promise<PtyPair> {
     });
   });
   return {
-    gatewaySide: paths[0] ?? '',
-    deviceSide: paths[1] ?? '',
+    gatewaySide: links?.gateway ?? paths[0] ?? '',
+    deviceSide: links?.device ?? paths[1] ?? '',
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) {
