@@ -83,6 +83,26 @@ describe('CJ/T 188-2004 frames from public sources', () => {
     });
   });
 
+  it('[B] inspect shows the captured reply for an installer', () => {
+    const r = inspectCjt188(
+      parseHex(
+        'FE FE 68 10 45 41 10 05 15 33 78 81 16 90 1F AA 00 59 59 00 2C FF FF FF FF 2C FF FF FF FF FF FF FF 00 00 C2 16',
+      ),
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      frame: {
+        protocol: 'cjt188',
+        kind: 'data',
+        meterType: '10H',
+        control: '81H',
+        address: '78331505104145',
+        data: { di: '901F', currentFlow: { m3: 5959, unit: 'm³' } },
+      },
+    });
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+  });
+
   it('[B] rejects the reply documented with a wrong checksum', () => {
     const r = inspectCjt188(
       parseHex(

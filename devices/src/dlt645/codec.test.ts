@@ -44,6 +44,17 @@ describe('DL/T 645-2007 frames from public sources', () => {
     expect(toHex(buildReadAddressRequest())).toBe(
       'FE FE FE FE 68 AA AA AA AA AA AA 68 13 00 DF 16',
     );
+    expect(inspectDlt645(parseHex('68 AA AA AA AA AA AA 68 13 00 DF 16'))).toEqual({
+      ok: true,
+      frame: {
+        kind: 'request',
+        protocol: 'dlt645',
+        address: 'AAAAAAAAAAAA',
+        control: '13H',
+        direction: 'master→meter',
+        data: '',
+      },
+    });
   });
 
   it('[B] decodes the read-address reply to address 000000000001', () => {
