@@ -4,7 +4,10 @@
  * reads the other end with serialport, and the fall reaches a (fake) hub over a real broker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { SerialPort } from 'serialport';
+import type { TelemetryEvent } from '@anxin/protocol';
 import {
+  Dlt645Simulator,
   Zigbee2MqttSimulator,
   attachToSerialPath,
   createMr60fda1Simulator,
@@ -112,5 +115,75 @@ describe('Zigbee2MQTT bridge through the gateway', () => {
     const sub = gateway.health().devices.find((d) => d.deviceId === 'sos.hall');
     expect(sub?.lastSeenAt).not.toBeNull();
     expect(gateway.health().devices[0]!.error).toBeNull();
+  });
+});
+
+describe('DL/T 645 meters sharing one RS-485 bus through the gateway', () => {
+  it('polls two real meter simulators in turn and counts the silent third', async () => {
+    expect(findDriver('dlt645')).toBeDefined();
+    const pty = await openPtyPair();
+    cleanups.push(() => pty.close());
+    // The bus: both simulated meters hear every request and answer only their own address.
+    const bus = new SerialPort({
+      path: pty.deviceSide,
+      baudRate: 2400,
+      parity: 'even',
+      autoOpen: false,
+    });
+    await new Promise<void>((resolve, reject) =>
+      bus.open((err) => (err ? reject(err) : resolve())),
+    );
+    cleanups.push(() => new Promise<void>((resolve) => bus.close(() => resolve())));
+    const meters = [
+      new Dlt645Simulator({ address: '000000000001', energyKwh: 100 }),
+      new Dlt645Simulator({ address: '000000000002', energyKwh: 200 }),
+    ];
+    for (const meter of meters) {
+      meter.onTransmit((bytes) => bus.write(Buffer.from(bytes)));
+      bus.on('data', (chunk: Buffer) => meter.receive(new Uint8Array(chunk)));
+      meter.start();
+      cleanups.push(() => meter.stop());
+    }
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const gateway = createGateway(
+      testConfig({
+        gatewayId: 'gw-meters',
+        dataDir: dir.path,
+        hub: { url: 'mqtt://127.0.0.1:1' },
+        bus: { turnaroundMs: 30 },
+        devices: ['000000000001', '000000000002', '000000000003'].map((address, i) => ({
+          id: `meter${i + 1}`,
+          driver: 'dlt645',
+          port: pty.gatewaySide,
+          options: { address, items: ['00010000'], intervalMs: 1000, replyTimeoutMs: 200 },
+          pollRetries: 1,
+          expectedIntervalS: 5,
+        })),
+      }),
+      { logger: silentLogger() },
+    );
+    cleanups.push(() => gateway.stop());
+    await gateway.start();
+    const poll = (id: string) => gateway.health().devices.find((d) => d.deviceId === id)?.poll;
+    await waitFor(
+      () => (poll('meter3')?.failures ?? 0) >= 1 && (poll('meter2')?.replies ?? 0) >= 1,
+      'a full bus cycle',
+      8000,
+    );
+    const readings = readOutbox(dir.path, 'telemetry').map((r) => r.event as TelemetryEvent);
+    const energy = (id: string) => readings.find((e) => e.deviceId === id)?.fields.energy_kwh;
+    expect(energy('meter1')).toBeCloseTo(100, 0);
+    expect(energy('meter2')).toBeCloseTo(200, 0);
+    expect(readings.some((e) => e.deviceId === 'meter3')).toBe(false);
+    const health = Object.fromEntries(gateway.health().devices.map((d) => [d.deviceId, d]));
+    expect(health.meter1).toMatchObject({ online: true, decodeErrors: 0 });
+    expect(health.meter3).toMatchObject({ online: false, lastSeenAt: null });
+    const silent = health.meter3!.poll!;
+    expect(silent.replies).toBe(0);
+    expect(silent.failures).toBeGreaterThanOrEqual(1);
+    // One retry per request (pollRetries: 1): two timeouts per failed request.
+    expect(silent.timeouts).toBeGreaterThanOrEqual(2 * silent.failures);
+    expect(silent.retries).toBeGreaterThanOrEqual(silent.failures);
   });
 });
