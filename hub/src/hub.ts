@@ -27,7 +27,6 @@ import { GATEWAY_SECRET_COST, hashSecret, USER_PASSWORD_COST } from './security/
 import { AlarmStore } from './store/alarms.js';
 import { openDatabase } from './store/db.js';
 import { GatewayStore } from './store/gateways.js';
-import { ReceiptStore } from './store/receipts.js';
 import { UserStore } from './store/users.js';
 import { createTelemetryStore } from './telemetry/create.js';
 import type { TelemetryStore } from './telemetry/store.js';
@@ -103,7 +102,6 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   );
   const alarms = new AlarmStore(db);
   const gateways = new GatewayStore(db);
-  const receipts = new ReceiptStore(db);
   const users = new UserStore(db);
 
   const telemetry =
@@ -135,7 +133,6 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       telemetryWriteTimeoutMs: config.telemetry.writeTimeoutMs,
     },
     alarms,
-    receipts,
     gateways,
     telemetry,
     metrics,

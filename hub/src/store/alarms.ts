@@ -102,100 +102,125 @@ export class AlarmStore {
     events: AlarmEvent[],
     receivedAt: number,
   ): Promise<AlarmBatchOutcome> {
-    return this.db.transaction().execute(async (trx) => {
-      const outcome: AlarmBatchOutcome = {
-        acked: [],
-        rejected: [],
-        created: [],
-        updated: [],
-        stored: 0,
-      };
-      const seqs = events.map((e) => e.seq);
-      const receipts = new Map<number, string>();
-      for (const r of await trx
-        .selectFrom('event_receipts')
-        .select(['seq', 'event_id'])
-        .where('gateway_id', '=', gatewayId)
-        .where('seq', 'in', seqs)
-        .execute()) {
-        receipts.set(Number(r.seq), r.event_id);
-      }
-      const knownIds = new Set(
-        (
-          await trx
-            .selectFrom('alarm_triggers')
-            .select('event_id')
-            .where(
-              'event_id',
-              'in',
-              events.map((e) => e.id),
-            )
-            .execute()
-        ).map((r) => r.event_id),
-      );
-      const gateway = await trx
-        .selectFrom('gateways')
-        .select(['home_id', 'test_mode'])
-        .where('id', '=', gatewayId)
-        .executeTakeFirst();
-      const touched = new Map<string, { row: AlarmRow; isNew: boolean }>();
+    const [outcome] = await this.applyBatches([{ gatewayId, events, receivedAt }]);
+    if (!outcome) throw new Error('no outcome for the batch');
+    return outcome;
+  }
 
-      for (const event of events) {
-        const seen = receipts.get(event.seq);
-        if (seen !== undefined) {
-          if (seen === event.id) outcome.acked.push(event.seq);
-          else
-            outcome.rejected.push({
-              seq: event.seq,
-              code: 'SEQ_CONFLICT',
-              message: `seq ${event.seq} already holds event ${seen}, not ${event.id}`,
-            });
-          continue;
-        }
-        if (knownIds.has(event.id)) {
+  /**
+   * Several gateways' batches in ONE transaction (group commit): each batch is still all-or-
+   * nothing, and one fsync is shared by all of them — under a burst this is what keeps alarm
+   * latency flat (DESIGN.md Scale: a reconnect storm must not delay a new alarm).
+   */
+  async applyBatches(
+    batches: { gatewayId: string; events: AlarmEvent[]; receivedAt: number }[],
+  ): Promise<AlarmBatchOutcome[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const outcomes: AlarmBatchOutcome[] = [];
+      for (const b of batches)
+        outcomes.push(await this.applyInTransaction(trx, b.gatewayId, b.events, b.receivedAt));
+      return outcomes;
+    });
+  }
+
+  private async applyInTransaction(
+    trx: Transaction<Database>,
+    gatewayId: string,
+    events: AlarmEvent[],
+    receivedAt: number,
+  ): Promise<AlarmBatchOutcome> {
+    const outcome: AlarmBatchOutcome = {
+      acked: [],
+      rejected: [],
+      created: [],
+      updated: [],
+      stored: 0,
+    };
+    const seqs = events.map((e) => e.seq);
+    const receipts = new Map<number, string>();
+    for (const r of await trx
+      .selectFrom('event_receipts')
+      .select(['seq', 'event_id'])
+      .where('gateway_id', '=', gatewayId)
+      .where('seq', 'in', seqs)
+      .execute()) {
+      receipts.set(Number(r.seq), r.event_id);
+    }
+    const knownIds = new Set(
+      (
+        await trx
+          .selectFrom('alarm_triggers')
+          .select('event_id')
+          .where(
+            'event_id',
+            'in',
+            events.map((e) => e.id),
+          )
+          .execute()
+      ).map((r) => r.event_id),
+    );
+    const gateway = await trx
+      .selectFrom('gateways')
+      .select(['home_id', 'test_mode'])
+      .where('id', '=', gatewayId)
+      .executeTakeFirst();
+    const touched = new Map<string, { row: AlarmRow; isNew: boolean }>();
+
+    for (const event of events) {
+      const seen = receipts.get(event.seq);
+      if (seen !== undefined) {
+        if (seen === event.id) outcome.acked.push(event.seq);
+        else
           outcome.rejected.push({
             seq: event.seq,
             code: 'SEQ_CONFLICT',
-            message: `event ${event.id} was already stored under another seq`,
+            message: `seq ${event.seq} already holds event ${seen}, not ${event.id}`,
           });
-          continue;
-        }
-        await trx
-          .insertInto('event_receipts')
-          .values({
-            gateway_id: gatewayId,
-            seq: event.seq,
-            event_id: event.id,
-            lane: 'alarm',
-            received_at: receivedAt,
-          })
-          .execute();
-        receipts.set(event.seq, event.id);
-        knownIds.add(event.id);
-        const alarm = await this.applyEvent(trx, gatewayId, event, receivedAt, gateway, touched);
-        await trx
-          .insertInto('alarm_triggers')
-          .values({
-            alarm_id: alarm?.id ?? null,
-            gateway_id: gatewayId,
-            event_id: event.id,
-            seq: event.seq,
-            device_id: event.deviceId,
-            kind: event.kind,
-            action: event.action,
-            observed_at: event.observedAt,
-            received_at: receivedAt,
-            detail_json: event.detail ? JSON.stringify(event.detail) : null,
-          })
-          .execute();
-        outcome.acked.push(event.seq);
-        outcome.stored += 1;
+        continue;
       }
-      for (const { row, isNew } of touched.values()) {
-        (isNew ? outcome.created : outcome.updated).push(alarmRowToDto(row));
+      if (knownIds.has(event.id)) {
+        outcome.rejected.push({
+          seq: event.seq,
+          code: 'SEQ_CONFLICT',
+          message: `event ${event.id} was already stored under another seq`,
+        });
+        continue;
       }
-      return outcome;
-    });
+      await trx
+        .insertInto('event_receipts')
+        .values({
+          gateway_id: gatewayId,
+          seq: event.seq,
+          event_id: event.id,
+          lane: 'alarm',
+          received_at: receivedAt,
+        })
+        .execute();
+      receipts.set(event.seq, event.id);
+      knownIds.add(event.id);
+      const alarm = await this.applyEvent(trx, gatewayId, event, receivedAt, gateway, touched);
+      await trx
+        .insertInto('alarm_triggers')
+        .values({
+          alarm_id: alarm?.id ?? null,
+          gateway_id: gatewayId,
+          event_id: event.id,
+          seq: event.seq,
+          device_id: event.deviceId,
+          kind: event.kind,
+          action: event.action,
+          observed_at: event.observedAt,
+          received_at: receivedAt,
+          detail_json: event.detail ? JSON.stringify(event.detail) : null,
+        })
+        .execute();
+      outcome.acked.push(event.seq);
+      outcome.stored += 1;
+    }
+    for (const { row, isNew } of touched.values()) {
+      (isNew ? outcome.created : outcome.updated).push(alarmRowToDto(row));
+    }
+    return outcome;
   }
 
   private async applyEvent(
