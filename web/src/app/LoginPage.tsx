@@ -12,7 +12,7 @@ import {
   Title,
 } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { describeLoginError } from '../api/describeError';
 import { login } from '../api/hub';
 import { useI18n } from '../i18n/I18nProvider';
@@ -24,6 +24,10 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: (session: SessionRespons
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
+
+  useEffect(() => {
+    document.title = `${t('login.title')} · ${t('app.title')}`;
+  }, [t]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

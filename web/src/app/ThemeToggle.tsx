@@ -13,6 +13,7 @@ export function ThemeToggle() {
       size="lg"
       aria-label={t('theme.toggle')}
       title={t('theme.toggle')}
+      data-testid="theme-toggle"
       onClick={() => setColorScheme(scheme === 'dark' ? 'light' : 'dark')}
     >
       {scheme === 'dark' ? <IconSun size={18} /> : <IconMoon size={18} />}

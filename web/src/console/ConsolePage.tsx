@@ -31,7 +31,6 @@ import { alarmToTake, moveSelection, queueCounts } from './queue';
 import { ResolveDialog } from './ResolveDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { useAlarmFeed } from './useAlarmFeed';
-import { useNow } from './useNow';
 import { NOTICE_COLOURS } from './palette';
 
 export interface ConsolePageProps {
@@ -57,7 +56,6 @@ export function ConsolePage({ session, onSignOut, onSessionEnded }: ConsolePageP
   const feed = useAlarmFeed({ onUnauthenticated: onSessionEnded, checkSession });
   const { alarms, applyLocal } = feed;
   const sound = useAlarmSound(alarms);
-  const now = useNow(1000);
 
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [detailId, setDetailId] = useState<string | null>(null);
@@ -71,6 +69,11 @@ export function ConsolePage({ session, onSignOut, onSessionEnded }: ConsolePageP
 
   const counts = useMemo(() => queueCounts(alarms), [alarms]);
   const detailAlarm = detailId === null ? null : (alarms.find((a) => a.id === detailId) ?? null);
+
+  // The tab title shows how many alarms wait, for an operator looking at another window.
+  useEffect(() => {
+    document.title = counts.open > 0 ? `(${counts.open}) ${t('app.title')}` : t('app.title');
+  }, [counts.open, t]);
 
   const showNotice = useCallback((tone: Notice['tone'], text: string) => {
     noticeSeq.current += 1;
@@ -125,6 +128,11 @@ export function ConsolePage({ session, onSignOut, onSessionEnded }: ConsolePageP
     },
     [applyLocal, handleFailure, showNotice, t],
   );
+
+  const selectAlarm = useCallback((id: string, openDetail: boolean) => {
+    setSelectedId(id);
+    if (openDetail) setDetailId(id);
+  }, []);
 
   const openResolve = useCallback((alarm: AlarmDto) => {
     setSelectedId(alarm.id);
@@ -310,13 +318,9 @@ export function ConsolePage({ session, onSignOut, onSessionEnded }: ConsolePageP
               <AlarmQueueTable
                 alarms={alarms}
                 selectedId={selectedId}
-                nowMs={now}
                 clockOffsetMs={feed.clockOffsetMs}
                 busyIds={busyIds}
-                onSelect={(id, open) => {
-                  setSelectedId(id);
-                  if (open) setDetailId(id);
-                }}
+                onSelect={selectAlarm}
                 onTake={take}
                 onResolve={openResolve}
               />

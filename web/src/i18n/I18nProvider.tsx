@@ -56,7 +56,6 @@ export function I18nProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     document.documentElement.lang = language;
-    document.title = translate(DICTIONARIES[language], 'app.title');
   }, [language]);
 
   const value = useMemo<I18n>(() => {

@@ -81,7 +81,7 @@ export const en = {
   'queue.unknownHome': 'Unknown home',
   'queue.noDevice': '—',
   'queue.ageTitle': 'Waiting since {time}',
-  'queue.rowLabel': '{kind}, {status}, waiting {age}',
+  'queue.rowLabel': '{kind}, {status}',
 
   'priority.1': 'Life-safety',
   'priority.2': 'Wellbeing',

@@ -77,7 +77,7 @@ export const zhCN: Messages = {
   'queue.unknownHome': '未知住户',
   'queue.noDevice': '—',
   'queue.ageTitle': '自 {time} 起等待',
-  'queue.rowLabel': '{kind}，{status}，已等待 {age}',
+  'queue.rowLabel': '{kind}，{status}',
 
   'priority.1': '生命安全',
   'priority.2': '生活关怀',
