@@ -8,3 +8,5 @@ export type { DeviceDetail, PollCounters } from './drivers/device-monitor.js';
 export type { PortHealth } from './transports/byte-transport.js';
 export type { UplinkHealth } from './uplink/uplink.js';
 export type { OutboxStats } from './outbox/outbox.js';
+export { runOutboxBench, printOutboxBench } from './bench/outbox-bench.js';
+export type { OutboxBenchResult, LaneFigure } from './bench/outbox-bench.js';
