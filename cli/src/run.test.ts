@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { mr60fda1Codec, toHex } from '@anxin/devices';
+import { createDlt645Simulator, mr60fda1Codec, serveTcpSerial, toHex } from '@anxin/devices';
 import { describe, expect, it } from 'vitest';
 import { run } from './run.js';
 
@@ -86,5 +86,44 @@ describe('anxin command line', () => {
     const c = capture();
     expect(await run(['decode', 'x10', '00'], c.io)).toBe(2);
     expect(c.err()).toContain('mr60fda1');
+  });
+});
+
+describe('anxin scan', () => {
+  it('finds a DL/T 645 meter behind a TCP serial server by its read-address reply', async () => {
+    const meter = createDlt645Simulator({ address: '000012345678' });
+    const server = await serveTcpSerial(meter, { host: '127.0.0.1', port: 0 });
+    try {
+      const c = capture();
+      const code = await run(
+        [
+          'scan',
+          '--port',
+          `tcp://127.0.0.1:${server.port}`,
+          '--protocols',
+          'dlt645,modbus-sdm',
+          '--modbus-ids',
+          '1-2',
+        ],
+        c.io,
+      );
+      expect(code).toBe(0);
+      const result = JSON.parse(c.out()) as {
+        found: unknown[];
+        probes: { protocol: string; outcome: string }[];
+      };
+      expect(result.found).toEqual([{ protocol: 'dlt645', address: '000012345678' }]);
+      expect(
+        result.probes.filter((p) => p.protocol === 'modbus-sdm').map((p) => p.outcome),
+      ).toEqual(['no reply', 'no reply']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a bad option with the usage', async () => {
+    const c = capture();
+    expect(await run(['scan', '--port', '/dev/null', '--modbus-ids', '9-1'], c.io)).toBe(2);
+    expect(c.err()).toContain('--modbus-ids');
   });
 });

@@ -4,6 +4,7 @@ import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import { gatewayCommand } from './gateway.js';
 import { hubCommand } from './hub.js';
+import { scanCommand } from './scan.js';
 import { simCommand } from './sim.js';
 
 /** Every `anxin` sub-command, in the order `anxin --help` lists them. */
@@ -13,5 +14,6 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   simCommand,
   decodeCommand,
+  scanCommand,
   benchCommand,
 ];
