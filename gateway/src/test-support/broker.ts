@@ -3,6 +3,7 @@
  * connections cut) and started again on the same port.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 
 export interface TestBroker {
@@ -20,6 +21,8 @@ export interface TestBrokerOptions {
   port?: number;
   /** Returns true to accept; false makes the broker answer CONNACK 5 (not authorized). */
   authenticate?: (username: string | undefined, password: string | undefined) => boolean;
+  /** PEM key and certificate: listen with TLS (mqtts://). */
+  tls?: { key: string; cert: string };
 }
 
 export async function startBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
@@ -43,11 +46,14 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
       };
     }
     instance.on('client', (client) => clients.set(client.id, client));
-    const srv = createServer((socket) => {
+    const onSocket = (socket: Socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       instance.handle(socket);
-    });
+    };
+    const srv: Server = options.tls
+      ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, onSocket)
+      : createServer(onSocket);
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject);
       srv.listen(port, '127.0.0.1', () => resolve());
@@ -75,7 +81,7 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
       return port;
     },
     get url() {
-      return `mqtt://127.0.0.1:${port}`;
+      return `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`;
     },
     stop,
     restart: listen,

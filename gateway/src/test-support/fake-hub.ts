@@ -35,8 +35,9 @@ export class FakeHub {
 
   private constructor(readonly client: MqttClient) {}
 
-  static async connect(url: string): Promise<FakeHub> {
+  static async connect(url: string, options: { ca?: string } = {}): Promise<FakeHub> {
     const client = mqtt.connect(url, {
+      ...(options.ca ? { ca: options.ca } : {}),
       clientId: `hub-${Math.random().toString(16).slice(2)}`,
       reconnectPeriod: 100,
     });

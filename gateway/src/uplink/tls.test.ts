@@ -1,0 +1,118 @@
+/**
+ * The uplink over TLS (mqtts://) with the hub's CA from `hub.caFile`, against a real broker with
+ * a certificate made by openssl for this test; and a clear, retried failure without the CA.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGateway } from '../gateway.js';
+import { startBroker } from '../test-support/broker.js';
+import { FakeHub } from '../test-support/fake-hub.js';
+import { captureLogger, silentLogger, tempDir, testConfig, waitFor } from '../test-support/util.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A throwaway CA and a server certificate for 127.0.0.1 signed by it. */
+function makeCertificates(dir: string): { caFile: string; key: string; cert: string; ca: string } {
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=Anxin test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  ]);
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+  ]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-out',
+    'server.pem',
+    '-extfile',
+    'san.cnf',
+  ]);
+  return {
+    caFile: join(dir, 'ca.pem'),
+    ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    key: readFileSync(join(dir, 'server.key'), 'utf8'),
+    cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
+  };
+}
+
+describe('uplink over TLS', () => {
+  it('connects with the configured CA and delivers; without it, logs the certificate error and retries', async () => {
+    const dir = tempDir('anxin-tls-');
+    cleanups.push(() => dir.remove());
+    writeFileSync(join(dir.path, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+    const certs = makeCertificates(dir.path);
+    const broker = await startBroker({ tls: { key: certs.key, cert: certs.cert } });
+    cleanups.push(() => broker.stop());
+    expect(broker.url.startsWith('mqtts://')).toBe(true);
+    const hub = await FakeHub.connect(broker.url, { ca: certs.ca });
+    cleanups.push(() => hub.close());
+
+    const good = createGateway(
+      testConfig({
+        gatewayId: 'gw-tls',
+        dataDir: join(dir.path, 'good'),
+        hub: { url: broker.url, caFile: certs.caFile },
+        devices: [{ id: 'radar1', driver: 'none' }],
+      }),
+      { logger: silentLogger() },
+    );
+    cleanups.push(() => good.stop());
+    await good.start();
+    const alarm = good.ingest('radar1', { type: 'alarm', kind: 'sos', action: 'raise' });
+    await waitFor(() => hub.events('alarm').some((e) => e.id === alarm.id), 'alarm over TLS');
+    await waitFor(() => good.health().outbox.alarmDepth === 0, 'acked over TLS');
+
+    const { logger, lines } = captureLogger();
+    const untrusting = createGateway(
+      testConfig({
+        gatewayId: 'gw-notrust',
+        dataDir: join(dir.path, 'bad'),
+        hub: { url: broker.url },
+        reconnect: { minMs: 50, maxMs: 100 },
+      }),
+      { logger },
+    );
+    cleanups.push(() => untrusting.stop());
+    await untrusting.start();
+    await waitFor(() => untrusting.health().uplink.connectFailures >= 2, 'refused twice');
+    expect(untrusting.health().connected).toBe(false);
+    expect(String(untrusting.health().uplink.lastError)).toMatch(/certificate/i);
+    expect(lines.some((l) => l.msg === 'cannot connect to hub')).toBe(true);
+  });
+});
