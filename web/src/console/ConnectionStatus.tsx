@@ -3,7 +3,7 @@ import { Alert, Group, Loader, Text } from '@mantine/core';
 import { IconPlugConnectedX, IconWifi } from '@tabler/icons-react';
 import type { MessageKey } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
-import type { ConnectionState } from './useAlarmFeed';
+import type { ConnectionState, SyncError } from './useAlarmFeed';
 
 const LABELS: Readonly<Record<ConnectionState, MessageKey>> = {
   connecting: 'connection.connecting',
@@ -40,8 +40,13 @@ export function ConnectionIndicator({ state }: { state: ConnectionState }) {
 
 export interface ConnectionBannerProps {
   lostAt: Date | null;
-  syncError: string | null;
+  syncError: SyncError | null;
 }
+
+const SYNC_ERRORS: Readonly<Record<SyncError, MessageKey>> = {
+  timeout: 'connection.syncTimeout',
+  malformed: 'connection.syncMalformed',
+};
 
 /** Shown from the moment the connection drops until the queue has been resynced. */
 export function ConnectionBanner({ lostAt, syncError }: ConnectionBannerProps) {
@@ -60,13 +65,13 @@ export function ConnectionBanner({ lostAt, syncError }: ConnectionBannerProps) {
       <Text fw={700} size="lg" span>
         {lostAt !== null
           ? t('connection.lostBanner')
-          : t('connection.syncFailed', { message: syncError ?? '' })}
+          : t('connection.syncFailed', { message: syncError ? t(SYNC_ERRORS[syncError]) : '' })}
       </Text>{' '}
       {lostAt !== null && (
         <Text span>{t('connection.lostSince', { time: formatTime(lostAt) })}</Text>
       )}
       {lostAt !== null && syncError !== null && (
-        <Text span> {t('connection.syncFailed', { message: syncError })}</Text>
+        <Text span> {t('connection.syncFailed', { message: t(SYNC_ERRORS[syncError]) })}</Text>
       )}
     </Alert>
   );

@@ -14,6 +14,8 @@ import { clockOffsetMs } from './age';
 import { initialQueueState, queueReducer } from './queue';
 import { isAlarmDto, parseSyncReply } from './validate';
 
+export type SyncError = 'timeout' | 'malformed';
+
 export type ConnectionState = 'connecting' | 'syncing' | 'connected' | 'disconnected';
 
 export interface AlarmFeed {
@@ -22,8 +24,8 @@ export interface AlarmFeed {
   connection: ConnectionState;
   /** When the connection was lost (null while connected and synced, or before the first attempt). */
   lostAt: Date | null;
-  /** Why the last sync failed, while retrying. */
-  syncError: string | null;
+  /** Why the last sync failed, while retrying: no answer in time, or an answer of the wrong shape. */
+  syncError: SyncError | null;
   /** Add to Date.now() to get the hub's clock. */
   clockOffsetMs: number;
   /** Items dropped because they did not look like alarms (shown nowhere but kept for diagnosis). */
@@ -50,7 +52,7 @@ export function useAlarmFeed({ onUnauthenticated, checkSession }: AlarmFeedOptio
   const [queue, dispatch] = useReducer(queueReducer, initialQueueState);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [lostAt, setLostAt] = useState<Date | null>(null);
-  const [syncError, setSyncError] = useState<string | null>(null);
+  const [syncError, setSyncError] = useState<SyncError | null>(null);
   const [offset, setOffset] = useState(0);
   const [droppedCount, setDroppedCount] = useState(0);
   const callbacks = useRef({ onUnauthenticated, checkSession });
@@ -93,7 +95,7 @@ export function useAlarmFeed({ onUnauthenticated, checkSession }: AlarmFeedOptio
         buffered = null;
         const parsed = error ? null : parseSyncReply(reply);
         if (parsed === null) {
-          setSyncError(error ? error.message : 'malformed sync reply');
+          setSyncError(error ? 'timeout' : 'malformed');
           if (retryTimer !== null) clearTimeout(retryTimer);
           retryTimer = setTimeout(sync, SYNC_RETRY_MS);
           return;

@@ -49,6 +49,8 @@ export const en = {
   'connection.lostSince': 'Lost at {time}.',
   'connection.syncFailed':
     'Connected, but the alarm list could not be loaded: {message}. Retrying…',
+  'connection.syncTimeout': 'the hub did not answer in time',
+  'connection.syncMalformed': "the hub's answer was not understood",
   'connection.sessionExpired': 'Your session has ended. Please sign in again.',
 
   'sound.mute': 'Mute alarm sound (m)',

@@ -45,6 +45,8 @@ export const zhCN: Messages = {
   'connection.lostBanner': '与平台的连接已断开 — 报警可能延迟；正在重新连接…',
   'connection.lostSince': '断开时间 {time}。',
   'connection.syncFailed': '已连接，但无法加载报警列表：{message}。正在重试…',
+  'connection.syncTimeout': '平台未及时应答',
+  'connection.syncMalformed': '无法识别平台的应答',
   'connection.sessionExpired': '登录已失效，请重新登录。',
 
   'sound.mute': '报警声静音（m）',
