@@ -312,6 +312,40 @@ describe('gateway uplink with a real broker', () => {
     expect(gateway.health().uplink.connects).toBe(2);
   });
 
+  it('keeps lane order and ids when the gateway clock jumps back and forth', async () => {
+    const { hub, config } = await setup();
+    let offset = 0;
+    const gateway = createGateway(config, {
+      logger: silentLogger(),
+      now: () => Date.now() + offset,
+    });
+    cleanups.push(() => gateway.stop());
+    await gateway.start();
+    await waitFor(() => gateway.health().connected, 'connect');
+    const sent = [gateway.ingest('radar1', fall), gateway.ingest('meter1', energy(1))];
+    offset = -3_600_000; // an hour back
+    sent.push(
+      gateway.ingest('radar1', { ...fall, action: 'clear' }),
+      gateway.ingest('meter1', energy(2)),
+    );
+    offset = 86_400_000; // a day ahead
+    sent.push(gateway.ingest('radar1', fall), gateway.ingest('meter1', energy(3)));
+    await waitFor(
+      () => hub.received.length >= 6 && gateway.health().outbox.alarmDepth === 0,
+      'delivered',
+    );
+    expect(hub.distinctSeqs('alarm')).toEqual(
+      sent.filter((e) => e.type === 'alarm').map((e) => e.seq),
+    );
+    expect(hub.distinctSeqs('telemetry')).toEqual(
+      sent.filter((e) => e.type === 'telemetry').map((e) => e.seq),
+    );
+    const observed = hub.events('alarm').map((e) => e.observedAt);
+    expect(observed[1]! - observed[0]!).toBeLessThan(-3_500_000);
+    expect(observed[2]! - observed[1]!).toBeGreaterThan(86_000_000);
+    expect(new Set(hub.received.map((r) => r.event.id)).size).toBe(6);
+  });
+
   it('counts bad downlink messages without crashing, and answers ping', async () => {
     const { hub, makeGateway } = await setup();
     const gateway = makeGateway();
@@ -330,14 +364,19 @@ describe('gateway uplink with a real broker', () => {
       downlinkTopic('gw-test', 'cmd'),
       JSON.stringify({ v: 1, id: 'c2', name: 'set_test_mode', args: { on: true } }),
     );
+    hub.publish(
+      downlinkTopic('gw-test', 'cmd'),
+      JSON.stringify({ v: 1, id: 'c3', name: 'reboot' }),
+    );
     await waitFor(
-      () => hub.messages.filter((m) => m.topic.endsWith('/up/cmd-result')).length === 2,
+      () => hub.messages.filter((m) => m.topic.endsWith('/up/cmd-result')).length === 3,
       'command results',
     );
     expect(gateway.health().uplink.badDownlinks).toEqual({
       'ack:BAD_JSON': 1,
       'ack:SCHEMA': 1,
       'cmd:TOO_LARGE': 1,
+      'cmd:SCHEMA': 1,
       'config:SCHEMA': 1,
     });
     const results = hub.messages
@@ -347,6 +386,7 @@ describe('gateway uplink with a real broker', () => {
     expect(results).toEqual([
       { v: 1, id: 'c1', ok: true, message: 'pong' },
       { v: 1, id: 'c2', ok: false, message: 'not supported yet' },
+      { v: 1, id: 'c3', ok: false, message: expect.stringMatching(/^invalid command: /) },
     ]);
     // Still fully working.
     gateway.ingest('radar1', fall);

@@ -117,6 +117,23 @@ describe('Outbox', () => {
     outbox.close();
   });
 
+  it('keeps the age bound oldest-first when the wall clock steps backwards', () => {
+    let clock = 10_000;
+    const outbox = open({ maxTelemetryAgeMs: 1000, now: () => clock });
+    const older = outbox.append(telemetry(clock, 1));
+    clock = 2_000; // NTP steps the clock back by 8 s
+    const newer = outbox.append(telemetry(clock, 2));
+    expect(newer.seq).toBeGreaterThan(older.seq);
+    expect(newer.observedAt).toBe(2_000); // the event keeps the time the clock gave
+    clock = 10_500;
+    // Neither is older than 1 s by the outbox's own (monotonic) stamps: nothing dropped, and
+    // in particular not the newer event ahead of the older one.
+    expect(outbox.pruneTelemetry()).toBe(0);
+    clock = 11_500;
+    expect(outbox.pruneTelemetry()).toBe(2);
+    outbox.close();
+  });
+
   it('uses WAL and the configured synchronous level per lane', () => {
     const outbox = open({ fsync: { alarm: 'full', telemetry: 'off' } });
     const file = join(dir, 'outbox.db');

@@ -98,6 +98,8 @@ export class Outbox {
   private nextSeq: number;
   private reservedUntil: number;
   private dropped: number;
+  /** Latest created_at handed out; see `append` for why it never goes backwards. */
+  private lastCreatedAt: number;
   private closed = false;
 
   constructor(private readonly options: OutboxOptions) {
@@ -145,6 +147,10 @@ export class Outbox {
     const maxSeq = (table: string): number =>
       this.db.prepare<[], { m: number | null }>(`SELECT max(seq) AS m FROM ${table}`).get()?.m ?? 0;
     this.dropped = meta('dropped_telemetry');
+    const maxCreated = (table: string): number =>
+      this.db.prepare<[], { m: number | null }>(`SELECT max(created_at) AS m FROM ${table}`).get()
+        ?.m ?? 0;
+    this.lastCreatedAt = Math.max(maxCreated('alarm_outbox'), maxCreated('telemetry_outbox'));
     // Resume above everything ever reserved (and, defensively, above anything stored).
     this.reservedUntil = Math.max(
       meta('seq_reserved'),
@@ -172,7 +178,11 @@ export class Outbox {
     const seq = this.nextSeq;
     const event: GatewayEvent = { ...draft, id: newEventId(), seq };
     const body = JSON.stringify(event);
-    const createdAt = this.now();
+    // created_at never goes backwards in seq order, even when the wall clock does (NTP step,
+    // RTC reset): the age bound then always cuts a prefix of the lane (oldest first), and a clock
+    // stepped back can only make the backlog look younger, never drop newer events first.
+    const createdAt = Math.max(this.now(), this.lastCreatedAt);
+    this.lastCreatedAt = createdAt;
     const statements = this.lanes[lane];
     const overflow =
       lane === 'telemetry' ? this.depth.telemetry + 1 - this.options.maxTelemetryEvents : 0;

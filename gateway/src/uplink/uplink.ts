@@ -487,10 +487,24 @@ export class Uplink {
     const parsed = parsePayload(CommandSchema, payload, LIMITS.maxPayloadBytes);
     if (!parsed.ok) {
       this.countBad('cmd', parsed.code, parsed.message);
+      // A well-formed command we do not understand (unknown name, bad args) still gets an answer,
+      // so that the hub does not wait for it.
+      const id = parsed.code === 'SCHEMA' ? commandIdOf(payload) : null;
+      if (id !== null) {
+        this.publishResult({
+          v: PROTOCOL_VERSION,
+          id,
+          ok: false,
+          message: `invalid command: ${parsed.message}`.slice(0, 512),
+        });
+      }
       return;
     }
     this.stats.commands += 1;
-    const result = this.runCommand(parsed.value);
+    this.publishResult(this.runCommand(parsed.value));
+  }
+
+  private publishResult(result: CommandResult): void {
     this.client?.publish(
       uplinkTopic(this.options.config.gatewayId, 'cmd-result'),
       JSON.stringify(result),
@@ -517,6 +531,18 @@ export class Uplink {
       { version: parsed.value.version },
       'configuration from hub received; applying it is not implemented yet',
     );
+  }
+}
+
+/** The `id` of a command that failed validation, when it has a usable one. */
+function commandIdOf(payload: Buffer): string | null {
+  try {
+    const value: unknown = JSON.parse(payload.toString('utf8'));
+    if (typeof value !== 'object' || value === null || !('id' in value)) return null;
+    const id = value.id;
+    return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : null;
+  } catch {
+    return null;
   }
 }
 
