@@ -45,6 +45,8 @@ export interface FakeHub {
   acknowledgeAs(id: string, user: string, push: boolean): AlarmDto;
   /** Another operator resolves the alarm; pushed only if `push`. */
   resolveAs(id: string, user: string, push: boolean): AlarmDto;
+  /** Ends every session (as at expiry) and drops their sockets. */
+  expireSessions(): void;
   /** Drops every socket and refuses new ones (hub unreachable for the console) until `true`. */
   setSocketsUp(up: boolean): void;
   socketCount(): number;
@@ -337,6 +339,10 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
       });
       if (push) io.emit('alarm:updated', updated);
       return updated;
+    },
+    expireSessions() {
+      sessions.clear();
+      io.disconnectSockets(true);
     },
     setSocketsUp(up) {
       socketsUp = up;
