@@ -1,0 +1,93 @@
+/**
+ * Heartbeats and status (DESIGN.md contract clause 6): a heartbeat updates the gateway's last
+ * seen, health and devices; the MQTT last will ("offline") is recorded when the connection dies.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { connectAsync } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uplinkTopic, type Heartbeat } from '@anxin/protocol';
+import { startHub, waitFor, type RunningHub } from '../testing/harness.js';
+
+const GW = 'gw-live';
+const SECRET = 'live-secret-1';
+let h: RunningHub;
+
+beforeAll(async () => {
+  h = await startHub();
+  await h.hub.provisionGateway({ gatewayId: GW, secret: SECRET });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+function gatewayRow():
+  { status: string; last_seen_at: number | null; health_json: string | null } | undefined {
+  const db = new BetterSqlite3(`${h.dir}/anxin.db`, { readonly: true });
+  try {
+    return db
+      .prepare('SELECT status, last_seen_at, health_json FROM gateways WHERE id = ?')
+      .get(GW) as
+      { status: string; last_seen_at: number | null; health_json: string | null } | undefined;
+  } finally {
+    db.close();
+  }
+}
+
+describe('gateway liveness', () => {
+  it('records heartbeats with device health, and the last will as offline', async () => {
+    const client = await connectAsync(h.mqttUrl, {
+      clientId: GW,
+      username: GW,
+      password: SECRET,
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+      will: {
+        topic: uplinkTopic(GW, 'status'),
+        payload: Buffer.from(JSON.stringify({ v: 1, state: 'offline', at: Date.now() })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    await client.publishAsync(
+      uplinkTopic(GW, 'status'),
+      JSON.stringify({ v: 1, state: 'online', at: Date.now() }),
+      { qos: 1, retain: true },
+    );
+    const heartbeat: Heartbeat = {
+      v: 1,
+      sentAt: Date.now(),
+      uptimeS: 12,
+      softwareVersion: '0.1.0',
+      configVersion: 0,
+      outbox: { alarmDepth: 0, telemetryDepth: 3, oldestPendingAgeMs: 10, droppedTelemetry: 0 },
+      devices: [
+        {
+          deviceId: 'radar-1',
+          driver: 'mr60fda1',
+          online: true,
+          lastSeenAt: Date.now(),
+          framesOk: 10,
+          decodeErrors: 1,
+          batteryPct: 80,
+        },
+      ],
+    };
+    await client.publishAsync(uplinkTopic(GW, 'heartbeat'), JSON.stringify(heartbeat), { qos: 1 });
+    await waitFor(() => gatewayRow()?.last_seen_at != null, 4000, 'heartbeat recorded');
+    const row = gatewayRow();
+    expect(row?.status).toBe('online');
+    expect(JSON.parse(row?.health_json ?? '{}')).toMatchObject({ outbox: { telemetryDepth: 3 } });
+    const db = new BetterSqlite3(`${h.dir}/anxin.db`, { readonly: true });
+    expect(
+      db
+        .prepare('SELECT device_id, battery_pct, decode_errors FROM devices WHERE gateway_id = ?')
+        .all(GW),
+    ).toEqual([{ device_id: 'radar-1', battery_pct: 80, decode_errors: 1 }]);
+    db.close();
+
+    // The connection dies without DISCONNECT: the broker publishes the last will.
+    client.stream.destroy();
+    await waitFor(() => gatewayRow()?.status === 'offline', 5000, 'offline recorded');
+    client.end(true);
+  });
+});
