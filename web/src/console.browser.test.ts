@@ -98,6 +98,7 @@ describe('operator console in a real browser', () => {
     await poll(() => page.getByTestId('login-error').textContent()).toBe(
       'Wrong username or password.',
     );
+    await page.screenshot({ path: join(screenshots, 'login-error.png') });
 
     await page.getByTestId('login-password').fill(FAKE_USER.password);
     await page.getByTestId('login-submit').click();
@@ -373,6 +374,8 @@ describe('operator console in a real browser', () => {
   it('returns to the login page when the session ends (socket refused, REST says 401)', async () => {
     hub.expireSessions();
     await page.getByTestId('login-username').waitFor({ timeout: 20_000 });
+    // Still in Chinese (chosen in an earlier step): 'Your session has ended. Please sign in again.'
+    expect(await page.getByTestId('login-notice').textContent()).toBe('登录已失效，请重新登录。');
     await page.screenshot({ path: join(screenshots, 'login-after-expiry.png') });
   });
 });

@@ -15,7 +15,7 @@ import { LoginPage } from './LoginPage';
 type Phase =
   | { kind: 'checking' }
   | { kind: 'unreachable' }
-  | { kind: 'login' }
+  | { kind: 'login'; sessionEnded?: boolean }
   | { kind: 'signed-in'; session: SessionResponse };
 
 const CONSOLE_ROLES: readonly UserRole[] = ['operator', 'supervisor', 'admin'];
@@ -52,7 +52,7 @@ export function App() {
       .catch(() => undefined)
       .finally(() => setPhase({ kind: 'login' }));
   }, []);
-  const sessionEnded = useCallback(() => setPhase({ kind: 'login' }), []);
+  const sessionEnded = useCallback(() => setPhase({ kind: 'login', sessionEnded: true }), []);
 
   switch (phase.kind) {
     case 'checking':
@@ -68,7 +68,12 @@ export function App() {
         </Center>
       );
     case 'login':
-      return <LoginPage onLoggedIn={(session) => setPhase({ kind: 'signed-in', session })} />;
+      return (
+        <LoginPage
+          sessionEnded={phase.sessionEnded === true}
+          onLoggedIn={(session) => setPhase({ kind: 'signed-in', session })}
+        />
+      );
     case 'signed-in':
       if (!CONSOLE_ROLES.includes(phase.session.user.role)) {
         return (

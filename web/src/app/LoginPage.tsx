@@ -18,7 +18,13 @@ import { login } from '../api/hub';
 import { useI18n } from '../i18n/I18nProvider';
 import { LanguageSwitch } from './LanguageSwitch';
 
-export function LoginPage({ onLoggedIn }: { onLoggedIn: (session: SessionResponse) => void }) {
+export interface LoginPageProps {
+  /** True when the console sent the user here because the session ended (expiry, sign-out elsewhere). */
+  sessionEnded?: boolean;
+  onLoggedIn: (session: SessionResponse) => void;
+}
+
+export function LoginPage({ sessionEnded = false, onLoggedIn }: LoginPageProps) {
   const { t } = useI18n();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -71,6 +77,11 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: (session: SessionRespons
               </div>
               <LanguageSwitch />
             </Group>
+            {sessionEnded && message === null && (
+              <Alert color="blue" variant="light" role="status" data-testid="login-notice">
+                {t('connection.sessionExpired')}
+              </Alert>
+            )}
             {message !== null && (
               <Alert
                 color="red"
