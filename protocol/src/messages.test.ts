@@ -88,6 +88,28 @@ describe('uplink payload parsing', () => {
     }
   });
 
+  it('rejects telemetry field names and detail keys outside the field-name pattern', () => {
+    const telemetry = {
+      type: 'telemetry',
+      id: newEventId(),
+      seq: 2,
+      observedAt: 1,
+      deviceId: 'm1',
+      fields: { 'Bad Name': 3 },
+    };
+    expect(
+      parsePayload(TelemetryBatchSchema, JSON.stringify({ v: 1, events: [telemetry] }), 1e6).ok,
+    ).toBe(false);
+    const withDetail = { ...alarm(1), detail: { 'x-y': 1 } };
+    expect(
+      parsePayload(AlarmBatchSchema, JSON.stringify({ v: 1, events: [withDetail] }), 1e6).ok,
+    ).toBe(false);
+    const goodDetail = { ...alarm(1), detail: { height_m: 2.5 } };
+    expect(
+      parsePayload(AlarmBatchSchema, JSON.stringify({ v: 1, events: [goodDetail] }), 1e6).ok,
+    ).toBe(true);
+  });
+
   it('accepts an ack with deferred events', () => {
     const ack = {
       v: 1,

@@ -54,6 +54,7 @@ export const AlarmEventSchema = Type.Object(
     detail: Type.Optional(
       Type.Record(Type.String({ pattern: FIELD_NAME_PATTERN }), ScalarValue, {
         maxProperties: LIMITS.maxDetailEntries,
+        additionalProperties: false,
       }),
     ),
   },
@@ -72,6 +73,7 @@ export const TelemetryEventSchema = Type.Object(
     fields: Type.Record(Type.String({ pattern: FIELD_NAME_PATTERN }), ScalarValue, {
       minProperties: 1,
       maxProperties: LIMITS.maxFieldsPerEvent,
+      additionalProperties: false,
     }),
   },
   { additionalProperties: false },
