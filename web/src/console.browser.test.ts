@@ -68,6 +68,7 @@ describe('operator console in a real browser', () => {
     const context = await browser.newContext({
       viewport: { width: 1440, height: 900 },
       locale: 'en-US',
+      reducedMotion: 'reduce', // no dialog fades: screenshots show the settled page
     });
     // Count the tones the console really starts (OscillatorNode.start), to test the ring itself.
     await context.addInitScript(() => {

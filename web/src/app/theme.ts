@@ -14,4 +14,6 @@ export const theme = createTheme({
   defaultRadius: 'sm',
   fontSizes: { xs: '0.8rem', sm: '0.9rem', md: '1rem', lg: '1.15rem', xl: '1.35rem' },
   focusRing: 'auto',
+  // No dialog fades for users who asked their system for less motion.
+  respectReducedMotion: true,
 });
