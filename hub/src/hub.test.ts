@@ -357,6 +357,14 @@ describe('REST API', () => {
     const forbidden = await fetch(`${h.httpUrl}/api/v1/alarms`, { headers: { cookie: family } });
     expect(forbidden.status).toBe(403);
 
+    const foreign = ioClient(h.httpUrl, {
+      transports: ['websocket'],
+      reconnection: false,
+      extraHeaders: { cookie, origin: 'http://evil.example' },
+    });
+    await new Promise<Error>((resolve) => foreign.on('connect_error', resolve));
+    foreign.close();
+
     const socket = ioClient(h.httpUrl, { transports: ['websocket'], reconnection: false });
     const refused = await new Promise<Error>((resolve) => socket.on('connect_error', resolve));
     expect(refused.message).toBe('UNAUTHENTICATED');

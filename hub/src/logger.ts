@@ -12,6 +12,8 @@ export function createRootLogger(config: HubConfig): Logger {
 }
 
 export function partLogger(root: Logger, config: HubConfig, part: HubPart): Logger {
-  const level = config.log.parts[part] ?? config.log.level;
+  // Case-insensitive: ANXIN__LOG__PARTS__BROKER=debug arrives as the key "BROKER".
+  const entry = Object.entries(config.log.parts).find(([name]) => name.toLowerCase() === part);
+  const level = entry?.[1] ?? config.log.level;
   return root.child({ part }, { level });
 }

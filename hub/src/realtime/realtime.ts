@@ -45,8 +45,20 @@ export class Realtime {
       SocketData
     >(server, {
       serveClient: false,
-      // Consoles are served by this hub (same origin); no cross-origin access.
-      cors: undefined,
+      // Consoles are served by this hub (same origin). A browser page elsewhere must not ride on
+      // an operator's cookie: refuse handshakes whose Origin is not this host (WebSockets are
+      // not covered by CORS). Clients that send no Origin (tools, tests) are not browsers.
+      allowRequest: (req, callback) => {
+        const origin = req.headers.origin;
+        if (!origin) return callback(null, true);
+        let originHost = '';
+        try {
+          originHost = new URL(origin).host;
+        } catch {
+          return callback(null, false);
+        }
+        callback(null, originHost === req.headers.host);
+      },
       maxHttpBufferSize: 64 * 1024,
     });
     io.use((socket, next) => {
