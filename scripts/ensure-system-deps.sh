@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the test suite starts for real: influxd (InfluxDB 1.x),
-# socat (pseudo-terminal pairs for serial tests) and chromium (browser tests). Only what is missing
-# is installed; needs root or sudo.
+# socat (pseudo-terminal pairs for serial tests), chromium (browser tests) and a Chinese font (so
+# the console's zh-CN screenshots are readable). Only what is missing is installed; needs root or
+# sudo.
 set -euo pipefail
 
 declare -A wanted=([influxd]=influxdb [socat]=socat [chromium]=chromium)
@@ -9,6 +10,7 @@ missing=()
 for bin in "${!wanted[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${wanted[$bin]}")
 done
+dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "==> installing system packages: ${missing[*]}"
