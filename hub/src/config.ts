@@ -141,6 +141,16 @@ export const HubConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    liveness: Type.Object(
+      {
+        /** The gateways' heartbeat interval (their `heartbeatIntervalS`). */
+        heartbeatIntervalS: Type.Number({ exclusiveMinimum: 0, default: 30 }),
+        /** Heartbeats missed before a gateway_offline alarm is raised (issue 4: three). */
+        missedHeartbeats: Type.Integer({ minimum: 1, default: 3 }),
+        checkIntervalMs: Type.Integer({ minimum: 100, default: 5000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     log: Type.Object(
       {
         level: logLevel({ default: 'info' }),

@@ -15,6 +15,7 @@ import {
   type UserDto,
   type UserRole,
 } from '@anxin/protocol';
+import { GatewayOfflineMonitor } from './alarms/gateway-offline.js';
 import { Broker } from './broker/broker.js';
 import { resolveDatabaseFile, resolveWebRoot, type HubConfig } from './config.js';
 import { Authenticator, LoginRateLimiter } from './http/auth.js';
@@ -209,6 +210,16 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   });
   realtime.attach(http.server);
 
+  const offlineMonitor = new GatewayOfflineMonitor({
+    alarms,
+    config: config.liveness,
+    log: partLogger(root, config, 'ingest'),
+    onChanges: (created, updated) => {
+      for (const a of created) realtime.alarmNew(a);
+      for (const a of updated) realtime.alarmUpdated(a);
+    },
+  });
+
   const sessionSweep = setInterval(() => {
     users
       .purgeExpiredSessions(Date.now())
@@ -223,6 +234,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     http,
     async listen() {
       const mqttUrl = await mqttBroker.listen();
+      offlineMonitor.start();
       await http.listen({ host: config.http.host, port: config.http.port });
       const address = http.server.address() as AddressInfo;
       const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
@@ -233,6 +245,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     close() {
       closed ??= (async () => {
         clearInterval(sessionSweep);
+        await offlineMonitor.stop();
         log.info('hub closing');
         // Stop new connections, finish what is queued while gateways can still get their acks,
         // then disconnect them.

@@ -5,8 +5,8 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uplinkTopic, type Heartbeat } from '@anxin/protocol';
-import { startHub, waitFor, type RunningHub } from '../testing/harness.js';
+import { uplinkTopic, type AlarmDto, type Heartbeat } from '@anxin/protocol';
+import { login, startHub, TestGateway, waitFor, type RunningHub } from '../testing/harness.js';
 
 const GW = 'gw-live';
 const SECRET = 'live-secret-1';
@@ -89,5 +89,63 @@ describe('gateway liveness', () => {
     client.stream.destroy();
     await waitFor(() => gatewayRow()?.status === 'offline', 5000, 'offline recorded');
     client.end(true);
+  });
+});
+
+describe('gateway_offline technical alarm', () => {
+  it('is raised after the missed heartbeats and resolved by the system when the gateway is back', async () => {
+    const fast = await startHub({
+      liveness: { heartbeatIntervalS: 0.5, missedHeartbeats: 3, checkIntervalMs: 100 },
+    });
+    try {
+      await fast.hub.provisionGateway({
+        gatewayId: 'gw-quiet',
+        secret: 'quiet-secret-1',
+        homeId: 'home-9',
+      });
+      await fast.hub.createUser({ username: 'op', password: 'operator-pass', role: 'operator' });
+      const cookie = await login(fast.httpUrl, 'op', 'operator-pass');
+      const gw = await TestGateway.connect(fast.mqttUrl, 'gw-quiet', 'quiet-secret-1');
+      const heartbeat = {
+        v: 1,
+        sentAt: Date.now(),
+        uptimeS: 1,
+        softwareVersion: '0.1.0',
+        configVersion: 0,
+        outbox: { alarmDepth: 0, telemetryDepth: 0, oldestPendingAgeMs: 0, droppedTelemetry: 0 },
+        devices: [],
+      };
+      const offline = async () => {
+        const res = await fetch(`${fast.httpUrl}/api/v1/alarms?status=open,acknowledged,resolved`, {
+          headers: { cookie },
+        });
+        return ((await res.json()) as { alarms: AlarmDto[] }).alarms.filter(
+          (a) => a.kind === 'gateway_offline',
+        );
+      };
+      await gw.publish('heartbeat', heartbeat);
+      await waitFor(async () => (await offline()).length === 1, 6000, 'gateway_offline raised');
+      const [raised] = await offline();
+      expect(raised).toMatchObject({
+        gatewayId: 'gw-quiet',
+        homeId: 'home-9',
+        priority: 3,
+        status: 'open',
+      });
+
+      await gw.publish('heartbeat', { ...heartbeat, sentAt: Date.now() });
+      await waitFor(
+        async () => (await offline())[0]?.status === 'resolved',
+        4000,
+        'gateway_offline resolved',
+      );
+      expect((await offline())[0]).toMatchObject({
+        resolvedBy: 'system',
+        notes: 'gateway reconnected',
+      });
+      await gw.close();
+    } finally {
+      await fast.close();
+    }
   });
 });

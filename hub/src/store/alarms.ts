@@ -317,6 +317,118 @@ export class AlarmStore {
     return this.list(UNRESOLVED, 100_000);
   }
 
+  /**
+   * Gateways silent past `staleBefore` (last heartbeat, or the hub's start if later) that have
+   * no unresolved gateway_offline alarm get one, and are marked offline. Returns the new alarms.
+   */
+  async raiseGatewayOffline(staleBefore: number, now: number): Promise<AlarmDto[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const stale = await trx
+        .selectFrom('gateways')
+        .select(['id', 'home_id', 'test_mode', 'last_seen_at'])
+        .where('enabled', '=', 1)
+        .where('last_seen_at', 'is not', null)
+        .where('last_seen_at', '<', staleBefore)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('alarms')
+                .select('alarms.id')
+                .whereRef('alarms.gateway_id', '=', 'gateways.id')
+                .where('alarms.kind', '=', 'gateway_offline')
+                .where('alarms.status', 'in', UNRESOLVED),
+            ),
+          ),
+        )
+        .limit(1000)
+        .execute();
+      const created: AlarmDto[] = [];
+      for (const gw of stale) {
+        const row = await trx
+          .insertInto('alarms')
+          .values({
+            id: newEventId(),
+            gateway_id: gw.id,
+            device_id: null,
+            home_id: gw.home_id,
+            kind: 'gateway_offline',
+            priority: ALARM_PRIORITY.gateway_offline,
+            status: 'open',
+            test: gw.test_mode,
+            // The gateway was last heard of then; that is when it went away.
+            raised_at: gw.last_seen_at ?? now,
+            received_at: now,
+            last_trigger_at: now,
+            trigger_count: 1,
+            acknowledged_at: null,
+            acknowledged_by: null,
+            resolved_at: null,
+            resolved_by: null,
+            outcome: null,
+            notes: null,
+            cancelled_by_resident_at: null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await trx
+          .updateTable('gateways')
+          .set({ status: 'offline', status_at: now })
+          .where('id', '=', gw.id)
+          .execute();
+        created.push(alarmRowToDto(row));
+      }
+      return created;
+    });
+  }
+
+  /**
+   * Open (not yet taken) gateway_offline alarms whose gateway has been heard from since are
+   * resolved by the system and audited, so operators do not chase a gateway that came back by
+   * itself. An alarm someone already took stays with them.
+   */
+  async clearGatewayOffline(now: number): Promise<AlarmDto[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const back = await trx
+        .selectFrom('alarms')
+        .innerJoin('gateways', 'gateways.id', 'alarms.gateway_id')
+        .selectAll('alarms')
+        .where('alarms.kind', '=', 'gateway_offline')
+        .where('alarms.status', '=', 'open')
+        .whereRef('gateways.last_seen_at', '>', 'alarms.received_at')
+        .limit(1000)
+        .execute();
+      const updated: AlarmDto[] = [];
+      for (const alarm of back) {
+        const row = await trx
+          .updateTable('alarms')
+          .set({
+            status: 'resolved',
+            resolved_at: now,
+            resolved_by: 'system',
+            notes: 'gateway reconnected',
+          })
+          .where('id', '=', alarm.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto('audit_log')
+          .values({
+            at: now,
+            user_id: null,
+            username: 'system',
+            action: 'alarm.auto_resolve',
+            target_type: 'alarm',
+            target_id: alarm.id,
+            detail_json: JSON.stringify({ reason: 'gateway reconnected' }),
+          })
+          .execute();
+        updated.push(alarmRowToDto(row));
+      }
+      return updated;
+    });
+  }
+
   async countUnresolved(): Promise<{ priority: number; count: number }[]> {
     const rows = await this.db
       .selectFrom('alarms')
