@@ -42,8 +42,11 @@ export interface HubStats {
   ingest: IngestStats;
   connectedGateways: number;
   consoleClients: number;
+  /** By channel: `alarm`, `telemetry`, `heartbeat`, … */
   messagesIn: Record<string, number>;
+  /** By code: `BAD_JSON`, `SCHEMA`, `TOO_LARGE`, `NOT_AUTHORIZED`, `SEQ_CONFLICT`. */
   rejections: Record<string, number>;
+  /** By lane/outcome: `alarm/acked`, `telemetry/deferred`, … */
   acks: Record<string, number>;
   alarmTriggersStored: number;
   telemetryPointsWritten: number;
@@ -86,9 +89,13 @@ export interface Hub {
   readonly http: FastifyInstance;
 }
 
+/** `{code="BAD_JSON"}` → `BAD_JSON`; `{lane="alarm",outcome="acked"}` → `alarm/acked`. */
 function counterRecord(entries: [string, number][]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [key, value] of entries) out[key.replace(/"/g, '') || 'total'] = value;
+  for (const [key, value] of entries) {
+    const name = [...key.matchAll(/="([^"]*)"/g)].map((m) => m[1]).join('/');
+    out[name || 'total'] = value;
+  }
   return out;
 }
 
