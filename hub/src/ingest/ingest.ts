@@ -37,7 +37,12 @@ import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
 import type { AlarmStore } from '../store/alarms.js';
 import type { GatewayStore } from '../store/gateways.js';
-import { withTimeout, type TelemetryPoint, type TelemetryStore } from '../telemetry/store.js';
+import {
+  RejectedPointsError,
+  withTimeout,
+  type TelemetryPoint,
+  type TelemetryStore,
+} from '../telemetry/store.js';
 import { parseBatch, type EventRejection } from './batch.js';
 import { BoundedQueue } from './queue.js';
 
@@ -71,6 +76,13 @@ export interface IngestStats {
   telemetryQueueEvents: number;
   telemetryStoreDown: boolean;
   telemetryInFlight: number;
+}
+
+interface TelemetryEntry {
+  job: Job<TelemetryEvent>;
+  /** Events to write (duplicates within the batch removed). */
+  events: TelemetryEvent[];
+  rejected: EventRejection[];
 }
 
 const HEARTBEAT_FLUSH_MS = 1000;
@@ -396,7 +408,7 @@ export class Ingest {
     }
     this.telemetryInFlight += jobs.length;
     try {
-      const entries = jobs.map((job) => {
+      const entries = jobs.map((job): TelemetryEntry => {
         const events: TelemetryEvent[] = [];
         const rejected = [...job.rejected];
         const inBatch = new Map<number, string>();
@@ -431,26 +443,14 @@ export class Ingest {
         await this.alarmsIdle();
         const started = process.hrtime.bigint();
         try {
-          await withTimeout(
-            this.deps.telemetry.write(points),
-            this.deps.config.telemetryWriteTimeoutMs,
-            'telemetry write',
-          );
+          await this.writeTelemetry(points);
         } catch (err) {
-          this.deps.metrics.telemetryStoreErrors.inc();
-          this.markStoreDown(err);
-          const retry = this.storeDownUntil - Date.now();
-          for (const { job, events, rejected } of entries) {
-            this.ack(
-              job.gatewayId,
-              'telemetry',
-              [],
-              rejected,
-              events.map((e) => e.seq),
-              retry,
-            );
+          if (!(err instanceof RejectedPointsError)) {
+            this.storeFailed(err, entries);
+            return;
           }
-          this.deferTelemetry(this.telemetryQueue.drainAll(), retry);
+          // Some data is refused for good: find it, reject it, and store the rest.
+          await this.writeIsolating(entries, err);
           return;
         }
         this.deps.metrics.telemetryWriteSeconds.observe(
@@ -460,7 +460,13 @@ export class Ingest {
         this.storeBackoffMs = 0;
       }
       for (const { job, events, rejected } of entries) {
-        this.ack(job.gatewayId, 'telemetry', [...new Set(events.map((e) => e.seq))], rejected, []);
+        this.ack(
+          job.gatewayId,
+          'telemetry',
+          events.map((e) => e.seq),
+          rejected,
+          [],
+        );
       }
     } catch (err) {
       this.deps.log.error({ err }, 'telemetry batch failed: deferred');
@@ -476,6 +482,106 @@ export class Ingest {
       }
     } finally {
       this.telemetryInFlight -= jobs.length;
+    }
+  }
+
+  private writeTelemetry(points: TelemetryPoint[]): Promise<void> {
+    return withTimeout(
+      this.deps.telemetry.write(points),
+      this.deps.config.telemetryWriteTimeoutMs,
+      'telemetry write',
+    );
+  }
+
+  /** The store is unavailable: defer these and everything queued, back off. */
+  private storeFailed(err: unknown, entries: TelemetryEntry[]): void {
+    this.deps.metrics.telemetryStoreErrors.inc();
+    this.markStoreDown(err);
+    const retry = this.storeDownUntil - Date.now();
+    for (const { job, events, rejected } of entries) {
+      this.ack(
+        job.gatewayId,
+        'telemetry',
+        [],
+        rejected,
+        events.map((e) => e.seq),
+        retry,
+      );
+    }
+    this.deferTelemetry(this.telemetryQueue.drainAll(), retry);
+  }
+
+  /**
+   * After a RejectedPointsError: write each gateway batch alone, and the points of a refused batch
+   * one by one; refused points are rejected by seq (code SCHEMA, counted), the rest acked. Rare
+   * path, so simplicity beats request count. If the store becomes unavailable meanwhile, what is
+   * not yet written is deferred as usual.
+   */
+  private async writeIsolating(
+    entries: TelemetryEntry[],
+    cause: RejectedPointsError,
+  ): Promise<void> {
+    this.deps.log.warn(
+      { err: cause.message, batches: entries.length },
+      'telemetry store refused data: isolating it',
+    );
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      if (!entry) continue;
+      const { job, events } = entry;
+      const toPoint = (e: TelemetryEvent): TelemetryPoint => ({
+        gatewayId: job.gatewayId,
+        deviceId: e.deviceId,
+        observedAt: e.observedAt,
+        fields: e.fields,
+      });
+      try {
+        if (entries.length > 1) {
+          try {
+            await this.writeTelemetry(events.map(toPoint));
+            this.deps.metrics.telemetryPoints.inc({}, events.length);
+            this.ack(
+              job.gatewayId,
+              'telemetry',
+              events.map((e) => e.seq),
+              entry.rejected,
+              [],
+            );
+            continue;
+          } catch (err) {
+            if (!(err instanceof RejectedPointsError)) throw err;
+          }
+        }
+        const acked: number[] = [];
+        const rejected = [...entry.rejected];
+        for (const e of events) {
+          try {
+            await this.writeTelemetry([toPoint(e)]);
+            this.deps.metrics.telemetryPoints.inc();
+            acked.push(e.seq);
+          } catch (err) {
+            if (!(err instanceof RejectedPointsError)) throw err;
+            rejected.push({
+              seq: e.seq,
+              code: 'SCHEMA',
+              message: `telemetry store refused the point: ${err.message.slice(0, 200)}`,
+            });
+            this.deps.metrics.rejections.inc({ code: 'SCHEMA' });
+          }
+        }
+        if (rejected.length > entry.rejected.length) {
+          this.deps.log.warn(
+            { gatewayId: job.gatewayId, refused: rejected.length - entry.rejected.length },
+            'telemetry points refused by the store: rejected',
+          );
+        }
+        this.ack(job.gatewayId, 'telemetry', acked, rejected, []);
+      } catch (err) {
+        // Unavailable now: this batch and the ones not yet tried are deferred (written points
+        // will be overwritten with themselves on the resend).
+        this.storeFailed(err, entries.slice(i));
+        return;
+      }
     }
   }
 

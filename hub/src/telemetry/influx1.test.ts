@@ -92,6 +92,33 @@ describe('InfluxDB 1.x telemetry store', () => {
     ]);
   });
 
+  it('rejects only the points InfluxDB refuses (field type conflict) and stores the rest', async () => {
+    const t0 = Date.now() - 8000;
+    gw.acks.length = 0;
+    await gw.sendTelemetry([
+      telemetryEvent(20, { deviceId: 'meter-2', observedAt: t0, fields: { power_w: 10 } }),
+      telemetryEvent(21, {
+        deviceId: 'meter-2',
+        observedAt: t0 + 1,
+        fields: { power_w: 'not a number' },
+      }),
+      telemetryEvent(22, { deviceId: 'meter-2', observedAt: t0 + 2, fields: { power_w: 12 } }),
+    ]);
+    const ack = await gw.waitForAck((a) => a.lane === 'telemetry');
+    expect(ack.acked).toEqual([20, 22]);
+    expect(ack.deferred).toEqual([]);
+    expect(ack.rejected).toEqual([
+      { seq: 21, code: 'SCHEMA', message: expect.stringMatching(/refused/) },
+    ]);
+    const rows = await influxd.query(DB, `SELECT power_w FROM telemetry WHERE device = 'meter-2'`);
+    expect(rows.map((r) => r.power_w)).toEqual([10, 12]);
+    // The store is not considered down: the next batch is written at once.
+    await gw.sendTelemetry([
+      telemetryEvent(23, { deviceId: 'meter-2', observedAt: t0 + 3, fields: { power_w: 13 } }),
+    ]);
+    await gw.waitForAck((a) => a.acked.includes(23));
+  });
+
   it('defers telemetry while influxd is down, keeps acking alarms, and takes the held telemetry after a restart', async () => {
     await influxd.stop();
     const t0 = Date.now() - 5000;

@@ -5,7 +5,13 @@
  */
 import { InfluxDB, type IPoint } from 'influx';
 import type { Logger } from 'pino';
-import { MEASUREMENT, type TelemetryPoint, type TelemetryStore } from './store.js';
+import {
+  isDataRejection,
+  MEASUREMENT,
+  RejectedPointsError,
+  type TelemetryPoint,
+  type TelemetryStore,
+} from './store.js';
 
 export interface Influx1Options {
   url: string;
@@ -72,11 +78,20 @@ export class Influx1TelemetryStore implements TelemetryStore {
       fields: p.fields,
       timestamp: p.observedAt,
     }));
-    await this.influx.writePoints(rows, {
-      precision: 'ms',
-      database: this.options.database,
-      ...(this.options.retentionPolicy ? { retentionPolicy: this.options.retentionPolicy } : {}),
-    });
+    try {
+      await this.influx.writePoints(rows, {
+        precision: 'ms',
+        database: this.options.database,
+        ...(this.options.retentionPolicy ? { retentionPolicy: this.options.retentionPolicy } : {}),
+      });
+    } catch (err) {
+      // The influx package's RequestError carries the response for 3xx/4xx answers.
+      const status = (err as { res?: { statusCode?: number } }).res?.statusCode;
+      if (status === 404) this.databaseReady = false; // dropped behind our back: create again
+      if (isDataRejection(status))
+        throw new RejectedPointsError((err as Error).message, { cause: err });
+      throw err;
+    }
   }
 
   async check(): Promise<void> {

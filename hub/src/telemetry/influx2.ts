@@ -3,9 +3,15 @@
  * per write with the client's own retries off: the call resolves only when InfluxDB has answered
  * 204, and a failure is ours to defer (the gateway holds the data, DESIGN.md contract clause 7).
  */
-import { InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
+import { HttpError, InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
-import { MEASUREMENT, type TelemetryPoint, type TelemetryStore } from './store.js';
+import {
+  isDataRejection,
+  MEASUREMENT,
+  RejectedPointsError,
+  type TelemetryPoint,
+  type TelemetryStore,
+} from './store.js';
 
 export interface Influx2Options {
   url: string;
@@ -52,6 +58,10 @@ export class Influx2TelemetryStore implements TelemetryStore {
     try {
       api.writePoints(points.map(toPoint));
       await api.flush();
+    } catch (err) {
+      if (err instanceof HttpError && isDataRejection(err.statusCode))
+        throw new RejectedPointsError(err.message, { cause: err });
+      throw err;
     } finally {
       api.dispose();
     }

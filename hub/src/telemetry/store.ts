@@ -27,6 +27,24 @@ export interface TelemetryStore {
 
 export const MEASUREMENT = 'telemetry';
 
+/**
+ * The store refused the data itself (e.g. InfluxDB's 400 "field type conflict"): sending it
+ * again can never succeed. The ingest then isolates the offending points and rejects only them,
+ * instead of deferring — deferring would make the gateway resend them forever and hold up every
+ * other gateway's telemetry written together with them.
+ */
+export class RejectedPointsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RejectedPointsError';
+  }
+}
+
+/** HTTP statuses that say "this data is wrong", as opposed to "the store is unavailable". */
+export function isDataRejection(status: number | undefined): boolean {
+  return status === 400 || status === 413 || status === 422;
+}
+
 /** Rejects after `ms`, so a hung store is treated like a down one. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
