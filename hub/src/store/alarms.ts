@@ -96,21 +96,11 @@ const UNRESOLVED: AlarmStatus[] = ['open', 'acknowledged'];
 export class AlarmStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Makes a gateway's alarm batch durable in one transaction; replays change nothing. */
-  async applyBatch(
-    gatewayId: string,
-    events: AlarmEvent[],
-    receivedAt: number,
-  ): Promise<AlarmBatchOutcome> {
-    const [outcome] = await this.applyBatches([{ gatewayId, events, receivedAt }]);
-    if (!outcome) throw new Error('no outcome for the batch');
-    return outcome;
-  }
-
   /**
-   * Several gateways' batches in ONE transaction (group commit): each batch is still all-or-
-   * nothing, and one fsync is shared by all of them — under a burst this is what keeps alarm
-   * latency flat (DESIGN.md Scale: a reconnect storm must not delay a new alarm).
+   * Makes gateways' alarm batches durable, replays changing nothing, in ONE transaction (group
+   * commit): each batch is still all-or-nothing, and one fsync is shared by all of them — under a
+   * burst this is what keeps alarm latency flat (DESIGN.md Scale: a reconnect storm must not
+   * delay a new alarm).
    */
   async applyBatches(
     batches: { gatewayId: string; events: AlarmEvent[]; receivedAt: number }[],
