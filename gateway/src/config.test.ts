@@ -22,6 +22,7 @@ describe('GatewayConfigSchema', () => {
       reconnect: { minMs: 1000, maxMs: 60_000 },
       bus: { turnaroundMs: 50 },
       devices: [],
+      log: { level: 'info', parts: {} },
     });
   });
 

@@ -48,6 +48,13 @@ const fsyncPolicy = (fallback: 'full' | 'normal' | 'off') =>
   });
 export type FsyncPolicy = 'full' | 'normal' | 'off';
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevel = (fallback?: (typeof LOG_LEVELS)[number]) =>
+  Type.Union(
+    LOG_LEVELS.map((l) => Type.Literal(l)),
+    fallback ? { default: fallback } : {},
+  );
+
 export const GatewayConfigSchema = Type.Object(
   {
     gatewayId: Type.String({ pattern: GATEWAY_ID_PATTERN }),
@@ -107,6 +114,15 @@ export const GatewayConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     devices: Type.Array(DeviceConfigSchema, { default: [], maxItems: 256 }),
+    /** Structured logs (pino JSON on stdout): a level, and a level per part. */
+    log: Type.Object(
+      {
+        level: logLevel('info'),
+        /** Per part: outbox, uplink, drivers, e.g. { drivers: 'debug' }. */
+        parts: Type.Record(Type.String(), logLevel(), { default: {} }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Local broker (Zigbee2MQTT) for devices whose driver transport is 'mqtt'. */
     localMqtt: Type.Optional(
       Type.Object(

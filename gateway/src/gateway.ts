@@ -53,9 +53,17 @@ export interface Gateway {
 const PRUNE_INTERVAL_MS = 60_000;
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
-  const logger = (options.logger ?? pino({ name: 'gateway' })).child({
+  const logger = (options.logger ?? pino({ name: 'gateway', level: config.log.level })).child({
     gatewayId: config.gatewayId,
   });
+  // A level per part (config.log.parts), matched without regard to case as env overrides arrive
+  // upper-cased (ANXIN__LOG__PARTS__UPLINK=debug).
+  const partLogger = (part: 'outbox' | 'uplink' | 'drivers') => {
+    const level = Object.entries(config.log.parts).find(
+      ([name]) => name.toLowerCase() === part,
+    )?.[1];
+    return logger.child({ part }, level ? { level } : {});
+  };
   const now = options.now ?? Date.now;
   const startedAt = now();
   let outbox: Outbox | null = null;
@@ -147,7 +155,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         maxTelemetryAgeMs: config.outbox.maxTelemetryAgeHours * 3_600_000,
         fsync: config.outbox.fsync,
         now,
-        logger,
+        logger: partLogger('outbox'),
       });
       const stats = outbox.stats();
       logger.info(
@@ -160,7 +168,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       );
       runtime = new DriverRuntime({
         config,
-        logger,
+        logger: partLogger('drivers'),
         now,
         sink: (deviceId, reading, observedAt) => {
           try {
@@ -178,7 +186,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         },
         ...(driverList ? { findDriver: (id: string) => driverList.find((d) => d.id === id) } : {}),
       });
-      uplink = new Uplink({ config, outbox, logger, now, heartbeat });
+      uplink = new Uplink({ config, outbox, logger: partLogger('uplink'), now, heartbeat });
       uplink.start();
       runtime.start();
       pruneTimer = setInterval(() => outbox?.pruneTelemetry(), PRUNE_INTERVAL_MS);
