@@ -24,7 +24,8 @@ import { Ingest, type IngestStats } from './ingest/ingest.js';
 import { createRootLogger, partLogger } from './logger.js';
 import { createHubMetrics, type HubMetrics } from './metrics.js';
 import { Realtime } from './realtime/realtime.js';
-import { GATEWAY_SECRET_COST, hashSecret, USER_PASSWORD_COST } from './security/password.js';
+import { hashSecret, USER_PASSWORD_COST } from './security/password.js';
+import { hashGatewaySecret } from './security/gateway-secret.js';
 import { AlarmStore } from './store/alarms.js';
 import { openDatabase } from './store/db.js';
 import { GatewayStore } from './store/gateways.js';
@@ -276,7 +277,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       if (secret.length < 8) throw new Error('gateway secret must be at least 8 characters');
       await gateways.upsertCredentials(
         gatewayId,
-        await hashSecret(secret, GATEWAY_SECRET_COST),
+        hashGatewaySecret(secret),
         homeId ?? null,
         Date.now(),
       );

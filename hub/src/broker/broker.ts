@@ -1,8 +1,9 @@
 /**
  * The embedded MQTT broker (aedes 1.x) on a TCP (or TLS) server, with the gateway ACL of
  * DESIGN.md, Security:
- *  - authenticate: username = gatewayId = MQTT client id, password checked against the scrypt
- *    hash stored for that gateway; anything else refused and counted;
+ *  - authenticate: username = gatewayId = MQTT client id, password checked against the salted
+ *    HMAC-SHA256 stored for that gateway (security/gateway-secret.ts; legacy scrypt rows are
+ *    accepted and re-hashed on their next successful login); anything else refused and counted;
  *  - authorizePublish: a gateway publishes only under its own `anxin/v1/gw/{id}/up/*`;
  *  - authorizeSubscribe: a gateway subscribes only to its own `anxin/v1/gw/{id}/down/*`.
  * Refusals are logged with the gateway id and counted. The hub consumes uplinks in-process via
@@ -23,7 +24,7 @@ import { gatewayTopicPrefix, isValidGatewayId, parseTopic } from '@anxin/protoco
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
 import type { GatewayStore } from '../store/gateways.js';
-import { verifySecret } from '../security/password.js';
+import { hashGatewaySecret, verifyGatewaySecret } from '../security/gateway-secret.js';
 import { GuardedConnection } from './frame-guard.js';
 
 /** CONNACK return codes, MQTT 3.1.1 §3.2.2.3. */
@@ -49,9 +50,9 @@ function authError(
 export class Broker {
   private server: Server | undefined;
   /**
-   * Gateways whose secret was verified by scrypt since start: an HMAC of that secret under a
-   * per-process key, so a reconnect storm does not cost 20,000 scrypt runs. Invalidated when the
-   * stored hash changes (re-provisioned) and never persisted.
+   * Gateways whose secret was verified since start: an HMAC of that secret under a per-process
+   * key (saves the store lookup's hash check on reconnects; it mattered most while legacy scrypt
+   * rows remain). Invalidated when the stored hash changes (re-provisioned) and never persisted.
    */
   private readonly verified = new Map<string, { hash: string; digest: Buffer }>();
   private readonly cacheKey = randomBytes(32);
@@ -132,8 +133,26 @@ export class Broker {
     const digest = createHmac('sha256', this.cacheKey).update(secret).digest();
     const cached = this.verified.get(username);
     if (cached && cached.hash === row.secret_hash && timingSafeEqual(cached.digest, digest)) return;
-    if (!(await verifySecret(secret, row.secret_hash))) return refuse('wrong_password');
-    this.verified.set(username, { hash: row.secret_hash, digest });
+    const check = await verifyGatewaySecret(secret, row.secret_hash);
+    if (!check.ok) return refuse('wrong_password');
+    let hash = row.secret_hash;
+    if (check.legacy) {
+      // Migrate the row to the fast format now that we know the secret (compare-and-set: a
+      // re-provisioning that happened meanwhile wins).
+      const rehashed = hashGatewaySecret(secret);
+      try {
+        if (await this.deps.gateways.replaceSecretHash(username, row.secret_hash, rehashed)) {
+          hash = rehashed;
+          this.deps.log.info({ gatewayId: username }, 'gateway secret re-hashed (scrypt → hmac)');
+        }
+      } catch (err) {
+        this.deps.log.warn(
+          { gatewayId: username, err: (err as Error).message },
+          'cannot re-hash a legacy gateway secret; it stays valid',
+        );
+      }
+    }
+    this.verified.set(username, { hash, digest });
   }
 
   private authorizePublish(client: Client | null, topic: string): Error | null {

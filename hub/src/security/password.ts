@@ -14,6 +14,8 @@ export interface ScryptCost {
 /** People's passwords: N = 2^15, r = 8 → 32 MiB per hash (OWASP's scrypt baseline is 2^17/8/1). */
 export const USER_PASSWORD_COST: ScryptCost = { log2N: 15, r: 8, p: 1 };
 /**
+ * Legacy: gateway secrets are now salted HMAC-SHA256 (gateway-secret.ts); rows written with this
+ * cost are still accepted and re-hashed on their next login.
  * Gateway secrets are 128-bit random tokens issued by the hub, not guessable words, so a lighter
  * cost is safe; it keeps a cold reconnect storm affordable: N = 2^12 (4 MiB) measured ~19 ms per
  * check on the 2-core test machine (2^14: ~78 ms), i.e. ~3 min of CPU for 20,000 gateways after

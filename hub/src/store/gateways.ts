@@ -34,6 +34,17 @@ export class GatewayStore {
       .execute();
   }
 
+  /** Replaces a gateway's secret hash only if it is still `expected`; true when replaced. */
+  async replaceSecretHash(id: string, expected: string, next: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('gateways')
+      .set({ secret_hash: next })
+      .where('id', '=', id)
+      .where('secret_hash', '=', expected)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   async get(id: string): Promise<GatewayRow | undefined> {
     return this.db.selectFrom('gateways').selectAll().where('id', '=', id).executeTakeFirst();
   }
