@@ -1,6 +1,7 @@
 /**
  * The alarm model (DESIGN.md, "Alarms").
  */
+import type { AlarmResponderDto } from './care.js';
 
 /** Every kind of alarm the hub can raise. */
 export const ALARM_KINDS = [
@@ -100,6 +101,10 @@ export interface AlarmDto {
   notes: string | null;
   /** Set when the resident cancelled on the device; the alarm is kept, not deleted. */
   cancelledByResidentAt: string | null;
+  /** The resident the alarm is about, where known (a shared home shows which one). Optional: added by issue 5. */
+  residentId?: string | null;
+  /** People who said "I am going there" (POST /api/v1/alarms/:id/responding), oldest first. */
+  responders?: AlarmResponderDto[];
 }
 
 /** Queue order for consoles: priority first (life-safety on top), then oldest first. */

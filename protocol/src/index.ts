@@ -1,5 +1,6 @@
 export * from './alarms.js';
 export * from './api.js';
+export * from './care.js';
 export * from './config.js';
 export * from './ids.js';
 export * from './messages.js';
