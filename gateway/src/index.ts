@@ -1,5 +1,5 @@
 export { createGateway, GATEWAY_SOFTWARE_VERSION } from './gateway.js';
-export type { Gateway, GatewayHealth, GatewayOptions } from './gateway.js';
+export type { Gateway, GatewayHealth, GatewayOptions, IngestItem } from './gateway.js';
 export { GatewayConfigSchema, DeviceConfigSchema } from './config.js';
 export type { GatewayConfig, DeviceConfig, FsyncPolicy } from './config.js';
 export { GatewayError, GATEWAY_ERROR_CODES } from './errors.js';

@@ -149,3 +149,48 @@ describe('Outbox', () => {
     outbox.close();
   });
 });
+
+describe('Outbox.appendMany', () => {
+  it('commits a mixed batch with consecutive seqs, in order, per lane', () => {
+    const outbox = open({ seqBlock: 4 });
+    outbox.append(alarm());
+    const events = outbox.appendMany([telemetry(2, 1), alarm(3), telemetry(4, 2), telemetry(5, 3)]);
+    expect(events.map((e) => e.seq)).toEqual([2, 3, 4, 5]);
+    expect(outbox.pending('alarm', 0, 10).map((e) => e.seq)).toEqual([1, 3]);
+    expect(outbox.pending('telemetry', 0, 10).map((e) => e.seq)).toEqual([2, 4, 5]);
+    expect(outbox.stats()).toMatchObject({ alarmDepth: 2, telemetryDepth: 3, lastSeq: 5 });
+    outbox.close();
+  });
+
+  it('reserves seqs past one block and never reuses them after a reopen', () => {
+    const first = open({ seqBlock: 10 });
+    const batch = first.appendMany(Array.from({ length: 25 }, (_, i) => telemetry(i + 1, i)));
+    expect(batch.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    first.close();
+    const second = open({ seqBlock: 10 });
+    expect(second.append(alarm()).seq).toBeGreaterThan(25);
+    second.close();
+  });
+
+  it('keeps the telemetry count bound (oldest dropped, counted), never drops alarms', () => {
+    const outbox = open({ maxTelemetryEvents: 5 });
+    outbox.appendMany([alarm(1), ...Array.from({ length: 4 }, (_, i) => telemetry(i + 2, i))]);
+    outbox.appendMany([
+      ...Array.from({ length: 4 }, (_, i) => telemetry(i + 6, 10 + i)),
+      alarm(10),
+    ]);
+    const kept = outbox
+      .pending('telemetry', 0, 100)
+      .map((e) => (JSON.parse(e.json) as TelemetryEvent).fields.energy_kwh);
+    expect(kept).toEqual([3, 10, 11, 12, 13]);
+    expect(outbox.stats()).toMatchObject({ alarmDepth: 2, telemetryDepth: 5, droppedTelemetry: 3 });
+    outbox.close();
+  });
+
+  it('an empty batch is a no-op', () => {
+    const outbox = open();
+    expect(outbox.appendMany([])).toEqual([]);
+    expect(outbox.stats().lastSeq).toBe(0);
+    outbox.close();
+  });
+});

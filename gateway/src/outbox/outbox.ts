@@ -200,6 +200,51 @@ export class Outbox {
     return event;
   }
 
+  /**
+   * Makes several events durable in one transaction (one commit, one fsync at the strictest lane
+   * level present) and returns them in order, with consecutive seqs. The same rules as `append`
+   * (seq blocks, monotonic created_at, telemetry count bound) apply; all or nothing. It is what
+   * a reading burst (a backlog replayed by a device, a benchmark offering tens of thousands of
+   * events a second) needs: one transaction per event costs ~100–300 µs.
+   */
+  appendMany(drafts: readonly EventDraft[]): GatewayEvent[] {
+    this.assertOpen();
+    if (drafts.length === 0) return [];
+    const hasAlarm = drafts.some((d) => d.type === 'alarm');
+    const level = hasAlarm
+      ? strictest(this.options.fsync.alarm, this.options.fsync.telemetry)
+      : this.options.fsync.telemetry;
+    // Reserve every seq this batch needs before the transaction (each block fsynced, as in append).
+    if (this.reservedUntil - this.nextSeq + 1 < drafts.length)
+      this.reserveSeqs(this.nextSeq + drafts.length - 1);
+    this.setSync(level);
+    const events: GatewayEvent[] = [];
+    let seq = this.nextSeq;
+    const createdAt = Math.max(this.now(), this.lastCreatedAt);
+    const added: Record<Lane, number> = { alarm: 0, telemetry: 0 };
+    let droppedHere = 0;
+    this.db.transaction(() => {
+      for (const draft of drafts) {
+        const event: GatewayEvent = { ...draft, id: newEventId(), seq };
+        this.lanes[draft.type].insert.run(seq, event.id, createdAt, JSON.stringify(event));
+        events.push(event);
+        added[draft.type] += 1;
+        seq += 1;
+      }
+      const overflow = this.depth.telemetry + added.telemetry - this.options.maxTelemetryEvents;
+      if (added.telemetry > 0 && overflow > 0) {
+        droppedHere = this.dropOldest.run(overflow).changes;
+        this.setMeta.run('dropped_telemetry', this.dropped + droppedHere);
+      }
+    })();
+    this.lastCreatedAt = createdAt;
+    this.nextSeq = seq;
+    this.depth.alarm += added.alarm;
+    this.depth.telemetry += added.telemetry - droppedHere;
+    this.dropped += droppedHere;
+    return events;
+  }
+
   /** Up to `limit` pending events of a lane with seq > afterSeq, in seq order. */
   pending(lane: Lane, afterSeq: number, limit: number): StoredEvent[] {
     this.assertOpen();
@@ -269,9 +314,9 @@ export class Outbox {
     this.db.close();
   }
 
-  private reserveSeqs(): void {
+  private reserveSeqs(atLeast = 0): void {
     this.setSync('full');
-    const until = this.nextSeq + this.seqBlock - 1;
+    const until = Math.max(this.nextSeq + this.seqBlock - 1, atLeast);
     this.setMeta.run('seq_reserved', until);
     this.reservedUntil = until;
   }
@@ -285,4 +330,9 @@ export class Outbox {
   private assertOpen(): void {
     if (this.closed) throw new Error('outbox is closed');
   }
+}
+
+const SYNC_ORDER: readonly FsyncPolicy[] = ['off', 'normal', 'full'];
+function strictest(a: FsyncPolicy, b: FsyncPolicy): FsyncPolicy {
+  return SYNC_ORDER.indexOf(a) >= SYNC_ORDER.indexOf(b) ? a : b;
 }
