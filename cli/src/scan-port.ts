@@ -21,7 +21,7 @@ function listeners() {
   const set = new Set<(chunk: Uint8Array) => void>();
   return {
     emit: (chunk: Uint8Array) => set.forEach((cb) => cb(chunk)),
-    onData(cb: (chunk: Uint8Array) => void) {
+    onData: (cb: (chunk: Uint8Array) => void) => {
       set.add(cb);
       return () => void set.delete(cb);
     },

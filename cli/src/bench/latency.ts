@@ -10,7 +10,7 @@
  * it (the event's observedAt, stamped by the gateway when the device's reading arrived; the same
  * clock, since gateways and console share this process).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway';

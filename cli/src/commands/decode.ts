@@ -1,8 +1,8 @@
 import { DRIVERS, findDriver, parseHex, HexParseError } from '@anxin/devices';
 import { parseCommandArgs } from '../args.js';
-import { UsageError, writeLine, type Command } from '../command.js';
+import { UsageError, writeLine, type Command, type CommandIo } from '../command.js';
 
-const decodable = () => DRIVERS.filter((d) => d.inspect).map((d) => d.id);
+const decodable = () => DRIVERS.filter((d) => d.inspect !== undefined).map((d) => d.id);
 
 export const decodeCommand: Command = {
   name: 'decode',
@@ -18,7 +18,13 @@ export const decodeCommand: Command = {
     'Prints JSON on stdout. Exit code 0 when the frame is valid, 1 with {"ok":false,"code",',
     '"reason"} when it is not, 2 for a usage error.',
   ].join('\n'),
-  async run(args, io) {
+  run(args, io) {
+    return Promise.resolve(decode(args, io));
+  },
+};
+
+function decode(args: string[], io: CommandIo): number {
+  {
     const { values, positionals } = parseCommandArgs(args, { register: { type: 'string' } }, true);
     const [protocol, ...hexParts] = positionals;
     if (!protocol) throw new UsageError('name the PROTOCOL');
@@ -51,5 +57,5 @@ export const decodeCommand: Command = {
     const result = driver.inspect(bytes, register === undefined ? {} : { register });
     writeLine(io.stdout, JSON.stringify(result, null, 2));
     return result.ok ? 0 : 1;
-  },
-};
+  }
+}
