@@ -2,6 +2,7 @@
  * The Socket.IO contract between hub and browsers, and the one REST error shape.
  */
 import type { AlarmDto } from './alarms.js';
+import type { EscalationDto } from './escalation.js';
 
 /** Events the hub pushes. */
 export interface ServerToClientEvents {
@@ -9,6 +10,8 @@ export interface ServerToClientEvents {
   'alarm:new': (alarm: AlarmDto) => void;
   /** An alarm changed (acknowledged, resolved, new trigger joined, cancelled by the resident). */
   'alarm:updated': (alarm: AlarmDto) => void;
+  /** An untaken alarm escalated, called a contact, was accepted or stopped (escalation.ts). */
+  'alarm:escalation': (escalation: EscalationDto) => void;
 }
 
 /** Requests a browser may make over the socket; each answers through the ack callback. */

@@ -1,0 +1,86 @@
+/**
+ * Escalation of untaken alarms (DESIGN.md, "Alarms"; issue 5): an alarm not acknowledged within
+ * the configured time (default 60 s) goes to supervisors, then to the home's contacts in call
+ * order, one at a time; the first contact to accept stops the chain. Homes in test mode never
+ * escalate.
+ *
+ *   GET  /api/v1/alarms/:id/escalation          → EscalationResponse         console roles, family (own)
+ *   POST /api/v1/alarms/:id/escalation/accept   AcceptEscalationRequest → EscalationResponse
+ *                                               family (a contact of the home), supervisor, admin
+ *   GET  /api/v1/escalation/accept?token=…      → EscalationLinkResponse (what the link is for; changes nothing,
+ *                                               so link previews in SMS/WeChat cannot accept)
+ *   POST /api/v1/escalation/accept              AcceptByTokenRequest → EscalationResponse (no session: the
+ *                                               signed token from the SMS/WeChat link or a gateway callback)
+ *   POST /api/v1/alarms/:id/reopen              ReopenAlarmRequest → AlarmResponse (supervisor, admin; audited)
+ *
+ * Socket.IO: `alarm:escalation` (EscalationDto) goes to supervisors and admins on every step, and
+ * to family users who are contacts of the home when they are called and when someone accepts.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ESCALATION_STAGES = [
+  'pending',
+  'supervisors',
+  'contact',
+  'exhausted',
+  'accepted',
+  'stopped',
+] as const;
+export type EscalationStage = (typeof ESCALATION_STAGES)[number];
+
+export interface EscalationContactDto {
+  id: string;
+  name: string;
+  relation: string;
+  callOrder: number;
+}
+
+export interface EscalationDto {
+  alarmId: string;
+  homeId: string | null;
+  stage: EscalationStage;
+  /** The contact being called (stage `contact`), else null. */
+  contact: EscalationContactDto | null;
+  /** When the next step happens; null once the chain has ended. */
+  dueAt: string | null;
+  acceptedBy: string | null;
+  acceptedAt: string | null;
+  /** `api`, `link` (signed token) */
+  acceptedVia: string | null;
+  /** Why it stopped: acknowledged, resolved, test_mode. */
+  stoppedReason: string | null;
+  updatedAt: string;
+}
+
+export interface EscalationResponse {
+  escalation: EscalationDto;
+}
+
+export const AcceptEscalationRequestSchema = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export type AcceptEscalationRequest = Static<typeof AcceptEscalationRequestSchema>;
+
+export const AcceptByTokenRequestSchema = Type.Object(
+  { token: Type.String({ minLength: 10, maxLength: 512 }) },
+  { additionalProperties: false },
+);
+export type AcceptByTokenRequest = Static<typeof AcceptByTokenRequestSchema>;
+
+export const EscalationTokenQuerySchema = AcceptByTokenRequestSchema;
+
+export interface EscalationLinkResponse {
+  alarmId: string;
+  kind: string;
+  contactName: string;
+  stage: EscalationStage;
+  /** POST the same token to /api/v1/escalation/accept to accept. */
+  acceptUrl: string;
+}
+
+export const ReopenAlarmRequestSchema = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 1000 }) },
+  { additionalProperties: false },
+);
+export type ReopenAlarmRequest = Static<typeof ReopenAlarmRequestSchema>;
