@@ -1,0 +1,76 @@
+/** IPC messages between a benchmark (or test) and its gateway-worker processes. */
+
+/** What every gateway of a worker shares; each gets `<dataRoot>/<gatewayId>` as data directory. */
+export interface GatewayBase {
+  hubUrl: string;
+  password: string;
+  dataRoot: string;
+  heartbeatIntervalS?: number;
+  hub?: { connectTimeoutMs?: number; keepaliveS?: number };
+  outbox?: {
+    maxTelemetryEvents?: number;
+    batchSize?: number;
+    ackTimeoutMs?: number;
+    alarmWindow?: number;
+    telemetryWindow?: number;
+  };
+  reconnect?: { minMs?: number; maxMs?: number };
+}
+
+export interface OfferedAlarm {
+  gatewayId: string;
+  /** The identifying number carried in the alarm's detail (`detail.n`). */
+  n: number;
+  seq: number;
+  /** The gateway's observedAt (its clock, which a test may have shifted). */
+  observedAt: number;
+}
+
+export type WorkerRequest =
+  | { rid: number; op: 'start'; gateways: string[]; base: GatewayBase }
+  | {
+      rid: number;
+      op: 'prefill';
+      gateways: string[];
+      base: GatewayBase;
+      events: number;
+      spanMs: number;
+    }
+  | { rid: number; op: 'alarms'; items: { gatewayId: string; n: number }[] }
+  | { rid: number; op: 'telemetry'; items: { gatewayId: string; from: number; count: number }[] }
+  | {
+      rid: number;
+      op: 'offer';
+      rate: number;
+      durationS: number;
+      alarmRate: number;
+      tickMs?: number;
+    }
+  | { rid: number; op: 'clock'; offsetMs: number }
+  | { rid: number; op: 'health' }
+  | { rid: number; op: 'stop' };
+
+export interface WorkerReply {
+  rid: number;
+  ok: boolean;
+  error?: string;
+  ready?: boolean;
+  /** Open file descriptors of the worker process. */
+  fds?: number;
+  events?: number;
+  alarms?: OfferedAlarm[];
+  telemetryOffered?: number;
+  maxTickLagMs?: number;
+  connected?: number;
+  alarmDepth?: number;
+  telemetryDepth?: number;
+  droppedTelemetry?: number;
+  rssBytes?: number;
+}
+
+/** Distributive Omit, so each request variant keeps its own fields. */
+export type WorkerCommand = WorkerRequest extends infer R
+  ? R extends WorkerRequest
+    ? Omit<R, 'rid'>
+    : never
+  : never;
