@@ -26,6 +26,8 @@
  *   DELETE /api/v1/residents/:id               → 204                                       admin
  *   GET    /api/v1/homes/:id/contacts          → ContactListResponse (call order)
  *   PUT    /api/v1/homes/:id/contacts          ReplaceContactsRequest → ContactListResponse admin, installer, supervisor, operator
+ *   PATCH  /api/v1/homes/:id/contacts/:contactId UpdateContactRequest → ContactResponse family (own contact:
+ *                                              its userId is them), admin, installer, supervisor, operator
  *   GET    /api/v1/homes/:id/plans             → ResponsePlanListResponse
  *   PUT    /api/v1/homes/:id/plans/:kind       SetResponsePlanRequest → ResponsePlanResponse admin, supervisor
  *   GET    /api/v1/homes/:id/devices           → DeviceListResponse (every gateway of the home)
@@ -337,6 +339,25 @@ export type ReplaceContactsRequest = Static<typeof ReplaceContactsRequestSchema>
 
 export interface ContactListResponse {
   contacts: ContactDto[];
+}
+
+/** A family member edits their own phone and availability (call order and relation stay). */
+export const UpdateContactRequestSchema = Type.Object(
+  {
+    phone: Type.Optional(ContactInputSchema.properties.phone),
+    availability: Type.Optional(Type.Union([ShortText, Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateContactRequest = Static<typeof UpdateContactRequestSchema>;
+
+export const ContactParamsSchema = Type.Object(
+  { id: CareId, contactId: CareId },
+  { additionalProperties: false },
+);
+
+export interface ContactResponse {
+  contact: ContactDto;
 }
 
 // ───────────────────────────── Response plans ─────────────────────────────
