@@ -4,7 +4,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { WorkerCommand, WorkerReply, WorkerRequest } from './worker-protocol.js';
+import type { WorkerCommand, WorkerReply } from './worker-protocol.js';
 
 /** The built worker (dist/bench/gateway-worker.js), next to this file once compiled. */
 export const WORKER_MAIN = fileURLToPath(
@@ -66,7 +66,7 @@ export async function forkGatewayWorker(env: NodeJS.ProcessEnv = {}): Promise<Ga
           if (reply.ok) resolve(reply);
           else reject(new Error(`worker ${command.op}: ${reply.error ?? 'failed'}`));
         });
-        child.send({ ...command, rid } as WorkerRequest);
+        child.send({ ...command, rid });
       });
     },
     async kill(signal = 'SIGKILL') {
