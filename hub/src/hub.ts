@@ -16,6 +16,8 @@ import {
   type UserRole,
 } from '@anxin/protocol';
 import { GatewayOfflineMonitor } from './alarms/gateway-offline.js';
+import { createCareModule, type CareModule } from './care/module.js';
+import { telemetryReaderOf } from './care/telemetry-query.js';
 import { Broker } from './broker/broker.js';
 import { resolveDatabaseFile, resolveWebRoot, type HubConfig } from './config.js';
 import { Authenticator, LoginRateLimiter } from './http/auth.js';
@@ -88,6 +90,8 @@ export interface Hub {
   stats(): HubStats;
   /** The Fastify instance (tests may `inject` requests without a port). */
   readonly http: FastifyInstance;
+  /** The care model (issue 5): scopes, audit log, care store, provisioning (seedDemo uses it). */
+  readonly care: CareModule;
 }
 
 /** `{code="BAD_JSON"}` → `BAD_JSON`; `{lane="alarm",outcome="acked"}` → `alarm/acked`. */
@@ -125,14 +129,30 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     ),
     config.auth.sessionTtlMinutes * 60_000,
   );
+  // The broker and ingest reference each other (uplinks in, acks out): late-bound.
+  const late: { broker?: Broker; hub?: Hub } = {};
+  const care: CareModule = await createCareModule({
+    db,
+    auth,
+    log: partLogger(root, config, 'hub'),
+    heartbeatIntervalS: config.liveness.heartbeatIntervalS,
+    provision: async (input) => {
+      if (!late.hub) throw new Error('hub not built yet');
+      await late.hub.provisionGateway(input);
+    },
+    publish: async (topic, payload, retain) => {
+      if (!late.broker) throw new Error('broker not built yet');
+      await late.broker.publish(topic, payload, 1, retain);
+    },
+    disconnect: (gatewayId) => late.broker?.disconnectGateway(gatewayId),
+  });
   const realtime = new Realtime({
     auth,
-    unresolvedAlarms: () => alarms.unresolved(),
+    scopes: care.scopes,
+    unresolvedAlarms: (scope) => care.scopedAlarms.list(scope, ['open', 'acknowledged'], 100_000),
     log: partLogger(root, config, 'realtime'),
   });
 
-  // The broker and ingest reference each other (uplinks in, acks out): late-bound.
-  const late: { broker?: Broker } = {};
   const ingestLog = partLogger(root, config, 'ingest');
   const ingest = new Ingest({
     config: {
@@ -202,6 +222,17 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     auth,
     secureCookie: config.auth.secureCookie,
     alarmUpdated: (alarm) => realtime.alarmUpdated(alarm),
+    access: care.access,
+    scopedAlarms: care.scopedAlarms,
+    care: {
+      care: care.store,
+      audit: care.audit,
+      provisioning: care.provisioning,
+      createUser: (input) => hub.createUser(input),
+      alarmUpdated: (alarm) => realtime.alarmUpdated(alarm),
+      disconnectUser: (userId) => realtime.disconnectUser(userId),
+      telemetry: telemetryReaderOf(telemetry),
+    },
     checks: [
       { name: 'database', run: () => Promise.resolve(void sqlite.prepare('SELECT 1').get()) },
       {
@@ -242,6 +273,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     http,
     async listen() {
       const mqttUrl = await mqttBroker.listen();
+      care.setMqttUrl(mqttUrl);
       offlineMonitor.start();
       await http.listen({ host: config.http.host, port: config.http.port });
       const address = http.server.address() as AddressInfo;
@@ -303,6 +335,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       return user;
     },
     metrics: renderMetrics,
+    care,
     stats() {
       return {
         ingest: ingest.stats(),
@@ -319,5 +352,6 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       };
     },
   };
+  late.hub = hub;
   return hub;
 }

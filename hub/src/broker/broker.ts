@@ -220,14 +220,24 @@ export class Broker {
     return url;
   }
 
-  /** Publishes from the hub (acks, later config and commands). */
-  publish(topic: string, payload: Buffer, qos: 0 | 1 = 1): Promise<void> {
+  /** Publishes from the hub (acks, config — retained — and commands). */
+  publish(topic: string, payload: Buffer, qos: 0 | 1 = 1, retain = false): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.aedes.publish(
-        { cmd: 'publish', topic, payload, qos, retain: false, dup: false },
-        (err) => (err ? reject(err) : resolve()),
+      this.aedes.publish({ cmd: 'publish', topic, payload, qos, retain, dup: false }, (err) =>
+        err ? reject(err) : resolve(),
       );
     });
+  }
+
+  /**
+   * Drops a gateway's connection and forgets its cached secret (decommissioned or re-issued
+   * credentials): its next CONNECT is checked against the SQL state again.
+   */
+  disconnectGateway(gatewayId: string): void {
+    this.verified.delete(gatewayId);
+    const clients = (this.aedes as unknown as { clients: Record<string, Client | undefined> })
+      .clients;
+    clients[gatewayId]?.close();
   }
 
   get connectedClients(): number {

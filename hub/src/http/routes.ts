@@ -1,7 +1,7 @@
 /**
  * REST routes under /api/v1, exactly as protocol/src/api.ts lists them.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   ALARM_STATUSES,
@@ -16,8 +16,10 @@ import {
   type ResolveAlarmRequest,
   type SessionResponse,
 } from '@anxin/protocol';
+import type { Access } from '../auth/guard.js';
+import type { ScopedAlarms } from '../care/alarm-scope.js';
 import type { AlarmStore, LifecycleResult } from '../store/alarms.js';
-import { CONSOLE_ROLES, requireSession, type Authenticator } from './auth.js';
+import type { Authenticator } from './auth.js';
 import { HttpError } from './errors.js';
 
 export interface RouteDeps {
@@ -26,6 +28,9 @@ export interface RouteDeps {
   secureCookie: boolean;
   /** Pushes a changed alarm to consoles (alarm:updated). */
   alarmUpdated: (alarm: AlarmResponse['alarm']) => void;
+  /** Sessions resolved into users with scopes; alarms filtered by scope (issue 5). */
+  access: Access;
+  scopedAlarms: ScopedAlarms;
 }
 
 const STATUS_LIST_PATTERN = `^(${ALARM_STATUSES.join('|')})(,(${ALARM_STATUSES.join('|')}))*$`;
@@ -45,7 +50,16 @@ function lifecycleResponse(result: LifecycleResult): AlarmResponse {
 }
 
 export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const consoleOnly = { preHandler: requireSession(deps.auth, CONSOLE_ROLES) };
+  // Any logged-in user reads the alarms of their scope (family: their relatives' homes);
+  // acknowledging and resolving stay with the call centre. Out of scope answers 404 (audited).
+  const authed = { preHandler: deps.access.authenticate };
+  const alarmInScope = async (request: FastifyRequest, id: string, action: string) => {
+    const actor = deps.access.actor(request);
+    const found = await deps.alarms.get(id);
+    if (!found || !deps.access.scopes.homeInScope(actor.scope, found.alarm.homeId))
+      return deps.access.notFound(request, 'alarm', id, action, found !== undefined);
+    return found;
+  };
 
   app.post(
     '/api/v1/session',
@@ -84,32 +98,34 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get(
     '/api/v1/alarms',
-    { ...consoleOnly, schema: { querystring: ListQuerySchema } },
+    { ...authed, schema: { querystring: ListQuerySchema } },
     async (request): Promise<AlarmListResponse> => {
       const query = request.query as { status?: string; limit?: number };
       const statuses = (
         query.status ? [...new Set(query.status.split(','))] : ['open', 'acknowledged']
       ) as AlarmStatus[];
-      return { alarms: await deps.alarms.list(statuses, query.limit ?? 200) };
+      const actor = deps.access.actor(request);
+      return { alarms: await deps.scopedAlarms.list(actor.scope, statuses, query.limit ?? 200) };
     },
   );
 
   app.get(
     '/api/v1/alarms/:id',
-    { ...consoleOnly, schema: { params: AlarmParamsSchema } },
+    { ...authed, schema: { params: AlarmParamsSchema } },
     async (request): Promise<AlarmDetailResponse> => {
       const { id } = request.params as { id: string };
-      const found = await deps.alarms.get(id);
-      if (!found) throw new HttpError('NOT_FOUND', `alarm ${id} not found`);
-      return found;
+      const found = await alarmInScope(request, id, 'alarm.read');
+      return { ...found, alarm: await deps.scopedAlarms.enrich(found.alarm) };
     },
   );
 
   app.post(
     '/api/v1/alarms/:id/acknowledge',
-    { ...consoleOnly, schema: { params: AlarmParamsSchema } },
+    { ...authed, schema: { params: AlarmParamsSchema } },
     async (request): Promise<AlarmResponse> => {
       const { id } = request.params as { id: string };
+      await deps.access.requireRole(request, 'alarm.handle', 'alarm', id);
+      await alarmInScope(request, id, 'alarm.acknowledge');
       const user = request.session?.user;
       if (!user) throw new HttpError('UNAUTHENTICATED', 'log in first');
       const result = await deps.alarms.acknowledge(
@@ -125,9 +141,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.post(
     '/api/v1/alarms/:id/resolve',
-    { ...consoleOnly, schema: { params: AlarmParamsSchema, body: ResolveAlarmRequestSchema } },
+    { ...authed, schema: { params: AlarmParamsSchema, body: ResolveAlarmRequestSchema } },
     async (request): Promise<AlarmResponse> => {
       const { id } = request.params as { id: string };
+      await deps.access.requireRole(request, 'alarm.handle', 'alarm', id);
+      await alarmInScope(request, id, 'alarm.resolve');
       const body = request.body as ResolveAlarmRequest;
       const user = request.session?.user;
       if (!user) throw new HttpError('UNAUTHENTICATED', 'log in first');

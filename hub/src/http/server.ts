@@ -6,7 +6,9 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiErrorCode } from '@anxin/protocol';
+import { registerCareRoutes, type CareRouteDeps } from './care-routes.js';
 import { errorHandler } from './errors.js';
+import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { registerOpsRoutes, type HealthCheck } from './ops.js';
 import { registerApiRoutes, type RouteDeps } from './routes.js';
 import { registerWeb } from './web.js';
@@ -18,6 +20,8 @@ export interface HttpDeps extends RouteDeps {
   checks: HealthCheck[];
   renderMetrics: () => Promise<string>;
   onError: (code: ApiErrorCode) => void;
+  /** The care model's routes (protocol/src/care.ts). */
+  care: Omit<CareRouteDeps, 'access' | 'alarms' | 'scopedAlarms'>;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -35,6 +39,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     },
   });
   app.decorateRequest('session', null);
+  app.decorateRequest('actor', null);
 
   // An empty body with a JSON content type (some clients send one on bodiless POSTs) is no body.
   const defaultJson = app.getDefaultJsonParser('error', 'error');
@@ -50,7 +55,16 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler(deps.log, deps.onError));
   await app.register(fastifyCookie);
+  // Before any route, so that the OpenAPI document lists them all.
+  await registerOpenApi(app);
   registerApiRoutes(app, deps);
+  registerCareRoutes(app, {
+    ...deps.care,
+    access: deps.access,
+    alarms: deps.alarms,
+    scopedAlarms: deps.scopedAlarms,
+  });
+  registerOpenApiRoute(app);
   registerOpsRoutes(app, { checks: deps.checks, renderMetrics: deps.renderMetrics });
   await registerWeb(app, deps.webRoot, deps.log);
   return app;

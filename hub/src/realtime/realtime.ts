@@ -1,8 +1,9 @@
 /**
- * Socket.IO for consoles: connections are authenticated by the same session cookie as REST
- * (unauthenticated or unauthorised connections are refused at the handshake), joined to the
- * consoles room, and sent `alarm:new` / `alarm:updated`. `alarms:sync` answers with every
- * unresolved alarm in queue order, which consoles call on each (re)connect (realtime.ts).
+ * Socket.IO for consoles, installers and families: connections are authenticated by the same
+ * session cookie as REST (unauthenticated connections are refused at the handshake) and joined
+ * only to the rooms their scope allows (auth/scope.ts: everything, their areas, or their homes),
+ * so `alarm:new` / `alarm:updated` reach only those who may see the alarm. `alarms:sync` answers
+ * with every unresolved alarm in scope, in queue order, which clients call on each (re)connect.
  */
 import type { Server as HttpServer } from 'node:http';
 import { fastifyCookie } from '@fastify/cookie';
@@ -14,15 +15,14 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '@anxin/protocol';
+import { userRoom, type Scope, type ScopeResolver } from '../auth/scope.js';
 import type { Authenticator } from '../http/auth.js';
-import { CONSOLE_ROLES } from '../http/auth.js';
 import type { SessionInfo } from '../store/users.js';
 
 interface SocketData {
   session: SessionInfo;
+  scope: Scope;
 }
-
-const CONSOLES_ROOM = 'consoles';
 
 export class Realtime {
   private io:
@@ -32,7 +32,9 @@ export class Realtime {
   constructor(
     private readonly deps: {
       auth: Authenticator;
-      unresolvedAlarms: () => Promise<AlarmDto[]>;
+      scopes: ScopeResolver;
+      /** Unresolved alarms in the scope, in queue order. */
+      unresolvedAlarms: (scope: Scope) => Promise<AlarmDto[]>;
       log: Logger;
     },
   ) {}
@@ -64,22 +66,27 @@ export class Realtime {
     io.use((socket, next) => {
       const header = socket.handshake.headers.cookie;
       const token = header ? fastifyCookie.parse(header)[SESSION_COOKIE] : undefined;
-      this.deps.auth.sessionFromToken(token, Date.now()).then(
-        (session) => {
-          if (!session) return next(new Error('UNAUTHENTICATED'));
-          if (!CONSOLE_ROLES.includes(session.user.role)) return next(new Error('FORBIDDEN'));
-          socket.data.session = session;
-          next();
-        },
-        (err: unknown) => {
-          this.deps.log.error({ err }, 'socket session check failed');
-          next(new Error('INTERNAL'));
-        },
-      );
+      this.deps.auth
+        .sessionFromToken(token, Date.now())
+        .then(async (session) =>
+          session ? { session, scope: await this.deps.scopes.scopeOf(session.user) } : undefined,
+        )
+        .then(
+          (found) => {
+            if (!found) return next(new Error('UNAUTHENTICATED'));
+            socket.data.session = found.session;
+            socket.data.scope = found.scope;
+            next();
+          },
+          (err: unknown) => {
+            this.deps.log.error({ err }, 'socket session check failed');
+            next(new Error('INTERNAL'));
+          },
+        );
     });
     io.on('connection', (socket) => {
       const { user, expiresAt } = socket.data.session;
-      void socket.join(CONSOLES_ROOM);
+      void socket.join([...this.deps.scopes.roomsForScope(socket.data.scope), userRoom(user.id)]);
       this.deps.log.info({ user: user.username, id: socket.id }, 'console connected');
       // A socket must not outlive its session.
       const expiry = setTimeout(
@@ -92,7 +99,7 @@ export class Realtime {
       });
       socket.on('alarms:sync', (reply) => {
         if (typeof reply !== 'function') return;
-        this.deps.unresolvedAlarms().then(
+        this.deps.unresolvedAlarms(socket.data.scope).then(
           (alarms) => reply({ alarms, serverTime: new Date().toISOString() }),
           (err: unknown) => this.deps.log.error({ err }, 'alarms:sync failed'),
         );
@@ -102,11 +109,16 @@ export class Realtime {
   }
 
   alarmNew(alarm: AlarmDto): void {
-    this.io?.to(CONSOLES_ROOM).emit('alarm:new', alarm);
+    this.io?.to(this.deps.scopes.roomsForHome(alarm.homeId)).emit('alarm:new', alarm);
   }
 
   alarmUpdated(alarm: AlarmDto): void {
-    this.io?.to(CONSOLES_ROOM).emit('alarm:updated', alarm);
+    this.io?.to(this.deps.scopes.roomsForHome(alarm.homeId)).emit('alarm:updated', alarm);
+  }
+
+  /** Drops a user's sockets (scope or rights changed); they reconnect with the new scope. */
+  disconnectUser(userId: string): void {
+    this.io?.in(userRoom(userId)).disconnectSockets(true);
   }
 
   get clientCount(): number {

@@ -1,0 +1,43 @@
+/**
+ * Which roles may do which write at all (before any scope check). A role not listed gets
+ * 403 FORBIDDEN; a role listed but acting outside its scope gets 404 NOT_FOUND (protocol/care.ts).
+ */
+import type { UserRole } from '@anxin/protocol';
+
+export const WRITE_POLICY = {
+  'area.write': ['admin'],
+  'home.create': ['admin', 'installer'],
+  'home.update': ['admin', 'installer'],
+  'home.test_mode': ['admin', 'installer', 'supervisor'],
+  'home.installers': ['admin'],
+  'resident.create': ['admin', 'installer'],
+  'resident.update': ['admin', 'installer', 'supervisor'],
+  'resident.delete': ['admin'],
+  'contacts.replace': ['admin', 'installer', 'supervisor', 'operator'],
+  'plan.set': ['admin', 'supervisor'],
+  'gateway.create': ['admin'],
+  'gateway.claim': ['admin', 'installer'],
+  'gateway.decommission': ['admin'],
+  'device.write': ['admin', 'installer'],
+  'user.manage': ['admin'],
+  'alarm.handle': ['operator', 'supervisor', 'admin'],
+  'alarm.respond': ['family', 'operator', 'supervisor', 'admin'],
+} as const satisfies Record<string, readonly UserRole[]>;
+export type WriteAction = keyof typeof WRITE_POLICY;
+
+/** Reads limited by role (on top of scope). */
+export const READ_POLICY = {
+  'home.card': ['operator', 'supervisor', 'admin', 'family'],
+  'gateway.list': ['admin', 'supervisor', 'operator', 'installer'],
+  'user.list': ['admin'],
+  'audit.read': ['admin'],
+} as const satisfies Record<string, readonly UserRole[]>;
+export type ReadAction = keyof typeof READ_POLICY;
+
+export function mayDo(role: UserRole, action: WriteAction | ReadAction): boolean {
+  const allowed: readonly UserRole[] =
+    action in WRITE_POLICY
+      ? WRITE_POLICY[action as WriteAction]
+      : READ_POLICY[action as ReadAction];
+  return allowed.includes(role);
+}

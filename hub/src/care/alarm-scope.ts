@@ -1,0 +1,118 @@
+/**
+ * Alarms as each user may see them: queue lists filtered by scope in SQL (an operator's areas, a
+ * family member's relatives' homes), the alarm's resident, and who said "I am going there".
+ */
+import type { Kysely } from 'kysely';
+import {
+  compareAlarmsForQueue,
+  type AlarmDto,
+  type AlarmResponderDto,
+  type AlarmStatus,
+  type UserRole,
+} from '@anxin/protocol';
+import { alarmRowToDto } from '../store/alarms.js';
+import type { Database } from '../store/schema.js';
+import type { Scope } from '../auth/scope.js';
+import './tables.js';
+
+export class ScopedAlarms {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Alarms in scope with these statuses, in queue order (priority, then oldest). */
+  async list(scope: Scope, statuses: AlarmStatus[], limit: number): Promise<AlarmDto[]> {
+    let q = this.db.selectFrom('alarms').selectAll('alarms').where('alarms.status', 'in', statuses);
+    if (scope.kind === 'homes') q = q.where('alarms.home_id', 'in', [...scope.homeIds, '']);
+    if (scope.kind === 'areas')
+      q = q.where((eb) =>
+        eb(
+          'alarms.home_id',
+          'in',
+          eb
+            .selectFrom('homes')
+            .select('homes.id')
+            .where('homes.area_id', 'in', [...scope.areaIds, '']),
+        ),
+      );
+    const rows = await q
+      .orderBy('alarms.priority')
+      .orderBy('alarms.raised_at')
+      .orderBy('alarms.id')
+      .limit(limit)
+      .execute();
+    const alarms = rows.map((r) => ({ ...alarmRowToDto(r), residentId: r.resident_id }));
+    await this.attachResponders(alarms);
+    return alarms.sort(compareAlarmsForQueue);
+  }
+
+  async residentOf(alarmId: string): Promise<string | null> {
+    const r = await this.db
+      .selectFrom('alarms')
+      .select('resident_id')
+      .where('id', '=', alarmId)
+      .executeTakeFirst();
+    return r?.resident_id ?? null;
+  }
+
+  /** Adds residentId and responders to alarms (one query for all). */
+  async enrich(alarm: AlarmDto): Promise<AlarmDto> {
+    const out = { ...alarm, residentId: await this.residentOf(alarm.id) };
+    await this.attachResponders([out]);
+    return out;
+  }
+
+  private async attachResponders(alarms: AlarmDto[]): Promise<void> {
+    if (alarms.length === 0) return;
+    const rows = await this.db
+      .selectFrom('alarm_responders')
+      .innerJoin('users', 'users.id', 'alarm_responders.user_id')
+      .select([
+        'alarm_responders.alarm_id',
+        'alarm_responders.user_id',
+        'alarm_responders.at',
+        'alarm_responders.eta_minutes',
+        'alarm_responders.note',
+        'users.username',
+        'users.display_name',
+        'users.role',
+      ])
+      .where(
+        'alarm_responders.alarm_id',
+        'in',
+        alarms.map((a) => a.id),
+      )
+      .orderBy('alarm_responders.at')
+      .execute();
+    const byAlarm = new Map<string, AlarmResponderDto[]>();
+    for (const r of rows) {
+      const list = byAlarm.get(r.alarm_id) ?? [];
+      list.push({
+        userId: r.user_id,
+        username: r.username,
+        displayName: r.display_name,
+        role: r.role as UserRole,
+        at: new Date(r.at).toISOString(),
+        etaMinutes: r.eta_minutes,
+        note: r.note,
+      });
+      byAlarm.set(r.alarm_id, list);
+    }
+    for (const a of alarms) a.responders = byAlarm.get(a.id) ?? [];
+  }
+
+  /** Records "I am going there" (again: updates the ETA and note). */
+  async responding(
+    alarmId: string,
+    userId: string,
+    etaMinutes: number | null,
+    note: string | null,
+    now: number,
+  ): Promise<void> {
+    await this.db
+      .insertInto('alarm_responders')
+      .values({ alarm_id: alarmId, user_id: userId, at: now, eta_minutes: etaMinutes, note })
+      .onConflict((oc) =>
+        oc.columns(['alarm_id', 'user_id']).doUpdateSet({ at: now, eta_minutes: etaMinutes, note }),
+      )
+      .execute();
+  }
+}

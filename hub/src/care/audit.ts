@@ -1,0 +1,74 @@
+/**
+ * The audit log (DESIGN.md, Security): who read a resident's record, who changed what, every
+ * refused attempt. One table shared with logins and alarm lifecycle entries; admins query it.
+ */
+import type { Kysely } from 'kysely';
+import type { AuditEntryDto, AuditQuery, UserDto } from '@anxin/protocol';
+import type { Database } from '../store/schema.js';
+
+export interface AuditRecord {
+  user: Pick<UserDto, 'id' | 'username'> | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  detail?: unknown;
+}
+
+export class AuditLog {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async record(entry: AuditRecord): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        at: this.now(),
+        user_id: entry.user?.id ?? null,
+        username: entry.user?.username ?? null,
+        action: entry.action,
+        target_type: entry.targetType,
+        target_id: entry.targetId,
+        detail_json: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+      })
+      .execute();
+  }
+
+  /** Newest first; `before` pages by id. */
+  async query(q: AuditQuery): Promise<AuditEntryDto[]> {
+    let query = this.db.selectFrom('audit_log').selectAll();
+    if (q.userId !== undefined) query = query.where('user_id', '=', q.userId);
+    if (q.username !== undefined) query = query.where('username', '=', q.username);
+    if (q.action !== undefined) query = query.where('action', '=', q.action);
+    if (q.targetType !== undefined) query = query.where('target_type', '=', q.targetType);
+    if (q.targetId !== undefined) query = query.where('target_id', '=', q.targetId);
+    if (q.from !== undefined) query = query.where('at', '>=', Date.parse(q.from));
+    if (q.to !== undefined) query = query.where('at', '<', Date.parse(q.to));
+    if (q.before !== undefined) query = query.where('id', '<', q.before);
+    const rows = await query
+      .orderBy('id', 'desc')
+      .limit(q.limit ?? 200)
+      .execute();
+    return rows.map((r) => {
+      let detail: unknown = null;
+      if (r.detail_json !== null) {
+        try {
+          detail = JSON.parse(r.detail_json) as unknown;
+        } catch {
+          detail = r.detail_json;
+        }
+      }
+      return {
+        id: r.id,
+        at: new Date(r.at).toISOString(),
+        userId: r.user_id,
+        username: r.username,
+        action: r.action,
+        targetType: r.target_type,
+        targetId: r.target_id,
+        detail,
+      };
+    });
+  }
+}

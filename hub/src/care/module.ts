@@ -1,0 +1,64 @@
+/**
+ * The care module's parts, built once by the composition root (hub.ts): scope resolver, audit
+ * log, care store, scoped alarm reads, gateway provisioning and the per-request access checks.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { Access } from '../auth/guard.js';
+import { ScopeResolver } from '../auth/scope.js';
+import type { Authenticator } from '../http/auth.js';
+import type { Database } from '../store/schema.js';
+import { ScopedAlarms } from './alarm-scope.js';
+import { AuditLog } from './audit.js';
+import { Provisioning, type ProvisioningDeps } from './provisioning.js';
+import { CareStore } from './store.js';
+
+export interface CareModule {
+  scopes: ScopeResolver;
+  audit: AuditLog;
+  store: CareStore;
+  scopedAlarms: ScopedAlarms;
+  provisioning: Provisioning;
+  access: Access;
+  /** Set once the broker listens: the URL handed to gateways at claim time. */
+  setMqttUrl(url: string): void;
+}
+
+export async function createCareModule(deps: {
+  db: Kysely<Database>;
+  auth: Authenticator;
+  log: Logger;
+  heartbeatIntervalS: number;
+  /** Public MQTT URL for gateways (config); defaults to what the broker listens on. */
+  publicMqttUrl?: string;
+  provision: ProvisioningDeps['provision'];
+  publish: ProvisioningDeps['publish'];
+  disconnect: ProvisioningDeps['disconnect'];
+}): Promise<CareModule> {
+  const scopes = new ScopeResolver(deps.db);
+  await scopes.load();
+  const audit = new AuditLog(deps.db);
+  const store = new CareStore(deps.db);
+  let mqttUrl = deps.publicMqttUrl ?? '';
+  const provisioning = new Provisioning({
+    db: deps.db,
+    care: store,
+    provision: deps.provision,
+    publish: deps.publish,
+    disconnect: deps.disconnect,
+    mqttUrl: () => mqttUrl,
+    heartbeatIntervalS: deps.heartbeatIntervalS,
+    log: deps.log,
+  });
+  return {
+    scopes,
+    audit,
+    store,
+    scopedAlarms: new ScopedAlarms(deps.db),
+    provisioning,
+    access: new Access({ auth: deps.auth, scopes, audit }),
+    setMqttUrl(url) {
+      if (!deps.publicMqttUrl) mqttUrl = url;
+    },
+  };
+}
