@@ -1,0 +1,301 @@
+/**
+ * The alarm engine: runs the rules (rules.ts) over each home's telemetry once ingest has made it
+ * durable, and over time passing (a tick), and stores what fires as alarms (derived-alarms.ts).
+ *
+ * Rule state is kept in memory per gateway and written to `engine_state` after every change
+ * (one transaction per batch of work), and loaded at start, so a restart keeps quiet windows,
+ * bed exits in progress and what already fired. Telemetry arrives through a bounded queue and is
+ * handled by one worker, in order, per hub.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { AlarmDto, TelemetryEvent } from '@anxin/protocol';
+import type { Database } from '../store/schema.js';
+import type { CareLookup } from './care-lookup.js';
+import type { EngineConfig } from './config.js';
+import type { DerivedAlarms } from './derived-alarms.js';
+import {
+  emptyState,
+  onTelemetry,
+  onTick,
+  type Finding,
+  type HomeRuleState,
+  type Recovery,
+} from './rules.js';
+import {
+  mergeSettings,
+  RuleSettingsOverrideSchema,
+  type RuleSettings,
+  type RuleSettingsOverride,
+} from './settings.js';
+import { engineDb, type EngineDatabase } from './tables.js';
+import { Value } from '@sinclair/typebox/value';
+
+export interface EngineStats {
+  batchesProcessed: number;
+  batchesSkipped: number;
+  findings: number;
+  ticks: number;
+  queueDepth: number;
+}
+
+export interface EngineDeps {
+  db: Kysely<Database>;
+  care: CareLookup;
+  derived: DerivedAlarms;
+  config: EngineConfig;
+  log: Logger;
+  onChanges: (created: AlarmDto[], updated: AlarmDto[]) => void;
+  clock?: () => number;
+}
+
+export class AlarmEngine {
+  private readonly db: Kysely<EngineDatabase>;
+  private readonly states = new Map<string, HomeRuleState>();
+  private readonly dirty = new Set<string>();
+  private readonly settingsCache = new Map<string, RuleSettings>();
+  private readonly homeOf = new Map<string, { homeId: string | null; at: number }>();
+  private queue: { gatewayId: string; events: TelemetryEvent[] }[] = [];
+  private working: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private closed = false;
+  private readonly now: () => number;
+  readonly counters: Omit<EngineStats, 'queueDepth'> = {
+    batchesProcessed: 0,
+    batchesSkipped: 0,
+    findings: 0,
+    ticks: 0,
+  };
+
+  constructor(private readonly deps: EngineDeps) {
+    this.db = engineDb(deps.db);
+    this.now = deps.clock ?? Date.now;
+  }
+
+  stats(): EngineStats {
+    return { ...this.counters, queueDepth: this.queue.length };
+  }
+
+  /** Loads persisted rule state and starts the tick. */
+  async start(): Promise<void> {
+    this.startedAt = this.now();
+    const rows = await this.db.selectFrom('engine_state').selectAll().execute();
+    for (const row of rows) {
+      try {
+        const state = JSON.parse(row.state_json) as HomeRuleState;
+        if (state.v === 1) this.states.set(row.gateway_id, state);
+      } catch {
+        this.deps.log.warn({ gatewayId: row.gateway_id }, 'unreadable rule state dropped');
+      }
+    }
+    this.deps.log.info({ homes: rows.length }, 'alarm engine started');
+    if (!this.deps.config.enabled) return;
+    this.timer = setInterval(() => {
+      this.enqueueWork(() => this.tick(this.now()));
+    }, this.deps.config.tickIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Ingest hook: telemetry of one gateway that is now durable. Never throws, never blocks. */
+  onTelemetry(gatewayId: string, events: TelemetryEvent[]): void {
+    if (this.closed || !this.deps.config.enabled || events.length === 0) return;
+    if (this.queue.length >= this.deps.config.queueMaxBatches) {
+      this.counters.batchesSkipped += 1;
+      if (this.counters.batchesSkipped % 1000 === 1)
+        this.deps.log.error(
+          { gatewayId, skipped: this.counters.batchesSkipped },
+          'rule queue full: telemetry batch not judged by the rules',
+        );
+      return;
+    }
+    this.queue.push({ gatewayId, events });
+    this.enqueueWork(() => this.drain());
+  }
+
+  /** Serialises all work (telemetry, ticks, flushes) so rule state has one writer. */
+  private enqueueWork(job: () => Promise<void>): void {
+    const prev = this.working ?? Promise.resolve();
+    const next = prev.then(job).catch((err: unknown) => {
+      this.deps.log.error({ err }, 'alarm engine step failed');
+    });
+    this.working = next;
+    void next.finally(() => {
+      if (this.working === next) this.working = undefined;
+    });
+  }
+
+  /** Resolves when all queued work is done (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.working) await this.working;
+  }
+
+  private state(gatewayId: string): HomeRuleState {
+    let s = this.states.get(gatewayId);
+    if (!s) {
+      s = emptyState();
+      this.states.set(gatewayId, s);
+    }
+    return s;
+  }
+
+  private async homeIdOf(gatewayId: string, now: number): Promise<string | null> {
+    const cached = this.homeOf.get(gatewayId);
+    if (cached && now - cached.at < 60_000) return cached.homeId;
+    const row = await this.db
+      .selectFrom('gateways')
+      .select('home_id')
+      .where('id', '=', gatewayId)
+      .executeTakeFirst();
+    const homeId = row?.home_id ?? null;
+    this.homeOf.set(gatewayId, { homeId, at: now });
+    return homeId;
+  }
+
+  /** Defaults from the hub config with the home's stored overrides. */
+  async settingsForHome(homeId: string | null): Promise<RuleSettings> {
+    if (!homeId) return this.deps.config.defaults;
+    const cached = this.settingsCache.get(homeId);
+    if (cached) return cached;
+    const override = await this.homeOverride(homeId);
+    const merged = mergeSettings(this.deps.config.defaults, override);
+    this.settingsCache.set(homeId, merged);
+    return merged;
+  }
+
+  async homeOverride(homeId: string): Promise<RuleSettingsOverride | undefined> {
+    const row = await this.db
+      .selectFrom('home_rule_settings')
+      .select('settings_json')
+      .where('home_id', '=', homeId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    try {
+      const value: unknown = JSON.parse(row.settings_json);
+      if (Value.Check(RuleSettingsOverrideSchema, value)) return value as RuleSettingsOverride;
+    } catch {
+      // fall through
+    }
+    this.deps.log.warn({ homeId }, 'stored rule settings unreadable: defaults used');
+    return undefined;
+  }
+
+  /** Stores a home's overrides (validated by the caller) and applies them from now on. */
+  async setHomeOverride(
+    homeId: string,
+    override: RuleSettingsOverride,
+    by: string | null,
+  ): Promise<RuleSettings> {
+    const now = this.now();
+    const json = JSON.stringify(override);
+    await this.db
+      .insertInto('home_rule_settings')
+      .values({ home_id: homeId, settings_json: json, updated_at: now, updated_by: by })
+      .onConflict((oc) =>
+        oc.column('home_id').doUpdateSet({ settings_json: json, updated_at: now, updated_by: by }),
+      )
+      .execute();
+    this.settingsCache.delete(homeId);
+    return this.settingsForHome(homeId);
+  }
+
+  private async drain(): Promise<void> {
+    const jobs = this.queue;
+    this.queue = [];
+    if (jobs.length === 0) return;
+    const now = this.now();
+    const maxLateMs = this.deps.config.maxLateMinutes * 60_000;
+    const byGateway = new Map<string, { findings: Finding[]; recoveries: Recovery[] }>();
+    for (const job of jobs) {
+      const settings = await this.settingsForHome(await this.homeIdOf(job.gatewayId, now));
+      const state = this.state(job.gatewayId);
+      const acc = byGateway.get(job.gatewayId) ?? { findings: [], recoveries: [] };
+      const events = [...job.events].sort((a, b) => a.observedAt - b.observedAt);
+      for (const e of events) {
+        const out = onTelemetry(state, settings, e, now, maxLateMs);
+        acc.findings.push(...out.findings);
+        acc.recoveries.push(...out.recoveries);
+      }
+      byGateway.set(job.gatewayId, acc);
+      this.dirty.add(job.gatewayId);
+      this.counters.batchesProcessed += 1;
+    }
+    await this.store(byGateway, now);
+  }
+
+  /** Judges the silence-based rules of every known home at `now`. */
+  async tick(now: number): Promise<void> {
+    this.counters.ticks += 1;
+    if (now - this.startedAt < this.deps.config.startupGraceS * 1000) return;
+    const fleet = await this.deps.care.allDevices();
+    const freshMs = this.deps.config.gatewayFreshS * 1000;
+    const gatewayIds = new Set([...this.states.keys(), ...fleet.keys()]);
+    const byGateway = new Map<string, { findings: Finding[]; recoveries: Recovery[] }>();
+    for (const gatewayId of gatewayIds) {
+      const known = fleet.get(gatewayId);
+      // A gateway nobody has heard recently is gateway_offline's alarm: its devices' silence is
+      // a consequence, not news (and its telemetry may still be waiting in its outbox).
+      const gatewayFresh =
+        known?.gatewayLastSeenAt !== null &&
+        known?.gatewayLastSeenAt !== undefined &&
+        now - known.gatewayLastSeenAt < freshMs;
+      if (!gatewayFresh) continue;
+      const state = this.state(gatewayId);
+      const settings = await this.settingsForHome(await this.homeIdOf(gatewayId, now));
+      const before = JSON.stringify(state);
+      const out = onTick(state, settings, now, known.devices);
+      if (JSON.stringify(state) !== before) this.dirty.add(gatewayId);
+      if (out.findings.length > 0 || out.recoveries.length > 0) byGateway.set(gatewayId, out);
+    }
+    await this.store(byGateway, now);
+  }
+
+  private async store(
+    byGateway: Map<string, { findings: Finding[]; recoveries: Recovery[] }>,
+    now: number,
+  ): Promise<void> {
+    const created: AlarmDto[] = [];
+    const updated: AlarmDto[] = [];
+    for (const [gatewayId, { findings, recoveries }] of byGateway) {
+      if (findings.length === 0 && recoveries.length === 0) continue;
+      this.counters.findings += findings.length;
+      for (const f of findings)
+        this.deps.log.info(
+          { gatewayId, rule: f.rule, kind: f.kind, deviceId: f.deviceId },
+          'rule fired',
+        );
+      const r = await this.deps.derived.apply(gatewayId, findings, recoveries, now);
+      created.push(...r.created);
+      updated.push(...r.updated);
+    }
+    await this.flush(now);
+    if (created.length > 0 || updated.length > 0) this.deps.onChanges(created, updated);
+  }
+
+  /** Writes changed rule state in one transaction. */
+  private async flush(now: number): Promise<void> {
+    if (this.dirty.size === 0) return;
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    await this.db.transaction().execute(async (trx) => {
+      for (const gatewayId of ids) {
+        const state = this.states.get(gatewayId);
+        if (!state) continue;
+        const json = JSON.stringify(state);
+        await trx
+          .insertInto('engine_state')
+          .values({ gateway_id: gatewayId, state_json: json, updated_at: now })
+          .onConflict((oc) =>
+            oc.column('gateway_id').doUpdateSet({ state_json: json, updated_at: now }),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.idle();
+  }
+}

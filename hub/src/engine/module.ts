@@ -1,0 +1,126 @@
+/**
+ * One start/stop module for the alarm engine, escalation, notifications and figures, so the
+ * composition root (hub.ts) wires them with a few lines: build it after the SQL state, pass its
+ * hooks to ingest (`onTelemetry`, `onAlarmChanges`), register its routes, start it in listen()
+ * and close it before the database.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { AlarmDto, TelemetryEvent } from '@anxin/protocol';
+import type { Authenticator } from '../http/auth.js';
+import { registerEngineRoutes } from '../http/engine-routes.js';
+import type { Database } from '../store/schema.js';
+import { Escalator, type EscalationPush } from '../escalation/escalator.js';
+import type { EscalationConfig } from '../escalation/config.js';
+import { FiguresService } from '../figures/figures.js';
+import type { NotifyConfig } from '../notify/config.js';
+import { Notifier } from '../notify/notifier.js';
+import { CareLookup } from './care-lookup.js';
+import type { EngineConfig } from './config.js';
+import { DerivedAlarms } from './derived-alarms.js';
+import { AlarmEngine } from './engine.js';
+
+export interface AlarmEngineModuleDeps {
+  db: Kysely<Database>;
+  config: { engine: EngineConfig; escalation: EscalationConfig; notify: NotifyConfig };
+  log: Logger;
+  /** Pushes alarms the rules created or changed (alarm:new / alarm:updated). */
+  pushAlarms: (created: AlarmDto[], updated: AlarmDto[]) => void;
+  push: EscalationPush;
+  clock?: () => number;
+}
+
+export class AlarmEngineModule {
+  readonly care: CareLookup;
+  readonly engine: AlarmEngine;
+  readonly notifier: Notifier;
+  readonly escalator: Escalator;
+  readonly figures: FiguresService;
+
+  constructor(private readonly deps: AlarmEngineModuleDeps) {
+    const { db, config, log } = deps;
+    this.care = new CareLookup(db);
+    this.notifier = new Notifier({
+      db,
+      config: config.notify,
+      log: log.child({ module: 'notify' }),
+      clock: deps.clock,
+    });
+    this.escalator = new Escalator({
+      db,
+      care: this.care,
+      notifier: this.notifier,
+      push: deps.push,
+      config: config.escalation,
+      log: log.child({ module: 'escalation' }),
+      clock: deps.clock,
+    });
+    this.engine = new AlarmEngine({
+      db,
+      care: this.care,
+      derived: new DerivedAlarms(db, this.care),
+      config: config.engine,
+      log: log.child({ module: 'rules' }),
+      clock: deps.clock,
+      onChanges: (created, updated) => {
+        deps.pushAlarms(created, updated);
+        this.onAlarmChanges(created, updated);
+      },
+    });
+    this.figures = new FiguresService(db, this.care);
+  }
+
+  /** Ingest hook: telemetry made durable (after the store accepted it). */
+  onTelemetry(gatewayId: string, events: TelemetryEvent[]): void {
+    this.engine.onTelemetry(gatewayId, events);
+  }
+
+  /** Every alarm stored or changed (ingest, rules, liveness): arms escalation of new ones. */
+  onAlarmChanges(created: AlarmDto[], _updated: AlarmDto[]): void {
+    if (created.length === 0) return;
+    this.escalator.onAlarmsCreated(created).then(
+      () => this.escalator.kick(),
+      (err: unknown) =>
+        this.deps.log.error(
+          { err, alarms: created.length },
+          'escalation not armed (re-armed at start)',
+        ),
+    );
+  }
+
+  registerRoutes(
+    app: FastifyInstance,
+    deps: { auth: Authenticator; alarmUpdated: (alarm: AlarmDto) => void },
+  ): void {
+    registerEngineRoutes(app, {
+      db: this.deps.db,
+      auth: deps.auth,
+      engine: this.engine,
+      escalator: this.escalator,
+      figures: this.figures,
+      care: this.care,
+      alarmUpdated: deps.alarmUpdated,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.engine.start();
+    this.notifier.start();
+    await this.escalator.start();
+  }
+
+  stats() {
+    return {
+      rules: this.engine.stats(),
+      escalation: { ...this.escalator.counters },
+      notify: this.notifier.stats(),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+    await this.escalator.close();
+    await this.notifier.close();
+  }
+}

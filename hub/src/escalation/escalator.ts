@@ -1,0 +1,478 @@
+/**
+ * Escalation of untaken alarms (DESIGN.md "Alarms"; issue 5). Every open alarm of an escalating
+ * priority gets an `escalations` row whose `due_at` is its next step; the steps are
+ *
+ *   pending ──(ackTimeoutS, still open)──▶ supervisors ──(supervisorTimeoutS)──▶ contact #1
+ *   ──(contactStepTimeoutS)──▶ contact #2 … ──▶ exhausted
+ *
+ * and any step ends the chain (`stopped`) once the alarm is acknowledged or resolved; a contact
+ * who accepts (API, or the signed link) ends it as `accepted`. Homes in test mode (and test
+ * alarms) never escalate.
+ *
+ * Surviving a restart: the timers ARE the rows. A poll picks rows whose due_at has passed (at
+ * start too, so a step that fell due while the hub was down runs right away), and claims each one
+ * with a conditional UPDATE that moves due_at forward by a lease: a row is worked on once even
+ * with two pollers, and a hub that dies mid-step retries it after the lease instead of losing it.
+ * Alarms stored while no row could be written (a crash between the two) are found again at start.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { AlarmDto, EscalationDto, EscalationStage, UserDto } from '@anxin/protocol';
+import type { CareLookup, EscalationContact } from '../engine/care-lookup.js';
+import { engineDb, type EngineDatabase, type EscalationsTable } from '../engine/tables.js';
+import type { Notifier } from '../notify/notifier.js';
+import { alarmRowToDto } from '../store/alarms.js';
+import type { AlarmRow, Database } from '../store/schema.js';
+import type { EscalationConfig } from './config.js';
+import { loadLinkKey, signAcceptToken, verifyAcceptToken } from './tokens.js';
+
+export interface EscalationPush {
+  /** Supervisors and admins. */
+  toSupervisors(escalation: EscalationDto): void;
+  /** Specific users (family contacts with a login). */
+  toUsers(userIds: string[], escalation: EscalationDto): void;
+}
+
+export type AcceptResult =
+  | { ok: true; escalation: EscalationDto }
+  | { ok: false; reason: 'not_found' | 'conflict' | 'forbidden'; message: string };
+
+const ACTIVE: EscalationStage[] = ['pending', 'supervisors', 'contact'];
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export class Escalator {
+  private readonly db: Kysely<EngineDatabase>;
+  private key: Buffer | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private closed = false;
+  private readonly now: () => number;
+  readonly counters = { escalated: 0, contactsCalled: 0, accepted: 0, stopped: 0, exhausted: 0 };
+
+  constructor(
+    private readonly deps: {
+      db: Kysely<Database>;
+      care: CareLookup;
+      notifier: Notifier;
+      push: EscalationPush;
+      config: EscalationConfig;
+      log: Logger;
+      clock?: () => number;
+    },
+  ) {
+    this.db = engineDb(deps.db);
+    this.now = deps.clock ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    const now = this.now();
+    this.key = await loadLinkKey(this.db, now);
+    if (!this.deps.config.enabled) return;
+    // Open alarms that have no row yet (stored while the hub died before writing it).
+    const orphans = await this.db
+      .selectFrom('alarms')
+      .selectAll()
+      .where('status', '=', 'open')
+      .where('test', '=', 0)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('escalations')
+              .select('escalations.alarm_id')
+              .whereRef('escalations.alarm_id', '=', 'alarms.id'),
+          ),
+        ),
+      )
+      .limit(10_000)
+      .execute();
+    if (orphans.length > 0) await this.onAlarmsCreated(orphans.map(alarmRowToDto));
+    const armed = await this.db
+      .selectFrom('escalations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('due_at', 'is not', null)
+      .executeTakeFirstOrThrow();
+    this.deps.log.info(
+      { armed: Number(armed.n), recovered: orphans.length },
+      'escalation timers armed',
+    );
+    this.timer = setInterval(() => this.kick(), this.deps.config.pollIntervalMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** New alarms (from ingest or the rules): arm their first step. */
+  async onAlarmsCreated(alarms: AlarmDto[]): Promise<void> {
+    if (!this.deps.config.enabled) return;
+    const rows = alarms.filter(
+      (a) => a.status === 'open' && !a.test && this.deps.config.priorities.includes(a.priority),
+    );
+    if (rows.length === 0) return;
+    const now = this.now();
+    await this.db
+      .insertInto('escalations')
+      .values(
+        rows.map((a) => ({
+          alarm_id: a.id,
+          home_id: a.homeId,
+          stage: 'pending',
+          contact_index: 0,
+          due_at: Date.parse(a.receivedAt) + this.deps.config.ackTimeoutS * 1000,
+          created_at: now,
+          updated_at: now,
+          accepted_by: null,
+          accepted_at: null,
+          accepted_via: null,
+          stopped_reason: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('alarm_id').doNothing())
+      .execute();
+  }
+
+  kick(): void {
+    if (this.closed || this.running) return;
+    this.running = this.processDue(this.now())
+      .then(() => undefined)
+      .catch((err: unknown) => this.deps.log.error({ err }, 'escalation pass failed'))
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  /** Runs every step due at `now`. */
+  async processDue(now: number): Promise<number> {
+    const due = await this.db
+      .selectFrom('escalations')
+      .selectAll()
+      .where('due_at', '<=', now)
+      .orderBy('due_at', 'asc')
+      .limit(200)
+      .execute();
+    let done = 0;
+    for (const row of due) {
+      if (row.due_at === null) continue;
+      const claimed = await this.db
+        .updateTable('escalations')
+        .set({ due_at: now + this.deps.config.leaseMs, updated_at: now })
+        .where('alarm_id', '=', row.alarm_id)
+        .where('due_at', '=', row.due_at)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) continue; // someone else has it
+      try {
+        await this.step(row, now);
+        done += 1;
+      } catch (err) {
+        this.deps.log.error(
+          { err, alarmId: row.alarm_id },
+          'escalation step failed (retried after the lease)',
+        );
+      }
+    }
+    return done;
+  }
+
+  private async step(row: EscalationsTable, now: number): Promise<void> {
+    const alarm = await this.db
+      .selectFrom('alarms')
+      .selectAll()
+      .where('id', '=', row.alarm_id)
+      .executeTakeFirst();
+    if (!alarm || alarm.status !== 'open') {
+      // Taken or resolved: nobody needs to be chased. (An accepted chain is never due.)
+      await this.update(row.alarm_id, now, {
+        stage: 'stopped',
+        due_at: null,
+        stopped_reason: alarm ? alarm.status : 'alarm_missing',
+      });
+      this.counters.stopped += 1;
+      await this.pushState(row.alarm_id, []);
+      return;
+    }
+    if (alarm.test === 1 || (await this.deps.care.homeInTestMode(alarm.home_id))) {
+      await this.update(row.alarm_id, now, {
+        stage: 'stopped',
+        due_at: null,
+        stopped_reason: 'test_mode',
+      });
+      this.counters.stopped += 1;
+      return;
+    }
+    const dto = alarmRowToDto(alarm);
+    if (row.stage === 'pending') {
+      await this.update(row.alarm_id, now, {
+        stage: 'supervisors',
+        due_at: now + this.deps.config.supervisorTimeoutS * 1000,
+      });
+      await this.audit(now, row.alarm_id, 'alarm.escalate', { stage: 'supervisors' });
+      const esc = await this.pushState(row.alarm_id, []);
+      await this.deps.notifier.enqueue('alarm.escalated', { alarm: dto, escalation: esc });
+      this.counters.escalated += 1;
+      this.deps.log.warn(
+        { alarmId: alarm.id, kind: alarm.kind },
+        'alarm not taken: escalated to supervisors',
+      );
+      return;
+    }
+    const contacts = await this.deps.care.contacts(alarm.home_id);
+    const nextIndex = row.stage === 'supervisors' ? 0 : row.contact_index + 1;
+    const contact = contacts[nextIndex];
+    if (!contact) {
+      await this.update(row.alarm_id, now, { stage: 'exhausted', due_at: null });
+      await this.audit(now, row.alarm_id, 'alarm.escalate', { stage: 'exhausted' });
+      const esc = await this.pushState(row.alarm_id, []);
+      await this.deps.notifier.enqueue('escalation.exhausted', { alarm: dto, escalation: esc });
+      this.counters.exhausted += 1;
+      return;
+    }
+    await this.update(row.alarm_id, now, {
+      stage: 'contact',
+      contact_index: nextIndex,
+      due_at: now + this.deps.config.contactStepTimeoutS * 1000,
+    });
+    await this.audit(now, row.alarm_id, 'alarm.escalate', {
+      stage: 'contact',
+      contactId: contact.id,
+      callOrder: contact.callOrder,
+    });
+    const token = this.acceptToken(alarm.id, contact.id, now);
+    const esc = await this.pushState(row.alarm_id, contact.userId ? [contact.userId] : []);
+    await this.deps.notifier.enqueue('escalation.contact', {
+      alarm: dto,
+      contact,
+      acceptToken: token,
+      acceptUrl: `${this.deps.config.publicUrl.replace(/\/$/, '')}/api/v1/escalation/accept?token=${token}`,
+      escalation: esc,
+    });
+    this.counters.contactsCalled += 1;
+    this.deps.log.warn(
+      { alarmId: alarm.id, contactId: contact.id, callOrder: contact.callOrder },
+      'alarm not taken: calling the next contact',
+    );
+  }
+
+  acceptToken(alarmId: string, contactId: string, now: number): string {
+    if (!this.key) throw new Error('escalator not started');
+    return signAcceptToken(this.key, {
+      alarmId,
+      contactId,
+      expiresAt: now + this.deps.config.linkTtlH * 3_600_000,
+    });
+  }
+
+  private async update(
+    alarmId: string,
+    now: number,
+    set: Partial<EscalationsTable>,
+  ): Promise<void> {
+    await this.db
+      .updateTable('escalations')
+      .set({ ...set, updated_at: now })
+      .where('alarm_id', '=', alarmId)
+      .execute();
+  }
+
+  private async audit(
+    now: number,
+    alarmId: string,
+    action: string,
+    detail: Record<string, unknown>,
+    actor: { userId: string | null; username: string } = { userId: null, username: 'system' },
+  ): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        at: now,
+        user_id: actor.userId,
+        username: actor.username,
+        action,
+        target_type: 'alarm',
+        target_id: alarmId,
+        detail_json: JSON.stringify(detail),
+      })
+      .execute();
+  }
+
+  private async pushState(alarmId: string, userIds: string[]): Promise<EscalationDto | undefined> {
+    const esc = await this.get(alarmId);
+    if (!esc) return undefined;
+    this.deps.push.toSupervisors(esc);
+    if (userIds.length > 0) this.deps.push.toUsers(userIds, esc);
+    return esc;
+  }
+
+  async get(alarmId: string): Promise<EscalationDto | undefined> {
+    const row = await this.db
+      .selectFrom('escalations')
+      .selectAll()
+      .where('alarm_id', '=', alarmId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    let contact: EscalationDto['contact'] = null;
+    if (row.stage === 'contact') {
+      const c = (await this.deps.care.contacts(row.home_id))[row.contact_index];
+      if (c) contact = { id: c.id, name: c.name, relation: c.relation, callOrder: c.callOrder };
+    }
+    return {
+      alarmId: row.alarm_id,
+      homeId: row.home_id,
+      stage: row.stage as EscalationStage,
+      contact,
+      dueAt: iso(row.due_at),
+      acceptedBy: row.accepted_by,
+      acceptedAt: iso(row.accepted_at),
+      acceptedVia: row.accepted_via,
+      stoppedReason: row.stopped_reason,
+      updatedAt: new Date(row.updated_at).toISOString(),
+    };
+  }
+
+  /** Accept by a logged-in user: a family user who is a contact of the home, or a supervisor/admin. */
+  async acceptByUser(
+    alarmId: string,
+    user: UserDto,
+    note: string | undefined,
+  ): Promise<AcceptResult> {
+    const alarm = await this.alarm(alarmId);
+    if (!alarm) return { ok: false, reason: 'not_found', message: `alarm ${alarmId} not found` };
+    let by = user.username;
+    if (user.role === 'family') {
+      const contact = (await this.deps.care.contacts(alarm.home_id)).find(
+        (c) => c.userId === user.id,
+      );
+      // Not their relative: the same answer as an unknown alarm, so nothing leaks.
+      if (!contact)
+        return { ok: false, reason: 'not_found', message: `alarm ${alarmId} not found` };
+      by = `${contact.name} (${user.username})`;
+    } else if (user.role !== 'supervisor' && user.role !== 'admin') {
+      return {
+        ok: false,
+        reason: 'forbidden',
+        message: `role ${user.role} may not accept escalations`,
+      };
+    }
+    return this.accept(alarm, by, 'api', { userId: user.id, username: user.username }, note);
+  }
+
+  /** Accept by the signed token of a link or an SMS/WeChat gateway's callback. */
+  async acceptByToken(token: string): Promise<AcceptResult> {
+    const check = await this.checkToken(token);
+    if (!check.ok) return check;
+    const { alarm, contact } = check;
+    return this.accept(alarm, contact.name, 'link', {
+      userId: null,
+      username: `contact:${contact.id}`,
+    });
+  }
+
+  /** What a link is for (GET: changes nothing). */
+  async describeToken(
+    token: string,
+  ): Promise<
+    | { ok: true; alarm: AlarmRow; contact: EscalationContact; stage: EscalationStage }
+    | { ok: false; reason: 'not_found' | 'forbidden'; message: string }
+  > {
+    const check = await this.checkToken(token);
+    if (!check.ok) return check;
+    const stage = (await this.get(check.alarm.id))?.stage ?? 'pending';
+    return { ok: true, alarm: check.alarm, contact: check.contact, stage };
+  }
+
+  private async checkToken(
+    token: string,
+  ): Promise<
+    | { ok: true; alarm: AlarmRow; contact: EscalationContact }
+    | { ok: false; reason: 'not_found' | 'forbidden'; message: string }
+  > {
+    if (!this.key) throw new Error('escalator not started');
+    const v = verifyAcceptToken(this.key, token, this.now());
+    if (!v.ok)
+      return {
+        ok: false,
+        reason: 'forbidden',
+        message: `accept link ${v.reason.replace('_', ' ')}`,
+      };
+    const alarm = await this.alarm(v.claim.alarmId);
+    const contact = alarm
+      ? (await this.deps.care.contacts(alarm.home_id)).find((c) => c.id === v.claim.contactId)
+      : undefined;
+    if (!alarm || !contact)
+      return {
+        ok: false,
+        reason: 'not_found',
+        message: 'the alarm or contact of this link is gone',
+      };
+    return { ok: true, alarm, contact };
+  }
+
+  private async alarm(alarmId: string): Promise<AlarmRow | undefined> {
+    return this.db.selectFrom('alarms').selectAll().where('id', '=', alarmId).executeTakeFirst();
+  }
+
+  private async accept(
+    alarm: AlarmRow,
+    by: string,
+    via: 'api' | 'link',
+    actor: { userId: string | null; username: string },
+    note?: string,
+  ): Promise<AcceptResult> {
+    const now = this.now();
+    const row = await this.db
+      .selectFrom('escalations')
+      .selectAll()
+      .where('alarm_id', '=', alarm.id)
+      .executeTakeFirst();
+    if (!row)
+      return { ok: false, reason: 'conflict', message: `alarm ${alarm.id} has not escalated` };
+    if (row.stage === 'accepted')
+      return {
+        ok: false,
+        reason: 'conflict',
+        message: `already accepted by ${row.accepted_by ?? 'someone'}`,
+      };
+    // The first to accept wins: the update only applies while nobody has.
+    const result = await this.db
+      .updateTable('escalations')
+      .set({
+        stage: 'accepted',
+        due_at: null,
+        accepted_by: by,
+        accepted_at: now,
+        accepted_via: via,
+        updated_at: now,
+      })
+      .where('alarm_id', '=', alarm.id)
+      .where('stage', '!=', 'accepted')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1)
+      return { ok: false, reason: 'conflict', message: 'someone else accepted first' };
+    await this.audit(
+      now,
+      alarm.id,
+      'alarm.escalation_accept',
+      { by, via, from: row.stage, note },
+      actor,
+    );
+    this.counters.accepted += 1;
+    const contacts = await this.deps.care.contacts(alarm.home_id);
+    const users = contacts.map((c) => c.userId).filter((u): u is string => u !== null);
+    const esc = await this.pushState(alarm.id, users);
+    if (!esc) return { ok: false, reason: 'not_found', message: `alarm ${alarm.id} not found` };
+    await this.deps.notifier.enqueue('escalation.accepted', {
+      alarm: alarmRowToDto(alarm),
+      acceptedBy: by,
+      via,
+      escalation: esc,
+    });
+    return { ok: true, escalation: esc };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+/** Stages in which the chain is still running. */
+export const ACTIVE_ESCALATION_STAGES = ACTIVE;

@@ -1,0 +1,237 @@
+/**
+ * Routes of the alarm engine, escalation and figures (protocol/src/escalation.ts and figures.ts):
+ *
+ *   GET  /api/v1/figures?from&to                  supervisor, admin
+ *   GET  /api/v1/homes/:id/rules                  → { homeId, settings, overrides }   console roles, installer (assigned)
+ *   PUT  /api/v1/homes/:id/rules                  RuleSettingsOverride → same          supervisor, admin, installer (assigned)
+ *   GET  /api/v1/alarms/:id/escalation            console roles, family (a contact of the home)
+ *   POST /api/v1/alarms/:id/escalation/accept     family (a contact of the home), supervisor, admin
+ *   GET  /api/v1/escalation/accept?token          what a signed link is for (no session; changes nothing)
+ *   POST /api/v1/escalation/accept                { token } (no session: the signed token is the credential)
+ *   POST /api/v1/alarms/:id/reopen                { reason } supervisor, admin (audited)
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import {
+  AcceptByTokenRequestSchema,
+  AcceptEscalationRequestSchema,
+  EscalationTokenQuerySchema,
+  FiguresQuerySchema,
+  ReopenAlarmRequestSchema,
+  type AcceptByTokenRequest,
+  type AcceptEscalationRequest,
+  type AlarmDto,
+  type AlarmResponse,
+  type EscalationLinkResponse,
+  type EscalationResponse,
+  type FiguresQuery,
+  type FiguresResponse,
+  type ReopenAlarmRequest,
+  type UserDto,
+} from '@anxin/protocol';
+import type { Kysely } from 'kysely';
+import type { CareLookup } from '../engine/care-lookup.js';
+import type { AlarmEngine } from '../engine/engine.js';
+import { reopenAlarm } from '../engine/reopen.js';
+import { RuleSettingsOverrideSchema, type RuleSettingsOverride } from '../engine/settings.js';
+import type { AcceptResult, Escalator } from '../escalation/escalator.js';
+import type { FiguresService } from '../figures/figures.js';
+import type { Database } from '../store/schema.js';
+import { CONSOLE_ROLES, requireSession, type Authenticator } from './auth.js';
+import { HttpError } from './errors.js';
+
+export interface EngineRouteDeps {
+  db: Kysely<Database>;
+  auth: Authenticator;
+  engine: AlarmEngine;
+  escalator: Escalator;
+  figures: FiguresService;
+  care: CareLookup;
+  alarmUpdated: (alarm: AlarmDto) => void;
+}
+
+const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+const MAX_RANGE_MS = 366 * 86_400_000;
+
+function user(request: FastifyRequest): UserDto {
+  const u = request.session?.user;
+  if (!u) throw new HttpError('UNAUTHENTICATED', 'log in first');
+  return u;
+}
+
+function acceptResponse(result: AcceptResult): EscalationResponse {
+  if (result.ok) return { escalation: result.escalation };
+  throw new HttpError(
+    result.reason === 'not_found'
+      ? 'NOT_FOUND'
+      : result.reason === 'forbidden'
+        ? 'FORBIDDEN'
+        : 'CONFLICT',
+    result.message,
+  );
+}
+
+export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps): void {
+  const session = (roles: readonly UserDto['role'][]) => ({
+    preHandler: requireSession(deps.auth, roles),
+  });
+
+  /** 404 unless this user may see the home (family: a contact; installer: assigned). */
+  const homeVisible = async (u: UserDto, homeId: string | null): Promise<boolean> => {
+    if (u.role === 'admin' || u.role === 'supervisor' || u.role === 'operator') return true;
+    if (!homeId) return false;
+    if (u.role === 'installer') return deps.care.installerAssigned(homeId, u.id);
+    return (await deps.care.contacts(homeId)).some((c) => c.userId === u.id);
+  };
+
+  app.get(
+    '/api/v1/figures',
+    { ...session(['supervisor', 'admin']), schema: { querystring: FiguresQuerySchema } },
+    async (request): Promise<FiguresResponse> => {
+      const q = request.query as FiguresQuery;
+      const now = Date.now();
+      const to = q.to ? Date.parse(q.to) : now;
+      const from = q.from ? Date.parse(q.from) : to - 7 * 86_400_000;
+      if (!(from < to))
+        throw new HttpError('VALIDATION_FAILED', 'from must be before to', [
+          { path: '/from', message: 'must be before to' },
+        ]);
+      if (to - from > MAX_RANGE_MS)
+        throw new HttpError('VALIDATION_FAILED', 'range longer than 366 days', [
+          { path: '/from', message: 'range longer than 366 days' },
+        ]);
+      return deps.figures.figures(from, to, now);
+    },
+  );
+
+  app.get(
+    '/api/v1/homes/:id/rules',
+    { ...session([...CONSOLE_ROLES, 'installer']), schema: { params: IdParams } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      if (!(await homeVisible(user(request), id)))
+        throw new HttpError('NOT_FOUND', `home ${id} not found`);
+      return {
+        homeId: id,
+        settings: await deps.engine.settingsForHome(id),
+        overrides: (await deps.engine.homeOverride(id)) ?? {},
+      };
+    },
+  );
+
+  app.put(
+    '/api/v1/homes/:id/rules',
+    {
+      ...session(['supervisor', 'admin', 'installer']),
+      schema: { params: IdParams, body: RuleSettingsOverrideSchema },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const u = user(request);
+      if (!(await homeVisible(u, id))) throw new HttpError('NOT_FOUND', `home ${id} not found`);
+      const body = request.body as RuleSettingsOverride;
+      const settings = await deps.engine.setHomeOverride(id, body, u.username);
+      await deps.db
+        .insertInto('audit_log')
+        .values({
+          at: Date.now(),
+          user_id: u.id,
+          username: u.username,
+          action: 'home.rules_update',
+          target_type: 'home',
+          target_id: id,
+          detail_json: JSON.stringify(body),
+        })
+        .execute();
+      return { homeId: id, settings, overrides: body };
+    },
+  );
+
+  app.get(
+    '/api/v1/alarms/:id/escalation',
+    { ...session([...CONSOLE_ROLES, 'family']), schema: { params: IdParams } },
+    async (request): Promise<EscalationResponse> => {
+      const { id } = request.params as { id: string };
+      const alarm = await deps.db
+        .selectFrom('alarms')
+        .select('home_id')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!alarm || !(await homeVisible(user(request), alarm.home_id)))
+        throw new HttpError('NOT_FOUND', `alarm ${id} not found`);
+      const escalation = await deps.escalator.get(id);
+      if (!escalation) throw new HttpError('NOT_FOUND', `alarm ${id} has no escalation`);
+      return { escalation };
+    },
+  );
+
+  app.post(
+    '/api/v1/alarms/:id/escalation/accept',
+    {
+      ...session(['family', 'supervisor', 'admin']),
+      schema: { params: IdParams, body: Type.Optional(AcceptEscalationRequestSchema) },
+    },
+    async (request): Promise<EscalationResponse> => {
+      const { id } = request.params as { id: string };
+      const body = request.body as AcceptEscalationRequest | undefined;
+      return acceptResponse(await deps.escalator.acceptByUser(id, user(request), body?.note));
+    },
+  );
+
+  app.get(
+    '/api/v1/escalation/accept',
+    { schema: { querystring: EscalationTokenQuerySchema } },
+    async (request): Promise<EscalationLinkResponse> => {
+      const { token } = request.query as { token: string };
+      const r = await deps.escalator.describeToken(token);
+      if (!r.ok)
+        throw new HttpError(r.reason === 'not_found' ? 'NOT_FOUND' : 'FORBIDDEN', r.message);
+      return {
+        alarmId: r.alarm.id,
+        kind: r.alarm.kind,
+        contactName: r.contact.name,
+        stage: r.stage,
+        acceptUrl: '/api/v1/escalation/accept',
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/escalation/accept',
+    { schema: { body: AcceptByTokenRequestSchema } },
+    async (request): Promise<EscalationResponse> => {
+      const { token } = request.body as AcceptByTokenRequest;
+      return acceptResponse(await deps.escalator.acceptByToken(token));
+    },
+  );
+
+  app.post(
+    '/api/v1/alarms/:id/reopen',
+    {
+      ...session(['supervisor', 'admin']),
+      schema: { params: IdParams, body: ReopenAlarmRequestSchema },
+    },
+    async (request): Promise<AlarmResponse> => {
+      const { id } = request.params as { id: string };
+      const { reason } = request.body as ReopenAlarmRequest;
+      const u = user(request);
+      const result = await reopenAlarm(
+        deps.db,
+        id,
+        { userId: u.id, username: u.username },
+        reason,
+        Date.now(),
+      );
+      if (!result.ok)
+        throw new HttpError(
+          result.reason === 'not_found' ? 'NOT_FOUND' : 'CONFLICT',
+          result.message,
+        );
+      deps.alarmUpdated(result.alarm);
+      return { alarm: result.alarm };
+    },
+  );
+}
