@@ -1,12 +1,16 @@
 import { intOption, parseCommandArgs } from '../args.js';
-import { UsageError, writeLine, type Command } from '../command.js';
+import { UsageError, writeLine, type Command, type CommandIo } from '../command.js';
 import { runLatencyBench } from '../bench/latency.js';
+import { runStormBench } from '../bench/storm.js';
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'benchmarks on loopback; figures as JSON on the last line',
   usage: [
     'Usage: anxin bench latency [--gateways N] [--rate MSG_PER_S] [--duration S] [--alarm-rate PER_S]',
+    '                           [--workers W]',
+    '       anxin bench storm [--gateways N] [--backlog-minutes M] [--alarm-rate PER_S] [--workers W]',
+    '                         [--rate-per-home EVENTS_PER_S] [--timeout S]',
     '',
     'latency: starts a hub process and N gateways (each a real MQTT connection and durable outbox),',
     '  offers telemetry at MSG_PER_S across them and raises alarms at random moments (PER_S on',
@@ -16,11 +20,25 @@ export const benchCommand: Command = {
     '  Defaults: --gateways 100 --rate 1000 --duration 30 --alarm-rate 2.',
     "  Each gateway holds ~5 open files and the hub 1 socket per gateway: this machine's limit of",
     '  20,000 open files allows a few thousand gateways in one run.',
+    '',
+    'storm: the reconnect storm. Starts a hub process and W load processes hosting N real gateways',
+    "  (default 2,000), fills each gateway's durable outbox with M minutes of telemetry (default 60)",
+    "  at the load model's rate (--rate-per-home, default 0.07 events/s), then starts every gateway",
+    '  at once. While the backlog drains, SOS alarms are raised on random gateways (--alarm-rate,',
+    "  default 5/s). Prints connect and drain time, drain events/s, the hub's peak memory and CPU,",
+    '  alarm latency p50/p99/max and alarms raised/stored/duplicated; JSON on the last line.',
+    '  Open files: ~3 per gateway in its load process (SQLite db, WAL, socket) and 1 per gateway in',
+    '  the hub, so with a limit of 20,000 per process 10,000 gateways fit (W ≥ 2 load processes;',
+    '  default one per 2,500). On a larger host raise the limit (ulimit -n) and W, or run several',
+    '  hosts of load processes against one hub.',
   ].join('\n'),
   async run(args, io) {
     const [sub, ...rest] = args;
+    if (sub === 'storm') return runStorm(rest, io);
     if (sub !== 'latency')
-      throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: latency');
+      throw new UsageError(
+        sub ? `unknown benchmark "${sub}"` : 'name a benchmark: latency or storm',
+      );
     const { values } = parseCommandArgs(rest, {
       gateways: { type: 'string' },
       rate: { type: 'string' },
@@ -49,3 +67,38 @@ export const benchCommand: Command = {
     return result.alarmsLost === 0 ? 0 : 1;
   },
 };
+
+async function runStorm(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    gateways: { type: 'string' },
+    'backlog-minutes': { type: 'string' },
+    'alarm-rate': { type: 'string' },
+    workers: { type: 'string' },
+    'rate-per-home': { type: 'string' },
+    timeout: { type: 'string' },
+  });
+  const ratePerHome =
+    values['rate-per-home'] === undefined ? 0.07 : Number(values['rate-per-home']);
+  if (!Number.isFinite(ratePerHome) || ratePerHome <= 0 || ratePerHome > 100)
+    throw new UsageError(
+      `--rate-per-home must be a number above 0 and at most 100, got "${values['rate-per-home']}"`,
+    );
+  const result = await runStormBench({
+    gateways: intOption(values.gateways, '--gateways', 2000, 1, 50_000),
+    backlogMinutes: intOption(values['backlog-minutes'], '--backlog-minutes', 60, 1, 24 * 60),
+    eventsPerHomePerS: ratePerHome,
+    alarmRate: intOption(values['alarm-rate'], '--alarm-rate', 5, 0, 1000),
+    ...(values.workers === undefined
+      ? {}
+      : { workers: intOption(values.workers, '--workers', 2, 1, 64) }),
+    timeoutS: intOption(values.timeout, '--timeout', 900, 10, 24 * 3600),
+    log: (line) => writeLine(io.stderr, `[bench] ${line}`),
+  });
+  const l = result.alarmLatencyMs;
+  writeLine(
+    io.stdout,
+    `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s`,
+  );
+  writeLine(io.stdout, JSON.stringify({ benchmark: 'storm', ...result }));
+  return result.drained && result.alarmsLost === 0 && result.alarmsDuplicated === 0 ? 0 : 1;
+}

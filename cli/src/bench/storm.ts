@@ -1,0 +1,307 @@
+/**
+ * `anxin bench storm`: the reconnect storm of DESIGN.md, "Load model" — the district's network
+ * comes back after an outage and every gateway replays its backlog at once, while new alarms must
+ * still reach an operator.
+ *
+ * 1. A hub process (`anxin hub`, embedded broker, SQLite, embedded telemetry store) with N
+ *    gateways provisioned.
+ * 2. Gateway-worker processes (gateway-worker.ts), each hosting a slice of the N real gateways.
+ *    Each gateway's durable outbox is pre-filled with M minutes of telemetry at the load model's
+ *    rate (default 0.07 events/s per home: meters every 60 s, heartbeats every 30 s, ~8 devices —
+ *    conservative, since heartbeats are sent live, never backlogged) while the hub is unreachable.
+ * 3. Every gateway is started in the same moment: N MQTT connects, N backlogs replayed.
+ * 4. During the drain, SOS alarms are raised on random gateways (--alarm-rate per second); a
+ *    console (a logged-in Socket.IO client) measures each from the gateway's observedAt to its
+ *    push. Gateways and console share this machine's clock.
+ *
+ * Reported: backlog size, connect time, drain time and events/s, hub peak RSS and CPU seconds,
+ * alarm latency p50/p99/max, alarms raised / stored / duplicates (from the hub's SQLite, read-only
+ * after the run), file descriptors per gateway.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import { metricValue, spawnHubProcess, type HubProcess } from './hub-process.js';
+import { percentiles, type Percentiles } from './stats.js';
+import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
+import type { GatewayBase, OfferedAlarm } from './worker-protocol.js';
+
+export interface StormBenchOptions {
+  gateways: number;
+  backlogMinutes: number;
+  /** Backlogged events per second per home (load model: ~0.07). */
+  eventsPerHomePerS: number;
+  /** Alarms per second raised during the drain, across all gateways. */
+  alarmRate: number;
+  /** Load processes hosting the gateways (default: one per 2,500 gateways, at least 2). */
+  workers?: number;
+  /** Give up on the drain after this long. */
+  timeoutS: number;
+  log: (line: string) => void;
+}
+
+export interface StormBenchResult {
+  gateways: number;
+  workers: number;
+  backlogMinutes: number;
+  backlogEvents: number;
+  prefillSeconds: number;
+  /** From the simultaneous start until every gateway was connected. */
+  connectSeconds: number | null;
+  /** From the simultaneous start until every outbox was empty. */
+  drainSeconds: number | null;
+  drainEventsPerS: number | null;
+  drained: boolean;
+  hubPeakRssMb: number;
+  hubCpuSeconds: number;
+  alarmLatencyMs: Percentiles;
+  alarmsRaised: number;
+  alarmsStored: number;
+  alarmsDuplicated: number;
+  alarmsLost: number;
+  /** Hub alarm SQL transaction time (anxin_sql_write_seconds): mean and count. */
+  sqlAlarmCommitMeanMs: number | null;
+  sqlAlarmCommits: number;
+  fdsPerGateway: number | null;
+  workerPeakRssMb: number;
+}
+
+const SECRET = 'storm-bench-gateway-secret';
+
+export async function runStormBench(options: StormBenchOptions): Promise<StormBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'anxin-storm-'));
+  const workers: GatewayWorker[] = [];
+  let hub: HubProcess | undefined;
+  let socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
+  try {
+    const ids = Array.from(
+      { length: options.gateways },
+      (_, i) => `storm-${String(i + 1).padStart(5, '0')}`,
+    );
+    const workerCount = Math.min(
+      ids.length,
+      options.workers ?? Math.max(2, Math.ceil(ids.length / 2500)),
+    );
+    hub = await spawnHubProcess({
+      dir,
+      gatewayIds: ids,
+      secret: SECRET,
+      // The drain is what is measured: big ingest queues, the default store and timings.
+      extraConfig: [],
+    });
+    const cpuAtStart = cpuSeconds(hub.pid);
+    options.log(`hub up (pid ${hub.pid}), ${ids.length} gateways provisioned`);
+
+    const slices = Array.from({ length: workerCount }, (_, w) =>
+      ids.filter((_, i) => i % workerCount === w),
+    );
+    for (let w = 0; w < workerCount; w += 1) workers.push(await forkGatewayWorker());
+    const base: GatewayBase = {
+      hubUrl: hub.mqttUrl,
+      password: SECRET,
+      dataRoot: join(dir, 'gateways'),
+      // Production defaults otherwise (30 s heartbeats, 10 s ack timeout, backoff 1 s … 60 s).
+    };
+    const perGateway = Math.round(options.eventsPerHomePerS * 60 * options.backlogMinutes);
+    const prefillStart = Date.now();
+    const prefilled = await Promise.all(
+      workers.map((worker, w) =>
+        worker.request(
+          {
+            op: 'prefill',
+            gateways: slices[w] ?? [],
+            base,
+            events: perGateway,
+            spanMs: options.backlogMinutes * 60_000,
+          },
+          3_600_000,
+        ),
+      ),
+    );
+    const backlogEvents = prefilled.reduce((s, r) => s + (r.events ?? 0), 0);
+    const prefillSeconds = (Date.now() - prefillStart) / 1000;
+    options.log(
+      `prefilled ${backlogEvents} events (${perGateway} per gateway) in ${prefillSeconds.toFixed(1)} s`,
+    );
+
+    // The console.
+    const latencies: number[] = [];
+    const triggerCounts = new Map<string, number>();
+    const onAlarm = (alarm: AlarmDto) => {
+      const before = triggerCounts.get(alarm.id) ?? 0;
+      if (alarm.triggerCount <= before) return;
+      triggerCounts.set(alarm.id, alarm.triggerCount);
+      latencies.push(Date.now() - Date.parse(alarm.lastTriggerAt));
+    };
+    socket = connectSocket(hub.httpUrl, {
+      extraHeaders: { cookie: hub.cookie },
+      transports: ['websocket'],
+    });
+    socket.on('alarm:new', onAlarm);
+    socket.on('alarm:updated', onAlarm);
+    await new Promise<void>((resolve, reject) => {
+      socket?.once('connect', () => resolve());
+      socket?.once('connect_error', reject);
+    });
+
+    const fdsBefore = (await workers[0]?.request({ op: 'health' }))?.fds ?? 0;
+    // The storm: every gateway starts (opens its outbox, connects) in the same moment.
+    const t0 = Date.now();
+    const started = Promise.all(
+      workers.map((worker, w) =>
+        worker.request({ op: 'start', gateways: slices[w] ?? [], base }, 600_000),
+      ),
+    );
+    const raised: OfferedAlarm[] = [];
+    let alarmsFailed = 0;
+    let n = 0;
+    let stopAlarms = false;
+    const alarmLoop = (async () => {
+      const gapMs = options.alarmRate > 0 ? 1000 / options.alarmRate : 0;
+      await started;
+      while (!stopAlarms && gapMs > 0) {
+        const index = Math.floor(Math.random() * ids.length);
+        const worker = workers[index % workerCount];
+        const gatewayId = ids[index] ?? '';
+        n += 1;
+        worker
+          ?.request({ op: 'alarms', items: [{ gatewayId, n }] }, 60_000)
+          .then((reply) => raised.push(...(reply.alarms ?? [])))
+          .catch(() => (alarmsFailed += 1));
+        await new Promise((r) => setTimeout(r, gapMs));
+      }
+    })();
+    const startReplies = await started;
+    const fdsAfter = startReplies[0]?.fds ?? 0;
+    options.log(`all gateways started in ${((Date.now() - t0) / 1000).toFixed(1)} s; draining`);
+
+    let connectSeconds: number | null = null;
+    let drainSeconds: number | null = null;
+    let workerPeakRss = 0;
+    const deadline = t0 + options.timeoutS * 1000;
+    let lastLog = 0;
+    while (Date.now() < deadline) {
+      const health = await Promise.all(workers.map((w) => w.request({ op: 'health' }, 60_000)));
+      const connected = health.reduce((s, h) => s + (h.connected ?? 0), 0);
+      const depth = health.reduce((s, h) => s + (h.telemetryDepth ?? 0), 0);
+      workerPeakRss = Math.max(workerPeakRss, ...health.map((h) => h.rssBytes ?? 0));
+      if (connectSeconds === null && connected === ids.length)
+        connectSeconds = (Date.now() - t0) / 1000;
+      if (depth === 0 && connected === ids.length) {
+        drainSeconds = (Date.now() - t0) / 1000;
+        break;
+      }
+      if (Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        options.log(
+          `t+${((Date.now() - t0) / 1000).toFixed(0)} s: ${connected}/${ids.length} connected, ${depth} events still queued at gateways`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    stopAlarms = true;
+    await alarmLoop;
+    // Let the last alarms arrive.
+    const settle = Date.now() + 15_000;
+    const health = async () =>
+      (await Promise.all(workers.map((w) => w.request({ op: 'health' })))).reduce(
+        (s, h) => s + (h.alarmDepth ?? 0),
+        0,
+      );
+    while (Date.now() < settle && (raised.length + alarmsFailed < n || (await health()) > 0))
+      await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 500));
+
+    const metrics = await (await fetch(`${hub.httpUrl}/metrics`)).text();
+    const sqlSum = metricValue(metrics, 'anxin_sql_write_seconds_sum');
+    const sqlCount = metricValue(metrics, 'anxin_sql_write_seconds_count');
+    const hubCpuSeconds = cpuSeconds(hub.pid) - cpuAtStart;
+    const hubPeakRssMb = Math.round(hub.peakRssBytes() / 1024 / 1024);
+    socket.close();
+    for (const worker of workers) await worker.stop();
+    await hub.stop();
+    hub = undefined;
+
+    const { stored, duplicated } = countStoredAlarms(join(dir, 'hub', 'anxin.db'), raised);
+    const gatewaysInWorker0 = slices[0]?.length ?? 0;
+    return {
+      gateways: ids.length,
+      workers: workerCount,
+      backlogMinutes: options.backlogMinutes,
+      backlogEvents,
+      prefillSeconds: round1(prefillSeconds),
+      connectSeconds: connectSeconds === null ? null : round1(connectSeconds),
+      drainSeconds: drainSeconds === null ? null : round1(drainSeconds),
+      drainEventsPerS: drainSeconds ? Math.round(backlogEvents / drainSeconds) : null,
+      drained: drainSeconds !== null,
+      hubPeakRssMb,
+      hubCpuSeconds: round1(hubCpuSeconds),
+      alarmLatencyMs: percentiles(latencies),
+      alarmsRaised: raised.length,
+      alarmsStored: stored,
+      alarmsDuplicated: duplicated,
+      alarmsLost: Math.max(0, raised.length - (stored - duplicated)),
+      sqlAlarmCommitMeanMs: sqlCount > 0 ? Math.round((sqlSum / sqlCount) * 1e5) / 100 : null,
+      sqlAlarmCommits: sqlCount,
+      fdsPerGateway:
+        gatewaysInWorker0 > 0 && fdsAfter > 0
+          ? Math.round(((fdsAfter - fdsBefore) / gatewaysInWorker0) * 10) / 10
+          : null,
+      workerPeakRssMb: Math.round(workerPeakRss / 1024 / 1024),
+    };
+  } finally {
+    socket?.close();
+    for (const worker of workers) await worker.kill('SIGKILL').catch(() => undefined);
+    await hub?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Stored triggers of the raised alarms (matched by gateway and detail n) and duplicates. */
+function countStoredAlarms(
+  file: string,
+  raised: readonly OfferedAlarm[],
+): { stored: number; duplicated: number } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare<[], { gateway_id: string; detail_json: string | null }>(
+        "SELECT gateway_id, detail_json FROM alarm_triggers WHERE kind = 'sos'",
+      )
+      .all();
+    const wanted = new Set(raised.map((a) => `${a.gatewayId}#${a.n}`));
+    const seen = new Map<string, number>();
+    for (const row of rows) {
+      const n = (JSON.parse(row.detail_json ?? '{}') as { n?: unknown }).n;
+      const key = `${row.gateway_id}#${String(n)}`;
+      if (wanted.has(key)) seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    let stored = 0;
+    let duplicated = 0;
+    for (const count of seen.values()) {
+      stored += count;
+      duplicated += count - 1;
+    }
+    return { stored, duplicated };
+  } finally {
+    db.close();
+  }
+}
+
+/** User + system CPU seconds of a process so far (/proc/PID/stat, fields 14 and 15). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
