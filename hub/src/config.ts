@@ -7,6 +7,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
 import { validateConfig } from '@anxin/protocol';
+import { EngineConfigSchema } from './engine/config.js';
+import { EscalationConfigSchema } from './escalation/config.js';
+import { NotifyConfigSchema } from './notify/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel = (options: { default?: LogLevel } = {}) =>
@@ -151,6 +154,12 @@ export const HubConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /** Alarm rules over telemetry and silence; per-home overrides via /api/v1/homes/:id/rules. */
+    engine: EngineConfigSchema,
+    /** Untaken alarms → supervisors → contacts in call order. */
+    escalation: EscalationConfigSchema,
+    /** Outbound webhooks (SMS / WeChat gateways). */
+    notify: NotifyConfigSchema,
     log: Type.Object(
       {
         level: logLevel({ default: 'info' }),

@@ -22,6 +22,7 @@ import { Broker } from './broker/broker.js';
 import { resolveDatabaseFile, resolveWebRoot, type HubConfig } from './config.js';
 import { Authenticator, LoginRateLimiter } from './http/auth.js';
 import { buildHttpServer } from './http/server.js';
+import { AlarmEngineModule } from './engine/module.js';
 import { Ingest, type IngestStats } from './ingest/ingest.js';
 import { createRootLogger, partLogger } from './logger.js';
 import { createHubMetrics, type HubMetrics } from './metrics.js';
@@ -56,6 +57,8 @@ export interface HubStats {
   telemetryStoreErrors: number;
   authFailures: number;
   aclRefusals: number;
+  /** Alarm rules, escalation steps and webhook deliveries. */
+  alarmEngine: ReturnType<AlarmEngineModule['stats']>;
 }
 
 export interface Hub {
@@ -153,6 +156,21 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     log: partLogger(root, config, 'realtime'),
   });
 
+  // Alarm rules, escalation, webhooks and figures (issue 5); their alarms go out like any other.
+  const alarmEngine = new AlarmEngineModule({
+    db,
+    config,
+    log: partLogger(root, config, 'engine'),
+    pushAlarms: (created, updated) => {
+      for (const a of created) realtime.alarmNew(a);
+      for (const a of updated) realtime.alarmUpdated(a);
+    },
+    push: {
+      toSupervisors: (escalation) => realtime.escalation(escalation, []),
+      toUsers: (userIds, escalation) => realtime.escalation(escalation, userIds),
+    },
+  });
+
   const ingestLog = partLogger(root, config, 'ingest');
   const ingest = new Ingest({
     config: {
@@ -176,7 +194,9 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     onAlarmChanges: (created: AlarmDto[], updated: AlarmDto[]) => {
       for (const a of created) realtime.alarmNew(a);
       for (const a of updated) realtime.alarmUpdated(a);
+      alarmEngine.onAlarmChanges(created, updated);
     },
+    onTelemetryStored: (gatewayId, events) => alarmEngine.onTelemetry(gatewayId, events),
   });
   const mqttBroker = await Broker.create({
     config: config.mqtt,
@@ -247,6 +267,10 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     renderMetrics,
     onError: (code) => metrics.httpErrors.inc({ code }),
   });
+  alarmEngine.registerRoutes(http, {
+    auth,
+    alarmUpdated: (alarm) => realtime.alarmUpdated(alarm),
+  });
   realtime.attach(http.server);
 
   const offlineMonitor = new GatewayOfflineMonitor({
@@ -256,6 +280,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     onChanges: (created, updated) => {
       for (const a of created) realtime.alarmNew(a);
       for (const a of updated) realtime.alarmUpdated(a);
+      alarmEngine.onAlarmChanges(created, updated);
     },
   });
 
@@ -275,6 +300,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       const mqttUrl = await mqttBroker.listen();
       care.setMqttUrl(mqttUrl);
       offlineMonitor.start();
+      await alarmEngine.start();
       await http.listen({ host: config.http.host, port: config.http.port });
       const address = http.server.address() as AddressInfo;
       const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
@@ -292,6 +318,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         mqttBroker.stopAccepting();
         await ingest.close();
         log.debug('ingest drained');
+        await alarmEngine.close();
         await mqttBroker.close();
         log.debug('broker closed');
         await realtime.close();
@@ -349,6 +376,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         telemetryStoreErrors: metrics.telemetryStoreErrors.get(),
         authFailures: metrics.authFailures.entries().reduce((s, [, v]) => s + v, 0),
         aclRefusals: metrics.aclRefusals.entries().reduce((s, [, v]) => s + v, 0),
+        alarmEngine: alarmEngine.stats(),
       };
     },
   };

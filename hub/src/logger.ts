@@ -5,7 +5,8 @@
 import { pino, type Logger } from 'pino';
 import type { HubConfig } from './config.js';
 
-export type HubPart = 'hub' | 'broker' | 'ingest' | 'store' | 'telemetry' | 'http' | 'realtime';
+export type HubPart =
+  'hub' | 'broker' | 'ingest' | 'store' | 'telemetry' | 'http' | 'realtime' | 'engine';
 
 export function createRootLogger(config: HubConfig): Logger {
   return pino({ level: config.log.level, base: { app: 'anxin-hub' } });

@@ -69,6 +69,8 @@ export interface IngestDeps {
   log: Logger;
   sendAck: (gatewayId: string, ack: Ack) => void;
   onAlarmChanges: (created: AlarmDto[], updated: AlarmDto[]) => void;
+  /** Telemetry the store accepted (after its ack went out): the alarm rules judge it. */
+  onTelemetryStored?: (gatewayId: string, events: TelemetryEvent[]) => void;
 }
 
 export interface IngestStats {
@@ -471,6 +473,7 @@ export class Ingest {
           rejected,
           [],
         );
+        this.telemetryStored(job.gatewayId, events);
       }
     } catch (err) {
       this.deps.log.error({ err }, 'telemetry batch failed: deferred');
@@ -486,6 +489,16 @@ export class Ingest {
       }
     } finally {
       this.telemetryInFlight -= jobs.length;
+    }
+  }
+
+  /** Hands durable telemetry to the rules; a failing hook never touches the ack path. */
+  private telemetryStored(gatewayId: string, events: TelemetryEvent[]): void {
+    if (!this.deps.onTelemetryStored || events.length === 0) return;
+    try {
+      this.deps.onTelemetryStored(gatewayId, events);
+    } catch (err) {
+      this.deps.log.error({ err, gatewayId }, 'telemetry hook failed');
     }
   }
 
@@ -551,6 +564,7 @@ export class Ingest {
               entry.rejected,
               [],
             );
+            this.telemetryStored(job.gatewayId, events);
             continue;
           } catch (err) {
             if (!(err instanceof RejectedPointsError)) throw err;
@@ -580,6 +594,11 @@ export class Ingest {
           );
         }
         this.ack(job.gatewayId, 'telemetry', acked, rejected, []);
+        const stored = new Set(acked);
+        this.telemetryStored(
+          job.gatewayId,
+          events.filter((e) => stored.has(e.seq)),
+        );
       } catch (err) {
         // Unavailable now: this batch and the ones not yet tried are deferred (written points
         // will be overwritten with themselves on the resend).

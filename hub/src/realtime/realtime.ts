@@ -13,6 +13,7 @@ import {
   SESSION_COOKIE,
   type AlarmDto,
   type ClientToServerEvents,
+  type EscalationDto,
   type ServerToClientEvents,
 } from '@anxin/protocol';
 import { userRoom, type Scope, type ScopeResolver } from '../auth/scope.js';
@@ -117,6 +118,25 @@ export class Realtime {
   }
 
   /** Drops a user's sockets (scope or rights changed); they reconnect with the new scope. */
+  /**
+   * An escalation step (escalation/escalator.ts): to supervisors and admins whose scope holds the
+   * home, and to the named users (family contacts being called).
+   */
+  escalation(escalation: EscalationDto, userIds: string[]): void {
+    const io = this.io;
+    if (!io) return;
+    io.in(this.deps.scopes.roomsForHome(escalation.homeId))
+      .fetchSockets()
+      .then((sockets) => {
+        for (const s of sockets) {
+          const role = s.data.session.user.role;
+          if (role === 'supervisor' || role === 'admin') s.emit('alarm:escalation', escalation);
+        }
+      })
+      .catch((err: unknown) => this.deps.log.error({ err }, 'escalation push failed'));
+    if (userIds.length > 0) io.to(userIds.map(userRoom)).emit('alarm:escalation', escalation);
+  }
+
   disconnectUser(userId: string): void {
     this.io?.in(userRoom(userId)).disconnectSockets(true);
   }
