@@ -38,6 +38,13 @@ export const HubConfigSchema = Type.Object(
         webRoot: Type.String({ default: '' }),
         /** Largest request body accepted (bytes). */
         bodyLimit: Type.Integer({ minimum: 1024, default: 64 * 1024 }),
+        /** HTTPS (and Socket.IO over it) with this PEM certificate and key (`anxin certs`). */
+        tls: Type.Optional(
+          Type.Object(
+            { certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { default: {}, additionalProperties: false },
     ),

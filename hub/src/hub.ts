@@ -3,6 +3,7 @@
  * broker, HTTP, realtime) without opening any port; `listen()` opens them, `close()` shuts down
  * gracefully. Tests and `anxin` commands drive it in-process.
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -237,6 +238,14 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   const http = await buildHttpServer({
     log: partLogger(root, config, 'http'),
     bodyLimit: config.http.bodyLimit,
+    ...(config.http.tls
+      ? {
+          https: {
+            cert: readFileSync(config.http.tls.certFile),
+            key: readFileSync(config.http.tls.keyFile),
+          },
+        }
+      : {}),
     webRoot: resolveWebRoot(config),
     alarms,
     auth,
@@ -304,7 +313,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       await http.listen({ host: config.http.host, port: config.http.port });
       const address = http.server.address() as AddressInfo;
       const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-      const httpUrl = `http://${host}:${address.port}`;
+      const httpUrl = `${config.http.tls ? 'https' : 'http'}://${host}:${address.port}`;
       log.info({ httpUrl, mqttUrl }, 'hub listening');
       return { httpUrl, mqttUrl };
     },

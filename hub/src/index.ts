@@ -10,3 +10,10 @@ export {
 } from './config.js';
 export type { TelemetryPoint, TelemetryStore, TelemetryValue } from './telemetry/store.js';
 export { EmbeddedTelemetryStore } from './telemetry/embedded.js';
+export { seedDemo, type DemoLogin, type SeedResult } from './care/seed.js';
+export {
+  generateDevCertificates,
+  writeDevCertificates,
+  DEFAULT_CERT_HOSTS,
+  type DevCertificates,
+} from './security/certs.js';

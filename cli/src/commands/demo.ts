@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { buildHub } from '@anxin/hub';
+import { buildHub, seedDemo } from '@anxin/hub';
 import { loadConfig } from '@anxin/protocol';
 import { pino } from 'pino';
 import { intOption, parseCommandArgs } from '../args.js';
@@ -15,11 +14,6 @@ import {
   triggerInHome,
   type SimulatedHome,
 } from '../demo/homes.js';
-
-const DEMO_USERS = [
-  { username: 'operator', role: 'operator', displayName: 'Duty operator 值班接线员' },
-  { username: 'admin', role: 'admin', displayName: 'Administrator 管理员' },
-] as const;
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -49,17 +43,14 @@ export const demoCommand: Command = {
     const stopping = untilSignal();
     const { httpUrl, mqttUrl } = await hub.listen();
 
-    const logins: string[] = [];
-    for (const user of DEMO_USERS) {
-      const password = randomBytes(6).toString('base64url');
-      await hub.setUser({ ...user, password });
-      logins.push(`${user.username} / ${password}  (${user.role})`);
-    }
+    // Areas, homes home-0001…, residents, contacts, plans and one login per role.
+    const seeded = await seedDemo(hub, { homes: demo.homes });
+    const logins = seeded.logins.map((u) => `${u.username} / ${u.password}  (${u.role})`);
 
     const homes: SimulatedHome[] = [];
     for (let i = 0; i < demo.homes; i++) {
       const secret = newGatewaySecret();
-      await hub.provisionGateway({ gatewayId: gatewayIdFor(i), secret });
+      await hub.provisionGateway({ gatewayId: gatewayIdFor(i), secret, homeId: gatewayIdFor(i) });
       homes.push(
         await startHome(i, { dataDir: demo.dataDir, mqttUrl, secret, logger: gatewayLogger }),
       );

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { benchCommand } from './bench.js';
+import { certsCommand } from './certs.js';
 import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import { gatewayCommand } from './gateway.js';
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   decodeCommand,
   scanCommand,
   benchCommand,
+  certsCommand,
 ];

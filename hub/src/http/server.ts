@@ -20,13 +20,18 @@ export interface HttpDeps extends RouteDeps {
   checks: HealthCheck[];
   renderMetrics: () => Promise<string>;
   onError: (code: ApiErrorCode) => void;
+  /** HTTPS with this certificate and key (PEM), else plain HTTP. */
+  https?: { cert: Buffer; key: Buffer };
   /** The care model's routes (protocol/src/care.ts). */
   care: Omit<CareRouteDeps, 'access' | 'alarms' | 'scopedAlarms'>;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = deps.log;
+  // With `https`, Fastify serves TLS on the same routes; the instance type is the same to callers
+  // (they only use routes, inject and `server` as a node server to attach Socket.IO to).
   const app = Fastify({
+    ...(deps.https ? { https: deps.https } : {}),
     loggerInstance,
     // Per-request lines would drown the hub's own logs; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
