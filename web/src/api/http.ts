@@ -60,7 +60,7 @@ export interface RequestOptions {
 
 /** Performs one request and returns the parsed JSON body (undefined for 204). */
 export async function apiRequest<T>(
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   options: RequestOptions = {},
 ): Promise<T> {

@@ -1,7 +1,7 @@
 /**
  * The app shell: asks the hub who is signed in (GET /api/v1/session), then shows the login page or
- * the page for the user's role. Operators, supervisors and admins get the alarm console; the
- * installer and family pages (issue 6) plug in here by role.
+ * the page for the user's role: operators and admins get the alarm console, supervisors the
+ * supervisor view (/supervisor, with the console at /), installers /installer/…, family /family/….
  */
 import type { SessionResponse, UserRole } from '@anxin/protocol';
 import { Button, Center, Loader, Stack, Text } from '@mantine/core';
@@ -9,6 +9,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiRequestError } from '../api/http';
 import { getSession, logout } from '../api/hub';
 import { ConsolePage } from '../console/ConsolePage';
+import { FamilyPage } from '../family/FamilyPage';
+import { InstallerPage } from '../installer/InstallerPage';
+import { SupervisorPage } from '../supervisor/SupervisorPage';
+import { navigate, usePath } from './router';
 import { useI18n } from '../i18n/I18nProvider';
 import { LoginPage } from './LoginPage';
 
@@ -19,12 +23,22 @@ type Phase =
   | { kind: 'signed-in'; session: SessionResponse };
 
 const CONSOLE_ROLES: readonly UserRole[] = ['operator', 'supervisor', 'admin'];
+
+/** Where each role lands, and which paths belong to it. */
+const ROLE_HOME: Readonly<Record<UserRole, string>> = {
+  operator: '/',
+  supervisor: '/supervisor',
+  admin: '/',
+  installer: '/installer',
+  family: '/family',
+};
 const RETRY_MS = 3_000;
 
 export function App() {
   const { t } = useI18n();
   const [phase, setPhase] = useState<Phase>({ kind: 'checking' });
   const [attempt, setAttempt] = useState(0);
+  const path = usePath();
 
   useEffect(() => {
     if (phase.kind !== 'checking' && phase.kind !== 'unreachable') return;
@@ -71,22 +85,46 @@ export function App() {
       return (
         <LoginPage
           sessionEnded={phase.sessionEnded === true}
-          onLoggedIn={(session) => setPhase({ kind: 'signed-in', session })}
+          onLoggedIn={(session) => {
+            // A fresh sign-in lands on the role's page unless the address already points into it.
+            const home = ROLE_HOME[session.user.role];
+            if (home !== '/' && !window.location.pathname.startsWith(home)) navigate(home, true);
+            setPhase({ kind: 'signed-in', session });
+          }}
         />
       );
-    case 'signed-in':
-      if (!CONSOLE_ROLES.includes(phase.session.user.role)) {
+    case 'signed-in': {
+      const { session } = phase;
+      const role = session.user.role;
+      if (role === 'installer') {
+        if (!path.startsWith('/installer')) navigateSoon('/installer');
+        return <InstallerPage session={session} onSignOut={signOut} />;
+      }
+      if (role === 'family') {
+        if (!path.startsWith('/family')) navigateSoon('/family');
+        return <FamilyPage session={session} onSignOut={signOut} />;
+      }
+      if (!CONSOLE_ROLES.includes(role)) {
         return (
           <Center mih="100vh" p="md">
             <Stack align="center">
-              <Text>{t('app.roleNotSupported', { role: phase.session.user.role })}</Text>
+              <Text>{t('app.roleNotSupported', { role })}</Text>
               <Button onClick={signOut}>{t('header.logout')}</Button>
             </Stack>
           </Center>
         );
       }
-      return (
-        <ConsolePage session={phase.session} onSignOut={signOut} onSessionEnded={sessionEnded} />
-      );
+      if ((role === 'supervisor' || role === 'admin') && path.startsWith('/supervisor')) {
+        return (
+          <SupervisorPage session={session} onSignOut={signOut} onSessionEnded={sessionEnded} />
+        );
+      }
+      return <ConsolePage session={session} onSignOut={signOut} onSessionEnded={sessionEnded} />;
+    }
   }
+}
+
+/** Corrects the address bar after render (a role's page opened at another role's path). */
+function navigateSoon(path: string): void {
+  queueMicrotask(() => navigate(path, true));
 }

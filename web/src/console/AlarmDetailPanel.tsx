@@ -1,7 +1,8 @@
 /**
  * The selected alarm in full (GET /api/v1/alarms/:id): what, where, when, who took it, and its
  * timeline of device triggers. Reloaded whenever the live queue shows the alarm changed.
- * (Issue 6 adds the resident's card, devices and 24-hour charts here.)
+ * Below the actions: family/responders on their way, the resident's card (care/HomeCard.tsx), the
+ * alarm's facts, 24 hours of telemetry around it (lazy chart chunk) and the timeline.
  */
 import type { AlarmDetailResponse, AlarmDto, AlarmTriggerDto } from '@anxin/protocol';
 import {
@@ -22,6 +23,9 @@ import { describeError } from '../api/describeError';
 import { getAlarmDetail } from '../api/hub';
 import { kindKey, outcomeKey, priorityKey, statusKey, type MessageKey } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
+import { AlarmCharts } from '../charts/LazyCharts';
+import { HomeCardSection } from '../care/HomeCard';
+import { RespondersList } from '../care/Responders';
 import { TEST_COLOURS } from './palette';
 
 export interface AlarmDetailPanelProps {
@@ -147,6 +151,8 @@ export function AlarmDetailPanel({
               </Button>
             </Group>
           )}
+          {shown !== null && <RespondersList alarm={shown} />}
+          {shown !== null && <HomeCardSection alarm={shown} />}
           {shown !== null && (
             <dl className="detail-grid">
               {field('detail.priority', t(priorityKey(shown.priority)))}
@@ -185,6 +191,14 @@ export function AlarmDetailPanel({
             </Alert>
           )}
           {shown?.notes != null && shown.notes !== '' && field('detail.notes', shown.notes)}
+          {shown !== null && shown.homeId !== null && (
+            <section aria-labelledby="detail-charts-title">
+              <Title order={3} size="h5" mt="xs" id="detail-charts-title">
+                {t('chart.title')}
+              </Title>
+              <AlarmCharts alarm={shown} />
+            </section>
+          )}
           <Title order={3} size="h5" mt="xs">
             {t('detail.timeline')}
           </Title>

@@ -18,6 +18,7 @@ import {
   PRIORITY_STRIPE,
   STATUS_COLOURS,
   TEST_COLOURS,
+  ON_THE_WAY_COLOURS,
 } from './palette';
 
 export interface AlarmQueueTableProps {
@@ -152,6 +153,16 @@ const AlarmRow = memo(function AlarmRow(props: AlarmRowProps) {
               data-testid="test-badge"
             >
               {t('queue.test')}
+            </span>
+          )}
+          {(alarm.responders?.length ?? 0) > 0 && (
+            <span
+              className="chip"
+              style={{ color: ON_THE_WAY_COLOURS.fg, background: ON_THE_WAY_COLOURS.bg }}
+              title={(alarm.responders ?? []).map((r) => r.displayName).join(', ')}
+              data-testid="responder-badge"
+            >
+              {t('queue.onTheWay', { count: alarm.responders?.length ?? 0 })}
             </span>
           )}
         </Group>

@@ -4,6 +4,7 @@
 import type { AlarmDto, AlarmOutcome, SessionResponse } from '@anxin/protocol';
 import {
   ActionIcon,
+  Anchor,
   Button,
   CloseButton,
   Group,
@@ -19,6 +20,7 @@ import { ApiRequestError } from '../api/http';
 import { acknowledgeAlarm, getAlarmDetail, getSession, resolveAlarm } from '../api/hub';
 import { LanguageSwitch } from '../app/LanguageSwitch';
 import { ThemeToggle } from '../app/ThemeToggle';
+import { navigate } from '../app/router';
 import { LANGUAGES } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
 import { SoundBlockedPrompt, SoundControl } from '../sound/SoundControl';
@@ -254,6 +256,19 @@ export function ConsolePage({ session, onSignOut, onSessionEnded }: ConsolePageP
                 <IconKeyboard size={18} aria-hidden />
               </ActionIcon>
             </Tooltip>
+            {(session.user.role === 'supervisor' || session.user.role === 'admin') && (
+              <Anchor
+                href="/supervisor"
+                size="sm"
+                onClick={(event) => {
+                  event.preventDefault();
+                  navigate('/supervisor');
+                }}
+                data-testid="nav-supervisor"
+              >
+                {t('supervisor.title')}
+              </Anchor>
+            )}
             <Text size="sm" data-testid="current-user">
               {t('header.user', { name: session.user.displayName })}
             </Text>

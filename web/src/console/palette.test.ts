@@ -6,9 +6,20 @@ import {
   PRIORITY_STRIPE,
   STATUS_COLOURS,
   TEST_COLOURS,
+  ON_THE_WAY_COLOURS,
   contrastRatio,
   type ColourPair,
 } from './palette';
+import {
+  BATTERY_COLOURS,
+  ONLINE_COLOURS,
+  STEP_COLOURS,
+  TARGET_COLOURS,
+  TEST_MODE_COLOURS,
+} from '../care/palette';
+
+const named = (prefix: string, record: Readonly<Record<string, ColourPair>>) =>
+  Object.entries(record).map(([k, v]) => [`${prefix} ${k}`, v] as [string, ColourPair]);
 
 describe('colours with meaning meet WCAG AA', () => {
   it('computes contrast like WCAG 2.x (black on white is 21:1)', () => {
@@ -27,6 +38,19 @@ describe('colours with meaning meet WCAG AA', () => {
       v ? [[`age ${k}`, v] as [string, ColourPair]] : [],
     ),
     ['test badge', TEST_COLOURS],
+    ['on the way badge', ON_THE_WAY_COLOURS],
+    ...named('battery', BATTERY_COLOURS),
+    ...named('online', ONLINE_COLOURS),
+    ...named('test step', STEP_COLOURS),
+    ...named('answer-time target', TARGET_COLOURS),
+    ['test mode banner', TEST_MODE_COLOURS],
+    // Fixed colours in console.css: connection pills and the sound prompt.
+    ['connection connected', { fg: '#ffffff', bg: '#237a36' }],
+    ['connection connecting', { fg: '#ffffff', bg: '#1864ab' }],
+    ['connection disconnected', { fg: '#ffffff', bg: '#c92a2a' }],
+    ['sound prompt', { fg: '#1a1b1e', bg: '#fcc419' }],
+    ['dimmed text on white (light theme override)', { fg: '#5c636a', bg: '#ffffff' }],
+    ['raised-by highlight', { fg: '#1a1b1e', bg: '#fff5f5' }],
   ];
 
   it.each(pairs)('%s text has contrast >= 4.5:1', (_name, pair) => {

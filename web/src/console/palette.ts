@@ -38,6 +38,9 @@ export const STATUS_COLOURS = {
 
 export const TEST_COLOURS: ColourPair = { fg: '#ffffff', bg: '#6741d9' };
 
+/** Someone (family, responder) said "I am going there". */
+export const ON_THE_WAY_COLOURS: ColourPair = { fg: '#ffffff', bg: '#237a36' };
+
 /** Feedback after an action: success is calm, failure is loud. */
 export const NOTICE_COLOURS: Readonly<Record<'ok' | 'error', ColourPair>> = {
   ok: { fg: '#0b3d16', bg: '#d3f9d8' },

@@ -1,0 +1,446 @@
+/**
+ * The family page (issue 6): only their own relative's home. Current status ("activity seen
+ * 08:12"), alarms as they happen with who took them and how they ended, "I am going there" (the
+ * operator sees it on the alarm), and their own phone and availability to edit.
+ * Routes: /family → the first relative's home; /family/homes/:id. A home outside the user's scope
+ * answers 404 from the hub and shows "not found" here.
+ */
+import type {
+  AlarmDto,
+  ContactDto,
+  HomeCardResponse,
+  HomeListResponse,
+  SessionResponse,
+  TelemetryQueryResponse,
+} from '@anxin/protocol';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Card,
+  Group,
+  Loader,
+  NumberInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { IconRun } from '@tabler/icons-react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { describeError } from '../api/describeError';
+import { ApiRequestError } from '../api/http';
+import { getHomeCard, listHomes, markResponding, queryTelemetry, updateContact } from '../api/hub';
+import { PageHeader } from '../app/PageHeader';
+import { matchPath, navigate, usePath } from '../app/router';
+import { useLoad } from '../app/useLoad';
+import { kindKey, outcomeKey, statusKey } from '../i18n';
+import { useI18n } from '../i18n/I18nProvider';
+import { ContactList } from '../care/HomeCard';
+import { RespondersList } from '../care/Responders';
+import { ageFromBirthYear } from '../care/format';
+import { useLiveAlarms } from '../care/useLiveAlarms';
+import { NotFound } from '../app/NotFound';
+import { STATUS_COLOURS, TEST_COLOURS } from '../console/palette';
+import { ACTIVITY_FIELDS, lastActivityAt } from './activity';
+
+export function FamilyPage({
+  session,
+  onSignOut,
+}: {
+  session: SessionResponse;
+  onSignOut: () => void;
+}) {
+  const { t } = useI18n();
+  const path = usePath();
+  const live = useLiveAlarms();
+  const params = matchPath('/family/homes/:id', path);
+
+  useEffect(() => {
+    document.title = `${t('family.title')} · ${t('app.name')}`;
+  }, [t]);
+
+  return (
+    <div className="console-layout">
+      <PageHeader title={t('family.title')} session={session} onSignOut={onSignOut} />
+      <main className="page-main" id="main">
+        {params?.id !== undefined ? (
+          <FamilyHome key={params.id} homeId={params.id} session={session} live={live} />
+        ) : (
+          <FamilyHomePicker />
+        )}
+      </main>
+    </div>
+  );
+}
+
+function FamilyHomePicker() {
+  const { t } = useI18n();
+  const { load } = useLoad<HomeListResponse>((signal) => listHomes({}, signal), []);
+  useEffect(() => {
+    if (load.kind === 'loaded' && load.data.homes.length === 1 && load.data.homes[0]) {
+      navigate(`/family/homes/${encodeURIComponent(load.data.homes[0].id)}`, true);
+    }
+  }, [load]);
+  if (load.kind === 'loading') return <Loading />;
+  if (load.kind === 'failed') return <Failed error={load.error} />;
+  if (load.data.homes.length === 0) return <Text>{t('family.noHomes')}</Text>;
+  return (
+    <Stack>
+      <Title order={2} size="h3">
+        {t('family.chooseHome')}
+      </Title>
+      {load.data.homes.map((home) => (
+        <Anchor
+          key={home.id}
+          href={`/family/homes/${encodeURIComponent(home.id)}`}
+          onClick={(event) => {
+            event.preventDefault();
+            navigate(`/family/homes/${encodeURIComponent(home.id)}`);
+          }}
+          data-testid="family-home-link"
+        >
+          {home.residentNames.join(', ') || home.address}
+        </Anchor>
+      ))}
+    </Stack>
+  );
+}
+
+function FamilyHome({
+  homeId,
+  session,
+  live,
+}: {
+  homeId: string;
+  session: SessionResponse;
+  live: ReturnType<typeof useLiveAlarms>;
+}) {
+  const { t } = useI18n();
+  const card = useLoad<HomeCardResponse>((signal) => getHomeCard(homeId, signal), [homeId]);
+  if (card.load.kind === 'loading') return <Loading />;
+  if (card.load.kind === 'failed') {
+    const error = card.load.error;
+    if (error instanceof ApiRequestError && (error.status === 404 || error.status === 403))
+      return <NotFound />;
+    return <Failed error={error} />;
+  }
+  const data = card.load.data;
+  const alarms = live.alarms.filter((a) => a.homeId === homeId);
+  const names = data.residents.map((r) => r.name).join(t('list.separator'));
+  return (
+    <Stack gap="lg" className="narrow-page" data-testid="family-home" data-home-id={homeId}>
+      <section aria-labelledby="family-status-title">
+        <Title order={2} size="h2" id="family-status-title" data-testid="family-resident-names">
+          {names}
+        </Title>
+        <Text size="sm" c="dimmed">
+          {data.residents
+            .map((r) => {
+              const age = ageFromBirthYear(r.birthYear, new Date());
+              return age === null ? r.name : `${r.name} · ${t('card.age', { age })}`;
+            })
+            .join(t('list.separator'))}
+          {' · '}
+          {data.home.address}
+        </Text>
+        <ActivityStatus homeId={homeId} />
+        {data.home.testMode && (
+          <Text size="sm" mt={4}>
+            {t('family.testMode')}
+          </Text>
+        )}
+      </section>
+
+      <section aria-labelledby="family-alarms-title">
+        <Title order={2} size="h3" id="family-alarms-title">
+          {t('family.alarms')}
+        </Title>
+        {live.state === 'disconnected' && (
+          <Alert color="red.9" variant="filled" role="alert" mt="xs" data-testid="family-offline">
+            {t('family.offline')}
+          </Alert>
+        )}
+        {alarms.length === 0 ? (
+          <Text data-testid="family-no-alarms">{t('family.noAlarms')}</Text>
+        ) : (
+          <Stack gap="sm" mt="xs">
+            {alarms.map((alarm) => (
+              <FamilyAlarm key={alarm.id} alarm={alarm} session={session} onChanged={live.apply} />
+            ))}
+          </Stack>
+        )}
+      </section>
+
+      <section aria-labelledby="family-contacts-title">
+        <Title order={2} size="h3" id="family-contacts-title">
+          {t('family.contacts')}
+        </Title>
+        <ContactList contacts={data.contacts} />
+        {data.contacts
+          .filter((c) => c.userId === session.user.id)
+          .map((contact) => (
+            <OwnContactForm
+              key={contact.id}
+              homeId={homeId}
+              contact={contact}
+              onSaved={(saved) =>
+                card.set({
+                  ...data,
+                  contacts: data.contacts.map((c) => (c.id === saved.id ? saved : c)),
+                })
+              }
+            />
+          ))}
+      </section>
+    </Stack>
+  );
+}
+
+function ActivityStatus({ homeId }: { homeId: string }) {
+  const { t, formatTime, formatDateTime } = useI18n();
+  const { load, reload } = useLoad<TelemetryQueryResponse>(
+    (signal) =>
+      queryTelemetry(
+        homeId,
+        {
+          from: new Date(Date.now() - 24 * 3600_000).toISOString(),
+          fields: ACTIVITY_FIELDS.join(','),
+          maxPoints: 500,
+        },
+        signal,
+      ),
+    [homeId],
+  );
+  useEffect(() => {
+    const timer = setInterval(reload, 60_000);
+    return () => clearInterval(timer);
+  }, [reload]);
+  if (load.kind === 'loading') return <Loading />;
+  if (load.kind === 'failed')
+    return (
+      <Text size="lg" data-testid="activity-status" data-state="unknown">
+        {t('family.activityUnknown')}
+      </Text>
+    );
+  const at = lastActivityAt(load.data.series);
+  if (at === null) {
+    return (
+      <Text size="lg" fw={700} data-testid="activity-status" data-state="none">
+        {t('family.activityNone')}
+      </Text>
+    );
+  }
+  const today = new Date(at).toDateString() === new Date().toDateString();
+  return (
+    <Text size="lg" fw={700} data-testid="activity-status" data-state="seen">
+      {today
+        ? t('family.activitySeen', { time: formatTime(new Date(at)).slice(0, 5) })
+        : t('family.activitySeenOn', { time: formatDateTime(new Date(at).toISOString()) })}
+    </Text>
+  );
+}
+
+function FamilyAlarm({
+  alarm,
+  session,
+  onChanged,
+}: {
+  alarm: AlarmDto;
+  session: SessionResponse;
+  onChanged: (alarm: AlarmDto) => void;
+}) {
+  const { t, formatDateTime } = useI18n();
+  const [eta, setEta] = useState<string | number>('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const going = (alarm.responders ?? []).some((r) => r.userId === session.user.id);
+  const status = STATUS_COLOURS[alarm.status];
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const minutes = typeof eta === 'number' ? eta : Number.parseInt(eta, 10);
+    markResponding(alarm.id, Number.isFinite(minutes) ? { etaMinutes: minutes } : {})
+      .then((response) => onChanged(response.alarm))
+      .catch((e: unknown) => setError(describeError(e, t)))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <Card
+      withBorder
+      padding="sm"
+      data-testid="family-alarm"
+      data-alarm-id={alarm.id}
+      data-status={alarm.status}
+    >
+      <Group justify="space-between" wrap="wrap" gap="xs">
+        <Title order={3} size="h4">
+          {t(kindKey(alarm.kind))}
+        </Title>
+        <Group gap="xs">
+          {alarm.test && (
+            <span className="chip" style={{ color: TEST_COLOURS.fg, background: TEST_COLOURS.bg }}>
+              {t('queue.test')}
+            </span>
+          )}
+          <span
+            className="chip"
+            style={{ color: status.fg, background: status.bg }}
+            data-testid="family-alarm-status"
+          >
+            {t(statusKey(alarm.status))}
+          </span>
+        </Group>
+      </Group>
+      <Text size="sm">{t('family.raisedAt', { time: formatDateTime(alarm.raisedAt) })}</Text>
+      {alarm.acknowledgedBy !== null && alarm.acknowledgedAt !== null && (
+        <Text size="sm" data-testid="family-alarm-taken-by">
+          {t('family.takenBy', {
+            user: alarm.acknowledgedBy,
+            time: formatDateTime(alarm.acknowledgedAt),
+          })}
+        </Text>
+      )}
+      {alarm.status === 'open' && <Text size="sm">{t('family.waitingForOperator')}</Text>}
+      {alarm.outcome !== null && (
+        <Text size="sm" fw={700} data-testid="family-alarm-outcome">
+          {t('family.outcome', { outcome: t(outcomeKey(alarm.outcome)) })}
+        </Text>
+      )}
+      <RespondersList alarm={alarm} />
+      {alarm.status !== 'resolved' && !going && (
+        <form onSubmit={submit}>
+          <Group align="flex-end" gap="sm" mt="xs" wrap="wrap">
+            <NumberInput
+              label={t('family.eta')}
+              min={0}
+              max={1440}
+              value={eta}
+              onChange={setEta}
+              w={160}
+              data-testid="eta-input"
+            />
+            <Button
+              type="submit"
+              color="green.9"
+              loading={busy}
+              leftSection={<IconRun size={18} aria-hidden />}
+              data-testid="going-button"
+            >
+              {t('family.going')}
+            </Button>
+          </Group>
+        </form>
+      )}
+      {going && alarm.status !== 'resolved' && (
+        <Text size="sm" fw={700} mt="xs" data-testid="family-going-confirmed">
+          {t('family.goingConfirmed')}
+        </Text>
+      )}
+      {error !== null && (
+        <Alert color="red" variant="light" role="alert" mt="xs" data-testid="going-error">
+          {error}
+        </Alert>
+      )}
+    </Card>
+  );
+}
+
+function OwnContactForm({
+  homeId,
+  contact,
+  onSaved,
+}: {
+  homeId: string;
+  contact: ContactDto;
+  onSaved: (contact: ContactDto) => void;
+}) {
+  const { t } = useI18n();
+  const [phone, setPhone] = useState(contact.phone);
+  const [availability, setAvailability] = useState(contact.availability ?? '');
+  const [state, setState] = useState<
+    { kind: 'idle' | 'saving' | 'saved' } | { kind: 'error'; message: string }
+  >({
+    kind: 'idle',
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setState({ kind: 'saving' });
+    updateContact(homeId, contact.id, {
+      phone: phone.trim(),
+      availability: availability.trim() === '' ? null : availability.trim(),
+    })
+      .then((response) => {
+        onSaved(response.contact);
+        setState({ kind: 'saved' });
+      })
+      .catch((e: unknown) => setState({ kind: 'error', message: describeError(e, t) }));
+  };
+  return (
+    <Card
+      withBorder
+      padding="sm"
+      mt="sm"
+      component="form"
+      onSubmit={submit}
+      data-testid="own-contact-form"
+    >
+      <Title order={3} size="h5">
+        {t('family.ownDetails')}
+      </Title>
+      <Stack gap="xs" mt="xs">
+        <TextInput
+          label={t('family.phone')}
+          value={phone}
+          onChange={(e) => setPhone(e.currentTarget.value)}
+          required
+          type="tel"
+          autoComplete="tel"
+          data-testid="own-phone"
+        />
+        <TextInput
+          label={t('family.availability')}
+          description={t('family.availabilityHint')}
+          value={availability}
+          onChange={(e) => setAvailability(e.currentTarget.value)}
+          data-testid="own-availability"
+        />
+        <Group>
+          <Button type="submit" loading={state.kind === 'saving'} data-testid="own-contact-save">
+            {t('family.save')}
+          </Button>
+          {state.kind === 'saved' && (
+            <Text role="status" size="sm" fw={700} data-testid="own-contact-saved">
+              {t('family.saved')}
+            </Text>
+          )}
+        </Group>
+        {state.kind === 'error' && (
+          <Alert color="red" variant="light" role="alert">
+            {state.message}
+          </Alert>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+export function Loading() {
+  const { t } = useI18n();
+  return (
+    <Group gap="xs" role="status">
+      <Loader size="sm" aria-hidden />
+      <Text>{t('app.loading')}</Text>
+    </Group>
+  );
+}
+
+export function Failed({ error }: { error: unknown }) {
+  const { t } = useI18n();
+  return (
+    <Alert color="red" variant="light" role="alert" data-testid="page-error">
+      {describeError(error, t)}
+    </Alert>
+  );
+}

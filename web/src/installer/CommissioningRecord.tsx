@@ -1,0 +1,166 @@
+/**
+ * The commissioning record: what was installed in a home, which device was tested by whom and
+ * when, with the event that proved it. A printable page (print CSS hides the app's chrome).
+ */
+import type { DeviceDto, GatewayDto, HomeDto, ResidentDto, SessionResponse } from '@anxin/protocol';
+import { Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { IconPrinter } from '@tabler/icons-react';
+import { getHome, listGateways, listHomeDevices, listResidents } from '../api/hub';
+import { NotFound } from '../app/NotFound';
+import { useLoad } from '../app/useLoad';
+import { ApiRequestError } from '../api/http';
+import { useI18n } from '../i18n/I18nProvider';
+import { deviceKindKey } from '../care/labels';
+import { sortDevices } from '../care/format';
+import { Failed, Loading } from '../family/FamilyPage';
+import { deviceKey, loadRun, STEP_INSTRUCTIONS } from './guidedTest';
+import { homePath, link } from './InstallerPage';
+
+interface RecordData {
+  home: HomeDto;
+  residents: ResidentDto[];
+  gateways: GatewayDto[];
+  devices: DeviceDto[];
+}
+
+export function CommissioningRecord({
+  homeId,
+  session,
+}: {
+  homeId: string;
+  session: SessionResponse;
+}) {
+  const { t, formatDateTime } = useI18n();
+  const { load } = useLoad<RecordData>(
+    async (signal) => {
+      const [home, residents, gateways, devices] = await Promise.all([
+        getHome(homeId, signal),
+        listResidents(homeId, signal),
+        listGateways({ homeId }, signal),
+        listHomeDevices(homeId, signal),
+      ]);
+      return {
+        home: home.home,
+        residents: residents.residents,
+        gateways: gateways.gateways.filter((g) => g.claimState === 'claimed'),
+        devices: sortDevices(devices.devices.filter((d) => d.registered)),
+      };
+    },
+    [homeId],
+  );
+  if (load.kind === 'loading') return <Loading />;
+  if (load.kind === 'failed') {
+    const e = load.error;
+    return e instanceof ApiRequestError && e.status === 404 ? <NotFound /> : <Failed error={e} />;
+  }
+  const { home, residents, gateways, devices } = load.data;
+  const run = loadRun(homeId);
+  const at = (ms: number | null | undefined) =>
+    ms == null ? '—' : formatDateTime(new Date(ms).toISOString());
+  const passed =
+    run === null ? 0 : devices.filter((d) => run.passed[deviceKey(d)] !== undefined).length;
+  return (
+    <Stack className="record-page" data-testid="commissioning-record">
+      <Group justify="space-between" className="no-print">
+        <Anchor {...link(homePath(homeId))}>{t('record.back')}</Anchor>
+        <Button
+          leftSection={<IconPrinter size={18} aria-hidden />}
+          onClick={() => window.print()}
+          data-testid="print-button"
+        >
+          {t('record.print')}
+        </Button>
+      </Group>
+      <Title order={2} size="h2">
+        {t('record.title')}
+      </Title>
+      <dl className="record-facts">
+        <dt>{t('record.address')}</dt>
+        <dd data-testid="record-address">
+          {home.address}
+          {home.floor ? ` · ${t('card.floor', { floor: home.floor })}` : ''}
+          {home.room ? ` · ${t('card.room', { room: home.room })}` : ''}
+        </dd>
+        <dt>{t('record.homeId')}</dt>
+        <dd className="mono">{home.id}</dd>
+        <dt>{t('record.residents')}</dt>
+        <dd>{residents.map((r) => r.name).join(t('list.separator')) || '—'}</dd>
+        <dt>{t('record.gateways')}</dt>
+        <dd className="mono">
+          {gateways
+            .map((g) => `${g.id}${g.softwareVersion ? ` (${g.softwareVersion})` : ''}`)
+            .join(', ') || '—'}
+        </dd>
+        <dt>{t('record.testStarted')}</dt>
+        <dd data-testid="record-started">
+          {run === null ? t('record.notTested') : `${at(run.startedAt)} · ${run.startedBy}`}
+        </dd>
+        <dt>{t('record.testFinished')}</dt>
+        <dd data-testid="record-finished">
+          {run?.finishedAt != null
+            ? `${at(run.finishedAt)} · ${run.finishedBy ?? '—'}`
+            : t('record.notFinished')}
+        </dd>
+        <dt>{t('record.result')}</dt>
+        <dd data-testid="record-result" data-passed={passed} data-total={devices.length}>
+          {t('test.progress', { passed, total: devices.length })}
+        </dd>
+        <dt>{t('record.printedBy')}</dt>
+        <dd>
+          {session.user.displayName} · {formatDateTime(new Date().toISOString())}
+        </dd>
+      </dl>
+      <Table withTableBorder withColumnBorders data-testid="record-table" className="record-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('device.col.device')}</Table.Th>
+            <Table.Th>{t('device.col.room')}</Table.Th>
+            <Table.Th>{t('record.step')}</Table.Th>
+            <Table.Th>{t('record.outcome')}</Table.Th>
+            <Table.Th>{t('record.when')}</Table.Th>
+            <Table.Th>{t('record.by')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {devices.map((device) => {
+            const result = run?.passed[deviceKey(device)];
+            return (
+              <Table.Tr
+                key={deviceKey(device)}
+                data-testid="record-row"
+                data-device-id={device.id}
+                data-state={result ? 'passed' : 'untested'}
+              >
+                <Table.Td>
+                  <Text size="sm" className="mono">
+                    {device.id}
+                  </Text>
+                  <Text size="xs">
+                    {device.kind !== null ? t(deviceKindKey(device.kind)) : '—'}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{device.room ?? '—'}</Table.Td>
+                <Table.Td>
+                  {t(STEP_INSTRUCTIONS[device.kind ?? 'other'], {
+                    device: device.id,
+                    room: device.room ?? '—',
+                  })}
+                </Table.Td>
+                <Table.Td>
+                  <strong>{result ? t('test.passed') : t('record.untested')}</strong>
+                  {result ? <div className="mono">{result.evidence}</div> : null}
+                </Table.Td>
+                <Table.Td>{result ? at(result.at) : '—'}</Table.Td>
+                <Table.Td>{result?.by ?? '—'}</Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+      <div className="signatures">
+        <div>{t('record.installerSignature')}</div>
+        <div>{t('record.residentSignature')}</div>
+      </div>
+    </Stack>
+  );
+}
