@@ -12,6 +12,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import {
   AcceptByTokenRequestSchema,
   AcceptEscalationRequestSchema,
@@ -172,11 +173,16 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
     '/api/v1/alarms/:id/escalation/accept',
     {
       ...session(['family', 'supervisor', 'admin']),
-      schema: { params: IdParams, body: Type.Optional(AcceptEscalationRequestSchema) },
+      schema: { params: IdParams },
     },
     async (request): Promise<EscalationResponse> => {
       const { id } = request.params as { id: string };
+      // The body is optional (a bodiless POST accepts), so it is checked here, not by the schema.
       const body = request.body as AcceptEscalationRequest | undefined;
+      if (body !== undefined && !Value.Check(AcceptEscalationRequestSchema, body))
+        throw new HttpError('VALIDATION_FAILED', 'invalid body: expected { note?: string }', [
+          { path: '/', message: 'expected { note?: string (≤ 500) }' },
+        ]);
       return acceptResponse(await deps.escalator.acceptByUser(id, user(request), body?.note));
     },
   );

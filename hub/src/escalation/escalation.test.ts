@@ -1,0 +1,376 @@
+/**
+ * Escalation with a real hub (in-process, real MQTT gateway, REST over HTTP, Socket.IO) and a real
+ * local webhook receiver: a timer that falls due while the hub is down fires after the restart,
+ * once; a test-mode home never escalates; an acknowledged alarm stops the chain; contacts are
+ * called one at a time in call order and the first to accept stops the chain.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type {
+  AlarmDto,
+  ClientToServerEvents,
+  EscalationDto,
+  ServerToClientEvents,
+} from '@anxin/protocol';
+import { hubConfig } from '../config.js';
+import { buildHub, type Hub } from '../hub.js';
+import { verifySignature } from '../notify/signature.js';
+import { alarmEvent, login, TestGateway, waitFor } from '../testing/harness.js';
+
+const HOOK_SECRET = 'webhook-secret-for-tests';
+
+interface Hook {
+  event: string;
+  body: { event: string; data: Record<string, unknown> };
+  verified: boolean;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function webhookReceiver(): Promise<{ url: string; hooks: Hook[] }> {
+  const hooks: Hook[] = [];
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+    req.on('end', () => {
+      hooks.push({
+        event: String(req.headers['x-anxin-event']),
+        body: JSON.parse(raw) as Hook['body'],
+        verified: verifySignature(
+          HOOK_SECRET,
+          {
+            timestamp: req.headers['x-anxin-timestamp'] as string | undefined,
+            signature: req.headers['x-anxin-signature'] as string | undefined,
+          },
+          raw,
+          Date.now(),
+        ),
+      });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanups.push(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hooks };
+}
+
+interface Running {
+  hub: Hub;
+  httpUrl: string;
+  mqttUrl: string;
+}
+
+/** A hub on `dir` (kept across restarts), fast escalation timers, webhooks to `hookUrl`. */
+async function startHubAt(
+  dir: string,
+  hookUrl: string,
+  escalation: Record<string, unknown> = {},
+): Promise<Running> {
+  const config = hubConfig({
+    dataDir: dir,
+    http: { port: 0, webRoot: join(dir, 'no-web') },
+    mqtt: { port: 0 },
+    log: { level: process.env.HUB_TEST_LOG ?? 'silent' },
+    escalation: {
+      ackTimeoutS: 0.5,
+      supervisorTimeoutS: 0.3,
+      contactStepTimeoutS: 0.6,
+      pollIntervalMs: 50,
+      ...escalation,
+    },
+    notify: {
+      webhooks: [{ url: hookUrl, secret: HOOK_SECRET, events: ['*'] }],
+      pollIntervalMs: 50,
+      retryMinMs: 100,
+    },
+  });
+  const hub = await buildHub(config, { logger: pino({ level: config.log.level }) });
+  const { httpUrl, mqttUrl } = await hub.listen();
+  return { hub, httpUrl, mqttUrl };
+}
+
+const GW = 'gw-esc-1';
+const GW_SECRET = 'secret-of-gw-esc-1';
+
+async function api(
+  r: Running,
+  cookie: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${r.httpUrl}${path}`, {
+    method,
+    headers: {
+      cookie,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** Area, home, two contacts (the first is a family user), a gateway, and logins. */
+async function seed(r: Running): Promise<{ admin: string; family: string; operator: string }> {
+  await r.hub.createUser({ username: 'adm', password: 'admin-pass-1', role: 'admin' });
+  await r.hub.createUser({ username: 'sup', password: 'super-pass-1', role: 'supervisor' });
+  await r.hub.createUser({ username: 'op', password: 'operator-pass-1', role: 'operator' });
+  const fam = await r.hub.createUser({
+    username: 'son',
+    password: 'family-pass-1',
+    role: 'family',
+  });
+  const admin = await login(r.httpUrl, 'adm', 'admin-pass-1');
+  expect(
+    (await api(r, admin, 'POST', '/api/v1/areas', { id: 'd1', kind: 'district', name: 'D1' }))
+      .status,
+  ).toBe(201);
+  expect(
+    (
+      await api(r, admin, 'POST', '/api/v1/homes', {
+        id: 'home-1',
+        areaId: 'd1',
+        address: '1 Test Road',
+      })
+    ).status,
+  ).toBe(201);
+  const contacts = await api(r, admin, 'PUT', '/api/v1/homes/home-1/contacts', {
+    contacts: [
+      { name: 'Son', relation: 'family', phone: '+86 138 0000 0001', userId: fam.id },
+      { name: 'Neighbour', relation: 'neighbour', phone: '+86 138 0000 0002' },
+    ],
+  });
+  expect(contacts.status).toBe(200);
+  await r.hub.provisionGateway({ gatewayId: GW, secret: GW_SECRET, homeId: 'home-1' });
+  return {
+    admin,
+    family: await login(r.httpUrl, 'son', 'family-pass-1'),
+    operator: await login(r.httpUrl, 'op', 'operator-pass-1'),
+  };
+}
+
+async function raiseFall(r: Running, seq: number): Promise<AlarmDto> {
+  const gw = await TestGateway.connect(r.mqttUrl, GW, GW_SECRET);
+  try {
+    await gw.sendAlarms([alarmEvent(seq, { kind: 'fall' })]);
+    await gw.waitForAck((a) => a.lane === 'alarm' && a.acked.includes(seq));
+  } finally {
+    await gw.close();
+  }
+  const admin = await login(r.httpUrl, 'adm', 'admin-pass-1');
+  const list = await api(r, admin, 'GET', '/api/v1/alarms?status=open');
+  const alarms = list.json.alarms as AlarmDto[];
+  const found = alarms.find((a) => a.kind === 'fall');
+  if (!found) throw new Error(`no fall alarm in ${JSON.stringify(list.json)}`);
+  return found;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const hooksFor = (hooks: Hook[], alarmId: string, event: string) =>
+  hooks.filter(
+    (h) => h.event === event && (h.body.data.alarm as AlarmDto | undefined)?.id === alarmId,
+  );
+
+describe('escalation with a real hub', () => {
+  it('a timer that fell due while the hub was down fires after the restart, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-esc-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { url, hooks } = await webhookReceiver();
+    const cfg = { ackTimeoutS: 1.5, supervisorTimeoutS: 60 };
+    let r = await startHubAt(dir, url, cfg);
+    await seed(r);
+    const alarm = await raiseFall(r, 1);
+    await r.hub.close(); // well before the 1.5 s are up
+    expect(hooks).toHaveLength(0);
+    await sleep(1600); // due while the hub is down
+
+    r = await startHubAt(dir, url, cfg);
+    cleanups.push(() => r.hub.close());
+    await waitFor(
+      () => hooksFor(hooks, alarm.id, 'alarm.escalated').length === 1,
+      5000,
+      'escalated',
+    );
+    const first = hooksFor(hooks, alarm.id, 'alarm.escalated')[0];
+    expect(first?.verified).toBe(true);
+    expect(first?.body.data.escalation).toMatchObject({ stage: 'supervisors' });
+    // once: neither the poll nor another restart runs it again
+    await sleep(500);
+    await r.hub.close();
+    r = await startHubAt(dir, url, cfg);
+    await sleep(500);
+    expect(hooksFor(hooks, alarm.id, 'alarm.escalated')).toHaveLength(1);
+    expect(r.hub.stats().alarmEngine.escalation.escalated).toBe(0);
+    const admin = await login(r.httpUrl, 'adm', 'admin-pass-1');
+    const esc = await api(r, admin, 'GET', `/api/v1/alarms/${alarm.id}/escalation`);
+    expect(esc.json.escalation).toMatchObject({ stage: 'supervisors' });
+    const audit = await api(
+      r,
+      admin,
+      'GET',
+      `/api/v1/audit?targetType=alarm&targetId=${alarm.id}&action=alarm.escalate`,
+    );
+    expect((audit.json.entries as unknown[]).length).toBe(1);
+  });
+
+  it('calls contacts in call order; the first to accept (signed link) stops the chain', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-esc-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { url, hooks } = await webhookReceiver();
+    const r = await startHubAt(dir, url);
+    cleanups.push(() => r.hub.close());
+    await seed(r);
+    // a supervisor's console gets the escalation over Socket.IO
+    const supCookie = await login(r.httpUrl, 'sup', 'super-pass-1');
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(r.httpUrl, {
+      extraHeaders: { cookie: supCookie },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    cleanups.push(() => void socket.close());
+    const pushed: EscalationDto[] = [];
+    socket.on('alarm:escalation', (e) => pushed.push(e));
+    await new Promise<void>((resolve, reject) => {
+      socket.on('connect', () => resolve());
+      socket.on('connect_error', reject);
+    });
+
+    const alarm = await raiseFall(r, 1);
+    await waitFor(
+      () => hooksFor(hooks, alarm.id, 'escalation.contact').length === 2,
+      8000,
+      'both contacts called',
+    );
+    const calls = hooksFor(hooks, alarm.id, 'escalation.contact');
+    expect(calls.map((c) => (c.body.data.contact as { name: string }).name)).toEqual([
+      'Son',
+      'Neighbour',
+    ]);
+    expect(calls.every((c) => c.verified)).toBe(true);
+    expect(pushed.some((e) => e.alarmId === alarm.id && e.stage === 'supervisors')).toBe(true);
+
+    // a link preview (GET) changes nothing
+    const secondToken = String(calls[1]?.body.data.acceptToken);
+    const preview = await fetch(
+      `${r.httpUrl}/api/v1/escalation/accept?token=${encodeURIComponent(secondToken)}`,
+    );
+    expect(preview.status).toBe(200);
+    expect(await preview.json()).toMatchObject({ alarmId: alarm.id, contactName: 'Neighbour' });
+
+    const accept = (token: string) =>
+      fetch(`${r.httpUrl}/api/v1/escalation/accept`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token }),
+      });
+    const ok = await accept(secondToken);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { escalation: EscalationDto }).escalation).toMatchObject({
+      stage: 'accepted',
+      acceptedBy: 'Neighbour',
+      acceptedVia: 'link',
+      dueAt: null,
+    });
+    // the first contact's link comes too late
+    const late = await accept(String(calls[0]?.body.data.acceptToken));
+    expect(late.status).toBe(409);
+    // a forged token is refused
+    const forged = await accept(`${secondToken.split('.')[0] ?? ''}.AAAA`);
+    expect(forged.status).toBe(403);
+    await waitFor(
+      () => hooksFor(hooks, alarm.id, 'escalation.accepted').length === 1,
+      3000,
+      'accepted notification',
+    );
+    await waitFor(
+      () => pushed.some((e) => e.alarmId === alarm.id && e.stage === 'accepted'),
+      3000,
+      'accepted pushed',
+    );
+    await sleep(800);
+    expect(hooksFor(hooks, alarm.id, 'escalation.contact')).toHaveLength(2);
+    expect(hooksFor(hooks, alarm.id, 'escalation.exhausted')).toHaveLength(0);
+  });
+
+  it('a family contact accepts through the API; another family user cannot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-esc-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { url, hooks } = await webhookReceiver();
+    const r = await startHubAt(dir, url, { contactStepTimeoutS: 30 });
+    cleanups.push(() => r.hub.close());
+    const { family } = await seed(r);
+    await r.hub.createUser({ username: 'stranger', password: 'family-pass-2', role: 'family' });
+    const stranger = await login(r.httpUrl, 'stranger', 'family-pass-2');
+    const alarm = await raiseFall(r, 1);
+    await waitFor(
+      () => hooksFor(hooks, alarm.id, 'escalation.contact').length === 1,
+      5000,
+      'called',
+    );
+    const denied = await api(r, stranger, 'POST', `/api/v1/alarms/${alarm.id}/escalation/accept`);
+    expect(denied.status).toBe(404);
+    const res = await api(r, family, 'POST', `/api/v1/alarms/${alarm.id}/escalation/accept`, {
+      note: 'on my way',
+    });
+    expect(res.status).toBe(200);
+    expect(res.json.escalation).toMatchObject({ stage: 'accepted', acceptedVia: 'api' });
+    const seen = await api(r, family, 'GET', `/api/v1/alarms/${alarm.id}/escalation`);
+    expect(seen.json.escalation).toMatchObject({ stage: 'accepted' });
+    expect((await api(r, stranger, 'GET', `/api/v1/alarms/${alarm.id}/escalation`)).status).toBe(
+      404,
+    );
+  });
+
+  it('a home in test mode never escalates; an acknowledged alarm stops the chain', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-esc-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { url, hooks } = await webhookReceiver();
+    const r = await startHubAt(dir, url);
+    cleanups.push(() => r.hub.close());
+    const { admin, operator } = await seed(r);
+    expect(
+      (await api(r, admin, 'PUT', '/api/v1/homes/home-1/test-mode', { enabled: true })).status,
+    ).toBe(200);
+    const testAlarm = await raiseFall(r, 1);
+    expect(testAlarm.test).toBe(true);
+    await sleep(2500); // past every step of the chain
+    expect(hooks).toHaveLength(0);
+    expect(r.hub.stats().alarmEngine.escalation.escalated).toBe(0);
+
+    expect(
+      (
+        await api(r, admin, 'POST', `/api/v1/alarms/${testAlarm.id}/resolve`, {
+          outcome: 'false_alarm',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await api(r, admin, 'PUT', '/api/v1/homes/home-1/test-mode', { enabled: false })).status,
+    ).toBe(200);
+    const real = await raiseFall(r, 2);
+    expect(real.test).toBe(false);
+    expect((await api(r, operator, 'POST', `/api/v1/alarms/${real.id}/acknowledge`)).status).toBe(
+      200,
+    );
+    await sleep(1000);
+    expect(hooks).toHaveLength(0);
+    const esc = await api(r, admin, 'GET', `/api/v1/alarms/${real.id}/escalation`);
+    expect(esc.json.escalation).toMatchObject({ stage: 'stopped', stoppedReason: 'acknowledged' });
+  });
+});
