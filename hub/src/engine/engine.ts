@@ -209,6 +209,7 @@ export class AlarmEngine {
     for (const job of jobs) {
       const settings = await this.settingsForHome(await this.homeIdOf(job.gatewayId, now));
       const state = this.state(job.gatewayId);
+      state.heardAt = now;
       const acc = byGateway.get(job.gatewayId) ?? { findings: [], recoveries: [] };
       const events = [...job.events].sort((a, b) => a.observedAt - b.observedAt);
       for (const e of events) {
@@ -233,17 +234,14 @@ export class AlarmEngine {
     const byGateway = new Map<string, { findings: Finding[]; recoveries: Recovery[] }>();
     for (const gatewayId of gatewayIds) {
       const known = fleet.get(gatewayId);
-      // A gateway nobody has heard recently is gateway_offline's alarm: its devices' silence is
-      // a consequence, not news (and its telemetry may still be waiting in its outbox).
-      const gatewayFresh =
-        known?.gatewayLastSeenAt !== null &&
-        known?.gatewayLastSeenAt !== undefined &&
-        now - known.gatewayLastSeenAt < freshMs;
-      if (!gatewayFresh) continue;
       const state = this.state(gatewayId);
+      // A gateway nobody has heard recently is gateway_offline's alarm: silence in its home is a
+      // consequence, not news (and its telemetry may still be waiting in its outbox).
+      const heard = Math.max(known?.gatewayLastSeenAt ?? -Infinity, state.heardAt ?? -Infinity);
+      if (!(now - heard < freshMs)) continue;
       const settings = await this.settingsForHome(await this.homeIdOf(gatewayId, now));
       const before = JSON.stringify(state);
-      const out = onTick(state, settings, now, known.devices);
+      const out = onTick(state, settings, now, known?.devices ?? []);
       if (JSON.stringify(state) !== before) this.dirty.add(gatewayId);
       if (out.findings.length > 0 || out.recoveries.length > 0) byGateway.set(gatewayId, out);
     }

@@ -77,6 +77,8 @@ export interface HomeRuleState {
   /** Last report per device (telemetry), and whether its silence fired. */
   devices: Record<string, { lastSeenAt: number; silentFired?: boolean }>;
   lowBattery: Record<string, boolean>;
+  /** Hub clock when telemetry of this gateway last arrived (with heartbeats: "is it talking?"). */
+  heardAt?: number;
 }
 
 export function emptyState(): HomeRuleState {
