@@ -172,7 +172,7 @@ export class AlarmEngine {
     if (!row) return undefined;
     try {
       const value: unknown = JSON.parse(row.settings_json);
-      if (Value.Check(RuleSettingsOverrideSchema, value)) return value as RuleSettingsOverride;
+      if (Value.Check(RuleSettingsOverrideSchema, value)) return value;
     } catch {
       // fall through
     }

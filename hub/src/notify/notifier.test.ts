@@ -113,9 +113,9 @@ describe('backoffMs', () => {
 describe('Notifier', () => {
   it('delivers signed JSON that the receiver can verify; only subscribed hooks get an event', async () => {
     const r = await receiver();
-    toClose.push(r.close);
+    toClose.push(() => r.close());
     const other = await receiver();
-    toClose.push(other.close);
+    toClose.push(() => other.close());
     const n = notifier(
       config([
         { url: r.url, secret: SECRET, events: ['alarm.escalated'] },
@@ -160,7 +160,7 @@ describe('Notifier', () => {
 
   it('retries after the receiver answers 500, with growing back-off, then delivers', async () => {
     const r = await receiver([500, 500, 503]);
-    toClose.push(r.close);
+    toClose.push(() => r.close());
     const n = notifier(config([{ url: r.url, secret: SECRET, events: ['*'] }]));
     await n.enqueue('escalation.contact', { n: 1 });
     await waitFor(() => r.got.length === 4, 8000, 'four attempts');
@@ -178,7 +178,7 @@ describe('Notifier', () => {
 
   it('keeps undelivered notifications across a restart', async () => {
     const r = await receiver([500, 500, 500, 500, 500, 500]);
-    toClose.push(r.close);
+    toClose.push(() => r.close());
     const cfg = config([{ url: r.url, secret: SECRET, events: ['*'] }], {
       retryMinMs: 60_000,
       retryMaxMs: 60_000,
@@ -215,7 +215,7 @@ describe('Notifier', () => {
 
   it('gives up after maxAttempts and counts the failure', async () => {
     const dead = await receiver([500, 500, 500, 500]);
-    toClose.push(dead.close);
+    toClose.push(() => dead.close());
     const n = notifier(
       config([{ url: dead.url, secret: SECRET, events: ['*'] }], { maxAttempts: 2 }),
     );
