@@ -12,16 +12,19 @@ import {
   type AuditListResponse,
   type ClientToServerEvents,
   type ServerToClientEvents,
+  type TelemetryQueryResponse,
 } from '@anxin/protocol';
 import {
   alarmEvent,
   login,
   startHub,
+  telemetryEvent,
   TestGateway,
   waitFor,
   type RunningHub,
 } from '../testing/harness.js';
 import { seedDemo, type DemoLogin } from './seed.js';
+import { downsample } from './telemetry-query.js';
 
 let h: RunningHub;
 const cookies: Record<string, string> = {};
@@ -570,5 +573,58 @@ describe('test mode', () => {
         await call('operator', 'PUT', '/api/v1/homes/home-0002/test-mode', { enabled: true }),
       ),
     ).toBe('FORBIDDEN');
+  });
+});
+
+describe('telemetry for charts', () => {
+  it('answers series of the home in scope, cut to the range and fields', async () => {
+    const east = gateways[0];
+    const reg = await call('admin', 'POST', '/api/v1/gateways/gw-east/devices', {
+      id: 'meter-1',
+      driver: 'dlt645',
+      kind: 'electricity_meter',
+      room: 'hall',
+      expectedIntervalS: 60,
+    });
+    expect(reg.status).toBe(201);
+    const t0 = Date.now() - 60_000;
+    await east?.sendTelemetry([
+      telemetryEvent(10, { observedAt: t0, fields: { power_w: 100, energy_kwh: 1 } }),
+      telemetryEvent(11, { observedAt: t0 + 10_000, fields: { power_w: 300, energy_kwh: 1.1 } }),
+    ]);
+    await east?.waitForAck((a) => a.lane === 'telemetry' && a.acked.includes(11));
+    const from = new Date(t0 - 1000).toISOString();
+    const res = await call(
+      'family',
+      'GET',
+      `/api/v1/homes/home-0001/telemetry?fields=power_w&from=${encodeURIComponent(from)}`,
+    );
+    expect(res.status).toBe(200);
+    const body = res.body as TelemetryQueryResponse;
+    expect(body.series).toEqual([
+      {
+        gatewayId: 'gw-east',
+        deviceId: 'meter-1',
+        field: 'power_w',
+        unit: 'W',
+        points: [
+          [t0, 100],
+          [t0 + 10_000, 300],
+        ],
+      },
+    ]);
+    expectApiError(
+      await call('fam-west', 'GET', '/api/v1/homes/home-0001/telemetry?fields=power_w'),
+      404,
+      'NOT_FOUND',
+    );
+  });
+
+  it('downsamples to at most maxPoints buckets (mean of numbers)', () => {
+    const points: [number, number][] = Array.from({ length: 100 }, (_, i) => [i * 10, i]);
+    const out = downsample(points, 0, 1000, 10);
+    expect(out.length).toBe(10);
+    expect(out[0]).toEqual([0, 4.5]);
+    expect(out[9]).toEqual([900, 94.5]);
   });
 });
