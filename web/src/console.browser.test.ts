@@ -162,7 +162,11 @@ describe('operator console in a real browser', () => {
       triggerCount: 3,
     });
     const testFall = hub.raise('fall', { test: true, homeId: 'home-0003' });
-    const fall = hub.raise('fall', { homeId: 'home-0001', deviceId: 'radar-bathroom' });
+    const fall = hub.raise('fall', {
+      homeId: 'home-0001',
+      deviceId: 'radar-bathroom',
+      residentId: 'r-1',
+    });
     await row(fall.id).waitFor();
     await row(testFall.id).waitFor();
     await row(battery.id).waitFor();
@@ -197,7 +201,39 @@ describe('operator console in a real browser', () => {
     await poll(() => row(fall.id).getAttribute('data-status')).toBe('acknowledged');
     await page.getByTestId('alarm-detail').waitFor();
     await page.getByTestId('alarm-timeline').waitFor();
+    // The resident's card: who raised it in a shared home, how to get in, whom to call, what to do.
+    const card = page.getByTestId('resident-card');
+    await card.waitFor();
+    const raised = card.locator('[data-testid="resident"][data-raised="true"]');
+    expect(await raised.getByTestId('resident-name').textContent()).toBe('Zhang Guiying');
+    expect(await card.getByTestId('resident').count()).toBe(2);
+    expect(await raised.getByTestId('medical-notes').textContent()).toContain('penicillin');
+    expect(await raised.getByTestId('resident-age').textContent()).toMatch(/^\d+ years$/);
+    expect(await card.getByTestId('home-address').textContent()).toBe('18 Hankou Road, Building 3');
+    expect(await card.getByTestId('key-safe-code').textContent()).toBe('4711');
+    expect(await card.getByTestId('access-notes').textContent()).toContain('Neighbour in 401');
+    const phones = card.getByTestId('contact-phone');
+    expect(await phones.evaluateAll((els) => els.map((el) => el.getAttribute('href')))).toEqual([
+      'tel:+8613800138000',
+      'tel:02163210000',
+    ]);
+    expect(await card.getByTestId('plan-step').count()).toBe(3); // the fall plan, not the default
+    expect(
+      await card
+        .locator('[data-testid="device-row"][data-device-id="sos-bedroom"]')
+        .getByTestId('device-battery')
+        .getAttribute('data-level'),
+    ).toBe('low');
+    // 24 h charts from the telemetry route, drawn by the lazily loaded chart chunk.
+    await page.locator('[data-testid="chart-power"] canvas').waitFor();
+    expect(
+      Number(await page.getByTestId('chart-power').getAttribute('data-points')),
+    ).toBeGreaterThan(100);
+    await page.locator('[data-testid="chart-activity"] canvas').waitFor();
     await page.screenshot({ path: join(screenshots, 'console-detail.png') });
+    await page.getByTestId('alarm-detail').screenshot({
+      path: join(screenshots, 'console-resident-card.png'),
+    });
 
     await page.keyboard.press('r');
     await page.getByTestId('resolve-dialog').waitFor();

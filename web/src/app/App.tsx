@@ -5,13 +5,10 @@
  */
 import type { SessionResponse, UserRole } from '@anxin/protocol';
 import { Button, Center, Loader, Stack, Text } from '@mantine/core';
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { ApiRequestError } from '../api/http';
 import { getSession, logout } from '../api/hub';
 import { ConsolePage } from '../console/ConsolePage';
-import { FamilyPage } from '../family/FamilyPage';
-import { InstallerPage } from '../installer/InstallerPage';
-import { SupervisorPage } from '../supervisor/SupervisorPage';
 import { navigate, usePath } from './router';
 import { useI18n } from '../i18n/I18nProvider';
 import { LoginPage } from './LoginPage';
@@ -21,6 +18,17 @@ type Phase =
   | { kind: 'unreachable' }
   | { kind: 'login'; sessionEnded?: boolean }
   | { kind: 'signed-in'; session: SessionResponse };
+
+// Each role's pages are their own chunk: the operator's console loads nothing it does not show.
+const FamilyPage = lazy(() =>
+  import('../family/FamilyPage').then((m) => ({ default: m.FamilyPage })),
+);
+const InstallerPage = lazy(() =>
+  import('../installer/InstallerPage').then((m) => ({ default: m.InstallerPage })),
+);
+const SupervisorPage = lazy(() =>
+  import('../supervisor/SupervisorPage').then((m) => ({ default: m.SupervisorPage })),
+);
 
 const CONSOLE_ROLES: readonly UserRole[] = ['operator', 'supervisor', 'admin'];
 
@@ -98,11 +106,11 @@ export function App() {
       const role = session.user.role;
       if (role === 'installer') {
         if (!path.startsWith('/installer')) navigateSoon('/installer');
-        return <InstallerPage session={session} onSignOut={signOut} />;
+        return lazyPage(<InstallerPage session={session} onSignOut={signOut} />);
       }
       if (role === 'family') {
         if (!path.startsWith('/family')) navigateSoon('/family');
-        return <FamilyPage session={session} onSignOut={signOut} />;
+        return lazyPage(<FamilyPage session={session} onSignOut={signOut} />);
       }
       if (!CONSOLE_ROLES.includes(role)) {
         return (
@@ -122,6 +130,20 @@ export function App() {
       return <ConsolePage session={session} onSignOut={signOut} onSessionEnded={sessionEnded} />;
     }
   }
+}
+
+function lazyPage(page: ReactNode) {
+  return (
+    <Suspense
+      fallback={
+        <Center mih="100vh">
+          <Loader aria-hidden />
+        </Center>
+      }
+    >
+      {page}
+    </Suspense>
+  );
 }
 
 /** Corrects the address bar after render (a role's page opened at another role's path). */

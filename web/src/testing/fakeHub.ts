@@ -21,12 +21,12 @@ import {
   type ServerToClientEvents,
 } from '@anxin/protocol';
 import { Server as SocketServer } from 'socket.io';
+import { FakeCare, FAKE_USERS, type FakeUser } from './fakeCare';
+import { handleCareRoute } from './fakeCareRoutes';
 
-export const FAKE_USER = {
-  username: 'operator',
-  password: 'correct horse',
-  displayName: 'Li Na',
-} as const;
+export { FAKE_USERS } from './fakeCare';
+/** The operator (the console test signs in as them). */
+export const FAKE_USER = FAKE_USERS.operator;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -39,6 +39,9 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface FakeHub {
   url: string;
   alarms: Map<string, AlarmDto>;
+  care: FakeCare;
+  /** Records a telemetry point (as a gateway would) for the live readings and charts. */
+  telemetry(gatewayId: string, deviceId: string, field: string, value: number | boolean): void;
   /** Stores an alarm and pushes `alarm:new` (unless `push` is false: a push "lost" in transit). */
   raise(kind: AlarmKind, overrides?: Partial<AlarmDto>, push?: boolean): AlarmDto;
   /** Another operator takes the alarm; pushed only if `push`. */
@@ -106,22 +109,20 @@ function cookieValue(header: string | undefined, name: string): string | null {
 export async function startFakeHub(distDir: string): Promise<FakeHub> {
   const alarms = new Map<string, AlarmDto>();
   const timelines = new Map<string, AlarmTriggerDto[]>();
-  const sessions = new Set<string>();
+  const sessions = new Map<string, FakeUser>();
+  const care = new FakeCare();
+  const users: FakeUser[] = Object.values(FAKE_USERS);
   let socketsUp = true;
   let failedLogins = 0;
 
-  const isAuthed = (req: IncomingMessage): boolean => {
+  const userOf = (req: IncomingMessage): FakeUser | null => {
     const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
-    return token !== null && sessions.has(token);
+    return token === null ? null : (sessions.get(token) ?? null);
   };
+  const isAuthed = (req: IncomingMessage): boolean => userOf(req) !== null;
 
-  const sessionBody = () => ({
-    user: {
-      id: 'u-1',
-      username: FAKE_USER.username,
-      displayName: FAKE_USER.displayName,
-      role: 'operator',
-    },
+  const sessionBody = (user: FakeUser) => ({
+    user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role },
     expiresAt: new Date(Date.now() + 12 * 3600_000).toISOString(),
   });
 
@@ -132,7 +133,8 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
   ): Promise<void> => {
     if (path === '/api/v1/session') {
       if (req.method === 'GET') {
-        if (isAuthed(req)) sendJson(res, 200, sessionBody());
+        const user = userOf(req);
+        if (user) sendJson(res, 200, sessionBody(user));
         else sendError(res, 401, 'UNAUTHENTICATED', 'not signed in');
         return;
       }
@@ -144,14 +146,17 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
           return;
         }
         const creds = body as { username?: unknown; password?: unknown } | null;
-        if (creds?.username !== FAKE_USER.username || creds.password !== FAKE_USER.password) {
+        const user = users.find(
+          (u) => u.username === creds?.username && u.password === creds.password,
+        );
+        if (!user) {
           failedLogins += 1;
           sendError(res, 401, 'UNAUTHENTICATED', 'wrong username or password');
           return;
         }
         const token = `s-${nextId()}`;
-        sessions.add(token);
-        sendJson(res, 200, sessionBody(), {
+        sessions.set(token, user);
+        sendJson(res, 200, sessionBody(user), {
           'set-cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax`,
         });
         return;
@@ -164,17 +169,36 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
         return;
       }
     }
-    if (!isAuthed(req)) {
+    const user = userOf(req);
+    if (!user) {
       sendError(res, 401, 'UNAUTHENTICATED', 'not signed in');
       return;
     }
+    const handled = await handleCareRoute({
+      req,
+      res,
+      path,
+      user,
+      care,
+      alarms,
+      readBody,
+      sendJson,
+      sendError,
+      update,
+      broadcast,
+    });
+    if (handled) return;
     const match = /^\/api\/v1\/alarms\/([^/]+)(?:\/(acknowledge|resolve))?$/.exec(path);
     const alarm = match?.[1] !== undefined ? alarms.get(decodeURIComponent(match[1])) : undefined;
-    if (!match || !alarm) {
+    if (!match || !alarm || !care.inScope(user, alarm.homeId)) {
       sendError(res, 404, 'NOT_FOUND', 'no such alarm');
       return;
     }
     const action = match[2];
+    if (action !== undefined && (user.role === 'family' || user.role === 'installer')) {
+      sendError(res, 403, 'FORBIDDEN', 'not for this role');
+      return;
+    }
     if (action === undefined && req.method === 'GET') {
       sendJson(res, 200, { alarm, timeline: timelines.get(alarm.id) ?? [] });
       return;
@@ -193,10 +217,10 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
       const updated = update(alarm.id, {
         status: 'acknowledged',
         acknowledgedAt: new Date().toISOString(),
-        acknowledgedBy: FAKE_USER.displayName,
+        acknowledgedBy: user.displayName,
       });
       sendJson(res, 200, { alarm: updated });
-      io.emit('alarm:updated', updated);
+      broadcast('alarm:updated', updated);
       return;
     }
     if (action === 'resolve' && req.method === 'POST') {
@@ -212,12 +236,12 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
       const updated = update(alarm.id, {
         status: 'resolved',
         resolvedAt: new Date().toISOString(),
-        resolvedBy: FAKE_USER.displayName,
+        resolvedBy: user.displayName,
         outcome: body?.outcome as AlarmDto['outcome'],
         notes: typeof body?.notes === 'string' ? body.notes : null,
       });
       sendJson(res, 200, { alarm: updated });
-      io.emit('alarm:updated', updated);
+      broadcast('alarm:updated', updated);
       return;
     }
     sendError(res, 404, 'NOT_FOUND', 'no such route');
@@ -253,15 +277,29 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
 
   const io = new SocketServer<ClientToServerEvents, ServerToClientEvents>(server);
   io.use((socket, next) => {
+    const user = userOf(socket.request);
     if (!socketsUp) next(new Error('hub unavailable'));
-    else if (!isAuthed(socket.request)) next(new Error('UNAUTHENTICATED'));
-    else next();
+    else if (!user) next(new Error('UNAUTHENTICATED'));
+    else {
+      (socket.data as { user?: FakeUser }).user = user;
+      next();
+    }
   });
+  /** Like the hub's rooms: each socket gets only alarms of homes in its user's scope. */
+  function broadcast(event: 'alarm:new' | 'alarm:updated', alarm: AlarmDto): void {
+    for (const socket of io.sockets.sockets.values()) {
+      const user = (socket.data as { user?: FakeUser }).user;
+      if (user && care.inScope(user, alarm.homeId)) socket.emit(event, alarm);
+    }
+  }
   io.on('connection', (socket) => {
+    const user = (socket.data as { user?: FakeUser }).user;
     socket.on('alarms:sync', (reply) => {
       if (typeof reply !== 'function') return;
       reply({
-        alarms: [...alarms.values()].filter((a) => a.status !== 'resolved'),
+        alarms: [...alarms.values()].filter(
+          (a) => a.status !== 'resolved' && user !== undefined && care.inScope(user, a.homeId),
+        ),
         serverTime: new Date().toISOString(),
       });
     });
@@ -281,9 +319,15 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
   const hub: FakeHub = {
     url: `http://127.0.0.1:${port}`,
     alarms,
+    care,
+    telemetry(gatewayId, deviceId, field, value) {
+      care.point(gatewayId, deviceId, field, value);
+    },
     loginAttempts: 0,
     raise(kind, overrides = {}, push = true) {
       const now = new Date().toISOString();
+      const homeId = overrides.homeId === undefined ? 'home-0001' : overrides.homeId;
+      const testMode = homeId !== null && care.homes.get(homeId)?.testMode === true;
       const alarm: AlarmDto = {
         id: nextId(),
         gatewayId: 'gw-0001',
@@ -292,7 +336,7 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
         kind,
         priority: ALARM_PRIORITY[kind],
         status: 'open',
-        test: false,
+        test: testMode,
         raisedAt: now,
         receivedAt: now,
         lastTriggerAt: now,
@@ -318,7 +362,7 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
           detail: kind === 'fall' ? { confidence: 0.93, room: 'bathroom' } : null,
         },
       ]);
-      if (push) io.emit('alarm:new', alarm);
+      if (push) broadcast('alarm:new', alarm);
       return alarm;
     },
     acknowledgeAs(id, user, push) {
@@ -327,7 +371,7 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
         acknowledgedAt: new Date().toISOString(),
         acknowledgedBy: user,
       });
-      if (push) io.emit('alarm:updated', updated);
+      if (push) broadcast('alarm:updated', updated);
       return updated;
     },
     resolveAs(id, user, push) {
@@ -337,7 +381,7 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
         resolvedBy: user,
         outcome: 'false_alarm',
       });
-      if (push) io.emit('alarm:updated', updated);
+      if (push) broadcast('alarm:updated', updated);
       return updated;
     },
     expireSessions() {
