@@ -107,26 +107,31 @@ export class CareLookup {
 
   /** Every device of every enabled gateway, with the gateway's last heartbeat. */
   async allDevices(): Promise<
-    Map<string, { gatewayLastSeenAt: number | null; devices: KnownDevice[] }>
+    Map<string, { homeId: string | null; gatewayLastSeenAt: number | null; devices: KnownDevice[] }>
   > {
     const c = await this.cols('devices');
     const declared = c.has('expected_interval_s');
     const interval = declared ? sql.ref('d.expected_interval_s') : sql`null`;
     const r = await sql<{
       gateway_id: string;
+      home_id: string | null;
       gw_seen: number | null;
       device_id: string | null;
       expected_interval_s: number | null;
       last_seen_at: number | null;
-    }>`select g.id as gateway_id, g.last_seen_at as gw_seen, d.device_id,
+    }>`select g.id as gateway_id, g.home_id, g.last_seen_at as gw_seen, d.device_id,
          ${interval} as expected_interval_s, d.last_seen_at
        from gateways g left join devices d on d.gateway_id = g.id
        where g.enabled = 1`.execute(this.db);
-    const out = new Map<string, { gatewayLastSeenAt: number | null; devices: KnownDevice[] }>();
+    const out = new Map<
+      string,
+      { homeId: string | null; gatewayLastSeenAt: number | null; devices: KnownDevice[] }
+    >();
     for (const row of r.rows) {
       let entry = out.get(row.gateway_id);
       if (!entry) {
         entry = {
+          homeId: row.home_id,
           gatewayLastSeenAt: row.gw_seen === null ? null : Number(row.gw_seen),
           devices: [],
         };

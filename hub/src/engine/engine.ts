@@ -229,6 +229,7 @@ export class AlarmEngine {
     this.counters.ticks += 1;
     if (now - this.startedAt < this.deps.config.startupGraceS * 1000) return;
     const fleet = await this.deps.care.allDevices();
+    for (const [gatewayId, g] of fleet) this.homeOf.set(gatewayId, { homeId: g.homeId, at: now });
     const freshMs = this.deps.config.gatewayFreshS * 1000;
     const gatewayIds = new Set([...this.states.keys(), ...fleet.keys()]);
     const byGateway = new Map<string, { findings: Finding[]; recoveries: Recovery[] }>();

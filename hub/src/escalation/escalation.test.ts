@@ -317,12 +317,32 @@ describe('escalation with a real hub', () => {
     const { family } = await seed(r);
     await r.hub.createUser({ username: 'stranger', password: 'family-pass-2', role: 'family' });
     const stranger = await login(r.httpUrl, 'stranger', 'family-pass-2');
+    // the family contact's own page hears that they are being called
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(r.httpUrl, {
+      extraHeaders: { cookie: family },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    cleanups.push(() => void socket.close());
+    const pushed: EscalationDto[] = [];
+    socket.on('alarm:escalation', (e) => pushed.push(e));
+    await new Promise<void>((resolve, reject) => {
+      socket.on('connect', () => resolve());
+      socket.on('connect_error', reject);
+    });
     const alarm = await raiseFall(r, 1);
     await waitFor(
       () => hooksFor(hooks, alarm.id, 'escalation.contact').length === 1,
       5000,
       'called',
     );
+    await waitFor(
+      () => pushed.some((e) => e.stage === 'contact' && e.contact?.name === 'Son'),
+      3000,
+      'family socket told',
+    );
+    // the supervisors' step is not for the family
+    expect(pushed.some((e) => e.stage === 'supervisors')).toBe(false);
     const denied = await api(r, stranger, 'POST', `/api/v1/alarms/${alarm.id}/escalation/accept`);
     expect(denied.status).toBe(404);
     const res = await api(r, family, 'POST', `/api/v1/alarms/${alarm.id}/escalation/accept`, {
