@@ -160,13 +160,15 @@ async function offer(
 }
 
 function raiseAlarm(gatewayId: string, n: number): OfferedAlarm {
-  const event = gatewayOf(gatewayId).ingest(SOS, {
+  const gateway = gatewayOf(gatewayId);
+  const connected = gateway.health().connected;
+  const event = gateway.ingest(SOS, {
     type: 'alarm',
     kind: 'sos',
     action: 'raise',
     detail: { n },
   });
-  return { gatewayId, n, seq: event.seq, observedAt: event.observedAt };
+  return { gatewayId, n, seq: event.seq, observedAt: event.observedAt, connected };
 }
 
 function expGap(perSecond: number): number {
@@ -225,6 +227,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         rid: request.rid,
         ok: true,
         connected: health.filter((h) => h.connected).length,
+        connectFailures: health.reduce((s, h) => s + h.uplink.connectFailures, 0),
         alarmDepth: health.reduce((s, h) => s + h.outbox.alarmDepth, 0),
         telemetryDepth: health.reduce((s, h) => s + h.outbox.telemetryDepth, 0),
         droppedTelemetry: health.reduce((s, h) => s + h.outbox.droppedTelemetry, 0),

@@ -2,24 +2,25 @@
  * `anxin bench latency`: end-to-end alarm latency under telemetry load, on loopback.
  *
  * The hub runs as its own process (`anxin hub`, so it has a core of its own, as in production);
- * this process runs N real gateways (each its own durable outbox and MQTT connection) and a console
- * (a logged-in Socket.IO client). Telemetry is offered at --rate events/s spread over the gateways;
+ * W load processes (gateway-worker.ts) run N real gateways (each its own durable outbox and MQTT
+ * connection), and this process runs a console (a logged-in Socket.IO client). Each load process
+ * writes a tick's telemetry with one outbox transaction per gateway (Gateway.ingestBatch), so the
+ * generator can offer far past saturation (tens of thousands of events/s). Telemetry is offered at --rate events/s spread over the gateways;
  * alarms are raised at random moments (Poisson, --alarm-rate per second) in random gateways.
  *
  * Latency of an alarm = time its Socket.IO push reaches the console − the moment the gateway read
  * it (the event's observedAt, stamped by the gateway when the device's reading arrived; the same
- * clock, since gateways and console share this process).
+ * clock: gateways and console run on the same machine).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway';
 import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
-import { validateConfig } from '@anxin/protocol';
-import { pino } from 'pino';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { spawnHubProcess, type HubProcess } from './hub-process.js';
 import { percentiles, type Percentiles } from './stats.js';
+import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
+import type { GatewayBase } from './worker-protocol.js';
 
 export interface LatencyBenchOptions {
   gateways: number;
@@ -28,6 +29,8 @@ export interface LatencyBenchOptions {
   durationS: number;
   /** Alarms per second, on average, across all gateways. */
   alarmRate: number;
+  /** Load processes hosting the gateways and offering the load. */
+  workers: number;
   /** Where progress lines go (the JSON result is returned, not printed). */
   log: (line: string) => void;
 }
@@ -43,14 +46,15 @@ export interface LatencyBenchResult {
   telemetryOffered: number;
   telemetryStored: number;
   telemetryStoredPerS: number;
+  /** Load processes, and the worst lateness of their offer ticks (the generator keeping up). */
+  workers: number;
+  offerLagMaxMs: number;
   hubPeakRssMb: number;
 }
 
-const TICK_MS = 50;
-
 export async function runLatencyBench(options: LatencyBenchOptions): Promise<LatencyBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'anxin-bench-'));
-  const gateways: Gateway[] = [];
+  const workers: GatewayWorker[] = [];
   let hub: HubProcess | undefined;
   let socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
   try {
@@ -60,7 +64,10 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     );
     const secret = 'bench-gateway-secret';
     hub = await spawnHubProcess({ dir, gatewayIds: ids, secret });
-    options.log(`hub up at ${hub.httpUrl} (pid ${hub.pid}); starting ${ids.length} gateways`);
+    const workerCount = Math.max(1, Math.min(ids.length, options.workers));
+    options.log(
+      `hub up at ${hub.httpUrl} (pid ${hub.pid}); starting ${ids.length} gateways in ${workerCount} load process(es)`,
+    );
 
     // The console: every push that adds triggers to an alarm delivers the newest trigger.
     const triggerCounts = new Map<string, number>();
@@ -84,72 +91,55 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       socket?.once('connect_error', reject);
     });
 
-    const logger = pino({ level: 'fatal' });
-    for (let i = 0; i < ids.length; i += 50) {
-      const started = await Promise.all(
-        ids.slice(i, i + 50).map(async (gatewayId) => {
-          const config = validateConfig(
-            GatewayConfigSchema,
-            {
-              gatewayId,
-              dataDir: join(dir, 'gw', gatewayId),
-              hub: { url: hub?.mqttUrl, password: secret },
-              // Readings are injected where decoded frames enter the gateway (Gateway.ingest), so
-              // these devices need no port: the benchmark measures the gateway → console path.
-              devices: [
-                { id: 'meter-1', driver: 'mr60fda1' },
-                { id: 'sos-button', driver: 'mr60fda1' },
-              ],
-            },
-            'bench',
-          );
-          const gateway = createGateway(config, { logger });
-          await gateway.start();
-          return gateway;
-        }),
-      );
-      gateways.push(...started);
+    // Gateways run in load processes (gateway-worker.ts) and offer telemetry with one outbox
+    // transaction per gateway per tick, so the generator can offer far past the hub's capacity.
+    const base: GatewayBase = { hubUrl: hub.mqttUrl, password: secret, dataRoot: join(dir, 'gw') };
+    for (let w = 0; w < workerCount; w += 1) workers.push(await forkGatewayWorker());
+    await Promise.all(
+      workers.map((worker, w) =>
+        worker.request(
+          { op: 'start', gateways: ids.filter((_, i) => i % workerCount === w), base },
+          600_000,
+        ),
+      ),
+    );
+    const connectDeadline = Date.now() + 60_000;
+    while (Date.now() < connectDeadline) {
+      const health = await Promise.all(workers.map((w) => w.request({ op: 'health' })));
+      if (health.reduce((s, h) => s + (h.connected ?? 0), 0) === ids.length) break;
+      await new Promise((r) => setTimeout(r, 200));
     }
     options.log(
-      `${gateways.length} gateways connected; offering ${options.rate} telemetry/s and ${options.alarmRate} alarms/s for ${options.durationS} s`,
+      `${ids.length} gateways connected; offering ${options.rate} telemetry/s and ${options.alarmRate} alarms/s for ${options.durationS} s`,
     );
 
-    // Load: telemetry spread evenly over ticks, alarms as a Poisson process.
-    let telemetryOffered = 0;
-    let alarmsSent = 0;
-    let carry = 0;
-    const pick = () => gateways[Math.floor(Math.random() * gateways.length)];
     const storedBefore = await hub.telemetryStored();
     const startedAt = Date.now();
-    const endAt = startedAt + options.durationS * 1000;
-    let nextAlarmAt = startedAt + expGap(options.alarmRate);
-    while (Date.now() < endAt) {
-      const tickStart = Date.now();
-      carry += (options.rate * TICK_MS) / 1000;
-      for (; carry >= 1; carry -= 1) {
-        pick()?.ingest('meter-1', {
-          type: 'telemetry',
-          fields: { power_w: Math.round(Math.random() * 2000) },
-        });
-        telemetryOffered += 1;
-      }
-      while (options.alarmRate > 0 && nextAlarmAt <= Date.now()) {
-        pick()?.ingest('sos-button', { type: 'alarm', kind: 'sos', action: 'raise' });
-        alarmsSent += 1;
-        nextAlarmAt += expGap(options.alarmRate);
-      }
-      const spent = Date.now() - tickStart;
-      await new Promise((r) => setTimeout(r, Math.max(0, TICK_MS - spent)));
-    }
+    const offers = await Promise.all(
+      workers.map((worker) =>
+        worker.request(
+          {
+            op: 'offer',
+            rate: options.rate / workerCount,
+            durationS: options.durationS,
+            alarmRate: options.alarmRate / workerCount,
+          },
+          (options.durationS + 120) * 1000,
+        ),
+      ),
+    );
     const elapsedS = (Date.now() - startedAt) / 1000;
-    options.log(`load done; waiting for the last alarms and telemetry`);
-    const drainDeadline = Date.now() + 15_000;
+    const alarmsSent = offers.reduce((s, o) => s + (o.alarms?.length ?? 0), 0);
+    const telemetryOffered = offers.reduce((s, o) => s + (o.telemetryOffered ?? 0), 0);
+    const stored = (await hub.telemetryStored()) - storedBefore;
+    options.log(`load done; waiting for the last alarms`);
+    const drainDeadline = Date.now() + 30_000;
     while (alarmsReceived < alarmsSent && Date.now() < drainDeadline)
       await new Promise((r) => setTimeout(r, 100));
-    const stored = (await hub.telemetryStored()) - storedBefore;
 
     return {
-      gateways: gateways.length,
+      gateways: ids.length,
+      workers: workerCount,
       durationS: Math.round(elapsedS * 10) / 10,
       alarmLatencyMs: percentiles(latencies),
       alarmsSent,
@@ -159,19 +149,13 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       telemetryOffered,
       telemetryStored: stored,
       telemetryStoredPerS: Math.round(stored / elapsedS),
+      offerLagMaxMs: Math.max(0, ...offers.map((o) => o.maxTickLagMs ?? 0)),
       hubPeakRssMb: Math.round(hub.peakRssBytes() / 1024 / 1024),
     };
   } finally {
     socket?.close();
-    await Promise.all(gateways.map((g) => g.stop().catch(() => undefined)));
+    for (const worker of workers) await worker.stop().catch(() => undefined);
     await hub?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Exponential gap (ms) for a Poisson process of `perSecond` events per second. */
-function expGap(perSecond: number): number {
-  return perSecond > 0
-    ? (-Math.log(1 - Math.random()) / perSecond) * 1000
-    : Number.POSITIVE_INFINITY;
 }

@@ -57,7 +57,18 @@ export interface StormBenchResult {
   drained: boolean;
   hubPeakRssMb: number;
   hubCpuSeconds: number;
+  /** Every alarm raised during the drain, from the gateway reading it to the console push. */
   alarmLatencyMs: Percentiles;
+  /**
+   * Only alarms raised on gateways already connected: what the hub adds under the storm (the
+   * others also wait for their gateway's connection to be accepted).
+   */
+  alarmLatencyConnectedMs: Percentiles;
+  alarmsRaisedWhileConnecting: number;
+  /** GET /healthz round trips during the drain: how long the hub's event loop keeps others waiting. */
+  hubHttpProbeMs: Percentiles;
+  /** Connection attempts that failed (timed out, refused) during the storm, all gateways. */
+  gatewayConnectFailures: number;
   alarmsRaised: number;
   alarmsStored: number;
   alarmsDuplicated: number;
@@ -127,14 +138,12 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       `prefilled ${backlogEvents} events (${perGateway} per gateway) in ${prefillSeconds.toFixed(1)} s`,
     );
 
-    // The console.
-    const latencies: number[] = [];
-    const triggerCounts = new Map<string, number>();
+    // The console: the first push showing each trigger (matched to the raised alarm afterwards
+    // by gateway and observed time; a push can arrive before the load process's reply).
+    const firstSeen = new Map<string, number>();
     const onAlarm = (alarm: AlarmDto) => {
-      const before = triggerCounts.get(alarm.id) ?? 0;
-      if (alarm.triggerCount <= before) return;
-      triggerCounts.set(alarm.id, alarm.triggerCount);
-      latencies.push(Date.now() - Date.parse(alarm.lastTriggerAt));
+      const key = `${alarm.gatewayId}|${Date.parse(alarm.lastTriggerAt)}`;
+      if (!firstSeen.has(key)) firstSeen.set(key, Date.now());
     };
     socket = connectSocket(hub.httpUrl, {
       extraHeaders: { cookie: hub.cookie },
@@ -183,8 +192,19 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     let workerPeakRss = 0;
     const deadline = t0 + options.timeoutS * 1000;
     let lastLog = 0;
+    let lastHealth = { connectFailures: 0 };
+    const probes: number[] = [];
     while (Date.now() < deadline) {
+      // How responsive the hub's event loop is during the drain: one HTTP round trip.
+      const probeStart = Date.now();
+      await fetch(`${hub.httpUrl}/healthz`)
+        .then((res) => res.arrayBuffer())
+        .catch(() => undefined);
+      probes.push(Date.now() - probeStart);
       const health = await Promise.all(workers.map((w) => w.request({ op: 'health' }, 60_000)));
+      lastHealth = {
+        connectFailures: health.reduce((s, h) => s + (h.connectFailures ?? 0), 0),
+      };
       const connected = health.reduce((s, h) => s + (h.connected ?? 0), 0);
       const depth = health.reduce((s, h) => s + (h.telemetryDepth ?? 0), 0);
       workerPeakRss = Math.max(workerPeakRss, ...health.map((h) => h.rssBytes ?? 0));
@@ -197,7 +217,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       if (Date.now() - lastLog > 5000) {
         lastLog = Date.now();
         options.log(
-          `t+${((Date.now() - t0) / 1000).toFixed(0)} s: ${connected}/${ids.length} connected, ${depth} events still queued at gateways`,
+          `t+${((Date.now() - t0) / 1000).toFixed(0)} s: ${connected}/${ids.length} connected (${lastHealth.connectFailures} failed attempts), ${depth} events still queued at gateways`,
         );
       }
       await new Promise((r) => setTimeout(r, 250));
@@ -206,12 +226,12 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     await alarmLoop;
     // Let the last alarms arrive.
     const settle = Date.now() + 15_000;
-    const health = async () =>
+    const alarmDepth = async () =>
       (await Promise.all(workers.map((w) => w.request({ op: 'health' })))).reduce(
         (s, h) => s + (h.alarmDepth ?? 0),
         0,
       );
-    while (Date.now() < settle && (raised.length + alarmsFailed < n || (await health()) > 0))
+    while (Date.now() < settle && (raised.length + alarmsFailed < n || (await alarmDepth()) > 0))
       await new Promise((r) => setTimeout(r, 200));
     await new Promise((r) => setTimeout(r, 500));
 
@@ -226,6 +246,13 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     hub = undefined;
 
     const { stored, duplicated } = countStoredAlarms(join(dir, 'hub', 'anxin.db'), raised);
+    const latencyOf = (a: OfferedAlarm) => {
+      const seenAt = firstSeen.get(`${a.gatewayId}|${a.observedAt}`);
+      return seenAt === undefined ? undefined : seenAt - a.observedAt;
+    };
+    const measured = (list: OfferedAlarm[]) =>
+      list.map(latencyOf).filter((x): x is number => x !== undefined);
+    const health = lastHealth;
     const gatewaysInWorker0 = slices[0]?.length ?? 0;
     return {
       gateways: ids.length,
@@ -239,7 +266,11 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       drained: drainSeconds !== null,
       hubPeakRssMb,
       hubCpuSeconds: round1(hubCpuSeconds),
-      alarmLatencyMs: percentiles(latencies),
+      alarmLatencyMs: percentiles(measured(raised)),
+      alarmLatencyConnectedMs: percentiles(measured(raised.filter((a) => a.connected))),
+      hubHttpProbeMs: percentiles(probes),
+      alarmsRaisedWhileConnecting: raised.filter((a) => !a.connected).length,
+      gatewayConnectFailures: health.connectFailures,
       alarmsRaised: raised.length,
       alarmsStored: stored,
       alarmsDuplicated: duplicated,

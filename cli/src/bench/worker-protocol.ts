@@ -24,6 +24,8 @@ export interface OfferedAlarm {
   seq: number;
   /** The gateway's observedAt (its clock, which a test may have shifted). */
   observedAt: number;
+  /** Whether the gateway's uplink was connected when the alarm was raised. */
+  connected: boolean;
 }
 
 export type WorkerRequest =
@@ -62,6 +64,8 @@ export interface WorkerReply {
   telemetryOffered?: number;
   maxTickLagMs?: number;
   connected?: number;
+  /** Connection attempts that failed (refused, timed out), summed over the worker's gateways. */
+  connectFailures?: number;
   alarmDepth?: number;
   telemetryDepth?: number;
   droppedTelemetry?: number;
