@@ -20,7 +20,7 @@ export function PageHeader({
 }) {
   const { t } = useI18n();
   return (
-    <header className="console-header">
+    <header className="console-header page-header">
       <Group gap="sm" wrap="wrap" justify="space-between">
         <Group gap="md" wrap="wrap">
           <Title order={1} size="h3" className="brand">

@@ -1,6 +1,7 @@
 /** People who said "I am going there" for an alarm (AlarmDto.responders), for operators and family. */
 import type { AlarmDto } from '@anxin/protocol';
-import { Alert, List, Text } from '@mantine/core';
+import { List, Text } from '@mantine/core';
+import { ON_THE_WAY_LIGHT } from './palette';
 import { IconRun } from '@tabler/icons-react';
 import { useI18n } from '../i18n/I18nProvider';
 
@@ -9,13 +10,14 @@ export function RespondersList({ alarm }: { alarm: AlarmDto }) {
   const responders = alarm.responders ?? [];
   if (responders.length === 0) return null;
   return (
-    <Alert
-      color="green.9"
-      variant="light"
-      icon={<IconRun size={20} aria-hidden />}
-      title={t('responders.title')}
+    <div
+      className="responders"
+      style={{ color: ON_THE_WAY_LIGHT.fg, background: ON_THE_WAY_LIGHT.bg }}
       data-testid="responders"
     >
+      <Text fw={800} size="sm">
+        <IconRun size={18} aria-hidden /> {t('responders.title')}
+      </Text>
       <List size="sm" spacing={2}>
         {responders.map((responder) => (
           <List.Item key={`${responder.userId}-${responder.at}`} data-testid="responder">
@@ -34,6 +36,6 @@ export function RespondersList({ alarm }: { alarm: AlarmDto }) {
           </List.Item>
         ))}
       </List>
-    </Alert>
+    </div>
   );
 }

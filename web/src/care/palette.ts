@@ -33,3 +33,9 @@ export const TARGET_COLOURS: Readonly<Record<'met' | 'missed', ColourPair>> = {
 
 /** Test mode banner (the same violet as the TEST badge). */
 export const TEST_MODE_COLOURS: ColourPair = { fg: '#ffffff', bg: '#6741d9' };
+
+/** Something to act on now, not an error (e.g. credentials shown once). */
+export const WARNING_COLOURS: ColourPair = { fg: '#1a1b1e', bg: '#fcc419' };
+
+/** "On the way" box on the alarm (family responders): calm green. */
+export const ON_THE_WAY_LIGHT: ColourPair = { fg: '#0b3d16', bg: '#d3f9d8' };

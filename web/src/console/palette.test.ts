@@ -16,6 +16,8 @@ import {
   STEP_COLOURS,
   TARGET_COLOURS,
   TEST_MODE_COLOURS,
+  WARNING_COLOURS,
+  ON_THE_WAY_LIGHT,
 } from '../care/palette';
 
 const named = (prefix: string, record: Readonly<Record<string, ColourPair>>) =>
@@ -44,6 +46,8 @@ describe('colours with meaning meet WCAG AA', () => {
     ...named('test step', STEP_COLOURS),
     ...named('answer-time target', TARGET_COLOURS),
     ['test mode banner', TEST_MODE_COLOURS],
+    ['warning banner', WARNING_COLOURS],
+    ['on the way box', ON_THE_WAY_LIGHT],
     // Fixed colours in console.css: connection pills and the sound prompt.
     ['connection connected', { fg: '#ffffff', bg: '#237a36' }],
     ['connection connecting', { fg: '#ffffff', bg: '#1864ab' }],

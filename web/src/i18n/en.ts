@@ -308,6 +308,7 @@ export const en = {
   'installer.gateway': 'Gateway',
   'installer.claimHint': 'Enter the gateway id and the claim code printed on the box.',
   'installer.claimAnother': 'Claim another gateway for this home:',
+  'installer.claimAnotherButton': 'Claim another gateway',
   'installer.gatewayId': 'Gateway id',
   'installer.claimCode': 'Claim code',
   'installer.claim': 'Claim gateway',

@@ -304,6 +304,7 @@ export const zhCN: Messages = {
   'installer.gateway': '网关',
   'installer.claimHint': '请输入网关编号和机身上印的认领码。',
   'installer.claimAnother': '为此住户认领另一台网关：',
+  'installer.claimAnotherButton': '认领另一台网关',
   'installer.gatewayId': '网关编号',
   'installer.claimCode': '认领码',
   'installer.claim': '认领网关',

@@ -30,7 +30,10 @@ export function CommissioningRecord({
   homeId: string;
   session: SessionResponse;
 }) {
-  const { t, formatDateTime } = useI18n();
+  const { t, language } = useI18n();
+  // A record is kept for years: full date with the year.
+  const full = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'medium' });
+  const formatDateTime = (value: string) => full.format(new Date(value));
   const { load } = useLoad<RecordData>(
     async (signal) => {
       const [home, residents, gateways, devices] = await Promise.all([

@@ -31,7 +31,7 @@ import {
   Title,
 } from '@mantine/core';
 import { IconCircleCheck, IconClockHour4, IconPrinter } from '@tabler/icons-react';
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { describeError } from '../api/describeError';
 import { ApiRequestError } from '../api/http';
 import {
@@ -49,7 +49,7 @@ import { NotFound } from '../app/NotFound';
 import { useLoad } from '../app/useLoad';
 import { useI18n } from '../i18n/I18nProvider';
 import { deviceKindKey } from '../care/labels';
-import { ONLINE_COLOURS, STEP_COLOURS, TEST_MODE_COLOURS } from '../care/palette';
+import { ONLINE_COLOURS, STEP_COLOURS, TEST_MODE_COLOURS, WARNING_COLOURS } from '../care/palette';
 import { sortDevices } from '../care/format';
 import { useLiveAlarms } from '../care/useLiveAlarms';
 import { Failed, Loading } from '../family/FamilyPage';
@@ -139,6 +139,19 @@ function HomeSetupView({
     setRun(next);
     saveRun(home.id, next);
   };
+  // While a test runs it is what the installer looks at: it moves up, under test mode.
+  const running = run !== null && run.finishedAt === null;
+  const guided =
+    devices.length > 0 ? (
+      <GuidedTest
+        home={home}
+        devices={devices}
+        run={run}
+        session={session}
+        onRun={updateRun}
+        onHome={(h) => set({ ...data, home: h })}
+      />
+    ) : null;
 
   return (
     <Stack gap="lg" className="narrow-page" data-testid="home-setup" data-home-id={home.id}>
@@ -156,6 +169,7 @@ function HomeSetupView({
         </Text>
       </div>
       <TestModeControl home={home} onChanged={(h) => set({ ...data, home: h })} />
+      {running && guided}
       <ResidentsSection
         homeId={home.id}
         residents={data.residents}
@@ -170,16 +184,7 @@ function HomeSetupView({
           onAdded={reload}
         />
       )}
-      {devices.length > 0 && (
-        <GuidedTest
-          home={home}
-          devices={devices}
-          run={run}
-          session={session}
-          onRun={updateRun}
-          onHome={(h) => set({ ...data, home: h })}
-        />
-      )}
+      {!running && guided}
     </Stack>
   );
 }
@@ -284,6 +289,7 @@ function ResidentsSection({
   const [languages, setLanguages] = useState('zh-CN');
   const [medicalNotes, setMedicalNotes] = useState('');
   const [livesAlone, setLivesAlone] = useState(residents.length === 0);
+  const [open, setOpen] = useState(residents.length === 0);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const submit = (event: FormEvent) => {
@@ -299,6 +305,7 @@ function ResidentsSection({
     })
       .then((response) => {
         onAdded(response.resident);
+        setOpen(false);
         setName('');
         setBirthYear('');
         setMedicalNotes('');
@@ -319,53 +326,65 @@ function ResidentsSection({
           </Text>
         ))}
       </Stack>
-      <Card withBorder padding="sm" component="form" onSubmit={submit} data-testid="resident-form">
-        <Stack gap="xs">
-          <TextInput
-            label={t('installer.residentName')}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            required
-            data-testid="resident-name-input"
-          />
-          <NumberInput
-            label={t('installer.birthYear')}
-            value={birthYear}
-            onChange={setBirthYear}
-            min={1900}
-            max={2100}
-            data-testid="resident-birth-input"
-          />
-          <TextInput
-            label={t('installer.languages')}
-            description={t('installer.languagesHint')}
-            value={languages}
-            onChange={(e) => setLanguages(e.currentTarget.value)}
-            data-testid="resident-languages-input"
-          />
-          <Textarea
-            label={t('installer.medicalNotes')}
-            value={medicalNotes}
-            onChange={(e) => setMedicalNotes(e.currentTarget.value)}
-            autosize
-            minRows={2}
-            data-testid="resident-medical-input"
-          />
-          <Switch
-            label={t('installer.livesAlone')}
-            checked={livesAlone}
-            onChange={(e) => setLivesAlone(e.currentTarget.checked)}
-          />
-          {error !== null && (
-            <Alert color="red" variant="light" role="alert">
-              {error}
-            </Alert>
-          )}
-          <Button type="submit" loading={saving} data-testid="resident-submit">
-            {t('installer.addResident')}
-          </Button>
-        </Stack>
-      </Card>
+      {!open ? (
+        <Button variant="default" onClick={() => setOpen(true)} data-testid="resident-add-open">
+          {t('installer.addResident')}
+        </Button>
+      ) : (
+        <Card
+          withBorder
+          padding="sm"
+          component="form"
+          onSubmit={submit}
+          data-testid="resident-form"
+        >
+          <Stack gap="xs">
+            <TextInput
+              label={t('installer.residentName')}
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              required
+              data-testid="resident-name-input"
+            />
+            <NumberInput
+              label={t('installer.birthYear')}
+              value={birthYear}
+              onChange={setBirthYear}
+              min={1900}
+              max={2100}
+              data-testid="resident-birth-input"
+            />
+            <TextInput
+              label={t('installer.languages')}
+              description={t('installer.languagesHint')}
+              value={languages}
+              onChange={(e) => setLanguages(e.currentTarget.value)}
+              data-testid="resident-languages-input"
+            />
+            <Textarea
+              label={t('installer.medicalNotes')}
+              value={medicalNotes}
+              onChange={(e) => setMedicalNotes(e.currentTarget.value)}
+              autosize
+              minRows={2}
+              data-testid="resident-medical-input"
+            />
+            <Switch
+              label={t('installer.livesAlone')}
+              checked={livesAlone}
+              onChange={(e) => setLivesAlone(e.currentTarget.checked)}
+            />
+            {error !== null && (
+              <Alert color="red" variant="light" role="alert">
+                {error}
+              </Alert>
+            )}
+            <Button type="submit" loading={saving} data-testid="resident-submit">
+              {t('installer.addResident')}
+            </Button>
+          </Stack>
+        </Card>
+      )}
     </section>
   );
 }
@@ -383,6 +402,12 @@ function GatewaySection({
   const [gatewayId, setGatewayId] = useState('');
   const [code, setCode] = useState('');
   const [result, setResult] = useState<ClaimGatewayResponse | null>(null);
+  const [open, setOpen] = useState(gateways.length === 0);
+  const resultRef = useRef<HTMLDivElement>(null);
+  // On a phone the result is below the fold: bring it into view and to the screen reader.
+  useEffect(() => {
+    if (result !== null) resultRef.current?.scrollIntoView({ block: 'start' });
+  }, [result]);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const submit = (event: FormEvent) => {
@@ -441,9 +466,13 @@ function GatewaySection({
               {t('installer.claimed', { id: result.gateway.id })}
             </Title>
           </Group>
-          <Alert color="yellow.9" variant="filled" mt="xs" data-testid="claim-once-warning">
+          <div
+            className="banner"
+            style={{ color: WARNING_COLOURS.fg, background: WARNING_COLOURS.bg }}
+            data-testid="claim-once-warning"
+          >
             {t('installer.claimOnce')}
-          </Alert>
+          </div>
           <dl className="claim-credentials">
             <dt>{t('installer.mqttUrl')}</dt>
             <dd>
@@ -466,6 +495,9 @@ function GatewaySection({
             mt="sm"
             onClick={() => {
               setResult(null);
+              setOpen(false);
+              setGatewayId('');
+              setCode('');
               onClaimed();
             }}
             data-testid="claim-done"
@@ -473,6 +505,10 @@ function GatewaySection({
             {t('installer.claimDone')}
           </Button>
         </Card>
+      ) : !open ? (
+        <Button variant="default" onClick={() => setOpen(true)} data-testid="claim-open">
+          {t('installer.claimAnotherButton')}
+        </Button>
       ) : (
         <Card withBorder padding="sm" component="form" onSubmit={submit} data-testid="claim-form">
           <Text size="sm" mb="xs">
