@@ -103,7 +103,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       );
     }
     const event = outbox.append(result.draft);
-    uplink?.notify();
+    uplink?.notify(event.type);
     if (event.type === 'alarm') {
       logger.info(
         {
@@ -263,7 +263,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
       const events = outbox.appendMany(drafts);
       for (const { monitor, reading, at } of stamped) monitor.noteReading(reading, at);
-      if (events.length > 0) uplink?.notify();
+      if (events.length > 0)
+        uplink?.notify(events.some((e) => e.type === 'alarm') ? 'alarm' : 'telemetry');
       for (const event of events) {
         if (event.type === 'alarm')
           logger.info(
@@ -297,6 +298,7 @@ function emptyUplinkHealth(): UplinkHealth {
     nextRetryInMs: null,
     lanes: { alarm: { ...lane }, telemetry: { ...lane } },
     heartbeatsSent: 0,
+    alarmReconnects: 0,
     badDownlinks: {},
     commands: 0,
     configMessages: 0,

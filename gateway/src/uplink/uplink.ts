@@ -89,12 +89,17 @@ export interface UplinkHealth {
   nextRetryInMs: number | null;
   lanes: Record<Lane, LaneState['counters'] & { inflightBatches: number; heldForMs: number }>;
   heartbeatsSent: number;
+  /** Reconnect waits cut short because an alarm was pending. */
+  alarmReconnects: number;
   /** Downlink messages refused, by `${channel}:${code}` (e.g. `ack:BAD_JSON`). */
   badDownlinks: Record<string, number>;
   commands: number;
   configMessages: number;
   lastConfigVersion: number | null;
 }
+
+/** An alarm waiting out a reconnect backoff retries within this (jittered, ≤ reconnect.minMs). */
+const ALARM_RECONNECT_MAX_MS = 1000;
 
 const BATCH_TOPIC: Record<Lane, 'alarm' | 'telemetry'> = { alarm: 'alarm', telemetry: 'telemetry' };
 
@@ -121,6 +126,7 @@ export class Uplink {
     commands: 0,
     configMessages: 0,
     lastConfigVersion: null as number | null,
+    alarmReconnects: 0,
   };
   private readonly badDownlinks: Record<string, number> = {};
 
@@ -216,8 +222,16 @@ export class Uplink {
     await withTimeout(client.endAsync(!graceful), 2000).catch(() => client.end(true));
   }
 
-  /** Something new in a lane: send it now if the window allows (coalesced per tick). */
-  notify(): void {
+  /**
+   * Something new in a lane: send it now if the window allows (coalesced per tick). A new alarm
+   * while the uplink waits out a reconnect backoff cuts the wait short (to a jittered wait of at
+   * most 1 s or reconnect.minMs): backoff protects a hub that is struggling — after a reconnect
+   * storm the wait can reach reconnect.maxMs (60 s) — but alarms are a few a minute across a
+   * district, so trying again early for one costs the hub nothing and saves the resident up to a
+   * minute. Telemetry never does this.
+   */
+  notify(lane: Lane = 'telemetry'): void {
+    if (lane === 'alarm') this.hurryReconnect();
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
     queueMicrotask(() => {
@@ -243,6 +257,7 @@ export class Uplink {
       nextRetryInMs: this.reconnectAt === null ? null : Math.max(0, this.reconnectAt - now),
       lanes: { alarm: laneHealth(this.lanes.alarm), telemetry: laneHealth(this.lanes.telemetry) },
       heartbeatsSent: this.stats.heartbeatsSent,
+      alarmReconnects: this.stats.alarmReconnects,
       badDownlinks: { ...this.badDownlinks },
       commands: this.stats.commands,
       configMessages: this.stats.configMessages,
@@ -306,7 +321,6 @@ export class Uplink {
     if (!wasConnected) this.stats.connectFailures += 1;
     if (this.reconnectTimer) return;
     const delayMs = this.backoff.next();
-    this.reconnectAt = this.options.now() + delayMs;
     this.logger.warn(
       {
         code: this.stats.lastErrorCode ?? 'UPLINK_CLOSED',
@@ -316,6 +330,31 @@ export class Uplink {
       },
       wasConnected ? 'connection to hub lost' : 'cannot connect to hub',
     );
+    this.scheduleReconnect(client, delayMs);
+  }
+
+  private hurryReconnect(): void {
+    const client = this.client;
+    if (this.connected || this.stopped || !client || !this.reconnectTimer) return;
+    const now = this.options.now();
+    const soonest =
+      now +
+      Math.round(
+        Math.random() * Math.min(this.options.config.reconnect.minMs, ALARM_RECONNECT_MAX_MS),
+      );
+    if (this.reconnectAt !== null && this.reconnectAt <= soonest) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.stats.alarmReconnects += 1;
+    this.logger.info(
+      { code: 'ALARM_RECONNECT', waitWasMs: (this.reconnectAt ?? now) - now },
+      'alarm pending: reconnecting to the hub early',
+    );
+    this.scheduleReconnect(client, soonest - now);
+  }
+
+  private scheduleReconnect(client: MqttClient, delayMs: number): void {
+    this.reconnectAt = this.options.now() + delayMs;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       if (this.stopped || this.client !== client) return;
