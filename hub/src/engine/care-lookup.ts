@@ -21,6 +21,8 @@ export interface KnownDevice {
   /** null: an event-only device (never silent); undefined: not declared (rule default). */
   expectedIntervalMs: number | null | undefined;
   lastSeenAt: number | null;
+  /** From the last heartbeat's device health. */
+  batteryPct?: number | null;
 }
 
 export class CareLookup {
@@ -119,8 +121,9 @@ export class CareLookup {
       device_id: string | null;
       expected_interval_s: number | null;
       last_seen_at: number | null;
+      battery_pct: number | null;
     }>`select g.id as gateway_id, g.home_id, g.last_seen_at as gw_seen, d.device_id,
-         ${interval} as expected_interval_s, d.last_seen_at
+         ${interval} as expected_interval_s, d.last_seen_at, d.battery_pct
        from gateways g left join devices d on d.gateway_id = g.id
        where g.enabled = 1`.execute(this.db);
     const out = new Map<
@@ -146,6 +149,7 @@ export class CareLookup {
             ? null
             : Number(row.expected_interval_s) * 1000,
         lastSeenAt: row.last_seen_at === null ? null : Number(row.last_seen_at),
+        batteryPct: row.battery_pct === null ? null : Number(row.battery_pct),
       });
     }
     return out;

@@ -302,6 +302,17 @@ describe('low battery', () => {
     expect(tel(st, s, 'pir', at(13), { battery_pct: 15 }).findings).toHaveLength(1);
   });
 
+  it('also judges the battery level from heartbeat device health', () => {
+    const s = settings();
+    const st = emptyState();
+    const dev = (pct: number) => [{ deviceId: 'smoke-1', lastSeenAt: at(8), batteryPct: pct }];
+    expect(onTick(st, s, at(8), dev(30)).findings).toEqual([]);
+    expect(onTick(st, s, at(9), dev(10)).findings).toMatchObject([
+      { rule: 'battery_low', kind: 'low_battery', deviceId: 'smoke-1' },
+    ]);
+    expect(onTick(st, s, at(10), dev(10)).findings).toEqual([]);
+  });
+
   it('honours the home threshold', () => {
     const s = settings({ lowBattery: { thresholdPct: 40 } });
     expect(tel(emptyState(), s, 'pir', at(9), { battery_pct: 35 }).findings).toHaveLength(1);

@@ -175,26 +175,35 @@ export function onTelemetry(
     electricity(state, settings, e.deviceId, t, f.energy_kwh);
 
   // Low battery reported as a reading (battery_pct), with hysteresis so it alarms once.
-  if (typeof f.battery_pct === 'number' && settings.lowBattery.enabled) {
-    const low = state.lowBattery[e.deviceId] ?? false;
-    if (!low && f.battery_pct < settings.lowBattery.thresholdPct) {
-      state.lowBattery[e.deviceId] = true;
-      if (fresh)
-        out.findings.push({
-          rule: 'battery_low',
-          kind: 'low_battery',
-          deviceId: e.deviceId,
-          at: t,
-          detail: { battery_pct: f.battery_pct, threshold_pct: settings.lowBattery.thresholdPct },
-        });
-    } else if (
-      low &&
-      f.battery_pct >= settings.lowBattery.thresholdPct + settings.lowBattery.hysteresisPct
-    ) {
-      state.lowBattery[e.deviceId] = false;
-    }
-  }
+  if (typeof f.battery_pct === 'number')
+    battery(state, settings, e.deviceId, f.battery_pct, t, fresh, out);
   return out;
+}
+
+function battery(
+  state: HomeRuleState,
+  settings: RuleSettings,
+  deviceId: string,
+  pct: number,
+  t: number,
+  fresh: boolean,
+  out: RuleOutput,
+): void {
+  if (!settings.lowBattery.enabled || !Number.isFinite(pct)) return;
+  const low = state.lowBattery[deviceId] ?? false;
+  if (!low && pct < settings.lowBattery.thresholdPct) {
+    state.lowBattery[deviceId] = true;
+    if (fresh)
+      out.findings.push({
+        rule: 'battery_low',
+        kind: 'low_battery',
+        deviceId,
+        at: t,
+        detail: { battery_pct: pct, threshold_pct: settings.lowBattery.thresholdPct },
+      });
+  } else if (low && pct >= settings.lowBattery.thresholdPct + settings.lowBattery.hysteresisPct) {
+    state.lowBattery[deviceId] = false;
+  }
 }
 
 function touchSignal(
@@ -347,9 +356,15 @@ export function onTick(
     /** null: event-only device, never judged silent; undefined: the settings' default. */
     expectedIntervalMs?: number | null;
     lastSeenAt: number | null;
+    /** Battery level from the gateway's heartbeat (device health), when it reports one. */
+    batteryPct?: number | null;
   }[] = [],
 ): RuleOutput {
   const out: RuleOutput = { findings: [], recoveries: [] };
+
+  for (const d of devices)
+    if (typeof d.batteryPct === 'number')
+      battery(state, settings, d.deviceId, d.batteryPct, now, true, out);
 
   for (const [deviceId, pending] of Object.entries(state.bedExits)) {
     if (pending.fired) continue;
