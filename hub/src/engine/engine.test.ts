@@ -184,6 +184,16 @@ describe('alarm rules in a real hub', () => {
         .status,
     ).toBe(200);
 
+    const openapi = await call(r, op, 'GET', '/api/v1/openapi.json');
+    expect(Object.keys(openapi.json.paths as object)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/figures',
+        '/api/v1/homes/{id}/rules',
+        '/api/v1/alarms/{id}/escalation/accept',
+        '/api/v1/escalation/accept',
+        '/api/v1/alarms/{id}/reopen',
+      ]),
+    );
     expect((await call(r, op, 'GET', '/api/v1/figures')).status).toBe(403);
     expect((await call(r, sup, 'GET', '/api/v1/figures?from=nonsense')).status).toBe(400);
     const figures = (await call(r, sup, 'GET', '/api/v1/figures'))
