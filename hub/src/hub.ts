@@ -23,7 +23,7 @@ import { Broker } from './broker/broker.js';
 import { resolveDatabaseFile, resolveWebRoot, type HubConfig } from './config.js';
 import { Authenticator, LoginRateLimiter } from './http/auth.js';
 import { buildHttpServer } from './http/server.js';
-import { AlarmEngineModule } from './engine/module.js';
+import { alarmEngineMetrics, AlarmEngineModule } from './engine/module.js';
 import { Ingest, type IngestStats } from './ingest/ingest.js';
 import { createRootLogger, partLogger } from './logger.js';
 import { createHubMetrics, type HubMetrics } from './metrics.js';
@@ -231,6 +231,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       '# HELP anxin_telemetry_store_up 1 while telemetry writes succeed',
       '# TYPE anxin_telemetry_store_up gauge',
       `anxin_telemetry_store_up ${depth.telemetryStoreDown ? 0 : 1}`,
+      ...alarmEngineMetrics(alarmEngine.stats()),
     ];
     return metrics.registry.render() + extra.join('\n') + '\n';
   };

@@ -31,6 +31,33 @@ export interface AlarmEngineModuleDeps {
   clock?: () => number;
 }
 
+/** Prometheus lines for /metrics (counters since this process started). */
+export function alarmEngineMetrics(s: ReturnType<AlarmEngineModule['stats']>): string[] {
+  const e = s.escalation;
+  const n = s.notify;
+  return [
+    '# HELP anxin_rule_findings_total Conditions the alarm rules found (each raised or joined an alarm)',
+    '# TYPE anxin_rule_findings_total counter',
+    `anxin_rule_findings_total ${s.rules.findings}`,
+    '# HELP anxin_rule_batches_skipped_total Telemetry batches not judged because the rule queue was full',
+    '# TYPE anxin_rule_batches_skipped_total counter',
+    `anxin_rule_batches_skipped_total ${s.rules.batchesSkipped}`,
+    '# HELP anxin_escalation_steps_total Escalation steps taken, by step',
+    '# TYPE anxin_escalation_steps_total counter',
+    `anxin_escalation_steps_total{step="supervisors"} ${e.escalated}`,
+    `anxin_escalation_steps_total{step="contact"} ${e.contactsCalled}`,
+    `anxin_escalation_steps_total{step="accepted"} ${e.accepted}`,
+    `anxin_escalation_steps_total{step="exhausted"} ${e.exhausted}`,
+    `anxin_escalation_steps_total{step="stopped"} ${e.stopped}`,
+    '# HELP anxin_webhook_deliveries_total Webhook deliveries, by outcome',
+    '# TYPE anxin_webhook_deliveries_total counter',
+    `anxin_webhook_deliveries_total{outcome="delivered"} ${n.delivered}`,
+    `anxin_webhook_deliveries_total{outcome="retried"} ${n.retried}`,
+    `anxin_webhook_deliveries_total{outcome="failed"} ${n.failed}`,
+    `anxin_webhook_deliveries_total{outcome="dropped"} ${n.dropped}`,
+  ];
+}
+
 export class AlarmEngineModule {
   readonly care: CareLookup;
   readonly engine: AlarmEngine;

@@ -306,6 +306,11 @@ describe('escalation with a real hub', () => {
     await sleep(800);
     expect(hooksFor(hooks, alarm.id, 'escalation.contact')).toHaveLength(2);
     expect(hooksFor(hooks, alarm.id, 'escalation.exhausted')).toHaveLength(0);
+    const metrics = await r.hub.metrics();
+    expect(metrics).toContain('anxin_escalation_steps_total{step="supervisors"} 1');
+    expect(metrics).toContain('anxin_escalation_steps_total{step="contact"} 2');
+    expect(metrics).toContain('anxin_escalation_steps_total{step="accepted"} 1');
+    expect(metrics).toMatch(/anxin_webhook_deliveries_total\{outcome="delivered"\} [1-9]/);
   });
 
   it('a family contact accepts through the API; another family user cannot', async () => {
