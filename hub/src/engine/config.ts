@@ -21,6 +21,8 @@ export const EngineConfigSchema = Type.Object(
     gatewayFreshS: Type.Number({ exclusiveMinimum: 0, default: 120 }),
     /** Telemetry batches waiting for the rules; beyond it batches are skipped (counted). */
     queueMaxBatches: Type.Integer({ minimum: 1, default: 20_000 }),
+    /** Rule state is written at least this often (and at once whenever a rule fires). */
+    stateFlushIntervalMs: Type.Integer({ minimum: 100, default: 5000 }),
     /** Events observed longer ago than this do not raise "right now" alarms (door, battery…). */
     maxLateMinutes: Type.Number({ exclusiveMinimum: 0, default: 720 }),
   },

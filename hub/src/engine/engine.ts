@@ -59,6 +59,7 @@ export class AlarmEngine {
   private working: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
+  private lastFlushAt = 0;
   private closed = false;
   private readonly now: () => number;
   readonly counters: Omit<EngineStats, 'queueDepth'> = {
@@ -267,12 +268,18 @@ export class AlarmEngine {
       created.push(...r.created);
       updated.push(...r.updated);
     }
-    await this.flush(now);
+    // Rule state is written with every finding (so what fired is never raised twice after a
+    // restart), else at most every stateFlushIntervalMs: a write per telemetry batch would hold
+    // the SQL connection the alarm lane needs.
+    const fired = [...byGateway.values()].some((g) => g.findings.length + g.recoveries.length > 0);
+    if (fired || now - this.lastFlushAt >= this.deps.config.stateFlushIntervalMs)
+      await this.flush(now);
     if (created.length > 0 || updated.length > 0) this.deps.onChanges(created, updated);
   }
 
   /** Writes changed rule state in one transaction. */
   private async flush(now: number): Promise<void> {
+    this.lastFlushAt = now;
     if (this.dirty.size === 0) return;
     const ids = [...this.dirty];
     this.dirty.clear();
@@ -296,5 +303,10 @@ export class AlarmEngine {
     this.closed = true;
     clearInterval(this.timer);
     await this.idle();
+    try {
+      await this.flush(this.now());
+    } catch (err) {
+      this.deps.log.error({ err }, 'rule state not written at shutdown');
+    }
   }
 }

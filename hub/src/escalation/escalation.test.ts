@@ -290,9 +290,21 @@ describe('escalation with a real hub', () => {
     // the first contact's link comes too late
     const late = await accept(String(calls[0]?.body.data.acceptToken));
     expect(late.status).toBe(409);
-    // a forged token is refused
+    // a forged token is refused, malformed ones get the one error shape, nothing crashes
     const forged = await accept(`${secondToken.split('.')[0] ?? ''}.AAAA`);
     expect(forged.status).toBe(403);
+    for (const bad of ['x'.repeat(12), 'a.b.c.d.e.f', `${'x'.repeat(20)}.${'y'.repeat(43)}`]) {
+      const res = await accept(bad);
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    }
+    const wrongType = await fetch(`${r.httpUrl}/api/v1/escalation/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: { nested: true } }),
+    });
+    expect(wrongType.status).toBe(400);
+    expect(await wrongType.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     await waitFor(
       () => hooksFor(hooks, alarm.id, 'escalation.accepted').length === 1,
       3000,
