@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { listAlarms } from '../api/hub';
 import { isAlarmDto } from '../console/validate';
-import { isSameOrNewer } from '../console/queue';
+import { isSameOrNewer, keepCareFields } from '../console/queue';
 
 export type LiveState = 'connecting' | 'connected' | 'disconnected';
 
@@ -23,7 +23,8 @@ export function mergeAlarms(
   for (const alarm of incoming) {
     const existing = byId.get(alarm.id);
     // Responders can change without a status change: an equal-rank copy replaces the old one.
-    if (!existing || isSameOrNewer(alarm, existing)) byId.set(alarm.id, alarm);
+    if (!existing || isSameOrNewer(alarm, existing))
+      byId.set(alarm.id, keepCareFields(alarm, existing));
   }
   return [...byId.values()]
     .sort((a, b) => (a.raisedAt < b.raisedAt ? 1 : a.raisedAt > b.raisedAt ? -1 : 0))

@@ -167,3 +167,35 @@ describe('selection helpers', () => {
     expect(queueCounts(list)).toEqual({ open: 2, acknowledged: 1 });
   });
 });
+
+describe('care fields', () => {
+  it('keeps responders and residentId when a later copy does not carry them', () => {
+    const responders = [
+      {
+        userId: 'u-4',
+        username: 'daughter',
+        displayName: 'Wang Fang',
+        role: 'family' as const,
+        at: '2026-11-22T10:01:00.000Z',
+        etaMinutes: 10,
+        note: null,
+      },
+    ];
+    const alarm = makeAlarm('sos', { responders, residentId: 'r-1' });
+    let state = queueReducer(initialQueueState, { type: 'sync', alarms: [alarm] });
+    const { responders: _r, residentId: _id, ...bare } = alarm;
+    state = queueReducer(state, {
+      type: 'upsert',
+      alarm: { ...bare, status: 'acknowledged', acknowledgedBy: 'Li Na' },
+    });
+    expect(state.alarms[0]?.status).toBe('acknowledged');
+    expect(state.alarms[0]?.responders).toEqual(responders);
+    expect(state.alarms[0]?.residentId).toBe('r-1');
+    // An explicit empty list (everyone withdrew) replaces the old one.
+    state = queueReducer(state, {
+      type: 'upsert',
+      alarm: { ...bare, status: 'acknowledged', acknowledgedBy: 'Li Na', responders: [] },
+    });
+    expect(state.alarms[0]?.responders).toEqual([]);
+  });
+});

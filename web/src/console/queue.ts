@@ -64,6 +64,21 @@ function normalise(alarms: readonly AlarmDto[]): AlarmDto[] {
   return [...byId.values()].filter((a) => a.status !== 'resolved').sort(compareAlarmsForQueue);
 }
 
+/**
+ * `residentId` and `responders` are optional in the contract (added by issue 5): a copy without
+ * them (e.g. from a route that does not add them) keeps what the previous copy knew.
+ */
+export function keepCareFields(incoming: AlarmDto, current: AlarmDto | undefined): AlarmDto {
+  if (!current) return incoming;
+  if (incoming.responders !== undefined && incoming.residentId !== undefined) return incoming;
+  const merged: AlarmDto = { ...incoming };
+  if (merged.responders === undefined && current.responders !== undefined)
+    merged.responders = current.responders;
+  if (merged.residentId === undefined && current.residentId !== undefined)
+    merged.residentId = current.residentId;
+  return merged;
+}
+
 export function queueReducer(state: QueueState, action: QueueAction): QueueState {
   switch (action.type) {
     case 'sync':
@@ -72,9 +87,9 @@ export function queueReducer(state: QueueState, action: QueueAction): QueueState
     case 'unsynced':
       return state.synced ? { ...state, synced: false } : state;
     case 'upsert': {
-      const incoming = action.alarm;
-      const index = state.alarms.findIndex((a) => a.id === incoming.id);
+      const index = state.alarms.findIndex((a) => a.id === action.alarm.id);
       const current = index >= 0 ? state.alarms[index] : undefined;
+      const incoming = keepCareFields(action.alarm, current);
       if (current && !isSameOrNewer(incoming, current)) return state;
       if (incoming.status === 'resolved') {
         const resolvedIds = rememberResolved(state.resolvedIds, incoming.id);

@@ -1,0 +1,300 @@
+/**
+ * The web apps against the REAL hub, built in-process with buildHub from @anxin/hub (SQLite in a
+ * temp dir, embedded broker and telemetry store, Socket.IO, the production web build served by the
+ * hub itself) and seeded with the demo data. A real MQTT gateway connection sends the events:
+ *   - an installer claims a gateway with the code from its box, adds devices and completes the
+ *     guided device test (test alarm over MQTT → Socket.IO; motion via the telemetry route);
+ *   - the family sees their relative's alarm live, says "I am going there", and another home's
+ *     address shows "not found";
+ *   - the operator takes that alarm with the keyboard, sees the resident's card and the family
+ *     member on the way, and resolves it.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { buildHub, hubConfig, seedDemo, type DemoLogin, type Hub } from '@anxin/hub';
+import {
+  newEventId,
+  PROTOCOL_VERSION,
+  uplinkTopic,
+  type AlarmBatch,
+  type AlarmListResponse,
+  type CreateGatewayResponse,
+  type TelemetryBatch,
+} from '@anxin/protocol';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(webDir, '..');
+const screenshots = join(repoRoot, 'test-results', 'web');
+const CHROMIUM = '/usr/bin/chromium';
+const PHONE = { width: 390, height: 844 };
+const GATEWAY = 'gw-web-0001';
+
+let dir = '';
+let hub: Hub;
+let httpUrl = '';
+let mqttUrl = '';
+let logins: DemoLogin[] = [];
+let browser: Browser;
+let gateway: MqttClient | null = null;
+let seq = 0;
+const contexts: BrowserContext[] = [];
+
+const poll = <T>(read: () => Promise<T> | T) =>
+  expect.poll(read, { timeout: 10_000, interval: 100 });
+const loginOf = (role: DemoLogin['role']): DemoLogin => {
+  const found = logins.find((l) => l.role === role);
+  if (!found) throw new Error(`no ${role} login`);
+  return found;
+};
+
+async function signIn(
+  role: DemoLogin['role'],
+  viewport = { width: 1440, height: 900 },
+): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'en-US', reducedMotion: 'reduce' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.goto(httpUrl);
+  const { username, password } = loginOf(role);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  return page;
+}
+
+async function api<T>(
+  role: DemoLogin['role'],
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const { username, password } = loginOf(role);
+  const session = await fetch(`${httpUrl}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const res = await fetch(`${httpUrl}/api/v1${path}`, {
+    method,
+    headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+async function sendAlarm(deviceId: string, kind: 'sos' | 'fall'): Promise<void> {
+  seq += 1;
+  const batch: AlarmBatch = {
+    v: PROTOCOL_VERSION,
+    events: [
+      {
+        type: 'alarm',
+        id: newEventId(),
+        seq,
+        observedAt: Date.now(),
+        deviceId,
+        kind,
+        action: 'raise',
+      },
+    ],
+  };
+  await gateway?.publishAsync(uplinkTopic(GATEWAY, 'alarm'), JSON.stringify(batch), { qos: 1 });
+}
+
+async function sendTelemetry(
+  deviceId: string,
+  fields: Record<string, number | boolean>,
+): Promise<void> {
+  seq += 1;
+  const batch: TelemetryBatch = {
+    v: PROTOCOL_VERSION,
+    events: [
+      { type: 'telemetry', id: newEventId(), seq, observedAt: Date.now(), deviceId, fields },
+    ],
+  };
+  await gateway?.publishAsync(uplinkTopic(GATEWAY, 'telemetry'), JSON.stringify(batch), { qos: 1 });
+}
+
+describe('web apps against the real hub', () => {
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is required (apt-get install chromium)`).toBe(true);
+    dir = await mkdtemp(join(tmpdir(), 'anxin-web-real-'));
+    const webRoot = join(dir, 'web');
+    await promisify(execFile)(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--outDir',
+        webRoot,
+        '--emptyOutDir',
+        '--logLevel',
+        'error',
+      ],
+      { cwd: webDir, timeout: 120_000 },
+    );
+    await mkdir(screenshots, { recursive: true });
+    const config = hubConfig({
+      dataDir: join(dir, 'data'),
+      http: { host: '127.0.0.1', port: 0, webRoot },
+      mqtt: { host: '127.0.0.1', port: 0 },
+      log: { level: 'silent' },
+    });
+    hub = await buildHub(config, { logger: pino({ level: 'silent' }) });
+    ({ httpUrl, mqttUrl } = await hub.listen());
+    ({ logins } = await seedDemo(hub, { homes: 3 }));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await gateway?.endAsync(true).catch(() => undefined);
+    await hub?.close();
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it('installer claims the gateway with its printed code and completes the device test', async () => {
+    const created = await api<CreateGatewayResponse>('admin', 'POST', '/gateways', { id: GATEWAY });
+    const page = await signIn('installer', PHONE);
+    await page.getByTestId('home-list').waitFor();
+    await page.locator('[data-testid="home-link"][data-home-id="home-0001"]').click();
+    await page.getByTestId('home-setup').waitFor();
+    await page.getByTestId('claim-gateway-id').fill(GATEWAY);
+    await page.getByTestId('claim-code').fill(created.claimCode);
+    await page.getByTestId('claim-submit').click();
+    await page.getByTestId('claim-result').waitFor();
+    const password = (await page.getByTestId('claim-password').textContent()) ?? '';
+    expect(password.length).toBeGreaterThan(8);
+    await page.screenshot({ path: join(screenshots, 'real-installer-claim.png'), fullPage: true });
+    await page.getByTestId('claim-done').click();
+
+    // The gateway connects with the credentials the page showed once.
+    gateway = await connectAsync(mqttUrl, {
+      clientId: GATEWAY,
+      username: GATEWAY,
+      password,
+      reconnectPeriod: 0,
+      connectTimeout: 5_000,
+      protocolVersion: 4,
+    });
+
+    for (const [name, kind] of [
+      ['sos-bed', 'SOS button'],
+      ['pir-hall', 'Motion sensor'],
+    ] as const) {
+      await page.getByTestId('device-kind').click();
+      await page.getByRole('option', { name: kind, exact: true }).click();
+      await page.getByTestId('device-id-input').fill(name);
+      await page.getByTestId('device-room').fill(name === 'sos-bed' ? 'bedroom' : 'hall');
+      await page.getByTestId('device-submit').click();
+      await page.locator(`[data-testid="installer-device"][data-device-id="${name}"]`).waitFor();
+    }
+
+    await page.getByTestId('start-test').click();
+    await page.getByTestId('test-mode-banner').waitFor();
+    const step = (id: string) => page.locator(`[data-testid="test-step"][data-device-id="${id}"]`);
+    await sendAlarm('sos-bed', 'sos');
+    await poll(() => step('sos-bed').getAttribute('data-state')).toBe('passed');
+    await sendTelemetry('pir-hall', { occupancy: true });
+    await poll(() => step('pir-hall').getAttribute('data-state')).toBe('passed');
+    await poll(() =>
+      page
+        .locator('[data-testid="installer-device"][data-device-id="pir-hall"]')
+        .getByTestId('device-readings')
+        .textContent(),
+    ).toContain('occupancy true');
+    await page.screenshot({ path: join(screenshots, 'real-installer-test.png'), fullPage: true });
+    await page.getByTestId('finish-test').click();
+    await page.getByTestId('test-mode-banner').waitFor({ state: 'detached' });
+    await page.getByTestId('record-link').click();
+    await page.getByTestId('commissioning-record').waitFor();
+    expect(await page.getByTestId('record-result').getAttribute('data-passed')).toBe('2');
+  });
+
+  it('family sees the alarm live and is on the way; operator takes it by keyboard with the card; another home is not found', async () => {
+    const family = await signIn('family', PHONE);
+    await poll(() => family.evaluate(() => location.pathname)).toBe('/family/homes/home-0001');
+    await family.getByTestId('family-home').waitFor();
+    const operator = await signIn('operator');
+    await operator.getByTestId('queue-empty').or(operator.getByTestId('alarm-queue')).waitFor();
+
+    // The call centre closes the commissioning test alarm, so the next press is a new alarm
+    // (triggers close together would otherwise join the open one).
+    const open = await api<AlarmListResponse>('admin', 'GET', '/alarms?status=open,acknowledged');
+    for (const alarm of open.alarms.filter((a) => a.test))
+      await api('admin', 'POST', `/alarms/${alarm.id}/resolve`, { outcome: 'false_alarm' });
+    await sendAlarm('sos-bed', 'sos'); // a real alarm now: the home left test mode
+    const waiting = family.getByTestId('family-alarm').and(family.locator('[data-status="open"]'));
+    await waiting.waitFor();
+    const alarmId = (await waiting.getAttribute('data-alarm-id')) ?? '';
+    const card = family.locator(`[data-testid="family-alarm"][data-alarm-id="${alarmId}"]`);
+    await card.getByTestId('eta-input').fill('10');
+    await card.getByTestId('going-button').click();
+    await card.getByTestId('family-going-confirmed').waitFor();
+
+    const row = operator.locator(
+      '[data-testid="alarm-row"][data-kind="sos"][data-test-alarm="false"]',
+    );
+    await row.getByTestId('responder-badge').waitFor();
+    await operator.locator('body').click({ position: { x: 5, y: 890 } });
+    await operator.keyboard.press('n');
+    await operator.keyboard.press('a');
+    await poll(() => row.getAttribute('data-status')).toBe('acknowledged');
+    const residentCard = operator.getByTestId('resident-card');
+    await residentCard.waitFor();
+    expect(await residentCard.getByTestId('resident-name').first().textContent()).toContain(
+      'Wang Xiuying',
+    );
+    expect(await residentCard.getByTestId('key-safe-code').count()).toBe(1);
+    expect(await residentCard.getByTestId('contact').count()).toBe(3);
+    expect(await residentCard.getByTestId('plan-step').count()).toBe(3); // the SOS plan
+    expect(await operator.getByTestId('responders').textContent()).toContain('10 min');
+    await operator.getByTestId('telemetry-charts').waitFor();
+    await operator.screenshot({ path: join(screenshots, 'real-console-card.png') });
+
+    await poll(() => card.getByTestId('family-alarm-taken-by').textContent()).toContain('Taken by');
+    await operator.keyboard.press('r');
+    await operator.getByTestId('resolve-dialog').waitFor();
+    await operator.keyboard.press('3'); // family attended
+    await operator.keyboard.press('Control+Enter');
+    await row.waitFor({ state: 'detached' });
+    await poll(() => card.getByTestId('family-alarm-outcome').textContent()).toBe(
+      'Outcome: Family attended',
+    );
+    // The card a family member reads has no key-safe code.
+    expect(await family.getByTestId('key-safe-code').count()).toBe(0);
+    await family.screenshot({ path: join(screenshots, 'real-family.png'), fullPage: true });
+
+    await family.goto(`${httpUrl}/family/homes/home-0002`);
+    await family.getByTestId('not-found').waitFor();
+    await family.screenshot({
+      path: join(screenshots, 'real-family-not-found.png'),
+      fullPage: true,
+    });
+  });
+});
