@@ -259,7 +259,11 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       audit: care.audit,
       provisioning: care.provisioning,
       createUser: (input) => hub.createUser(input),
-      alarmUpdated: (alarm) => realtime.alarmUpdated(alarm),
+      alarmUpdated: (alarm) => {
+        realtime.alarmUpdated(alarm);
+        // A family contact's "I am going there" accepts the escalation (stops the chain).
+        alarmEngine.onResponders(alarm);
+      },
       disconnectUser: (userId) => realtime.disconnectUser(userId),
       telemetry: telemetryReaderOf(telemetry),
     },

@@ -45,7 +45,7 @@ export interface EscalationDto {
   dueAt: string | null;
   acceptedBy: string | null;
   acceptedAt: string | null;
-  /** `api`, `link` (signed token) */
+  /** `api`, `link` (signed token), `responding` (family "I am going there") */
   acceptedVia: string | null;
   /** Why it stopped: acknowledged, resolved, test_mode. */
   stoppedReason: string | null;

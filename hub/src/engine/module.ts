@@ -116,6 +116,33 @@ export class AlarmEngineModule {
     );
   }
 
+  /**
+   * An alarm changed by the care routes: a family member who said "I am going there"
+   * (POST /alarms/:id/responding) and is a contact of the home accepts its escalation.
+   */
+  onResponders(alarm: AlarmDto): void {
+    const family = (alarm.responders ?? []).filter((r) => r.role === 'family');
+    const first = family[0];
+    if (!first || !this.deps.config.escalation.enabled) return;
+    const user = {
+      id: first.userId,
+      username: first.username,
+      displayName: first.displayName,
+      role: first.role,
+    };
+    this.escalator.acceptByUser(alarm.id, user, first.note ?? undefined, 'responding').then(
+      (r) => {
+        if (r.ok)
+          this.deps.log.info(
+            { alarmId: alarm.id, by: first.username },
+            'family responding: escalation accepted',
+          );
+      },
+      (err: unknown) =>
+        this.deps.log.error({ err, alarmId: alarm.id }, 'responding not applied to escalation'),
+    );
+  }
+
   registerRoutes(
     app: FastifyInstance,
     deps: { auth: Authenticator; alarmUpdated: (alarm: AlarmDto) => void },

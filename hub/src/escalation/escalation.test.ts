@@ -374,6 +374,49 @@ describe('escalation with a real hub', () => {
     );
   });
 
+  it('a family contact saying "I am going there" accepts the escalation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-esc-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { url, hooks } = await webhookReceiver();
+    const r = await startHubAt(dir, url, { ackTimeoutS: 0.2, supervisorTimeoutS: 30 });
+    cleanups.push(() => r.hub.close());
+    const { admin, family } = await seed(r);
+    const resident = await api(r, admin, 'POST', '/api/v1/homes/home-1/residents', {
+      name: 'Grandma',
+    });
+    expect(resident.status).toBe(201);
+    const residentId = (resident.json.resident as { id: string }).id;
+    const users = await api(r, admin, 'GET', '/api/v1/users?role=family');
+    const son = (users.json.users as { id: string; username: string }[]).find(
+      (u) => u.username === 'son',
+    );
+    expect(
+      (
+        await api(r, admin, 'PATCH', `/api/v1/users/${son?.id ?? ''}`, {
+          residentIds: [residentId],
+        })
+      ).status,
+    ).toBe(200);
+    const alarm = await raiseFall(r, 1);
+    await waitFor(() => hooksFor(hooks, alarm.id, 'alarm.escalated').length === 1, 5000, 'up');
+    const going = await api(r, family, 'POST', `/api/v1/alarms/${alarm.id}/responding`, {
+      etaMinutes: 15,
+    });
+    expect(going.status).toBe(200);
+    await waitFor(
+      async () =>
+        (
+          (await api(r, admin, 'GET', `/api/v1/alarms/${alarm.id}/escalation`)).json
+            .escalation as EscalationDto
+        ).stage === 'accepted',
+      3000,
+      'accepted by responding',
+    );
+    const esc = await api(r, admin, 'GET', `/api/v1/alarms/${alarm.id}/escalation`);
+    expect(esc.json.escalation).toMatchObject({ acceptedVia: 'responding', dueAt: null });
+    expect(hooksFor(hooks, alarm.id, 'escalation.contact')).toHaveLength(0);
+  });
+
   it('a home in test mode never escalates; an acknowledged alarm stops the chain', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'anxin-esc-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

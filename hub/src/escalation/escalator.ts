@@ -332,6 +332,7 @@ export class Escalator {
     alarmId: string,
     user: UserDto,
     note: string | undefined,
+    via: 'api' | 'responding' = 'api',
   ): Promise<AcceptResult> {
     const alarm = await this.alarm(alarmId);
     if (!alarm) return { ok: false, reason: 'not_found', message: `alarm ${alarmId} not found` };
@@ -351,7 +352,7 @@ export class Escalator {
         message: `role ${user.role} may not accept escalations`,
       };
     }
-    return this.accept(alarm, by, 'api', { userId: user.id, username: user.username }, note);
+    return this.accept(alarm, by, via, { userId: user.id, username: user.username }, note);
   }
 
   /** Accept by the signed token of a link or an SMS/WeChat gateway's callback. */
@@ -412,7 +413,7 @@ export class Escalator {
   private async accept(
     alarm: AlarmRow,
     by: string,
-    via: 'api' | 'link',
+    via: 'api' | 'link' | 'responding',
     actor: { userId: string | null; username: string },
     note?: string,
   ): Promise<AcceptResult> {
