@@ -125,10 +125,17 @@ async function offer(
   let cursor = 0;
   let n = 0;
   let nextTick = startedAt;
+  let lastTickAt = startedAt;
   while (Date.now() < endAt) {
-    maxTickLagMs = Math.max(maxTickLagMs, Date.now() - nextTick);
-    nextTick += tickMs;
-    carry += (rate * tickMs) / 1000;
+    const tickAt = Date.now();
+    maxTickLagMs = Math.max(maxTickLagMs, tickAt - nextTick);
+    nextTick = Math.max(nextTick + tickMs, tickAt);
+    // Offer by elapsed time, not by tick count: a late tick offers more (in bigger, cheaper
+    // transactions), so the offered rate holds while the process keeps up at all.
+    // At most half a second's worth at once: a process that cannot keep up offers less (and
+    // says so through the offered rate) rather than stalling in one giant transaction.
+    carry = Math.min(carry + (rate * (tickAt - lastTickAt)) / 1000, rate / 2);
+    lastTickAt = tickAt;
     const count = Math.floor(carry);
     carry -= count;
     // Spread this tick's telemetry round-robin over the gateways, one transaction per gateway.
