@@ -98,6 +98,7 @@ export interface FiguresResponse {
   acknowledge: DurationStatsDto;
   resolve: DurationStatsDto;
   answerShares: AnswerShareDto[];
+  /** One line per alarm, oldest first; the newest 5,000 when there are more. */
   perAlarm: AlarmTimesDto[];
   perOperator: OperatorFiguresDto[];
   perDay: DayFiguresDto[];

@@ -186,7 +186,8 @@ export class Escalator {
         stopped_reason: alarm ? alarm.status : 'alarm_missing',
       });
       this.counters.stopped += 1;
-      await this.pushState(row.alarm_id, []);
+      // Taken before it ever escalated (the usual case): nothing to tell supervisors.
+      if (row.stage !== 'pending') await this.pushState(row.alarm_id, []);
       return;
     }
     if (alarm.test === 1 || (await this.deps.care.homeInTestMode(alarm.home_id))) {

@@ -30,6 +30,9 @@ export interface FigureAlarm {
   deviceId: string | null;
 }
 
+/** Most alarms listed one by one in `perAlarm` (the newest). */
+export const PER_ALARM_MAX = 5000;
+
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -98,7 +101,8 @@ export function computeFigures(input: {
     a.resolvedAt === null ? null : seconds(a.resolvedAt - a.receivedAt);
   const nums = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
 
-  const perAlarm: AlarmTimesDto[] = alarms.map((a) => ({
+  // The newest PER_ALARM_MAX only: the summaries cover all of them, the list is for drilling in.
+  const perAlarm: AlarmTimesDto[] = alarms.slice(-PER_ALARM_MAX).map((a) => ({
     alarmId: a.id,
     kind: a.kind,
     priority: a.priority,
