@@ -205,6 +205,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     metrics,
     log: partLogger(root, config, 'broker'),
     onUplink: (topic, payload) => ingest.accept(topic, payload),
+    onLoginRefused: (gatewayId, reason) => care.gatewayLoginRefused(gatewayId, reason),
   });
   late.broker = mqttBroker;
 

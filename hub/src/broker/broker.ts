@@ -38,6 +38,8 @@ export interface BrokerDeps {
   log: Logger;
   /** Every message a gateway published on its uplink topics (already ACL-checked). */
   onUplink: (topic: string, payload: Buffer) => void;
+  /** A known gateway refused at login (e.g. decommissioned), for the audit log. */
+  onLoginRefused?: (gatewayId: string, reason: string) => void;
 }
 
 function authError(
@@ -128,7 +130,10 @@ export class Broker {
     if (client.id !== username) return refuse('client_id_mismatch', NOT_AUTHORIZED);
     const row = await this.deps.gateways.get(username);
     if (!row) return refuse('unknown_gateway');
-    if (row.enabled !== 1) return refuse('disabled', NOT_AUTHORIZED);
+    if (row.enabled !== 1) {
+      this.deps.onLoginRefused?.(username, 'disabled');
+      return refuse('disabled', NOT_AUTHORIZED);
+    }
     const secret = password.toString('utf8');
     const digest = createHmac('sha256', this.cacheKey).update(secret).digest();
     const cached = this.verified.get(username);

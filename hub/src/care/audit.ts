@@ -72,3 +72,33 @@ export class AuditLog {
     });
   }
 }
+
+/**
+ * Audits refusals that repeat (a decommissioned gateway reconnecting with backoff) at most once
+ * per key and interval, so the log records the attempt without being flooded by it. Bounded.
+ */
+export class ThrottledAudit {
+  private readonly last = new Map<string, number>();
+
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly intervalMs = 3_600_000,
+    private readonly maxKeys = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Returns whether the entry was written (false: a recent one for the same key exists). */
+  async record(key: string, entry: AuditRecord): Promise<boolean> {
+    const t = this.now();
+    const prev = this.last.get(key);
+    if (prev !== undefined && t - prev < this.intervalMs) return false;
+    this.last.delete(key);
+    if (this.last.size >= this.maxKeys) {
+      const oldest = this.last.keys().next();
+      if (!oldest.done) this.last.delete(oldest.value);
+    }
+    this.last.set(key, t);
+    await this.audit.record(entry);
+    return true;
+  }
+}

@@ -9,7 +9,7 @@ import { ScopeResolver } from '../auth/scope.js';
 import type { Authenticator } from '../http/auth.js';
 import type { Database } from '../store/schema.js';
 import { ScopedAlarms } from './alarm-scope.js';
-import { AuditLog } from './audit.js';
+import { AuditLog, ThrottledAudit } from './audit.js';
 import { Provisioning, type ProvisioningDeps } from './provisioning.js';
 import { CareStore } from './store.js';
 
@@ -22,6 +22,8 @@ export interface CareModule {
   access: Access;
   /** Set once the broker listens: the URL handed to gateways at claim time. */
   setMqttUrl(url: string): void;
+  /** Broker hook: a known gateway was refused at login (audited at most hourly per gateway). */
+  gatewayLoginRefused(gatewayId: string, reason: string): void;
 }
 
 export async function createCareModule(deps: {
@@ -50,7 +52,19 @@ export async function createCareModule(deps: {
     heartbeatIntervalS: deps.heartbeatIntervalS,
     log: deps.log,
   });
+  const throttled = new ThrottledAudit(audit);
   return {
+    gatewayLoginRefused(gatewayId, reason) {
+      throttled
+        .record(`${gatewayId}\u0000${reason}`, {
+          user: null,
+          action: 'mqtt.login_refused',
+          targetType: 'gateway',
+          targetId: gatewayId,
+          detail: { reason },
+        })
+        .catch((err: unknown) => deps.log.warn({ err, gatewayId }, 'audit of MQTT refusal failed'));
+    },
     scopes,
     audit,
     store,

@@ -197,8 +197,23 @@ describe('gateway claim', () => {
     });
     expect(again.status).toBe(409);
 
-    const audit = await call('admin', 'GET', '/api/v1/audit?targetType=gateway&targetId=gw-box-1');
-    const actions = (audit.body as { entries: { action: string }[] }).entries.map((e) => e.action);
+    // The refused login of the decommissioned gateway is in the audit log (once, not per retry).
+    await expect(connectGateway('gw-box-1', claim.credentials.password)).rejects.toThrow();
+    let actions: string[] = [];
+    await waitFor(
+      async () => {
+        const audit = await call(
+          'admin',
+          'GET',
+          '/api/v1/audit?targetType=gateway&targetId=gw-box-1',
+        );
+        actions = (audit.body as { entries: { action: string }[] }).entries.map((e) => e.action);
+        return actions.includes('mqtt.login_refused');
+      },
+      5000,
+      'audited MQTT refusal',
+    );
+    expect(actions.filter((a) => a === 'mqtt.login_refused')).toHaveLength(1);
     expect(actions).toEqual(
       expect.arrayContaining([
         'gateway.create',
