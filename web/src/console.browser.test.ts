@@ -6,15 +6,13 @@
  * and catching up on reconnect (nothing missed, nothing twice), and the Chinese UI. Screenshots go
  * to test-results/ (gitignored).
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webBuild } from './testing/webBuild';
 import { FAKE_USER, startFakeHub, type FakeHub } from './testing/fakeHub';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,21 +34,8 @@ const row = (id: string) => page.locator(`[data-testid="alarm-row"][data-alarm-i
 describe('operator console in a real browser', () => {
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is required (apt-get install chromium)`).toBe(true);
-    outDir = await mkdtemp(join(tmpdir(), 'anxin-web-'));
-    // Build into a temp dir so a concurrent build of web/dist (the hub's) is never disturbed.
-    await promisify(execFile)(
-      process.execPath,
-      [
-        join(repoRoot, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--outDir',
-        outDir,
-        '--emptyOutDir',
-        '--logLevel',
-        'warn',
-      ],
-      { cwd: webDir, timeout: 120_000 },
-    );
+    // One shared production build for every browser test file (testing/webBuild.ts).
+    outDir = await webBuild();
     await mkdir(screenshots, { recursive: true });
     hub = await startFakeHub(outDir);
     browser = await chromium.launch({
@@ -88,7 +73,6 @@ describe('operator console in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await hub?.close();
-    if (outDir !== '') await rm(outDir, { recursive: true, force: true });
   });
 
   it('shows the login page, explains a wrong password, then signs in', async () => {

@@ -9,13 +9,11 @@
  *   - the operator takes that alarm with the keyboard, sees the resident's card and the family
  *     member on the way, and resolves it.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { buildHub, hubConfig, seedDemo, type DemoLogin, type Hub } from '@anxin/hub';
 import {
   newEventId,
@@ -30,6 +28,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webBuild } from './testing/webBuild';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(webDir, '..');
@@ -132,20 +131,7 @@ describe('web apps against the real hub', () => {
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is required (apt-get install chromium)`).toBe(true);
     dir = await mkdtemp(join(tmpdir(), 'anxin-web-real-'));
-    const webRoot = join(dir, 'web');
-    await promisify(execFile)(
-      process.execPath,
-      [
-        join(repoRoot, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--outDir',
-        webRoot,
-        '--emptyOutDir',
-        '--logLevel',
-        'error',
-      ],
-      { cwd: webDir, timeout: 120_000 },
-    );
+    const webRoot = await webBuild(); // shared with the other browser test files
     await mkdir(screenshots, { recursive: true });
     const config = hubConfig({
       dataDir: join(dir, 'data'),

@@ -4,15 +4,13 @@
  * a real Socket.IO server). Installer and family run at phone size (390 × 844). Screenshots go to
  * test-results/web/ (gitignored).
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webBuild } from './testing/webBuild';
 import { FAKE_USERS, startFakeHub, type FakeHub } from './testing/fakeHub';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,20 +49,8 @@ const overflowX = (page: Page) =>
 describe('supervisor, installer and family pages in a real browser', () => {
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is required (apt-get install chromium)`).toBe(true);
-    outDir = await mkdtemp(join(tmpdir(), 'anxin-web-roles-'));
-    await promisify(execFile)(
-      process.execPath,
-      [
-        join(repoRoot, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--outDir',
-        outDir,
-        '--emptyOutDir',
-        '--logLevel',
-        'error',
-      ],
-      { cwd: webDir, timeout: 120_000 },
-    );
+    // One shared production build for every browser test file (testing/webBuild.ts).
+    outDir = await webBuild();
     await mkdir(screenshots, { recursive: true });
     hub = await startFakeHub(outDir);
     browser = await chromium.launch({
@@ -85,7 +71,6 @@ describe('supervisor, installer and family pages in a real browser', () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await hub?.close();
-    if (outDir !== '') await rm(outDir, { recursive: true, force: true });
   });
 
   it('installer: creates a home and resident, claims the gateway, adds devices, runs the device test, prints the record', async () => {

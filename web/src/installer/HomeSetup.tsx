@@ -66,6 +66,9 @@ import { latestReadings, LIVE_FIELDS } from './readings';
 
 const LIVE_POLL_MS = 2_000;
 
+const isDeviceKind = (value: string | null): value is DeviceKind =>
+  value !== null && (DEVICE_KINDS as readonly string[]).includes(value);
+
 interface HomeData {
   home: HomeDto;
   residents: ResidentDto[];
@@ -703,13 +706,7 @@ function DevicesSection({
             label={t('installer.deviceKind')}
             data={DEVICE_KINDS.map((k) => ({ value: k, label: t(deviceKindKey(k)) }))}
             value={kind}
-            onChange={(value) =>
-              setKind(
-                (DEVICE_KINDS as readonly string[]).includes(value ?? '')
-                  ? (value as DeviceKind)
-                  : null,
-              )
-            }
+            onChange={(value) => setKind(isDeviceKind(value) ? value : null)}
             required
             data-testid="device-kind"
           />

@@ -119,7 +119,6 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
     const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
     return token === null ? null : (sessions.get(token) ?? null);
   };
-  const isAuthed = (req: IncomingMessage): boolean => userOf(req) !== null;
 
   const sessionBody = (user: FakeUser) => ({
     user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role },
