@@ -361,6 +361,71 @@ describe('scopes: reads out of scope are 404, forbidden writes 403, all audited'
   });
 });
 
+describe('every role against every write it may never do', () => {
+  const forbidden: Record<string, [string, string, unknown][]> = {
+    operator: [
+      ['POST', '/api/v1/areas', { kind: 'district', name: 'x' }],
+      ['POST', '/api/v1/homes', { areaId: 'community-east-1', address: 'x' }],
+      ['PATCH', '/api/v1/residents/home-0001-r1', { name: 'x' }],
+      ['DELETE', '/api/v1/residents/home-0001-r1', undefined],
+      ['PUT', '/api/v1/homes/home-0001/installers', { userIds: [] }],
+      ['POST', '/api/v1/gateways', { id: 'gw-nope' }],
+      ['POST', '/api/v1/gateways/gw-east/decommission', {}],
+      ['POST', '/api/v1/gateways/gw-east/devices', { id: 'd1', driver: 'x', kind: 'other' }],
+      ['PATCH', '/api/v1/users/anyone', { displayName: 'x' }],
+      ['GET', '/api/v1/audit', undefined],
+    ],
+    supervisor: [
+      ['POST', '/api/v1/areas', { kind: 'district', name: 'x' }],
+      ['DELETE', '/api/v1/residents/home-0001-r1', undefined],
+      ['POST', '/api/v1/gateways', { id: 'gw-nope' }],
+      [
+        'POST',
+        '/api/v1/gateways/claim',
+        { gatewayId: 'gw-east', claimCode: 'x', homeId: 'home-0001' },
+      ],
+      ['POST', '/api/v1/users', { username: 'x1', role: 'admin', password: 'long-enough' }],
+      ['GET', '/api/v1/users', undefined],
+      ['GET', '/api/v1/audit', undefined],
+    ],
+    installer: [
+      ['POST', `/api/v1/alarms/some-alarm/acknowledge`, undefined],
+      ['PUT', '/api/v1/homes/home-0001/plans/fall', { steps: ['x'] }],
+      ['DELETE', '/api/v1/residents/home-0001-r1', undefined],
+      ['POST', '/api/v1/gateways/gw-east/decommission', {}],
+      ['PATCH', '/api/v1/areas/street-east', { name: 'x' }],
+      ['POST', '/api/v1/users', { username: 'x2', role: 'admin', password: 'long-enough' }],
+    ],
+    family: [
+      ['POST', '/api/v1/homes', { areaId: 'community-east-1', address: 'x' }],
+      ['POST', '/api/v1/homes/home-0001/residents', { name: 'x' }],
+      ['PUT', '/api/v1/homes/home-0001/plans/fall', { steps: ['x'] }],
+      [
+        'POST',
+        '/api/v1/gateways/claim',
+        { gatewayId: 'gw-east', claimCode: 'x', homeId: 'home-0001' },
+      ],
+      ['POST', '/api/v1/gateways/gw-east/devices', { id: 'd1', driver: 'x', kind: 'other' }],
+      ['POST', `/api/v1/alarms/some-alarm/resolve`, { outcome: 'false_alarm' }],
+      ['PATCH', '/api/v1/users/anyone', { displayName: 'x' }],
+    ],
+  };
+  for (const [role, attempts] of Object.entries(forbidden)) {
+    it(`${role}: 403 FORBIDDEN, each audited, nothing changed`, async () => {
+      const before = await deniedCount();
+      for (const [method, path, body] of attempts) {
+        const a = await call(role, method, path, body);
+        expect(`${method} ${path} → ${a.status} ${errorCode(a) ?? ''}`).toBe(
+          `${method} ${path} → 403 FORBIDDEN`,
+        );
+      }
+      expect((await deniedCount()) - before).toBe(attempts.length);
+      const resident = await call('admin', 'GET', '/api/v1/residents/home-0001-r1');
+      expect(resident.status).toBe(200);
+    });
+  }
+});
+
 describe('Socket.IO rooms by scope', () => {
   it('family and an area operator receive only the alarms they may see', async () => {
     const fam = socketFor('family');
