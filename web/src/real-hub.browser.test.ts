@@ -2,8 +2,9 @@
  * The web apps against the REAL hub, built in-process with buildHub from @anxin/hub (SQLite in a
  * temp dir, embedded broker and telemetry store, Socket.IO, the production web build served by the
  * hub itself) and seeded with the demo data. A real MQTT gateway connection sends the events:
- *   - an installer claims a gateway with the code from its box, adds devices and completes the
- *     guided device test (test alarm over MQTT → Socket.IO; motion via the telemetry route);
+ *   - an installer creates a home and its resident, claims a gateway with the code from its box
+ *     (a wrong code first), adds devices, completes the guided device test (test alarm over
+ *     MQTT → Socket.IO; motion via the telemetry route) and prints the commissioning record;
  *   - the family sees their relative's alarm live, says "I am going there", and another home's
  *     address shows "not found";
  *   - the operator takes that alarm with the keyboard, sees the resident's card and the family
@@ -167,16 +168,49 @@ describe('web apps against the real hub', () => {
   it('installer claims the gateway with its printed code and completes the device test', async () => {
     const created = await api<CreateGatewayResponse>('admin', 'POST', '/gateways', { id: GATEWAY });
     const page = await signIn('installer', PHONE);
+    await poll(() => page.evaluate(() => location.pathname)).toBe('/installer');
     await page.getByTestId('home-list').waitFor();
+    await page.screenshot({ path: join(screenshots, 'installer-homes.png'), fullPage: true });
+
+    // A new home and its resident in the installer's area.
+    await page.getByTestId('new-home-button').click();
+    await page.getByTestId('home-form').waitFor();
+    await page.getByTestId('home-area').click();
+    await page.getByRole('option', { name: /Heping/ }).click();
+    await page.getByTestId('home-address-input').fill('和平路 99 号 (No. 99 Heping Road)');
+    await page.getByTestId('home-floor-input').fill('2');
+    await page.getByTestId('home-room-input').fill('201');
+    await page.getByTestId('home-keysafe-input').fill('2580');
+    await page.screenshot({ path: join(screenshots, 'installer-new-home.png'), fullPage: true });
+    await page.getByTestId('home-submit').click();
+    await page.getByTestId('home-setup').waitFor();
+    expect(await page.getByTestId('setup-address').textContent()).toContain('No. 99 Heping Road');
+    await page.getByTestId('resident-name-input').fill('钱淑兰 Qian Shulan');
+    await page.getByTestId('resident-birth-input').fill('1940');
+    await page.getByTestId('resident-submit').click();
+    await poll(() => page.getByTestId('installer-resident').textContent()).toBe(
+      '钱淑兰 Qian Shulan (1940)',
+    );
+
+    // The gateway goes into the demo home the family follows.
+    await page.getByTestId('nav-installer-homes').click();
     await page.locator('[data-testid="home-link"][data-home-id="home-0001"]').click();
     await page.getByTestId('home-setup').waitFor();
+    // A wrong code is refused clearly; the code printed on the box claims it.
+    await page.getByTestId('claim-gateway-id').fill(GATEWAY);
+    await page.getByTestId('claim-code').fill('WRONG-CODE-0000');
+    await page.getByTestId('claim-submit').click();
+    await poll(() => page.getByTestId('claim-error').textContent()).toContain('refused');
     await page.getByTestId('claim-gateway-id').fill(GATEWAY);
     await page.getByTestId('claim-code').fill(created.claimCode);
     await page.getByTestId('claim-submit').click();
     await page.getByTestId('claim-result').waitFor();
     const password = (await page.getByTestId('claim-password').textContent()) ?? '';
     expect(password.length).toBeGreaterThan(8);
-    await page.screenshot({ path: join(screenshots, 'real-installer-claim.png'), fullPage: true });
+    await page.screenshot({
+      path: join(screenshots, 'installer-claim-result.png'),
+      fullPage: true,
+    });
     await page.getByTestId('claim-done').click();
 
     // The gateway connects with the credentials the page showed once.
@@ -204,6 +238,10 @@ describe('web apps against the real hub', () => {
     await page.getByTestId('start-test').click();
     await page.getByTestId('test-mode-banner').waitFor();
     const step = (id: string) => page.locator(`[data-testid="test-step"][data-device-id="${id}"]`);
+    await page.screenshot({
+      path: join(screenshots, 'installer-test-running.png'),
+      fullPage: true,
+    });
     await sendAlarm('sos-bed', 'sos');
     await poll(() => step('sos-bed').getAttribute('data-state')).toBe('passed');
     await sendTelemetry('pir-hall', { occupancy: true });
@@ -214,12 +252,20 @@ describe('web apps against the real hub', () => {
         .getByTestId('device-readings')
         .textContent(),
     ).toContain('occupancy true');
-    await page.screenshot({ path: join(screenshots, 'real-installer-test.png'), fullPage: true });
+    await page.screenshot({ path: join(screenshots, 'installer-test-passed.png'), fullPage: true });
     await page.getByTestId('finish-test').click();
     await page.getByTestId('test-mode-banner').waitFor({ state: 'detached' });
     await page.getByTestId('record-link').click();
     await page.getByTestId('commissioning-record').waitFor();
     expect(await page.getByTestId('record-result').getAttribute('data-passed')).toBe('2');
+    expect(await page.getByTestId('record-table').textContent()).toContain('Installer 安装员');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.getByTestId('print-button').isVisible()).toBe(false);
+    await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
+    await page.screenshot({
+      path: join(screenshots, 'installer-record-print.png'),
+      fullPage: true,
+    });
   });
 
   it('family sees the alarm live and is on the way; operator takes it by keyboard with the card; another home is not found', async () => {

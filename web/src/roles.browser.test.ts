@@ -1,8 +1,10 @@
 /**
- * Browser tests of the supervisor, installer and family pages (issue 6) in Debian's headless
- * Chromium, against the fake hub (testing/fakeHub.ts: the care routes with the hub's scope rules,
- * a real Socket.IO server). Installer and family run at phone size (390 × 844). Screenshots go to
- * test-results/web/ (gitignored).
+ * Browser tests of the family and supervisor pages (issue 6) in Debian's headless Chromium,
+ * against the fake hub (testing/fakeHub.ts: the care routes with the hub's scope rules, a real
+ * Socket.IO server): what the real hub cannot stage quickly or does not serve yet (a family
+ * member's own contact edit, PATCH /homes/:id/contacts/:contactId; answer-time figures with a
+ * target missed; offline gateways). The installer's path and the family's main path run against
+ * the real hub in real-hub.browser.test.ts. Family runs at phone size (390 × 844).
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -71,115 +73,6 @@ describe('supervisor, installer and family pages in a real browser', () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await hub?.close();
-  });
-
-  it('installer: creates a home and resident, claims the gateway, adds devices, runs the device test, prints the record', async () => {
-    const page = await signIn(FAKE_USERS.installer, PHONE);
-    await poll(() => page.evaluate(() => location.pathname)).toBe('/installer');
-    await page.getByTestId('home-list').waitFor();
-    await page.screenshot({ path: join(screenshots, 'installer-homes.png'), fullPage: true });
-
-    // A new home in the installer's community.
-    await page.getByTestId('new-home-button').click();
-    await page.getByTestId('home-form').waitFor();
-    await page.getByTestId('home-address-input').fill('7 Shandong Road');
-    await page.getByTestId('home-floor-input').fill('2');
-    await page.getByTestId('home-room-input').fill('201');
-    await page.getByTestId('home-keysafe-input').fill('2580');
-    await poll(() => page.getByTestId('home-area').inputValue()).toContain('Hankou Rd Community');
-    await page.screenshot({ path: join(screenshots, 'installer-new-home.png'), fullPage: true });
-    await page.getByTestId('home-submit').click();
-    await page.getByTestId('home-setup').waitFor();
-    expect(await page.getByTestId('setup-address').textContent()).toBe('7 Shandong Road');
-    const homeId = (await page.getByTestId('home-setup').getAttribute('data-home-id')) ?? '';
-    expect(hub.care.homes.get(homeId)?.keySafeCode).toBe('2580');
-
-    await page.getByTestId('resident-name-input').fill('Qian Shulan');
-    await page.getByTestId('resident-birth-input').fill('1940');
-    await page.getByTestId('resident-submit').click();
-    await poll(() => page.getByTestId('installer-resident').textContent()).toBe(
-      'Qian Shulan (1940)',
-    );
-
-    // The claim code printed on the box: a wrong one is refused clearly, the right one shows the
-    // one-time credentials.
-    await page.getByTestId('claim-gateway-id').fill('gw-0042');
-    await page.getByTestId('claim-code').fill('ANX-0000-0000');
-    await page.getByTestId('claim-submit').click();
-    await poll(() => page.getByTestId('claim-error').textContent()).toContain('refused');
-    await page.getByTestId('claim-code').fill('ANX-7Q2M-9KD4');
-    await page.getByTestId('claim-submit').click();
-    await page.getByTestId('claim-result').waitFor();
-    expect(await page.getByTestId('claim-password').textContent()).toBe('pw-Xk3v9Qm2Lr8Tz4Wn');
-    expect(await page.getByTestId('claim-once-warning').isVisible()).toBe(true);
-    expect(await overflowX(page)).toBeLessThanOrEqual(0);
-    await page.screenshot({
-      path: join(screenshots, 'installer-claim-result.png'),
-      fullPage: true,
-    });
-    await page.getByTestId('claim-done').click();
-    await page.locator('[data-testid="claimed-gateway"][data-gateway-id="gw-0042"]').waitFor();
-
-    // Devices by Zigbee name into rooms.
-    const addZigbee = async (name: string, kind: string, room: string) => {
-      await page.getByTestId('device-kind').click();
-      await page.getByRole('option', { name: kind, exact: true }).click();
-      await page.getByTestId('device-id-input').fill(name);
-      await page.getByTestId('device-room').fill(room);
-      await page.getByTestId('device-submit').click();
-      await page.locator(`[data-testid="installer-device"][data-device-id="${name}"]`).waitFor();
-    };
-    await addZigbee('sos-hall', 'SOS button', 'hall');
-    await addZigbee('pir-kitchen', 'Motion sensor', 'kitchen');
-    expect(hub.care.devices.get('gw-0042/sos-hall')?.driver).toBe('zigbee2mqtt');
-
-    // Live readings appear as the gateway reports them.
-    hub.telemetry('gw-0042', 'pir-kitchen', 'occupancy', false);
-    await poll(() =>
-      page
-        .locator('[data-testid="installer-device"][data-device-id="pir-kitchen"]')
-        .getByTestId('device-readings')
-        .textContent(),
-    ).toContain('occupancy false');
-
-    // The guided test: test mode on, each step ticked when the real event arrives.
-    await page.getByTestId('start-test').click();
-    await page.getByTestId('test-mode-banner').waitFor();
-    expect(hub.care.homes.get(homeId)?.testMode).toBe(true);
-    const step = (id: string) => page.locator(`[data-testid="test-step"][data-device-id="${id}"]`);
-    expect(await step('sos-hall').getAttribute('data-state')).toBe('waiting');
-    await page.screenshot({
-      path: join(screenshots, 'installer-test-running.png'),
-      fullPage: true,
-    });
-    const sos = hub.raise('sos', { homeId, gatewayId: 'gw-0042', deviceId: 'sos-hall' });
-    expect(sos.test).toBe(true); // the home is in test mode
-    await poll(() => step('sos-hall').getAttribute('data-state')).toBe('passed');
-    expect(await step('pir-kitchen').getAttribute('data-state')).toBe('waiting');
-    hub.telemetry('gw-0042', 'pir-kitchen', 'occupancy', true); // the installer walks past
-    await poll(() => step('pir-kitchen').getAttribute('data-state')).toBe('passed');
-    expect(await page.getByTestId('test-progress').textContent()).toBe('2 of 2 devices tested');
-    await page.screenshot({ path: join(screenshots, 'installer-test-passed.png'), fullPage: true });
-    await page.getByTestId('finish-test').click();
-    await poll(() => hub.care.homes.get(homeId)?.testMode).toBe(false);
-
-    await page.getByTestId('record-link').click();
-    await page.getByTestId('commissioning-record').waitFor();
-    const rows = page.getByTestId('record-row');
-    expect(await rows.count()).toBe(2);
-    expect(await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-state')))).toEqual(
-      ['passed', 'passed'],
-    );
-    expect(await page.getByTestId('record-table').textContent()).toContain('Sun Gang');
-    expect(await page.getByTestId('record-finished').textContent()).toContain('Sun Gang');
-    await page.emulateMedia({ media: 'print' });
-    expect(await page.getByTestId('print-button').isVisible()).toBe(false);
-    await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
-    await page.screenshot({
-      path: join(screenshots, 'installer-record-print.png'),
-      fullPage: true,
-    });
-    await page.emulateMedia({ media: 'screen' });
   });
 
   it('family: sees status and their alarm live, says "I am going there" (the operator sees it), edits their details, cannot reach another home', async () => {
