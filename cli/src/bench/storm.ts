@@ -197,7 +197,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     while (Date.now() < deadline) {
       // How responsive the hub's event loop is during the drain: one HTTP round trip.
       const probeStart = Date.now();
-      await fetch(`${hub.httpUrl}/healthz`)
+      await fetch(`${hub.httpUrl}/healthz`, { signal: AbortSignal.timeout(5000) })
         .then((res) => res.arrayBuffer())
         .catch(() => undefined);
       probes.push(Date.now() - probeStart);
