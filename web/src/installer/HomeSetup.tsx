@@ -894,6 +894,7 @@ function GuidedTest({
           <Group>
             <Button
               size="md"
+              className="wrap-button"
               color={allPassed ? 'green.9' : 'blue'}
               onClick={finish}
               data-testid="finish-test"
