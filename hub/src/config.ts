@@ -59,6 +59,11 @@ export const HubConfigSchema = Type.Object(
           ),
         ),
         /**
+         * The broker URL gateways are given at claim time (e.g. mqtts://hub.example.org:8883);
+         * default: the URL the broker listens on.
+         */
+        publicUrl: Type.Optional(Type.String({ pattern: '^mqtts?://' })),
+        /**
          * MQTT packets whose declared length exceeds this are cut off at the socket before being
          * buffered (LIMITS.maxPayloadBytes is enforced per message on top, and counted).
          */

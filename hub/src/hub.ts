@@ -140,6 +140,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     auth,
     log: partLogger(root, config, 'hub'),
     heartbeatIntervalS: config.liveness.heartbeatIntervalS,
+    ...(config.mqtt.publicUrl ? { publicMqttUrl: config.mqtt.publicUrl } : {}),
     provision: async (input) => {
       if (!late.hub) throw new Error('hub not built yet');
       await late.hub.provisionGateway(input);
