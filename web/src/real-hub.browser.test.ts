@@ -329,4 +329,22 @@ describe('web apps against the real hub', () => {
       fullPage: true,
     });
   });
+
+  it('supervisor sees the answer-time figures, the operators and the gateways from the real routes', async () => {
+    const page = await signIn('supervisor');
+    await poll(() => page.evaluate(() => location.pathname)).toBe('/supervisor');
+    const shares = page.getByTestId('answer-share');
+    await shares.first().waitFor();
+    expect(
+      await shares.evaluateAll((els) => els.map((el) => el.getAttribute('data-within'))),
+    ).toEqual(['60', '180']);
+    // The family's SOS was taken within seconds: both targets met.
+    await poll(() =>
+      page.locator('[data-testid="answer-share"][data-within="60"]').getAttribute('data-met'),
+    ).toBe('true');
+    expect(Number(await page.getByTestId('figures-count').textContent())).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('sup-operator').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('page-error').count()).toBe(0);
+    await page.screenshot({ path: join(screenshots, 'real-supervisor.png'), fullPage: true });
+  });
 });

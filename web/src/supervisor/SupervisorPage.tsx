@@ -32,7 +32,7 @@ import { formatAge } from '../console/age';
 import { useAlarmFeed } from '../console/useAlarmFeed';
 import { ONLINE_COLOURS, TARGET_COLOURS } from '../care/palette';
 import { Failed, Loading } from '../family/FamilyPage';
-import { longWaiting, operatorLoads, percent, startOfToday } from './load';
+import { longWaiting, operatorLoads, percent, seconds, startOfToday } from './load';
 
 const REFRESH_MS = 30_000;
 
@@ -206,7 +206,7 @@ export function SupervisorPage({
                           <Table.Td>{o.holding}</Table.Td>
                           <Table.Td>{o.acknowledged}</Table.Td>
                           <Table.Td>{o.resolved}</Table.Td>
-                          <Table.Td>{o.p50S === null ? '—' : `${o.p50S} s`}</Table.Td>
+                          <Table.Td>{seconds(o.p50S)}</Table.Td>
                         </Table.Tr>
                       ))}
                     </Table.Tbody>
@@ -372,7 +372,7 @@ function FiguresView({ figures }: { figures: FiguresResponse }) {
         <div className="figure">
           <Text size="sm">{t('supervisor.ackTimes')}</Text>
           <Text size="xl" fw={800}>
-            {figures.acknowledge.p50S ?? '—'} s / {figures.acknowledge.p90S ?? '—'} s
+            {seconds(figures.acknowledge.p50S)} / {seconds(figures.acknowledge.p90S)}
           </Text>
         </div>
       </Group>

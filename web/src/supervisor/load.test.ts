@@ -1,6 +1,6 @@
 import type { AlarmDto, OperatorFiguresDto } from '@anxin/protocol';
 import { describe, expect, it } from 'vitest';
-import { longWaiting, operatorLoads, percent } from './load';
+import { longWaiting, operatorLoads, percent, seconds } from './load';
 
 const alarm = (
   id: string,
@@ -67,5 +67,11 @@ describe('supervisor summaries', () => {
     expect(percent(0.9749)).toBe('97.4 %');
     expect(percent(1)).toBe('100.0 %');
     expect(percent(null)).toBe('—');
+  });
+
+  it('formats durations for people', () => {
+    expect(seconds(0.909)).toBe('0.9 s');
+    expect(seconds(71.4)).toBe('71 s');
+    expect(seconds(null)).toBe('—');
   });
 });

@@ -67,3 +67,9 @@ export function startOfToday(now: Date): string {
 export function percent(share: number | null): string {
   return share === null ? '—' : `${(Math.floor(share * 1000) / 10).toFixed(1)} %`;
 }
+
+/** Seconds for a figure: one decimal below 10 s, whole seconds above; "—" without data. */
+export function seconds(value: number | null): string {
+  if (value === null) return '—';
+  return value < 10 ? `${(Math.round(value * 10) / 10).toFixed(1)} s` : `${Math.round(value)} s`;
+}
