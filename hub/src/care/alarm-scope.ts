@@ -40,6 +40,7 @@ export class ScopedAlarms {
       .limit(limit)
       .execute();
     const alarms = rows.map((r) => ({ ...alarmRowToDto(r), residentId: r.resident_id }));
+    await this.attachSoleResidents(alarms);
     await this.attachResponders(alarms);
     return alarms.sort(compareAlarmsForQueue);
   }
@@ -53,11 +54,41 @@ export class ScopedAlarms {
     return r?.resident_id ?? null;
   }
 
-  /** Adds residentId and responders to alarms (one query for all). */
+  /** Adds residentId and responders to an alarm. */
   async enrich(alarm: AlarmDto): Promise<AlarmDto> {
     const out = { ...alarm, residentId: await this.residentOf(alarm.id) };
+    await this.attachSoleResidents([out]);
     await this.attachResponders([out]);
     return out;
+  }
+
+  /**
+   * An alarm with no resident recorded, in a home where only one person lives, is about that
+   * person; in a shared home it stays null (the console then shows every resident).
+   */
+  private async attachSoleResidents(alarms: AlarmDto[]): Promise<void> {
+    const homeIds = [
+      ...new Set(
+        alarms
+          .filter((a) => !a.residentId && a.homeId !== null)
+          .map((a) => a.homeId)
+          .filter((h): h is string => h !== null),
+      ),
+    ];
+    if (homeIds.length === 0) return;
+    const rows = await this.db
+      .selectFrom('residents')
+      .select([
+        'home_id',
+        (eb) => eb.fn.min<string>('id').as('id'),
+        (eb) => eb.fn.countAll<number>().as('n'),
+      ])
+      .where('home_id', 'in', homeIds)
+      .groupBy('home_id')
+      .execute();
+    const sole = new Map(rows.filter((r) => Number(r.n) === 1).map((r) => [r.home_id, r.id]));
+    for (const a of alarms)
+      if (!a.residentId && a.homeId !== null) a.residentId = sole.get(a.homeId) ?? null;
   }
 
   private async attachResponders(alarms: AlarmDto[]): Promise<void> {

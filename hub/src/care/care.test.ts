@@ -143,6 +143,8 @@ describe('scopes: reads out of scope are 404, forbidden writes 403, all audited'
     const list = await call('family', 'GET', '/api/v1/alarms');
     expect(list.status).toBe(200);
     expect((list.body as { alarms: AlarmDto[] }).alarms.map((a) => a.id)).toEqual([alarmEast]);
+    // home-0001 has one resident: the alarm is about her.
+    expect((list.body as { alarms: AlarmDto[] }).alarms[0]?.residentId).toBe('home-0001-r1');
 
     expectApiError(await call('family', 'GET', `/api/v1/alarms/${alarmWest}`), 404, 'NOT_FOUND');
     expectApiError(await call('family', 'GET', '/api/v1/homes/home-0002'), 404, 'NOT_FOUND');
