@@ -214,6 +214,10 @@ describe('operator console in a real browser', () => {
       Number(await page.getByTestId('chart-power').getAttribute('data-points')),
     ).toBeGreaterThan(100);
     await page.locator('[data-testid="chart-activity"] canvas').waitFor();
+    await page.getByTestId('telemetry-charts').scrollIntoViewIfNeeded();
+    await page.getByTestId('telemetry-charts').screenshot({
+      path: join(screenshots, 'console-charts.png'),
+    });
     await page.screenshot({ path: join(screenshots, 'console-detail.png') });
     await page.getByTestId('alarm-detail').screenshot({
       path: join(screenshots, 'console-resident-card.png'),

@@ -53,7 +53,7 @@ function OneChart({
   data: TelemetryQueryResponse;
   alarmAt: number | null;
 }) {
-  const { t, formatTime } = useI18n();
+  const { t, formatTime, language } = useI18n();
   const host = useRef<HTMLDivElement>(null);
   const columns = useMemo(() => chartColumns(data.series, kind), [data, kind]);
   const empty = columns.x.length === 0;
@@ -63,6 +63,21 @@ function OneChart({
     if (element === null || empty) return;
     const width = Math.max(240, Math.floor(element.clientWidth));
     const alarmSeconds = alarmAt === null ? null : alarmAt / 1000;
+    // Canvas text does not follow CSS: take the theme's text colour from the page.
+    const ink = getComputedStyle(element).color || '#1a1b1e';
+    const hour = new Intl.DateTimeFormat(language, {
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    const day = new Intl.DateTimeFormat(language, { month: '2-digit', day: '2-digit' });
+    const timeLabels = (_u: uPlot, splits: number[]) =>
+      splits.map((s) => {
+        const date = new Date(s * 1000);
+        return date.getHours() === 0 && date.getMinutes() === 0
+          ? day.format(date)
+          : hour.format(date);
+      });
     const options: uPlot.Options = {
       width,
       height: 120,
@@ -73,9 +88,9 @@ function OneChart({
         y: kind === 'activity' ? { range: [0, 1.1] } : {},
       },
       axes: [
-        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
+        { stroke: ink, grid: { stroke: 'rgba(128,128,128,0.25)' }, values: timeLabels },
         {
-          stroke: 'currentColor',
+          stroke: ink,
           size: 50,
           grid: { stroke: 'rgba(128,128,128,0.2)' },
           ...(kind === 'activity'
@@ -126,7 +141,7 @@ function OneChart({
       observer.disconnect();
       plot.destroy();
     };
-  }, [columns, empty, data.from, data.to, kind, stepped, alarmAt, t]);
+  }, [columns, empty, data.from, data.to, kind, stepped, alarmAt, t, language]);
 
   const summary = empty
     ? t('chart.noData')

@@ -19,7 +19,6 @@ import {
   Button,
   Card,
   Group,
-  Loader,
   NumberInput,
   Stack,
   Text,
@@ -41,6 +40,7 @@ import { RespondersList } from '../care/Responders';
 import { ageFromBirthYear } from '../care/format';
 import { useLiveAlarms } from '../care/useLiveAlarms';
 import { NotFound } from '../app/NotFound';
+import { Failed, Loading } from '../app/Status';
 import { STATUS_COLOURS, TEST_COLOURS } from '../console/palette';
 import { ACTIVITY_FIELDS, lastActivityAt } from './activity';
 
@@ -423,24 +423,5 @@ function OwnContactForm({
         )}
       </Stack>
     </Card>
-  );
-}
-
-export function Loading() {
-  const { t } = useI18n();
-  return (
-    <Group gap="xs" role="status">
-      <Loader size="sm" aria-hidden />
-      <Text>{t('app.loading')}</Text>
-    </Group>
-  );
-}
-
-export function Failed({ error }: { error: unknown }) {
-  const { t } = useI18n();
-  return (
-    <Alert color="red" variant="light" role="alert" data-testid="page-error">
-      {describeError(error, t)}
-    </Alert>
   );
 }

@@ -12,7 +12,7 @@ import { ApiRequestError } from '../api/http';
 import { useI18n } from '../i18n/I18nProvider';
 import { deviceKindKey } from '../care/labels';
 import { sortDevices } from '../care/format';
-import { Failed, Loading } from '../family/FamilyPage';
+import { Failed, Loading } from '../app/Status';
 import { deviceKey, loadRun, STEP_INSTRUCTIONS } from './guidedTest';
 import { homePath, link } from './InstallerPage';
 

@@ -19,7 +19,7 @@ import { useLoad } from '../app/useLoad';
 import { useI18n } from '../i18n/I18nProvider';
 import { sortDevices } from '../care/format';
 import { useLiveAlarms } from '../care/useLiveAlarms';
-import { Failed, Loading } from '../family/FamilyPage';
+import { Failed, Loading } from '../app/Status';
 import { advanceRun, loadRun, saveRun, type TestRun } from './guidedTest';
 import { LIVE_FIELDS } from './readings';
 import { DevicesSection } from './DevicesSection';

@@ -28,7 +28,7 @@ import { PageHeader } from '../app/PageHeader';
 import { matchPath, navigate, usePath } from '../app/router';
 import { useLoad } from '../app/useLoad';
 import { useI18n } from '../i18n/I18nProvider';
-import { Failed, Loading } from '../family/FamilyPage';
+import { Failed, Loading } from '../app/Status';
 import { CommissioningRecord } from './CommissioningRecord';
 import { HomeSetup } from './HomeSetup';
 

@@ -31,7 +31,7 @@ import { ConnectionBanner, ConnectionIndicator } from '../console/ConnectionStat
 import { formatAge } from '../console/age';
 import { useAlarmFeed } from '../console/useAlarmFeed';
 import { ONLINE_COLOURS, TARGET_COLOURS } from '../care/palette';
-import { Failed, Loading } from '../family/FamilyPage';
+import { Failed, Loading } from '../app/Status';
 import { longWaiting, operatorLoads, percent, seconds, startOfToday } from './load';
 
 const REFRESH_MS = 30_000;
