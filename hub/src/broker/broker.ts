@@ -26,6 +26,7 @@ import type { HubMetrics } from '../metrics.js';
 import type { GatewayStore } from '../store/gateways.js';
 import { hashGatewaySecret, verifyGatewaySecret } from '../security/gateway-secret.js';
 import { GuardedConnection } from './frame-guard.js';
+import { indexRetainedMessages } from './retained-index.js';
 
 /** Pending connections the kernel may queue for accept(); see listen(). */
 const ACCEPT_BACKLOG = 4096;
@@ -73,6 +74,8 @@ export class Broker {
     // The hooks need the Broker instance; create aedes first, then attach them.
     const aedes = await Aedes.createBroker({ maxClientsIdLength: 64, heartbeatInterval: 60_000 });
     const broker = new Broker(aedes, deps);
+    if (!indexRetainedMessages((aedes as unknown as { persistence?: unknown }).persistence))
+      deps.log.warn('retained messages not indexed: SUBSCRIBE scans every retained message');
     aedes.authenticate = (client, username, password, done) => {
       broker.authenticate(client, username, password).then(
         () => done(null, true),
