@@ -25,6 +25,7 @@ import {
 } from '@mantine/core';
 import { IconKey, IconPhone } from '@tabler/icons-react';
 import { describeError } from '../api/describeError';
+import { ApiRequestError } from '../api/http';
 import { getHomeCard } from '../api/hub';
 import { useLoad } from '../app/useLoad';
 import { useI18n } from '../i18n/I18nProvider';
@@ -55,6 +56,14 @@ export function HomeCardSection({ alarm }: { alarm: AlarmDto }) {
     );
   }
   if (load.kind === 'failed') {
+    // A home the hub does not know (or not in this user's area) is not an error of the console.
+    if (load.error instanceof ApiRequestError && load.error.status === 404) {
+      return (
+        <Text size="sm" data-testid="resident-card-none">
+          {t('card.notOnFile', { home: homeId })}
+        </Text>
+      );
+    }
     return (
       <Alert color="red" variant="light" role="alert" data-testid="resident-card-error">
         {t('card.loadFailed', { message: describeError(load.error, t) })}

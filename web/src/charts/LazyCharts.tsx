@@ -6,6 +6,7 @@ import type { AlarmDto, TelemetryQueryResponse } from '@anxin/protocol';
 import { Alert, Group, Loader, Text } from '@mantine/core';
 import { lazy, Suspense } from 'react';
 import { describeError } from '../api/describeError';
+import { ApiRequestError } from '../api/http';
 import { queryTelemetry } from '../api/hub';
 import { useLoad } from '../app/useLoad';
 import { useI18n } from '../i18n/I18nProvider';
@@ -40,6 +41,9 @@ export function AlarmCharts({ alarm }: { alarm: AlarmDto }) {
   );
   if (load.kind === 'loading') return waiting;
   if (load.kind === 'failed') {
+    if (load.error instanceof ApiRequestError && load.error.status === 404) {
+      return <Text size="sm">{t('chart.noHistory')}</Text>;
+    }
     return (
       <Alert color="red" variant="light" role="alert" data-testid="charts-error">
         {t('chart.loadFailed', { message: describeError(load.error, t) })}
