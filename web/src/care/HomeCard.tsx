@@ -3,13 +3,12 @@
  * the alarm, how to get in, contacts in call order (tel: links), the response plan for this kind of
  * alarm, and the home's devices. Everything an operator needs on one screen while on the phone.
  */
-import {
-  planFor,
-  type AlarmDto,
-  type ContactDto,
-  type DeviceDto,
-  type HomeCardResponse,
-  type ResidentDto,
+import type {
+  AlarmDto,
+  ContactDto,
+  DeviceDto,
+  HomeCardResponse,
+  ResidentDto,
 } from '@anxin/protocol';
 import {
   Alert,
@@ -29,7 +28,7 @@ import { ApiRequestError } from '../api/http';
 import { getHomeCard } from '../api/hub';
 import { useLoad } from '../app/useLoad';
 import { useI18n } from '../i18n/I18nProvider';
-import { languageName, mobilityKey, relationKey, deviceKindKey } from './labels';
+import { deviceKindKey, languageName, mobilityKey, planFor, relationKey } from './labels';
 import { ageFromBirthYear, batteryLevel, sortDevices, telHref } from './format';
 import { BATTERY_COLOURS } from './palette';
 

@@ -1,11 +1,5 @@
 /** Devices by Zigbee name or serial address into rooms, with their live readings. */
-import {
-  DEVICE_KINDS,
-  type DeviceDto,
-  type DeviceKind,
-  type GatewayDto,
-  type TelemetryQueryResponse,
-} from '@anxin/protocol';
+import type { DeviceDto, DeviceKind, GatewayDto, TelemetryQueryResponse } from '@anxin/protocol';
 import {
   Alert,
   Button,
@@ -22,12 +16,9 @@ import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { describeError } from '../api/describeError';
 import { createDevice } from '../api/hub';
 import { useI18n } from '../i18n/I18nProvider';
-import { deviceKindKey } from '../care/labels';
+import { DEVICE_KIND_LIST, deviceKindKey, isDeviceKind } from '../care/labels';
 import { deviceKey } from './guidedTest';
 import { latestReadings } from './readings';
-
-const isDeviceKind = (value: string | null): value is DeviceKind =>
-  value !== null && (DEVICE_KINDS as readonly string[]).includes(value);
 
 /** Drivers an installer picks from (devices/src/registry.ts) and how each one names a device. */
 const DRIVER_CHOICES: readonly {
@@ -180,7 +171,7 @@ export function DevicesSection({
           )}
           <Select
             label={t('installer.deviceKind')}
-            data={DEVICE_KINDS.map((k) => ({ value: k, label: t(deviceKindKey(k)) }))}
+            data={DEVICE_KIND_LIST.map((k) => ({ value: k, label: t(deviceKindKey(k)) }))}
             value={kind}
             onChange={(value) => setKind(isDeviceKind(value) ? value : null)}
             required

@@ -5,7 +5,6 @@
  * as the console; figures (GET /api/v1/figures) and gateways are refreshed every 30 s.
  */
 import {
-  ANSWER_TARGETS,
   type AlarmDto,
   type ClientToServerEvents,
   type EscalationDto,
@@ -30,6 +29,7 @@ import { useI18n } from '../i18n/I18nProvider';
 import { ConnectionBanner, ConnectionIndicator } from '../console/ConnectionStatus';
 import { formatAge } from '../console/age';
 import { useAlarmFeed } from '../console/useAlarmFeed';
+import { ANSWER_TARGETS } from '../care/labels';
 import { ONLINE_COLOURS, TARGET_COLOURS } from '../care/palette';
 import { Failed, Loading } from '../app/Status';
 import { longWaiting, operatorLoads, percent, seconds, startOfToday } from './load';
