@@ -14,6 +14,9 @@ export const WRITE_POLICY = {
   'resident.update': ['admin', 'installer', 'supervisor'],
   'resident.delete': ['admin'],
   'contacts.replace': ['admin', 'installer', 'supervisor', 'operator'],
+  /** Family: only the contact that is them (checked by the route). */
+  'contact.update': ['admin', 'installer', 'supervisor', 'operator', 'family'],
+  'commissioning.record': ['admin', 'installer', 'supervisor'],
   'plan.set': ['admin', 'supervisor'],
   'gateway.create': ['admin'],
   'gateway.claim': ['admin', 'installer'],
@@ -31,6 +34,7 @@ export const READ_POLICY = {
   'gateway.list': ['admin', 'supervisor', 'operator', 'installer'],
   'user.list': ['admin'],
   'audit.read': ['admin'],
+  'commissioning.read': ['admin', 'installer', 'supervisor'],
 } as const satisfies Record<string, readonly UserRole[]>;
 export type ReadAction = keyof typeof READ_POLICY;
 

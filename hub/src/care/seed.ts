@@ -167,8 +167,14 @@ export async function seedDemo(hub: Hub, options: { homes?: number } = {}): Prom
     if (u.role === 'supervisor' || u.role === 'operator' || u.role === 'installer')
       await store.setUserScope(user.id, ['district-anxin'], undefined);
     if (u.role === 'installer') for (const h of homeIds) await store.addInstaller(h, user.id);
-    if (u.role === 'family')
-      await store.setUserScope(user.id, undefined, [`${homeIds[0] ?? 'home-0001'}-r1`]);
+    if (u.role === 'family') {
+      const homeId = homeIds[0] ?? 'home-0001';
+      await store.setUserScope(user.id, undefined, [`${homeId}-r1`]);
+      // They are their relative's first family contact, so the family page shows and edits
+      // their own details (PATCH /homes/:id/contacts/:contactId).
+      const own = (await store.listContacts(homeId)).find((c) => c.relation === 'family');
+      if (own) await store.linkContactUser(homeId, own.id, user.id);
+    }
     logins.push({ ...u, password });
   }
   return { logins, homeIds };

@@ -460,6 +460,39 @@ export class CareStore {
     }));
   }
 
+  async getContact(homeId: string, contactId: string): Promise<ContactDto | undefined> {
+    return (await this.listContacts(homeId)).find((c) => c.id === contactId);
+  }
+
+  /** Changes a contact's phone and availability (call order, relation and login stay). */
+  async updateContact(
+    homeId: string,
+    contactId: string,
+    patch: { phone?: string; availability?: string | null },
+  ): Promise<void> {
+    const set = {
+      ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
+      ...(patch.availability !== undefined ? { availability: patch.availability } : {}),
+    };
+    if (Object.keys(set).length === 0) return;
+    await this.db
+      .updateTable('contacts')
+      .set(set)
+      .where('home_id', '=', homeId)
+      .where('id', '=', contactId)
+      .execute();
+  }
+
+  /** Marks a contact as this user (their login); the demo seed links its family user. */
+  async linkContactUser(homeId: string, contactId: string, userId: string | null): Promise<void> {
+    await this.db
+      .updateTable('contacts')
+      .set({ user_id: userId })
+      .where('home_id', '=', homeId)
+      .where('id', '=', contactId)
+      .execute();
+  }
+
   async replaceContacts(homeId: string, contacts: ContactInput[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('contacts').where('home_id', '=', homeId).execute();

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   AuditQuerySchema,
   ClaimGatewayRequestSchema,
+  ContactParamsSchema,
   CreateAreaRequestSchema,
   CreateDeviceRequestSchema,
   CreateGatewayRequestSchema,
@@ -27,6 +28,7 @@ import {
   SetTestModeRequestSchema,
   TelemetryQuerySchema,
   UpdateAreaRequestSchema,
+  UpdateContactRequestSchema,
   UpdateDeviceRequestSchema,
   UpdateHomeRequestSchema,
   UpdateResidentRequestSchema,
@@ -41,6 +43,7 @@ import {
   type ClaimGatewayRequest,
   type ClaimGatewayResponse,
   type ContactListResponse,
+  type ContactResponse,
   type CreateAreaRequest,
   type CreateDeviceRequest,
   type CreateGatewayRequest,
@@ -73,6 +76,7 @@ import {
   type TelemetryQuery,
   type TelemetryQueryResponse,
   type UpdateAreaRequest,
+  type UpdateContactRequest,
   type UpdateDeviceRequest,
   type UpdateHomeRequest,
   type UpdateResidentRequest,
@@ -616,6 +620,49 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
         detail: { count: body.contacts.length },
       });
       return { contacts: await care.listContacts(id) };
+    },
+  );
+
+  app.patch(
+    '/api/v1/homes/:id/contacts/:contactId',
+    {
+      ...authed,
+      schema: { tags: ['contacts'], params: ContactParamsSchema, body: UpdateContactRequestSchema },
+    },
+    async (request): Promise<ContactResponse> => {
+      const { id, contactId } = request.params as { id: string; contactId: string };
+      const actor = await access.requireRole(request, 'contact.update', 'home', id);
+      await access.requireHome(request, id, 'contact.update');
+      const contact = await care.getContact(id, contactId);
+      if (!contact) return access.notFound(request, 'contact', contactId, 'contact.update', false);
+      // A family member sees every contact of their relative's home but edits only their own.
+      if (actor.user.role === 'family' && contact.userId !== actor.user.id) {
+        await audit.record({
+          user: who(actor),
+          action: 'access.denied',
+          targetType: 'contact',
+          targetId: contactId,
+          detail: { reason: 'role', attempted: 'contact.update', homeId: id, own: false },
+        });
+        throw new HttpError('FORBIDDEN', 'family members edit only their own contact details');
+      }
+      const body = request.body as UpdateContactRequest;
+      // Empty availability means none. (Ajv's coerceTypes turns a JSON null into '' when the
+      // string branch of `string | null` is tried first, so both arrive here as '' anyway.)
+      await care.updateContact(id, contactId, {
+        ...body,
+        ...(body.availability === '' ? { availability: null } : {}),
+      });
+      await audit.record({
+        user: who(actor),
+        action: 'contact.update',
+        targetType: 'contact',
+        targetId: contactId,
+        detail: { homeId: id, fields: Object.keys(body) },
+      });
+      const updated = await care.getContact(id, contactId);
+      if (!updated) throw new HttpError('NOT_FOUND', `contact ${contactId} not found`);
+      return { contact: updated };
     },
   );
 
