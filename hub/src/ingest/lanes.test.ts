@@ -33,6 +33,9 @@ class SlowStore implements TelemetryStore {
     await new Promise((r) => setTimeout(r, this.delayMs));
     this.written.push(...points);
   }
+  querySeries() {
+    return Promise.resolve([]);
+  }
   check() {
     return Promise.resolve();
   }

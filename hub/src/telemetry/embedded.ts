@@ -8,7 +8,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { TelemetryPoint, TelemetryStore } from './store.js';
+import { downsample } from './downsample.js';
+import type {
+  TelemetryPoint,
+  TelemetrySeries,
+  TelemetrySeriesQuery,
+  TelemetryStore,
+  TelemetryValue,
+} from './store.js';
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
@@ -60,20 +67,48 @@ export class EmbeddedTelemetryStore implements TelemetryStore {
     return Promise.resolve();
   }
 
-  /** Points of one device, oldest first (for tests and the console's charts later). */
-  query(gatewayId: string, deviceId: string, sinceMs = 0): TelemetryPoint[] {
+  /** Points of one device in [sinceMs, untilMs), oldest first. */
+  query(
+    gatewayId: string,
+    deviceId: string,
+    sinceMs = 0,
+    untilMs = Number.MAX_SAFE_INTEGER,
+  ): TelemetryPoint[] {
     if (!this.db) return [];
     const rows = this.db
       .prepare(
-        'SELECT time, fields FROM telemetry WHERE gateway = ? AND device = ? AND time >= ? ORDER BY time',
+        'SELECT time, fields FROM telemetry WHERE gateway = ? AND device = ? AND time >= ? AND time < ? ORDER BY time',
       )
-      .all(gatewayId, deviceId, sinceMs) as { time: number; fields: string }[];
+      .all(gatewayId, deviceId, sinceMs, untilMs) as { time: number; fields: string }[];
     return rows.map((r) => ({
       gatewayId,
       deviceId,
       observedAt: r.time,
       fields: JSON.parse(r.fields) as TelemetryPoint['fields'],
     }));
+  }
+
+  querySeries(q: TelemetrySeriesQuery): Promise<TelemetrySeries[]> {
+    if (!this.db) return Promise.reject(new Error('embedded telemetry store is not open'));
+    const series: TelemetrySeries[] = [];
+    for (const { gatewayId, deviceId } of q.devices) {
+      const points = this.query(gatewayId, deviceId, q.from, q.to);
+      for (const field of q.fields) {
+        const raw: [number, TelemetryValue][] = [];
+        for (const p of points) {
+          const v = p.fields[field];
+          if (v !== undefined) raw.push([p.observedAt, v]);
+        }
+        if (raw.length > 0)
+          series.push({
+            gatewayId,
+            deviceId,
+            field,
+            points: downsample(raw, q.from, q.to, q.maxPoints),
+          });
+      }
+    }
+    return Promise.resolve(series);
   }
 
   check(): Promise<void> {

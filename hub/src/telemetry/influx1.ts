@@ -5,12 +5,17 @@
  */
 import { InfluxDB, type IPoint } from 'influx';
 import type { Logger } from 'pino';
+import { bucketedSeriesStatement, rawSeriesStatement, VALUE_COLUMN } from './influxql.js';
+import { readSeries } from './series-reader.js';
 import {
   isDataRejection,
   MEASUREMENT,
   RejectedPointsError,
   type TelemetryPoint,
+  type TelemetrySeries,
+  type TelemetrySeriesQuery,
   type TelemetryStore,
+  type TelemetryValue,
 } from './store.js';
 
 export interface Influx1Options {
@@ -94,6 +99,42 @@ export class Influx1TelemetryStore implements TelemetryStore {
     }
   }
 
+  querySeries(q: TelemetrySeriesQuery): Promise<TelemetrySeries[]> {
+    const range = { devices: q.devices, from: q.from, to: q.to };
+    return readSeries(q, {
+      raw: (fields, limit) =>
+        this.select(
+          fields,
+          fields.map((field) => rawSeriesStatement({ ...range, field, limit })),
+        ),
+      bucketed: (asks) =>
+        this.select(
+          asks.map((a) => a.field),
+          asks.map((a) =>
+            bucketedSeriesStatement({
+              ...range,
+              field: a.field,
+              devices: a.devices,
+              maxPoints: q.maxPoints,
+              aggregate: a.aggregate,
+            }),
+          ),
+        ),
+    });
+  }
+
+  /** Runs the statements in one request; statement i answers the values of fields[i]. */
+  private async select(fields: string[], statements: string[]): Promise<TelemetrySeries[]> {
+    const body: unknown = await this.influx.queryRaw(statements, {
+      database: this.options.database,
+      precision: 'ms',
+      // POST: a home with many devices makes a long WHERE clause.
+      method: 'POST',
+      ...(this.options.retentionPolicy ? { retentionPolicy: this.options.retentionPolicy } : {}),
+    });
+    return parseQueryResponse(body, fields);
+  }
+
   async check(): Promise<void> {
     const [host] = await this.influx.ping(Math.min(this.options.timeoutMs, 2000));
     if (!host?.online) throw new Error(`InfluxDB at ${this.options.url} is not answering /ping`);
@@ -102,4 +143,47 @@ export class Influx1TelemetryStore implements TelemetryStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/**
+ * The JSON of /query?epoch=ms (https://docs.influxdata.com/influxdb/v1/tools/api/#query-http-endpoint):
+ * { results: [{ statement_id, series?: [{ tags, columns, values }], error? }] }. A database that
+ * does not exist yet (nothing written so far) answers no series rather than an error.
+ */
+export function parseQueryResponse(body: unknown, fields: string[]): TelemetrySeries[] {
+  const results = (body as { results?: unknown } | null)?.results;
+  if (!Array.isArray(results)) throw new Error('InfluxDB /query answered no results');
+  const out: TelemetrySeries[] = [];
+  results.forEach((result: unknown, i) => {
+    const field = fields[i];
+    if (field === undefined || typeof result !== 'object' || result === null) return;
+    const { error, series } = result as { error?: unknown; series?: unknown };
+    if (typeof error === 'string') {
+      if (/database not found/i.test(error)) return;
+      throw new Error(`InfluxDB query failed: ${error}`);
+    }
+    if (!Array.isArray(series)) return;
+    for (const s of series as unknown[]) {
+      const { tags, columns, values } = (s ?? {}) as {
+        tags?: { gateway?: unknown; device?: unknown };
+        columns?: unknown;
+        values?: unknown;
+      };
+      if (typeof tags?.gateway !== 'string' || typeof tags.device !== 'string') continue;
+      if (!Array.isArray(columns) || !Array.isArray(values)) continue;
+      const t = columns.indexOf('time');
+      const v = columns.indexOf(VALUE_COLUMN);
+      const points: [number, TelemetryValue][] = [];
+      for (const row of values as unknown[]) {
+        if (!Array.isArray(row)) continue;
+        const time: unknown = row[t];
+        const value: unknown = row[v];
+        if (typeof time !== 'number') continue;
+        if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string')
+          points.push([time, value]);
+      }
+      out.push({ gatewayId: tags.gateway, deviceId: tags.device, field, points });
+    }
+  });
+  return out;
 }

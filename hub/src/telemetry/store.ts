@@ -14,12 +14,48 @@ export interface TelemetryPoint {
   fields: Record<string, TelemetryValue>;
 }
 
+/** One device's series to read back: the (gateway, device) pair names it, as the tags do. */
+export interface TelemetrySeriesKey {
+  gatewayId: string;
+  deviceId: string;
+}
+
+/** What the console's charts ask for (GET /api/v1/homes/:id/telemetry). */
+export interface TelemetrySeriesQuery {
+  /** The devices to read, in the order the answer lists them. */
+  devices: TelemetrySeriesKey[];
+  /** Field names, in the order the answer lists them (per device). */
+  fields: string[];
+  /** Epoch ms, inclusive. */
+  from: number;
+  /** Epoch ms, exclusive. */
+  to: number;
+  /**
+   * A series with more points than this in [from, to) is downsampled into buckets of
+   * ceil((to − from) / maxPoints) ms starting at `from`, each stamped at its start: mean of numbers,
+   * last value of booleans and strings (see downsample.ts for why last). A series with at most
+   * this many points is answered point by point.
+   */
+  maxPoints: number;
+}
+
+export interface TelemetrySeries extends TelemetrySeriesKey {
+  field: string;
+  /** [epoch ms, value], oldest first; never empty. */
+  points: [number, TelemetryValue][];
+}
+
 export interface TelemetryStore {
   /** 'embedded' | 'influx1' | 'influx2' (or a test double's name). */
   readonly kind: string;
   /** Prepares the store (e.g. creates the database). Must not throw when the store is down. */
   start(): Promise<void>;
   write(points: TelemetryPoint[]): Promise<void>;
+  /**
+   * Series for charts: one per (device, field) that has points in the range, devices in the order
+   * asked, then fields in the order asked. Throws when the store cannot be reached.
+   */
+  querySeries(query: TelemetrySeriesQuery): Promise<TelemetrySeries[]>;
   /** Throws when the store cannot be reached. */
   check(): Promise<void>;
   close(): Promise<void>;
