@@ -155,6 +155,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     auth,
     scopes: care.scopes,
     unresolvedAlarms: (scope) => care.scopedAlarms.list(scope, ['open', 'acknowledged'], 100_000),
+    enrichAlarms: (alarms) => care.scopedAlarms.enrichMany(alarms),
     log: partLogger(root, config, 'realtime'),
   });
 
@@ -164,8 +165,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     config,
     log: partLogger(root, config, 'engine'),
     pushAlarms: (created, updated) => {
-      for (const a of created) realtime.alarmNew(a);
-      for (const a of updated) realtime.alarmUpdated(a);
+      realtime.alarmsChanged(created, updated);
     },
     push: {
       toSupervisors: (escalation) => realtime.escalation(escalation, []),
@@ -194,8 +194,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         });
     },
     onAlarmChanges: (created: AlarmDto[], updated: AlarmDto[]) => {
-      for (const a of created) realtime.alarmNew(a);
-      for (const a of updated) realtime.alarmUpdated(a);
+      realtime.alarmsChanged(created, updated);
       alarmEngine.onAlarmChanges(created, updated);
     },
     onTelemetryStored: (gatewayId, events) => alarmEngine.onTelemetry(gatewayId, events),
@@ -285,6 +284,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   });
   alarmEngine.registerRoutes(http, {
     auth,
+    scopes: care.scopes,
     alarmUpdated: (alarm) => realtime.alarmUpdated(alarm),
   });
   realtime.attach(http.server);
@@ -294,8 +294,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     config: config.liveness,
     log: partLogger(root, config, 'ingest'),
     onChanges: (created, updated) => {
-      for (const a of created) realtime.alarmNew(a);
-      for (const a of updated) realtime.alarmUpdated(a);
+      realtime.alarmsChanged(created, updated);
       alarmEngine.onAlarmChanges(created, updated);
     },
   });

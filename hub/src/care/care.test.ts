@@ -10,6 +10,7 @@ import {
   type AlarmDto,
   type ApiError,
   type AuditListResponse,
+  type FiguresResponse,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type TelemetryQueryResponse,
@@ -86,6 +87,12 @@ beforeAll(async () => {
   // More users with narrower scopes, created through the API as an admin.
   const more = [
     { username: 'op-west', role: 'operator', password: 'op-west-pass', areaIds: ['street-west'] },
+    {
+      username: 'sup-west',
+      role: 'supervisor',
+      password: 'sup-west-pass',
+      areaIds: ['street-west'],
+    },
     {
       username: 'fam-west',
       role: 'family',
@@ -234,6 +241,16 @@ describe('scopes: reads out of scope are 404, forbidden writes 403, all audited'
     expect((detail.body as { alarm: AlarmDto }).alarm.responders?.[0]?.username).toBe('family');
   });
 
+  it("a supervisor's answer-time figures cover the homes of their areas only", async () => {
+    const west = (await call('sup-west', 'GET', '/api/v1/figures')).body as FiguresResponse;
+    const all = (await call('admin', 'GET', '/api/v1/figures')).body as FiguresResponse;
+    expect(west.perAlarm.map((a) => a.alarmId)).toEqual([alarmWest]);
+    expect(all.perAlarm.map((a) => a.alarmId)).toEqual(
+      expect.arrayContaining([alarmEast, alarmWest]),
+    );
+    expect(west.alarms).toBeLessThan(all.alarms);
+  });
+
   it('an operator sees only the homes and alarms of their areas', async () => {
     const homes = await call('op-west', 'GET', '/api/v1/homes');
     expect((homes.body as { homes: { id: string }[] }).homes.map((x) => x.id)).toEqual([
@@ -242,6 +259,14 @@ describe('scopes: reads out of scope are 404, forbidden writes 403, all audited'
     const alarms = await call('op-west', 'GET', '/api/v1/alarms');
     expect((alarms.body as { alarms: AlarmDto[] }).alarms.map((a) => a.id)).toEqual([alarmWest]);
     expectApiError(await call('op-west', 'GET', '/api/v1/homes/home-0001/card'), 404, 'NOT_FOUND');
+    // The engine's routes answer with the same scope as the care routes.
+    expectApiError(await call('op-west', 'GET', '/api/v1/homes/home-0001/rules'), 404, 'NOT_FOUND');
+    expect((await call('op-west', 'GET', '/api/v1/homes/home-0002/rules')).status).toBe(200);
+    expectApiError(
+      await call('op-west', 'GET', `/api/v1/alarms/${alarmEast}/escalation`),
+      404,
+      'NOT_FOUND',
+    );
     expectApiError(
       await call('op-west', 'POST', `/api/v1/alarms/${alarmEast}/acknowledge`),
       404,

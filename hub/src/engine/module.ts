@@ -16,6 +16,7 @@ import type { EscalationConfig } from '../escalation/config.js';
 import { FiguresService } from '../figures/figures.js';
 import type { NotifyConfig } from '../notify/config.js';
 import { Notifier } from '../notify/notifier.js';
+import type { ScopeResolver } from '../auth/scope.js';
 import { CareLookup } from './care-lookup.js';
 import type { EngineConfig } from './config.js';
 import { DerivedAlarms } from './derived-alarms.js';
@@ -145,7 +146,7 @@ export class AlarmEngineModule {
 
   registerRoutes(
     app: FastifyInstance,
-    deps: { auth: Authenticator; alarmUpdated: (alarm: AlarmDto) => void },
+    deps: { auth: Authenticator; scopes: ScopeResolver; alarmUpdated: (alarm: AlarmDto) => void },
   ): void {
     registerEngineRoutes(app, {
       db: this.deps.db,
@@ -154,6 +155,7 @@ export class AlarmEngineModule {
       escalator: this.escalator,
       figures: this.figures,
       care: this.care,
+      scopes: deps.scopes,
       alarmUpdated: deps.alarmUpdated,
     });
   }

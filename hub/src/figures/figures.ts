@@ -17,7 +17,16 @@ export class FiguresService {
     private readonly care: CareLookup,
   ) {}
 
-  async figures(from: number, to: number, now: number): Promise<FiguresResponse> {
+  /**
+   * Figures over the alarms received in [from, to) whose home passes `inScope` (a supervisor sees
+   * the figures of their own areas only).
+   */
+  async figures(
+    from: number,
+    to: number,
+    now: number,
+    inScope: (homeId: string | null) => boolean = () => true,
+  ): Promise<FiguresResponse> {
     const kindColumn = await this.care.deviceKindColumn();
     const rows = await sql<{
       id: string;
@@ -32,26 +41,29 @@ export class FiguresService {
       outcome: string | null;
       device_id: string | null;
       device_kind: string | null;
-    }>`select a.id, a.kind, a.priority, a.status, a.received_at, a.acknowledged_at,
+      home_id: string | null;
+    }>`select a.id, a.home_id, a.kind, a.priority, a.status, a.received_at, a.acknowledged_at,
          a.acknowledged_by, a.resolved_at, a.resolved_by, a.outcome, a.device_id,
          d.${sql.ref(kindColumn)} as device_kind
        from alarms a left join devices d on d.gateway_id = a.gateway_id and d.device_id = a.device_id
        where a.test = 0 and a.received_at >= ${from} and a.received_at < ${to}
        order by a.received_at asc limit ${MAX_ALARMS}`.execute(this.db);
-    const alarms: FigureAlarm[] = rows.rows.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      priority: Number(r.priority),
-      status: r.status,
-      receivedAt: Number(r.received_at),
-      acknowledgedAt: r.acknowledged_at === null ? null : Number(r.acknowledged_at),
-      acknowledgedBy: r.acknowledged_by,
-      resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
-      resolvedBy: r.resolved_by,
-      outcome: r.outcome,
-      deviceId: r.device_id,
-      deviceKind: r.device_kind,
-    }));
+    const alarms: FigureAlarm[] = rows.rows
+      .filter((r) => inScope(r.home_id))
+      .map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        priority: Number(r.priority),
+        status: r.status,
+        receivedAt: Number(r.received_at),
+        acknowledgedAt: r.acknowledged_at === null ? null : Number(r.acknowledged_at),
+        acknowledgedBy: r.acknowledged_by,
+        resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
+        resolvedBy: r.resolved_by,
+        outcome: r.outcome,
+        deviceId: r.device_id,
+        deviceKind: r.device_kind,
+      }));
     const open = await this.db
       .selectFrom('alarms')
       .select('received_at')

@@ -36,6 +36,7 @@ import type { AlarmEngine } from '../engine/engine.js';
 import { reopenAlarm } from '../engine/reopen.js';
 import { RuleSettingsOverrideSchema, type RuleSettingsOverride } from '../engine/settings.js';
 import type { AcceptResult, Escalator } from '../escalation/escalator.js';
+import type { ScopeResolver } from '../auth/scope.js';
 import type { FiguresService } from '../figures/figures.js';
 import type { Database } from '../store/schema.js';
 import { CONSOLE_ROLES, requireSession, type Authenticator } from './auth.js';
@@ -48,6 +49,8 @@ export interface EngineRouteDeps {
   escalator: Escalator;
   figures: FiguresService;
   care: CareLookup;
+  /** The care model's scopes: operators and supervisors see the homes of their areas only. */
+  scopes: ScopeResolver;
   alarmUpdated: (alarm: AlarmDto) => void;
 }
 
@@ -80,11 +83,15 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
     preHandler: requireSession(deps.auth, roles),
   });
 
-  /** 404 unless this user may see the home (family: a contact; installer: assigned). */
+  /**
+   * 404 unless this user may see the home: the same scope as every care route (areas for the call
+   * centre, assignments for installers, followed residents for family), plus, for family, being
+   * one of the home's contacts (an escalation may call a neighbour who follows no resident).
+   */
   const homeVisible = async (u: UserDto, homeId: string | null): Promise<boolean> => {
-    if (u.role === 'admin' || u.role === 'supervisor' || u.role === 'operator') return true;
-    if (!homeId) return false;
-    if (u.role === 'installer') return deps.care.installerAssigned(homeId, u.id);
+    if (!homeId) return u.role === 'admin';
+    if (deps.scopes.homeInScope(await deps.scopes.scopeOf(u), homeId)) return true;
+    if (u.role !== 'family') return false;
     return (await deps.care.contacts(homeId)).some((c) => c.userId === u.id);
   };
 
@@ -104,7 +111,10 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
         throw new HttpError('VALIDATION_FAILED', 'range longer than 366 days', [
           { path: '/from', message: 'range longer than 366 days' },
         ]);
-      return deps.figures.figures(from, to, now);
+      const scope = await deps.scopes.scopeOf(user(request));
+      return deps.figures.figures(from, to, now, (homeId) =>
+        deps.scopes.homeInScope(scope, homeId),
+      );
     },
   );
 
