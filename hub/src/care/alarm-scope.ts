@@ -56,9 +56,31 @@ export class ScopedAlarms {
 
   /** Adds residentId and responders to an alarm. */
   async enrich(alarm: AlarmDto): Promise<AlarmDto> {
-    const out = { ...alarm, residentId: await this.residentOf(alarm.id) };
-    await this.attachSoleResidents([out]);
-    await this.attachResponders([out]);
+    const [out] = await this.enrichMany([alarm]);
+    return out ?? alarm;
+  }
+
+  /**
+   * THE place an AlarmDto gets its care-model fields (residentId, responders): REST answers and
+   * every Socket.IO push go through here, so a console sees the same alarm whichever way it came.
+   * New objects (the inputs are left as they were), in the same order; a few queries per batch.
+   */
+  async enrichMany(alarms: readonly AlarmDto[]): Promise<AlarmDto[]> {
+    if (alarms.length === 0) return [];
+    const ids = [...new Set(alarms.map((a) => a.id))];
+    const recorded = new Map<string, string | null>();
+    // SQLite caps bound parameters; a burst of alarms is enriched in slices.
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('alarms')
+        .select(['id', 'resident_id'])
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) recorded.set(r.id, r.resident_id);
+    }
+    const out = alarms.map((a) => ({ ...a, residentId: recorded.get(a.id) ?? null }));
+    await this.attachSoleResidents(out);
+    await this.attachResponders(out);
     return out;
   }
 

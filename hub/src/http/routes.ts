@@ -43,16 +43,16 @@ const ListQuerySchema = Type.Object(
 );
 const AlarmParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
-function lifecycleResponse(result: LifecycleResult): AlarmResponse {
-  if (!result.ok)
-    throw new HttpError(result.reason === 'not_found' ? 'NOT_FOUND' : 'CONFLICT', result.message);
-  return { alarm: result.alarm };
-}
-
 export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   // Any logged-in user reads the alarms of their scope (family: their relatives' homes);
   // acknowledging and resolving stay with the call centre. Out of scope answers 404 (audited).
   const authed = { preHandler: deps.access.authenticate };
+  /** The changed alarm as every other answer and push shows it (residentId, responders). */
+  const answer = async (result: LifecycleResult): Promise<AlarmResponse> => {
+    if (!result.ok)
+      throw new HttpError(result.reason === 'not_found' ? 'NOT_FOUND' : 'CONFLICT', result.message);
+    return { alarm: await deps.scopedAlarms.enrich(result.alarm) };
+  };
   const alarmInScope = async (request: FastifyRequest, id: string, action: string) => {
     const actor = deps.access.actor(request);
     const found = await deps.alarms.get(id);
@@ -133,7 +133,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
         { userId: user.id, username: user.username },
         Date.now(),
       );
-      const response = lifecycleResponse(result);
+      const response = await answer(result);
       if (result.ok && result.changed) deps.alarmUpdated(result.alarm);
       return response;
     },
@@ -156,7 +156,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
         body.notes,
         Date.now(),
       );
-      const response = lifecycleResponse(result);
+      const response = await answer(result);
       if (result.ok && result.changed) deps.alarmUpdated(result.alarm);
       return response;
     },

@@ -26,6 +26,8 @@ interface SocketData {
 }
 
 export class Realtime {
+  /** The chain that keeps alarm pushes in order (see alarmsChanged). */
+  private pushes: Promise<void> = Promise.resolve();
   private io:
     | Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
     | undefined;
@@ -36,6 +38,11 @@ export class Realtime {
       scopes: ScopeResolver;
       /** Unresolved alarms in the scope, in queue order. */
       unresolvedAlarms: (scope: Scope) => Promise<AlarmDto[]>;
+      /**
+       * Adds the care-model fields (residentId, responders) to alarms about to be pushed, so
+       * `alarm:new` / `alarm:updated` carry what REST and `alarms:sync` carry (ScopedAlarms).
+       */
+      enrichAlarms: (alarms: readonly AlarmDto[]) => Promise<AlarmDto[]>;
       log: Logger;
     },
   ) {}
@@ -110,11 +117,41 @@ export class Realtime {
   }
 
   alarmNew(alarm: AlarmDto): void {
-    this.io?.to(this.deps.scopes.roomsForHome(alarm.homeId)).emit('alarm:new', alarm);
+    this.alarmsChanged([alarm], []);
   }
 
   alarmUpdated(alarm: AlarmDto): void {
-    this.io?.to(this.deps.scopes.roomsForHome(alarm.homeId)).emit('alarm:updated', alarm);
+    this.alarmsChanged([], [alarm]);
+  }
+
+  /**
+   * Pushes created (`alarm:new`) and changed (`alarm:updated`) alarms, enriched in one batch.
+   * Pushes leave in the order they were made (one chain), so an alarm's `alarm:new` is never
+   * overtaken by its first `alarm:updated`. If enriching fails the alarm still goes out as it is:
+   * a console must hear of an alarm even without its resident.
+   */
+  alarmsChanged(created: readonly AlarmDto[], updated: readonly AlarmDto[]): void {
+    if (created.length === 0 && updated.length === 0) return;
+    const all = [...created, ...updated];
+    this.pushes = this.pushes
+      .then(() =>
+        this.deps.enrichAlarms(all).catch((err: unknown) => {
+          this.deps.log.warn({ err }, 'alarm push not enriched (sent as it is)');
+          return all;
+        }),
+      )
+      .then((enriched) => {
+        enriched.forEach((alarm, i) => {
+          const event = i < created.length ? 'alarm:new' : 'alarm:updated';
+          this.io?.to(this.deps.scopes.roomsForHome(alarm.homeId)).emit(event, alarm);
+        });
+      })
+      .catch((err: unknown) => this.deps.log.error({ err }, 'alarm push failed'));
+  }
+
+  /** Resolves when every push made so far has been sent (tests, shutdown). */
+  flushPushes(): Promise<void> {
+    return this.pushes;
   }
 
   /** Drops a user's sockets (scope or rights changed); they reconnect with the new scope. */
@@ -148,10 +185,10 @@ export class Realtime {
   async close(): Promise<void> {
     const io = this.io;
     if (!io) return;
+    await this.pushes;
     io.disconnectSockets(true);
     // io.close() would also close the HTTP server; Fastify does that.
     io.engine.close();
     this.io = undefined;
-    await Promise.resolve();
   }
 }
