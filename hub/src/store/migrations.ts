@@ -4,7 +4,7 @@
  * steps run on PostgreSQL later (integers that hold epoch ms become BIGINT there).
  */
 import { sql, type Kysely } from 'kysely';
-import type { Migration, MigrationProvider } from 'kysely/migration';
+import type { Migration, MigrationProvider } from 'kysely';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -397,10 +397,37 @@ const careModel: Migration = {
   },
 };
 
+/** The installer's guided-test results (care.ts "Commissioning records"), one row per record. */
+const commissioning: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('commissioning_records')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('home_id', 'text', (c) => c.notNull().references('homes.id').onDelete('cascade'))
+      .addColumn('recorded_at', 'bigint', (c) => c.notNull())
+      .addColumn('recorded_by', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'bigint', (c) => c.notNull())
+      .addColumn('started_by', 'text')
+      .addColumn('finished_at', 'bigint')
+      .addColumn('finished_by', 'text')
+      .addColumn('steps_json', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('commissioning_records_home')
+      .on('commissioning_records')
+      .columns(['home_id', 'recorded_at'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('commissioning_records').ifExists().execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_care_model_20261122T1345': careModel,
   '0900_engine': engine,
+  '0910_commissioning_20261122T1430': commissioning,
 };
 
 export const inCodeMigrations: MigrationProvider = {
