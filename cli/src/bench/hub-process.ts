@@ -77,6 +77,17 @@ export async function spawnHubProcess(options: {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  // If the benchmark is interrupted (Ctrl+C, SIGTERM, an uncaught error), the hub goes with it.
+  const killHub = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    killHub();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('exit', killHub);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -129,6 +140,9 @@ export async function spawnHubProcess(options: {
     async stop() {
       samplePeak();
       clearInterval(sampler);
+      process.off('exit', killHub);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
