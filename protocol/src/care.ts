@@ -33,6 +33,9 @@
  *   GET    /api/v1/homes/:id/devices           → DeviceListResponse (every gateway of the home)
  *   GET    /api/v1/homes/:id/telemetry?from&to&fields&deviceId&maxPoints
  *                                              → TelemetryQueryResponse (series for charts)
+ *   POST   /api/v1/homes/:id/commissioning     CreateCommissioningRecordRequest → CommissioningRecordResponse
+ *                                              admin, supervisor, installer (the guided device test's result)
+ *   GET    /api/v1/homes/:id/commissioning     → CommissioningRecordListResponse (newest first) admin, supervisor, installer
  *
  *   GET    /api/v1/gateways?homeId&state       → GatewayListResponse                       admin, supervisor, operator, installer (scope)
  *   POST   /api/v1/gateways                    CreateGatewayRequest → CreateGatewayResponse admin (claim code shown once)
@@ -754,6 +757,67 @@ export interface TelemetryQueryResponse {
   from: string;
   to: string;
   series: TelemetrySeriesDto[];
+}
+
+// ───────────────────────────── Commissioning records ─────────────────────────────
+
+export const COMMISSIONING_RESULTS = ['passed', 'failed', 'untested'] as const;
+export type CommissioningResult = (typeof COMMISSIONING_RESULTS)[number];
+
+/**
+ * One device's step of the installer's guided test. (`null` comes first in these unions: the hub
+ * coerces scalar types, and a string-first union would turn a JSON null into ''.)
+ */
+export const CommissioningStepSchema = Type.Object(
+  {
+    gatewayId: GatewayId,
+    deviceId: DeviceId,
+    kind: Type.Union([stringEnum(DEVICE_KINDS), Type.Null()]),
+    result: stringEnum(COMMISSIONING_RESULTS),
+    /** When the event that decided the step arrived; null when untested. */
+    at: Type.Union([Type.Null(), Type.String({ format: 'date-time' })]),
+    /** Who ran the step (display name); null when untested. */
+    by: Type.Union([Type.Null(), ShortText]),
+    /** What arrived, e.g. "test alarm sos" or "motion=true". */
+    evidence: Type.Optional(Type.Union([Type.Null(), ShortText])),
+  },
+  { additionalProperties: false },
+);
+export type CommissioningStep = Static<typeof CommissioningStepSchema>;
+
+export const CreateCommissioningRecordRequestSchema = Type.Object(
+  {
+    startedAt: Type.String({ format: 'date-time' }),
+    startedBy: Type.Optional(Type.Union([Type.Null(), ShortText])),
+    finishedAt: Type.Optional(Type.Union([Type.Null(), Type.String({ format: 'date-time' })])),
+    finishedBy: Type.Optional(Type.Union([Type.Null(), ShortText])),
+    steps: Type.Array(CommissioningStepSchema, { maxItems: 512 }),
+  },
+  { additionalProperties: false },
+);
+export type CreateCommissioningRecordRequest = Static<
+  typeof CreateCommissioningRecordRequestSchema
+>;
+
+/** A stored commissioning record (who recorded it and when are set by the hub). */
+export interface CommissioningRecordDto {
+  id: string;
+  homeId: string;
+  recordedAt: string;
+  recordedBy: { userId: string; username: string; displayName: string };
+  startedAt: string;
+  startedBy: string | null;
+  finishedAt: string | null;
+  finishedBy: string | null;
+  steps: CommissioningStep[];
+}
+
+export interface CommissioningRecordResponse {
+  record: CommissioningRecordDto;
+}
+export interface CommissioningRecordListResponse {
+  /** Newest first. */
+  records: CommissioningRecordDto[];
 }
 
 // ───────────────────────────── Home card ─────────────────────────────

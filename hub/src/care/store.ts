@@ -31,6 +31,7 @@ import type {
 } from '@anxin/protocol';
 import type { Database, GatewayRow, UserRow } from '../store/schema.js';
 import type { Scope } from '../auth/scope.js';
+import { CommissioningStore } from './commissioning.js';
 import './tables.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -103,7 +104,12 @@ function deviceRowToDto(row: DeviceRow, homeId: string | null): DeviceDto {
 }
 
 export class CareStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** The installer's guided-test results (commissioning.ts). */
+  readonly commissioning: CommissioningStore;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.commissioning = new CommissioningStore(db);
+  }
 
   // ── areas ──
 

@@ -83,8 +83,23 @@ export interface AlarmRespondersTable {
   note: string | null;
 }
 
+export interface CommissioningRecordsTable {
+  id: string;
+  home_id: string;
+  recorded_at: number;
+  /** User id of who recorded it. */
+  recorded_by: string;
+  started_at: number;
+  started_by: string | null;
+  finished_at: number | null;
+  finished_by: string | null;
+  /** CommissioningStep[] as JSON. */
+  steps_json: string;
+}
+
 declare module '../store/schema.js' {
   interface Database {
+    commissioning_records: CommissioningRecordsTable;
     areas: AreasTable;
     homes: HomesTable;
     home_installers: HomeInstallersTable;

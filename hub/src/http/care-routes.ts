@@ -9,6 +9,7 @@ import {
   ClaimGatewayRequestSchema,
   ContactParamsSchema,
   CreateAreaRequestSchema,
+  CreateCommissioningRecordRequestSchema,
   CreateDeviceRequestSchema,
   CreateGatewayRequestSchema,
   CreateHomeRequestSchema,
@@ -42,6 +43,9 @@ import {
   type AuditQuery,
   type ClaimGatewayRequest,
   type ClaimGatewayResponse,
+  type CommissioningRecordListResponse,
+  type CommissioningRecordResponse,
+  type CreateCommissioningRecordRequest,
   type ContactListResponse,
   type ContactResponse,
   type CreateAreaRequest,
@@ -743,6 +747,50 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
           unit: isKnownTelemetryField(s.field) ? TELEMETRY_FIELDS[s.field].unit : null,
         })),
       };
+    },
+  );
+
+  // ── commissioning records ──
+
+  app.post(
+    '/api/v1/homes/:id/commissioning',
+    {
+      ...authed,
+      schema: {
+        tags: ['homes'],
+        ...idParams,
+        body: CreateCommissioningRecordRequestSchema,
+      },
+    },
+    async (request, reply): Promise<CommissioningRecordResponse> => {
+      const { id } = request.params as { id: string };
+      const actor = await access.requireRole(request, 'commissioning.record', 'home', id);
+      await access.requireHome(request, id, 'commissioning.record');
+      const body = request.body as CreateCommissioningRecordRequest;
+      const recordId = await care.commissioning.create(id, body, actor.user.id, Date.now());
+      const passed = body.steps.filter((s) => s.result === 'passed').length;
+      await audit.record({
+        user: who(actor),
+        action: 'commissioning.record',
+        targetType: 'home',
+        targetId: id,
+        detail: { recordId, steps: body.steps.length, passed, finished: body.finishedAt != null },
+      });
+      const [record] = await care.commissioning.list(id, 1, recordId);
+      if (!record) throw new Error('commissioning record vanished after insert');
+      void reply.status(201);
+      return { record };
+    },
+  );
+
+  app.get(
+    '/api/v1/homes/:id/commissioning',
+    { ...authed, schema: { tags: ['homes'], ...idParams } },
+    async (request): Promise<CommissioningRecordListResponse> => {
+      const { id } = request.params as { id: string };
+      await access.requireRole(request, 'commissioning.read', 'home', id);
+      await access.requireHome(request, id, 'commissioning.read');
+      return { records: await care.commissioning.list(id) };
     },
   );
 

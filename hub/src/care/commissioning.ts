@@ -1,0 +1,80 @@
+/**
+ * Commissioning records (care.ts "Commissioning records"): what the installer's guided device test
+ * showed, kept in SQL so the printed record survives the browser it was run in. Append-only: a
+ * test run again is a new record; the newest is the home's current state.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type {
+  CommissioningRecordDto,
+  CommissioningStep,
+  CreateCommissioningRecordRequest,
+} from '@anxin/protocol';
+import type { Database } from '../store/schema.js';
+import './tables.js';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function parseSteps(text: string): CommissioningStep[] {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? (value as CommissioningStep[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export class CommissioningStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(
+    homeId: string,
+    input: CreateCommissioningRecordRequest,
+    userId: string,
+    now: number,
+  ): Promise<string> {
+    const id = randomUUID();
+    await this.db
+      .insertInto('commissioning_records')
+      .values({
+        id,
+        home_id: homeId,
+        recorded_at: now,
+        recorded_by: userId,
+        started_at: Date.parse(input.startedAt),
+        started_by: input.startedBy ?? null,
+        finished_at: input.finishedAt ? Date.parse(input.finishedAt) : null,
+        finished_by: input.finishedBy ?? null,
+        steps_json: JSON.stringify(input.steps),
+      })
+      .execute();
+    return id;
+  }
+
+  /** The home's records, newest first (ties: the later insert first). */
+  async list(homeId: string, limit = 100, id?: string): Promise<CommissioningRecordDto[]> {
+    let q = this.db
+      .selectFrom('commissioning_records')
+      .innerJoin('users', 'users.id', 'commissioning_records.recorded_by')
+      .selectAll('commissioning_records')
+      .select(['users.username', 'users.display_name'])
+      .where('commissioning_records.home_id', '=', homeId);
+    if (id !== undefined) q = q.where('commissioning_records.id', '=', id);
+    const rows = await q
+      .orderBy('commissioning_records.recorded_at', 'desc')
+      .orderBy(sql`commissioning_records.rowid`, 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      homeId: r.home_id,
+      recordedAt: iso(r.recorded_at),
+      recordedBy: { userId: r.recorded_by, username: r.username, displayName: r.display_name },
+      startedAt: iso(r.started_at),
+      startedBy: r.started_by,
+      finishedAt: r.finished_at === null ? null : iso(r.finished_at),
+      finishedBy: r.finished_by,
+      steps: parseSteps(r.steps_json),
+    }));
+  }
+}
