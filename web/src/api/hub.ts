@@ -8,6 +8,9 @@ import type {
   AreaListResponse,
   ClaimGatewayRequest,
   ClaimGatewayResponse,
+  CommissioningRecordListResponse,
+  CommissioningRecordResponse,
+  CreateCommissioningRecordRequest,
   ContactListResponse,
   CreateDeviceRequest,
   CreateHomeRequest,
@@ -121,6 +124,22 @@ export const listContacts = (homeId: string, signal?: AbortSignal) =>
 
 export const replaceContacts = (homeId: string, request: ReplaceContactsRequest) =>
   apiRequest<ContactListResponse>('PUT', `/homes/${enc(homeId)}/contacts`, { body: request });
+
+export const createCommissioningRecord = (
+  homeId: string,
+  request: CreateCommissioningRecordRequest,
+) =>
+  apiRequest<CommissioningRecordResponse>('POST', `/homes/${enc(homeId)}/commissioning`, {
+    body: request,
+  });
+
+/** Newest first. */
+export const listCommissioningRecords = (homeId: string, signal?: AbortSignal) =>
+  apiRequest<CommissioningRecordListResponse>(
+    'GET',
+    `/homes/${enc(homeId)}/commissioning`,
+    withSignal(signal),
+  );
 
 export const listHomeDevices = (homeId: string, signal?: AbortSignal) =>
   apiRequest<DeviceListResponse>('GET', `/homes/${enc(homeId)}/devices`, withSignal(signal));

@@ -2,10 +2,23 @@
  * The commissioning record: what was installed in a home, which device was tested by whom and
  * when, with the event that proved it. A printable page (print CSS hides the app's chrome).
  */
-import type { DeviceDto, GatewayDto, HomeDto, ResidentDto, SessionResponse } from '@anxin/protocol';
+import type {
+  CommissioningRecordDto,
+  DeviceDto,
+  GatewayDto,
+  HomeDto,
+  ResidentDto,
+  SessionResponse,
+} from '@anxin/protocol';
 import { Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { IconPrinter } from '@tabler/icons-react';
-import { getHome, listGateways, listHomeDevices, listResidents } from '../api/hub';
+import {
+  getHome,
+  listCommissioningRecords,
+  listGateways,
+  listHomeDevices,
+  listResidents,
+} from '../api/hub';
 import { NotFound } from '../app/NotFound';
 import { useLoad } from '../app/useLoad';
 import { ApiRequestError } from '../api/http';
@@ -13,7 +26,7 @@ import { useI18n } from '../i18n/I18nProvider';
 import { deviceKindKey } from '../care/labels';
 import { sortDevices } from '../care/format';
 import { Failed, Loading } from '../app/Status';
-import { deviceKey, loadRun, STEP_INSTRUCTIONS } from './guidedTest';
+import { deviceKey, loadRun, recordToRun, STEP_INSTRUCTIONS, type TestRun } from './guidedTest';
 import { homePath, link } from './InstallerPage';
 
 interface RecordData {
@@ -21,6 +34,19 @@ interface RecordData {
   residents: ResidentDto[];
   gateways: GatewayDto[];
   devices: DeviceDto[];
+  /** The newest record stored on the hub, if any. */
+  stored: CommissioningRecordDto | null;
+}
+
+/**
+ * The run to print: the hub's newest record, unless this browser holds a newer run (one still
+ * going, or finished a moment ago while its record is on its way to the hub).
+ */
+function runToShow(stored: CommissioningRecordDto | null, local: TestRun | null): TestRun | null {
+  const fromHub = stored === null ? null : recordToRun(stored);
+  if (local === null) return fromHub;
+  if (fromHub === null || local.startedAt > fromHub.startedAt) return local;
+  return fromHub;
 }
 
 export function CommissioningRecord({
@@ -36,17 +62,19 @@ export function CommissioningRecord({
   const formatDateTime = (value: string) => full.format(new Date(value));
   const { load } = useLoad<RecordData>(
     async (signal) => {
-      const [home, residents, gateways, devices] = await Promise.all([
+      const [home, residents, gateways, devices, records] = await Promise.all([
         getHome(homeId, signal),
         listResidents(homeId, signal),
         listGateways({ homeId }, signal),
         listHomeDevices(homeId, signal),
+        listCommissioningRecords(homeId, signal),
       ]);
       return {
         home: home.home,
         residents: residents.residents,
         gateways: gateways.gateways.filter((g) => g.claimState === 'claimed'),
         devices: sortDevices(devices.devices.filter((d) => d.registered)),
+        stored: records.records[0] ?? null,
       };
     },
     [homeId],
@@ -56,8 +84,8 @@ export function CommissioningRecord({
     const e = load.error;
     return e instanceof ApiRequestError && e.status === 404 ? <NotFound /> : <Failed error={e} />;
   }
-  const { home, residents, gateways, devices } = load.data;
-  const run = loadRun(homeId);
+  const { home, residents, gateways, devices, stored } = load.data;
+  const run = runToShow(stored, loadRun(homeId));
   const at = (ms: number | null | undefined) =>
     ms == null ? '—' : formatDateTime(new Date(ms).toISOString());
   const passed =

@@ -13,14 +13,21 @@ import {
 import { Stack, Text, Title } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiRequestError } from '../api/http';
-import { getHome, listGateways, listHomeDevices, listResidents, queryTelemetry } from '../api/hub';
+import {
+  createCommissioningRecord,
+  getHome,
+  listGateways,
+  listHomeDevices,
+  listResidents,
+  queryTelemetry,
+} from '../api/hub';
 import { NotFound } from '../app/NotFound';
 import { useLoad } from '../app/useLoad';
 import { useI18n } from '../i18n/I18nProvider';
 import { sortDevices } from '../care/format';
 import { useLiveAlarms } from '../care/useLiveAlarms';
 import { Failed, Loading } from '../app/Status';
-import { advanceRun, loadRun, saveRun, type TestRun } from './guidedTest';
+import { advanceRun, loadRun, runToRecord, saveRun, type TestRun } from './guidedTest';
 import { LIVE_FIELDS } from './readings';
 import { DevicesSection } from './DevicesSection';
 import { GatewaySection } from './GatewaySection';
@@ -100,6 +107,11 @@ function HomeSetupView({
   }, [run, devices, live.alarms, telemetry, home.id, session.user.displayName]);
 
   const updateRun = (next: TestRun | null) => {
+    // A finished test is kept on the hub (the record outlives this browser).
+    if (next !== null && next.finishedAt !== null && run?.finishedAt === null)
+      createCommissioningRecord(home.id, runToRecord(next, devices)).catch((e: unknown) =>
+        console.warn('commissioning record not saved on the hub', e),
+      );
     setRun(next);
     saveRun(home.id, next);
   };

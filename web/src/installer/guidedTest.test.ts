@@ -1,6 +1,6 @@
 import type { AlarmDto, DeviceDto, TelemetrySeriesDto } from '@anxin/protocol';
 import { describe, expect, it } from 'vitest';
-import { advanceRun, findPassingEvent, type TestRun } from './guidedTest';
+import { advanceRun, findPassingEvent, recordToRun, runToRecord, type TestRun } from './guidedTest';
 
 const device = (id: string, kind: DeviceDto['kind']): DeviceDto => ({
   gatewayId: 'gw-1',
@@ -119,5 +119,38 @@ describe('guided test', () => {
     expect(advanceRun(next, devices, alarms, [], 'inst')).toBe(next);
     const finished = { ...run, finishedAt: start + 10, finishedBy: 'inst' };
     expect(advanceRun(finished, devices, alarms, [], 'inst')).toBe(finished);
+  });
+
+  it('a run goes to the hub as a record and comes back the same', () => {
+    const devices = [device('sos-1', 'sos_button'), device('pir-1', 'motion')];
+    const run: TestRun = {
+      startedAt: Date.parse('2026-11-22T10:00:00Z'),
+      startedBy: 'Installer',
+      passed: {
+        'gw-1/sos-1': {
+          at: Date.parse('2026-11-22T10:01:00Z'),
+          evidence: 'test alarm sos',
+          by: 'Installer',
+        },
+      },
+      finishedAt: Date.parse('2026-11-22T10:05:00Z'),
+      finishedBy: 'Installer',
+    };
+    const request = runToRecord(run, devices);
+    expect(request.steps.map((s) => [s.deviceId, s.kind, s.result, s.at])).toEqual([
+      ['sos-1', 'sos_button', 'passed', '2026-11-22T10:01:00.000Z'],
+      ['pir-1', 'motion', 'untested', null],
+    ]);
+    const back = recordToRun({
+      ...request,
+      id: 'r1',
+      homeId: 'h',
+      recordedAt: '2026-11-22T10:06:00.000Z',
+      recordedBy: { userId: 'u1', username: 'installer', displayName: 'Installer' },
+      startedBy: request.startedBy ?? null,
+      finishedAt: request.finishedAt ?? null,
+      finishedBy: request.finishedBy ?? null,
+    });
+    expect(back).toEqual(run);
   });
 });

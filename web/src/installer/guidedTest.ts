@@ -5,7 +5,14 @@
  * telemetry reading that shows the action (motion seen, door opened and closed, someone on the bed);
  * meters pass on any fresh reading. Pure: the page feeds it alarms and telemetry.
  */
-import type { AlarmDto, DeviceDto, DeviceKind, TelemetrySeriesDto } from '@anxin/protocol';
+import type {
+  AlarmDto,
+  CommissioningRecordDto,
+  CreateCommissioningRecordRequest,
+  DeviceDto,
+  DeviceKind,
+  TelemetrySeriesDto,
+} from '@anxin/protocol';
 import type { MessageKey } from '../i18n';
 
 export type StepCheck =
@@ -148,4 +155,50 @@ export function saveRun(homeId: string, run: TestRun | null): void {
   } catch {
     // Storage disabled: the run lasts for this page only.
   }
+}
+
+/** A finished (or abandoned) run as the hub stores it: one step per registered device. */
+export function runToRecord(
+  run: TestRun,
+  devices: readonly DeviceDto[],
+): CreateCommissioningRecordRequest {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    startedAt: iso(run.startedAt),
+    startedBy: run.startedBy.slice(0, 200),
+    finishedAt: run.finishedAt === null ? null : iso(run.finishedAt),
+    finishedBy: run.finishedBy?.slice(0, 200) ?? null,
+    steps: devices.map((device) => {
+      const passed = run.passed[deviceKey(device)];
+      return {
+        gatewayId: device.gatewayId,
+        deviceId: device.id,
+        kind: device.kind,
+        result: passed ? 'passed' : 'untested',
+        at: passed ? iso(passed.at) : null,
+        by: passed ? passed.by.slice(0, 200) : null,
+        evidence: passed ? passed.evidence.slice(0, 200) : null,
+      };
+    }),
+  };
+}
+
+/** A record stored on the hub, read back as a run (for the printable record page). */
+export function recordToRun(record: CommissioningRecordDto): TestRun {
+  const passed: TestRun['passed'] = {};
+  for (const step of record.steps) {
+    if (step.result !== 'passed' || step.at === null) continue;
+    passed[`${step.gatewayId}/${step.deviceId}`] = {
+      at: Date.parse(step.at),
+      evidence: step.evidence ?? '',
+      by: step.by ?? record.recordedBy.displayName,
+    };
+  }
+  return {
+    startedAt: Date.parse(record.startedAt),
+    startedBy: record.startedBy ?? record.recordedBy.displayName,
+    passed,
+    finishedAt: record.finishedAt === null ? null : Date.parse(record.finishedAt),
+    finishedBy: record.finishedBy,
+  };
 }
