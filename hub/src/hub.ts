@@ -286,6 +286,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     auth,
     scopes: care.scopes,
     alarmUpdated: (alarm) => realtime.alarmUpdated(alarm),
+    enrichAlarm: (alarm) => care.scopedAlarms.enrich(alarm),
   });
   realtime.attach(http.server);
 

@@ -136,6 +136,17 @@ describe('one enriched AlarmDto everywhere', () => {
       pushed.find((p) => p.event === 'alarm:updated' && p.alarm.status === 'resolved')?.alarm,
     ).toEqual(resolved);
 
+    // Reopening (supervisors) answers the same shape too.
+    const reopened = (
+      (await call('supervisor', 'POST', `/api/v1/alarms/${created.id}/reopen`, {
+        reason: 'resident called back',
+      })) as AlarmResponse
+    ).alarm;
+    expect(reopened.status).not.toBe('resolved');
+    expect(reopened.residentId).toBe('home-0001-r1');
+    expect(reopened.responders).toEqual(responding.responders);
+    expect(reopened).toEqual(await restAlarm(created.id));
+
     // Every push carried the fields, and they left in order (new before any update).
     expect(pushed.every((p) => 'residentId' in p.alarm && Array.isArray(p.alarm.responders))).toBe(
       true,

@@ -146,7 +146,12 @@ export class AlarmEngineModule {
 
   registerRoutes(
     app: FastifyInstance,
-    deps: { auth: Authenticator; scopes: ScopeResolver; alarmUpdated: (alarm: AlarmDto) => void },
+    deps: {
+      auth: Authenticator;
+      scopes: ScopeResolver;
+      alarmUpdated: (alarm: AlarmDto) => void;
+      enrichAlarm: (alarm: AlarmDto) => Promise<AlarmDto>;
+    },
   ): void {
     registerEngineRoutes(app, {
       db: this.deps.db,
@@ -157,6 +162,7 @@ export class AlarmEngineModule {
       care: this.care,
       scopes: deps.scopes,
       alarmUpdated: deps.alarmUpdated,
+      enrichAlarm: deps.enrichAlarm,
     });
   }
 

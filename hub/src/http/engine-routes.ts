@@ -52,6 +52,8 @@ export interface EngineRouteDeps {
   /** The care model's scopes: operators and supervisors see the homes of their areas only. */
   scopes: ScopeResolver;
   alarmUpdated: (alarm: AlarmDto) => void;
+  /** Adds residentId and responders, as every other alarm answer has them (ScopedAlarms). */
+  enrichAlarm: (alarm: AlarmDto) => Promise<AlarmDto>;
 }
 
 const IdParams = Type.Object(
@@ -247,7 +249,7 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
           result.message,
         );
       deps.alarmUpdated(result.alarm);
-      return { alarm: result.alarm };
+      return { alarm: await deps.enrichAlarm(result.alarm) };
     },
   );
 }
