@@ -492,6 +492,22 @@ describe('Socket.IO rooms by scope', () => {
 });
 
 describe('bad requests get the one error shape', () => {
+  it('keeps a JSON null as null (bodies are never coerced) and a query string as typed', async () => {
+    const set = await call('admin', 'PATCH', '/api/v1/homes/home-0003', { floor: '5' });
+    expect((set.body as { home: { floor: string | null } }).home.floor).toBe('5');
+    const cleared = await call('admin', 'PATCH', '/api/v1/homes/home-0003', { floor: null });
+    expect(cleared.status).toBe(200);
+    expect((cleared.body as { home: { floor: string | null } }).home.floor).toBeNull();
+    // A number where text is expected is a validation error, not silently turned into text.
+    expectApiError(
+      await call('admin', 'PATCH', '/api/v1/homes/home-0003', { floor: 5 }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    // Query strings are text on the wire: their numbers are still read as numbers.
+    expect((await call('admin', 'GET', '/api/v1/alarms?limit=1')).status).toBe(200);
+  });
+
   it('missing fields, wrong types, unknown fields, bad JSON, huge bodies, unknown ids', async () => {
     const missing = await call('admin', 'POST', '/api/v1/homes', { areaId: 'community-east-1' });
     expectApiError(missing, 400, 'VALIDATION_FAILED');

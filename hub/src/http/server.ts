@@ -3,6 +3,8 @@
  * the web console. Built here, listened on by the hub.
  */
 import fastifyCookie from '@fastify/cookie';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiErrorCode } from '@anxin/protocol';
@@ -37,12 +39,28 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit,
     trustProxy: false,
-    ajv: {
-      // Reject what the schema does not allow instead of silently dropping it (Fastify's default
-      // removes additional properties); coerce only query-string scalars.
-      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false },
-    },
   });
+  // Two validators. Bodies are JSON and already typed: they are never coerced (with coercion, Ajv
+  // turns a JSON null into '' wherever a schema allows "text or null", silently changing data).
+  // Query strings and path parameters arrive as text: their scalars are coerced. Both reject what
+  // the schema does not allow instead of dropping it (Fastify's default removes extra properties).
+  const validatorFor = (coerceTypes: false | 'array') => {
+    const ajv = new Ajv({
+      coerceTypes,
+      useDefaults: true,
+      removeAdditional: false,
+      allErrors: false,
+      strict: false,
+    });
+    // ajv-formats is CommonJS: its default import is the module, whose `default` is the plugin.
+    ajvFormats.default(ajv);
+    return ajv;
+  };
+  const bodyValidator = validatorFor(false);
+  const textValidator = validatorFor('array');
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyValidator : textValidator).compile(schema),
+  );
   app.decorateRequest('session', null);
   app.decorateRequest('actor', null);
 
