@@ -289,6 +289,8 @@ export const en = {
   'installer.newHome': 'New home',
   'installer.noHomes': 'No homes assigned to you yet.',
   'installer.noResidentsYet': 'No residents yet',
+  'installer.recordNotSaved': 'The commissioning record was not saved on the hub.',
+  'installer.recordRetry': 'Save again',
   'installer.inTestMode': 'test mode',
   'installer.area': 'Community',
   'installer.chooseArea': 'Choose the community first.',

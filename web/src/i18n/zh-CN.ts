@@ -285,6 +285,8 @@ export const zhCN: Messages = {
   'installer.newHome': '新建住户',
   'installer.noHomes': '暂无分配给您的住户。',
   'installer.noResidentsYet': '尚无住户',
+  'installer.recordNotSaved': '调试记录未能保存到中心。',
+  'installer.recordRetry': '重新保存',
   'installer.inTestMode': '测试模式',
   'installer.area': '社区',
   'installer.chooseArea': '请先选择社区。',

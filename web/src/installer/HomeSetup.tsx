@@ -10,9 +10,10 @@ import {
   type SessionResponse,
   type TelemetryQueryResponse,
 } from '@anxin/protocol';
-import { Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiRequestError } from '../api/http';
+import { describeError } from '../api/describeError';
 import {
   createCommissioningRecord,
   getHome,
@@ -85,6 +86,14 @@ function HomeSetupView({
   const live = useLiveAlarms();
   const telemetry = useLiveTelemetry(home.id, data.devices.length > 0);
   const [run, setRun] = useState<TestRun | null>(() => loadRun(home.id));
+  // A record the hub did not take is shown, with a retry: the installer must know it is not kept.
+  const [unsavedRecord, setUnsavedRecord] = useState<{ run: TestRun; reason: string } | null>(null);
+  const saveRecord = (finished: TestRun) => {
+    setUnsavedRecord(null);
+    createCommissioningRecord(home.id, runToRecord(finished, devices)).catch((e: unknown) =>
+      setUnsavedRecord({ run: finished, reason: describeError(e, t) }),
+    );
+  };
   const devices = useMemo(
     () => sortDevices(data.devices.filter((d) => d.registered)),
     [data.devices],
@@ -108,10 +117,7 @@ function HomeSetupView({
 
   const updateRun = (next: TestRun | null) => {
     // A finished test is kept on the hub (the record outlives this browser).
-    if (next !== null && next.finishedAt !== null && run?.finishedAt === null)
-      createCommissioningRecord(home.id, runToRecord(next, devices)).catch((e: unknown) =>
-        console.warn('commissioning record not saved on the hub', e),
-      );
+    if (next !== null && next.finishedAt !== null && run?.finishedAt === null) saveRecord(next);
     setRun(next);
     saveRun(home.id, next);
   };
@@ -144,6 +150,18 @@ function HomeSetupView({
             .join(' · ')}
         </Text>
       </div>
+      {unsavedRecord && (
+        <Alert color="red" variant="light" role="alert" data-testid="record-save-error">
+          <Group justify="space-between" gap="xs">
+            <Text size="sm">
+              {t('installer.recordNotSaved')} {unsavedRecord.reason}
+            </Text>
+            <Button size="xs" onClick={() => saveRecord(unsavedRecord.run)}>
+              {t('installer.recordRetry')}
+            </Button>
+          </Group>
+        </Alert>
+      )}
       <TestModeControl home={home} onChanged={(h) => set({ ...data, home: h })} />
       {running && guided}
       <ResidentsSection
