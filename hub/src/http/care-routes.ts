@@ -924,7 +924,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     },
   );
 
-  /** Device writes: the gateway must be claimed into a home in scope (admins: any). */
+  /** Device writes: the gateway must be claimed into a home in scope (admins: every home). */
   const writableGateway = async (request: FastifyRequest, gatewayId: string, action: string) => {
     const { actor, row } = await gatewayOr404(request, gatewayId, action);
     if (row.enabled !== 1)

@@ -22,7 +22,7 @@ export interface ChartColumns {
   series: { label: string; values: (number | null)[] }[];
   /** Largest value over every series (null when there is none). */
   max: number | null;
-  /** Newest value of the first series that has any. */
+  /** Newest value of the first series that has a value. */
   latest: number | null;
 }
 

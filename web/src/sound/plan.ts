@@ -1,5 +1,5 @@
 /**
- * What the console should sound like, as a pure function of the queue: it rings for as long as any
+ * What the console should sound like, as a pure function of the queue: it rings for as long as a
  * real (non-test) alarm waits to be taken, urgently when one of them is life-safety. Test alarms
  * (home in test mode) never ring; they get a single soft chime when they arrive.
  */
