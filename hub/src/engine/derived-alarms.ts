@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import { ALARM_PRIORITY, newEventId, type AlarmDto } from '@anxin/protocol';
-import { alarmRowToDto } from '../store/alarms.js';
+import { alarmRowToDto, resolveBySystem } from '../store/alarms.js';
 import type { AlarmRow, Database } from '../store/schema.js';
 import type { CareLookup } from './care-lookup.js';
 import type { Finding, Recovery } from './rules.js';
@@ -133,29 +133,9 @@ export class DerivedAlarms {
           })
           .execute();
         if (open.status === 'open' && AUTO_RESOLVE.has(r.kind)) {
-          const row = await trx
-            .updateTable('alarms')
-            .set({
-              status: 'resolved',
-              resolved_at: now,
-              resolved_by: 'system',
-              notes: 'device reporting again',
-            })
-            .where('id', '=', open.id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          await trx
-            .insertInto('audit_log')
-            .values({
-              at: now,
-              user_id: null,
-              username: 'system',
-              action: 'alarm.auto_resolve',
-              target_type: 'alarm',
-              target_id: open.id,
-              detail_json: JSON.stringify({ reason: 'device reporting again', rule: r.rule }),
-            })
-            .execute();
+          const row = await resolveBySystem(trx, open.id, now, 'device reporting again', {
+            rule: r.rule,
+          });
           touched.set(row.id, { row, isNew: touched.get(row.id)?.isNew ?? false });
         }
       }

@@ -71,6 +71,38 @@ function triggerRowToDto(row: AlarmTriggerRow): AlarmTriggerDto {
   };
 }
 
+/**
+ * The system resolves an alarm that cleared by itself (a gateway or device reporting again), inside
+ * the caller's transaction, and audits it as `alarm.auto_resolve` with the reason and `detail`.
+ */
+export async function resolveBySystem(
+  trx: Transaction<Database>,
+  alarmId: string,
+  now: number,
+  reason: string,
+  detail: Record<string, unknown>,
+): Promise<AlarmRow> {
+  const row = await trx
+    .updateTable('alarms')
+    .set({ status: 'resolved', resolved_at: now, resolved_by: 'system', notes: reason })
+    .where('id', '=', alarmId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('audit_log')
+    .values({
+      at: now,
+      user_id: null,
+      username: 'system',
+      action: 'alarm.auto_resolve',
+      target_type: 'alarm',
+      target_id: alarmId,
+      detail_json: JSON.stringify({ reason, ...detail }),
+    })
+    .execute();
+  return row;
+}
+
 export interface AlarmBatchOutcome {
   acked: number[];
   rejected: { seq: number; code: RejectCode; message: string }[];
@@ -390,29 +422,7 @@ export class AlarmStore {
         .execute();
       const updated: AlarmDto[] = [];
       for (const alarm of back) {
-        const row = await trx
-          .updateTable('alarms')
-          .set({
-            status: 'resolved',
-            resolved_at: now,
-            resolved_by: 'system',
-            notes: 'gateway reconnected',
-          })
-          .where('id', '=', alarm.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        await trx
-          .insertInto('audit_log')
-          .values({
-            at: now,
-            user_id: null,
-            username: 'system',
-            action: 'alarm.auto_resolve',
-            target_type: 'alarm',
-            target_id: alarm.id,
-            detail_json: JSON.stringify({ reason: 'gateway reconnected' }),
-          })
-          .execute();
+        const row = await resolveBySystem(trx, alarm.id, now, 'gateway reconnected', {});
         updated.push(alarmRowToDto(row));
       }
       return updated;
