@@ -20,7 +20,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnAnxin, type AnxinProcess } from './support/anxin-process.js';
-import { startInfluxd, type InfluxServer } from './support/influxd.js';
+import { TestInfluxd } from '../hub/src/testing/influxd.js';
 import { freePort, waitFor } from './support/ports.js';
 
 const GATEWAY_ID = 'e2e-home-01';
@@ -28,7 +28,7 @@ const GATEWAY_SECRET = 'e2e-gateway-secret-123';
 
 describe('one alarm end to end', () => {
   let dir: string;
-  let influx: InfluxServer;
+  let influx: TestInfluxd;
   let hub: AnxinProcess;
   let gateway: AnxinProcess;
   let pty: PtyPair;
@@ -43,7 +43,7 @@ describe('one alarm end to end', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'anxin-e2e-'));
-    influx = await startInfluxd();
+    influx = await TestInfluxd.create();
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
     writeFileSync(
       join(dir, 'hub.yaml'),
@@ -113,7 +113,7 @@ describe('one alarm end to end', () => {
     await gateway?.stop();
     await hub?.stop();
     await pty?.close();
-    await influx?.dispose();
+    await influx?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -6,14 +6,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OfferedAlarm } from '../../cli/src/bench/worker-protocol.js';
-import { startInfluxd, type InfluxServer } from '../support/influxd.js';
+import { TestInfluxd } from '../../hub/src/testing/influxd.js';
 import { checkAlarmsExactlyOnce, FaultRig, waitDrained, waitFor } from './support/fault-rig.js';
 
 let rig: FaultRig | undefined;
-let influx: InfluxServer | undefined;
+let influx: TestInfluxd | undefined;
 afterEach(async () => {
   await rig?.dispose();
-  await influx?.dispose();
+  await influx?.destroy();
   rig = undefined;
   influx = undefined;
 });
@@ -22,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('fault injection: telemetry store and clock', () => {
   it('influxd stopped and restarted while telemetry flows: every point stored once, alarms flow throughout', async () => {
-    influx = await startInfluxd();
+    influx = await TestInfluxd.create();
     const ids = ['influx-gw-1', 'influx-gw-2'];
     rig = new FaultRig(ids, [
       'telemetry:',
@@ -63,7 +63,7 @@ describe('fault injection: telemetry store and clock', () => {
     );
     const during = await worker.request({ op: 'health' });
     expect(during.telemetryDepth).toBeGreaterThan(0);
-    await influx.restart();
+    await influx.start();
     await produce(20);
     await waitDrained([worker], 'after influxd came back', 45_000);
 
