@@ -16,6 +16,9 @@ import {
   type TelemetryQueryResponse,
 } from '@anxin/protocol';
 import {
+  callApi,
+  expectApiError,
+  type ApiAnswer,
   alarmEvent,
   login,
   startHub,
@@ -35,33 +38,11 @@ const sockets: Socket[] = [];
 let alarmEast = '';
 let alarmWest = '';
 
-interface Answer {
-  status: number;
-  body: unknown;
-}
+const call = (who: string, method: string, path: string, body?: unknown) =>
+  callApi(h.httpUrl, cookies[who], method, path, body);
 
-async function call(who: string, method: string, path: string, body?: unknown): Promise<Answer> {
-  const res = await fetch(`${h.httpUrl}${path}`, {
-    method,
-    headers: {
-      ...(cookies[who] ? { cookie: cookies[who] } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
-
-function errorCode(a: Answer): string | undefined {
+function errorCode(a: ApiAnswer): string | undefined {
   return (a.body as ApiError | null)?.error?.code;
-}
-
-function expectApiError(a: Answer, status: number, code: string): void {
-  expect(a.status).toBe(status);
-  const err = (a.body as ApiError).error;
-  expect(err.code).toBe(code);
-  expect(typeof err.message).toBe('string');
 }
 
 async function deniedCount(): Promise<number> {

@@ -5,40 +5,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
-  ApiError,
   AuditListResponse,
   CommissioningRecordListResponse,
   CommissioningRecordResponse,
   CreateCommissioningRecordRequest,
 } from '@anxin/protocol';
-import { login, startHub, type RunningHub } from '../testing/harness.js';
+import { callApi, expectApiError, login, startHub, type RunningHub } from '../testing/harness.js';
 import { seedDemo } from './seed.js';
 
 let h: RunningHub;
 const cookies: Record<string, string> = {};
 
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
-async function call(who: string, method: string, path: string, body?: unknown): Promise<Answer> {
-  const res = await fetch(`${h.httpUrl}${path}`, {
-    method,
-    headers: {
-      ...(cookies[who] ? { cookie: cookies[who] } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
-
-function expectError(a: Answer, status: number, code: string): void {
-  expect(a.status).toBe(status);
-  expect((a.body as ApiError).error.code).toBe(code);
-}
+const call = (who: string, method: string, path: string, body?: unknown) =>
+  callApi(h.httpUrl, cookies[who], method, path, body);
 
 const record = (startedAt: string): CreateCommissioningRecordRequest => ({
   startedAt,
@@ -141,33 +120,33 @@ describe('commissioning records', () => {
     ).entries.length;
     const body = record('2026-11-22T09:00:00.000Z');
     for (const who of ['operator', 'family']) {
-      expectError(
+      expectApiError(
         await call(who, 'POST', '/api/v1/homes/home-0001/commissioning', body),
         403,
         'FORBIDDEN',
       );
-      expectError(
+      expectApiError(
         await call(who, 'GET', '/api/v1/homes/home-0001/commissioning'),
         403,
         'FORBIDDEN',
       );
     }
-    expectError(
+    expectApiError(
       await call('inst-none', 'POST', '/api/v1/homes/home-0001/commissioning', body),
       404,
       'NOT_FOUND',
     );
-    expectError(
+    expectApiError(
       await call('inst-none', 'GET', '/api/v1/homes/home-0001/commissioning'),
       404,
       'NOT_FOUND',
     );
-    expectError(
+    expectApiError(
       await call('sup-west', 'GET', '/api/v1/homes/home-0001/commissioning'),
       404,
       'NOT_FOUND',
     );
-    expectError(
+    expectApiError(
       await call('admin', 'GET', '/api/v1/homes/home-9999/commissioning'),
       404,
       'NOT_FOUND',
@@ -196,6 +175,6 @@ describe('commissioning records', () => {
       { ...good, steps: [{ ...good.steps[0], deviceId: '../etc' }] },
       { ...good, steps: Array.from({ length: 513 }, () => good.steps[1]) },
     ])
-      expectError(await call('installer', 'POST', path, bad), 400, 'VALIDATION_FAILED');
+      expectApiError(await call('installer', 'POST', path, bad), 400, 'VALIDATION_FAILED');
   });
 });

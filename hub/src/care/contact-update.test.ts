@@ -5,41 +5,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
-  ApiError,
   AuditListResponse,
   ContactDto,
   ContactListResponse,
   ContactResponse,
   MeResponse,
 } from '@anxin/protocol';
-import { login, startHub, type RunningHub } from '../testing/harness.js';
+import { callApi, expectApiError, login, startHub, type RunningHub } from '../testing/harness.js';
 import { seedDemo } from './seed.js';
 
 let h: RunningHub;
 const cookies: Record<string, string> = {};
 
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
-async function call(who: string, method: string, path: string, body?: unknown): Promise<Answer> {
-  const res = await fetch(`${h.httpUrl}${path}`, {
-    method,
-    headers: {
-      ...(cookies[who] ? { cookie: cookies[who] } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
-
-function expectError(a: Answer, status: number, code: string): void {
-  expect(a.status).toBe(status);
-  expect((a.body as ApiError).error.code).toBe(code);
-}
+const call = (who: string, method: string, path: string, body?: unknown) =>
+  callApi(h.httpUrl, cookies[who], method, path, body);
 
 async function contactsOf(homeId: string): Promise<ContactDto[]> {
   return (
@@ -123,14 +102,14 @@ describe('PATCH /api/v1/homes/:id/contacts/:contactId', () => {
     const neighbour = contacts.find((c) => c.relation === 'neighbour');
     const west = (await contactsOf('home-0002'))[0];
     if (!neighbour || !west) throw new Error('seed changed');
-    expectError(
+    expectApiError(
       await call('family', 'PATCH', `/api/v1/homes/home-0001/contacts/${neighbour.id}`, {
         phone: '110',
       }),
       403,
       'FORBIDDEN',
     );
-    expectError(
+    expectApiError(
       await call('family', 'PATCH', `/api/v1/homes/home-0002/contacts/${west.id}`, {
         phone: '110',
       }),
@@ -138,7 +117,7 @@ describe('PATCH /api/v1/homes/:id/contacts/:contactId', () => {
       'NOT_FOUND',
     );
     // A contact id of another home under a home in scope is unknown here.
-    expectError(
+    expectApiError(
       await call('family', 'PATCH', `/api/v1/homes/home-0001/contacts/${west.id}`, {
         phone: '110',
       }),
@@ -172,7 +151,7 @@ describe('PATCH /api/v1/homes/:id/contacts/:contactId', () => {
       expect((a.body as ContactResponse).contact.phone).toBe(`+86 10 ${who.length} 1234`);
     }
     // An operator of the west street does not see home-0001 at all.
-    expectError(
+    expectApiError(
       await call('op-west', 'PATCH', `/api/v1/homes/home-0001/contacts/${contacts[0]?.id ?? ''}`, {
         phone: '110',
       }),
@@ -184,14 +163,18 @@ describe('PATCH /api/v1/homes/:id/contacts/:contactId', () => {
   it('bad bodies and unknown ids get the one error shape', async () => {
     const id = (await contactsOf('home-0001'))[0]?.id ?? '';
     const path = `/api/v1/homes/home-0001/contacts/${id}`;
-    expectError(await call('admin', 'PATCH', path, {}), 400, 'VALIDATION_FAILED');
-    expectError(await call('admin', 'PATCH', path, { phone: 'call me' }), 400, 'VALIDATION_FAILED');
-    expectError(await call('admin', 'PATCH', path, { name: 'x' }), 400, 'VALIDATION_FAILED');
-    expectError(
+    expectApiError(await call('admin', 'PATCH', path, {}), 400, 'VALIDATION_FAILED');
+    expectApiError(
+      await call('admin', 'PATCH', path, { phone: 'call me' }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectApiError(await call('admin', 'PATCH', path, { name: 'x' }), 400, 'VALIDATION_FAILED');
+    expectApiError(
       await call('admin', 'PATCH', '/api/v1/homes/home-0001/contacts/nope', { phone: '110' }),
       404,
       'NOT_FOUND',
     );
-    expectError(await call('nobody', 'PATCH', path, { phone: '110' }), 401, 'UNAUTHENTICATED');
+    expectApiError(await call('nobody', 'PATCH', path, { phone: '110' }), 401, 'UNAUTHENTICATED');
   });
 });

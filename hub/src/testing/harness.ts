@@ -16,8 +16,10 @@ import {
   uplinkTopic,
   type Ack,
   type AlarmEvent,
+  type ApiError,
   type TelemetryEvent,
 } from '@anxin/protocol';
+import { expect } from 'vitest';
 import { hubConfig } from '../config.js';
 import { buildHub, type BuildHubOptions, type Hub } from '../hub.js';
 
@@ -192,4 +194,41 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A REST answer: the status and the parsed JSON body (null when empty). */
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * One REST call with a session cookie. A string body is sent as written (for bad-JSON tests),
+ * anything else as JSON.
+ */
+export async function callApi(
+  baseUrl: string,
+  cookie: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiAnswer> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(cookie ? { cookie } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/** The answer is the one ApiError shape, with this status and code. */
+export function expectApiError(a: ApiAnswer, status: number, code: string): void {
+  expect(a.status).toBe(status);
+  const err = (a.body as ApiError).error;
+  expect(err.code).toBe(code);
+  expect(typeof err.message).toBe('string');
 }
