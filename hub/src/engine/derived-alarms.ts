@@ -7,8 +7,8 @@
  * and an untaken device_offline alarm is resolved by `system` (audited), like gateway_offline.
  */
 import type { Kysely } from 'kysely';
-import { ALARM_PRIORITY, newEventId, type AlarmDto } from '@anxin/protocol';
-import { alarmRowToDto, resolveBySystem } from '../store/alarms.js';
+import { newEventId, type AlarmDto } from '@anxin/protocol';
+import { alarmRowToDto, insertNewAlarm, resolveBySystem } from '../store/alarms.js';
 import type { AlarmRow, Database } from '../store/schema.js';
 import type { CareLookup } from './care-lookup.js';
 import type { Finding, Recovery } from './rules.js';
@@ -63,31 +63,16 @@ export class DerivedAlarms {
             .executeTakeFirstOrThrow();
           touched.set(row.id, { row, isNew: touched.get(row.id)?.isNew ?? false });
         } else {
-          row = await trx
-            .insertInto('alarms')
-            .values({
-              id: newEventId(),
-              gateway_id: gatewayId,
-              device_id: f.deviceId,
-              home_id: homeId,
-              kind: f.kind,
-              priority: ALARM_PRIORITY[f.kind],
-              status: 'open',
-              test,
-              raised_at: f.at,
-              received_at: now,
-              last_trigger_at: f.at,
-              trigger_count: 1,
-              acknowledged_at: null,
-              acknowledged_by: null,
-              resolved_at: null,
-              resolved_by: null,
-              outcome: null,
-              notes: null,
-              cancelled_by_resident_at: null,
-            })
-            .returningAll()
-            .executeTakeFirstOrThrow();
+          row = await insertNewAlarm(trx, {
+            gatewayId,
+            deviceId: f.deviceId,
+            homeId,
+            kind: f.kind,
+            test,
+            raisedAt: f.at,
+            receivedAt: now,
+            lastTriggerAt: f.at,
+          });
           touched.set(row.id, { row, isNew: true });
         }
         await trx

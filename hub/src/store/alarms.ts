@@ -71,6 +71,48 @@ function triggerRowToDto(row: AlarmTriggerRow): AlarmTriggerDto {
   };
 }
 
+/** What a new alarm needs; the rest starts empty (open, one trigger, nobody has taken it). */
+export interface NewAlarm {
+  gatewayId: string;
+  deviceId: string | null;
+  homeId: string | null;
+  kind: AlarmKind;
+  /** 1 when the home was in test mode: recorded, never dispatched. */
+  test: number;
+  raisedAt: number;
+  receivedAt: number;
+  lastTriggerAt: number;
+}
+
+/** Inserts a new open alarm inside the caller's transaction (device, rule or liveness alarms). */
+export async function insertNewAlarm(trx: Transaction<Database>, a: NewAlarm): Promise<AlarmRow> {
+  return trx
+    .insertInto('alarms')
+    .values({
+      id: newEventId(),
+      gateway_id: a.gatewayId,
+      device_id: a.deviceId,
+      home_id: a.homeId,
+      kind: a.kind,
+      priority: ALARM_PRIORITY[a.kind],
+      status: 'open',
+      test: a.test,
+      raised_at: a.raisedAt,
+      received_at: a.receivedAt,
+      last_trigger_at: a.lastTriggerAt,
+      trigger_count: 1,
+      acknowledged_at: null,
+      acknowledged_by: null,
+      resolved_at: null,
+      resolved_by: null,
+      outcome: null,
+      notes: null,
+      cancelled_by_resident_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 /**
  * The system resolves an alarm that cleared by itself (a gateway or device reporting again), inside
  * the caller's transaction, and audits it as `alarm.auto_resolve` with the reason and `detail`.
@@ -277,31 +319,16 @@ export class AlarmStore {
         touched.set(updated.id, { row: updated, isNew: touched.get(updated.id)?.isNew ?? false });
         return updated;
       }
-      const row = await trx
-        .insertInto('alarms')
-        .values({
-          id: newEventId(),
-          gateway_id: gatewayId,
-          device_id: event.deviceId,
-          home_id: gateway?.home_id ?? null,
-          kind: event.kind,
-          priority: ALARM_PRIORITY[event.kind],
-          status: 'open',
-          test: gateway?.test_mode ?? 0,
-          raised_at: event.observedAt,
-          received_at: receivedAt,
-          last_trigger_at: event.observedAt,
-          trigger_count: 1,
-          acknowledged_at: null,
-          acknowledged_by: null,
-          resolved_at: null,
-          resolved_by: null,
-          outcome: null,
-          notes: null,
-          cancelled_by_resident_at: null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await insertNewAlarm(trx, {
+        gatewayId,
+        deviceId: event.deviceId,
+        homeId: gateway?.home_id ?? null,
+        kind: event.kind,
+        test: gateway?.test_mode ?? 0,
+        raisedAt: event.observedAt,
+        receivedAt,
+        lastTriggerAt: event.observedAt,
+      });
       touched.set(row.id, { row, isNew: true });
       return row;
     }
@@ -367,32 +394,17 @@ export class AlarmStore {
         .execute();
       const created: AlarmDto[] = [];
       for (const gw of stale) {
-        const row = await trx
-          .insertInto('alarms')
-          .values({
-            id: newEventId(),
-            gateway_id: gw.id,
-            device_id: null,
-            home_id: gw.home_id,
-            kind: 'gateway_offline',
-            priority: ALARM_PRIORITY.gateway_offline,
-            status: 'open',
-            test: gw.test_mode,
-            // The gateway was last heard of then; that is when it went away.
-            raised_at: gw.last_seen_at ?? now,
-            received_at: now,
-            last_trigger_at: now,
-            trigger_count: 1,
-            acknowledged_at: null,
-            acknowledged_by: null,
-            resolved_at: null,
-            resolved_by: null,
-            outcome: null,
-            notes: null,
-            cancelled_by_resident_at: null,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await insertNewAlarm(trx, {
+          gatewayId: gw.id,
+          deviceId: null,
+          homeId: gw.home_id,
+          kind: 'gateway_offline',
+          test: gw.test_mode,
+          // The gateway was last heard of then; that is when it went away.
+          raisedAt: gw.last_seen_at ?? now,
+          receivedAt: now,
+          lastTriggerAt: now,
+        });
         await trx
           .updateTable('gateways')
           .set({ status: 'offline', status_at: now })
