@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -125,5 +126,29 @@ describe('anxin scan', () => {
     const c = capture();
     expect(await run(['scan', '--port', '/dev/null', '--modbus-ids', '9-1'], c.io)).toBe(2);
     expect(c.err()).toContain('--modbus-ids');
+  });
+});
+
+describe('anxin hub start-up errors', () => {
+  it('says plainly that the port is taken and how to choose another', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const taken = typeof address === 'object' && address ? address.port : 0;
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-cli-'));
+    const file = join(dir, 'hub.yaml');
+    writeFileSync(
+      file,
+      `dataDir: ${join(dir, 'hub')}\nhttp: { port: ${taken} }\nmqtt: { port: 0 }\nlog: { level: silent }\n`,
+    );
+    try {
+      const c = capture();
+      expect(await run(['hub', '--config', file], c.io)).toBe(1);
+      expect(c.err()).toContain(`127.0.0.1:${taken} is already in use`);
+      expect(c.err()).toContain('ANXIN__HTTP__PORT');
+      expect(c.err()).not.toContain('    at '); // no stack trace for a problem the user can fix
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });

@@ -42,10 +42,33 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       writeLine(io.stderr, `anxin ${name}: ${err.message}`);
       return 2;
     }
+    const portProblem = describePortProblem(err);
+    if (portProblem) {
+      writeLine(io.stderr, `anxin ${name}: ${portProblem}`);
+      return 1;
+    }
     writeLine(
       io.stderr,
       `anxin ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
     );
     return 1;
   }
+}
+
+/** A listen failure a user can fix (port taken or not allowed), said plainly with what to do. */
+function describePortProblem(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { code, address, port } = err as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+  };
+  if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') return undefined;
+  const where = `${address ?? '?'}:${port ?? '?'}`;
+  const why =
+    code === 'EADDRINUSE'
+      ? `${where} is already in use (another anxin, or another program, listens there)`
+      : code === 'EACCES'
+        ? `not allowed to listen on ${where} (ports below 1024 need privileges)`
+        : `${where} is not an address of this machine`;
+  return `${why}. Stop the other program, or choose another port in the config (http.port, mqtt.port; for the demo hub.http.port, hub.mqtt.port) or with an environment override such as ANXIN__HTTP__PORT=9080 (demo: ANXIN__HUB__HTTP__PORT=9080).`;
 }

@@ -41,7 +41,14 @@ export const demoCommand: Command = {
 
     const hub = await buildHub(hubConfig);
     const stopping = untilSignal();
-    const { httpUrl, mqttUrl } = await hub.listen();
+    let listening: Awaited<ReturnType<typeof hub.listen>>;
+    try {
+      listening = await hub.listen();
+    } catch (err) {
+      await hub.close(); // release the database and whatever did start, so the process can exit
+      throw err;
+    }
+    const { httpUrl, mqttUrl } = listening;
 
     // Areas, homes home-0001…, residents, contacts, plans and one login per role.
     const seeded = await seedDemo(hub, { homes: demo.homes });

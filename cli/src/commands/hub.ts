@@ -58,7 +58,14 @@ export const hubCommand: Command = {
     const hub = await buildHub(config);
     for (const p of provisions) await hub.provisionGateway(p);
     const stopping = untilSignal();
-    const { httpUrl, mqttUrl } = await hub.listen();
+    let listening: Awaited<ReturnType<typeof hub.listen>>;
+    try {
+      listening = await hub.listen();
+    } catch (err) {
+      await hub.close(); // release the database and whatever did start, so the process can exit
+      throw err;
+    }
+    const { httpUrl, mqttUrl } = listening;
     if ((await hub.countUsers()) === 0) {
       const password = randomBytes(9).toString('base64url');
       await hub.createUser({
