@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { createDlt645Simulator, mr60fda1Codec, serveTcpSerial, toHex } from '@anxin/devices';
 import { describe, expect, it } from 'vitest';
@@ -151,4 +153,37 @@ describe('anxin hub start-up errors', () => {
       await new Promise((resolve) => blocker.close(resolve));
     }
   });
+});
+
+describe('anxin hub process', () => {
+  // A hub that ignores SIGTERM is killed by `docker stop` after its grace period, mid-write; it
+  // must close its ports and stores and exit 0 by itself. (It once stayed alive: a second run of
+  // aedes' listen() left timers that close() could not clear.)
+  it('exits 0 on SIGTERM once it has closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-cli-'));
+    const file = join(dir, 'hub.yaml');
+    writeFileSync(
+      file,
+      `dataDir: ${join(dir, 'hub')}\nhttp: { port: 0 }\nmqtt: { port: 0 }\nlog: { level: silent }\n`,
+    );
+    const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+    const child = spawn(process.execPath, [main, 'hub', '--config', file], { stdio: 'pipe' });
+    try {
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      for (let i = 0; i < 300 && !output.includes('anxin hub: console'); i += 1)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(output).toContain('anxin hub: console');
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const code = await Promise.race([
+        exited,
+        new Promise<string>((r) => setTimeout(() => r('still running after 15 s'), 15_000)),
+      ]);
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -197,7 +197,8 @@ export class Broker {
   /** Starts accepting connections; returns the mqtt:// or mqtts:// URL. */
   async listen(): Promise<string> {
     const { host, port, tls, maxPacketBytes } = this.deps.config;
-    await this.aedes.listen();
+    // No aedes.listen() here: Aedes.createBroker already ran it, and a second run starts a second
+    // pair of $SYS intervals that close() cannot clear (they kept `anxin hub` alive after SIGTERM).
     const onSocket = (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
