@@ -70,9 +70,13 @@ export async function spawnHubProcess(options: {
     provisionFile,
     options.gatewayIds.map((id) => `${id}:${options.secret}`).join('\n'),
   );
+  // ANXIN_BENCH_HUB_NODE_ARGS adds Node flags to the hub alone, e.g. "--cpu-prof
+  // --cpu-prof-dir=/tmp/prof" to see where its time goes during a benchmark (NODE_OPTIONS
+  // refuses --cpu-prof, and would profile the load processes too).
+  const nodeArgs = (process.env.ANXIN_BENCH_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(
     process.execPath,
-    [MAIN, 'hub', '--config', configFile, '--provision-file', provisionFile],
+    [...nodeArgs, MAIN, 'hub', '--config', configFile, '--provision-file', provisionFile],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
