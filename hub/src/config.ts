@@ -68,6 +68,12 @@ export const HubConfigSchema = Type.Object(
          * buffered (LIMITS.maxPayloadBytes is enforced per message on top, and counted).
          */
         maxPacketBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+        /**
+         * Accept handles on the MQTT port (broker/accept-handles.ts): Node 20 accepts one
+         * connection per handle per event-loop iteration, so a busy hub takes a reconnect storm
+         * at up to this many connections per iteration. 1 = a plain listener.
+         */
+        acceptHandles: Type.Integer({ minimum: 1, maximum: 256, default: 128 }),
       },
       { default: {}, additionalProperties: false },
     ),
@@ -148,8 +154,14 @@ export const HubConfigSchema = Type.Object(
         telemetryQueueMaxEvents: Type.Integer({ minimum: 1, default: 50_000 }),
         /** Telemetry writes in flight at once. */
         telemetryConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
-        /** retryAfterMs sent with deferrals caused by a full queue. */
+        /** retryAfterMs sent when the alarm queue is full, and to everything while shutting down. */
         overloadRetryAfterMs: Type.Integer({ minimum: 0, default: 5000 }),
+        /**
+         * Telemetry finding its queue full is sent back to a booked slot (ingest/retry-schedule.ts):
+         * spread at the store's measured rate, at least the minimum and at most the maximum wait.
+         */
+        telemetryRetryMinMs: Type.Integer({ minimum: 0, default: 250 }),
+        telemetryRetryMaxMs: Type.Integer({ minimum: 0, default: 120_000 }),
         /** First and largest back-off while the telemetry store is failing. */
         storeRetryMinMs: Type.Integer({ minimum: 0, default: 1000 }),
         storeRetryMaxMs: Type.Integer({ minimum: 0, default: 30_000 }),
