@@ -177,7 +177,10 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   const ingest = new Ingest({
     config: {
       ...config.ingest,
-      telemetryBatchSize: config.telemetry.batchSize,
+      telemetryBatchSize: Math.min(
+        config.telemetry.batchSize,
+        telemetry.maxPointsPerWrite ?? config.telemetry.batchSize,
+      ),
       telemetryFlushIntervalMs: config.telemetry.flushIntervalMs,
       telemetryWriteTimeoutMs: config.telemetry.writeTimeoutMs,
     },
@@ -229,6 +232,12 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       '# TYPE anxin_ingest_queue_events gauge',
       `anxin_ingest_queue_events{lane="alarm"} ${depth.alarmQueueEvents}`,
       `anxin_ingest_queue_events{lane="telemetry"} ${depth.telemetryQueueEvents}`,
+      '# HELP anxin_telemetry_intake_rate Points/s the hub paces deferred gateways at (learnt)',
+      '# TYPE anxin_telemetry_intake_rate gauge',
+      `anxin_telemetry_intake_rate ${depth.telemetryRatePerS}`,
+      '# HELP anxin_telemetry_retry_booked_ahead_seconds Wait a gateway deferred now would get',
+      '# TYPE anxin_telemetry_retry_booked_ahead_seconds gauge',
+      `anxin_telemetry_retry_booked_ahead_seconds ${depth.telemetryRetryBookedAheadMs / 1000}`,
       '# HELP anxin_telemetry_store_up 1 while telemetry writes succeed',
       '# TYPE anxin_telemetry_store_up gauge',
       `anxin_telemetry_store_up ${depth.telemetryStoreDown ? 0 : 1}`,

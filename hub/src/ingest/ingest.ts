@@ -13,6 +13,7 @@
  *  - Heartbeats and status are coalesced per gateway and written once a second, so 20,000
  *    gateways cost one transaction a second instead of hundreds.
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import {
   AlarmBatchSchema,
@@ -45,6 +46,7 @@ import {
 } from '../telemetry/store.js';
 import { parseBatch, type EventRejection } from './batch.js';
 import { BoundedQueue } from './queue.js';
+import { DEFAULT_RETRY_SCHEDULE, RetrySchedule } from './retry-schedule.js';
 
 interface Job<E> {
   gatewayId: string;
@@ -78,6 +80,10 @@ export interface IngestStats {
   telemetryQueueEvents: number;
   telemetryStoreDown: boolean;
   telemetryInFlight: number;
+  /** The store's measured intake while busy (points/s), which paces deferred gateways. */
+  telemetryRatePerS: number;
+  /** How far ahead deferred telemetry is booked: the wait a gateway deferred now would get. */
+  telemetryRetryBookedAheadMs: number;
 }
 
 interface TelemetryEntry {
@@ -104,6 +110,17 @@ export class Ingest {
   private telemetryInFlight = 0;
   private storeDownUntil = 0;
   private storeBackoffMs = 0;
+  /** When gateways whose telemetry found the queue full should come back (retry-schedule.ts). */
+  private readonly telemetrySchedule: RetrySchedule;
+  /** Store time (ms with at least one write in flight) not yet reported to the schedule. */
+  private storeBusyMs = 0;
+  private storeBusySince = 0;
+  private writesInFlight = 0;
+  /** The current one-second intake window (sampleIntake). */
+  private windowPoints = 0;
+  private windowStartedAt = Date.now();
+  private loopSample = performance.eventLoopUtilization();
+  private readonly intakeTimer: NodeJS.Timeout;
   private readonly heartbeats = new Map<string, { heartbeat: Heartbeat; at: number }>();
   private readonly statuses = new Map<string, { state: 'online' | 'offline'; at: number }>();
   private readonly heartbeatTimer: NodeJS.Timeout;
@@ -113,6 +130,12 @@ export class Ingest {
   constructor(private readonly deps: IngestDeps) {
     this.alarmQueue = new BoundedQueue(deps.config.alarmQueueMaxEvents);
     this.telemetryQueue = new BoundedQueue(deps.config.telemetryQueueMaxEvents);
+    this.telemetrySchedule = new RetrySchedule({
+      ...DEFAULT_RETRY_SCHEDULE,
+      minMs: deps.config.telemetryRetryMinMs,
+      maxMs: Math.max(deps.config.telemetryRetryMinMs, deps.config.telemetryRetryMaxMs),
+    });
+    this.intakeTimer = setInterval(() => this.sampleIntake(), 1000);
     this.heartbeatTimer = setInterval(() => {
       this.heartbeatFlush = this.flushHeartbeats();
     }, HEARTBEAT_FLUSH_MS);
@@ -124,6 +147,8 @@ export class Ingest {
       telemetryQueueEvents: this.telemetryQueue.depthEvents,
       telemetryStoreDown: Date.now() < this.storeDownUntil,
       telemetryInFlight: this.telemetryInFlight,
+      telemetryRatePerS: Math.round(this.telemetrySchedule.ratePerS),
+      telemetryRetryBookedAheadMs: Math.round(this.telemetrySchedule.bookedAheadMs(Date.now())),
     };
   }
 
@@ -225,8 +250,12 @@ export class Ingest {
       this.deferTelemetry([job], this.storeDownUntil - now);
       return;
     }
-    if (this.closing || !this.telemetryQueue.offer(job)) {
+    if (this.closing) {
       this.deferTelemetry([job], this.deps.config.overloadRetryAfterMs);
+      return;
+    }
+    if (!this.telemetryQueue.offer(job)) {
+      this.deferTelemetry([job], this.telemetrySchedule.book(job.size, now));
       return;
     }
     this.kickTelemetryWorkers();
@@ -397,6 +426,10 @@ export class Ingest {
       }
       if (jobs.length === 0) return;
       await this.processTelemetryJobs(jobs);
+      // A turn of the event loop between writes: a store that answers at once (the embedded one)
+      // would otherwise chain every queued write in microtasks and hold sockets, accepts and the
+      // alarm lane for the whole queue (measured: ~0.4 s with 50,000 events queued).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
@@ -448,6 +481,7 @@ export class Ingest {
         // Alarms first, also for the event loop: the embedded store writes synchronously.
         await this.alarmsIdle();
         const started = process.hrtime.bigint();
+        if (this.writesInFlight++ === 0) this.storeBusySince = Date.now();
         try {
           await this.writeTelemetry(points);
         } catch (err) {
@@ -458,11 +492,14 @@ export class Ingest {
           // Some data is refused for good: find it, reject it, and store the rest.
           await this.writeIsolating(entries, err);
           return;
+        } finally {
+          if (--this.writesInFlight === 0) this.storeBusyMs += Date.now() - this.storeBusySince;
         }
         this.deps.metrics.telemetryWriteSeconds.observe(
           Number(process.hrtime.bigint() - started) / 1e9,
         );
         this.deps.metrics.telemetryPoints.inc({}, points.length);
+        this.windowPoints += points.length;
         this.storeBackoffMs = 0;
       }
       for (const { job, events, rejected } of entries) {
@@ -490,6 +527,27 @@ export class Ingest {
     } finally {
       this.telemetryInFlight -= jobs.length;
     }
+  }
+
+  /** Once a second: what the telemetry intake cost, for the retry schedule to learn from. */
+  private sampleIntake(): void {
+    const now = Date.now();
+    let storeBusyMs = this.storeBusyMs;
+    if (this.writesInFlight > 0) {
+      storeBusyMs += now - this.storeBusySince;
+      this.storeBusySince = now;
+    }
+    const loop = performance.eventLoopUtilization(this.loopSample);
+    this.loopSample = performance.eventLoopUtilization();
+    this.telemetrySchedule.recordWindow({
+      points: this.windowPoints,
+      storeBusyMs,
+      windowMs: now - this.windowStartedAt,
+      loopUtilization: loop.utilization,
+    });
+    this.storeBusyMs = 0;
+    this.windowPoints = 0;
+    this.windowStartedAt = now;
   }
 
   /** Hands durable telemetry to the rules; a failing hook never touches the ack path. */
@@ -662,6 +720,7 @@ export class Ingest {
   async close(timeoutMs = 10_000): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeatTimer);
+    clearInterval(this.intakeTimer);
     const deadline = Date.now() + timeoutMs;
     while (
       (this.alarmWorkerRunning ||

@@ -50,6 +50,11 @@ export interface TelemetryStore {
   readonly kind: string;
   /** Prepares the store (e.g. creates the database). Must not throw when the store is down. */
   start(): Promise<void>;
+  /**
+   * Most points the store takes in one write, when it has a limit of its own (the embedded store
+   * writes synchronously and so keeps each write short); ingest never sends more.
+   */
+  readonly maxPointsPerWrite?: number;
   write(points: TelemetryPoint[]): Promise<void>;
   /**
    * Series for charts: one per (device, field) that has points in the range, devices in the order
