@@ -13,6 +13,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway';
 import { validateConfig } from '@anxin/protocol';
 import { pino } from 'pino';
@@ -26,6 +27,8 @@ const gateways = new Map<string, Gateway>();
 /** Observed times already used per gateway: the embedded store keys telemetry on it. */
 const usedTimes = new Map<string, Set<number>>();
 let clockOffsetMs = 0;
+/** Event-loop delay of this process, measured from the 'start' request on. */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 const now = () => Date.now() + clockOffsetMs;
 
 function configFor(gatewayId: string, base: GatewayBase, hubUrl = base.hubUrl) {
@@ -187,6 +190,8 @@ function expGap(perSecond: number): number {
 async function handle(request: WorkerRequest): Promise<WorkerReply> {
   switch (request.op) {
     case 'start':
+      loopDelay.reset();
+      loopDelay.enable();
       await startAll(request.gateways, request.base);
       return { rid: request.rid, ok: true, fds: openFds() };
     case 'prefill':
@@ -240,6 +245,10 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         droppedTelemetry: health.reduce((s, h) => s + h.outbox.droppedTelemetry, 0),
         fds: openFds(),
         rssBytes: process.memoryUsage().rss,
+        loopDelayMs: {
+          p99: Math.round(loopDelay.percentile(99) / 1e6),
+          max: Math.round(loopDelay.max / 1e6),
+        },
       };
     }
     case 'stop':

@@ -34,15 +34,46 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Reads one Prometheus sample value (summing all label sets of the metric). */
-export function metricValue(text: string, name: string): number {
+/**
+ * Reads one Prometheus sample value, summing the label sets that contain every `label="value"`
+ * pair given (all label sets when none is given).
+ */
+export function metricValue(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   let total = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) continue;
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (match?.[1] === name) total += Number(match[3]);
+    if (match?.[1] !== name) continue;
+    const set = match[2] ?? '';
+    if (wanted.every((pair) => set.includes(pair))) total += Number(match[3]);
   }
   return total;
+}
+
+/**
+ * The upper bound of the histogram bucket holding quantile q (Prometheus `le` buckets, seconds
+ * → ms): an upper estimate, as exact as the bucket layout allows. Null without observations.
+ */
+export function histogramQuantileMs(text: string, name: string, q: number): number | null {
+  const buckets: { le: number; count: number }[] = [];
+  for (const line of text.split('\n')) {
+    const match = new RegExp(`^${name}_bucket\\{[^}]*le="([^"]+)"[^}]*\\}\\s+(\\S+)`).exec(line);
+    if (match)
+      buckets.push({
+        le: match[1] === '+Inf' ? Infinity : Number(match[1]),
+        count: Number(match[2]),
+      });
+  }
+  buckets.sort((a, b) => a.le - b.le);
+  const total = buckets[buckets.length - 1]?.count ?? 0;
+  if (total === 0) return null;
+  const bucket = buckets.find((b) => b.count >= q * total);
+  return bucket ? bucket.le * 1000 : null;
 }
 
 export const TELEMETRY_STORED_METRIC = 'anxin_telemetry_points_written_total';

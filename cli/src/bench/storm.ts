@@ -24,7 +24,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { metricValue, spawnHubProcess, type HubProcess } from './hub-process.js';
+import {
+  histogramQuantileMs,
+  metricValue,
+  spawnHubProcess,
+  type HubProcess,
+} from './hub-process.js';
 import { percentiles, type Percentiles } from './stats.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
 import type { GatewayBase, OfferedAlarm } from './worker-protocol.js';
@@ -76,8 +81,22 @@ export interface StormBenchResult {
   /** Hub alarm SQL transaction time (anxin_sql_write_seconds): mean and count. */
   sqlAlarmCommitMeanMs: number | null;
   sqlAlarmCommits: number;
+  /** Inside the hub: an alarm batch's arrival to its ack (p99 bucket bound of anxin_alarm_ack_seconds). */
+  hubAlarmAckP99Ms: number | null;
+  /** Telemetry store writes (anxin_telemetry_write_seconds): count, mean and p99 bucket bound. */
+  telemetryWrites: number;
+  telemetryWriteMeanMs: number | null;
+  telemetryWriteP99Ms: number | null;
+  /** Telemetry events the hub answered `deferred` (back-pressure; the gateways resent them). */
+  telemetryDeferred: number;
   fdsPerGateway: number | null;
   workerPeakRssMb: number;
+  /**
+   * The load processes' event-loop delay during the run (worst worker): the gateways share a few
+   * processes here, so a high figure means connect and alarm times include the load generator's
+   * own queueing (on a real district each gateway has its own CPU).
+   */
+  loadLoopDelayMs: { p99: number; max: number };
 }
 
 const SECRET = 'storm-bench-gateway-secret';
@@ -193,6 +212,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     const deadline = t0 + options.timeoutS * 1000;
     let lastLog = 0;
     let lastHealth = { connectFailures: 0 };
+    const loadLoopDelayMs = { p99: 0, max: 0 };
     const probes: number[] = [];
     while (Date.now() < deadline) {
       // How responsive the hub's event loop is during the drain: one HTTP round trip.
@@ -208,6 +228,10 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       const connected = health.reduce((s, h) => s + (h.connected ?? 0), 0);
       const depth = health.reduce((s, h) => s + (h.telemetryDepth ?? 0), 0);
       workerPeakRss = Math.max(workerPeakRss, ...health.map((h) => h.rssBytes ?? 0));
+      for (const h of health) {
+        loadLoopDelayMs.p99 = Math.max(loadLoopDelayMs.p99, h.loopDelayMs?.p99 ?? 0);
+        loadLoopDelayMs.max = Math.max(loadLoopDelayMs.max, h.loopDelayMs?.max ?? 0);
+      }
       if (connectSeconds === null && connected === ids.length)
         connectSeconds = (Date.now() - t0) / 1000;
       if (depth === 0 && connected === ids.length) {
@@ -238,6 +262,8 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     const metrics = await (await fetch(`${hub.httpUrl}/metrics`)).text();
     const sqlSum = metricValue(metrics, 'anxin_sql_write_seconds_sum');
     const sqlCount = metricValue(metrics, 'anxin_sql_write_seconds_count');
+    const writeSum = metricValue(metrics, 'anxin_telemetry_write_seconds_sum');
+    const writeCount = metricValue(metrics, 'anxin_telemetry_write_seconds_count');
     const hubCpuSeconds = cpuSeconds(hub.pid) - cpuAtStart;
     const hubPeakRssMb = Math.round(hub.peakRssBytes() / 1024 / 1024);
     socket.close();
@@ -277,11 +303,20 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       alarmsLost: Math.max(0, raised.length - (stored - duplicated)),
       sqlAlarmCommitMeanMs: sqlCount > 0 ? Math.round((sqlSum / sqlCount) * 1e5) / 100 : null,
       sqlAlarmCommits: sqlCount,
+      hubAlarmAckP99Ms: histogramQuantileMs(metrics, 'anxin_alarm_ack_seconds', 0.99),
+      telemetryWrites: writeCount,
+      telemetryWriteMeanMs: writeCount > 0 ? Math.round((writeSum / writeCount) * 1e4) / 10 : null,
+      telemetryWriteP99Ms: histogramQuantileMs(metrics, 'anxin_telemetry_write_seconds', 0.99),
+      telemetryDeferred: metricValue(metrics, 'anxin_acks_total', {
+        lane: 'telemetry',
+        outcome: 'deferred',
+      }),
       fdsPerGateway:
         gatewaysInWorker0 > 0 && fdsAfter > 0
           ? Math.round(((fdsAfter - fdsBefore) / gatewaysInWorker0) * 10) / 10
           : null,
       workerPeakRssMb: Math.round(workerPeakRss / 1024 / 1024),
+      loadLoopDelayMs,
     };
   } finally {
     socket?.close();

@@ -27,7 +27,8 @@ export async function forkGatewayWorker(env: NodeJS.ProcessEnv = {}): Promise<Ga
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // Not the parent's flags: a test runner's (e.g. --conditions=source) would load TS sources.
-    execArgv: [],
+    // ANXIN_BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the load.
+    execArgv: (process.env.ANXIN_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
   });
   let nextRid = 1;
   const pending = new Map<number, (reply: WorkerReply) => void>();

@@ -70,6 +70,11 @@ export interface WorkerReply {
   telemetryDepth?: number;
   droppedTelemetry?: number;
   rssBytes?: number;
+  /**
+   * The worker's own event-loop delay since its gateways started (ms): when it is high, latencies
+   * measured through this process include the load generator's queueing, not only the hub's.
+   */
+  loopDelayMs?: { p99: number; max: number };
 }
 
 /** Distributive Omit, so each request variant keeps its own fields. */

@@ -101,7 +101,7 @@ async function runStorm(args: string[], io: CommandIo): Promise<number> {
   const l = result.alarmLatencyMs;
   writeLine(
     io.stdout,
-    `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} (gateway already connected: p50 ${result.alarmLatencyConnectedMs.p50} p99 ${result.alarmLatencyConnectedMs.p99} max ${result.alarmLatencyConnectedMs.max}) | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s`,
+    `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} (gateway already connected: p50 ${result.alarmLatencyConnectedMs.p50} p99 ${result.alarmLatencyConnectedMs.p99} max ${result.alarmLatencyConnectedMs.max}) | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s | load processes' event-loop delay p99 ${result.loadLoopDelayMs.p99} ms max ${result.loadLoopDelayMs.max} ms`,
   );
   writeLine(io.stdout, JSON.stringify({ benchmark: 'storm', ...result }));
   return result.drained && result.alarmsLost === 0 && result.alarmsDuplicated === 0 ? 0 : 1;
