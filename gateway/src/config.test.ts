@@ -8,7 +8,7 @@ describe('GatewayConfigSchema', () => {
     expect(config).toEqual({
       gatewayId: 'gw-1',
       dataDir: './data/gateway',
-      hub: { url: 'mqtt://127.0.0.1:1883', password: '', keepaliveS: 30, connectTimeoutMs: 10_000 },
+      hub: { url: 'mqtt://127.0.0.1:1883', password: '', keepaliveS: 30, connectTimeoutMs: 30_000 },
       heartbeatIntervalS: 30,
       outbox: {
         maxTelemetryEvents: 500_000,

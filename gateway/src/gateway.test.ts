@@ -9,6 +9,7 @@ import {
   CommandResultSchema,
   downlinkTopic,
   parsePayload,
+  PROTOCOL_VERSION,
   uplinkTopic,
   type Lane,
 } from '@anxin/protocol';
@@ -148,6 +149,34 @@ describe('gateway uplink with a real broker', () => {
     const retryAt = hub.received.filter((r) => r.lane === 'telemetry')[1]!.at;
     expect(retryAt - firstAt).toBeGreaterThanOrEqual(250);
     await waitFor(() => gateway.health().outbox.telemetryDepth === 0, 'acked');
+  });
+
+  it('sends held telemetry at once when the hub calls the lane back (a resume ack)', async () => {
+    const { hub, makeGateway } = await setup();
+    // Deferred for a minute: only a resume can bring it back within this test.
+    hub.policy.telemetry = { mode: 'defer', retryAfterMs: 60_000 };
+    const gateway = makeGateway();
+    await gateway.start();
+    await waitFor(() => gateway.health().connected, 'connect');
+    gateway.ingest('meter1', energy(1));
+    await waitFor(() => hub.events('telemetry').length === 1, 'first delivery');
+    await waitFor(() => gateway.health().uplink.lanes.telemetry.heldForMs > 50_000, 'lane held');
+    hub.policy.telemetry = { mode: 'ack' };
+    // An ack that settles nothing with retryAfterMs 0: the hub has room again.
+    hub.publish(
+      downlinkTopic(gateway.health().gatewayId, 'ack'),
+      JSON.stringify({
+        v: PROTOCOL_VERSION,
+        lane: 'telemetry',
+        acked: [],
+        rejected: [],
+        deferred: [],
+        retryAfterMs: 0,
+      }),
+    );
+    await waitFor(() => hub.events('telemetry').length === 2, 'resent on resume', 3000);
+    await waitFor(() => gateway.health().outbox.telemetryDepth === 0, 'acked');
+    expect(gateway.health().uplink.lanes.telemetry.resumes).toBe(1);
   });
 
   it('sends an alarm ahead of a 5,000-event telemetry backlog, keeping order in each lane', async () => {

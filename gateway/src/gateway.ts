@@ -285,6 +285,7 @@ function emptyUplinkHealth(): UplinkHealth {
     rejected: 0,
     deferred: 0,
     resends: 0,
+    resumes: 0,
     inflightBatches: 0,
     heldForMs: 0,
   };

@@ -161,7 +161,7 @@ export const HubConfigSchema = Type.Object(
          * spread at the store's measured rate, at least the minimum and at most the maximum wait.
          */
         telemetryRetryMinMs: Type.Integer({ minimum: 0, default: 250 }),
-        telemetryRetryMaxMs: Type.Integer({ minimum: 0, default: 120_000 }),
+        telemetryRetryMaxMs: Type.Integer({ minimum: 0, default: 300_000 }),
         /** First and largest back-off while the telemetry store is failing. */
         storeRetryMinMs: Type.Integer({ minimum: 0, default: 1000 }),
         storeRetryMaxMs: Type.Integer({ minimum: 0, default: 30_000 }),

@@ -154,6 +154,10 @@ export function createHubMetrics(registry = new Registry()) {
       'anxin_telemetry_store_errors_total',
       'Failed telemetry store writes',
     ),
+    telemetryResumes: registry.counter(
+      'anxin_telemetry_resumes_total',
+      'Deferred gateways called back because the telemetry queue had room',
+    ),
     sqlWriteSeconds: registry.histogram('anxin_sql_write_seconds', 'Alarm batch transaction time'),
     telemetryWriteSeconds: registry.histogram(
       'anxin_telemetry_write_seconds',

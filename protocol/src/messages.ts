@@ -118,7 +118,9 @@ export type RejectCode = (typeof REJECT_CODES)[number];
  * again) and may leave the outbox. `rejected` events can never be accepted (e.g. a seq reused with
  * different content) and are removed too, but counted and logged on both sides. `deferred` events
  * were not made durable (storage down or hub overloaded): keep them and resend no sooner than
- * `retryAfterMs`.
+ * `retryAfterMs`. An ack that settles nothing and carries `retryAfterMs: 0` is a *resume*: the hub
+ * has room again before the slot it gave, and the gateway sends its held lane at once (a gateway
+ * that ignores it returns at the slot).
  */
 export const AckSchema = Type.Object(
   {

@@ -30,9 +30,10 @@ export const benchCommand: Command = {
     "  default 5/s). Prints connect and drain time, drain events/s, the hub's peak memory and CPU,",
     '  alarm latency p50/p99/max and alarms raised/stored/duplicated; JSON on the last line.',
     '  Open files: 4 per gateway in its load process (measured: SQLite db, WAL, shm, socket), 1 in',
-    '  the hub, so with a limit of 20,000 per process 10,000 gateways fit (W ≥ 2 load processes;',
-    '  default one per 2,500). On a larger host raise the limit (ulimit -n) and W, or run several',
-    '  hosts of load processes against one hub.',
+    '  the hub (plus its mqtt.acceptHandles, default 128), so with a limit of 20,000 per process',
+    '  10,000 gateways fit (W ≥ 2 load processes; default one per 2,500). On a larger host raise',
+    "  the limit (ulimit -n) for the hub and the load processes, and W. The load processes' own",
+    '  event-loop delay is reported: when it is high, latencies include the load generator.',
   ].join('\n'),
   async run(args, io) {
     const [sub, ...rest] = args;

@@ -76,6 +76,8 @@ interface LaneState {
     rejected: number;
     deferred: number;
     resends: number;
+    /** Holds lifted early because the hub called the lane back. */
+    resumes: number;
   };
 }
 
@@ -140,7 +142,15 @@ export class Uplink {
       inflight: [],
       holdUntil: 0,
       lastAckAt: 0,
-      counters: { batchesSent: 0, eventsSent: 0, acked: 0, rejected: 0, deferred: 0, resends: 0 },
+      counters: {
+        batchesSent: 0,
+        eventsSent: 0,
+        acked: 0,
+        rejected: 0,
+        deferred: 0,
+        resends: 0,
+        resumes: 0,
+      },
     });
     this.lanes = {
       alarm: lane('alarm', options.config.outbox.alarmWindow),
@@ -489,6 +499,17 @@ export class Uplink {
   private applyAck(ack: Ack): void {
     const state = this.lanes[ack.lane];
     const now = this.options.now();
+    if (isResume(ack)) {
+      // The hub has room again before the slot it booked for us: send now (DESIGN.md, contract
+      // clause 7; the hub calls deferred gateways back in the order it deferred them).
+      if (state.holdUntil > now) {
+        state.holdUntil = 0;
+        state.counters.resumes += 1;
+        this.logger.info({ lane: ack.lane }, 'hub has room again: resuming the lane');
+      }
+      this.pump();
+      return;
+    }
     const done = [...ack.acked, ...ack.rejected.map((r) => r.seq)];
     this.options.outbox.remove(ack.lane, done);
     state.counters.acked += ack.acked.length;
@@ -571,6 +592,20 @@ export class Uplink {
       'configuration from hub received; applying it is not implemented yet',
     );
   }
+}
+
+/**
+ * A resume: an ack that settles nothing and asks for no wait (retryAfterMs 0). The hub sends it to
+ * a gateway it deferred, once its queue has room; to a gateway that predates it, it is an empty
+ * ack and changes nothing.
+ */
+function isResume(ack: Ack): boolean {
+  return (
+    ack.retryAfterMs === 0 &&
+    ack.acked.length === 0 &&
+    ack.rejected.length === 0 &&
+    ack.deferred.length === 0
+  );
 }
 
 /** The `id` of a command that failed validation, when it has a usable one. */

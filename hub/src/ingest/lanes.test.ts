@@ -139,7 +139,7 @@ describe('telemetry lane', () => {
     );
     for (let i = 0; i < 5; i++) await gw.sendTelemetry(batch(1 + i * 500, 500));
     await waitFor(
-      () => gw.acks.filter((a) => a.lane === 'telemetry').length === 5,
+      () => gw.acks.filter((a) => a.lane === 'telemetry' && a.retryAfterMs !== 0).length === 5,
       10_000,
       'five telemetry answers',
     );
@@ -154,6 +154,15 @@ describe('telemetry lane', () => {
     // Every event is either stored-and-acked or deferred: nothing silently dropped.
     expect(acked + deferred.length * 500).toBe(2500);
     expect(store.written).toHaveLength(acked);
+    // Once the queue has drained the hub calls the deferred gateway back, ahead of its slot: an
+    // ack that settles nothing with retryAfterMs 0.
+    await waitFor(
+      () => gw.acks.some((a) => a.retryAfterMs === 0 && a.deferred.length === 0),
+      5000,
+      'a resume',
+    );
+    const resume = gw.acks.find((a) => a.retryAfterMs === 0);
+    expect(resume).toMatchObject({ lane: 'telemetry', acked: [], rejected: [], deferred: [] });
   });
 });
 

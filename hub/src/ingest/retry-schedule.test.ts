@@ -6,7 +6,6 @@ const options: RetryScheduleOptions = {
   maxMs: 60_000,
   initialRatePerS: 1000,
   floorRatePerS: 100,
-  targetLoopUtilization: 0.5,
   jitter: 0,
 };
 
@@ -37,22 +36,26 @@ describe('telemetry retry schedule', () => {
     expect(s.bookedAheadMs(0)).toBe(1000);
   });
 
-  it('learns capacity from the store time and the event loop share telemetry cost', () => {
+  it('learns the rate from backlogged windows, and speeds up when gateways wait on a dry queue', () => {
     const s = new RetrySchedule(options);
-    // 4,000 points in a second, store busy 100 ms (40,000/s), loop 80 % busy: within a 50 % share
-    // the loop could take 4,000 / 0.8 × 0.5 = 2,500/s. The lesser counts; the average moves
-    // halfway from 1,000: 1,750.
-    s.recordWindow({ points: 4000, storeBusyMs: 100, windowMs: 1000, loopUtilization: 0.8 });
-    expect(s.ratePerS).toBe(1750);
-    // A slow store binds instead: 1,000 points in 500 ms of store time, loop nearly idle.
-    s.recordWindow({ points: 1000, storeBusyMs: 500, windowMs: 1000, loopUtilization: 0.1 });
-    expect(s.ratePerS).toBe(1875);
-    // Too little store time to measure: unchanged.
-    s.recordWindow({ points: 5, storeBusyMs: 1, windowMs: 1000, loopUtilization: 0.5 });
-    expect(s.ratePerS).toBe(1875);
-    // A store crawling at 1 point per busy second cannot take it below the floor.
-    for (let i = 0; i < 20; i += 1)
-      s.recordWindow({ points: 1, storeBusyMs: 1000, windowMs: 1000, loopUtilization: 1 });
+    // Backlogged: 4,000 points in a second is the rate; the average moves 30 %: 1,000 → 1,900.
+    s.recordWindow({ points: 4000, windowMs: 1000, backlogged: true }, 0);
+    expect(s.ratePerS).toBe(1900);
+    // Not backlogged and nobody booked: demand, not capacity; unchanged.
+    s.recordWindow({ points: 10, windowMs: 1000, backlogged: false }, 1000);
+    expect(s.ratePerS).toBe(1900);
+    // Not backlogged while gateways are booked to wait: the rate was too low, it grows by half.
+    s.book(19_000, 2000); // ten seconds ahead at 1,900/s
+    s.recordWindow({ points: 10, windowMs: 1000, backlogged: false }, 3000);
+    expect(s.ratePerS).toBe(2850);
+    // …but not without bound, however long the queue stays dry.
+    s.book(1_000_000, 3000);
+    for (let t = 4000; t < 60_000; t += 1000)
+      s.recordWindow({ points: 0, windowMs: 1000, backlogged: false }, 3000);
+    expect(s.ratePerS).toBe(200_000);
+    // A store crawling while backlogged cannot take it below the floor.
+    for (let i = 0; i < 60; i += 1)
+      s.recordWindow({ points: 1, windowMs: 1000, backlogged: true }, 4000);
     expect(s.ratePerS).toBe(100);
   });
 
