@@ -9,7 +9,7 @@ import {
   CommandResultSchema,
   downlinkTopic,
   parsePayload,
-  PROTOCOL_VERSION,
+  resumeAck,
   uplinkTopic,
   type Lane,
 } from '@anxin/protocol';
@@ -165,14 +165,7 @@ describe('gateway uplink with a real broker', () => {
     // An ack that settles nothing with retryAfterMs 0: the hub has room again.
     hub.publish(
       downlinkTopic(gateway.health().gatewayId, 'ack'),
-      JSON.stringify({
-        v: PROTOCOL_VERSION,
-        lane: 'telemetry',
-        acked: [],
-        rejected: [],
-        deferred: [],
-        retryAfterMs: 0,
-      }),
+      JSON.stringify(resumeAck('telemetry')),
     );
     await waitFor(() => hub.events('telemetry').length === 2, 'resent on resume', 3000);
     await waitFor(() => gateway.health().outbox.telemetryDepth === 0, 'acked');

@@ -15,7 +15,7 @@ import type { DeviceDetail, DeviceMonitor } from './drivers/device-monitor.js';
 import { readingToDraft } from './drivers/readings.js';
 import { Outbox, type EventDraft, type OutboxStats } from './outbox/outbox.js';
 import type { PortHealth } from './transports/byte-transport.js';
-import { Uplink, type UplinkHealth } from './uplink/uplink.js';
+import { emptyLaneCounters, Uplink, type UplinkHealth } from './uplink/uplink.js';
 
 export const GATEWAY_SOFTWARE_VERSION = '0.1.0';
 
@@ -278,17 +278,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 }
 
 function emptyUplinkHealth(): UplinkHealth {
-  const lane = {
-    batchesSent: 0,
-    eventsSent: 0,
-    acked: 0,
-    rejected: 0,
-    deferred: 0,
-    resends: 0,
-    resumes: 0,
-    inflightBatches: 0,
-    heldForMs: 0,
-  };
+  const lane = { ...emptyLaneCounters(), inflightBatches: 0, heldForMs: 0 };
   return {
     connected: false,
     connects: 0,

@@ -137,6 +137,21 @@ export const AckSchema = Type.Object(
 );
 export type Ack = Static<typeof AckSchema>;
 
+/** The resume ack for a lane (see AckSchema): the hub has room again, send what you hold. */
+export function resumeAck(lane: Ack['lane']): Ack {
+  return { v: PROTOCOL_VERSION, lane, acked: [], rejected: [], deferred: [], retryAfterMs: 0 };
+}
+
+/** Whether an ack is a resume: it settles nothing and asks for no wait. */
+export function isResumeAck(ack: Ack): boolean {
+  return (
+    ack.retryAfterMs === 0 &&
+    ack.acked.length === 0 &&
+    ack.rejected.length === 0 &&
+    ack.deferred.length === 0
+  );
+}
+
 export const DeviceHealthSchema = Type.Object(
   {
     deviceId: DeviceId,

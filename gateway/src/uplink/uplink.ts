@@ -24,6 +24,7 @@ import {
   LIMITS,
   PROTOCOL_VERSION,
   downlinkTopic,
+  isResumeAck,
   parsePayload,
   uplinkTopic,
   type Ack,
@@ -142,15 +143,7 @@ export class Uplink {
       inflight: [],
       holdUntil: 0,
       lastAckAt: 0,
-      counters: {
-        batchesSent: 0,
-        eventsSent: 0,
-        acked: 0,
-        rejected: 0,
-        deferred: 0,
-        resends: 0,
-        resumes: 0,
-      },
+      counters: emptyLaneCounters(),
     });
     this.lanes = {
       alarm: lane('alarm', options.config.outbox.alarmWindow),
@@ -499,7 +492,7 @@ export class Uplink {
   private applyAck(ack: Ack): void {
     const state = this.lanes[ack.lane];
     const now = this.options.now();
-    if (isResume(ack)) {
+    if (isResumeAck(ack)) {
       // The hub has room again before the slot it booked for us: send now (DESIGN.md, contract
       // clause 7; the hub calls deferred gateways back in the order it deferred them).
       if (state.holdUntil > now) {
@@ -594,20 +587,6 @@ export class Uplink {
   }
 }
 
-/**
- * A resume: an ack that settles nothing and asks for no wait (retryAfterMs 0). The hub sends it to
- * a gateway it deferred, once its queue has room; to a gateway that predates it, it is an empty
- * ack and changes nothing.
- */
-function isResume(ack: Ack): boolean {
-  return (
-    ack.retryAfterMs === 0 &&
-    ack.acked.length === 0 &&
-    ack.rejected.length === 0 &&
-    ack.deferred.length === 0
-  );
-}
-
 /** The `id` of a command that failed validation, when it has a usable one. */
 function commandIdOf(payload: Buffer): string | null {
   try {
@@ -618,6 +597,19 @@ function commandIdOf(payload: Buffer): string | null {
   } catch {
     return null;
   }
+}
+
+/** A lane's counters before anything is sent (also the health of a gateway not started). */
+export function emptyLaneCounters(): LaneState['counters'] {
+  return {
+    batchesSent: 0,
+    eventsSent: 0,
+    acked: 0,
+    rejected: 0,
+    deferred: 0,
+    resends: 0,
+    resumes: 0,
+  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -23,6 +23,7 @@ import {
   parsePayload,
   parseTopic,
   PROTOCOL_VERSION,
+  resumeAck,
   TelemetryBatchSchema,
   TelemetryEventSchema,
   type Ack,
@@ -580,14 +581,7 @@ export class Ingest {
       this.waitingForRoom.delete(gatewayId);
       this.waitingForRoom.set(gatewayId, { slotAt: waiting.slotAt, resumedAt: now });
       this.deps.metrics.telemetryResumes.inc();
-      this.deps.sendAck(gatewayId, {
-        v: PROTOCOL_VERSION,
-        lane: 'telemetry',
-        acked: [],
-        rejected: [],
-        deferred: [],
-        retryAfterMs: 0,
-      });
+      this.deps.sendAck(gatewayId, resumeAck('telemetry'));
     }
   }
 
