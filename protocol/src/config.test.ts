@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, matchSchemaKeys } from './config.js';
 
 const Schema = Type.Object({
   dataDir: Type.String({ default: './data' }),
@@ -75,5 +75,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig(Schema, { file, env: {} })).toThrowError(/not valid YAML/);
     const list = writeTemp('e.yaml', '- 1\n- 2\n');
     expect(() => loadConfig(Schema, { file: list, env: {} })).toThrowError(/mapping/);
+  });
+});
+
+describe('matchSchemaKeys', () => {
+  it('spells keys as the schema does and merges what then coincides, later keys winning', () => {
+    // As env overrides under a loosely typed key arrive (ANXIN__X__HTTP__PORT), after a file.
+    const written = { http: { host: '0.0.0.0', port: 1 }, HTTP: { PORT: 9100 }, Extra: { A: 1 } };
+    expect(matchSchemaKeys(Schema, written)).toEqual({
+      http: { host: '0.0.0.0', port: 9100 },
+      Extra: { A: 1 }, // not in the schema: left as written, for validation to name
+    });
   });
 });

@@ -58,6 +58,25 @@ function childSchema(schema: TSchema | undefined, key: string): [string, TSchema
   return [key, undefined];
 }
 
+/**
+ * Renames keys to the schema's spelling where they match it case-insensitively, recursively, and
+ * merges keys that then coincide (later ones win). For values under a key the schema types loosely
+ * (the demo's `hub`, checked later by the hub's own schema): environment overrides arrive there
+ * as written, so ANXIN__HUB__HTTP__PORT gives `hub.HTTP.PORT` until matched against the hub's.
+ */
+export function matchSchemaKeys(schema: TSchema, value: unknown): unknown {
+  if (!isPlain(value) || schema[Kind] !== 'Object') return value;
+  const out: Plain = {};
+  for (const [written, v] of Object.entries(value)) {
+    const [key, sub] = childSchema(schema, written);
+    const matched = sub ? matchSchemaKeys(sub, v) : v;
+    const existing = out[key];
+    if (isPlain(existing) && isPlain(matched)) deepMerge(existing, matched);
+    else out[key] = matched;
+  }
+  return out;
+}
+
 /** Applies ANXIN__* variables onto `target`, returning the keys it set (for logging). */
 export function applyEnvOverrides(
   schema: TSchema,

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { HubConfigSchema, type HubConfig } from '@anxin/hub';
-import { ConfigError, validateConfig } from '@anxin/protocol';
+import { ConfigError, matchSchemaKeys, validateConfig } from '@anxin/protocol';
 
 export const DEMO_ALARM_EVENTS = ['fall', 'sos', 'leak', 'smoke'] as const;
 
@@ -30,7 +30,9 @@ export type DemoConfig = Static<typeof DemoConfigSchema>;
 
 /** The hub's configuration inside the demo, validated by the hub's schema. */
 export function demoHubConfig(demo: DemoConfig, source: string): HubConfig {
-  const input = { dataDir: join(demo.dataDir, 'hub'), ...demo.hub };
+  // Keys set through the environment (ANXIN__HUB__HTTP__PORT) arrive spelt as written.
+  const hub = matchSchemaKeys(HubConfigSchema, demo.hub) as Record<string, unknown>;
+  const input = { dataDir: join(demo.dataDir, 'hub'), ...hub };
   try {
     return validateConfig(HubConfigSchema, input, source);
   } catch (err) {
