@@ -50,9 +50,15 @@ export function gatewayTopicPrefix(gatewayId: string): string {
 /** Subscription filter the hub uses to receive everything gateways send. */
 export const HUB_UPLINK_FILTER = `${TOPIC_ROOT}/+/up/#`;
 
+/** A gateway's uplink topic, parsed. */
+export interface UplinkTopic {
+  gatewayId: string;
+  direction: 'up';
+  channel: UplinkChannel;
+}
+
 export type ParsedTopic =
-  | { gatewayId: string; direction: 'up'; channel: UplinkChannel }
-  | { gatewayId: string; direction: 'down'; channel: DownlinkChannel };
+  UplinkTopic | { gatewayId: string; direction: 'down'; channel: DownlinkChannel };
 
 /** Parses a topic under TOPIC_ROOT; returns null for anything that is not exactly one of ours. */
 export function parseTopic(topic: string): ParsedTopic | null {

@@ -76,6 +76,11 @@ export function histogramQuantileMs(text: string, name: string, q: number): numb
   return bucket ? bucket.le * 1000 : null;
 }
 
+/** Node flags for one of the benchmark's processes, from an environment variable (space-separated). */
+export function nodeArgsFromEnv(name: string): string[] {
+  return (process.env[name] ?? '').split(/\s+/).filter(Boolean);
+}
+
 export const TELEMETRY_STORED_METRIC = 'anxin_telemetry_points_written_total';
 
 export async function spawnHubProcess(options: {
@@ -104,7 +109,7 @@ export async function spawnHubProcess(options: {
   // ANXIN_BENCH_HUB_NODE_ARGS adds Node flags to the hub alone, e.g. "--cpu-prof
   // --cpu-prof-dir=/tmp/prof" to see where its time goes during a benchmark (NODE_OPTIONS
   // refuses --cpu-prof, and would profile the load processes too).
-  const nodeArgs = (process.env.ANXIN_BENCH_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs = nodeArgsFromEnv('ANXIN_BENCH_HUB_NODE_ARGS');
   const child = spawn(
     process.execPath,
     [...nodeArgs, MAIN, 'hub', '--config', configFile, '--provision-file', provisionFile],

@@ -3,6 +3,7 @@
  * `kill('SIGKILL')` is what the fault suite uses to crash every gateway of a worker mid-burst.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { nodeArgsFromEnv } from './hub-process.js';
 import { fileURLToPath } from 'node:url';
 import type { WorkerCommand, WorkerReply } from './worker-protocol.js';
 
@@ -28,7 +29,7 @@ export async function forkGatewayWorker(env: NodeJS.ProcessEnv = {}): Promise<Ga
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // Not the parent's flags: a test runner's (e.g. --conditions=source) would load TS sources.
     // ANXIN_BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the load.
-    execArgv: (process.env.ANXIN_BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    execArgv: nodeArgsFromEnv('ANXIN_BENCH_WORKER_NODE_ARGS'),
   });
   let nextRid = 1;
   const pending = new Map<number, (reply: WorkerReply) => void>();

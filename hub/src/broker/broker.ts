@@ -21,7 +21,13 @@ import {
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { gatewayTopicPrefix, isValidGatewayId, parseTopic } from '@anxin/protocol';
+import {
+  gatewayTopicPrefix,
+  isValidGatewayId,
+  parseTopic,
+  type ParsedTopic,
+  type UplinkTopic,
+} from '@anxin/protocol';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
 import type { GatewayStore } from '../store/gateways.js';
@@ -45,8 +51,8 @@ export interface BrokerDeps {
   gateways: GatewayStore;
   metrics: HubMetrics;
   log: Logger;
-  /** Every message a gateway published on its uplink topics (already ACL-checked). */
-  onUplink: (topic: string, payload: Buffer) => void;
+  /** Every message a gateway published on its uplink topics (already ACL-checked and parsed). */
+  onUplink: (topic: UplinkTopic, payload: Buffer) => void;
   /** A known gateway refused at login (e.g. decommissioned), for the audit log. */
   onLoginRefused?: (gatewayId: string, reason: string) => void;
 }
@@ -101,11 +107,13 @@ export class Broker {
     // storm every uplink, an SOS included, queued behind them (measured: connected gateways'
     // alarm p99 2.4 s with the telemetry lane paced). This hook sees a client's packets in order,
     // and last wills too (client null for a will aedes publishes after a broker restart).
+    // The topic is parsed once, here, for the ACL and for ingest.
     aedes.authorizePublish = (client, packet, done) => {
-      const refusal = broker.authorizePublish(client, packet.topic);
-      if (!refusal && packet.topic.includes('/up/'))
+      const parsed = parseTopic(packet.topic);
+      const refusal = broker.authorizePublish(client, packet.topic, parsed);
+      if (!refusal && parsed?.direction === 'up')
         deps.onUplink(
-          packet.topic,
+          parsed,
           Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
         );
       done(refusal);
@@ -182,9 +190,12 @@ export class Broker {
     this.verified.set(username, { hash, digest });
   }
 
-  private authorizePublish(client: Client | null, topic: string): Error | null {
+  private authorizePublish(
+    client: Client | null,
+    topic: string,
+    parsed: ParsedTopic | null,
+  ): Error | null {
     if (!client) return null; // aedes itself (stale last wills were authorised when set)
-    const parsed = parseTopic(topic);
     if (parsed && parsed.direction === 'up' && parsed.gatewayId === client.id) return null;
     this.deps.metrics.rejections.inc({ code: 'NOT_AUTHORIZED' });
     this.deps.metrics.aclRefusals.inc({ action: 'publish' });
@@ -253,7 +264,9 @@ export class Broker {
     if (this.acceptHandles.problem)
       this.deps.log.warn(
         { wanted: this.deps.config.acceptHandles, got: this.acceptHandles.extra.length + 1 },
-        `fewer MQTT accept handles than configured: ${this.acceptHandles.problem}`,
+        `fewer MQTT accept handles than configured (${this.acceptHandles.problem}): the broker ` +
+          'works, but takes a reconnect storm more slowly; set mqtt.acceptHandles: 1 if this ' +
+          'host cannot start a helper Node process',
       );
     const address = server.address() as AddressInfo;
     const url = `${tls ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;

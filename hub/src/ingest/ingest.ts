@@ -21,7 +21,6 @@ import {
   HeartbeatSchema,
   LIMITS,
   parsePayload,
-  parseTopic,
   PROTOCOL_VERSION,
   resumeAck,
   TelemetryBatchSchema,
@@ -31,6 +30,7 @@ import {
   type AlarmEvent,
   type Heartbeat,
   type Lane,
+  type UplinkTopic,
   type RejectCode,
   type TelemetryEvent,
 } from '@anxin/protocol';
@@ -170,11 +170,8 @@ export class Ingest {
     };
   }
 
-  /** Every message a gateway published under its uplink topics. Never throws. */
-  accept(topic: string, payload: Buffer): void {
-    const parsed = parseTopic(topic);
-    if (!parsed || parsed.direction !== 'up') return;
-    const { gatewayId, channel } = parsed;
+  /** Every message a gateway published under its uplink topics (parsed by the broker). Never throws. */
+  accept({ gatewayId, channel }: UplinkTopic, payload: Buffer): void {
     this.deps.metrics.messagesIn.inc({ channel });
     if (payload.byteLength > LIMITS.maxPayloadBytes) {
       this.reject(
