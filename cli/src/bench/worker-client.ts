@@ -68,7 +68,14 @@ export async function forkGatewayWorker(env: NodeJS.ProcessEnv = {}): Promise<Ga
           if (reply.ok) resolve(reply);
           else reject(new Error(`worker ${command.op}: ${reply.error ?? 'failed'}`));
         });
-        child.send({ ...command, rid });
+        // With a callback, a channel that closed under us (the worker was just killed, its exit
+        // not yet seen) rejects this request instead of an unhandled 'error' event on `child`.
+        child.send({ ...command, rid }, (err) => {
+          if (!err) return;
+          clearTimeout(timer);
+          pending.delete(rid);
+          reject(new Error(`worker ${command.op}: ${err.message}`));
+        });
       });
     },
     async kill(signal = 'SIGKILL') {
