@@ -16,6 +16,12 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   npm ci --no-audit --no-fund
   touch "$stamp"
 fi
+# An install made before the `anxin` bin pointed at the committed shim (cli/bin/anxin.js) has no
+# node_modules/.bin/anxin link; relinking bins is cheap and needs no download or native build.
+if [ ! -e node_modules/.bin/anxin ]; then
+  echo "==> linking the anxin command (npm rebuild --ignore-scripts)"
+  npm rebuild --ignore-scripts --no-audit --no-fund >/dev/null
+fi
 
 echo "==> building"
 npm run --silent build
