@@ -381,10 +381,12 @@ describe('gateway uplink with a real broker', () => {
     );
     hub.publish(downlinkTopic('gw-test', 'cmd'), Buffer.alloc(300 * 1024, 0x20));
     hub.publish(downlinkTopic('gw-test', 'config'), '[]');
+    // The shape the gateway parsed before issue 10: not a configuration the hub sends.
+    hub.publish(downlinkTopic('gw-test', 'config'), JSON.stringify({ v: 1, version: 3 }));
     hub.publish(downlinkTopic('gw-test', 'cmd'), JSON.stringify({ v: 1, id: 'c1', name: 'ping' }));
     hub.publish(
       downlinkTopic('gw-test', 'cmd'),
-      JSON.stringify({ v: 1, id: 'c2', name: 'set_test_mode', args: { on: true } }),
+      JSON.stringify({ v: 1, id: 'c2', name: 'Not A Name!' }),
     );
     hub.publish(
       downlinkTopic('gw-test', 'cmd'),
@@ -399,7 +401,7 @@ describe('gateway uplink with a real broker', () => {
       'ack:SCHEMA': 1,
       'cmd:TOO_LARGE': 1,
       'cmd:SCHEMA': 1,
-      'config:SCHEMA': 1,
+      'config:SCHEMA': 2,
     });
     const results = hub.messages
       .filter((m) => m.topic.endsWith('/up/cmd-result'))
@@ -407,8 +409,14 @@ describe('gateway uplink with a real broker', () => {
       .map((r) => (r.ok ? r.value : null));
     expect(results).toEqual([
       { v: 1, id: 'c1', ok: true, message: 'pong' },
-      { v: 1, id: 'c2', ok: false, message: 'not supported yet' },
-      { v: 1, id: 'c3', ok: false, message: expect.stringMatching(/^invalid command: /) },
+      {
+        v: 1,
+        id: 'c2',
+        ok: false,
+        code: 'INVALID_ARGS',
+        message: expect.stringMatching(/^invalid command: /),
+      },
+      { v: 1, id: 'c3', ok: false, code: 'UNKNOWN_COMMAND', message: expect.any(String) },
     ]);
     // Still fully working.
     gateway.ingest('radar1', fall);

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
   downlinkTopic,
+  encodeDownlink,
   USER_ROLES,
   isValidGatewayId,
   type Ack,
@@ -190,11 +191,17 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     metrics,
     log: ingestLog,
     sendAck: (gatewayId: string, ack: Ack) => {
-      late.broker
-        ?.publish(downlinkTopic(gatewayId, 'ack'), Buffer.from(JSON.stringify(ack)))
-        .catch((err: unknown) => {
-          ingestLog.warn({ err, gatewayId }, 'ack not published (the gateway will resend)');
-        });
+      let payload: Buffer;
+      try {
+        payload = encodeDownlink('ack', ack);
+      } catch (err) {
+        // Our own bug; the gateway resends after its ack timeout, so nothing is lost.
+        ingestLog.error({ err, gatewayId }, 'ack does not fit the contract; not sent');
+        return;
+      }
+      late.broker?.publish(downlinkTopic(gatewayId, 'ack'), payload).catch((err: unknown) => {
+        ingestLog.warn({ err, gatewayId }, 'ack not published (the gateway will resend)');
+      });
     },
     onAlarmChanges: (created: AlarmDto[], updated: AlarmDto[]) => {
       realtime.alarmsChanged(created, updated);

@@ -2,6 +2,8 @@ export * from './alarms.js';
 export * from './api.js';
 export * from './care.js';
 export * from './config.js';
+export * from './contract.js';
+export * from './control.js';
 export * from './escalation.js';
 export * from './figures.js';
 export * from './ids.js';

@@ -31,6 +31,7 @@ export const UUID_V7_PATTERN =
   '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
 export const DEVICE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$';
 export const FIELD_NAME_PATTERN = '^[a-z][a-z0-9_]{0,63}$';
+export const COMMAND_NAME_PATTERN = '^[a-z][a-z0-9_]{0,63}$';
 
 const EventId = Type.String({ pattern: UUID_V7_PATTERN });
 const Seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
@@ -196,31 +197,54 @@ export const GatewayStatusSchema = Type.Object(
     v: Type.Literal(PROTOCOL_VERSION),
     state: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
     at: EpochMs,
+    /** Configuration version the gateway runs (0 = none from the hub); absent from old gateways. */
+    configVersion: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },
 );
 export type GatewayStatus = Static<typeof GatewayStatusSchema>;
 
-export const COMMAND_NAMES = ['ping', 'set_test_mode', 'reload_config'] as const;
-export type CommandName = (typeof COMMAND_NAMES)[number];
-
+/**
+ * Sent on down/cmd. The name is any well-formed command name, not only the ones this version
+ * knows (control.ts, COMMAND_NAMES): a gateway older than its hub must still parse a newer command
+ * and answer it with UNKNOWN_COMMAND rather than drop it and leave the hub waiting.
+ */
 export const CommandSchema = Type.Object(
   {
     v: Type.Literal(PROTOCOL_VERSION),
     id: Type.String({ minLength: 1, maxLength: 64 }),
-    name: stringEnum(COMMAND_NAMES),
-    args: Type.Optional(Type.Record(Type.String(), ScalarValue)),
+    name: Type.String({ pattern: COMMAND_NAME_PATTERN }),
+    args: Type.Optional(
+      Type.Record(Type.String({ pattern: FIELD_NAME_PATTERN }), ScalarValue, { maxProperties: 16 }),
+    ),
   },
   { additionalProperties: false },
 );
 export type Command = Static<typeof CommandSchema>;
 
+/** Stable codes a command result (or the hub, for a command that never got one) carries. */
+export const COMMAND_ERROR_CODES = [
+  'UNKNOWN_COMMAND',
+  'INVALID_ARGS',
+  'UNKNOWN_DEVICE',
+  'NOT_RUNNING',
+  'FAILED',
+  'TIMEOUT',
+] as const;
+export type CommandErrorCode = (typeof COMMAND_ERROR_CODES)[number];
+
+/**
+ * Sent on up/cmd-result, once per command. `code` is set when `ok` is false; `data` carries the
+ * command's answer (a reading, diagnostics), bounded by the uplink payload limit.
+ */
 export const CommandResultSchema = Type.Object(
   {
     v: Type.Literal(PROTOCOL_VERSION),
     id: Type.String({ minLength: 1, maxLength: 64 }),
     ok: Type.Boolean(),
+    code: Type.Optional(stringEnum(COMMAND_ERROR_CODES)),
     message: Type.Optional(Type.String({ maxLength: 512 })),
+    data: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
   },
   { additionalProperties: false },
 );

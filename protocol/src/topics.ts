@@ -10,9 +10,12 @@
  *   up/heartbeat    gateway → hub   Heartbeat                                 QoS 1
  *   up/status       gateway → hub   GatewayStatus, retained; also the last will ("offline")
  *   up/cmd-result   gateway → hub   CommandResult                             QoS 1
+ *   up/config-state gateway → hub   ConfigState (applied / refused), retained QoS 1
  *   down/ack        hub → gateway   Ack of durable events                     QoS 1
  *   down/config     hub → gateway   GatewayConfigMessage, retained, versioned QoS 1
  *   down/cmd        hub → gateway   Command                                   QoS 1
+ *
+ * contract.ts maps each channel to its payload schema; both ends encode and decode through it.
  *
  * Alarms and telemetry travel on different topics so that the hub can put alarms ahead of
  * telemetry at the very first queue it has (DESIGN.md, contract clause 2).
@@ -28,7 +31,14 @@ export function isValidGatewayId(id: string): boolean {
   return gatewayIdRe.test(id);
 }
 
-export const UPLINK_CHANNELS = ['alarm', 'telemetry', 'heartbeat', 'status', 'cmd-result'] as const;
+export const UPLINK_CHANNELS = [
+  'alarm',
+  'telemetry',
+  'heartbeat',
+  'status',
+  'cmd-result',
+  'config-state',
+] as const;
 export type UplinkChannel = (typeof UPLINK_CHANNELS)[number];
 
 export const DOWNLINK_CHANNELS = ['ack', 'config', 'cmd'] as const;

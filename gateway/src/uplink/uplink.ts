@@ -17,36 +17,30 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { Type } from '@sinclair/typebox';
 import {
-  AckSchema,
-  CommandSchema,
+  ContractError,
+  encodeUplink,
   LIMITS,
   PROTOCOL_VERSION,
   downlinkTopic,
   isResumeAck,
-  parsePayload,
   uplinkTopic,
   type Ack,
   type Command,
   type CommandResult,
+  type ConfigState,
+  type GatewayConfigMessage,
   type GatewayStatus,
   type Heartbeat,
   type Lane,
+  type UplinkChannel,
+  type UplinkPayload,
 } from '@anxin/protocol';
 import { Backoff } from '../backoff.js';
 import type { GatewayConfig } from '../config.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { buildBatch } from './batch.js';
-
-/**
- * protocol/ names a retained, versioned GatewayConfigMessage on down/config but defines no schema
- * for it yet; this is the part the gateway relies on until it does.
- */
-const ConfigEnvelopeSchema = Type.Object({
-  v: Type.Literal(PROTOCOL_VERSION),
-  version: Type.Integer({ minimum: 0 }),
-});
+import { parseDownlink } from './downlink.js';
 
 export interface UplinkOptions {
   config: GatewayConfig;
@@ -55,6 +49,14 @@ export interface UplinkOptions {
   now: () => number;
   /** Builds the heartbeat at send time (outbox and device health are the gateway's). */
   heartbeat: () => Heartbeat;
+  /** The hub configuration version running (for the status message and its last will). */
+  configVersion?: () => number;
+  /** A valid command from the hub; its result is published on up/cmd-result. */
+  onCommand?: (command: Command) => Promise<CommandResult> | CommandResult;
+  /** A valid configuration from the hub (null: the hub cleared it). */
+  onConfig?: (config: GatewayConfigMessage | null) => void;
+  /** Connected (again): the gateway republishes what the hub should know (config state). */
+  onConnected?: () => void;
 }
 
 interface InflightBatch {
@@ -132,10 +134,12 @@ export class Uplink {
     alarmReconnects: 0,
   };
   private readonly badDownlinks: Record<string, number> = {};
+  private heartbeatIntervalS: number;
 
   constructor(private readonly options: UplinkOptions) {
     this.logger = options.logger;
     this.backoff = new Backoff(options.config.reconnect);
+    this.heartbeatIntervalS = options.config.heartbeatIntervalS;
     const lane = (name: Lane, window: number): LaneState => ({
       lane: name,
       window,
@@ -159,11 +163,6 @@ export class Uplink {
     if (this.client || this.stopped) return;
     const { config } = this.options;
     const id = config.gatewayId;
-    const offline: GatewayStatus = {
-      v: PROTOCOL_VERSION,
-      state: 'offline',
-      at: this.options.now(),
-    };
     const clientOptions: IClientOptions = {
       clientId: id,
       username: config.hub.username ?? id,
@@ -175,7 +174,7 @@ export class Uplink {
       resubscribe: false,
       will: {
         topic: uplinkTopic(id, 'status'),
-        payload: Buffer.from(JSON.stringify(offline)),
+        payload: encodeUplink('status', this.status('offline')),
         qos: 1,
         retain: true,
       },
@@ -190,7 +189,7 @@ export class Uplink {
 
     const ackCheckMs = Math.max(50, Math.floor(config.outbox.ackTimeoutMs / 4));
     this.watchdogTimer = setInterval(() => this.checkAckTimeouts(), ackCheckMs);
-    this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), config.heartbeatIntervalS * 1000);
+    this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), this.heartbeatIntervalS * 1000);
   }
 
   async stop(): Promise<void> {
@@ -203,19 +202,11 @@ export class Uplink {
     if (!client) return;
     if (this.connected) {
       // A clean shutdown says "offline" itself (a clean DISCONNECT suppresses the last will).
-      const status: GatewayStatus = {
-        v: PROTOCOL_VERSION,
-        state: 'offline',
-        at: this.options.now(),
-      };
       await withTimeout(
         client.publishAsync(
           uplinkTopic(this.options.config.gatewayId, 'status'),
-          JSON.stringify(status),
-          {
-            qos: 1,
-            retain: true,
-          },
+          encodeUplink('status', this.status('offline')),
+          { qos: 1, retain: true },
         ),
         1000,
       ).catch(() => undefined);
@@ -241,6 +232,20 @@ export class Uplink {
       this.pumpScheduled = false;
       this.pump();
     });
+  }
+
+  /** A new heartbeat interval (from the hub's configuration) takes effect at once. */
+  setHeartbeatInterval(seconds: number): void {
+    if (this.heartbeatIntervalS === seconds) return;
+    this.heartbeatIntervalS = seconds;
+    if (!this.heartbeatTimer || this.stopped) return;
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), seconds * 1000);
+  }
+
+  /** Sends a heartbeat now (after a configuration change, so the hub sees the new version). */
+  heartbeatNow(): void {
+    this.sendHeartbeat();
   }
 
   health(): UplinkHealth {
@@ -271,7 +276,13 @@ export class Uplink {
   // ---- connection ----------------------------------------------------------------------------
 
   private status(state: GatewayStatus['state']): GatewayStatus {
-    return { v: PROTOCOL_VERSION, state, at: this.options.now() };
+    const version = this.options.configVersion?.();
+    return {
+      v: PROTOCOL_VERSION,
+      state,
+      at: this.options.now(),
+      ...(version !== undefined ? { configVersion: version } : {}),
+    };
   }
 
   private onConnect(client: MqttClient): void {
@@ -289,8 +300,12 @@ export class Uplink {
         if (err) this.logger.error({ err: err.message }, 'downlink subscribe failed');
       },
     );
-    const online: GatewayStatus = { v: PROTOCOL_VERSION, state: 'online', at: this.options.now() };
-    client.publish(uplinkTopic(id, 'status'), JSON.stringify(online), { qos: 1, retain: true });
+    this.publish('status', this.status('online'), true);
+    try {
+      this.options.onConnected?.();
+    } catch (err) {
+      this.logger.error({ err }, 'on-connect handler failed');
+    }
     // Whatever was in flight on the old connection may be lost: start both lanes over.
     for (const lane of Object.values(this.lanes)) this.goBack(lane, false);
     this.pump();
@@ -363,7 +378,7 @@ export class Uplink {
       if (this.stopped || this.client !== client) return;
       // The will carries a time: make it the time of this connection, not of the first one.
       const will = client.options.will;
-      if (will) will.payload = Buffer.from(JSON.stringify(this.status('offline')));
+      if (will) will.payload = encodeUplink('status', this.status('offline'));
       client.reconnect();
     }, delayMs);
   }
@@ -448,23 +463,34 @@ export class Uplink {
       this.logger.error({ err }, 'cannot build heartbeat');
       return;
     }
-    client.publish(
-      uplinkTopic(this.options.config.gatewayId, 'heartbeat'),
-      JSON.stringify(heartbeat),
-      { qos: 1 },
-    );
+    if (!this.publish('heartbeat', heartbeat, false)) return;
     this.stats.heartbeatsSent += 1;
   }
 
   // ---- downlink ------------------------------------------------------------------------------
 
   private onMessage(topic: string, payload: Buffer): void {
-    const id = this.options.config.gatewayId;
     try {
-      if (topic === downlinkTopic(id, 'ack')) this.onAck(payload);
-      else if (topic === downlinkTopic(id, 'cmd')) this.onCommand(payload);
-      else if (topic === downlinkTopic(id, 'config')) this.onConfig(payload);
-      else this.countBad('unknown', 'UNKNOWN_TOPIC', `unexpected topic ${topic.slice(0, 200)}`);
+      const parsed = parseDownlink(this.options.config.gatewayId, topic, payload);
+      if (!parsed.ok) {
+        this.countBad(parsed.channel, parsed.code, parsed.message);
+        // A well-formed command we cannot read (bad args, unknown shape) still gets an answer,
+        // so that the hub does not wait for it until its timeout.
+        if (parsed.commandId !== undefined) {
+          this.publishResult({
+            v: PROTOCOL_VERSION,
+            id: parsed.commandId,
+            ok: false,
+            code: 'INVALID_ARGS',
+            message: `invalid command: ${parsed.message}`.slice(0, 512),
+          });
+        }
+        return;
+      }
+      const message = parsed.message;
+      if (message.channel === 'ack') this.applyAck(message.ack);
+      else if (message.channel === 'cmd') this.onCommand(message.command);
+      else this.onConfig(message.config);
     } catch (err) {
       // Nothing from the network may crash the gateway.
       this.logger.error({ err, topic }, 'downlink handler failed');
@@ -478,15 +504,6 @@ export class Uplink {
       { code: 'BAD_DOWNLINK', channel, reason: code, message },
       'downlink message refused',
     );
-  }
-
-  private onAck(payload: Buffer): void {
-    const parsed = parsePayload(AckSchema, payload, LIMITS.maxPayloadBytes);
-    if (!parsed.ok) {
-      this.countBad('ack', parsed.code, parsed.message);
-      return;
-    }
-    this.applyAck(parsed.value);
   }
 
   private applyAck(ack: Ack): void {
@@ -536,66 +553,87 @@ export class Uplink {
     this.pump();
   }
 
-  private onCommand(payload: Buffer): void {
-    const parsed = parsePayload(CommandSchema, payload, LIMITS.maxPayloadBytes);
-    if (!parsed.ok) {
-      this.countBad('cmd', parsed.code, parsed.message);
-      // A well-formed command we do not understand (unknown name, bad args) still gets an answer,
-      // so that the hub does not wait for it.
-      const id = parsed.code === 'SCHEMA' ? commandIdOf(payload) : null;
-      if (id !== null) {
-        this.publishResult({
-          v: PROTOCOL_VERSION,
-          id,
-          ok: false,
-          message: `invalid command: ${parsed.message}`.slice(0, 512),
-        });
-      }
+  private onCommand(command: Command): void {
+    this.stats.commands += 1;
+    const handler = this.options.onCommand;
+    if (!handler) {
+      this.publishResult(
+        command.name === 'ping'
+          ? { v: PROTOCOL_VERSION, id: command.id, ok: true, message: 'pong' }
+          : {
+              v: PROTOCOL_VERSION,
+              id: command.id,
+              ok: false,
+              code: 'UNKNOWN_COMMAND',
+              message: `unknown command "${command.name}"`,
+            },
+      );
       return;
     }
-    this.stats.commands += 1;
-    this.publishResult(this.runCommand(parsed.value));
+    Promise.resolve()
+      .then(() => handler(command))
+      .then(
+        (result) => this.publishResult(result),
+        (err: unknown) =>
+          this.publishResult({
+            v: PROTOCOL_VERSION,
+            id: command.id,
+            ok: false,
+            code: 'FAILED',
+            message: (err instanceof Error ? err.message : String(err)).slice(0, 512),
+          }),
+      );
   }
 
   private publishResult(result: CommandResult): void {
-    this.client?.publish(
-      uplinkTopic(this.options.config.gatewayId, 'cmd-result'),
-      JSON.stringify(result),
-      { qos: 1 },
-    );
+    this.publish('cmd-result', result, false);
   }
 
-  private runCommand(command: Command): CommandResult {
-    if (command.name === 'ping')
-      return { v: PROTOCOL_VERSION, id: command.id, ok: true, message: 'pong' };
-    this.logger.info({ command: command.name, id: command.id }, 'command not supported yet');
-    return { v: PROTOCOL_VERSION, id: command.id, ok: false, message: 'not supported yet' };
+  /** Publishes the configuration state, retained (the hub learns it again after a restart). */
+  publishConfigState(state: ConfigState): void {
+    this.publish('config-state', state, true);
   }
 
-  private onConfig(payload: Buffer): void {
-    const parsed = parsePayload(ConfigEnvelopeSchema, payload, LIMITS.maxPayloadBytes);
-    if (!parsed.ok) {
-      this.countBad('config', parsed.code, parsed.message);
+  /**
+   * Every uplink message but the batches goes out through the contract (encodeUplink), so a
+   * message the hub would refuse is caught here, logged with its code, and never sent.
+   */
+  private publish<C extends UplinkChannel>(
+    channel: C,
+    payload: UplinkPayload<C>,
+    retain: boolean,
+  ): boolean {
+    const client = this.client;
+    if (!client || !this.connected) return false;
+    let bytes: Buffer;
+    try {
+      bytes = encodeUplink(channel, payload);
+    } catch (err) {
+      this.logger.error(
+        {
+          code: err instanceof ContractError ? err.code : 'ENCODE_FAILED',
+          channel,
+          err: (err as Error).message,
+        },
+        'uplink message does not fit the contract; not sent',
+      );
+      return false;
+    }
+    client.publish(uplinkTopic(this.options.config.gatewayId, channel), bytes, { qos: 1, retain });
+    return true;
+  }
+
+  private onConfig(config: GatewayConfigMessage | null): void {
+    this.stats.configMessages += 1;
+    if (config !== null) this.stats.lastConfigVersion = config.configVersion;
+    if (this.options.onConfig) {
+      this.options.onConfig(config);
       return;
     }
-    this.stats.configMessages += 1;
-    this.stats.lastConfigVersion = parsed.value.version;
     this.logger.info(
-      { version: parsed.value.version },
-      'configuration from hub received; applying it is not implemented yet',
+      { configVersion: config?.configVersion ?? null },
+      'configuration from hub received; this gateway has no handler for it',
     );
-  }
-}
-
-/** The `id` of a command that failed validation, when it has a usable one. */
-function commandIdOf(payload: Buffer): string | null {
-  try {
-    const value: unknown = JSON.parse(payload.toString('utf8'));
-    if (typeof value !== 'object' || value === null || !('id' in value)) return null;
-    const id = value.id;
-    return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : null;
-  } catch {
-    return null;
   }
 }
 

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   downlinkTopic,
+  encodeDownlink,
   GATEWAY_CONFIG_VERSION,
   type DeviceKind,
   type GatewayConfigMessage,
@@ -175,9 +176,10 @@ export class Provisioning {
     });
     const config = await this.buildConfig(gatewayId, version, now);
     try {
+      // Through the contract: a config the gateway would refuse as malformed is never published.
       await this.deps.publish(
         downlinkTopic(gatewayId, 'config'),
-        Buffer.from(JSON.stringify(config)),
+        encodeDownlink('config', config),
         true,
       );
     } catch (err) {

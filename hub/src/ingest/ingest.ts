@@ -15,17 +15,12 @@
  */
 import type { Logger } from 'pino';
 import {
-  AlarmBatchSchema,
-  AlarmEventSchema,
-  GatewayStatusSchema,
-  HeartbeatSchema,
   LIMITS,
-  parsePayload,
   PROTOCOL_VERSION,
   resumeAck,
-  TelemetryBatchSchema,
-  TelemetryEventSchema,
   type Ack,
+  type CommandResult,
+  type ConfigState,
   type AlarmDto,
   type AlarmEvent,
   type Heartbeat,
@@ -44,9 +39,10 @@ import {
   type TelemetryPoint,
   type TelemetryStore,
 } from '../telemetry/store.js';
-import { parseBatch, type EventRejection } from './batch.js';
+import type { EventRejection } from './batch.js';
 import { BoundedQueue } from './queue.js';
 import { DEFAULT_RETRY_SCHEDULE, RetrySchedule } from './retry-schedule.js';
+import { parseUplink } from './uplink-parse.js';
 
 interface Job<E> {
   gatewayId: string;
@@ -73,6 +69,10 @@ export interface IngestDeps {
   onAlarmChanges: (created: AlarmDto[], updated: AlarmDto[]) => void;
   /** Telemetry the store accepted (after its ack went out): the alarm rules judge it. */
   onTelemetryStored?: (gatewayId: string, events: TelemetryEvent[]) => void;
+  /** A gateway answered a command (up/cmd-result). */
+  onCommandResult?: (gatewayId: string, result: CommandResult) => void;
+  /** A gateway reported its configuration state (up/config-state). */
+  onConfigState?: (gatewayId: string, state: ConfigState) => void;
 }
 
 export interface IngestStats {
@@ -183,26 +183,31 @@ export class Ingest {
       return;
     }
     try {
-      switch (channel) {
+      const parsed = parseUplink(channel, payload);
+      if (!parsed.ok) return this.reject(gatewayId, channel, parsed.code, parsed.message);
+      const message = parsed.message;
+      switch (message.channel) {
         case 'alarm':
-          return this.acceptAlarms(gatewayId, payload);
+          return this.acceptAlarms(gatewayId, message.events, message.rejected);
         case 'telemetry':
-          return this.acceptTelemetry(gatewayId, payload);
-        case 'heartbeat': {
-          const r = parsePayload(HeartbeatSchema, payload, LIMITS.maxPayloadBytes);
-          if (!r.ok) return this.reject(gatewayId, channel, r.code, r.message);
-          this.heartbeats.set(gatewayId, { heartbeat: r.value, at: Date.now() });
+          return this.acceptTelemetry(gatewayId, message.events, message.rejected);
+        case 'heartbeat':
+          this.heartbeats.set(gatewayId, { heartbeat: message.heartbeat, at: Date.now() });
           return;
-        }
-        case 'status': {
-          const r = parsePayload(GatewayStatusSchema, payload, LIMITS.maxPayloadBytes);
-          if (!r.ok) return this.reject(gatewayId, channel, r.code, r.message);
-          this.statuses.set(gatewayId, { state: r.value.state, at: Date.now() });
-          this.deps.log.info({ gatewayId, state: r.value.state }, 'gateway status');
+        case 'status':
+          this.statuses.set(gatewayId, { state: message.status.state, at: Date.now() });
+          this.deps.log.info({ gatewayId, state: message.status.state }, 'gateway status');
           return;
-        }
         case 'cmd-result':
-          this.deps.log.debug({ gatewayId }, 'command result received');
+          this.deps.log.debug({ gatewayId, id: message.result.id }, 'command result received');
+          this.deps.onCommandResult?.(gatewayId, message.result);
+          return;
+        case 'config-state':
+          this.deps.log.info(
+            { gatewayId, applied: message.state.appliedVersion, refused: message.state.refused },
+            'gateway configuration state',
+          );
+          this.deps.onConfigState?.(gatewayId, message.state);
           return;
       }
     } catch (err) {
@@ -216,9 +221,8 @@ export class Ingest {
     this.deps.log.warn({ gatewayId, channel, code, message }, 'message rejected');
   }
 
-  private acceptAlarms(gatewayId: string, payload: Buffer): void {
-    const r = parseBatch(AlarmBatchSchema, AlarmEventSchema, payload);
-    if (!r.ok) return this.reject(gatewayId, 'alarm', r.code, r.message);
+  private acceptAlarms(gatewayId: string, events: AlarmEvent[], rejected: EventRejection[]): void {
+    const r = { events, rejected };
     this.countEventRejections(gatewayId, r.rejected);
     this.deps.metrics.eventsIn.inc({ lane: 'alarm' }, r.events.length);
     const job = this.job(gatewayId, r.events, r.rejected);
@@ -254,9 +258,12 @@ export class Ingest {
     this.kickAlarmWorker();
   }
 
-  private acceptTelemetry(gatewayId: string, payload: Buffer): void {
-    const r = parseBatch(TelemetryBatchSchema, TelemetryEventSchema, payload);
-    if (!r.ok) return this.reject(gatewayId, 'telemetry', r.code, r.message);
+  private acceptTelemetry(
+    gatewayId: string,
+    events: TelemetryEvent[],
+    rejected: EventRejection[],
+  ): void {
+    const r = { events, rejected };
     this.countEventRejections(gatewayId, r.rejected);
     this.deps.metrics.eventsIn.inc({ lane: 'telemetry' }, r.events.length);
     const job = this.job(gatewayId, r.events, r.rejected);

@@ -1,0 +1,136 @@
+/**
+ * The control plane between hub and gateway (issue 10): the commands a gateway answers, what each
+ * takes, and the state of its configuration (what it runs, what it refused and why).
+ *
+ *  - down/cmd carries a Command (messages.ts); the gateway answers each once on up/cmd-result.
+ *    The names below are the ones this version knows; both ends check the arguments with
+ *    `commandArgsIssue`, so a command the hub accepts is one the gateway can run.
+ *  - up/config-state (retained) says which configuration version the gateway applied and, when it
+ *    refused one, which version, with a stable code and a reason for the installer. Retained, so
+ *    a hub that restarts (or a second hub) learns it without waiting for the next change.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { PROTOCOL_VERSION, type Command } from './messages.js';
+import { stringEnum } from './schema.js';
+
+export const COMMAND_NAMES = [
+  'ping',
+  'restart_drivers',
+  'read_device',
+  'self_test_start',
+  'self_test_stop',
+  'set_test_mode',
+  'sync_time',
+  'diagnostics',
+] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export function isCommandName(name: string): name is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+type ArgKind = 'device' | 'boolean' | 'positive' | 'epoch';
+interface ArgSpec {
+  kind: ArgKind;
+  required: boolean;
+  max?: number;
+}
+
+/** What each command takes (snake_case names, like every field on the wire). */
+export const COMMAND_ARGS: Record<CommandName, Record<string, ArgSpec>> = {
+  ping: {},
+  restart_drivers: {},
+  read_device: { device_id: { kind: 'device', required: true } },
+  self_test_start: {
+    device_id: { kind: 'device', required: true },
+    /** The test stops by itself after this (default 300 s), so a forgotten one ends. */
+    duration_s: { kind: 'positive', required: false, max: 3600 },
+  },
+  self_test_stop: { device_id: { kind: 'device', required: true } },
+  set_test_mode: { enabled: { kind: 'boolean', required: true } },
+  /** The hub's clock when it sent the command (filled in by the hub). */
+  sync_time: { hub_time: { kind: 'epoch', required: true } },
+  diagnostics: {},
+};
+
+/** How long the hub waits for a result before marking the command timed out, by default. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 15_000;
+
+const DEVICE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+/** Null when `args` fit the command, else a sentence naming the bad argument. */
+export function commandArgsIssue(name: CommandName, args: Command['args']): string | null {
+  const spec = COMMAND_ARGS[name];
+  const given = args ?? {};
+  for (const key of Object.keys(given)) {
+    if (!(key in spec)) return `${name} takes no argument "${key}"`;
+  }
+  for (const [key, arg] of Object.entries(spec)) {
+    const value = given[key];
+    if (value === undefined) {
+      if (arg.required) return `${name} needs "${key}"`;
+      continue;
+    }
+    switch (arg.kind) {
+      case 'device':
+        if (typeof value !== 'string' || !DEVICE_ID_RE.test(value))
+          return `"${key}" must be a device id`;
+        break;
+      case 'boolean':
+        if (typeof value !== 'boolean') return `"${key}" must be true or false`;
+        break;
+      case 'positive':
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+          return `"${key}" must be a whole number ≥ 1`;
+        if (arg.max !== undefined && value > arg.max) return `"${key}" must be ≤ ${arg.max}`;
+        break;
+      case 'epoch':
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+          return `"${key}" must be a time in epoch milliseconds`;
+        break;
+    }
+  }
+  return null;
+}
+
+/** Stable codes of a configuration the gateway refused as a whole. */
+export const CONFIG_REFUSAL_CODES = [
+  /** The message did not fit GatewayConfigMessageSchema (or was not JSON). */
+  'SCHEMA',
+  /** The message names another gateway. */
+  'WRONG_GATEWAY',
+  'UNKNOWN_DRIVER',
+  /** Two devices cannot share the port as configured (a streaming device needs it alone). */
+  'PORT_CONFLICT',
+  /** A port that is not a device path or tcp://host:port, or a serial driver without one. */
+  'INVALID_PORT',
+  /** The driver refused the device's address or options. */
+  'INVALID_ADDRESS',
+  'DUPLICATE_DEVICE',
+  /** A Zigbee2MQTT device, but this gateway has no local broker configured. */
+  'NO_LOCAL_MQTT',
+] as const;
+export type ConfigRefusalCode = (typeof CONFIG_REFUSAL_CODES)[number];
+
+/** Published retained on up/config-state after every configuration message the gateway handles. */
+export const ConfigStateSchema = Type.Object(
+  {
+    v: Type.Literal(PROTOCOL_VERSION),
+    at: Type.Integer({ minimum: 0 }),
+    /** The hub configuration version running now (0: none yet, the local file's devices). */
+    appliedVersion: Type.Integer({ minimum: 0 }),
+    /** The newest version refused, while it is newer than the applied one. */
+    refused: Type.Optional(
+      Type.Object(
+        {
+          version: Type.Integer({ minimum: 0 }),
+          code: stringEnum(CONFIG_REFUSAL_CODES),
+          reason: Type.String({ maxLength: 512 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ConfigState = Static<typeof ConfigStateSchema>;

@@ -1,0 +1,218 @@
+/**
+ * One contract, bound at both ends (issue 10). Every downlink message is built by the HUB's own
+ * code (a real hub: REST device edits publish the config, ingest builds the acks) and fed to the
+ * GATEWAY's parser; every uplink message is built by the GATEWAY's own code (a real gateway
+ * connected over TCP, plus its batch builder) and fed to the HUB's parser. If either end changes a
+ * message shape without the other, this fails.
+ */
+import { connectAsync, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  downlinkTopic,
+  newEventId,
+  uplinkTopic,
+  type AlarmEvent,
+  type ClaimGatewayResponse,
+  type CreateGatewayResponse,
+  type TelemetryEvent,
+} from '@anxin/protocol';
+import { seedDemo } from '../hub/src/care/seed.js';
+import { parseUplink } from '../hub/src/ingest/uplink-parse.js';
+import { callApi, login, startHub, type RunningHub } from '../hub/src/testing/harness.js';
+import { createGateway, type Gateway } from '../gateway/src/gateway.js';
+import { parseDownlink, type DownlinkParse } from '../gateway/src/uplink/downlink.js';
+import { buildBatch } from '../gateway/src/uplink/batch.js';
+import { silentLogger, tempDir, testConfig } from '../gateway/src/test-support/util.js';
+import { waitFor } from './support/ports.js';
+
+const GW = 'gw-contract-1';
+let h: RunningHub;
+let cookie: string;
+let password: string;
+let raw: MqttClient;
+const downlinks: { topic: string; payload: Buffer }[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
+
+beforeAll(async () => {
+  h = await startHub();
+  const { logins } = await seedDemo(h.hub, { homes: 1 });
+  const admin = logins.find((l) => l.username === 'admin')!;
+  cookie = await login(h.httpUrl, admin.username, admin.password);
+  const created = await callApi(h.httpUrl, cookie, 'POST', '/api/v1/gateways', { id: GW });
+  const { claimCode } = created.body as CreateGatewayResponse;
+  const claimed = await callApi(h.httpUrl, cookie, 'POST', '/api/v1/gateways/claim', {
+    gatewayId: GW,
+    claimCode,
+    homeId: 'home-0001',
+  });
+  password = (claimed.body as ClaimGatewayResponse).credentials.password;
+  raw = await connectAsync(h.mqttUrl, {
+    clientId: GW,
+    username: GW,
+    password,
+    reconnectPeriod: 0,
+    clean: true,
+  });
+  raw.on('message', (topic, payload) => downlinks.push({ topic, payload }));
+  await raw.subscribeAsync(`anxin/v1/gw/${GW}/down/#`, { qos: 1 });
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+  await raw?.endAsync(true).catch(() => undefined);
+  await h?.close();
+});
+
+/** An event as the gateway's outbox keeps it: the exact JSON it is sent as (outbox.ts). */
+const stored = (event: AlarmEvent | TelemetryEvent) => ({
+  seq: event.seq,
+  json: JSON.stringify(event),
+  createdAt: 0,
+});
+
+const gatewayParse = (topic: string, payload: Buffer): DownlinkParse =>
+  parseDownlink(GW, topic, payload);
+
+describe('hub → gateway', () => {
+  it('the configuration the hub publishes after a device edit is one the gateway parses', async () => {
+    const added = await callApi(h.httpUrl, cookie, 'POST', `/api/v1/gateways/${GW}/devices`, {
+      id: 'meter-1',
+      driver: 'dlt645',
+      kind: 'electricity_meter',
+      room: 'hall',
+      port: '/dev/ttyUSB0',
+      expectedIntervalS: 120,
+      options: { address: '000000000001' },
+    });
+    expect(added.status).toBe(201);
+    const config = await waitFor('config v2', () =>
+      downlinks.find(
+        (d) =>
+          d.topic === downlinkTopic(GW, 'config') &&
+          d.payload.length > 0 &&
+          (JSON.parse(d.payload.toString()) as { configVersion: number }).configVersion === 2,
+      ),
+    );
+    const parsed = gatewayParse(config.topic, config.payload);
+    expect(parsed).toMatchObject({
+      ok: true,
+      message: {
+        channel: 'config',
+        config: {
+          configVersion: 2,
+          gatewayId: GW,
+          devices: [
+            {
+              id: 'meter-1',
+              driver: 'dlt645',
+              port: '/dev/ttyUSB0',
+              expectedIntervalS: 120,
+              options: { address: '000000000001' },
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  it('the acks the hub sends for a gateway-built batch are ones the gateway parses', async () => {
+    const alarm: AlarmEvent = {
+      type: 'alarm',
+      id: newEventId(),
+      // Far above the real gateway's seqs below (the hub is idempotent on gateway and seq).
+      seq: 900_001,
+      observedAt: Date.now(),
+      deviceId: 'radar-1',
+      kind: 'fall',
+      action: 'raise',
+    };
+    const telemetry: TelemetryEvent = {
+      type: 'telemetry',
+      id: newEventId(),
+      seq: 900_002,
+      observedAt: Date.now(),
+      deviceId: 'meter-1',
+      fields: { energy_kwh: 12.5 },
+    };
+    const alarmBatch = buildBatch([stored(alarm)], 10, 4096)!;
+    const telemetryBatch = buildBatch([stored(telemetry)], 10, 4096)!;
+    await raw.publishAsync(uplinkTopic(GW, 'alarm'), alarmBatch.payload, { qos: 1 });
+    await raw.publishAsync(uplinkTopic(GW, 'telemetry'), telemetryBatch.payload, { qos: 1 });
+    const acks = await waitFor('two acks', () => {
+      const found = downlinks.filter((d) => d.topic === downlinkTopic(GW, 'ack'));
+      return found.length >= 2 ? found : undefined;
+    });
+    for (const ack of acks) {
+      const parsed = gatewayParse(ack.topic, ack.payload);
+      expect(parsed.ok).toBe(true);
+      if (parsed.ok && parsed.message.channel === 'ack')
+        expect(parsed.message.ack.acked.length).toBe(1);
+    }
+  });
+});
+
+describe('gateway → hub', () => {
+  let gateway: Gateway;
+
+  it('batches built by the gateway are parsed by the hub, event for event', () => {
+    const events: AlarmEvent[] = [1, 2, 3].map((seq) => ({
+      type: 'alarm',
+      id: newEventId(),
+      seq,
+      observedAt: 1_763_800_000_000 + seq,
+      deviceId: 'radar-1',
+      kind: 'sos',
+      action: 'raise',
+      detail: { button: 'wrist' },
+    }));
+    const batch = buildBatch(events.map(stored), 500, 256 * 1024)!;
+    const parsed = parseUplink('alarm', Buffer.from(batch.payload));
+    expect(parsed).toMatchObject({ ok: true, message: { channel: 'alarm', rejected: [] } });
+    if (parsed.ok && parsed.message.channel === 'alarm')
+      expect(parsed.message.events).toEqual(events);
+  });
+
+  it('a real gateway’s status, heartbeat and events are all accepted by the hub', async () => {
+    // The raw client above used the gateway's client id: let the real gateway take over.
+    await raw.endAsync(true);
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    gateway = createGateway(
+      testConfig({
+        gatewayId: GW,
+        dataDir: dir.path,
+        hub: { url: h.mqttUrl, password },
+        heartbeatIntervalS: 1,
+        devices: [
+          { id: 'radar-1', driver: 'none' },
+          { id: 'meter-1', driver: 'none' },
+        ],
+      }),
+      { logger: silentLogger() },
+    );
+    cleanups.push(() => gateway.stop());
+    await gateway.start();
+    gateway.ingest('radar-1', { type: 'alarm', kind: 'fall', action: 'raise' });
+    gateway.ingest('meter-1', { type: 'telemetry', fields: { energy_kwh: 13 } });
+    await waitFor('acked', () =>
+      gateway.health().outbox.alarmDepth === 0 && gateway.health().outbox.telemetryDepth === 0
+        ? true
+        : undefined,
+    );
+    const stats = await waitFor('heartbeat and status', () => {
+      const s = h.hub.stats();
+      return (s.messagesIn.heartbeat ?? 0) > 0 && (s.messagesIn.status ?? 0) > 0 ? s : undefined;
+    });
+    // Nothing the gateway sent was refused by the hub, nothing the hub sent by the gateway.
+    expect(stats.rejections).toEqual({});
+    expect(gateway.health().uplink.badDownlinks).toEqual({});
+    // The hub wrote what the heartbeat said (liveness is flushed once a second).
+    await waitFor('heartbeat stored', async () => {
+      const read = await callApi(h.httpUrl, cookie, 'GET', `/api/v1/gateways/${GW}`);
+      const { gateway: dto } = read.body as {
+        gateway: { online: boolean; softwareVersion: string };
+      };
+      return dto.online && dto.softwareVersion === '0.1.0' ? true : undefined;
+    });
+  });
+});
