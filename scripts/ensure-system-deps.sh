@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the test suite starts for real: influxd (InfluxDB 1.x),
-# socat (pseudo-terminal pairs for serial tests), chromium (browser tests) and a Chinese font (so
-# the console's zh-CN screenshots are readable). Only what is missing is installed; needs root or
-# sudo.
+# socat (pseudo-terminal pairs for serial tests), chromium (browser tests), mosquitto (2.x, with
+# its dynamic security plugin: the external-broker tests), redis-server (the Socket.IO adapter of
+# several hubs) and a Chinese font (so the console's zh-CN screenshots are readable). Only what
+# is missing is installed; needs root or sudo.
 set -euo pipefail
 
-declare -A wanted=([influxd]=influxdb [socat]=socat [chromium]=chromium)
+# mosquitto_ctrl (in Debian's mosquitto package, /usr/bin) stands for the broker in /usr/sbin,
+# which is not on a normal user's PATH.
+declare -A wanted=([influxd]=influxdb [socat]=socat [chromium]=chromium [mosquitto_ctrl]=mosquitto
+  [redis-server]=redis-server)
 missing=()
 for bin in "${!wanted[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${wanted[$bin]}")
@@ -26,3 +30,7 @@ $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # Debian starts influxdb as a service on install; the tests run their own influxd instances.
 if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now influxdb >/dev/null 2>&1 || true; fi
+# The same for mosquitto and redis: the tests start their own, on free loopback ports.
+if command -v systemctl >/dev/null 2>&1; then
+  $sudo systemctl disable --now mosquitto redis-server >/dev/null 2>&1 || true
+fi

@@ -7,6 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from '@sinclair/typebox';
 import { validateConfig } from '@anxin/protocol';
+import { BrokerModeSchema, ExternalBrokerConfigSchema } from './broker/external-config.js';
+import { ClusterConfigSchema } from './cluster/config.js';
 import { EngineConfigSchema } from './engine/config.js';
 import { EscalationConfigSchema } from './escalation/config.js';
 import { NotifyConfigSchema } from './notify/config.js';
@@ -50,6 +52,13 @@ export const HubConfigSchema = Type.Object(
     ),
     mqtt: Type.Object(
       {
+        /**
+         * `embedded`: the hub is the broker (the default, one hub). `external`: the hub is a client
+         * of Mosquitto or EMQX, with other hubs (broker/external.ts; `external` below).
+         */
+        mode: BrokerModeSchema,
+        external: ExternalBrokerConfigSchema,
+        /** Embedded broker only, from here to acceptHandles. */
         host: Type.String({ default: '127.0.0.1' }),
         port: port(1883),
         tls: Type.Optional(
@@ -184,6 +193,8 @@ export const HubConfigSchema = Type.Object(
     escalation: EscalationConfigSchema,
     /** Outbound webhooks (SMS / WeChat gateways). */
     notify: NotifyConfigSchema,
+    /** Several hubs side by side (issue 11): this hub's name, the Redis the consoles share. */
+    cluster: ClusterConfigSchema,
     log: Type.Object(
       {
         level: logLevel({ default: 'info' }),

@@ -18,9 +18,11 @@ import {
   type UserRole,
 } from '@anxin/protocol';
 import { GatewayOfflineMonitor } from './alarms/gateway-offline.js';
+import { resolveInstanceId } from './cluster/config.js';
 import { createCareModule, type CareModule } from './care/module.js';
 import { telemetryReaderOf } from './care/telemetry-query.js';
-import { Broker } from './broker/broker.js';
+import { createBroker } from './broker/create.js';
+import type { HubBroker } from './broker/seam.js';
 import { resolveDatabaseFile, resolveWebRoot, type HubConfig } from './config.js';
 import { Authenticator, LoginRateLimiter } from './http/auth.js';
 import { buildHttpServer } from './http/server.js';
@@ -113,6 +115,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   const root = options.logger ?? createRootLogger(config);
   const log = partLogger(root, config, 'hub');
   const metrics: HubMetrics = createHubMetrics();
+  const instanceId = resolveInstanceId(config.cluster);
 
   const { db, sqlite } = await openDatabase(
     resolveDatabaseFile(config),
@@ -135,7 +138,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     config.auth.sessionTtlMinutes * 60_000,
   );
   // The broker and ingest reference each other (uplinks in, acks out): late-bound.
-  const late: { broker?: Broker; hub?: Hub } = {};
+  const late: { broker?: HubBroker; hub?: Hub } = {};
   const care: CareModule = await createCareModule({
     db,
     auth,
@@ -148,7 +151,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     },
     publish: async (topic, payload, retain) => {
       if (!late.broker) throw new Error('broker not built yet');
-      await late.broker.publish(topic, payload, 1, retain);
+      await late.broker.publish(topic, payload, { retain });
     },
     disconnect: (gatewayId) => late.broker?.disconnectGateway(gatewayId),
   });
@@ -209,12 +212,13 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     },
     onTelemetryStored: (gatewayId, events) => alarmEngine.onTelemetry(gatewayId, events),
   });
-  const mqttBroker = await Broker.create({
+  const mqttBroker = await createBroker({
     config: config.mqtt,
+    instanceId,
     gateways,
     metrics,
     log: partLogger(root, config, 'broker'),
-    onUplink: (topic, payload) => ingest.accept(topic, payload),
+    uplinks: { onUplink: (topic, payload) => ingest.accept(topic, payload) },
     onLoginRefused: (gatewayId, reason) => care.gatewayLoginRefused(gatewayId, reason),
   });
   late.broker = mqttBroker;
@@ -288,14 +292,12 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       telemetry: telemetryReaderOf(telemetry),
     },
     checks: [
-      { name: 'database', run: () => Promise.resolve(void sqlite.prepare('SELECT 1').get()) },
       {
-        name: 'broker',
-        run: () =>
-          mqttBroker.listening
-            ? Promise.resolve()
-            : Promise.reject(new Error('MQTT listener is not open')),
+        name: 'database',
+        readiness: true,
+        run: () => Promise.resolve(void sqlite.prepare('SELECT 1').get()),
       },
+      { name: 'broker', readiness: true, run: () => mqttBroker.check() },
       { name: 'telemetry', run: () => telemetry.check() },
     ],
     renderMetrics,
@@ -375,6 +377,8 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         homeId ?? null,
         Date.now(),
       );
+      // An external broker keeps its own accounts (the embedded one reads SQL at CONNECT).
+      await mqttBroker.credentialsIssued(gatewayId, secret);
       log.info({ gatewayId }, 'gateway provisioned');
     },
     async setUser(input) {

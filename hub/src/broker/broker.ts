@@ -6,9 +6,9 @@
  *    accepted and re-hashed on their next successful login); anything else refused and counted;
  *  - authorizePublish: a gateway publishes only under its own `anxin/v1/gw/{id}/up/*`;
  *  - authorizeSubscribe: a gateway subscribes only to its own `anxin/v1/gw/{id}/down/*`.
- * Refusals are logged with the gateway id and counted. The hub consumes uplinks in-process from
- * the authorizePublish hook (no TCP client of its own; see create() for why not `published`) and
- * publishes acks with `broker.publish`.
+ * Refusals are logged with the gateway id and counted. Authorized uplinks go to ingest through
+ * the broker seam (seam.ts) straight from the authorizePublish hook (no TCP client of its own; see
+ * create() for why not `published`); acks, config and commands go out with `broker.publish`.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -26,7 +26,6 @@ import {
   isValidGatewayId,
   parseTopic,
   type ParsedTopic,
-  type UplinkTopic,
 } from '@anxin/protocol';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
@@ -35,6 +34,7 @@ import { hashGatewaySecret, verifyGatewaySecret } from '../security/gateway-secr
 import { addAcceptHandles, type AcceptHandles } from './accept-handles.js';
 import { GuardedConnection } from './frame-guard.js';
 import { indexRetainedMessages } from './retained-index.js';
+import type { HubBroker, PublishOptions, UplinkSink } from './seam.js';
 
 /** Pending connections the kernel may queue for accept(); see listen(). */
 const ACCEPT_BACKLOG = 4096;
@@ -52,7 +52,7 @@ export interface BrokerDeps {
   metrics: HubMetrics;
   log: Logger;
   /** Every message a gateway published on its uplink topics (already ACL-checked and parsed). */
-  onUplink: (topic: UplinkTopic, payload: Buffer) => void;
+  uplinks: UplinkSink;
   /** A known gateway refused at login (e.g. decommissioned), for the audit log. */
   onLoginRefused?: (gatewayId: string, reason: string) => void;
 }
@@ -64,7 +64,8 @@ function authError(
   return Object.assign(new Error(message), { returnCode });
 }
 
-export class Broker {
+export class Broker implements HubBroker {
+  readonly mode = 'embedded' as const;
   private server: Server | undefined;
   private acceptHandles: AcceptHandles | undefined;
   /**
@@ -112,7 +113,7 @@ export class Broker {
       const parsed = parseTopic(packet.topic);
       const refusal = broker.authorizePublish(client, packet.topic, parsed);
       if (!refusal && parsed?.direction === 'up')
-        deps.onUplink(
+        deps.uplinks.onUplink(
           parsed,
           Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
         );
@@ -275,12 +276,26 @@ export class Broker {
   }
 
   /** Publishes from the hub (acks, config — retained — and commands). */
-  publish(topic: string, payload: Buffer, qos: 0 | 1 = 1, retain = false): Promise<void> {
+  publish(topic: string, payload: Buffer, options?: PublishOptions): Promise<void> {
+    const qos = options?.qos ?? 1;
+    const retain = options?.retain ?? false;
     return new Promise((resolve, reject) => {
       this.aedes.publish({ cmd: 'publish', topic, payload, qos, retain, dup: false }, (err) =>
         err ? reject(err) : resolve(),
       );
     });
+  }
+
+  check(): Promise<void> {
+    return this.listening
+      ? Promise.resolve()
+      : Promise.reject(new Error('MQTT listener is not open'));
+  }
+
+  /** Nothing to do: the next CONNECT is checked against the hash now in SQL. */
+  credentialsIssued(gatewayId: string): Promise<void> {
+    this.verified.delete(gatewayId);
+    return Promise.resolve();
   }
 
   /**

@@ -1,9 +1,19 @@
-/** GET /healthz and GET /metrics (Prometheus text format 0.0.4). */
+/**
+ * Probes and metrics (issue 11):
+ *  - GET /livez: the process works (its event loop answers). An orchestrator restarts a hub only
+ *    when this fails — never because InfluxDB or the broker is down, which a restart cannot fix.
+ *  - GET /readyz: it can take traffic: the checks marked `readiness` (SQL reachable, broker
+ *    listening or connected). A load balancer sends consoles elsewhere while it fails.
+ *  - GET /healthz: every check, telemetry store included (as before; dashboards and `anxin`).
+ *  - GET /metrics: Prometheus text format 0.0.4.
+ */
 import type { FastifyInstance } from 'fastify';
 
 export interface HealthCheck {
   name: string;
   run: () => Promise<void>;
+  /** Part of /readyz: without it the hub cannot take traffic. */
+  readiness?: boolean;
 }
 
 export interface HealthResponse {
@@ -47,6 +57,14 @@ export function registerOpsRoutes(
 ): void {
   app.get('/healthz', async (_request, reply) => {
     const health = await runHealthChecks(deps.checks);
+    return reply.status(health.status === 'ok' ? 200 : 503).send(health);
+  });
+  app.get('/livez', async (_request, reply) =>
+    reply.status(200).send({ status: 'ok', uptimeS: Math.round(process.uptime()) }),
+  );
+  const readiness = deps.checks.filter((c) => c.readiness);
+  app.get('/readyz', async (_request, reply) => {
+    const health = await runHealthChecks(readiness);
     return reply.status(health.status === 'ok' ? 200 : 503).send(health);
   });
   app.get('/metrics', async (_request, reply) => {

@@ -213,5 +213,14 @@ describe('telemetry store down', () => {
     expect(
       ((await health.json()) as { checks: { telemetry: { ok: boolean } } }).checks.telemetry.ok,
     ).toBe(false);
+    // The telemetry store being down fails neither liveness nor readiness: alarms still flow, and
+    // a restart would not bring InfluxDB back (issue 11).
+    const live = await fetch(`${h.httpUrl}/livez`);
+    expect(live.status).toBe(200);
+    expect(((await live.json()) as { status: string }).status).toBe('ok');
+    const ready = await fetch(`${h.httpUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    const readyBody = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+    expect(Object.keys(readyBody.checks).sort()).toEqual(['broker', 'database']);
   });
 });
