@@ -25,6 +25,7 @@ import { createBroker } from './broker/create.js';
 import type { HubBroker } from './broker/seam.js';
 import { resolveDatabaseFile, resolveWebRoot, type HubConfig } from './config.js';
 import { Authenticator, LoginRateLimiter } from './http/auth.js';
+import { registerCareDataRoutes } from './http/care-data-routes.js';
 import { buildHttpServer } from './http/server.js';
 import { alarmEngineMetrics, AlarmEngineModule } from './engine/module.js';
 import { Ingest, type IngestStats } from './ingest/ingest.js';
@@ -308,6 +309,12 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     scopes: care.scopes,
     alarmUpdated: (alarm) => realtime.alarmUpdated(alarm),
     enrichAlarm: (alarm) => care.scopedAlarms.enrich(alarm),
+  });
+  registerCareDataRoutes(http, {
+    db,
+    access: care.access,
+    care: care.store,
+    audit: care.audit,
   });
   realtime.attach(http.server);
 

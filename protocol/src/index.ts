@@ -12,3 +12,4 @@ export * from './realtime.js';
 export * from './schema.js';
 export * from './telemetry.js';
 export * from './topics.js';
+export * from './shared-homes.js';

@@ -2,9 +2,10 @@
  * The alarm store: turns durable alarm events into alarms and timelines, idempotently, one SQL
  * transaction per gateway batch; and the operator's lifecycle changes, each audited.
  *
- * Joining (DESIGN.md, Alarms): a `raise` joins the unresolved alarm of the same gateway and kind
- * if there is one (its timeline grows), otherwise opens a new alarm. A resident's `cancel` is
- * recorded on the alarm (cancelledByResidentAt) and in its timeline, never deleting it; a `clear`
+ * Joining (DESIGN.md, Alarms): a `raise` joins the unresolved alarm of the same gateway, kind and
+ * resident (the resident its device belongs to, or none) if there is one (its timeline grows),
+ * otherwise opens a new alarm. A resident's `cancel` is recorded on the alarm
+ * (cancelledByResidentAt) and in its timeline, never deleting it; a `clear`
  * is recorded in the timeline. Nothing a device says is dropped: a clear/cancel with no alarm to
  * join is kept as a trigger without an alarm.
  */
@@ -22,6 +23,7 @@ import {
   type RejectCode,
   newEventId,
 } from '@anxin/protocol';
+import { residentOfDevice } from './device-resident.js';
 import type { AlarmRow, AlarmTriggerRow, Database } from './schema.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -82,6 +84,8 @@ export interface NewAlarm {
   raisedAt: number;
   receivedAt: number;
   lastTriggerAt: number;
+  /** The resident the raising device belongs to (shared homes), else absent/null. */
+  residentId?: string | null;
 }
 
 /** Inserts a new open alarm inside the caller's transaction (device, rule or liveness alarms). */
@@ -108,6 +112,7 @@ export async function insertNewAlarm(trx: Transaction<Database>, a: NewAlarm): P
       outcome: null,
       notes: null,
       cancelled_by_resident_at: null,
+      resident_id: a.residentId ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -295,12 +300,21 @@ export class AlarmStore {
     gateway: { home_id: string | null; test_mode: number } | undefined,
     touched: Map<string, { row: AlarmRow; isNew: boolean }>,
   ): Promise<AlarmRow | undefined> {
+    // In a shared home, a device that belongs to one resident raises that resident's alarm: a
+    // pendant's SOS from one resident never joins another resident's open SOS (store/device-resident.ts).
+    const residentId = await residentOfDevice(
+      trx,
+      gatewayId,
+      event.deviceId,
+      gateway?.home_id ?? null,
+    );
     const open = await trx
       .selectFrom('alarms')
       .selectAll()
       .where('gateway_id', '=', gatewayId)
       .where('kind', '=', event.kind)
       .where('status', 'in', UNRESOLVED)
+      .where('resident_id', residentId === null ? 'is' : '=', residentId)
       .orderBy('raised_at', 'desc')
       .limit(1)
       .executeTakeFirst();
@@ -328,6 +342,7 @@ export class AlarmStore {
         raisedAt: event.observedAt,
         receivedAt,
         lastTriggerAt: event.observedAt,
+        residentId,
       });
       touched.set(row.id, { row, isNew: true });
       return row;

@@ -423,11 +423,26 @@ const commissioning: Migration = {
   },
 };
 
+/**
+ * Shared homes (issue 13): the resident a device belongs to (a bed mat, a pendant). No foreign
+ * key: a resident deleted later leaves the device home-level (the alarm store joins residents).
+ * The bulk import needs no table of its own: homes and residents are keyed by their ids.
+ */
+const sharedHomesImport: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('devices').addColumn('resident_id', 'text').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('devices').dropColumn('resident_id').execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_care_model_20261122T1345': careModel,
   '0900_engine': engine,
   '0910_commissioning_20261122T1430': commissioning,
+  '0935_shared_homes_import': sharedHomesImport,
 };
 
 export const inCodeMigrations: MigrationProvider = {

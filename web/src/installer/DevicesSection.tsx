@@ -1,5 +1,11 @@
 /** Devices by Zigbee name or serial address into rooms, with their live readings. */
-import type { DeviceDto, DeviceKind, GatewayDto, TelemetryQueryResponse } from '@anxin/protocol';
+import type {
+  DeviceDto,
+  DeviceKind,
+  GatewayDto,
+  ResidentDto,
+  TelemetryQueryResponse,
+} from '@anxin/protocol';
 import {
   Alert,
   Button,
@@ -17,6 +23,7 @@ import { describeError } from '../api/describeError';
 import { createDevice } from '../api/hub';
 import { useI18n } from '../i18n/I18nProvider';
 import { DEVICE_KIND_LIST, deviceKindKey, isDeviceKind } from '../care/labels';
+import { DeviceResidentSelect } from './DeviceResidentSelect';
 import { deviceKey } from './guidedTest';
 import { latestReadings } from './readings';
 
@@ -43,11 +50,18 @@ export function DevicesSection({
   devices,
   telemetry,
   onAdded,
+  residents,
+  deviceResidents,
+  onResidentChanged,
 }: {
   gateways: readonly GatewayDto[];
   devices: readonly DeviceDto[];
   telemetry: TelemetryQueryResponse | null;
   onAdded: () => void;
+  residents: readonly ResidentDto[];
+  /** `deviceKey` → the resident the device belongs to (shared homes). */
+  deviceResidents: ReadonlyMap<string, string | null>;
+  onResidentChanged: (key: string, residentId: string | null) => void;
 }) {
   const { t, formatTime } = useI18n();
   const readings = useMemo(() => latestReadings(telemetry?.series ?? []), [telemetry]);
@@ -141,6 +155,15 @@ export function DevicesSection({
                 <Text size="xs" c="dimmed">
                   {t('installer.readingAt', { time: formatTime(new Date(values[0].at)) })}
                 </Text>
+              )}
+              {residents.length > 1 && (
+                <DeviceResidentSelect
+                  gatewayId={device.gatewayId}
+                  deviceId={device.id}
+                  residents={residents}
+                  residentId={deviceResidents.get(deviceKey(device)) ?? null}
+                  onChanged={(r) => onResidentChanged(deviceKey(device), r)}
+                />
               )}
             </Card>
           );

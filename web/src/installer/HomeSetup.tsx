@@ -28,8 +28,9 @@ import { useI18n } from '../i18n/I18nProvider';
 import { sortDevices } from '../care/format';
 import { useLiveAlarms } from '../care/useLiveAlarms';
 import { Failed, Loading } from '../app/Status';
-import { advanceRun, loadRun, runToRecord, saveRun, type TestRun } from './guidedTest';
+import { advanceRun, deviceKey, loadRun, runToRecord, saveRun, type TestRun } from './guidedTest';
 import { LIVE_FIELDS } from './readings';
+import { listDeviceResidents } from '../api/careData';
 import { DevicesSection } from './DevicesSection';
 import { GatewaySection } from './GatewaySection';
 import { GuidedTest } from './GuidedTest';
@@ -43,20 +44,29 @@ interface HomeData {
   residents: ResidentDto[];
   gateways: GatewayDto[];
   devices: DeviceDto[];
+  /** `gateway/device` → resident (shared homes). */
+  deviceResidents: Map<string, string | null>;
 }
 
 async function loadHome(homeId: string, signal: AbortSignal): Promise<HomeData> {
-  const [home, residents, gateways, devices] = await Promise.all([
+  const [home, residents, gateways, devices, owners] = await Promise.all([
     getHome(homeId, signal),
     listResidents(homeId, signal),
     listGateways({ homeId }, signal),
     listHomeDevices(homeId, signal),
+    listDeviceResidents(homeId, signal),
   ]);
   return {
     home: home.home,
     residents: residents.residents,
     gateways: gateways.gateways.filter((g) => g.claimState === 'claimed'),
     devices: devices.devices,
+    deviceResidents: new Map(
+      owners.devices.map((d) => [
+        deviceKey({ gatewayId: d.gatewayId, id: d.deviceId }),
+        d.residentId,
+      ]),
+    ),
   };
 }
 
@@ -176,6 +186,11 @@ function HomeSetupView({
           devices={devices}
           telemetry={telemetry}
           onAdded={reload}
+          residents={data.residents}
+          deviceResidents={data.deviceResidents}
+          onResidentChanged={(key, residentId) =>
+            set({ ...data, deviceResidents: new Map(data.deviceResidents).set(key, residentId) })
+          }
         />
       )}
       {!running && guided}

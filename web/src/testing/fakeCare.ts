@@ -76,6 +76,8 @@ export class FakeCare {
   readonly gateways = new Map<string, GatewayDto>();
   readonly claimCodes = new Map<string, string>();
   readonly devices = new Map<string, DeviceDto>();
+  /** `gateway/device` → the resident it belongs to (shared homes). */
+  readonly deviceResidents = new Map<string, string | null>();
   readonly telemetry: TelemetrySeriesDto[] = [];
   private seq = 0;
 

@@ -184,6 +184,14 @@ export async function handleCareRoute(ctx: CareContext): Promise<boolean> {
       ok({ contacts: care.contacts.get(home.id) ?? [] });
     else if (sub === 'plans' && method === 'GET') ok({ plans: care.plans.get(home.id) ?? [] });
     else if (sub === 'devices' && method === 'GET') ok({ devices: care.homeDevices(home.id) });
+    else if (sub === 'device-residents' && method === 'GET')
+      ok({
+        devices: care.homeDevices(home.id).map((d) => ({
+          gatewayId: d.gatewayId,
+          deviceId: d.id,
+          residentId: care.deviceResidents.get(`${d.gatewayId}/${d.id}`) ?? null,
+        })),
+      });
     else if (sub === 'test-mode' && method === 'PUT') {
       if (user.role === 'family' || user.role === 'operator') return (forbidden(), true);
       const body = record(await ctx.readBody(req));
@@ -276,6 +284,21 @@ export async function handleCareRoute(ctx: CareContext): Promise<boolean> {
         thresholds: {},
       },
     });
+    return true;
+  }
+  m = /^\/api\/v1\/gateways\/([^/]+)\/devices\/([^/]+)\/resident$/.exec(path);
+  if (m && method === 'PUT') {
+    if (!canEdit) return (forbidden(), true);
+    const gateway = care.gateways.get(decodeURIComponent(m[1] ?? ''));
+    const deviceId = decodeURIComponent(m[2] ?? '');
+    if (!gateway || gateway.homeId === null || !care.inScope(user, gateway.homeId))
+      return (notFound(), true);
+    if (!care.devices.has(`${gateway.id}/${deviceId}`)) return (notFound(), true);
+    const residentId = str(record(await ctx.readBody(req)).residentId);
+    if (residentId !== null && care.residents.get(residentId)?.homeId !== gateway.homeId)
+      return (invalid('/residentId'), true);
+    care.deviceResidents.set(`${gateway.id}/${deviceId}`, residentId);
+    ok({ device: { gatewayId: gateway.id, deviceId, residentId } });
     return true;
   }
   m = /^\/api\/v1\/gateways\/([^/]+)\/devices$/.exec(path);

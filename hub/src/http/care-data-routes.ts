@@ -1,0 +1,23 @@
+/**
+ * Issue 13's data routes, registered by the composition root next to the care routes: shared
+ * homes (which resident a device belongs to), bulk import, CSV exports and care-operation
+ * figures. Each concern lives in its own file; this one only wires them.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Access } from '../auth/guard.js';
+import type { AuditLog } from '../care/audit.js';
+import type { CareStore } from '../care/store.js';
+import type { Database } from '../store/schema.js';
+import { registerSharedHomeRoutes } from './shared-home-routes.js';
+
+export interface CareDataRouteDeps {
+  db: Kysely<Database>;
+  access: Access;
+  care: CareStore;
+  audit: AuditLog;
+}
+
+export function registerCareDataRoutes(app: FastifyInstance, deps: CareDataRouteDeps): void {
+  registerSharedHomeRoutes(app, deps);
+}
