@@ -1,14 +1,45 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test files that touch the SQL store; the `postgres` project runs them again on a real
+ * PostgreSQL (hub/src/testing/test-database.ts). Store tests written with describeEngines
+ * (hub/src/testing/engines.ts) run both engines themselves and are not listed here. Run one engine with `--project anxin` (SQLite)
+ * or `--project postgres`.
+ */
+const STORE_TESTS = [
+  'hub/src/hub.test.ts',
+  'hub/src/care/*.test.ts',
+  'hub/src/engine/derived-alarms.test.ts',
+  'hub/src/engine/engine.test.ts',
+  'hub/src/escalation/escalation.test.ts',
+  'hub/src/ingest/lanes.test.ts',
+  'hub/src/ingest/liveness.test.ts',
+  'hub/src/notify/notifier.test.ts',
+];
+
 // Tests resolve workspace packages to their TypeScript sources (the `source` export condition),
 // so unit tests need no build; tests that spawn real `anxin` processes use the built dist/.
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'anxin', include: ['*/src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: STORE_TESTS,
+          env: { ANXIN_TEST_DATABASE: 'postgres' },
+          globalSetup: ['hub/src/testing/postgres-global.ts'],
+        },
+      },
+    ],
   },
 });

@@ -2,7 +2,8 @@
 # Installs the Debian/Ubuntu packages the test suite starts for real: influxd (InfluxDB 1.x),
 # socat (pseudo-terminal pairs for serial tests), chromium (browser tests), mosquitto (2.x, with
 # its dynamic security plugin: the external-broker tests), redis-server (the Socket.IO adapter of
-# several hubs) and a Chinese font (so the console's zh-CN screenshots are readable). Only what
+# several hubs), postgresql (the store tests run on SQLite and on a temp PostgreSQL cluster) and a
+# Chinese font (so the console's zh-CN screenshots are readable). Only what
 # is missing is installed; needs root or sudo.
 set -euo pipefail
 
@@ -15,6 +16,8 @@ for bin in "${!wanted[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${wanted[$bin]}")
 done
 dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
+# Debian keeps initdb/postgres off PATH, in /usr/lib/postgresql/<version>/bin (the tests look there).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "==> installing system packages: ${missing[*]}"
@@ -30,7 +33,7 @@ $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # Debian starts influxdb as a service on install; the tests run their own influxd instances.
 if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now influxdb >/dev/null 2>&1 || true; fi
-# The same for mosquitto and redis: the tests start their own, on free loopback ports.
+# The same for mosquitto, redis and postgresql: the tests start their own, on free loopback ports.
 if command -v systemctl >/dev/null 2>&1; then
-  $sudo systemctl disable --now mosquitto redis-server >/dev/null 2>&1 || true
+  $sudo systemctl disable --now mosquitto redis-server postgresql >/dev/null 2>&1 || true
 fi

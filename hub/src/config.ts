@@ -12,6 +12,7 @@ import { ClusterConfigSchema } from './cluster/config.js';
 import { EngineConfigSchema } from './engine/config.js';
 import { EscalationConfigSchema } from './escalation/config.js';
 import { NotifyConfigSchema } from './notify/config.js';
+import { PostgresConfigSchema } from './store/target.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel = (options: { default?: LogLevel } = {}) =>
@@ -88,10 +89,17 @@ export const HubConfigSchema = Type.Object(
     ),
     database: Type.Object(
       {
-        /** 'postgres' comes with multi-hub deployments (DESIGN.md, Scale). */
-        driver: Type.Literal('sqlite', { default: 'sqlite' }),
-        /** Empty = <dataDir>/anxin.db. */
+        /**
+         * 'sqlite' (embedded, one hub) or 'postgres' (several hubs share one PostgreSQL; DESIGN.md,
+         * Scale). Both run the same migrations (store/migrations.ts).
+         */
+        driver: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')], {
+          default: 'sqlite',
+        }),
+        /** SQLite only. Empty = <dataDir>/anxin.db. */
         file: Type.String({ default: '' }),
+        /** PostgreSQL only: a connection URL, or host settings (store/target.ts). */
+        postgres: PostgresConfigSchema,
       },
       { default: {}, additionalProperties: false },
     ),
@@ -214,6 +222,7 @@ export function hubConfig(input: unknown = {}, source = 'hub config'): HubConfig
   return validateConfig(HubConfigSchema, input, source);
 }
 
+/** The SQLite file of a sqlite-driver hub (database.file, else <dataDir>/anxin.db). */
 export function resolveDatabaseFile(config: HubConfig): string {
   return config.database.file || join(config.dataDir, 'anxin.db');
 }

@@ -23,7 +23,7 @@ import { createCareModule, type CareModule } from './care/module.js';
 import { telemetryReaderOf } from './care/telemetry-query.js';
 import { createBroker } from './broker/create.js';
 import type { HubBroker } from './broker/seam.js';
-import { resolveDatabaseFile, resolveWebRoot, type HubConfig } from './config.js';
+import { resolveWebRoot, type HubConfig } from './config.js';
 import { Authenticator, LoginRateLimiter } from './http/auth.js';
 import { registerCareDataRoutes } from './http/care-data-routes.js';
 import { buildHttpServer } from './http/server.js';
@@ -36,6 +36,7 @@ import { hashSecret, USER_PASSWORD_COST } from './security/password.js';
 import { hashGatewaySecret } from './security/gateway-secret.js';
 import { AlarmStore } from './store/alarms.js';
 import { openDatabase } from './store/db.js';
+import { resolveDatabaseTarget } from './store/target.js';
 import { GatewayStore } from './store/gateways.js';
 import { UserStore } from './store/users.js';
 import { createTelemetryStore } from './telemetry/create.js';
@@ -118,10 +119,11 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   const metrics: HubMetrics = createHubMetrics();
   const instanceId = resolveInstanceId(config.cluster);
 
-  const { db, sqlite } = await openDatabase(
-    resolveDatabaseFile(config),
+  const store = await openDatabase(
+    resolveDatabaseTarget(config),
     partLogger(root, config, 'store'),
   );
+  const { db } = store;
   const alarms = new AlarmStore(db);
   const gateways = new GatewayStore(db);
   const users = new UserStore(db);
@@ -296,7 +298,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       {
         name: 'database',
         readiness: true,
-        run: () => Promise.resolve(void sqlite.prepare('SELECT 1').get()),
+        run: () => store.ping(),
       },
       { name: 'broker', readiness: true, run: () => mqttBroker.check() },
       { name: 'telemetry', run: () => telemetry.check() },

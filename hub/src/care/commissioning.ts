@@ -3,8 +3,8 @@
  * showed, kept in SQL so the printed record survives the browser it was run in. Append-only: a
  * test run again is a new record; the newest is the home's current state.
  */
-import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { orderedUuid } from '../store/ordered-id.js';
 import type {
   CommissioningRecordDto,
   CommissioningStep,
@@ -33,7 +33,7 @@ export class CommissioningStore {
     userId: string,
     now: number,
   ): Promise<string> {
-    const id = randomUUID();
+    const id = orderedUuid();
     await this.db
       .insertInto('commissioning_records')
       .values({
@@ -62,7 +62,8 @@ export class CommissioningStore {
     if (id !== undefined) q = q.where('commissioning_records.id', '=', id);
     const rows = await q
       .orderBy('commissioning_records.recorded_at', 'desc')
-      .orderBy(sql`commissioning_records.rowid`, 'desc')
+      // Ties in recorded_at: ids are time-ordered (store/ordered-id.ts), so the later insert first.
+      .orderBy('commissioning_records.id', 'desc')
       .limit(limit)
       .execute();
     return rows.map((r) => ({

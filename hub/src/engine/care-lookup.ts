@@ -34,10 +34,11 @@ export class CareLookup {
   private async cols(table: string): Promise<Set<string>> {
     let set = this.columns.get(table);
     if (!set) {
-      const rows = await sql<{
-        name: string;
-      }>`select name from pragma_table_info(${table})`.execute(this.db);
-      set = new Set(rows.rows.map((r) => r.name));
+      // Kysely's introspection works on SQLite and PostgreSQL alike (no pragma_table_info).
+      const tables = await this.db.introspection.getTables();
+      set = new Set(
+        tables.filter((t) => t.name === table).flatMap((t) => t.columns.map((c) => c.name)),
+      );
       if (set.size > 0) this.columns.set(table, set);
     }
     return set;
@@ -62,7 +63,7 @@ export class CareLookup {
     if (!homeId) return [];
     const c = await this.cols('contacts');
     if (!c.has('home_id') || !c.has('phone')) return [];
-    const order = c.has('call_order') ? sql.ref('call_order') : sql.ref('rowid');
+    const order = c.has('call_order') ? sql.ref('call_order') : sql.ref('id');
     const r = await sql<{
       id: string;
       name: string | null;

@@ -10,7 +10,7 @@ import { sql, type Kysely } from 'kysely';
 import { pino } from 'pino';
 import { Value } from '@sinclair/typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../store/db.js';
+import { openTestDatabase } from '../testing/test-database.js';
 import { GatewayStore } from '../store/gateways.js';
 import type { Database } from '../store/schema.js';
 import { CareLookup } from './care-lookup.js';
@@ -25,7 +25,7 @@ let db: Kysely<Database>;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'anxin-derived-'));
-  db = (await openDatabase(join(dir, 'hub.db'), log)).db;
+  db = (await openTestDatabase(join(dir, 'hub.db'), log)).db;
   const gateways = new GatewayStore(db);
   await sql`insert into areas (id, parent_id, kind, name, created_at) values ('d1', null, 'district', 'D', 0)`.execute(
     db,

@@ -18,6 +18,7 @@ import type {
 import { hubConfig } from '../config.js';
 import { buildHub, type Hub } from '../hub.js';
 import { login, telemetryEvent, TestGateway, waitFor } from '../testing/harness.js';
+import { testDatabaseConfig } from '../testing/test-database.js';
 
 const GW = 'gw-rules-1';
 const GW_SECRET = 'secret-of-gw-rules-1';
@@ -38,6 +39,7 @@ async function startHubAt(dir: string): Promise<Running> {
     http: { port: 0, webRoot: join(dir, 'no-web') },
     mqtt: { port: 0 },
     log: { level: process.env.HUB_TEST_LOG ?? 'silent' },
+    database: await testDatabaseConfig(dir),
     telemetry: { flushIntervalMs: 0 },
     engine: {
       tickIntervalMs: 100,

@@ -22,6 +22,7 @@ import { hubConfig } from '../config.js';
 import { buildHub, type Hub } from '../hub.js';
 import { verifySignature } from '../notify/signature.js';
 import { alarmEvent, login, TestGateway, waitFor } from '../testing/harness.js';
+import { testDatabaseConfig } from '../testing/test-database.js';
 
 const HOOK_SECRET = 'webhook-secret-for-tests';
 
@@ -86,6 +87,7 @@ async function startHubAt(
     http: { port: 0, webRoot: join(dir, 'no-web') },
     mqtt: { port: 0 },
     log: { level: process.env.HUB_TEST_LOG ?? 'silent' },
+    database: await testDatabaseConfig(dir),
     escalation: {
       ackTimeoutS: 0.5,
       supervisorTimeoutS: 0.3,

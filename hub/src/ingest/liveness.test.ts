@@ -2,7 +2,6 @@
  * Heartbeats and status (DESIGN.md contract clause 6): a heartbeat updates the gateway's last
  * seen, health and devices; the MQTT last will ("offline") is recorded when the connection dies.
  */
-import BetterSqlite3 from 'better-sqlite3';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uplinkTopic, type AlarmDto, type Heartbeat } from '@anxin/protocol';
@@ -20,16 +19,18 @@ afterAll(async () => {
   await h?.close();
 });
 
-function gatewayRow():
-  { status: string; last_seen_at: number | null; health_json: string | null } | undefined {
-  const db = new BetterSqlite3(`${h.dir}/anxin.db`, { readonly: true });
+async function gatewayRow(): Promise<
+  { status: string; last_seen_at: number | null; health_json: string | null } | undefined
+> {
+  const { db } = await h.openDatabase();
   try {
-    return db
-      .prepare('SELECT status, last_seen_at, health_json FROM gateways WHERE id = ?')
-      .get(GW) as
-      { status: string; last_seen_at: number | null; health_json: string | null } | undefined;
+    return await db
+      .selectFrom('gateways')
+      .select(['status', 'last_seen_at', 'health_json'])
+      .where('id', '=', GW)
+      .executeTakeFirst();
   } finally {
-    db.close();
+    await db.destroy();
   }
 }
 
@@ -73,21 +74,27 @@ describe('gateway liveness', () => {
       ],
     };
     await client.publishAsync(uplinkTopic(GW, 'heartbeat'), JSON.stringify(heartbeat), { qos: 1 });
-    await waitFor(() => gatewayRow()?.last_seen_at != null, 4000, 'heartbeat recorded');
-    const row = gatewayRow();
+    await waitFor(
+      async () => (await gatewayRow())?.last_seen_at != null,
+      4000,
+      'heartbeat recorded',
+    );
+    const row = await gatewayRow();
     expect(row?.status).toBe('online');
     expect(JSON.parse(row?.health_json ?? '{}')).toMatchObject({ outbox: { telemetryDepth: 3 } });
-    const db = new BetterSqlite3(`${h.dir}/anxin.db`, { readonly: true });
+    const { db } = await h.openDatabase();
     expect(
-      db
-        .prepare('SELECT device_id, battery_pct, decode_errors FROM devices WHERE gateway_id = ?')
-        .all(GW),
+      await db
+        .selectFrom('devices')
+        .select(['device_id', 'battery_pct', 'decode_errors'])
+        .where('gateway_id', '=', GW)
+        .execute(),
     ).toEqual([{ device_id: 'radar-1', battery_pct: 80, decode_errors: 1 }]);
-    db.close();
+    await db.destroy();
 
     // The connection dies without DISCONNECT: the broker publishes the last will.
     client.stream.destroy();
-    await waitFor(() => gatewayRow()?.status === 'offline', 5000, 'offline recorded');
+    await waitFor(async () => (await gatewayRow())?.status === 'offline', 5000, 'offline recorded');
     client.end(true);
   });
 });

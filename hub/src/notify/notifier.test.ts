@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../store/db.js';
+import { openTestDatabase } from '../testing/test-database.js';
 import type { Database } from '../store/schema.js';
 import { waitFor } from '../testing/harness.js';
 import { NotifyConfigSchema, type NotifyConfig } from './config.js';
@@ -69,7 +69,7 @@ const toClose: (() => Promise<void>)[] = [];
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'anxin-notify-'));
-  db = (await openDatabase(join(dir, 'hub.db'), log)).db;
+  db = (await openTestDatabase(join(dir, 'hub.db'), log)).db;
 });
 
 afterEach(async () => {
@@ -190,7 +190,7 @@ describe('Notifier', () => {
     await first.close();
     await db.destroy();
     // "restart": a new database handle and notifier on the same file; the retry is due now
-    db = (await openDatabase(join(dir, 'hub.db'), log)).db;
+    db = (await openTestDatabase(join(dir, 'hub.db'), log)).db;
     await db
       .withTables<{ notification_outbox: { next_attempt_at: number } }>()
       .updateTable('notification_outbox')

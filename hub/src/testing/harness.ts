@@ -22,12 +22,17 @@ import {
 import { expect } from 'vitest';
 import { hubConfig } from '../config.js';
 import { buildHub, type BuildHubOptions, type Hub } from '../hub.js';
+import { openDatabase, type OpenedDatabase } from '../store/db.js';
+import { resolveDatabaseTarget } from '../store/target.js';
+import { testDatabaseConfig } from './test-database.js';
 
 export interface RunningHub {
   hub: Hub;
   httpUrl: string;
   mqttUrl: string;
   dir: string;
+  /** A second handle on the hub's SQL state (SQLite file or PostgreSQL), for assertions. */
+  openDatabase(): Promise<OpenedDatabase>;
   close(): Promise<void>;
 }
 
@@ -41,6 +46,8 @@ export async function startHub(
     http: { port: 0, webRoot: join(dir, 'no-web') },
     mqtt: { port: 0 },
     log: { level: process.env.HUB_TEST_LOG ?? 'silent' },
+    // SQLite in <dir>, or a PostgreSQL database in the `postgres` test project.
+    database: await testDatabaseConfig(dir),
     ...overrides,
   });
   const hub = await buildHub(config, { logger: pino({ level: config.log.level }), ...options });
@@ -50,6 +57,7 @@ export async function startHub(
     httpUrl,
     mqttUrl,
     dir,
+    openDatabase: () => openDatabase(resolveDatabaseTarget(config), pino({ level: 'silent' })),
     async close() {
       await hub.close();
       rmSync(dir, { recursive: true, force: true });
