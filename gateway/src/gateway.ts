@@ -7,9 +7,15 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { PROTOCOL_VERSION, type GatewayEvent, type Heartbeat } from '@anxin/protocol';
-import type { DeviceReading, DriverDescriptor } from '@anxin/devices';
+import {
+  findDriver as registryFindDriver,
+  type DeviceReading,
+  type DriverDescriptor,
+} from '@anxin/devices';
 import type { GatewayConfig } from './config.js';
 import { GatewayError } from './errors.js';
+import { ConfigControl, type ConfigControlHealth } from './control/config-control.js';
+import { EMPTY_CONTROL_STATE, loadControlState } from './control/config-store.js';
 import { DriverRuntime } from './drivers/runtime.js';
 import type { DeviceDetail, DeviceMonitor } from './drivers/device-monitor.js';
 import { readingToDraft } from './drivers/readings.js';
@@ -34,6 +40,8 @@ export interface GatewayHealth {
   uplink: UplinkHealth;
   ports: PortHealth[];
   devices: DeviceDetail[];
+  /** The hub configuration running (issue 10): version, last refusal, counts. */
+  control: ConfigControlHealth & { source: 'hub' | 'file' };
 }
 
 export interface Gateway {
@@ -82,8 +90,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let uplink: Uplink | null = null;
   let runtime: DriverRuntime | null = null;
   let pruneTimer: NodeJS.Timeout | null = null;
+  let control: ConfigControl | null = null;
   let started = false;
   const driverList = options.drivers;
+  const findDriver = driverList
+    ? (id: string) => driverList.find((d) => d.id === id)
+    : registryFindDriver;
 
   function record(
     sourceDeviceId: string,
@@ -145,7 +157,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       sentAt: now(),
       uptimeS: Math.max(0, (now() - startedAt) / 1000),
       softwareVersion: GATEWAY_SOFTWARE_VERSION,
-      configVersion: 0,
+      configVersion: control?.appliedVersion ?? 0,
       outbox: {
         alarmDepth: box.alarmDepth,
         telemetryDepth: box.telemetryDepth,
@@ -178,8 +190,27 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         },
         'outbox open',
       );
+      // A hub configuration applied before (saved in the data directory) wins over the file's
+      // devices and heartbeat interval: see control/config-control.ts for why.
+      const saved = loadControlState(config.dataDir);
+      if (!saved.ok)
+        logger.error(
+          { code: 'CONTROL_STATE_UNREADABLE', err: saved.message },
+          'saved hub configuration unreadable; running the file’s until the hub sends one',
+        );
+      const initial = saved.ok ? saved.state : EMPTY_CONTROL_STATE;
+      const applied = initial.applied;
+      const effective: GatewayConfig = applied
+        ? { ...config, devices: applied.devices, heartbeatIntervalS: applied.heartbeatIntervalS }
+        : config;
+      logger.info(
+        applied
+          ? { source: 'hub', configVersion: applied.version, devices: applied.devices.length }
+          : { source: 'file', devices: config.devices.length },
+        applied ? 'running the configuration from the hub' : 'running the configuration file',
+      );
       runtime = new DriverRuntime({
-        config,
+        config: effective,
         logger: partLogger('drivers'),
         now,
         sink: (deviceId, reading, observedAt) => {
@@ -196,9 +227,34 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
             );
           }
         },
-        ...(driverList ? { findDriver: (id: string) => driverList.find((d) => d.id === id) } : {}),
+        findDriver,
       });
-      uplink = new Uplink({ config, outbox, logger: partLogger('uplink'), now, heartbeat });
+      const configControl = new ConfigControl({
+        gatewayId: config.gatewayId,
+        dataDir: config.dataDir,
+        initial,
+        runtime: () => runtime,
+        findDriver,
+        hasLocalMqtt: config.localMqtt !== undefined,
+        logger: partLogger('drivers'),
+        now,
+        heartbeat: {
+          setInterval: (seconds) => uplink?.setHeartbeatInterval(seconds),
+          now: () => uplink?.heartbeatNow(),
+        },
+        publishState: (state) => uplink?.publishConfigState(state),
+      });
+      control = configControl;
+      uplink = new Uplink({
+        config: effective,
+        outbox,
+        logger: partLogger('uplink'),
+        now,
+        heartbeat,
+        configVersion: () => configControl.appliedVersion,
+        onConfig: (message) => void configControl.handle(message),
+        onConnected: () => uplink?.publishConfigState(configControl.configState()),
+      });
       uplink.start();
       runtime.start();
       pruneTimer = setInterval(() => outbox?.pruneTelemetry(), PRUNE_INTERVAL_MS);
@@ -215,6 +271,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       runtime = null;
       uplink = null;
       outbox = null;
+      control = null;
       logger.info('gateway stopped');
     },
     health() {
@@ -226,6 +283,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         uplink: uplink?.health() ?? emptyUplinkHealth(),
         ports: runtime?.portHealth() ?? [],
         devices: runtime?.deviceDetails() ?? [],
+        control: {
+          ...(control?.health() ?? {
+            appliedVersion: 0,
+            appliedAt: null,
+            refused: null,
+            messages: 0,
+            refusals: 0,
+            applied: 0,
+          }),
+          source: control?.applied ? 'hub' : 'file',
+        },
       };
     },
     ingest(deviceId, reading, observedAt) {

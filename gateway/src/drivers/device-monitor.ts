@@ -46,9 +46,18 @@ export class DeviceMonitor {
     readonly deviceId: string,
     readonly driver: string,
     /** Silence longer than this makes the device offline; null: online once heard. */
-    readonly expectedIntervalMs: number | null,
+    private expectedMs: number | null,
     readonly port: string | null,
   ) {}
+
+  get expectedIntervalMs(): number | null {
+    return this.expectedMs;
+  }
+
+  /** A new expected interval (configuration change); the session is not touched. */
+  setExpectedInterval(ms: number | null): void {
+    this.expectedMs = ms;
+  }
 
   setStatsSource(source: () => DecodeStats): void {
     this.statsSource = source;
@@ -72,7 +81,7 @@ export class DeviceMonitor {
 
   isOnline(now: number): boolean {
     if (this.error !== null || this.lastSeenAt === null) return false;
-    return this.expectedIntervalMs === null || now - this.lastSeenAt <= this.expectedIntervalMs;
+    return this.expectedMs === null || now - this.lastSeenAt <= this.expectedMs;
   }
 
   /** Returns 'online'/'offline' when the state changed since the last call, else null. */

@@ -35,10 +35,15 @@ interface Outstanding {
   resolve: (gotReply: boolean) => void;
 }
 
+/** An empty bus waits this long before looking again (a device added wakes it at once). */
+const IDLE_WAIT_MS = 60_000;
+
 export class PollBus {
   private stopped = false;
   private outstanding: Outstanding | null = null;
   private sleepWake: (() => void) | null = null;
+  /** Wakes the wait for the next due device (not the turnaround gap, which is always kept). */
+  private dueWake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private readonly due = new Map<PolledDevice, number>();
   /** Bytes that arrived while no request was outstanding (echoes, late replies, noise). */
@@ -63,19 +68,54 @@ export class PollBus {
   async stop(): Promise<void> {
     this.stopped = true;
     this.sleepWake?.();
+    this.dueWake?.();
     this.outstanding?.resolve(false);
     await this.loop;
+  }
+
+  /** Devices on the bus now. */
+  get size(): number {
+    return this.options.devices.length;
+  }
+
+  /**
+   * Adds a device to a running bus (a configuration change): it is polled as soon as the bus is
+   * free, and the others keep their schedule.
+   */
+  addDevice(device: PolledDevice): void {
+    device.monitor.poll = zeroCounters();
+    this.options.devices.push(device);
+    if (this.loop) {
+      this.due.set(device, this.options.now());
+      this.dueWake?.();
+    }
+  }
+
+  /** Takes a device off the bus; a request of it in flight is abandoned, the others carry on. */
+  removeDevice(id: string): void {
+    const device = this.options.devices.find((d) => d.id === id);
+    if (!device) return;
+    this.options.devices.splice(this.options.devices.indexOf(device), 1);
+    this.due.delete(device);
+    if (this.outstanding?.device === device) this.outstanding.resolve(false);
   }
 
   private async run(): Promise<void> {
     while (!this.stopped) {
       const next = this.nextDue();
-      if (!next) return;
+      if (!next) {
+        await this.waitForDue(IDLE_WAIT_MS);
+        continue;
+      }
       const [device, dueAt] = next;
       const wait = dueAt - this.options.now();
-      if (wait > 0) await this.sleep(wait);
-      if (this.stopped) return;
+      if (wait > 0) {
+        // Look again afterwards: a device may have been added (due now) or removed meanwhile.
+        await this.waitForDue(wait);
+        continue;
+      }
       await this.pollDevice(device);
+      if (!this.due.has(device)) continue; // removed while it was being polled
       // Keep the cadence; after a long stall start counting again from now.
       const now = this.options.now();
       const nextDueAt = dueAt + device.session.intervalMs;
@@ -102,14 +142,15 @@ export class PollBus {
       this.options.logger.error({ err, deviceId: device.id }, 'driver nextPoll failed');
       return;
     }
+    const gone = () => this.stopped || !this.due.has(device);
     for (const request of requests) {
-      if (this.stopped) return;
+      if (gone()) return;
       let answered = false;
-      for (let attempt = 0; attempt <= device.retries && !answered && !this.stopped; attempt += 1) {
+      for (let attempt = 0; attempt <= device.retries && !answered && !gone(); attempt += 1) {
         if (attempt > 0) counters.retries += 1;
         counters.requests += 1;
         answered = await this.exchange(device, request);
-        if (!answered && !this.stopped) {
+        if (!answered && !gone()) {
           counters.timeouts += 1;
           device.session.timeout();
         }
@@ -168,6 +209,20 @@ export class PollBus {
     current.device.monitor.noteFrames(at);
     if (result.readings.length > 0) this.options.onReadings(current.device.id, result.readings, at);
     if (result.done) current.resolve(true);
+  }
+
+  private waitForDue(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.dueWake = null;
+        resolve();
+      }, ms);
+      this.dueWake = () => {
+        clearTimeout(timer);
+        this.dueWake = null;
+        resolve();
+      };
+    });
   }
 
   private sleep(ms: number): Promise<void> {

@@ -5,6 +5,11 @@
  *
  * A device that cannot run (unknown driver, missing port, conflicting port use) is logged and
  * reported in health with a stable code; the others run regardless.
+ *
+ * `apply` changes the device list while running (a configuration from the hub, issue 10): only
+ * devices whose settings changed are touched. A device added to a polled bus joins the running
+ * bus; one removed leaves it; the others keep their port, session, schedule and counters. A port
+ * left without devices is closed; a port that changes between streaming and polling is reopened.
  */
 import type { Logger } from 'pino';
 import {
@@ -12,27 +17,24 @@ import {
   type DeviceReading,
   type DriverDescriptor,
   type DriverSession,
-  type MqttSession,
-  type SerialSettings,
-  type StreamSession,
 } from '@anxin/devices';
 import type { DeviceHealth } from '@anxin/protocol';
 import type { DeviceConfig, GatewayConfig } from '../config.js';
+import { diffDevices, type DeviceDiff } from '../control/diff.js';
 import type { GatewayErrorCode } from '../errors.js';
-import { ByteTransport, type LinkOpener, type PortHealth } from '../transports/byte-transport.js';
-import { LocalMqttTransport, topicMatches } from '../transports/local-mqtt.js';
-import { serialPortOpener } from '../transports/serial-port.js';
-import { parseTcpPort, tcpSerialOpener } from '../transports/tcp-serial.js';
+import type { PortHealth } from '../transports/byte-transport.js';
 import { DeviceMonitor, type DeviceDetail } from './device-monitor.js';
-import { PollBus, type PolledDevice } from './poll-bus.js';
-
-/** 9600 8N1: the most common default of RS-485 meters and UART sensors. */
-const FALLBACK_SERIAL: SerialSettings = {
-  baudRate: 9600,
-  dataBits: 8,
-  parity: 'none',
-  stopBits: 1,
-};
+import {
+  createPortUnit,
+  LocalMqttRoutes,
+  polledDevice,
+  serialSettingsOf,
+  startUnit,
+  stopUnit,
+  type Configured,
+  type PortUnit,
+  type UnitDeps,
+} from './port-unit.js';
 
 export type ReadingSink = (deviceId: string, reading: DeviceReading, observedAt: number) => void;
 
@@ -44,89 +46,72 @@ export interface DriverRuntimeOptions {
   findDriver?: (id: string) => DriverDescriptor | undefined;
 }
 
-interface Configured {
-  config: DeviceConfig;
-  driver: DriverDescriptor;
-  session: DriverSession;
-  monitor: DeviceMonitor;
-}
-
 export class DriverRuntime {
   private readonly monitors = new Map<string, DeviceMonitor>();
-  private readonly transports: ByteTransport[] = [];
-  private readonly buses: PollBus[] = [];
-  private localMqtt: LocalMqttTransport | null = null;
+  /** Sub-devices a bridge spoke for, by the bridge device's id (removed with it). */
+  private readonly subDevices = new Map<string, Set<string>>();
+  private readonly entries = new Map<string, Configured>();
+  private readonly units = new Map<string, PortUnit>();
+  private readonly mqtt: LocalMqttRoutes;
+  private readonly unitDeps: UnitDeps;
   private supervisionTimer: NodeJS.Timeout | null = null;
+  private started = false;
+  private devices: DeviceConfig[] = [];
+  private applying: Promise<unknown> = Promise.resolve();
+  private readonly findDriver: (id: string) => DriverDescriptor | undefined;
   private readonly logger: Logger;
 
   constructor(private readonly options: DriverRuntimeOptions) {
     this.logger = options.logger;
-    const findDriver = options.findDriver ?? registryFindDriver;
-    const byPort = new Map<string, Configured[]>();
-    const mqttDevices: Configured[] = [];
-    const { config } = options;
-
-    for (const device of config.devices) {
-      const expectedMs =
-        device.expectedIntervalS !== undefined ? device.expectedIntervalS * 1000 : null;
-      const monitor = new DeviceMonitor(device.id, device.driver, expectedMs, device.port ?? null);
-      if (this.monitors.has(device.id)) {
-        this.logger.error(
-          { deviceId: device.id },
-          'duplicate device id in config; later entry ignored',
-        );
-        continue;
-      }
-      this.monitors.set(device.id, monitor);
-      const driver = findDriver(device.driver);
-      if (!driver) {
-        this.disable(monitor, 'UNKNOWN_DRIVER', `no driver "${device.driver}" is registered`);
-        continue;
-      }
-      let session: DriverSession;
-      try {
-        session = driver.createSession({ deviceId: device.id, options: device.options });
-      } catch (err) {
-        this.disable(monitor, 'DRIVER_ERROR', `createSession failed: ${(err as Error).message}`);
-        continue;
-      }
-      monitor.setStatsSource(() => session.stats());
-      const entry: Configured = { config: device, driver, session, monitor };
-      if (session.mode === 'mqtt') {
-        if (!config.localMqtt) {
-          this.disable(monitor, 'NO_LOCAL_MQTT', 'driver needs localMqtt.url in the config');
-          continue;
-        }
-        mqttDevices.push(entry);
-        continue;
-      }
-      if (!device.port) {
-        this.disable(monitor, 'NO_PORT', 'serial driver needs a port');
-        continue;
-      }
-      const list = byPort.get(device.port) ?? [];
-      list.push(entry);
-      byPort.set(device.port, list);
-    }
-
-    for (const [port, entries] of byPort) this.buildPort(port, entries);
-    if (mqttDevices.length > 0 && config.localMqtt)
-      this.buildLocalMqtt(config.localMqtt, mqttDevices);
+    this.findDriver = options.findDriver ?? registryFindDriver;
+    this.unitDeps = {
+      config: options.config,
+      logger: this.logger,
+      now: options.now,
+      emit: (entry, readings, at) => this.emit(entry, readings, at),
+      entryOf: (id) => this.entries.get(id),
+    };
+    this.mqtt = new LocalMqttRoutes(this.unitDeps);
+    this.build(options.config.devices);
   }
 
   start(): void {
-    for (const transport of this.transports) transport.start();
-    for (const bus of this.buses) bus.start();
-    this.localMqtt?.start();
+    this.started = true;
+    for (const unit of this.units.values()) startUnit(unit);
+    this.mqtt.start();
     this.supervisionTimer = setInterval(() => this.supervise(), 1000);
     this.supervisionTimer.unref();
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     if (this.supervisionTimer) clearInterval(this.supervisionTimer);
-    await Promise.all(this.buses.map((bus) => bus.stop()));
-    await Promise.all(this.transports.map((t) => t.stop()));
-    await this.localMqtt?.stop();
+    await this.applying.catch(() => undefined);
+    await Promise.all([...this.units.values()].map((unit) => stopUnit(unit)));
+    await this.mqtt.stop();
+  }
+
+  /** The device list running now. */
+  get deviceConfigs(): readonly DeviceConfig[] {
+    return this.devices;
+  }
+
+  /**
+   * Runs `next` instead of the current device list, touching only what changed (see the file
+   * comment). Calls are serialised. The caller checks the list first (control/hub-config.ts):
+   * a device that still cannot run is disabled and reported, as at start.
+   */
+  apply(next: readonly DeviceConfig[]): Promise<DeviceDiff> {
+    const run = this.applying.then(() => this.applyNow([...next]));
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops every session and starts them again from the same list (command restart_drivers). */
+  async restartAll(): Promise<void> {
+    const current = this.devices;
+    await this.apply([]);
+    await this.apply(current);
   }
 
   /** Known device (configured, or a bridge's sub-device already heard)? */
@@ -146,13 +131,197 @@ export class DriverRuntime {
   }
 
   portHealth(): PortHealth[] {
-    const ports = this.transports.map((t) => t.health());
-    if (this.localMqtt) ports.push(this.localMqtt.health());
+    const ports = [...this.units.values()].map((u) => u.transport.health());
+    const local = this.mqtt.connection;
+    if (local) ports.push(local.health());
     return ports;
   }
 
+  // ---- building and changing ------------------------------------------------------------------
+
+  /** The list at start: every device that can run runs, the others are disabled and reported. */
+  private build(devices: readonly DeviceConfig[]): void {
+    const seen = new Set<string>();
+    const accepted: DeviceConfig[] = [];
+    for (const device of devices) {
+      if (seen.has(device.id)) {
+        this.logger.error(
+          { deviceId: device.id },
+          'duplicate device id in config; later entry ignored',
+        );
+        continue;
+      }
+      seen.add(device.id);
+      accepted.push(device);
+    }
+    this.devices = accepted;
+    const created = accepted.map((d) => this.createEntry(d)).filter((e) => e !== null);
+    // A streaming device cannot share a half-duplex bus: every device on such a port is refused.
+    const byPort = new Map<string, Configured[]>();
+    for (const e of created) {
+      if (e.session.mode === 'mqtt' || !e.config.port) continue;
+      byPort.set(e.config.port, [...(byPort.get(e.config.port) ?? []), e]);
+    }
+    const conflicted = new Set<Configured>();
+    for (const [port, list] of byPort) {
+      if (list.length > 1 && list.some((e) => e.session.mode === 'stream')) {
+        for (const e of list) {
+          conflicted.add(e);
+          this.disable(
+            e.monitor,
+            'PORT_CONFLICT',
+            `port ${port}: a streaming device must have the port to itself`,
+          );
+        }
+      }
+    }
+    for (const e of created) if (!conflicted.has(e)) this.attach(e);
+  }
+
+  private async applyNow(next: DeviceConfig[]): Promise<DeviceDiff> {
+    const diff = diffDevices(this.devices, next);
+    const leaving = [
+      ...diff.removed.map((d) => d.id),
+      ...diff.changed.filter((c) => c.restart).map((c) => c.before.id),
+    ];
+    const toStop: PortUnit[] = [];
+    for (const id of leaving) {
+      const unit = this.detach(id);
+      if (unit) toStop.push(unit);
+    }
+    // A port is opened again only after it is closed (a serial device can be opened once).
+    await Promise.all(toStop.map((unit) => stopUnit(unit)));
+    for (const change of diff.changed) {
+      if (change.restart) continue;
+      const monitor = this.monitors.get(change.after.id);
+      monitor?.setExpectedInterval(expectedMs(change.after));
+      const entry = this.entries.get(change.after.id);
+      if (entry) entry.config = change.after;
+    }
+    this.devices = next;
+    const arriving = [...diff.added, ...diff.changed.filter((c) => c.restart).map((c) => c.after)];
+    for (const device of arriving) {
+      const entry = this.createEntry(device);
+      if (entry) this.attach(entry);
+    }
+    if (diff.added.length + diff.removed.length + diff.changed.length > 0) {
+      this.logger.info(
+        {
+          added: diff.added.map((d) => d.id),
+          removed: diff.removed.map((d) => d.id),
+          changed: diff.changed.map((c) => c.after.id),
+          untouched: diff.unchanged.length,
+        },
+        'devices changed',
+      );
+    }
+    return diff;
+  }
+
+  /** A session and monitor for a device; null (disabled, reported) when it cannot run. */
+  private createEntry(device: DeviceConfig): Configured | null {
+    const monitor = new DeviceMonitor(
+      device.id,
+      device.driver,
+      expectedMs(device),
+      device.port ?? null,
+    );
+    this.monitors.set(device.id, monitor);
+    const driver = this.findDriver(device.driver);
+    if (!driver) {
+      this.disable(monitor, 'UNKNOWN_DRIVER', `no driver "${device.driver}" is registered`);
+      return null;
+    }
+    let session: DriverSession;
+    try {
+      session = driver.createSession({ deviceId: device.id, options: device.options });
+    } catch (err) {
+      this.disable(monitor, 'DRIVER_ERROR', `createSession failed: ${(err as Error).message}`);
+      return null;
+    }
+    monitor.setStatsSource(() => session.stats());
+    if (session.mode === 'mqtt') {
+      if (!this.options.config.localMqtt) {
+        this.disable(monitor, 'NO_LOCAL_MQTT', 'driver needs localMqtt.url in the config');
+        return null;
+      }
+    } else if (!device.port) {
+      this.disable(monitor, 'NO_PORT', 'serial driver needs a port');
+      return null;
+    }
+    return { config: device, driver, session, monitor };
+  }
+
+  /** Puts a running entry on its transport (opening it when the runtime is started). */
+  private attach(entry: Configured): void {
+    this.entries.set(entry.config.id, entry);
+    if (entry.session.mode === 'mqtt') {
+      this.mqtt.add(entry);
+      return;
+    }
+    const port = entry.config.port ?? '';
+    const unit = this.units.get(port);
+    if (unit) {
+      if (entry.session.mode === 'poll' && unit.bus) {
+        this.warnSettings(port, unit, entry);
+        unit.bus.addDevice(polledDevice(entry));
+        unit.ids.add(entry.config.id);
+        return;
+      }
+      this.entries.delete(entry.config.id);
+      this.disable(
+        entry.monitor,
+        'PORT_CONFLICT',
+        `port ${port}: a streaming device must have the port to itself`,
+      );
+      return;
+    }
+    const created = createPortUnit(port, entry, this.unitDeps);
+    this.units.set(port, created);
+    if (this.started) startUnit(created);
+  }
+
+  /** Takes a device off its transport; returns its port's unit when that is now empty. */
+  private detach(id: string): PortUnit | null {
+    const entry = this.entries.get(id);
+    this.entries.delete(id);
+    this.monitors.delete(id);
+    for (const sub of this.subDevices.get(id) ?? []) this.monitors.delete(sub);
+    this.subDevices.delete(id);
+    if (!entry) return null;
+    if (entry.session.mode === 'mqtt') {
+      this.mqtt.remove(id);
+      return null;
+    }
+    const port = entry.config.port ?? '';
+    const unit = this.units.get(port);
+    if (!unit) return null;
+    unit.ids.delete(id);
+    unit.bus?.removeDevice(id);
+    if (unit.ids.size > 0) return null;
+    this.units.delete(port);
+    return unit;
+  }
+
+  private warnSettings(port: string, unit: PortUnit, entry: Configured): void {
+    const first = this.entries.get([...unit.ids][0] ?? '');
+    if (!first) return;
+    const using = serialSettingsOf(first);
+    const wanted = serialSettingsOf(entry);
+    if (JSON.stringify(using) !== JSON.stringify(wanted)) {
+      this.logger.warn(
+        { port, deviceId: entry.config.id, using, wanted },
+        'devices on one bus want different serial settings; using the first device’s',
+      );
+    }
+  }
+
+  // ---- readings and supervision ---------------------------------------------------------------
+
   /** Where readings from drivers enter: supervision first, then the sink (the outbox). */
   private emit(source: Configured, readings: DeviceReading[], at: number): void {
+    // A session taken off its transport may still finish a frame it was handed: drop it.
+    if (this.entries.get(source.config.id) !== source) return;
     for (const reading of readings) {
       const id = reading.deviceId ?? source.config.id;
       let monitor = this.monitors.get(id);
@@ -160,6 +329,9 @@ export class DriverRuntime {
         // A bridge (Zigbee2MQTT) speaking for a sub-device: supervise it from now on.
         monitor = new DeviceMonitor(id, source.driver.id, source.monitor.expectedIntervalMs, null);
         this.monitors.set(id, monitor);
+        const subs = this.subDevices.get(source.config.id) ?? new Set<string>();
+        subs.add(id);
+        this.subDevices.set(source.config.id, subs);
       }
       monitor?.noteReading(reading, at);
       source.monitor.lastSeenAt = at;
@@ -170,124 +342,6 @@ export class DriverRuntime {
   private disable(monitor: DeviceMonitor, code: GatewayErrorCode, message: string): void {
     monitor.error = code;
     this.logger.error({ code, deviceId: monitor.deviceId, driver: monitor.driver }, message);
-  }
-
-  private buildPort(port: string, entries: Configured[]): void {
-    const streams = entries.filter((e) => e.session.mode === 'stream');
-    const polls = entries.filter((e) => e.session.mode === 'poll');
-    if (streams.length > 0 && entries.length > 1) {
-      // A streaming device talks whenever it likes; it cannot share a half-duplex bus.
-      for (const e of entries) {
-        this.disable(
-          e.monitor,
-          'PORT_CONFLICT',
-          `port ${port}: a streaming device must have the port to itself`,
-        );
-      }
-      return;
-    }
-    const first = entries[0];
-    if (!first) return;
-    const settings: SerialSettings = {
-      ...FALLBACK_SERIAL,
-      ...first.driver.serial,
-      ...first.config.serial,
-    };
-    for (const other of entries.slice(1)) {
-      const theirs = { ...FALLBACK_SERIAL, ...other.driver.serial, ...other.config.serial };
-      if (JSON.stringify(theirs) !== JSON.stringify(settings)) {
-        this.logger.warn(
-          { port, deviceId: other.config.id, using: settings, wanted: theirs },
-          'devices on one bus want different serial settings; using the first device’s',
-        );
-      }
-    }
-    const transport = new ByteTransport({
-      port,
-      opener: this.openerFor(port, settings),
-      reconnect: this.options.config.reconnect,
-      logger: this.logger,
-      now: this.options.now,
-    });
-    this.transports.push(transport);
-
-    const stream = streams[0];
-    if (stream) {
-      const session = stream.session as StreamSession;
-      transport.onData((chunk, at) => {
-        let readings: DeviceReading[];
-        try {
-          readings = session.push(chunk);
-        } catch (err) {
-          this.logger.error({ err, deviceId: stream.config.id }, 'driver push threw');
-          return;
-        }
-        stream.monitor.noteFrames(at);
-        if (readings.length > 0) this.emit(stream, readings, at);
-      });
-      return;
-    }
-    const polled: PolledDevice[] = polls.map((e) => ({
-      id: e.config.id,
-      session: e.session as PolledDevice['session'],
-      retries: e.config.pollRetries,
-      monitor: e.monitor,
-    }));
-    const byId = new Map(polls.map((e) => [e.config.id, e]));
-    this.buses.push(
-      new PollBus({
-        transport,
-        devices: polled,
-        turnaroundMs: this.options.config.bus.turnaroundMs,
-        now: this.options.now,
-        logger: this.logger,
-        onReadings: (deviceId, readings, at) => {
-          const source = byId.get(deviceId);
-          if (source) this.emit(source, readings, at);
-        },
-      }),
-    );
-  }
-
-  private openerFor(port: string, settings: SerialSettings): LinkOpener {
-    const tcp = parseTcpPort(port);
-    if (tcp) return tcpSerialOpener(tcp.host, tcp.port);
-    return serialPortOpener(port, settings);
-  }
-
-  private buildLocalMqtt(
-    local: NonNullable<GatewayConfig['localMqtt']>,
-    entries: Configured[],
-  ): void {
-    const transport = new LocalMqttTransport({
-      url: local.url,
-      username: local.username,
-      password: local.password,
-      clientId: `${this.options.config.gatewayId}-local`,
-      reconnect: this.options.config.reconnect,
-      logger: this.logger,
-      now: this.options.now,
-    });
-    const routes = entries.map((e) => {
-      const session = e.session as MqttSession;
-      return { entry: e, session, filters: session.subscriptions() };
-    });
-    transport.subscribe(routes.flatMap((r) => r.filters));
-    transport.onMessage((topic, payload, at) => {
-      for (const route of routes) {
-        if (!route.filters.some((f) => topicMatches(f, topic))) continue;
-        let readings: DeviceReading[];
-        try {
-          readings = route.session.onMessage(topic, payload);
-        } catch (err) {
-          this.logger.error({ err, deviceId: route.entry.config.id }, 'driver onMessage threw');
-          continue;
-        }
-        route.entry.monitor.noteFrames(at);
-        if (readings.length > 0) this.emit(route.entry, readings, at);
-      }
-    });
-    this.localMqtt = transport;
   }
 
   private supervise(): void {
@@ -305,4 +359,8 @@ export class DriverRuntime {
       }
     }
   }
+}
+
+function expectedMs(device: DeviceConfig): number | null {
+  return device.expectedIntervalS !== undefined ? device.expectedIntervalS * 1000 : null;
 }

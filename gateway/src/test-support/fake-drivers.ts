@@ -64,6 +64,9 @@ export const fakePollDriver: DriverDescriptor = {
   alarms: [],
   createSession(ctx) {
     const address = Number(ctx.options.address);
+    // Like a real meter driver, an address that cannot be one is refused when the session is made.
+    if (!Number.isInteger(address) || address < 0)
+      throw new Error('options.address must be a whole number');
     const intervalMs = Number(ctx.options.intervalMs ?? 300);
     const stats = new StatsCounter();
     const split = lineSplitter();
