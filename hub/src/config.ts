@@ -13,6 +13,7 @@ import { EngineConfigSchema } from './engine/config.js';
 import { EscalationConfigSchema } from './escalation/config.js';
 import { NotifyConfigSchema } from './notify/config.js';
 import { PostgresConfigSchema } from './store/target.js';
+import { OperationsConfigSchema } from './operations/config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel = (options: { default?: LogLevel } = {}) =>
@@ -203,6 +204,8 @@ export const HubConfigSchema = Type.Object(
     notify: NotifyConfigSchema,
     /** Several hubs side by side (issue 11): this hub's name, the Redis the consoles share. */
     cluster: ClusterConfigSchema,
+    /** Service requests, welfare checks, work orders (issue 13). */
+    operations: OperationsConfigSchema,
     log: Type.Object(
       {
         level: logLevel({ default: 'info' }),

@@ -29,6 +29,7 @@ import { registerCareDataRoutes } from './http/care-data-routes.js';
 import { buildHttpServer } from './http/server.js';
 import { alarmEngineMetrics, AlarmEngineModule } from './engine/module.js';
 import { Ingest, type IngestStats } from './ingest/ingest.js';
+import { OperationsModule } from './operations/module.js';
 import { createRootLogger, partLogger } from './logger.js';
 import { createHubMetrics, type HubMetrics } from './metrics.js';
 import { Realtime } from './realtime/realtime.js';
@@ -46,6 +47,8 @@ export interface BuildHubOptions {
   logger?: Logger;
   /** Replaces the configured telemetry store (tests: a slow or failing store). */
   telemetryStore?: TelemetryStore;
+  /** Replaces Date.now for care operations (tests: "today's" welfare checks, overdue orders). */
+  clock?: () => number;
 }
 
 export interface HubStats {
@@ -101,6 +104,8 @@ export interface Hub {
   readonly http: FastifyInstance;
   /** The care model (issue 5): scopes, audit log, care store, provisioning (seedDemo uses it). */
   readonly care: CareModule;
+  /** Service requests, welfare checks, work orders (issue 13). */
+  readonly operations: OperationsModule;
 }
 
 /** `{code="BAD_JSON"}` → `BAD_JSON`; `{lane="alarm",outcome="acked"}` → `alarm/acked`. */
@@ -141,7 +146,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     config.auth.sessionTtlMinutes * 60_000,
   );
   // The broker and ingest reference each other (uplinks in, acks out): late-bound.
-  const late: { broker?: HubBroker; hub?: Hub } = {};
+  const late: { broker?: HubBroker; hub?: Hub; operations?: OperationsModule } = {};
   const care: CareModule = await createCareModule({
     db,
     auth,
@@ -173,12 +178,25 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     log: partLogger(root, config, 'engine'),
     pushAlarms: (created, updated) => {
       realtime.alarmsChanged(created, updated);
+      late.operations?.alarmsChanged(created, updated);
     },
     push: {
       toSupervisors: (escalation) => realtime.escalation(escalation, []),
       toUsers: (userIds, escalation) => realtime.escalation(escalation, userIds),
     },
   });
+
+  // Service requests, welfare checks, work orders (issue 13); shares the engine's webhooks.
+  const operations = new OperationsModule({
+    db,
+    config: config.operations,
+    notifier: alarmEngine.notifier,
+    alarms,
+    log: partLogger(root, config, 'hub'),
+    alarmUpdated: (alarm) => realtime.alarmUpdated(alarm),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  late.operations = operations;
 
   const ingestLog = partLogger(root, config, 'ingest');
   const ingest = new Ingest({
@@ -212,6 +230,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     onAlarmChanges: (created: AlarmDto[], updated: AlarmDto[]) => {
       realtime.alarmsChanged(created, updated);
       alarmEngine.onAlarmChanges(created, updated);
+      operations.alarmsChanged(created, updated);
     },
     onTelemetryStored: (gatewayId, events) => alarmEngine.onTelemetry(gatewayId, events),
   });
@@ -278,7 +297,10 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     alarms,
     auth,
     secureCookie: config.auth.secureCookie,
-    alarmUpdated: (alarm) => realtime.alarmUpdated(alarm),
+    alarmUpdated: (alarm) => {
+      realtime.alarmUpdated(alarm);
+      operations.alarmHandled(alarm);
+    },
     access: care.access,
     scopedAlarms: care.scopedAlarms,
     care: {
@@ -318,6 +340,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     care: care.store,
     audit: care.audit,
   });
+  operations.registerRoutes(http, care.access);
   realtime.attach(http.server);
 
   const offlineMonitor = new GatewayOfflineMonitor({
@@ -327,6 +350,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     onChanges: (created, updated) => {
       realtime.alarmsChanged(created, updated);
       alarmEngine.onAlarmChanges(created, updated);
+      operations.alarmsChanged(created, updated);
     },
   });
 
@@ -342,6 +366,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   const hub: Hub = {
     config,
     http,
+    operations,
     async listen() {
       const mqttUrl = await mqttBroker.listen();
       care.setMqttUrl(mqttUrl);

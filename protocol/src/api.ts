@@ -22,7 +22,19 @@ import { stringEnum } from './schema.js';
 
 export const SESSION_COOKIE = 'anxin_session';
 
-export const USER_ROLES = ['operator', 'supervisor', 'installer', 'family', 'admin'] as const;
+/**
+ * `community_worker` (社区工作者/网格员, issue 13): visits elders in their areas and records the
+ * result; works service requests and work orders assigned to them. Sees the homes of their areas
+ * only (none while no area is assigned), never the alarm console.
+ */
+export const USER_ROLES = [
+  'operator',
+  'supervisor',
+  'installer',
+  'family',
+  'admin',
+  'community_worker',
+] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 export const LoginRequestSchema = Type.Object(

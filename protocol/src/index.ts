@@ -13,3 +13,7 @@ export * from './schema.js';
 export * from './telemetry.js';
 export * from './topics.js';
 export * from './shared-homes.js';
+export * from './operations-common.js';
+export * from './service-requests.js';
+export * from './welfare.js';
+export * from './work-orders.js';

@@ -25,6 +25,17 @@ export const WRITE_POLICY = {
   'user.manage': ['admin'],
   'alarm.handle': ['operator', 'supervisor', 'admin'],
   'alarm.respond': ['family', 'operator', 'supervisor', 'admin'],
+  // Care operations (issue 13). `*.work`: status and notes; workers only on what is theirs.
+  'service_request.create': ['operator', 'supervisor', 'admin'],
+  'service_request.assign': ['operator', 'supervisor', 'admin'],
+  'service_request.work': ['operator', 'supervisor', 'admin', 'community_worker'],
+  'welfare.plan': ['operator', 'supervisor', 'admin'],
+  'welfare.check_create': ['operator', 'supervisor', 'admin'],
+  'welfare.check_record': ['operator', 'supervisor', 'admin', 'community_worker'],
+  'work_order.create': ['operator', 'supervisor', 'admin'],
+  'work_order.assign': ['operator', 'supervisor', 'admin'],
+  'work_order.work': ['operator', 'supervisor', 'admin', 'installer', 'community_worker'],
+  'service_button.set': ['admin', 'installer'],
 } as const satisfies Record<string, readonly UserRole[]>;
 export type WriteAction = keyof typeof WRITE_POLICY;
 
@@ -35,6 +46,10 @@ export const READ_POLICY = {
   'user.list': ['admin'],
   'audit.read': ['admin'],
   'commissioning.read': ['admin', 'installer', 'supervisor'],
+  'service_request.read': ['operator', 'supervisor', 'admin', 'family', 'community_worker'],
+  'welfare.read': ['operator', 'supervisor', 'admin', 'community_worker'],
+  'work_order.read': ['operator', 'supervisor', 'admin', 'installer', 'community_worker'],
+  'service_button.read': ['operator', 'supervisor', 'admin', 'installer'],
 } as const satisfies Record<string, readonly UserRole[]>;
 export type ReadAction = keyof typeof READ_POLICY;
 

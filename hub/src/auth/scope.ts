@@ -7,7 +7,9 @@
  *    includes its streets and communities); with no area assigned, the whole hub (one call centre
  *    answering for the district, the default of a small site);
  *  - installer: homes assigned to them;
- *  - family: the homes of the residents they follow (and, inside a home, only those residents).
+ *  - family: the homes of the residents they follow (and, inside a home, only those residents);
+ *  - community_worker: homes in their areas (subtrees); with no area assigned, none (a worker
+ *    visits a community, never the whole district by default).
  */
 import type { Kysely } from 'kysely';
 import type { UserDto } from '@anxin/protocol';
@@ -90,6 +92,16 @@ export class ScopeResolver {
           .where('user_id', '=', user.id)
           .execute();
         if (rows.length === 0) return { kind: 'all' };
+        const areaIds = new Set<string>();
+        for (const r of rows) for (const id of this.subtree(r.area_id)) areaIds.add(id);
+        return { kind: 'areas', areaIds };
+      }
+      case 'community_worker': {
+        const rows = await this.db
+          .selectFrom('user_areas')
+          .select('area_id')
+          .where('user_id', '=', user.id)
+          .execute();
         const areaIds = new Set<string>();
         for (const r of rows) for (const id of this.subtree(r.area_id)) areaIds.add(id);
         return { kind: 'areas', areaIds };

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AreaKind, PlanKind, UserRole } from '@anxin/protocol';
 import type { Hub } from '../hub.js';
+import { seedOperations } from '../operations/seed.js';
 
 export interface DemoLogin {
   username: string;
@@ -159,7 +160,9 @@ export async function seedDemo(hub: Hub, options: { homes?: number } = {}): Prom
     { username: 'operator', role: 'operator', displayName: 'Duty operator 值班接线员' },
     { username: 'installer', role: 'installer', displayName: 'Installer 安装员' },
     { username: 'family', role: 'family', displayName: 'Family of home-0001 家属' },
+    { username: 'worker', role: 'community_worker', displayName: 'Community worker 社区工作者' },
   ];
+  let workerId: string | undefined;
   const logins: DemoLogin[] = [];
   for (const u of users) {
     const password = newPassword();
@@ -167,6 +170,10 @@ export async function seedDemo(hub: Hub, options: { homes?: number } = {}): Prom
     if (u.role === 'supervisor' || u.role === 'operator' || u.role === 'installer')
       await store.setUserScope(user.id, ['district-anxin'], undefined);
     if (u.role === 'installer') for (const h of homeIds) await store.addInstaller(h, user.id);
+    if (u.role === 'community_worker') {
+      await store.setUserScope(user.id, ['community-east-1'], undefined);
+      workerId = user.id;
+    }
     if (u.role === 'family') {
       const homeId = homeIds[0] ?? 'home-0001';
       await store.setUserScope(user.id, undefined, [`${homeId}-r1`]);
@@ -177,5 +184,10 @@ export async function seedDemo(hub: Hub, options: { homes?: number } = {}): Prom
     }
     logins.push({ ...u, password });
   }
+  if (workerId !== undefined)
+    await seedOperations(hub.operations, homeIds, {
+      id: workerId,
+      areaHomes: new Set(homeIds.filter((h) => scopes.areaOfHome(h) === 'community-east-1')),
+    });
   return { logins, homeIds };
 }

@@ -8,6 +8,23 @@ export const NOTIFY_EVENTS = [
   'escalation.contact',
   'escalation.accepted',
   'escalation.exhausted',
+  // Issue 13: the alarm lifecycle and care operations, so an SMS or WeCom relay follows all.
+  'alarm.created',
+  'alarm.acknowledged',
+  'alarm.resolved',
+  'service_request.created',
+  'service_request.assigned',
+  'service_request.in_progress',
+  'service_request.done',
+  'service_request.cancelled',
+  'service_request.note',
+  'work_order.created',
+  'work_order.assigned',
+  'work_order.in_progress',
+  'work_order.done',
+  'work_order.cancelled',
+  'work_order.note',
+  'welfare_check.follow_up',
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
@@ -17,7 +34,7 @@ export const WebhookConfigSchema = Type.Object(
     /** HMAC-SHA256 key for the X-Anxin-Signature header (share it with the receiver). */
     secret: Type.String({ minLength: 16, maxLength: 512 }),
     /** Events this receiver gets; "*" = all (see NOTIFY_EVENTS). */
-    events: Type.Array(Type.String({ pattern: '^(\\*|[a-z]+\\.[a-z_*]+)$' }), {
+    events: Type.Array(Type.String({ pattern: '^(\\*|[a-z_]+\\.[a-z_*]+)$' }), {
       minItems: 1,
       default: ['*'],
     }),

@@ -8,7 +8,7 @@
  * attempt), X-Anxin-Signature. A 2xx answer is delivered; anything else (or no answer within
  * timeoutMs) is retried until maxAttempts, then marked failed.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { newEventId } from '@anxin/protocol';
 import type { Database } from '../store/schema.js';
@@ -82,65 +82,92 @@ export class Notifier {
 
   /** Queues `event` for every webhook that wants it. Resolves once it is persisted. */
   async enqueue(event: string, data: unknown): Promise<number> {
+    if (!this.anyWants(event)) return 0;
+    const n = await this.db.transaction().execute((trx) => this.insertDeliveries(trx, event, data));
+    this.kick();
+    return n;
+  }
+
+  /** Whether any configured webhook wants `event` (callers skip building its data otherwise). */
+  anyWants(event: string): boolean {
+    return this.deps.config.webhooks.some((h) => wants(h, event));
+  }
+
+  /**
+   * Queues `event` inside the caller's transaction (a transactional outbox: the change and its
+   * notification commit together, so a crash between them loses neither). Call `kick()` after
+   * the commit to send at once; otherwise the next poll sends it.
+   */
+  async enqueueInTransaction(
+    trx: Transaction<Database>,
+    event: string,
+    data: unknown,
+  ): Promise<number> {
+    if (!this.anyWants(event)) return 0;
+    return this.insertDeliveries(trx as unknown as Transaction<EngineDatabase>, event, data);
+  }
+
+  private async insertDeliveries(
+    trx: Transaction<EngineDatabase>,
+    event: string,
+    data: unknown,
+  ): Promise<number> {
     const hooks = this.deps.config.webhooks.filter((h) => wants(h, event));
     if (hooks.length === 0) return 0;
     const now = this.now();
-    await this.db.transaction().execute(async (trx) => {
-      for (const hook of hooks) {
-        const body = JSON.stringify({
-          id: newEventId(),
+    for (const hook of hooks) {
+      const body = JSON.stringify({
+        id: newEventId(),
+        event,
+        createdAt: new Date(now).toISOString(),
+        data,
+      });
+      await trx
+        .insertInto('notification_outbox')
+        .values({
+          webhook_url: hook.url,
           event,
-          createdAt: new Date(now).toISOString(),
-          data,
-        });
-        await trx
-          .insertInto('notification_outbox')
-          .values({
-            webhook_url: hook.url,
-            event,
-            body_json: body,
-            status: 'pending',
-            attempts: 0,
-            next_attempt_at: now,
-            created_at: now,
-            delivered_at: null,
-            last_error: null,
-          })
-          .execute();
-      }
-      // Bounded: beyond queueMax waiting deliveries, the oldest are dropped.
-      const pending = await trx
+          body_json: body,
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: now,
+          created_at: now,
+          delivered_at: null,
+          last_error: null,
+        })
+        .execute();
+    }
+    // Bounded: beyond queueMax waiting deliveries, the oldest are dropped.
+    const pending = await trx
+      .selectFrom('notification_outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    const excess = Number(pending.n) - this.deps.config.queueMax;
+    if (excess > 0) {
+      const oldest = await trx
         .selectFrom('notification_outbox')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .select('id')
         .where('status', '=', 'pending')
-        .executeTakeFirstOrThrow();
-      const excess = Number(pending.n) - this.deps.config.queueMax;
-      if (excess > 0) {
-        const oldest = await trx
-          .selectFrom('notification_outbox')
-          .select('id')
-          .where('status', '=', 'pending')
-          .orderBy('id', 'asc')
-          .limit(excess)
-          .execute();
-        await trx
-          .updateTable('notification_outbox')
-          .set({ status: 'dropped', last_error: 'queue full' })
-          .where(
-            'id',
-            'in',
-            oldest.map((r) => r.id),
-          )
-          .execute();
-        this.counters.dropped += oldest.length;
-        this.deps.log.error(
-          { dropped: oldest.length, queueMax: this.deps.config.queueMax },
-          'notification queue full: oldest deliveries dropped',
-        );
-      }
-    });
+        .orderBy('id', 'asc')
+        .limit(excess)
+        .execute();
+      await trx
+        .updateTable('notification_outbox')
+        .set({ status: 'dropped', last_error: 'queue full' })
+        .where(
+          'id',
+          'in',
+          oldest.map((r) => r.id),
+        )
+        .execute();
+      this.counters.dropped += oldest.length;
+      this.deps.log.error(
+        { dropped: oldest.length, queueMax: this.deps.config.queueMax },
+        'notification queue full: oldest deliveries dropped',
+      );
+    }
     this.counters.enqueued += hooks.length;
-    this.kick();
     return hooks.length;
   }
 

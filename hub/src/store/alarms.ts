@@ -172,8 +172,30 @@ export interface Actor {
 
 const UNRESOLVED: AlarmStatus[] = ['open', 'acknowledged'];
 
+/**
+ * Decides, inside the alarm batch's transaction, that a device event is not an alarm but
+ * something else the hub records instead (issue 13: a service button's press opens a service
+ * request). Returns what it recorded (kept in the trigger's detail), or null to raise the alarm.
+ */
+export interface AlarmDiverter {
+  divert(
+    trx: Transaction<Database>,
+    gatewayId: string,
+    gateway: { home_id: string | null; test_mode: number } | undefined,
+    event: AlarmEvent,
+    receivedAt: number,
+  ): Promise<string | null>;
+}
+
 export class AlarmStore {
+  private diverter: AlarmDiverter | undefined;
+
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** Set once by the composition root (the service-button rule is built after the store). */
+  setDiverter(diverter: AlarmDiverter): void {
+    this.diverter = diverter;
+  }
 
   /**
    * Makes gateways' alarm batches durable, replays changing nothing, in ONE transaction (group
@@ -267,7 +289,14 @@ export class AlarmStore {
         .execute();
       receipts.set(event.seq, event.id);
       knownIds.add(event.id);
-      const alarm = await this.applyEvent(trx, gatewayId, event, receivedAt, gateway, touched);
+      const diverted = this.diverter
+        ? await this.diverter.divert(trx, gatewayId, gateway, event, receivedAt)
+        : null;
+      const alarm = diverted
+        ? undefined
+        : await this.applyEvent(trx, gatewayId, event, receivedAt, gateway, touched);
+      // A diverted press is still kept in the timeline table (no alarm), naming what it opened.
+      const detail = diverted ? { ...event.detail, serviceRequestId: diverted } : event.detail;
       await trx
         .insertInto('alarm_triggers')
         .values({
@@ -280,7 +309,7 @@ export class AlarmStore {
           action: event.action,
           observed_at: event.observedAt,
           received_at: receivedAt,
-          detail_json: event.detail ? JSON.stringify(event.detail) : null,
+          detail_json: detail ? JSON.stringify(detail) : null,
         })
         .execute();
       outcome.acked.push(event.seq);

@@ -11,6 +11,7 @@
  * (the hub refuses to start when a migration it ran is missing).
  */
 import { PostgresAdapter, sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { careOperationsMigration } from '../operations/migration.js';
 import type { Migration, MigrationProvider } from 'kysely';
 
 /** True when the migration runs on PostgreSQL (types differ in the two places below). */
@@ -476,6 +477,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0900_engine': engine,
   '0910_commissioning_20261122T1430': commissioning,
   '0935_shared_homes_import': sharedHomesImport,
+  '0930_care_operations': careOperationsMigration,
 };
 
 export const inCodeMigrations: MigrationProvider = {

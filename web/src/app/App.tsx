@@ -39,6 +39,7 @@ const ROLE_HOME: Readonly<Record<UserRole, string>> = {
   admin: '/',
   installer: '/installer',
   family: '/family',
+  community_worker: '/visits',
 };
 const RETRY_MS = 3_000;
 

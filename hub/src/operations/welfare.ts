@@ -1,0 +1,456 @@
+/**
+ * Welfare plans and checks in SQL (protocol/src/welfare.ts); the scheduling rules are pure
+ * (schedule.ts). Each active plan has at most one pending check: the first is generated with the
+ * plan, the next when a result is recorded, in the same transaction; UNIQUE (plan_id, due_day)
+ * makes a repeated generation (a retry, a second hub) a no-op.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import {
+  newEventId,
+  type WelfareCadence,
+  type WelfareCheckDto,
+  type WelfareCheckKind,
+  type WelfareCheckStatus,
+  type WelfarePlanDto,
+  type WelfareResult,
+} from '@anxin/protocol';
+import type { Scope } from '../auth/scope.js';
+import type { Database } from '../store/schema.js';
+import { isOverdue, localDay, needsFollowUp, nextCheck, type LastCheck } from './schedule.js';
+import { scopeCondition } from './scope-sql.js';
+import type { ServiceRequestStore } from './service-requests.js';
+import { auditIn, type OpsActor, type OpsOutbox } from './tasks.js';
+import type { WelfarePlansTable } from './tables.js';
+import './tables.js';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface NewPlan {
+  residentId: string;
+  homeId: string;
+  kind: WelfareCheckKind;
+  cadence: WelfareCadence;
+  count: number;
+  startDay: string;
+  assigneeUserId: string | null;
+  notes: string | null;
+}
+
+export interface CheckFilter {
+  /** today: pending checks whose window has begun by `day`; visits: the same, visits only. */
+  view: 'today' | 'visits';
+  day: string;
+  kind?: WelfareCheckKind;
+  residentId?: string;
+  limit: number;
+}
+
+export type RecordResult =
+  | { ok: true; check: WelfareCheckDto; followUpRequestId: string | null }
+  | { ok: false; reason: 'not_found' | 'conflict'; message: string };
+
+function planDto(r: WelfarePlansTable): WelfarePlanDto {
+  return {
+    id: r.id,
+    residentId: r.resident_id,
+    homeId: r.home_id,
+    kind: r.kind as WelfareCheckKind,
+    cadence: r.cadence as WelfareCadence,
+    count: r.count,
+    startDay: r.start_day,
+    active: r.active === 1,
+    assigneeUserId: r.assignee_user_id,
+    notes: r.notes,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+}
+
+export class WelfareStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly requests: ServiceRequestStore,
+    private readonly outbox: OpsOutbox | null,
+    /** IANA time zone of the call centre: what "today" and a check's day mean. */
+    private readonly timeZone: string,
+  ) {}
+
+  async createPlan(input: NewPlan, actor: OpsActor, now: number): Promise<WelfarePlanDto> {
+    const id = newEventId();
+    const row: WelfarePlansTable = {
+      id,
+      resident_id: input.residentId,
+      home_id: input.homeId,
+      kind: input.kind,
+      cadence: input.cadence,
+      count: input.count,
+      start_day: input.startDay,
+      active: 1,
+      assignee_user_id: input.assigneeUserId,
+      notes: input.notes,
+      created_by: actor?.id ?? null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('welfare_plans').values(row).execute();
+      await this.ensureNext(trx, row, null, now);
+      await auditIn(trx, actor, 'welfare_plan.create', 'welfare_plan', id, { ...input }, now);
+    });
+    return planDto(row);
+  }
+
+  async updatePlan(
+    id: string,
+    patch: {
+      count?: number;
+      active?: boolean;
+      assigneeUserId?: string | null;
+      notes?: string | null;
+    },
+    actor: OpsActor,
+    now: number,
+  ): Promise<WelfarePlanDto | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('welfare_plans')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!before) return undefined;
+      const after = await trx
+        .updateTable('welfare_plans')
+        .set({
+          updated_at: now,
+          ...(patch.count !== undefined ? { count: patch.count } : {}),
+          ...(patch.active !== undefined ? { active: patch.active ? 1 : 0 } : {}),
+          ...(patch.assigneeUserId !== undefined ? { assignee_user_id: patch.assigneeUserId } : {}),
+          ...(patch.notes !== undefined ? { notes: patch.notes } : {}),
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (after.active === 0 && before.active === 1)
+        await trx
+          .updateTable('welfare_checks')
+          .set({ status: 'cancelled' })
+          .where('plan_id', '=', id)
+          .where('status', '=', 'pending')
+          .execute();
+      if (after.active === 1) {
+        if (patch.assigneeUserId !== undefined)
+          await trx
+            .updateTable('welfare_checks')
+            .set({ assignee_user_id: after.assignee_user_id })
+            .where('plan_id', '=', id)
+            .where('status', '=', 'pending')
+            .execute();
+        await this.ensureNext(trx, after, await this.lastDone(trx, id, null), now);
+      }
+      await auditIn(trx, actor, 'welfare_plan.update', 'welfare_plan', id, patch, now);
+      return planDto(after);
+    });
+  }
+
+  async getPlan(id: string): Promise<WelfarePlanDto | undefined> {
+    const r = await this.db
+      .selectFrom('welfare_plans')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r ? planDto(r) : undefined;
+  }
+
+  async listPlans(
+    scope: Scope,
+    f: { residentId?: string; homeId?: string },
+  ): Promise<WelfarePlanDto[]> {
+    let q = this.db.selectFrom('welfare_plans').selectAll();
+    const cond = scopeCondition(scope, 'welfare_plans');
+    if (cond) q = q.where(cond);
+    if (f.residentId !== undefined) q = q.where('resident_id', '=', f.residentId);
+    if (f.homeId !== undefined) q = q.where('home_id', '=', f.homeId);
+    return (await q.orderBy('created_at').limit(1000).execute()).map(planDto);
+  }
+
+  /** The plan's last done check (for the next one's date), or the resident's, for ad-hoc ones. */
+  private async lastDone(
+    db: Db,
+    planId: string | null,
+    adHoc: { residentId: string; kind: string } | null,
+    exceptId?: string,
+  ): Promise<LastCheck | null> {
+    let q = db
+      .selectFrom('welfare_checks')
+      .select(['id', 'due_day', 'done_at', 'result', 'note'])
+      .where('status', '=', 'done');
+    if (planId !== null) q = q.where('plan_id', '=', planId);
+    else if (adHoc)
+      q = q.where('resident_id', '=', adHoc.residentId).where('kind', '=', adHoc.kind);
+    if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+    const r = await q.orderBy('done_at', 'desc').limit(1).executeTakeFirst();
+    if (!r || r.result === null || r.done_at === null) return null;
+    return {
+      dueDay: r.due_day,
+      doneDay: localDay(r.done_at, this.timeZone),
+      result: r.result as WelfareResult,
+    };
+  }
+
+  // ───────────────────────────── checks ─────────────────────────────
+
+  private checkBase(db: Db) {
+    return db
+      .selectFrom('welfare_checks')
+      .leftJoin('residents', 'residents.id', 'welfare_checks.resident_id')
+      .leftJoin('homes', 'homes.id', 'welfare_checks.home_id')
+      .selectAll('welfare_checks')
+      .select(['residents.name as resident_name', 'homes.address as address']);
+  }
+
+  private checkDto(
+    r: Awaited<ReturnType<ReturnType<WelfareStore['checkBase']>['execute']>>[number],
+    today: string,
+  ): WelfareCheckDto {
+    const status = r.status as WelfareCheckStatus;
+    return {
+      id: r.id,
+      planId: r.plan_id,
+      residentId: r.resident_id,
+      residentName: r.resident_name ?? '',
+      homeId: r.home_id,
+      address: r.address ?? '',
+      kind: r.kind as WelfareCheckKind,
+      dueDay: r.due_day,
+      windowStartDay: r.window_start_day,
+      overdue: status === 'pending' && isOverdue(r.due_day, today),
+      status,
+      result: r.result as WelfareResult | null,
+      note: r.note,
+      doneAt: r.done_at === null ? null : iso(r.done_at),
+      doneBy: r.done_by,
+      assigneeUserId: r.assignee_user_id,
+      alarmId: r.alarm_id,
+      followUpRequestId: r.follow_up_request_id,
+      createdAt: iso(r.created_at),
+    };
+  }
+
+  async getCheck(db: Db, id: string, today: string): Promise<WelfareCheckDto | undefined> {
+    const r = await this.checkBase(db).where('welfare_checks.id', '=', id).executeTakeFirst();
+    return r ? this.checkDto(r, today) : undefined;
+  }
+
+  /** Pending checks due by `day` (window begun), overdue first, then by due day and address. */
+  async listChecks(scope: Scope, f: CheckFilter): Promise<WelfareCheckDto[]> {
+    let q = this.checkBase(this.db)
+      .where('welfare_checks.status', '=', 'pending')
+      .where('welfare_checks.window_start_day', '<=', f.day);
+    const cond = scopeCondition(scope, 'welfare_checks');
+    if (cond) q = q.where(cond);
+    const kind = f.view === 'visits' ? 'visit' : f.kind;
+    if (kind !== undefined) q = q.where('welfare_checks.kind', '=', kind);
+    if (f.residentId !== undefined) q = q.where('welfare_checks.resident_id', '=', f.residentId);
+    const rows = await q
+      .orderBy('welfare_checks.due_day')
+      .orderBy('homes.address')
+      .orderBy('welfare_checks.id')
+      .limit(f.limit)
+      .execute();
+    return rows.map((r) => this.checkDto(r, f.day));
+  }
+
+  /** Recent results of a resident (newest first), for the check's context. */
+  async history(residentId: string, limit: number, today: string): Promise<WelfareCheckDto[]> {
+    const rows = await this.checkBase(this.db)
+      .where('welfare_checks.resident_id', '=', residentId)
+      .where('welfare_checks.status', '=', 'done')
+      .orderBy('welfare_checks.done_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => this.checkDto(r, today));
+  }
+
+  /** An ad-hoc check (no plan), e.g. answering a wellbeing alarm. */
+  async createCheck(
+    input: {
+      residentId: string;
+      homeId: string;
+      kind: WelfareCheckKind;
+      dueDay: string;
+      alarmId: string | null;
+      assigneeUserId: string | null;
+    },
+    actor: OpsActor,
+    now: number,
+    today: string,
+  ): Promise<WelfareCheckDto> {
+    const id = newEventId();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('welfare_checks')
+        .values({
+          id,
+          plan_id: null,
+          resident_id: input.residentId,
+          home_id: input.homeId,
+          kind: input.kind,
+          due_day: input.dueDay,
+          window_start_day: input.dueDay < today ? input.dueDay : today,
+          status: 'pending',
+          result: null,
+          note: null,
+          done_at: null,
+          done_by: null,
+          assignee_user_id: input.assigneeUserId,
+          alarm_id: input.alarmId,
+          follow_up_request_id: null,
+          created_at: now,
+        })
+        .execute();
+      await auditIn(trx, actor, 'welfare_check.create', 'welfare_check', id, { ...input }, now);
+    });
+    const dto = await this.getCheck(this.db, id, today);
+    if (!dto) throw new Error('welfare check not stored');
+    return dto;
+  }
+
+  /**
+   * Records a pending check's result, all in one transaction: the result, a follow-up service
+   * request when the result needs one (a concern; a second "not reached" in a row), the plan's
+   * next check, the audit entry and the `welfare_check.follow_up` webhook.
+   */
+  async recordResult(
+    id: string,
+    result: WelfareResult,
+    note: string | null,
+    actor: OpsActor,
+    now: number,
+  ): Promise<RecordResult> {
+    const today = localDay(now, this.timeZone);
+    const out = await this.db.transaction().execute(async (trx): Promise<RecordResult> => {
+      const check = await trx
+        .selectFrom('welfare_checks')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!check)
+        return { ok: false, reason: 'not_found', message: `welfare check ${id} not found` };
+      if (check.status !== 'pending')
+        return { ok: false, reason: 'conflict', message: `welfare check ${id} is ${check.status}` };
+      const previous = await this.lastDone(trx, check.plan_id, {
+        residentId: check.resident_id,
+        kind: check.kind,
+      });
+      const updated = await trx
+        .updateTable('welfare_checks')
+        .set({
+          status: 'done',
+          result,
+          note,
+          done_at: now,
+          done_by: actor?.displayName ?? 'system',
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0)
+        return { ok: false, reason: 'conflict', message: 'changed meanwhile' };
+      let followUp: string | null = null;
+      if (needsFollowUp(result, previous?.result ?? null)) {
+        const concern = result === 'concern_raised';
+        followUp = await this.requests.insert(
+          trx,
+          {
+            homeId: check.home_id,
+            residentId: check.resident_id,
+            category: 'other',
+            description: concern
+              ? `Concern raised at a welfare ${check.kind}: ${note ?? '(no note)'}`
+              : `Not reached twice in a row (welfare ${check.kind}): visit or call the contacts`,
+            urgency: 'high',
+            requestedFor: null,
+            source: 'welfare_check',
+            welfareCheckId: id,
+          },
+          actor,
+          now,
+        );
+        if (followUp)
+          await trx
+            .updateTable('welfare_checks')
+            .set({ follow_up_request_id: followUp })
+            .where('id', '=', id)
+            .execute();
+      }
+      if (check.plan_id !== null) {
+        const plan = await trx
+          .selectFrom('welfare_plans')
+          .selectAll()
+          .where('id', '=', check.plan_id)
+          .executeTakeFirst();
+        if (plan)
+          await this.ensureNext(trx, plan, { dueDay: check.due_day, doneDay: today, result }, now);
+      }
+      await auditIn(
+        trx,
+        actor,
+        'welfare_check.result',
+        'welfare_check',
+        id,
+        { result, previous: previous?.result ?? null, followUpRequestId: followUp },
+        now,
+      );
+      const dto = await this.getCheck(trx, id, today);
+      if (!dto) throw new Error(`welfare check ${id} vanished`);
+      if (followUp) await this.outbox?.enqueueInTransaction(trx, 'welfare_check.follow_up', dto);
+      return { ok: true, check: dto, followUpRequestId: followUp };
+    });
+    if (out.ok && out.followUpRequestId) this.outbox?.kick();
+    return out;
+  }
+
+  /** Generates the plan's next check unless one is pending. */
+  private async ensureNext(
+    trx: Transaction<Database>,
+    plan: WelfarePlansTable,
+    last: LastCheck | null,
+    now: number,
+  ): Promise<void> {
+    if (plan.active !== 1) return;
+    const pending = await trx
+      .selectFrom('welfare_checks')
+      .select('id')
+      .where('plan_id', '=', plan.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (pending) return;
+    const next = nextCheck(
+      { cadence: plan.cadence as WelfareCadence, count: plan.count, startDay: plan.start_day },
+      last,
+    );
+    await trx
+      .insertInto('welfare_checks')
+      .values({
+        id: newEventId(),
+        plan_id: plan.id,
+        resident_id: plan.resident_id,
+        home_id: plan.home_id,
+        kind: plan.kind,
+        due_day: next.dueDay,
+        window_start_day: next.windowStartDay,
+        status: 'pending',
+        result: null,
+        note: null,
+        done_at: null,
+        done_by: null,
+        assignee_user_id: plan.assignee_user_id,
+        alarm_id: null,
+        follow_up_request_id: null,
+        created_at: now,
+      })
+      .onConflict((oc) => oc.columns(['plan_id', 'due_day']).doNothing())
+      .execute();
+  }
+}
