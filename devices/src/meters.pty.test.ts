@@ -115,4 +115,36 @@ describe('meter sessions over a real PTY bus', () => {
     expect(sdm.fields['energy_kwh']).toBeCloseTo(4321, 1);
     expect(sdm.fields['frequency_hz']).toBe(50.01);
   });
+
+  it('block-reads a three-phase DL/T 645 meter beside a single-phase one', async () => {
+    pair = await createPtyPair();
+    const bus = await open(pair.a);
+    const gw = await open(pair.b);
+    ports.push(bus, gw);
+    const meters: SimulatedDevice[] = [
+      new Dlt645Simulator({ address: '000000000031', energyKwh: 2000, phases: 3 }),
+      new Dlt645Simulator({ address: '000000000011', energyKwh: 500 }),
+    ];
+    bus.on('data', (chunk: Buffer) => {
+      for (const m of meters) m.receive(new Uint8Array(chunk));
+    });
+    for (const m of meters) m.onTransmit((b) => bus.write(Buffer.from(b)));
+    const three = await pollCycle(
+      gw,
+      createDlt645Session({ deviceId: 'e3', options: { address: '000000000031', phases: 3 } }),
+    );
+    const one = await pollCycle(
+      gw,
+      createDlt645Session({
+        deviceId: 'e1',
+        options: { address: '000000000011', items: '0201FF00,0202FF00' },
+      }),
+    );
+    expect([three.timeouts, one.timeouts]).toEqual([0, 0]);
+    expect(three.fields['energy_kwh']).toBeCloseTo(2000, 1);
+    for (const f of ['voltage_b_v', 'voltage_c_v', 'current_b_a', 'current_c_a', 'energy_t4_kwh'])
+      expect(three.fields[f], f).toBeGreaterThan(0);
+    // The single-phase meter fills B and C with FF: only phase A comes out.
+    expect(Object.keys(one.fields).sort()).toEqual(['current_a', 'voltage_v']);
+  });
 });

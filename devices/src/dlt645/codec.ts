@@ -13,7 +13,8 @@
  *   - CS: sum mod 256 of all bytes from the first 68 to the byte before CS.
  * Data identifiers DI3 DI2 DI1 DI0 (7.2) are sent DI0 first. Data formats follow Appendix A
  * (数据编码表): BCD, low byte first, with the sign in the top bit of the most significant byte for
- * signed quantities (current, power, power factor).
+ * signed quantities (current, power, power factor). The items and blocks, with their Appendix A
+ * tables, are in items.ts.
  */
 import { StatsCounter } from '../common/stats.js';
 import {
@@ -23,13 +24,18 @@ import {
   type InspectResult,
 } from '../common/inspect.js';
 import { Frame68Decoder, START, WAKE } from '../common/frame68.js';
+import { addressFromString, addressToString, sum8 } from '../common/bcd.js';
 import {
-  addressFromString,
-  addressToString,
-  bcdLeToInteger,
-  integerToBcdLe,
-  sum8,
-} from '../common/bcd.js';
+  decodeBlock,
+  decodeItem,
+  findDlt645Block,
+  findDlt645Item,
+  type Dlt645Block,
+  type Dlt645Item,
+  type Dlt645Value,
+} from './items.js';
+
+export * from './items.js';
 
 export const DLT645_WILDCARD_ADDRESS = 'AAAAAAAAAAAA';
 export const DLT645_MAX_DATA_LENGTH = 200;
@@ -44,108 +50,6 @@ export const DLT645_CONTROL = {
   readAddress: 0x13,
   readAddressReply: 0x93,
 } as const;
-
-/** A data item the driver knows: its DI, Appendix A format and the canonical telemetry field. */
-export interface Dlt645Item {
-  /** DI3 DI2 DI1 DI0 as 8 hex digits, most significant first (as the standard's tables write it). */
-  di: string;
-  name: string;
-  /** Bytes in the reply after the DI. */
-  bytes: number;
-  /** Decimal places of the Appendix A format, e.g. XXXXXX.XX → 2. */
-  decimals: number;
-  /** Top bit of the most significant byte is the sign (Appendix A, "最高位表示方向"). */
-  signed: boolean;
-  unit: string;
-  /** Canonical telemetry field and the factor from the meter's unit to the field's unit. */
-  field: string;
-  factor: number;
-}
-
-/** The items polled by default (DL/T 645-2007 Appendix A, 表 A.1 energy and 表 A.3 variables). */
-export const DLT645_ITEMS: readonly Dlt645Item[] = [
-  // 00 01 00 00 (当前)正向有功总电能, XXXXXX.XX kWh
-  {
-    di: '00010000',
-    name: 'forward active energy (total)',
-    bytes: 4,
-    decimals: 2,
-    signed: false,
-    unit: 'kWh',
-    field: 'energy_kwh',
-    factor: 1,
-  },
-  // 00 02 00 00 (当前)反向有功总电能, XXXXXX.XX kWh
-  {
-    di: '00020000',
-    name: 'reverse active energy (total)',
-    bytes: 4,
-    decimals: 2,
-    signed: false,
-    unit: 'kWh',
-    field: 'energy_export_kwh',
-    factor: 1,
-  },
-  // 02 01 01 00 A相电压, XXX.X V
-  {
-    di: '02010100',
-    name: 'phase A voltage',
-    bytes: 2,
-    decimals: 1,
-    signed: false,
-    unit: 'V',
-    field: 'voltage_v',
-    factor: 1,
-  },
-  // 02 02 01 00 A相电流, XXX.XXX A, sign bit
-  {
-    di: '02020100',
-    name: 'phase A current',
-    bytes: 3,
-    decimals: 3,
-    signed: true,
-    unit: 'A',
-    field: 'current_a',
-    factor: 1,
-  },
-  // 02 03 00 00 瞬时总有功功率, XX.XXXX kW, sign bit
-  {
-    di: '02030000',
-    name: 'total active power',
-    bytes: 3,
-    decimals: 4,
-    signed: true,
-    unit: 'kW',
-    field: 'power_w',
-    factor: 1000,
-  },
-  // 02 06 00 00 总功率因数, X.XXX, sign bit
-  {
-    di: '02060000',
-    name: 'total power factor',
-    bytes: 2,
-    decimals: 3,
-    signed: true,
-    unit: '1',
-    field: 'power_factor',
-    factor: 1,
-  },
-  // 02 80 00 02 电网频率, XX.XX Hz
-  {
-    di: '02800002',
-    name: 'grid frequency',
-    bytes: 2,
-    decimals: 2,
-    signed: false,
-    unit: 'Hz',
-    field: 'frequency_hz',
-    factor: 1,
-  },
-];
-
-export function findDlt645Item(di: string): Dlt645Item | undefined {
-  return DLT645_ITEMS.find((i) => i.di === di.toUpperCase());
-}
 
 /**
  * Bits of the error information word ERR of an abnormal reply (DL/T 645-2007, 错误信息字 table):
@@ -242,9 +146,14 @@ export type Dlt645Reply =
       kind: 'data';
       address: string;
       di: string;
+      /** A known single item (then `value` is its value). */
       item?: Dlt645Item;
       /** Present when the item is known and its BCD is valid. */
       value?: number;
+      /** A known data block (DI1 = FF). */
+      block?: Dlt645Block;
+      /** Every decoded value with its unit: one for an item, one per member for a block. */
+      values?: Dlt645Value[];
       /** Raw data bytes after the DI (plain, −33H), hex. */
       raw: string;
       followUp: boolean;
@@ -258,35 +167,6 @@ export type Dlt645Reply =
   | { kind: 'address'; address: string }
   | { kind: 'request'; address: string; control: number; di?: string }
   | { kind: 'invalid'; address: string; reason: string; code: string };
-
-/** Decodes a value of an Appendix A BCD format; undefined when a digit is not BCD. */
-export function decodeItemValue(item: Dlt645Item, bytes: Uint8Array): number | undefined {
-  if (bytes.length !== item.bytes) return undefined;
-  const b = Uint8Array.from(bytes);
-  let negative = false;
-  if (item.signed) {
-    const top = b.length - 1;
-    negative = ((b[top] ?? 0) & 0x80) !== 0;
-    b[top] = (b[top] ?? 0) & 0x7f;
-  }
-  const int = bcdLeToInteger(b);
-  if (int === undefined) return undefined;
-  const v = int / 10 ** item.decimals;
-  return negative ? -v : v;
-}
-
-/** Encodes a value in an Appendix A BCD format (for the simulator and tests). */
-export function encodeItemValue(item: Dlt645Item, value: number): Uint8Array {
-  const int = Math.round(Math.abs(value) * 10 ** item.decimals);
-  // With a sign bit the top digit can only reach 7 (its nibble's top bit is the sign).
-  const max = (item.signed ? 8 : 10) * 10 ** (item.bytes * 2 - 1) - 1;
-  const b = integerToBcdLe(Math.min(int, max), item.bytes);
-  if (item.signed && value < 0 && int > 0) {
-    const top = b.length - 1;
-    b[top] = (b[top] ?? 0) | 0x80;
-  }
-  return b;
-}
 
 export function interpretDlt645(frame: Dlt645Frame): Dlt645Reply {
   const { address, control, data } = frame;
@@ -307,7 +187,6 @@ export function interpretDlt645(frame: Dlt645Frame): Dlt645Reply {
     }
     const di = addressToString(data.subarray(0, 4));
     const payload = data.subarray(4);
-    const item = findDlt645Item(di);
     const reply: Dlt645Reply = {
       kind: 'data',
       address,
@@ -315,22 +194,24 @@ export function interpretDlt645(frame: Dlt645Frame): Dlt645Reply {
       raw: Buffer.from(payload).toString('hex').toUpperCase(),
       followUp: control === DLT645_CONTROL.readReplyFollowUp,
     };
+    const item = findDlt645Item(di);
+    const block = item ? undefined : findDlt645Block(di);
+    const decoded = item
+      ? decodeItem(item, payload)
+      : block
+        ? decodeBlock(block, payload)
+        : undefined;
+    // An unknown DI is still a well-formed reply: returned with its raw bytes, no values.
+    if (!decoded) return reply;
+    if (!decoded.ok)
+      return { kind: 'invalid', address, code: decoded.code, reason: decoded.reason };
     if (item) {
       reply.item = item;
-      if (payload.length !== item.bytes) {
-        return {
-          kind: 'invalid',
-          address,
-          code: 'ITEM_LENGTH',
-          reason: `DI ${di} carries ${payload.length} bytes, format needs ${item.bytes}`,
-        };
-      }
-      const value = decodeItemValue(item, payload);
-      if (value === undefined) {
-        return { kind: 'invalid', address, code: 'BAD_BCD', reason: `DI ${di} value is not BCD` };
-      }
-      reply.value = value;
+      reply.value = decoded.values[0]?.value;
+    } else {
+      reply.block = block;
     }
+    reply.values = decoded.values;
     return reply;
   }
   if (control === DLT645_CONTROL.readAbnormal) {
@@ -413,6 +294,16 @@ export function inspectDlt645(bytes: Uint8Array): InspectResult {
       direction: (f.control & 0x80) !== 0 ? 'meter→master' : 'master→meter',
       data: hexOf(f.data),
     };
+    if (reply.kind === 'data' && reply.block && reply.values) {
+      return {
+        ...base,
+        kind: reply.kind,
+        di: reply.di,
+        name: reply.block.name,
+        values: reply.values.map(({ di, name, value, unit }) => ({ di, name, value, unit })),
+        followUp: reply.followUp,
+      };
+    }
     if (reply.kind === 'data' && reply.item && reply.value !== undefined) {
       return {
         ...base,

@@ -2,7 +2,11 @@
  * A DL/T 645-2007 meter on a simulated bus: it answers read-data (11H) requests addressed to it,
  * and read-address (13H) requests with the AA…AA wildcard, exactly as a meter does, from the
  * master's real request frames. Unknown DIs get an abnormal reply (D1H, ERR bit1 "no data
- * requested"). Consumption follows a day profile (kettle and cooking peaks); scenarios:
+ * requested"). A three-phase meter (`phases: 3`) also answers phases B and C, and its phase blocks
+ * (02 01 FF 00, 02 02 FF 00) carry all three (a single-phase meter's carry A and FF filler). Every
+ * meter keeps four time-of-use tariff registers and answers the energy blocks (00 01 FF 00,
+ * 00 02 FF 00) with the total and each tariff, as Chinese smart meters do. Consumption follows a
+ * day profile (kettle and cooking peaks); scenarios:
  *   'idle'   nothing is used (power 0, energy stands still) — the inactivity case;
  *   'normal' back to the day profile;
  *   'kettle' a 2 kW kettle boils for the next 4 minutes.
@@ -16,11 +20,14 @@ import {
   DLT645_CONTROL,
   DLT645_WILDCARD_ADDRESS,
   Dlt645Decoder,
+  encodeBlock,
   encodeDlt645,
   encodeItemValue,
+  findDlt645Block,
   findDlt645Item,
   type Dlt645Frame,
 } from './codec.js';
+import { phaseLoads, tariffAt, type PhaseLoad } from './tariffs.js';
 
 export interface Dlt645SimulatorOptions {
   /** 12-digit address (default "000000000001"). */
@@ -32,6 +39,8 @@ export interface Dlt645SimulatorOptions {
   now?: () => number;
   /** FE wake-up bytes before each reply (default 2; real meters send 0–4). */
   wakeUp?: number;
+  /** 1 (single-phase, default) or 3 (three-phase: answers phases B, C and the phase blocks). */
+  phases?: 1 | 3;
 }
 
 export class Dlt645Simulator implements SimulatedDevice {
@@ -43,7 +52,9 @@ export class Dlt645Simulator implements SimulatedDevice {
   private readonly now: () => number;
   private readonly profile: DayProfile;
   private readonly wakeUp: number;
-  private energyKwh: number;
+  readonly phases: 1 | 3;
+  /** Forward active energy per tariff 1–4, kWh; the total register is their sum. */
+  private readonly tariffKwh: number[];
   private lastMs: number;
   private mode: 'normal' | 'idle' = 'normal';
   private kettleUntilMs = 0;
@@ -51,7 +62,18 @@ export class Dlt645Simulator implements SimulatedDevice {
 
   constructor(options: Dlt645SimulatorOptions = {}) {
     this.address = options.address ?? '000000000001';
-    this.energyKwh = options.energyKwh ?? 1234.56;
+    const energy = options.energyKwh ?? 1234.56;
+    // Spread over tariffs 1–4 (sharp 10 %, peak 30 %, flat the rest, valley 25 %), rounded to
+    // the register's 0.01 kWh; flat takes the remainder so that the tariffs add up to the total.
+    const reg = (share: number) => Math.round(energy * share * 100) / 100;
+    const [sharp, peak, valley] = [reg(0.1), reg(0.3), reg(0.25)];
+    this.tariffKwh = [
+      sharp,
+      peak,
+      Math.round((energy - sharp - peak - valley) * 100) / 100,
+      valley,
+    ];
+    this.phases = options.phases ?? 1;
     this.profile = options.profile ?? ELECTRICITY_DAY;
     this.now = options.now ?? Date.now;
     this.wakeUp = options.wakeUp ?? 2;
@@ -102,10 +124,16 @@ export class Dlt645Simulator implements SimulatedDevice {
     return rateAt(this.profile, t) + (t < this.kettleUntilMs ? 2000 : 0);
   }
 
-  /** Energy register, kWh (advances with the clock). */
+  /** Energy register, kWh (advances with the clock): the sum of the tariff registers. */
   energy(): number {
     this.advance();
-    return this.energyKwh;
+    return this.tariffKwh.reduce((a, b) => a + b, 0);
+  }
+
+  /** Tariff registers 1–4, kWh. */
+  tariffs(): number[] {
+    this.advance();
+    return [...this.tariffKwh];
   }
 
   private advance(): void {
@@ -114,24 +142,46 @@ export class Dlt645Simulator implements SimulatedDevice {
     if (this.mode !== 'idle') {
       const kettleEnd = Math.min(t, this.kettleUntilMs);
       const kettleWh = kettleEnd > this.lastMs ? (2000 * (kettleEnd - this.lastMs)) / 3_600_000 : 0;
-      this.energyKwh += (integrate(this.profile, this.lastMs, t) + kettleWh) / 1000;
+      // Booked to the tariff in force now: the meter is read every minute or so, so an interval
+      // that straddles a tariff change moves at most a minute's energy to the neighbour.
+      const tariff = tariffAt(t, this.profile.utcOffsetMinutes);
+      const used = (integrate(this.profile, this.lastMs, t) + kettleWh) / 1000;
+      this.tariffKwh[tariff - 1] = (this.tariffKwh[tariff - 1] ?? 0) + used;
     }
     this.lastMs = t;
   }
 
-  /** Value of a known DI right now, in the item's unit. */
+  /** Power, voltage and current of each phase now (one phase on a single-phase meter). */
+  private loads(): PhaseLoad[] {
+    const t = this.now();
+    const kettle = this.mode !== 'idle' && t < this.kettleUntilMs ? 2000 : 0;
+    const base = this.mode === 'idle' ? 0 : rateAt(this.profile, t);
+    return phaseLoads(this.phases, base, kettle);
+  }
+
+  /** Value of a known single DI right now, in the item's unit. */
   private valueOf(di: string): number | undefined {
     const p = this.powerW();
-    const voltage = this.mode === 'idle' ? 230.1 : 229.4 - p / 2000; // sags a little under load
+    const [a, b, c] = this.loads();
+    const tariff = /^000[12]0([1-4])00$/.exec(di);
+    if (tariff) return di.startsWith('0001') ? this.tariffs()[Number(tariff[1]) - 1] : 0;
     switch (di) {
       case '00010000':
         return this.energy();
       case '00020000':
         return 0;
       case '02010100':
-        return voltage;
+        return a?.voltageV;
+      case '02010200':
+        return b?.voltageV;
+      case '02010300':
+        return c?.voltageV;
       case '02020100':
-        return p / voltage / 0.98;
+        return a?.currentA;
+      case '02020200':
+        return b?.currentA;
+      case '02020300':
+        return c?.currentA;
       case '02030000':
         return p / 1000;
       case '02060000':
@@ -141,6 +191,42 @@ export class Dlt645Simulator implements SimulatedDevice {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * Members of a known block right now (undefined members go out as the FF filler), or undefined
+   * when this meter has no such block. A single-phase meter answers the phase blocks with phase A
+   * and FF for B and C, as the public single-phase reply [G] in three-phase.test.ts does.
+   */
+  private blockValues(di: string): (number | undefined)[] | undefined {
+    const phases = (pick: (l: PhaseLoad) => number) => {
+      const values = this.loads().map(pick);
+      return this.phases === 3 ? values : [values[0], undefined, undefined];
+    };
+    switch (di) {
+      case '0001FF00':
+        return [this.energy(), ...this.tariffs()];
+      case '0002FF00':
+        return [0, 0, 0, 0, 0];
+      case '0201FF00':
+        return phases((l) => l.voltageV);
+      case '0202FF00':
+        return phases((l) => l.currentA);
+      default:
+        return undefined;
+    }
+  }
+
+  /** The data after the DI for a DI this meter has, or undefined (→ "no data requested"). */
+  private payloadOf(di: string): Uint8Array | undefined {
+    const block = findDlt645Block(di);
+    if (block) {
+      const values = this.blockValues(di);
+      return values && encodeBlock(block, values);
+    }
+    const item = findDlt645Item(di);
+    const value = item && this.valueOf(di);
+    return item && value !== undefined ? encodeItemValue(item, value) : undefined;
   }
 
   private answer(frame: Dlt645Frame): void {
@@ -167,9 +253,8 @@ export class Dlt645Simulator implements SimulatedDevice {
       .map((b) => b.toString(16).padStart(2, '0'))
       .join('')
       .toUpperCase();
-    const item = findDlt645Item(di);
-    const value = this.valueOf(di);
-    if (!item || value === undefined) {
+    const payload = this.payloadOf(di);
+    if (payload === undefined) {
       // ERR bit1: no data requested (the meter does not know this DI).
       this.send({
         address: this.address,
@@ -178,7 +263,6 @@ export class Dlt645Simulator implements SimulatedDevice {
       });
       return;
     }
-    const payload = encodeItemValue(item, value);
     const data = new Uint8Array(4 + payload.length);
     data.set(diBytes, 0);
     data.set(payload, 4);
@@ -192,14 +276,17 @@ export class Dlt645Simulator implements SimulatedDevice {
 }
 
 /**
- * For the simulator registry: a meter matching a device's driver options (its `address`), so that
+ * For the simulator registry: a meter matching a device's driver options (its `address` and
+ * `phases`), so that
  * `anxin demo` and `anxin sim` pair a simulated meter with the configured device.
  */
 export function createDlt645Simulator(options: Record<string, unknown> = {}): Dlt645Simulator {
   const address = options['address'];
   const energy = options['energyKwh'];
+  const phases = options['phases'];
   return new Dlt645Simulator({
     ...(typeof address === 'string' && /^[0-9]{12}$/.test(address) ? { address } : {}),
     ...(typeof energy === 'number' ? { energyKwh: energy } : {}),
+    ...(phases === 3 ? { phases: 3 as const } : {}),
   });
 }
