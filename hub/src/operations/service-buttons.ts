@@ -10,6 +10,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AlarmEvent, ServiceButtonDto, ServiceCategory } from '@anxin/protocol';
 import type { AlarmDiverter } from '../store/alarms.js';
+import { residentOfDevice } from '../store/device-resident.js';
 import type { Database } from '../store/schema.js';
 import type { ServiceRequestStore } from './service-requests.js';
 import { auditIn, type OpsActor } from './tasks.js';
@@ -51,17 +52,21 @@ export class ServiceButtons implements AlarmDiverter {
       .where('device_id', '=', event.deviceId)
       .executeTakeFirst();
     if (!button || !parseActions(button.actions_json).includes(action)) return null;
-    const residents = await trx
-      .selectFrom('residents')
-      .select('id')
-      .where('home_id', '=', gateway.home_id)
-      .limit(2)
-      .execute();
+    // The button's own resident (a pendant in a shared home), else the home's only resident;
+    // in a shared home with a home-level button, the call finds out who pressed.
+    const owner = await residentOfDevice(trx, gatewayId, event.deviceId, gateway.home_id);
+    const residents = owner
+      ? [{ id: owner }]
+      : await trx
+          .selectFrom('residents')
+          .select('id')
+          .where('home_id', '=', gateway.home_id)
+          .limit(2)
+          .execute();
     const id = await this.requests.insert(
       trx,
       {
         homeId: gateway.home_id,
-        // A home of one: the request is about that person; a shared home: the call finds out.
         residentId: residents.length === 1 ? (residents[0]?.id ?? null) : null,
         category: button.category as ServiceCategory,
         description: `Service button pressed (${event.deviceId}, ${action})`,
