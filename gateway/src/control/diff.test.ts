@@ -83,7 +83,7 @@ describe('checking a hub configuration as a whole', () => {
       /local broker/,
     ],
   ] as const)('refuses %#: %s', (devices, code, reason) => {
-    expect(checkDevices(devices as DeviceConfig[], find, false)).toEqual({
+    expect(checkDevices([...devices] as DeviceConfig[], find, false)).toEqual({
       code,
       reason: expect.stringMatching(reason),
     });
