@@ -129,6 +129,30 @@ export const GatewayConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * Zero-touch claim (issue 10; README "Zero-touch claim"): the factory writes the hub's address
+     * and the claim code (here or in codeFile), and the gateway picks up its own broker
+     * credentials once an installer claims that code; hub.username/password are then not needed.
+     */
+    claim: Type.Optional(
+      Type.Object(
+        {
+          /** The hub's REST address, e.g. https://hub.example.org (http:// only on a trusted LAN). */
+          hubUrl: Type.String({ pattern: '^https?://[^\\s]+$' }),
+          /** The code printed on the label; or codeFile, a file holding only the code. */
+          code: Type.Optional(Type.String({ minLength: 8, maxLength: 64 })),
+          codeFile: Type.Optional(Type.String({ minLength: 1 })),
+          /** PEM file of the CA that signed the hub's HTTPS certificate. */
+          caFile: Type.Optional(Type.String({ minLength: 1 })),
+          /** Backoff (with full jitter) between attempts while waiting to be claimed. */
+          minRetryMs: Type.Integer({ minimum: 100, default: 2_000 }),
+          maxRetryMs: Type.Integer({ minimum: 100, default: 300_000 }),
+          /** Per request. */
+          timeoutMs: Type.Integer({ minimum: 500, default: 15_000 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** Local broker (Zigbee2MQTT) for devices whose driver transport is 'mqtt'. */
     localMqtt: Type.Optional(
       Type.Object(

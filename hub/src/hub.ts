@@ -26,6 +26,7 @@ import type { HubBroker } from './broker/seam.js';
 import { resolveWebRoot, type HubConfig } from './config.js';
 import { Authenticator, LoginRateLimiter } from './http/auth.js';
 import { registerCareDataRoutes } from './http/care-data-routes.js';
+import { registerClaimRoutes } from './http/claim-routes.js';
 import { buildHttpServer } from './http/server.js';
 import { alarmEngineMetrics, AlarmEngineModule } from './engine/module.js';
 import { Ingest, type IngestStats } from './ingest/ingest.js';
@@ -153,10 +154,6 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     log: partLogger(root, config, 'hub'),
     heartbeatIntervalS: config.liveness.heartbeatIntervalS,
     ...(config.mqtt.publicUrl ? { publicMqttUrl: config.mqtt.publicUrl } : {}),
-    provision: async (input) => {
-      if (!late.hub) throw new Error('hub not built yet');
-      await late.hub.provisionGateway(input);
-    },
     publish: async (topic, payload, retain) => {
       if (!late.broker) throw new Error('broker not built yet');
       await late.broker.publish(topic, payload, { retain });
@@ -341,6 +338,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     audit: care.audit,
   });
   operations.registerRoutes(http, care.access);
+  registerClaimRoutes(http, care.claimChannel);
   realtime.attach(http.server);
 
   const offlineMonitor = new GatewayOfflineMonitor({

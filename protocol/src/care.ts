@@ -406,12 +406,29 @@ export function planFor(plans: ResponsePlanDto[], kind: AlarmKind): ResponsePlan
 export const GATEWAY_CLAIM_STATES = ['unclaimed', 'claimed', 'decommissioned'] as const;
 export type GatewayClaimState = (typeof GATEWAY_CLAIM_STATES)[number];
 
+/**
+ * The gateway's broker credentials (zero-touch claim, claim.ts): none yet (unclaimed); claimed and
+ * waiting for the gateway to pick them up; picked up, not heard from since; in use; revoked
+ * (decommissioned).
+ */
+export const GATEWAY_CREDENTIAL_STATES = [
+  'none',
+  'awaiting_pickup',
+  'picked_up',
+  'in_use',
+  'revoked',
+] as const;
+export type GatewayCredentialState = (typeof GATEWAY_CREDENTIAL_STATES)[number];
+
 export interface GatewayDto {
   id: string;
   homeId: string | null;
   claimState: GatewayClaimState;
   claimedAt: string | null;
   claimedBy: string | null;
+  credentialState: GatewayCredentialState;
+  /** When the gateway picked up its credentials over the claim channel. */
+  credentialsIssuedAt: string | null;
   decommissionedAt: string | null;
   lastSeenAt: string | null;
   online: boolean;
@@ -504,19 +521,12 @@ export const ClaimGatewayRequestSchema = Type.Object(
 );
 export type ClaimGatewayRequest = Static<typeof ClaimGatewayRequestSchema>;
 
-export interface GatewayCredentialsDto {
-  /** MQTT username and client id (= gateway id). */
-  username: string;
-  /** Shown once; only its hash is stored. Claiming again issues new ones. */
-  password: string;
-  /** Where the gateway connects, e.g. mqtts://hub.example:8883. */
-  mqttUrl: string;
-}
-
 export interface ClaimGatewayResponse {
   gateway: GatewayDto;
-  credentials: GatewayCredentialsDto;
-  /** Also published retained on the gateway's down/config topic. */
+  /**
+   * Also published retained on the gateway's down/config topic. No credentials: the gateway picks
+   * up its own over the claim channel (claim.ts); `gateway.credentialState` shows how far it got.
+   */
   config: GatewayConfigMessage;
 }
 

@@ -1,6 +1,7 @@
 export * from './alarms.js';
 export * from './api.js';
 export * from './care.js';
+export * from './claim.js';
 export * from './config.js';
 export * from './contract.js';
 export * from './control.js';

@@ -34,6 +34,11 @@ export const API_ERROR_CODES = [
   'RATE_LIMITED',
   'UNSUPPORTED_MEDIA_TYPE',
   'INTERNAL',
+  // Zero-touch claim (claim.ts).
+  'CLAIM_CODE_INVALID',
+  'CLAIM_CODE_USED',
+  'CLAIM_NONCE_INVALID',
+  'GATEWAY_DECOMMISSIONED',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 

@@ -10,6 +10,7 @@ import type { Authenticator } from '../http/auth.js';
 import type { Database } from '../store/schema.js';
 import { ScopedAlarms } from './alarm-scope.js';
 import { AuditLog, ThrottledAudit } from './audit.js';
+import { ClaimChannel } from './claim-channel.js';
 import { Provisioning, type ProvisioningDeps } from './provisioning.js';
 import { CareStore } from './store.js';
 
@@ -19,6 +20,8 @@ export interface CareModule {
   store: CareStore;
   scopedAlarms: ScopedAlarms;
   provisioning: Provisioning;
+  /** The zero-touch claim channel (issue 10): gateways pick up their own credentials. */
+  claimChannel: ClaimChannel;
   access: Access;
   /** Set once the broker listens: the URL handed to gateways at claim time. */
   setMqttUrl(url: string): void;
@@ -33,7 +36,6 @@ export async function createCareModule(deps: {
   heartbeatIntervalS: number;
   /** Public MQTT URL for gateways (config); defaults to what the broker listens on. */
   publicMqttUrl?: string;
-  provision: ProvisioningDeps['provision'];
   publish: ProvisioningDeps['publish'];
   disconnect: ProvisioningDeps['disconnect'];
 }): Promise<CareModule> {
@@ -45,7 +47,6 @@ export async function createCareModule(deps: {
   const provisioning = new Provisioning({
     db: deps.db,
     care: store,
-    provision: deps.provision,
     publish: deps.publish,
     disconnect: deps.disconnect,
     mqttUrl: () => mqttUrl,
@@ -70,6 +71,7 @@ export async function createCareModule(deps: {
     store,
     scopedAlarms: new ScopedAlarms(deps.db),
     provisioning,
+    claimChannel: new ClaimChannel({ care: store, provisioning, audit, log: deps.log }),
     access: new Access({ auth: deps.auth, scopes, audit }),
     setMqttUrl(url) {
       if (!deps.publicMqttUrl) mqttUrl = url;

@@ -1,7 +1,9 @@
 /**
  * Gateway provisioning end to end: an admin registers a gateway (claim code shown once), an
- * installer claims it for a home, a real MQTT client connects with the issued credentials,
- * receives its retained configuration, is acknowledged, and is locked out once decommissioned.
+ * installer claims it for a home, the gateway picks up its own credentials over the claim channel
+ * (zero-touch; claim-channel.test.ts covers the channel itself), a real MQTT client connects with
+ * them, receives its retained configuration, is acknowledged, and is locked out once
+ * decommissioned.
  */
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +24,7 @@ import {
   waitFor,
   type RunningHub,
 } from '../testing/harness.js';
+import { pickUp } from '../testing/claim.js';
 import { seedDemo } from './seed.js';
 
 let h: RunningHub;
@@ -99,7 +102,7 @@ describe('gateway claim', () => {
       homeId: 'home-0001',
     });
     expect(wrong.status).toBe(404);
-    expect((wrong.body as ApiError).error.code).toBe('NOT_FOUND');
+    expect((wrong.body as ApiError).error.code).toBe('CLAIM_CODE_INVALID');
     const notMine = await call('inst-2', 'POST', '/api/v1/gateways/claim', {
       gatewayId: 'gw-box-1',
       claimCode,
@@ -125,15 +128,25 @@ describe('gateway claim', () => {
     const claim = claimed.body as ClaimGatewayResponse;
     expect(claim.gateway.claimState).toBe('claimed');
     expect(claim.gateway.homeId).toBe('home-0001');
-    expect(claim.credentials.username).toBe('gw-box-1');
-    expect(claim.credentials.mqttUrl).toBe(h.mqttUrl);
+    expect(claim.gateway.credentialState).toBe('awaiting_pickup');
+    expect(JSON.stringify(claim)).not.toMatch(/password/i);
     expect(claim.config.configVersion).toBe(1);
 
-    // Shown once: nothing that reads the gateway back contains the password.
-    const read = await call('admin', 'GET', '/api/v1/gateways/gw-box-1');
-    expect(JSON.stringify(read.body)).not.toContain(claim.credentials.password);
+    // The gateway picks up its own credentials: nobody types them.
+    const picked = await pickUp(h.httpUrl, 'gw-box-1', claimCode);
+    const credentials = picked.credentials;
+    if (!credentials) throw new Error(`no credentials: ${JSON.stringify(picked.answer)}`);
+    expect(credentials.username).toBe('gw-box-1');
+    expect(credentials.mqttUrl).toBe(h.mqttUrl);
 
-    const gw = await connectGateway('gw-box-1', claim.credentials.password);
+    // Nothing that reads the gateway back contains the password.
+    const read = await call('admin', 'GET', '/api/v1/gateways/gw-box-1');
+    expect(JSON.stringify(read.body)).not.toContain(credentials.password);
+    expect((read.body as { gateway: { credentialState: string } }).gateway.credentialState).toBe(
+      'picked_up',
+    );
+
+    const gw = await connectGateway('gw-box-1', credentials.password);
     await waitFor(() => gw.configs.length >= 1, 5000, 'retained config');
     expect(gw.configs[0]).toMatchObject({
       v: 1,
@@ -164,7 +177,7 @@ describe('gateway claim', () => {
 
     // The issued credentials carry the gateway's events, acknowledged as usual.
     await gw.client.endAsync(true);
-    const tgw = await TestGateway.connect(h.mqttUrl, 'gw-box-1', claim.credentials.password);
+    const tgw = await TestGateway.connect(h.mqttUrl, 'gw-box-1', credentials.password);
     await tgw.sendAlarms([alarmEvent(1, { kind: 'sos', deviceId: 'button-1' })]);
     await tgw.waitForAck((a) => a.acked.includes(1));
     const alarms = await call('family', 'GET', '/api/v1/alarms');
@@ -184,7 +197,7 @@ describe('gateway claim', () => {
     await closed;
     await tgw.close();
     const refusalsBefore = h.hub.stats().authFailures;
-    await expect(connectGateway('gw-box-1', claim.credentials.password)).rejects.toThrow(
+    await expect(connectGateway('gw-box-1', credentials.password)).rejects.toThrow(
       /Not authorized|5/i,
     );
     expect(h.hub.stats().authFailures).toBe(refusalsBefore + 1);
@@ -195,10 +208,11 @@ describe('gateway claim', () => {
       claimCode,
       homeId: 'home-0001',
     });
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(410);
+    expect((again.body as ApiError).error.code).toBe('GATEWAY_DECOMMISSIONED');
 
     // The refused login of the decommissioned gateway is in the audit log (once, not per retry).
-    await expect(connectGateway('gw-box-1', claim.credentials.password)).rejects.toThrow();
+    await expect(connectGateway('gw-box-1', credentials.password)).rejects.toThrow();
     let actions: string[] = [];
     await waitFor(
       async () => {

@@ -1,9 +1,11 @@
 /**
- * Gateway provisioning (issue 5): a gateway is created with a claim code (printed on the box or
- * generated here; stored hashed), an installer claims it for a home with that code, and the hub
- * issues the gateway's own broker credentials (shown once; stored hashed by the hub's existing
- * provisioning function) and publishes its configuration retained on `down/config`. A
- * decommissioned gateway is disabled (the broker refuses it) and disconnected at once.
+ * Gateway provisioning (issue 5, zero-touch since issue 10): a gateway is created with a claim code
+ * (printed on the box or generated here; only a SCRAM verifier of it is stored, see
+ * protocol/src/claim-proof.ts), an installer claims it for a home with that code (once), and the
+ * hub publishes its configuration retained on `down/config`. The gateway itself then picks up its
+ * own broker credentials over the claim channel (claim-channel.ts), proving it holds the code;
+ * nobody types a password. A decommissioned gateway loses its credentials (the broker refuses it),
+ * is disconnected at once, and is told so when it asks the claim channel.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -13,16 +15,16 @@ import {
   GATEWAY_CONFIG_VERSION,
   type DeviceKind,
   type GatewayConfigMessage,
-  type GatewayCredentialsDto,
 } from '@anxin/protocol';
-import { hashSecret, USER_PASSWORD_COST, verifySecret } from '../security/password.js';
+import { claimCodeMatches, makeClaimVerifier } from '@anxin/protocol/claim-proof';
+import { hashGatewaySecret } from '../security/gateway-secret.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import { isDecommissioned, NO_CREDENTIALS } from './claim-state.js';
 import type { CareStore } from './store.js';
 import './tables.js';
 
-/** Marks a gateway row that has no broker credentials yet: never a valid hash, so never accepted. */
-export const NO_CREDENTIALS = '!unclaimed';
+export { NO_CREDENTIALS } from './claim-state.js';
 
 /** Thresholds the gateway applies itself, with defaults from practice. */
 export const DEFAULT_GATEWAY_THRESHOLDS: Record<string, number> = {
@@ -32,8 +34,6 @@ export const DEFAULT_GATEWAY_THRESHOLDS: Record<string, number> = {
 export interface ProvisioningDeps {
   db: Kysely<Database>;
   care: CareStore;
-  /** The hub's provisioning function (hashes and stores the secret; enables the gateway). */
-  provision: (input: { gatewayId: string; secret: string; homeId: string | null }) => Promise<void>;
   /** Publishes on the embedded broker (config is retained). */
   publish: (topic: string, payload: Buffer, retain: boolean) => Promise<void>;
   disconnect: (gatewayId: string) => void;
@@ -53,15 +53,23 @@ export function generateClaimCode(): string {
 }
 
 export type ClaimResult =
-  | { ok: true; credentials: GatewayCredentialsDto; config: GatewayConfigMessage }
-  | { ok: false; reason: 'not_found' | 'wrong_code' | 'decommissioned' };
+  | { ok: true; config: GatewayConfigMessage }
+  | { ok: false; reason: 'not_found' | 'wrong_code' | 'decommissioned' | 'code_used' };
+
+/** Credentials picked up by the gateway itself (the secret leaves the hub only sealed). */
+export interface IssuedCredentials {
+  password: string;
+  mqttUrl: string;
+  homeId: string | null;
+  issuedAt: number;
+}
 
 export class Provisioning {
   constructor(private readonly deps: ProvisioningDeps) {}
 
   /** Registers an unclaimed gateway; false when the id exists already. */
   async createGateway(id: string, claimCode: string, now: number): Promise<boolean> {
-    const claimHash = await hashSecret(claimCode, USER_PASSWORD_COST);
+    const claimHash = await makeClaimVerifier(claimCode);
     const r = await this.deps.db
       .insertInto('gateways')
       .values({
@@ -91,37 +99,73 @@ export class Provisioning {
   ): Promise<ClaimResult> {
     const row = await this.deps.care.getGatewayRow(gatewayId);
     if (!row) return { ok: false, reason: 'not_found' };
-    if (row.enabled !== 1 || row.decommissioned_at !== null)
-      return { ok: false, reason: 'decommissioned' };
-    // Gateways provisioned before issue 5 (no claim code) can not be claimed: nothing to check.
-    if (!row.claim_code_hash || !(await verifySecret(claimCode, row.claim_code_hash)))
+    // Gateways provisioned by hand (no claim code) can not be claimed: nothing to check. The code
+    // is checked before any state is told, so only its holder learns more than "refused".
+    if (!row.claim_code_hash || !(await claimCodeMatches(claimCode, row.claim_code_hash)))
       return { ok: false, reason: 'wrong_code' };
-    const secret = randomBytes(24).toString('base64url');
-    await this.deps.provision({ gatewayId, secret, homeId });
+    if (isDecommissioned(row)) return { ok: false, reason: 'decommissioned' };
+    if (row.claimed_at !== null) return { ok: false, reason: 'code_used' };
     const home = await this.deps.db
       .selectFrom('homes')
       .select('test_mode')
       .where('id', '=', homeId)
       .executeTakeFirst();
-    await this.deps.db
+    // Compare-and-set on claimed_at: of two installers claiming at once, one wins.
+    const r = await this.deps.db
       .updateTable('gateways')
-      .set({ claimed_at: now, claimed_by: by, test_mode: home?.test_mode ?? 0 })
+      .set({
+        home_id: homeId,
+        claimed_at: now,
+        claimed_by: by,
+        test_mode: home?.test_mode ?? 0,
+        secret_hash: NO_CREDENTIALS,
+        credentials_issued_at: null,
+      })
       .where('id', '=', gatewayId)
-      .execute();
-    // New credentials: an existing connection with the old ones must go.
-    this.deps.disconnect(gatewayId);
+      .where('claimed_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return { ok: false, reason: 'code_used' };
     const config = await this.publishConfig(gatewayId, now);
+    return { ok: true, config };
+  }
+
+  /**
+   * Issues the gateway its own broker credentials (claim channel, after its proof was checked):
+   * a fresh random secret, stored hashed; an earlier one (an answer the gateway never got) stops
+   * working and any session with it is dropped.
+   */
+  async issueCredentials(gatewayId: string, now: number): Promise<IssuedCredentials | null> {
+    const secret = randomBytes(24).toString('base64url');
+    const r = await this.deps.db
+      .updateTable('gateways')
+      .set({ secret_hash: hashGatewaySecret(secret), credentials_issued_at: now })
+      .where('id', '=', gatewayId)
+      .where('enabled', '=', 1)
+      .where('decommissioned_at', 'is', null)
+      .where('claimed_at', 'is not', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return null;
+    this.deps.disconnect(gatewayId);
+    const row = await this.deps.care.getGatewayRow(gatewayId);
     return {
-      ok: true,
-      credentials: { username: gatewayId, password: secret, mqttUrl: this.deps.mqttUrl() },
-      config,
+      password: secret,
+      mqttUrl: this.deps.mqttUrl(),
+      homeId: row?.home_id ?? null,
+      issuedAt: now,
     };
   }
 
   async decommission(gatewayId: string, now: number): Promise<boolean> {
+    // Revoked twice over: disabled (the broker refuses it whatever it sends) and no secret left.
     const r = await this.deps.db
       .updateTable('gateways')
-      .set({ enabled: 0, decommissioned_at: now, status: 'offline', status_at: now })
+      .set({
+        enabled: 0,
+        decommissioned_at: now,
+        status: 'offline',
+        status_at: now,
+        secret_hash: NO_CREDENTIALS,
+      })
       .where('id', '=', gatewayId)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return false;

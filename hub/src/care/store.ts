@@ -32,6 +32,7 @@ import type {
 import type { Database, GatewayRow, UserRow } from '../store/schema.js';
 import type { Scope } from '../auth/scope.js';
 import { CommissioningStore } from './commissioning.js';
+import { credentialState } from './claim-state.js';
 import './tables.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -74,6 +75,8 @@ export function gatewayRowToDto(row: GatewayRow): GatewayDto {
           : 'unclaimed',
     claimedAt: isoOrNull(row.claimed_at),
     claimedBy: row.claimed_by,
+    credentialState: credentialState(row),
+    credentialsIssuedAt: isoOrNull(row.credentials_issued_at),
     decommissionedAt: isoOrNull(row.decommissioned_at),
     lastSeenAt: isoOrNull(row.last_seen_at),
     online: row.status === 'online' && row.enabled === 1,

@@ -102,6 +102,7 @@ import type { TelemetryReader } from '../care/telemetry-query.js';
 import { hashSecret, USER_PASSWORD_COST } from '../security/password.js';
 import type { AlarmStore } from '../store/alarms.js';
 import { HttpError } from './errors.js';
+import { LoginRateLimiter } from './auth.js';
 
 export interface CareRouteDeps {
   access: Access;
@@ -136,6 +137,8 @@ const TELEMETRY_MAX_SPAN_MS = 31 * 86_400_000;
 export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): void {
   const { access, care, audit } = deps;
   const authed = { preHandler: access.authenticate };
+  /** Wrong claim codes per (installer, gateway): 5 in 15 minutes. */
+  const claimLimiter = new LoginRateLimiter(5, 15 * 60_000);
   const scopes = access.scopes;
   const idParams = { params: IdParamsSchema };
 
@@ -846,6 +849,17 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
       const actor = await access.requireRole(request, 'gateway.claim', 'gateway', body.gatewayId);
       await access.requireHome(request, body.homeId, 'gateway.claim');
       const now = Date.now();
+      // Guessing codes through the installer's form is limited like guessing them at the channel.
+      const wait = claimLimiter.blockedFor(actor.user.id, body.gatewayId, now);
+      if (wait > 0)
+        throw new HttpError(
+          'RATE_LIMITED',
+          'too many wrong claim codes; try again later',
+          undefined,
+          {
+            'retry-after': String(Math.ceil(wait / 1000)),
+          },
+        );
       const result = await deps.provisioning.claim(
         body.gatewayId,
         body.claimCode,
@@ -854,6 +868,8 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
         now,
       );
       if (!result.ok) {
+        if (result.reason === 'wrong_code' || result.reason === 'not_found')
+          claimLimiter.fail(actor.user.id, body.gatewayId, now);
         await audit.record({
           user: who(actor),
           action: 'gateway.claim_failed',
@@ -862,10 +878,16 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
           detail: { reason: result.reason, homeId: body.homeId },
         });
         if (result.reason === 'decommissioned')
-          throw new HttpError('CONFLICT', `gateway ${body.gatewayId} is decommissioned`);
+          throw new HttpError(
+            'GATEWAY_DECOMMISSIONED',
+            `gateway ${body.gatewayId} is decommissioned`,
+          );
+        if (result.reason === 'code_used')
+          throw new HttpError('CLAIM_CODE_USED', 'this claim code has been used already');
         // Unknown gateway and wrong code look the same: the code is the secret.
-        throw new HttpError('NOT_FOUND', 'no gateway with that id and claim code');
+        throw new HttpError('CLAIM_CODE_INVALID', 'no gateway with that id and claim code');
       }
+      claimLimiter.succeed(actor.user.id, body.gatewayId);
       await audit.record({
         user: who(actor),
         action: 'gateway.claim',
@@ -875,11 +897,8 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
       });
       const row = await care.getGatewayRow(body.gatewayId);
       if (!row) throw new Error('gateway vanished after claim');
-      return {
-        gateway: gatewayRowToDto(row),
-        credentials: result.credentials,
-        config: result.config,
-      };
+      // No credentials here: the gateway picks up its own over the claim channel.
+      return { gateway: gatewayRowToDto(row), config: result.config };
     },
   );
 

@@ -16,6 +16,10 @@ const STATUS: Record<ApiErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  CLAIM_CODE_INVALID: 404,
+  CLAIM_CODE_USED: 409,
+  CLAIM_NONCE_INVALID: 401,
+  GATEWAY_DECOMMISSIONED: 410,
 };
 
 export class HttpError extends Error {

@@ -13,6 +13,7 @@
 import { PostgresAdapter, sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 import { careOperationsMigration } from '../operations/migration.js';
 import type { Migration, MigrationProvider } from 'kysely';
+import { gatewayClaim } from './migration-gateway-claim.js';
 
 /** True when the migration runs on PostgreSQL (types differ in the two places below). */
 export function isPostgres(db: Kysely<unknown>): boolean {
@@ -476,6 +477,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002_care_model_20261122T1345': careModel,
   '0900_engine': engine,
   '0910_commissioning_20261122T1430': commissioning,
+  '0925_gateway_claim': gatewayClaim,
   '0935_shared_homes_import': sharedHomesImport,
   '0930_care_operations': careOperationsMigration,
 };

@@ -1,16 +1,43 @@
 /**
- * Claim a gateway with the code printed on its box; the broker credentials are shown once, clearly,
- * and scrolled into view (on a phone the result is below the fold).
+ * Claim a gateway with the code printed on its box. Nothing is typed into the gateway: it picks up
+ * its own credentials from the hub (zero-touch claim), and this section follows it — waiting for
+ * the gateway to pick them up, picked up, connected — polling while it is on its way. The result
+ * is scrolled into view (on a phone it is below the fold).
  */
-import { type ClaimGatewayResponse, type GatewayDto, type HomeDto } from '@anxin/protocol';
-import { Alert, Button, Card, Code, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  type ClaimGatewayResponse,
+  type GatewayCredentialState,
+  type GatewayDto,
+  type HomeDto,
+} from '@anxin/protocol';
+import { Alert, Button, Card, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconCircleCheck } from '@tabler/icons-react';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { describeError } from '../api/describeError';
 import { ApiRequestError } from '../api/http';
-import { claimGateway } from '../api/hub';
+import { claimGateway, listGateways } from '../api/hub';
 import { useI18n } from '../i18n/I18nProvider';
 import { ONLINE_COLOURS, WARNING_COLOURS } from '../care/palette';
+import type { MessageKey } from '../i18n';
+
+const PICKUP_POLL_MS = 2_000;
+
+/** What the installer sees of a claimed gateway: its credential state, or online/offline. */
+type PickupState = 'awaiting_pickup' | 'picked_up' | 'online' | 'offline';
+
+function pickupState(g: GatewayDto): PickupState {
+  const waiting: GatewayCredentialState[] = ['awaiting_pickup', 'picked_up'];
+  if (waiting.includes(g.credentialState) && !g.online)
+    return g.credentialState === 'awaiting_pickup' ? 'awaiting_pickup' : 'picked_up';
+  return g.online ? 'online' : 'offline';
+}
+
+const PICKUP_LABEL: Record<PickupState, MessageKey> = {
+  awaiting_pickup: 'installer.awaitingPickup',
+  picked_up: 'installer.pickedUp',
+  online: 'installer.online',
+  offline: 'installer.offline',
+};
 
 export function GatewaySection({
   home,
@@ -33,12 +60,41 @@ export function GatewaySection({
   }, [result]);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  // Fresher rows than the page's, while a gateway is on its way to its credentials.
+  const [polled, setPolled] = useState<readonly GatewayDto[] | null>(null);
+  const shown = polled ?? gateways;
+  const justClaimed = result !== null ? shown.find((g) => g.id === result.gateway.id) : undefined;
+  const pending =
+    shown.some((g) => {
+      const s = pickupState(g);
+      return s === 'awaiting_pickup' || s === 'picked_up';
+    }) ||
+    (result !== null && (justClaimed === undefined || pickupState(justClaimed) !== 'online'));
+  useEffect(() => setPolled(null), [gateways]);
+  useEffect(() => {
+    if (!pending) return;
+    const controller = new AbortController();
+    const timer = setInterval(() => {
+      listGateways({ homeId: home.id }, controller.signal)
+        .then((r) => setPolled(r.gateways.filter((g) => g.claimState === 'claimed')))
+        // A missed poll is retried on the next tick; the page keeps what it showed.
+        .catch(() => undefined);
+    }, PICKUP_POLL_MS);
+    return () => {
+      controller.abort();
+      clearInterval(timer);
+    };
+  }, [pending, home.id]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSaving(true);
     setError(null);
     claimGateway({ gatewayId: gatewayId.trim(), claimCode: code.trim(), homeId: home.id })
-      .then((response) => setResult(response))
+      .then((response) => {
+        setResult(response);
+        // The page's list now holds the gateway, whose pickup this section then follows.
+        onClaimed();
+      })
       .catch((e: unknown) =>
         setError(
           e instanceof ApiRequestError &&
@@ -54,18 +110,28 @@ export function GatewaySection({
       <Title order={3} size="h4" id="setup-gateway-title">
         {t('installer.gateway')}
       </Title>
-      {gateways.map((g) => {
-        const state = g.online ? 'online' : 'offline';
+      {shown.map((g) => {
+        const state = pickupState(g);
+        const colours =
+          state === 'online'
+            ? ONLINE_COLOURS.online
+            : state === 'offline'
+              ? ONLINE_COLOURS.offline
+              : WARNING_COLOURS;
         return (
-          <Group key={g.id} gap="xs" my={4} data-testid="claimed-gateway" data-gateway-id={g.id}>
+          <Group
+            key={g.id}
+            gap="xs"
+            my={4}
+            data-testid="claimed-gateway"
+            data-gateway-id={g.id}
+            data-state={state}
+          >
             <Text className="mono" fw={700}>
               {g.id}
             </Text>
-            <span
-              className="chip"
-              style={{ color: ONLINE_COLOURS[state].fg, background: ONLINE_COLOURS[state].bg }}
-            >
-              {g.online ? t('installer.online') : t('installer.offline')}
+            <span className="chip" style={{ color: colours.fg, background: colours.bg }}>
+              {t(PICKUP_LABEL[state])}
             </span>
             <Text size="xs">
               {g.lastSeenAt !== null
@@ -89,27 +155,16 @@ export function GatewaySection({
               {t('installer.claimed', { id: result.gateway.id })}
             </Title>
           </Group>
-          <div
-            className="banner"
-            style={{ color: WARNING_COLOURS.fg, background: WARNING_COLOURS.bg }}
-            data-testid="claim-once-warning"
-          >
-            {t('installer.claimOnce')}
-          </div>
+          <Text size="sm" mt="xs" data-testid="claim-zero-touch">
+            {t('installer.zeroTouch')}
+          </Text>
           <dl className="claim-credentials">
-            <dt>{t('installer.mqttUrl')}</dt>
-            <dd>
-              <Code data-testid="claim-mqtt-url">{result.credentials.mqttUrl}</Code>
-            </dd>
-            <dt>{t('installer.mqttUser')}</dt>
-            <dd>
-              <Code data-testid="claim-username">{result.credentials.username}</Code>
-            </dd>
-            <dt>{t('installer.mqttPassword')}</dt>
-            <dd>
-              <Code className="secret" data-testid="claim-password">
-                {result.credentials.password}
-              </Code>
+            <dt>{t('installer.gatewayState')}</dt>
+            <dd
+              data-testid="claim-state"
+              data-state={justClaimed ? pickupState(justClaimed) : 'awaiting_pickup'}
+            >
+              {t(PICKUP_LABEL[justClaimed ? pickupState(justClaimed) : 'awaiting_pickup'])}
             </dd>
             <dt>{t('installer.configVersion')}</dt>
             <dd>{result.config.configVersion}</dd>
@@ -121,7 +176,6 @@ export function GatewaySection({
               setOpen(false);
               setGatewayId('');
               setCode('');
-              onClaimed();
             }}
             data-testid="claim-done"
           >

@@ -200,6 +200,8 @@ export class FakeCare {
       claimState: homeId === null ? 'unclaimed' : 'claimed',
       claimedAt: homeId === null ? null : created,
       claimedBy: homeId === null ? null : 'u-3',
+      credentialState: homeId === null ? 'none' : 'in_use',
+      credentialsIssuedAt: homeId === null ? null : created,
       decommissionedAt: null,
       lastSeenAt: iso(now - (online ? 10_000 : 3 * 3600_000)),
       online,

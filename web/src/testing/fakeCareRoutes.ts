@@ -254,7 +254,11 @@ export async function handleCareRoute(ctx: CareContext): Promise<boolean> {
     const gateway = care.gateways.get(gatewayId);
     if (!home) return (notFound(), true);
     if (!gateway || care.claimCodes.get(gatewayId) !== str(body.claimCode)) {
-      ctx.sendError(res, 404, 'NOT_FOUND', 'no gateway with this id and claim code');
+      ctx.sendError(res, 404, 'CLAIM_CODE_INVALID', 'no gateway with this id and claim code');
+      return true;
+    }
+    if (gateway.claimState === 'claimed') {
+      ctx.sendError(res, 409, 'CLAIM_CODE_USED', 'this claim code has been used already');
       return true;
     }
     gateway.homeId = home.id;
@@ -262,16 +266,14 @@ export async function handleCareRoute(ctx: CareContext): Promise<boolean> {
     gateway.claimedAt = new Date().toISOString();
     gateway.claimedBy = user.id;
     gateway.configVersion += 1;
+    // The demo gateway picks up its credentials and connects at once (zero-touch claim).
+    gateway.credentialState = 'in_use';
+    gateway.credentialsIssuedAt = new Date().toISOString();
     gateway.online = true;
     gateway.lastSeenAt = new Date().toISOString();
     for (const d of care.devices.values()) if (d.gatewayId === gateway.id) d.homeId = home.id;
     ok({
       gateway,
-      credentials: {
-        username: gateway.id,
-        password: 'pw-Xk3v9Qm2Lr8Tz4Wn',
-        mqttUrl: 'mqtts://hub.example:8883',
-      },
       config: {
         v: 1,
         configVersion: gateway.configVersion,
