@@ -159,6 +159,10 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       await late.broker.publish(topic, payload, { retain });
     },
     disconnect: (gatewayId) => late.broker?.disconnectGateway(gatewayId),
+    credentialsIssued: async (gatewayId, secret) => {
+      if (!late.broker) throw new Error('broker not built yet');
+      await late.broker.credentialsIssued(gatewayId, secret);
+    },
   });
   const realtime = new Realtime({
     auth,

@@ -3,7 +3,8 @@
  * temp dir, embedded broker and telemetry store, Socket.IO, the production web build served by the
  * hub itself) and seeded with the demo data. A real MQTT gateway connection sends the events:
  *   - an installer creates a home and its resident, claims a gateway with the code from its box
- *     (a wrong code first), adds devices, completes the guided device test (test alarm over
+ *     (a wrong code first), sees it wait for, pick up (zero-touch claim) and connect with its own
+ *     credentials — typing nothing into it — adds devices, completes the guided device test (test alarm over
  *     MQTT → Socket.IO; motion via the telemetry route) and prints the commissioning record;
  *   - the family sees their relative's alarm live, says "I am going there", and another home's
  *     address shows "not found";
@@ -17,14 +18,20 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildHub, hubConfig, seedDemo, type DemoLogin, type Hub } from '@anxin/hub';
 import {
+  CLAIM_CHALLENGE_PATH,
+  CLAIM_PROOF_PATH,
   newEventId,
   PROTOCOL_VERSION,
   uplinkTopic,
   type AlarmBatch,
   type AlarmListResponse,
+  type ClaimChallengeResponse,
+  type ClaimedCredentials,
+  type ClaimProofResponse,
   type CreateGatewayResponse,
   type TelemetryBatch,
 } from '@anxin/protocol';
+import { openSealed, proveClaimCode } from '@anxin/protocol/claim-proof';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { pino } from 'pino';
@@ -93,6 +100,31 @@ async function api<T>(
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+/** What the gateway does by itself once claimed: prove its code, open its sealed credentials. */
+async function pickUpCredentials(gatewayId: string, code: string): Promise<ClaimedCredentials> {
+  const post = async (path: string, body: unknown): Promise<unknown> => {
+    const res = await fetch(`${httpUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const challenge = (await post(CLAIM_CHALLENGE_PATH, {
+    gatewayId,
+    clientNonce: 'web-test-client-nonce-0123',
+  })) as ClaimChallengeResponse;
+  const { proof, keys, authMessage } = await proveClaimCode(code, gatewayId, challenge);
+  const answer = (await post(CLAIM_PROOF_PATH, {
+    gatewayId,
+    nonce: challenge.nonce,
+    proof,
+  })) as ClaimProofResponse;
+  if (answer.state !== 'issued') throw new Error(`not issued: ${answer.state}`);
+  return JSON.parse(openSealed(keys.clientKey, authMessage, answer.sealed)) as ClaimedCredentials;
 }
 
 async function sendAlarm(deviceId: string, kind: 'sos' | 'fall'): Promise<void> {
@@ -205,23 +237,34 @@ describe('web apps against the real hub', () => {
     await page.getByTestId('claim-code').fill(created.claimCode);
     await page.getByTestId('claim-submit').click();
     await page.getByTestId('claim-result').waitFor();
-    const password = (await page.getByTestId('claim-password').textContent()) ?? '';
-    expect(password.length).toBeGreaterThan(8);
+    // Nothing to type into the gateway: the page waits for it to pick up its credentials.
+    await poll(() => page.getByTestId('claim-state').getAttribute('data-state')).toBe(
+      'awaiting_pickup',
+    );
     await page.screenshot({
       path: join(screenshots, 'installer-claim-result.png'),
       fullPage: true,
     });
-    await page.getByTestId('claim-done').click();
 
-    // The gateway connects with the credentials the page showed once.
-    gateway = await connectAsync(mqttUrl, {
+    // The gateway picks them up by itself and connects; the page follows it to "online".
+    const credentials = await pickUpCredentials(GATEWAY, created.claimCode);
+    expect(credentials.mqttUrl).toBe(mqttUrl);
+    await poll(() => page.getByTestId('claim-state').getAttribute('data-state')).toBe('picked_up');
+    gateway = await connectAsync(credentials.mqttUrl, {
       clientId: GATEWAY,
-      username: GATEWAY,
-      password,
+      username: credentials.username,
+      password: credentials.password,
       reconnectPeriod: 0,
       connectTimeout: 5_000,
       protocolVersion: 4,
     });
+    await gateway.publishAsync(
+      uplinkTopic(GATEWAY, 'status'),
+      JSON.stringify({ v: PROTOCOL_VERSION, state: 'online', at: Date.now() }),
+      { qos: 1, retain: true },
+    );
+    await poll(() => page.getByTestId('claim-state').getAttribute('data-state')).toBe('online');
+    await page.getByTestId('claim-done').click();
 
     for (const [name, kind] of [
       ['sos-bed', 'SOS button'],
@@ -266,7 +309,7 @@ describe('web apps against the real hub', () => {
       path: join(screenshots, 'installer-record-print.png'),
       fullPage: true,
     });
-  });
+  }, 60_000);
 
   it('family sees the alarm live and is on the way; operator takes it by keyboard with the card; another home is not found', async () => {
     const family = await signIn('family', PHONE);

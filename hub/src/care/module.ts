@@ -38,6 +38,7 @@ export async function createCareModule(deps: {
   publicMqttUrl?: string;
   publish: ProvisioningDeps['publish'];
   disconnect: ProvisioningDeps['disconnect'];
+  credentialsIssued: ProvisioningDeps['credentialsIssued'];
 }): Promise<CareModule> {
   const scopes = new ScopeResolver(deps.db);
   await scopes.load();
@@ -49,6 +50,7 @@ export async function createCareModule(deps: {
     care: store,
     publish: deps.publish,
     disconnect: deps.disconnect,
+    credentialsIssued: deps.credentialsIssued,
     mqttUrl: () => mqttUrl,
     heartbeatIntervalS: deps.heartbeatIntervalS,
     log: deps.log,

@@ -37,6 +37,11 @@ export interface ProvisioningDeps {
   /** Publishes on the embedded broker (config is retained). */
   publish: (topic: string, payload: Buffer, retain: boolean) => Promise<void>;
   disconnect: (gatewayId: string) => void;
+  /**
+   * New credentials for a gateway (HubBroker.credentialsIssued): an external broker (Mosquitto's
+   * dynamic security) gets the account; the embedded one reads the hash from SQL at CONNECT.
+   */
+  credentialsIssued: (gatewayId: string, secret: string) => Promise<void>;
   mqttUrl: () => string;
   heartbeatIntervalS: number;
   log: Logger;
@@ -145,6 +150,7 @@ export class Provisioning {
       .where('claimed_at', 'is not', null)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return null;
+    await this.deps.credentialsIssued(gatewayId, secret);
     this.deps.disconnect(gatewayId);
     const row = await this.deps.care.getGatewayRow(gatewayId);
     return {
