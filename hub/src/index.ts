@@ -17,3 +17,10 @@ export {
   DEFAULT_CERT_HOSTS,
   type DevCertificates,
 } from './security/certs.js';
+export { copyDatabase, CopyError, type CopyOptions, type CopyReport } from './store/copy.js';
+export {
+  describeTarget,
+  parseDatabaseArgument,
+  resolveDatabaseTarget,
+  type DatabaseTarget,
+} from './store/target.js';

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { benchCommand } from './bench.js';
 import { certsCommand } from './certs.js';
+import { dbCommand } from './db.js';
 import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import { gatewayCommand } from './gateway.js';
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   scanCommand,
   benchCommand,
   certsCommand,
+  dbCommand,
 ];
