@@ -48,9 +48,7 @@ export async function inject(
         ? { 'content-type': contentType ?? (raw ? 'text/csv' : 'application/json') }
         : {}),
     },
-    ...(body !== undefined
-      ? { payload: raw ? (body) : JSON.stringify(body) }
-      : {}),
+    ...(body !== undefined ? { payload: raw ? body : JSON.stringify(body) } : {}),
   });
   const type = String(res.headers['content-type'] ?? '');
   return {
