@@ -12,13 +12,13 @@ import {
   newEventId,
   uplinkTopic,
   type AlarmEvent,
-  type ClaimGatewayResponse,
   type CreateGatewayResponse,
   type TelemetryEvent,
 } from '@anxin/protocol';
 import { seedDemo } from '../hub/src/care/seed.js';
 import { parseUplink } from '../hub/src/ingest/uplink-parse.js';
 import { callApi, login, startHub, type RunningHub } from '../hub/src/testing/harness.js';
+import { pickUp } from '../hub/src/testing/claim.js';
 import { createGateway, type Gateway } from '../gateway/src/gateway.js';
 import { parseDownlink, type DownlinkParse } from '../gateway/src/uplink/downlink.js';
 import { buildBatch } from '../gateway/src/uplink/batch.js';
@@ -45,7 +45,11 @@ beforeAll(async () => {
     claimCode,
     homeId: 'home-0001',
   });
-  password = (claimed.body as ClaimGatewayResponse).credentials.password;
+  expect(claimed.status).toBe(200);
+  // The gateway's own credentials, picked up over the claim channel (zero-touch claim).
+  const picked = await pickUp(h.httpUrl, GW, claimCode);
+  if (!picked.credentials) throw new Error(`no credentials: ${JSON.stringify(picked.answer)}`);
+  password = picked.credentials.password;
   raw = await connectAsync(h.mqttUrl, {
     clientId: GW,
     username: GW,
