@@ -335,7 +335,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     alarmUpdated: (alarm) => realtime.alarmUpdated(alarm),
     enrichAlarm: (alarm) => care.scopedAlarms.enrich(alarm),
   });
-  registerCareDataRoutes(http, {
+  await registerCareDataRoutes(http, {
     db,
     access: care.access,
     care: care.store,

@@ -18,3 +18,4 @@ export * from './operations-common.js';
 export * from './service-requests.js';
 export * from './welfare.js';
 export * from './work-orders.js';
+export * from './import.js';

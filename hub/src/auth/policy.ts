@@ -36,6 +36,8 @@ export const WRITE_POLICY = {
   'work_order.assign': ['operator', 'supervisor', 'admin'],
   'work_order.work': ['operator', 'supervisor', 'admin', 'installer', 'community_worker'],
   'service_button.set': ['admin', 'installer'],
+  /** Bulk import (issue 13): supervisors within their areas. */
+  'data.import': ['admin', 'supervisor'],
 } as const satisfies Record<string, readonly UserRole[]>;
 export type WriteAction = keyof typeof WRITE_POLICY;
 
@@ -50,6 +52,8 @@ export const READ_POLICY = {
   'welfare.read': ['operator', 'supervisor', 'admin', 'community_worker'],
   'work_order.read': ['operator', 'supervisor', 'admin', 'installer', 'community_worker'],
   'service_button.read': ['operator', 'supervisor', 'admin', 'installer'],
+  /** CSV exports and care-operation figures (issue 13): supervisors within their areas. */
+  'data.export': ['admin', 'supervisor'],
 } as const satisfies Record<string, readonly UserRole[]>;
 export type ReadAction = keyof typeof READ_POLICY;
 

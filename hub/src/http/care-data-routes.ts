@@ -9,6 +9,8 @@ import type { Access } from '../auth/guard.js';
 import type { AuditLog } from '../care/audit.js';
 import type { CareStore } from '../care/store.js';
 import type { Database } from '../store/schema.js';
+import { ImportService } from '../data/import-service.js';
+import { registerImportRoutes } from './import-routes.js';
 import { registerSharedHomeRoutes } from './shared-home-routes.js';
 
 export interface CareDataRouteDeps {
@@ -18,6 +20,14 @@ export interface CareDataRouteDeps {
   audit: AuditLog;
 }
 
-export function registerCareDataRoutes(app: FastifyInstance, deps: CareDataRouteDeps): void {
+export async function registerCareDataRoutes(
+  app: FastifyInstance,
+  deps: CareDataRouteDeps,
+): Promise<void> {
   registerSharedHomeRoutes(app, deps);
+  await registerImportRoutes(app, {
+    access: deps.access,
+    audit: deps.audit,
+    imports: new ImportService(deps.db, deps.access.scopes),
+  });
 }
