@@ -15,6 +15,9 @@ const STORE_TESTS = [
   'hub/src/ingest/lanes.test.ts',
   'hub/src/ingest/liveness.test.ts',
   'hub/src/notify/notifier.test.ts',
+  'hub/src/operations/operations-ingest.test.ts',
+  'hub/src/operations/service-requests.test.ts',
+  'hub/src/operations/welfare.test.ts',
 ];
 
 // Tests resolve workspace packages to their TypeScript sources (the `source` export condition),
