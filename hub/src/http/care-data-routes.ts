@@ -9,7 +9,7 @@ import type { Access } from '../auth/guard.js';
 import type { AuditLog } from '../care/audit.js';
 import type { CareStore } from '../care/store.js';
 import type { Database } from '../store/schema.js';
-import { ImportService } from '../data/import-service.js';
+import { ImportService } from '../bulk/import-service.js';
 import { registerImportRoutes } from './import-routes.js';
 import { registerSharedHomeRoutes } from './shared-home-routes.js';
 

@@ -20,8 +20,8 @@ import {
 } from '@anxin/protocol';
 import type { Access } from '../auth/guard.js';
 import type { AuditLog } from '../care/audit.js';
-import { csvLine, UTF8_BOM } from '../data/csv.js';
-import type { ImportService } from '../data/import-service.js';
+import { csvLine, UTF8_BOM } from '../bulk/csv.js';
+import type { ImportService } from '../bulk/import-service.js';
 import { HttpError } from './errors.js';
 
 export interface ImportRouteDeps {
