@@ -14,6 +14,7 @@ import {
   triggerInHome,
   type SimulatedHome,
 } from '../demo/homes.js';
+import { watchHubConfig } from '../demo/reconcile.js';
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -26,7 +27,9 @@ export const demoCommand: Command = {
     'protocols. Prints the console URL and logins; raises a random alarm now and then.',
     'Default FILE: none (built-in defaults); the repository ships config/demo.yaml.',
     '',
-    'While it runs:  anxin sim trigger --home home-0001 --event fall',
+    'While it runs:  anxin sim trigger --home home-0001 --event fall   (or sos, smoke, door, bed_exit)',
+    'A device an installer adds in the console (serial: port tcp://127.0.0.1:PORT; Zigbee: any',
+    'friendly name) gets a simulator at once and starts reporting within seconds.',
   ].join('\n'),
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
@@ -54,14 +57,43 @@ export const demoCommand: Command = {
     const seeded = await seedDemo(hub, { homes: demo.homes });
     const logins = seeded.logins.map((u) => `${u.username} / ${u.password}  (${u.role})`);
 
+    const note = (line: string) =>
+      writeLine(io.stdout, `[demo] ${new Date().toISOString()} ${line}`);
     const homes: SimulatedHome[] = [];
     for (let i = 0; i < demo.homes; i++) {
       const secret = newGatewaySecret();
       await hub.provisionGateway({ gatewayId: gatewayIdFor(i), secret, homeId: gatewayIdFor(i) });
-      homes.push(
-        await startHome(i, { dataDir: demo.dataDir, mqttUrl, secret, logger: gatewayLogger }),
-      );
+      const home = await startHome(i, {
+        dataDir: demo.dataDir,
+        mqttUrl,
+        secret,
+        logger: gatewayLogger,
+        note,
+      });
+      // The hub knows the demo's devices as an installer would have registered them, so the
+      // console lists them and the configuration the hub sends is the one the gateway runs.
+      for (const d of home.configured)
+        await hub.care.store.registerDevice(
+          home.gatewayId,
+          { ...d, kind: d.kind ?? 'other' },
+          Date.now(),
+        );
+      homes.push(home);
     }
+    const watcher = watchHubConfig(
+      homes,
+      {
+        read: async (gatewayId) => {
+          const config = await hub.care.provisioning.buildConfig(gatewayId, 0, Date.now());
+          const row = await hub.care.store.getGatewayRow(gatewayId);
+          return { devices: config.devices, claimed: (row?.claimed_at ?? null) !== null };
+        },
+        publish: async (gatewayId) => {
+          await hub.care.provisioning.publishConfig(gatewayId, Date.now());
+        },
+      },
+      note,
+    );
 
     const trigger = (home: string, event: string, device?: string): TriggerOutcome => {
       const target = homes.find((h) => h.gatewayId === home);
@@ -128,6 +160,7 @@ export const demoCommand: Command = {
     await stopping;
     writeLine(io.stdout, 'stopping…');
     stopRandomAlarms();
+    await watcher.stop();
     await new Promise<void>((resolve) => control.close(() => resolve()));
     for (const home of homes) await stopHome(home);
     await hub.close();

@@ -64,9 +64,26 @@ interface Known {
   memory: Record<string, boolean | string>;
 }
 
-/** Reads and checks the driver options from the gateway config (unknown shapes are ignored). */
-export function zigbee2mqttOptions(raw: Record<string, unknown>): Zigbee2MqttOptions {
+/**
+ * Reads and checks the driver options from the gateway config (unknown shapes are ignored).
+ * `friendlyName` is how the installer adds one Zigbee device (one hub device per sensor, each a
+ * zigbee2mqtt entry): the session then speaks for that device alone, under the configured
+ * `deviceId` — without it, every such entry would report every device on the bridge.
+ */
+export function zigbee2mqttOptions(
+  raw: Record<string, unknown>,
+  deviceId?: string,
+): Zigbee2MqttOptions {
   const out: Zigbee2MqttOptions = {};
+  const friendly = raw.friendlyName;
+  if (deviceId !== undefined && typeof friendly === 'string' && friendly.length > 0)
+    out.devices = {
+      [friendly]: {
+        deviceId,
+        ...(typeof raw.model === 'string' ? { model: raw.model } : {}),
+        ...(raw.role === 'bed_mat' ? { role: 'bed_mat' as const } : {}),
+      },
+    };
   if (typeof raw.baseTopic === 'string' && raw.baseTopic.length > 0)
     out.baseTopic = raw.baseTopic.replace(/\/+$/, '');
   if (typeof raw.devices === 'object' && raw.devices !== null && !Array.isArray(raw.devices)) {
@@ -283,5 +300,6 @@ export const zigbee2mqttDriver: DriverDescriptor = {
     'heart_rate_bpm',
   ],
   alarms: ['sos', 'water_leak', 'smoke', 'gas', 'tamper', 'low_battery', 'fall'],
-  createSession: (ctx: DriverContext) => createZigbee2MqttSession(zigbee2mqttOptions(ctx.options)),
+  createSession: (ctx: DriverContext) =>
+    createZigbee2MqttSession(zigbee2mqttOptions(ctx.options, ctx.deviceId)),
 };

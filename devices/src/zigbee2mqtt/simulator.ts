@@ -6,89 +6,13 @@
  * joining or leaving). Payload shapes follow codec.ts's sources.
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import {
+  SIMULATED_KINDS,
+  type SimulatedZigbeeDevice,
+  type SimulatedZigbeeKind,
+} from './sim-kinds.js';
 
-export type SimulatedZigbeeKind =
-  | 'sos_button'
-  | 'sos_button_heiman'
-  | 'water_leak'
-  | 'smoke'
-  | 'gas'
-  | 'door'
-  | 'motion'
-  | 'fall_radar'
-  | 'bed_mat';
-
-export interface SimulatedZigbeeDevice {
-  friendlyName: string;
-  kind: SimulatedZigbeeKind;
-  /** Defaults to a stable fake address derived from the friendly name. */
-  ieeeAddress?: string;
-}
-
-interface KindSpec {
-  model: string;
-  vendor: string;
-  description: string;
-  initial: Record<string, unknown>;
-}
-
-/** Models as zigbee-herdsman-converters names them, with the properties their state carries. */
-export const SIMULATED_KINDS: Readonly<Record<SimulatedZigbeeKind, KindSpec>> = {
-  sos_button: {
-    model: 'TS0215A_sos',
-    vendor: 'Tuya',
-    description: 'SOS button',
-    initial: { battery: 90, voltage: 2900 },
-  },
-  sos_button_heiman: {
-    model: 'HS1EB/HS1EB-E',
-    vendor: 'Heiman',
-    description: 'Smart emergency button',
-    initial: { battery: 95 },
-  },
-  water_leak: {
-    model: 'SJCGQ11LM',
-    vendor: 'Aqara',
-    description: 'Water leak sensor',
-    initial: { water_leak: false, battery: 100, battery_low: false, voltage: 3025 },
-  },
-  smoke: {
-    model: 'JTYJ-GD-01LM/BW',
-    vendor: 'Aqara',
-    description: 'Smoke detector',
-    initial: { smoke: false, smoke_density: 0, battery: 100, battery_low: false, tamper: false },
-  },
-  gas: {
-    model: 'JTQJ-BF-01LM/BW',
-    vendor: 'Aqara',
-    description: 'Gas leak detector',
-    initial: { gas: false, gas_density: 0 },
-  },
-  door: {
-    model: 'MCCGQ11LM',
-    vendor: 'Aqara',
-    description: 'Door and window contact sensor',
-    initial: { contact: true, battery: 100, voltage: 3005 },
-  },
-  motion: {
-    model: 'RTCGQ11LM',
-    vendor: 'Aqara',
-    description: 'Motion sensor',
-    initial: { occupancy: false, illuminance: 120, battery: 100, voltage: 3015 },
-  },
-  fall_radar: {
-    model: 'FDS315',
-    vendor: 'OWON',
-    description: 'Fall Detection Sensor',
-    initial: { status: 'unoccupied', breathing_rate: 0 },
-  },
-  bed_mat: {
-    model: 'SPM915',
-    vendor: 'OWON',
-    description: 'Sleeping pad monitor',
-    initial: { contact: true, battery: 100, battery_low: false, tamper: false },
-  },
-};
+export * from './sim-kinds.js';
 
 export const ZIGBEE_SCENARIOS = [
   'sos',
@@ -138,15 +62,17 @@ export class Zigbee2MqttSimulator {
   private client: MqttClient | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly states = new Map<string, Record<string, unknown>>();
-  private readonly devices: (SimulatedZigbeeDevice & { ieeeAddress: string })[];
+  private readonly devices: (SimulatedZigbeeDevice & { ieeeAddress: string })[] = [];
   private readonly joined = new Set<string>();
 
   constructor(private readonly options: Zigbee2MqttSimulatorOptions) {
     this.baseTopic = options.baseTopic ?? 'zigbee2mqtt';
-    this.devices = options.devices.map((d) => ({
-      ...d,
-      ieeeAddress: d.ieeeAddress ?? ieeeFor(d.friendlyName),
-    }));
+    this.devices.push(
+      ...options.devices.map((d) => ({
+        ...d,
+        ieeeAddress: d.ieeeAddress ?? ieeeFor(d.friendlyName),
+      })),
+    );
     for (const d of this.devices) {
       this.states.set(d.friendlyName, { ...SIMULATED_KINDS[d.kind].initial, linkquality: 120 });
       this.joined.add(d.friendlyName);
@@ -181,6 +107,45 @@ export class Zigbee2MqttSimulator {
       }, every);
       this.timer.unref();
     }
+  }
+
+  /**
+   * Pairs a new device with the running bridge, as Zigbee2MQTT does when one joins: the join
+   * events, the new device list, its availability and first state. False if the name is taken.
+   */
+  async addDevice(device: SimulatedZigbeeDevice): Promise<boolean> {
+    if (this.devices.some((d) => d.friendlyName === device.friendlyName)) return false;
+    this.devices.push({
+      ...device,
+      ieeeAddress: device.ieeeAddress ?? ieeeFor(device.friendlyName),
+    });
+    this.states.set(device.friendlyName, {
+      ...SIMULATED_KINDS[device.kind].initial,
+      linkquality: 120,
+    });
+    if (!this.client) {
+      this.joined.add(device.friendlyName);
+      return true;
+    }
+    await this.trigger(device.friendlyName, 'join');
+    await this.publishAvailability(device.friendlyName, 'online');
+    await this.publishState(device.friendlyName);
+    return true;
+  }
+
+  /** The device leaves the network and is forgotten. False if there is no such device. */
+  async removeDevice(friendlyName: string): Promise<boolean> {
+    const index = this.devices.findIndex((d) => d.friendlyName === friendlyName);
+    if (index < 0) return false;
+    if (this.client) {
+      await this.trigger(friendlyName, 'leave');
+      // Clears the retained availability, as Zigbee2MQTT does for a removed device.
+      await this.publish(`${friendlyName}/availability`, '', true);
+    }
+    this.devices.splice(index, 1);
+    this.states.delete(friendlyName);
+    this.joined.delete(friendlyName);
+    return true;
   }
 
   /** Acts out `scenario` on the named device; false if the device or scenario does not fit. */
