@@ -19,20 +19,23 @@ import {
 } from '@anxin/protocol';
 import { GatewayOfflineMonitor } from './alarms/gateway-offline.js';
 import { resolveInstanceId } from './cluster/config.js';
+import { Leases } from './cluster/leases.js';
+import { connectRedisAdapter, type RedisLink } from './cluster/redis-adapter.js';
 import { createCareModule, type CareModule } from './care/module.js';
 import { telemetryReaderOf } from './care/telemetry-query.js';
 import { createBroker } from './broker/create.js';
 import type { HubBroker } from './broker/seam.js';
 import { resolveWebRoot, type HubConfig } from './config.js';
-import { Authenticator, LoginRateLimiter } from './http/auth.js';
+import { Authenticator } from './http/auth.js';
 import { registerCareDataRoutes } from './http/care-data-routes.js';
 import { registerClaimRoutes } from './http/claim-routes.js';
+import { SqlLoginLimiter } from './http/login-limiter.js';
 import { buildHttpServer } from './http/server.js';
 import { alarmEngineMetrics, AlarmEngineModule } from './engine/module.js';
 import { Ingest, type IngestStats } from './ingest/ingest.js';
 import { OperationsModule } from './operations/module.js';
 import { createRootLogger, partLogger } from './logger.js';
-import { createHubMetrics, type HubMetrics } from './metrics.js';
+import { createHubMetrics, withInstanceLabel, type HubMetrics } from './metrics.js';
 import { Realtime } from './realtime/realtime.js';
 import { hashSecret, USER_PASSWORD_COST } from './security/password.js';
 import { hashGatewaySecret } from './security/gateway-secret.js';
@@ -138,16 +141,17 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     options.telemetryStore ?? createTelemetryStore(config, partLogger(root, config, 'telemetry'));
   await telemetry.start();
 
-  const auth = new Authenticator(
-    users,
-    new LoginRateLimiter(
-      config.auth.loginRateLimit.maxFailures,
-      config.auth.loginRateLimit.windowSeconds * 1000,
-    ),
-    config.auth.sessionTtlMinutes * 60_000,
+  // Counted in SQL: the limit holds across several hubs and restarts (issue 11).
+  const loginLimiter = new SqlLoginLimiter(
+    db,
+    config.auth.loginRateLimit.maxFailures,
+    config.auth.loginRateLimit.windowSeconds * 1000,
   );
+  const auth = new Authenticator(users, loginLimiter, config.auth.sessionTtlMinutes * 60_000);
   // The broker and ingest reference each other (uplinks in, acks out): late-bound.
   const late: { broker?: HubBroker; hub?: Hub; operations?: OperationsModule } = {};
+  /** The Socket.IO Redis adapter's link (cluster.redis.url), connected by listen(). */
+  let redis: RedisLink | undefined;
   const care: CareModule = await createCareModule({
     db,
     auth,
@@ -280,7 +284,9 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       `anxin_telemetry_store_up ${depth.telemetryStoreDown ? 0 : 1}`,
       ...alarmEngineMetrics(alarmEngine.stats()),
     ];
-    return metrics.registry.render() + extra.join('\n') + '\n';
+    const text = metrics.registry.render() + extra.join('\n') + '\n';
+    // Labelled once the hub is named as one of several; one hub's output stays as it was.
+    return config.cluster.instanceId ? withInstanceLabel(text, instanceId) : text;
   };
 
   const http = await buildHttpServer({
@@ -325,6 +331,14 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       },
       { name: 'broker', readiness: true, run: () => mqttBroker.check() },
       { name: 'telemetry', run: () => telemetry.check() },
+      ...(config.cluster.redis.url
+        ? [
+            {
+              name: 'redis',
+              run: () => redis?.check() ?? Promise.reject(new Error('not connected yet')),
+            },
+          ]
+        : []),
     ],
     renderMetrics,
     onError: (code) => metrics.httpErrors.inc({ code }),
@@ -354,11 +368,13 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       alarmEngine.onAlarmChanges(created, updated);
       operations.alarmsChanged(created, updated);
     },
+    lease: new Leases(db, instanceId),
   });
 
   const sessionSweep = setInterval(() => {
     users
       .purgeExpiredSessions(Date.now())
+      .then(() => loginLimiter.sweep(Date.now()))
       .catch((err: unknown) => log.warn({ err }, 'session sweep failed'));
   }, 10 * 60_000);
   sessionSweep.unref();
@@ -374,6 +390,14 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       care.setMqttUrl(mqttUrl);
       offlineMonitor.start();
       await alarmEngine.start();
+      if (config.cluster.redis.url) {
+        redis = await connectRedisAdapter(
+          config.cluster.redis.url,
+          config.cluster.redis.channelPrefix,
+          partLogger(root, config, 'realtime'),
+        );
+        realtime.useAdapter(redis.adapter);
+      }
       await http.listen({ host: config.http.host, port: config.http.port });
       const address = http.server.address() as AddressInfo;
       const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
@@ -395,6 +419,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         await mqttBroker.close();
         log.debug('broker closed');
         await realtime.close();
+        await redis?.close();
         await http.close();
         log.debug('http closed');
         await telemetry.close();

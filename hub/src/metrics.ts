@@ -171,3 +171,23 @@ export function createHubMetrics(registry = new Registry()) {
   };
 }
 export type HubMetrics = ReturnType<typeof createHubMetrics>;
+
+/**
+ * Adds `instance="<hub id>"` to every sample (issue 11): several hubs' figures stay apart wherever
+ * they are collected (with Prometheus, scrape with `honor_labels: true` to keep the hub's own name
+ * rather than the target address).
+ */
+export function withInstanceLabel(text: string, instance: string): string {
+  const label = `instance="${escapeLabel(instance)}"`;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line === '' || line.startsWith('#')) return line;
+      const brace = line.indexOf('{');
+      const space = line.indexOf(' ');
+      if (brace !== -1 && brace < space)
+        return `${line.slice(0, brace + 1)}${label}${line[brace + 1] === '}' ? '' : ','}${line.slice(brace + 1)}`;
+      return `${line.slice(0, space)}{${label}}${line.slice(space)}`;
+    })
+    .join('\n');
+}

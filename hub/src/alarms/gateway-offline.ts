@@ -6,11 +6,23 @@
  * State lives in SQL (last_seen_at, the alarm itself), so the check survives a hub restart. After
  * a start the hub first waits one full window: every gateway looks silent while the hub was down,
  * and they need the chance to reconnect before anyone is alarmed.
+ *
+ * Several hubs (issue 11): the check runs on the hub holding the `gateway-offline` lease
+ * (cluster/leases.ts), and the database holds at most one unresolved gateway_offline alarm per
+ * gateway (unique index, migration 0940_multi_hub), so a gateway is alarmed once, not once per hub.
  */
 import type { Logger } from 'pino';
 import type { AlarmDto } from '@anxin/protocol';
 import type { HubConfig } from '../config.js';
 import type { AlarmStore } from '../store/alarms.js';
+
+/** The lease this check runs under, when several hubs share the database. */
+export interface JobLease {
+  acquire(name: string, ttlMs: number, now: number): Promise<boolean>;
+  release(name: string): Promise<void>;
+}
+
+const LEASE = 'gateway-offline';
 
 export class GatewayOfflineMonitor {
   private timer: NodeJS.Timeout | undefined;
@@ -23,6 +35,7 @@ export class GatewayOfflineMonitor {
       config: HubConfig['liveness'];
       log: Logger;
       onChanges: (created: AlarmDto[], updated: AlarmDto[]) => void;
+      lease?: JobLease;
     },
   ) {}
 
@@ -38,8 +51,14 @@ export class GatewayOfflineMonitor {
     this.timer.unref();
   }
 
+  /** Long enough to ride out a slow check; short enough that a dead hub's job moves on soon. */
+  private get leaseMs(): number {
+    return Math.max(3 * this.deps.config.checkIntervalMs, 10_000);
+  }
+
   async tick(now: number): Promise<void> {
     try {
+      if (this.deps.lease && !(await this.deps.lease.acquire(LEASE, this.leaseMs, now))) return;
       const updated = await this.deps.alarms.clearGatewayOffline(now);
       const created =
         now - this.startedAt >= this.windowMs
@@ -64,5 +83,8 @@ export class GatewayOfflineMonitor {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+    await this.deps.lease?.release(LEASE).catch((err: unknown) => {
+      this.deps.log.warn({ err }, 'gateway-offline lease not released (it expires by itself)');
+    });
   }
 }

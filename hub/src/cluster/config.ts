@@ -8,9 +8,9 @@ import { Type, type Static } from '@sinclair/typebox';
 export const ClusterConfigSchema = Type.Object(
   {
     /**
-     * This hub's name among several: the `instance` label on /metrics, the `hub` field of its
-     * logs, part of its MQTT client id and of its leases. Empty = the host name. Give each hub of
-     * a district its own (two hubs with one name would take each other's leases).
+     * This hub's name among several: the `instance` label on every /metrics sample (only when
+     * set), part of its MQTT client id and its lease holder name. Empty = the host name, no
+     * label. Give each hub of a district its own (two hubs with one name share leases).
      */
     instanceId: Type.String({ default: '', pattern: '^[A-Za-z0-9._-]{0,64}$' }),
     redis: Type.Object(

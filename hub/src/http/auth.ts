@@ -6,6 +6,7 @@ import { SESSION_COOKIE, type UserRole } from '@anxin/protocol';
 import { hashSecret, USER_PASSWORD_COST, verifySecret } from '../security/password.js';
 import type { SessionInfo, UserStore } from '../store/users.js';
 import { HttpError } from './errors.js';
+import type { LoginLimiter } from './login-limiter.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,7 +18,7 @@ declare module 'fastify' {
  * Failed logins per (client address, username) in a fixed window; in memory and bounded (the
  * oldest key is forgotten first), so a flood of made-up usernames cannot exhaust memory.
  */
-export class LoginRateLimiter {
+export class LoginRateLimiter implements LoginLimiter {
   private readonly failures = new Map<string, { count: number; windowStart: number }>();
 
   constructor(
@@ -62,7 +63,7 @@ export class Authenticator {
 
   constructor(
     private readonly users: UserStore,
-    private readonly limiter: LoginRateLimiter,
+    private readonly limiter: LoginLimiter,
     private readonly sessionTtlMs: number,
   ) {}
 
@@ -72,7 +73,7 @@ export class Authenticator {
     password: string,
     now: number,
   ): Promise<{ token: string; session: SessionInfo }> {
-    const wait = this.limiter.blockedFor(ip, username, now);
+    const wait = await this.limiter.blockedFor(ip, username, now);
     if (wait > 0) {
       throw new HttpError('RATE_LIMITED', 'too many failed logins; try again later', undefined, {
         'retry-after': String(Math.ceil(wait / 1000)),
@@ -83,7 +84,7 @@ export class Authenticator {
     this.dummyHash ??= hashSecret('not-a-password', USER_PASSWORD_COST);
     const ok = await verifySecret(password, row?.password_hash ?? (await this.dummyHash));
     if (!row || !ok) {
-      this.limiter.fail(ip, username, now);
+      await this.limiter.fail(ip, username, now);
       await this.users.audit({
         at: now,
         userId: row?.id ?? null,
@@ -95,7 +96,7 @@ export class Authenticator {
       });
       throw new HttpError('UNAUTHENTICATED', 'wrong username or password');
     }
-    this.limiter.succeed(ip, username);
+    await this.limiter.succeed(ip, username);
     const { token, expiresAt } = await this.users.createSession(row.id, this.sessionTtlMs, now);
     const session = await this.users.sessionByToken(token, now);
     if (!session) throw new Error('session vanished right after creation');

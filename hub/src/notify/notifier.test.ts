@@ -111,6 +111,43 @@ describe('backoffMs', () => {
 });
 
 describe('Notifier', () => {
+  it('delivers each event once when two hubs poll one outbox (claimed rows)', async () => {
+    const r = await receiver();
+    toClose.push(() => r.close());
+    const cfg = config([{ url: r.url, secret: SECRET, events: ['*'] }], { concurrency: 4 });
+    // Queued before either polls (one process cannot hold two SQLite writers the way two hub
+    // processes do: a blocked writer would stall the thread the other needs to commit).
+    const queuing = new Notifier({ db, config: cfg, log });
+    await queuing.close();
+    await db
+      .insertInto('notification_outbox')
+      .values(
+        Array.from({ length: 20 }, (_, i) => ({
+          webhook_url: r.url,
+          event: 'alarm.escalated',
+          body_json: JSON.stringify({ id: `delivery-${i}`, event: 'alarm.escalated', data: {} }),
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: Date.now(),
+          created_at: Date.now(),
+          delivered_at: null,
+          last_error: null,
+        })),
+      )
+      .execute();
+    const second = (await openDatabase(join(dir, 'hub.db'), log)).db;
+    toClose.push(() => second.destroy());
+    const hubA = notifier(cfg);
+    const hubB = notifier(cfg, second);
+    await waitFor(() => r.got.length >= 20, 10_000, '20 deliveries');
+    // Give a double delivery the time to show up.
+    await new Promise((res) => setTimeout(res, 300));
+    const ids = r.got.map((g) => g.headers['x-anxin-delivery']);
+    expect(ids).toHaveLength(20);
+    expect(new Set(ids).size).toBe(20);
+    expect(hubA.stats().delivered + hubB.stats().delivered).toBe(20);
+  });
+
   it('delivers signed JSON that the receiver can verify; only subscribed hooks get an event', async () => {
     const r = await receiver();
     toClose.push(() => r.close());

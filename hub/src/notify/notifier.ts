@@ -22,6 +22,9 @@ import {
   TIMESTAMP_HEADER,
 } from './signature.js';
 
+/** A claimed delivery is retried by any hub this long after its attempt would have timed out. */
+const CLAIM_MARGIN_MS = 30_000;
+
 export interface NotifierStats {
   enqueued: number;
   delivered: number;
@@ -208,8 +211,33 @@ export class Notifier {
         this.armForNext(now);
         return;
       }
-      await Promise.all(due.map((row) => this.deliver(row)));
+      const mine = await this.claim(due, now);
+      await Promise.all(mine.map((row) => this.deliver(row)));
     }
+  }
+
+  /**
+   * Several hubs poll one outbox (issue 11): each due row is claimed with a conditional UPDATE that
+   * moves its next attempt past a lease, so exactly one hub sends it; a hub that dies mid-delivery
+   * leaves it to be retried when the lease runs out (receivers de-duplicate on X-Anxin-Delivery).
+   */
+  private async claim<R extends { id: number; next_attempt_at: number }>(
+    due: R[],
+    now: number,
+  ): Promise<R[]> {
+    const until = now + this.deps.config.timeoutMs + CLAIM_MARGIN_MS;
+    const mine: R[] = [];
+    for (const row of due) {
+      const r = await this.db
+        .updateTable('notification_outbox')
+        .set({ next_attempt_at: until })
+        .where('id', '=', row.id)
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '=', row.next_attempt_at)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 1) mine.push(row);
+    }
+    return mine;
   }
 
   /** A timer for the earliest retry sooner than the next poll keeps back-off delays exact. */

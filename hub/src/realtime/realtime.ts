@@ -116,6 +116,14 @@ export class Realtime {
     this.io = io;
   }
 
+  /**
+   * Several hubs (cluster/redis-adapter.ts): rooms span every hub, so a push from any hub reaches
+   * every console in scope. Called after attach(), before consoles connect.
+   */
+  useAdapter(adapter: Parameters<NonNullable<Realtime['io']>['adapter']>[0]): void {
+    this.io?.adapter(adapter);
+  }
+
   alarmNew(alarm: AlarmDto): void {
     this.alarmsChanged([alarm], []);
   }
@@ -186,7 +194,8 @@ export class Realtime {
     const io = this.io;
     if (!io) return;
     await this.pushes;
-    io.disconnectSockets(true);
+    // Only this hub's sockets: with the Redis adapter, io.disconnectSockets would reach every hub.
+    io.local.disconnectSockets(true);
     // io.close() would also close the HTTP server; Fastify does that.
     io.engine.close();
     this.io = undefined;

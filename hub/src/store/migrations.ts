@@ -14,6 +14,7 @@ import { PostgresAdapter, sql, type ColumnDefinitionBuilder, type Kysely } from 
 import { careOperationsMigration } from '../operations/migration.js';
 import type { Migration, MigrationProvider } from 'kysely';
 import { gatewayClaim } from './migration-gateway-claim.js';
+import { multiHub } from './migration-multi-hub.js';
 
 /** True when the migration runs on PostgreSQL (types differ in the two places below). */
 export function isPostgres(db: Kysely<unknown>): boolean {
@@ -480,6 +481,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0925_gateway_claim': gatewayClaim,
   '0935_shared_homes_import': sharedHomesImport,
   '0930_care_operations': careOperationsMigration,
+  '0940_multi_hub': multiHub,
 };
 
 export const inCodeMigrations: MigrationProvider = {
