@@ -135,7 +135,7 @@ describe('Notifier', () => {
         })),
       )
       .execute();
-    const second = (await openDatabase(join(dir, 'hub.db'), log)).db;
+    const second = (await openTestDatabase(join(dir, 'hub.db'), log)).db;
     toClose.push(() => second.destroy());
     const hubA = notifier(cfg);
     const hubB = notifier(cfg, second);
