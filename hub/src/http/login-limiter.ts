@@ -33,7 +33,8 @@ export class SqlLoginLimiter implements LoginLimiter {
   }
 
   private key(ip: string, username: string): string {
-    return `${ip}\u0000${username.toLowerCase()}`;
+    // JSON, not a NUL separator: PostgreSQL text cannot hold NUL.
+    return JSON.stringify([ip, username.toLowerCase()]);
   }
 
   async blockedFor(ip: string, username: string, now: number): Promise<number> {
