@@ -210,6 +210,14 @@ describe('anxin db copy', () => {
       [['db', 'copy', '--from', 'x.db', '--to', 'y.db'], /--to must be a postgres/],
       [['db', 'copy', '--from', 'x.db', '--to', 'postgres://u@h/db', '--batch', '0'], /--batch/],
     ];
+    const missing = capture();
+    expect(
+      await run(
+        ['db', 'copy', '--from', join(dir, 'no-such.db'), '--to', pg.url('anxin_none')],
+        missing.io,
+      ),
+    ).toBe(2);
+    expect(missing.err()).toContain('SOURCE_MISSING');
     for (const [argv, message] of cases) {
       const c = capture();
       expect(await run(argv, c.io), argv.join(' ')).toBe(2);

@@ -18,7 +18,8 @@ export const dbCommand: Command = {
     '(telemetry.db or InfluxDB) is not SQL state and is not copied.',
     '',
     'Then set database.driver: postgres and database.postgres.url in the hub config.',
-    'Exit codes: 0 copied, 1 failed (nothing committed), 2 usage or refused (e.g. target not empty).',
+    'Exit codes: 0 copied, 1 failed (nothing committed), 2 usage or refused (no such --from file,',
+    'target not empty).',
   ].join('\n'),
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
@@ -54,7 +55,7 @@ export const dbCommand: Command = {
       if (!(err instanceof CopyError)) throw err;
       writeLine(io.stderr, `anxin db copy: ${err.code}: ${err.message}`);
       writeLine(io.stdout, JSON.stringify({ ok: false, code: err.code, message: err.message }));
-      return err.code === 'TARGET_NOT_EMPTY' || err.code === 'UNSUPPORTED' ? 2 : 1;
+      return ['TARGET_NOT_EMPTY', 'SOURCE_MISSING', 'UNSUPPORTED'].includes(err.code) ? 2 : 1;
     }
   },
 };

@@ -7,6 +7,7 @@
  * on any error, nothing. Row counts are compared before commit and identity sequences are moved
  * past the copied ids, so the hub can insert on PostgreSQL right away.
  */
+import { existsSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { migrateToLatest, openDatabase, postgresKysely } from './db.js';
@@ -33,7 +34,8 @@ export interface CopyReport {
 /** A copy refused or failed for a reason the user can act on; `code` is stable. */
 export class CopyError extends Error {
   constructor(
-    readonly code: 'TARGET_NOT_EMPTY' | 'SCHEMA_MISMATCH' | 'COUNT_MISMATCH' | 'UNSUPPORTED',
+    readonly code:
+      'SOURCE_MISSING' | 'TARGET_NOT_EMPTY' | 'SCHEMA_MISMATCH' | 'COUNT_MISMATCH' | 'UNSUPPORTED',
     message: string,
   ) {
     super(message);
@@ -74,6 +76,9 @@ export async function copyDatabase(
     throw new CopyError('UNSUPPORTED', `--from must be a SQLite file, got ${describeTarget(from)}`);
   if (to.driver !== 'postgres')
     throw new CopyError('UNSUPPORTED', `--to must be a postgres:// URL, got ${describeTarget(to)}`);
+  // Opening a missing file would create an empty database and "copy" nothing.
+  if (!existsSync(from.file))
+    throw new CopyError('SOURCE_MISSING', `no SQLite file at ${from.file}`);
   // The source is migrated like the hub would at its next start (same code, same steps).
   const source = (await openDatabase(from, log)).db;
   const target = postgresKysely(to.pool, log);
