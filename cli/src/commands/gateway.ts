@@ -27,7 +27,7 @@ export const gatewayCommand: Command = {
       writeLine(
         io.stdout,
         managed.state() === 'running'
-          ? `anxin gateway ${config.gatewayId}: running with stored credentials`
+          ? `anxin gateway ${config.gatewayId}: running with its own credentials`
           : `anxin gateway ${config.gatewayId}: waiting for claim at ${config.claim.hubUrl}`,
       );
       await stopping;

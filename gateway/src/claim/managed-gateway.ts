@@ -82,8 +82,8 @@ export function createManagedGateway(
 
   const schedule = (fn: () => void, delayMs: number) => {
     if (state === 'stopped') return;
+    // Not unref'd: while a gateway waits for its claim this timer is all that keeps it running.
     timer = setTimeout(fn, delayMs);
-    timer.unref?.();
   };
 
   const waitForClaim = async (): Promise<void> => {
@@ -105,7 +105,11 @@ export function createManagedGateway(
     if (decision.action !== 'retry') return;
     const delay = Math.min(claim.maxRetryMs, Math.max(decision.minDelayMs, backoff.next()));
     logger[decision.level](
-      { code: result.kind === 'refused' ? result.code : decision.reason, retryInMs: delay },
+      {
+        ...(result.kind === 'refused' || result.kind === 'error' ? { code: result.code } : {}),
+        reason: decision.reason,
+        retryInMs: delay,
+      },
       'waiting for claim',
     );
     schedule(() => void waitForClaim(), delay);
@@ -182,7 +186,7 @@ export function createManagedGateway(
       if (state !== 'stopped') return;
       const stored = store.read(config.gatewayId);
       if (stored) {
-        logger.info('using stored credentials');
+        logger.info('using stored credentials: no claim needed');
         await run(stored);
         return;
       }

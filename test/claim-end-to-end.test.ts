@@ -1,0 +1,269 @@
+/**
+ * Zero-touch claim with real processes (issue 10): an `anxin hub` process and `anxin gateway`
+ * processes over TCP. The gateway starts with only what the factory wrote — its id, the hub's
+ * address and a file holding its claim code — and waits. The installer claims the code through
+ * the REST API; the gateway picks up its own credentials (stored 0600 in a 0700 directory),
+ * connects to MQTT with them and applies its configuration. A gateway with a wrong code and a
+ * second box with a copy of the spent code are refused (stable codes, audited); a restart reuses
+ * the stored credentials; decommissioning revokes them and the gateway deletes them and waits
+ * for a claim again. The hub's database never holds the code in clear.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  CreateGatewayResponse,
+  GatewayResponse,
+  HomeResponse,
+  AuditEntryDto,
+} from '@anxin/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnAnxin, type AnxinProcess } from './support/anxin-process.js';
+import { freePort, waitFor } from './support/ports.js';
+
+const GW = 'gw-zt-e2e';
+const OTHER = 'gw-zt-other';
+
+describe('zero-touch claim with real processes', () => {
+  let dir: string;
+  let hub: AnxinProcess;
+  let httpUrl: string;
+  let adminCookie: string;
+  let installerCookie: string;
+  let code: string;
+  let homeId: string;
+  const gateways: AnxinProcess[] = [];
+
+  async function api<T>(cookie: string, method: string, path: string, body?: unknown) {
+    const res = await fetch(`${httpUrl}/api/v1${path}`, {
+      method,
+      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  }
+
+  async function login(username: string, password: string): Promise<string> {
+    const res = await fetch(`${httpUrl}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    expect(res.status).toBe(200);
+    return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  }
+
+  /** What the factory writes: the id, the hub's address, and the code in a file of its own. */
+  function factoryConfig(name: string, gatewayId: string, claimCode: string): string {
+    const codeFile = join(dir, `${name}.code`);
+    writeFileSync(codeFile, `${claimCode}\n`, { mode: 0o400 });
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(
+      file,
+      [
+        `gatewayId: ${gatewayId}`,
+        `dataDir: ${join(dir, name)}`,
+        'heartbeatIntervalS: 1',
+        'reconnect: { minMs: 200, maxMs: 1000 }',
+        `claim: { hubUrl: "${httpUrl}", codeFile: "${codeFile}", minRetryMs: 200, maxRetryMs: 1000 }`,
+        'log: { level: info }',
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  function startGateway(config: string): AnxinProcess {
+    const p = spawnAnxin(['gateway', '--config', config]);
+    gateways.push(p);
+    return p;
+  }
+
+  const gatewayDto = async (id: string) =>
+    (await api<GatewayResponse>(adminCookie, 'GET', `/gateways/${id}`)).body.gateway;
+  const audit = async (id: string) =>
+    (
+      await api<{ entries: AuditEntryDto[] }>(
+        adminCookie,
+        'GET',
+        `/audit?targetType=gateway&targetId=${id}`,
+      )
+    ).body.entries;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'anxin-claim-e2e-'));
+    const [httpPort, mqttPort] = [await freePort(), await freePort()];
+    writeFileSync(
+      join(dir, 'hub.yaml'),
+      [
+        `dataDir: ${join(dir, 'hub')}`,
+        `http: { host: 127.0.0.1, port: ${httpPort} }`,
+        `mqtt: { host: 127.0.0.1, port: ${mqttPort} }`,
+        'log: { level: warn }',
+      ].join('\n'),
+    );
+    hub = spawnAnxin(['hub', '--config', join(dir, 'hub.yaml')]);
+    const [, adminPassword] = await hub.waitFor(
+      /created user "admin" with password "([^"]+)"/,
+      60_000,
+    );
+    const [, url] = await hub.waitFor(/console (http:\/\/\S+)/, 60_000);
+    httpUrl = url ?? '';
+    adminCookie = await login('admin', adminPassword ?? '');
+
+    // A home in a community, and an installer assigned to it.
+    let parentId: string | null = null;
+    for (const kind of ['district', 'street', 'community'] as const) {
+      const area = await api<{ area: { id: string } }>(adminCookie, 'POST', '/areas', {
+        kind,
+        name: `E2E ${kind}`,
+        ...(parentId ? { parentId } : {}),
+      });
+      expect(area.status).toBe(201);
+      parentId = area.body.area.id;
+    }
+    const home = await api<HomeResponse>(adminCookie, 'POST', '/homes', {
+      areaId: parentId,
+      address: '1 Claim Road',
+    });
+    expect(home.status).toBe(201);
+    homeId = home.body.home.id;
+    const installer = await api<{ user: { id: string } }>(adminCookie, 'POST', '/users', {
+      username: 'fitter',
+      role: 'installer',
+      password: 'fitter-password',
+    });
+    expect(installer.status).toBe(201);
+    const assigned = await api(adminCookie, 'PUT', `/homes/${homeId}/installers`, {
+      userIds: [installer.body.user.id],
+    });
+    expect(assigned.status).toBe(200);
+    installerCookie = await login('fitter', 'fitter-password');
+
+    // The boxes as registered from the factory's list (the code is shown once, here).
+    const created = await api<CreateGatewayResponse>(adminCookie, 'POST', '/gateways', { id: GW });
+    expect(created.status).toBe(201);
+    code = created.body.claimCode;
+    expect((await api(adminCookie, 'POST', '/gateways', { id: OTHER })).status).toBe(201);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const g of gateways) await g.stop();
+    await hub?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the gateway waits, picks up its own credentials once claimed, connects and applies its config', async () => {
+    const gateway = startGateway(factoryConfig('box', GW, code));
+    await gateway.waitFor(new RegExp(`anxin gateway ${GW}: waiting for claim at`));
+    await gateway.waitFor(/"msg":"waiting for claim"/);
+    expect(existsSync(join(dir, 'box', 'claim', 'credentials.json'))).toBe(false);
+
+    // A box whose factory file holds a wrong code is refused, and the refusal audited.
+    const wrong = startGateway(factoryConfig('wrong', OTHER, 'WRNG-CODE-0000'));
+    await wrong.waitFor(/"code":"CLAIM_CODE_INVALID"/);
+    await wrong.stop();
+    expect((await audit(OTHER)).map((e) => e.action)).toContain('gateway.pickup_failed');
+
+    // The installer claims the code through the REST API: nothing to type into the gateway.
+    const claimed = await api<{ gateway: { credentialState: string } }>(
+      installerCookie,
+      'POST',
+      '/gateways/claim',
+      { gatewayId: GW, claimCode: code, homeId },
+    );
+    expect(claimed.status).toBe(200);
+    expect(JSON.stringify(claimed.body)).not.toMatch(/password/i);
+
+    await gateway.waitFor(/claimed: credentials picked up and stored/, 30_000);
+    await gateway.waitFor(/gateway running with its own credentials/);
+    await waitFor(
+      'gateway online with its own credentials, on the config the hub published',
+      async () => {
+        const g = await gatewayDto(GW);
+        return g.online &&
+          g.credentialState === 'in_use' &&
+          g.configVersion > 0 &&
+          g.reportedConfigVersion === g.configVersion
+          ? g
+          : undefined;
+      },
+      30_000,
+    );
+
+    // Stored for the owner only.
+    const credDir = join(dir, 'box', 'claim');
+    const credFile = join(credDir, 'credentials.json');
+    expect(statSync(credDir).mode & 0o777).toBe(0o700);
+    expect(statSync(credFile).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(readFileSync(credFile, 'utf8')) as { password: string };
+    expect(stored.password.length).toBeGreaterThanOrEqual(24);
+
+    // The hub never holds the code (nor the gateway's secret) in clear.
+    const db = new Database(join(dir, 'hub', 'anxin.db'), { readonly: true });
+    try {
+      const row = db
+        .prepare('SELECT claim_code_hash, secret_hash FROM gateways WHERE id = ?')
+        .get(GW) as { claim_code_hash: string; secret_hash: string };
+      expect(row.claim_code_hash).toMatch(/^scram-scrypt\$/);
+      expect(row.claim_code_hash).not.toContain(code);
+      expect(row.secret_hash).not.toContain(stored.password);
+    } finally {
+      db.close();
+    }
+  }, 120_000);
+
+  it('a second box with a copy of the spent code is refused; a restart uses the stored credentials', async () => {
+    const copy = startGateway(factoryConfig('copy', GW, code));
+    await copy.waitFor(/"code":"CLAIM_CODE_USED"/, 30_000);
+    await copy.stop();
+    expect(existsSync(join(dir, 'copy', 'claim', 'credentials.json'))).toBe(false);
+    // A replay of the installer's claim with the same code is refused too.
+    const again = await api<{ error: { code: string } }>(
+      installerCookie,
+      'POST',
+      '/gateways/claim',
+      {
+        gatewayId: GW,
+        claimCode: code,
+        homeId,
+      },
+    );
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('CLAIM_CODE_USED');
+    const actions = (await audit(GW)).map((e) => e.action);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'gateway.claim',
+        'gateway.credentials_issued',
+        'gateway.pickup_refused',
+      ]),
+    );
+
+    const first = gateways[0];
+    if (!first) throw new Error('first gateway missing');
+    expect(await first.stop()).toBe(0);
+    const restarted = startGateway(join(dir, 'box.yaml'));
+    await restarted.waitFor(/using stored credentials: no claim needed/);
+    await restarted.waitFor(new RegExp(`anxin gateway ${GW}: running with its own credentials`));
+    await waitFor(
+      'online again',
+      async () => ((await gatewayDto(GW)).online ? true : undefined),
+      30_000,
+    );
+  }, 90_000);
+
+  it('decommissioned: the hub revokes the credentials and the gateway deletes them and waits again', async () => {
+    const running = gateways[gateways.length - 1];
+    if (!running) throw new Error('gateway missing');
+    const dec = await api(adminCookie, 'POST', `/gateways/${GW}/decommission`, {
+      reason: 'moved out',
+    });
+    expect(dec.status).toBe(200);
+    await running.waitFor(/"code":"CLAIM_REVOKED"/, 30_000);
+    expect(existsSync(join(dir, 'box', 'claim', 'credentials.json'))).toBe(false);
+    await running.waitFor(/"code":"GATEWAY_DECOMMISSIONED".*"msg":"waiting for claim"/, 30_000);
+    expect((await gatewayDto(GW)).credentialState).toBe('revoked');
+  }, 60_000);
+});
