@@ -115,11 +115,16 @@ describe('zero-touch claim with real processes', () => {
     // A home in a community, and an installer assigned to it.
     let parentId: string | null = null;
     for (const kind of ['district', 'street', 'community'] as const) {
-      const area = await api<{ area: { id: string } }>(adminCookie, 'POST', '/areas', {
-        kind,
-        name: `E2E ${kind}`,
-        ...(parentId ? { parentId } : {}),
-      });
+      const area: { status: number; body: { area: { id: string } } } = await api(
+        adminCookie,
+        'POST',
+        '/areas',
+        {
+          kind,
+          name: `E2E ${kind}`,
+          ...(parentId ? { parentId } : {}),
+        },
+      );
       expect(area.status).toBe(201);
       parentId = area.body.area.id;
     }
