@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseHex } from '../common/hex.js';
 import {
+  MAX_DATA_LENGTH,
+  MIN_FRAME_LENGTH,
   Mr60fda1Decoder,
   decodeFrame,
   encodeFrame,
@@ -205,12 +207,27 @@ function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 
 describe('MR60FDA1 decoder: properties', () => {
   it('never throws on random bytes and stays bounded', () => {
+    // Random bytes, and cut-off frames of the longest length: what fills the buffer most.
+    const longest = encodeFrame(0x80, 0x01, new Array<number>(MAX_DATA_LENGTH).fill(0));
+    const chunk = fc.oneof(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.nat(longest.length - 1).map((n) => longest.subarray(0, n)),
+    );
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 20 }), (chunks) => {
+      fc.property(fc.array(chunk, { maxLength: 20 }), (chunks) => {
         const d = new Mr60fda1Decoder();
-        for (const c of chunks) d.push(c);
+        let total = 0;
+        for (const c of chunks) {
+          d.push(c);
+          total += c.length;
+          // Memory: at most one maximal frame less a byte is held back, whatever arrived.
+          expect(d.buffered()).toBeLessThanOrEqual(MIN_FRAME_LENGTH + MAX_DATA_LENGTH - 1);
+          expect(d.buffered()).toBeLessThanOrEqual(total);
+        }
+        // Counting: every frame takes at least MIN_FRAME_LENGTH bytes and every rejection (a
+        // resync run, a bad header) at least one, so the counts cannot outgrow the input.
         const s = d.stats();
-        expect(s.framesOk + s.decodeErrors).toBeGreaterThanOrEqual(0);
+        expect(s.framesOk * MIN_FRAME_LENGTH + s.decodeErrors).toBeLessThanOrEqual(total);
       }),
       { numRuns: 300 },
     );

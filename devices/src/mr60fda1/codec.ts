@@ -326,6 +326,14 @@ export class Mr60fda1Decoder {
     return this.counter.snapshot();
   }
 
+  /**
+   * Bytes held back for a frame not yet complete: never more than a maximal frame less one byte
+   * (MIN_FRAME_LENGTH + MAX_DATA_LENGTH − 1), whatever arrives, since a longer length field is rejected at once.
+   */
+  buffered(): number {
+    return this.buffer.length;
+  }
+
   private garbage(): void {
     if (!this.inGarbage) this.counter.reject(REJECT.RESYNC);
     this.inGarbage = true;

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseHex } from '../common/hex.js';
 import {
+  HEADER_LENGTH,
+  MAX_DATA_LENGTH,
   Mr60fda2ConfigError,
   Mr60fda2Decoder,
   TYPE,
@@ -231,12 +233,31 @@ const framed = fc.tuple(knownFrame, id).map(([f, i]) => {
 const cat = (parts: Uint8Array[]): Uint8Array => Uint8Array.from(Buffer.concat(parts));
 
 describe('MR60FDA2 decoder: properties', () => {
-  it('never throws on random bytes', () => {
+  it('never throws on random bytes and stays bounded', () => {
+    // Random bytes, and cut-off frames of the longest length: what fills the buffer most.
+    const longest = encodeFrame(TYPE.FALL, new Array<number>(MAX_DATA_LENGTH).fill(0));
+    const chunk = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.nat(longest.length - 1).map((n) => longest.subarray(0, n)),
+    );
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 10 }), (chunks) => {
-        const s = createMr60fda2Session();
-        for (const c of chunks) s.push(c);
-        expect(s.stats().framesOk).toBeGreaterThanOrEqual(0);
+      fc.property(fc.array(chunk, { maxLength: 10 }), (chunks) => {
+        const session = createMr60fda2Session();
+        const d = new Mr60fda2Decoder();
+        let total = 0;
+        for (const c of chunks) {
+          session.push(c);
+          d.push(c);
+          total += c.length;
+          // Memory: a frame is 8 header bytes, ≤ MAX_DATA_LENGTH data and a data checksum; at
+          // most that less one byte is ever held back.
+          expect(d.buffered()).toBeLessThanOrEqual(HEADER_LENGTH + MAX_DATA_LENGTH);
+          expect(d.buffered()).toBeLessThanOrEqual(total);
+        }
+        // Counting: a frame takes at least its header, a rejection at least one byte.
+        const s = d.stats();
+        expect(s.framesOk * HEADER_LENGTH + s.decodeErrors).toBeLessThanOrEqual(total);
+        expect(session.stats()).toEqual(s);
       }),
       { numRuns: 300 },
     );
