@@ -1,7 +1,8 @@
 /**
  * The app shell: asks the hub who is signed in (GET /api/v1/session), then shows the login page or
  * the page for the user's role: operators and admins get the alarm console, supervisors the
- * supervisor view (/supervisor, with the console at /), installers /installer/…, family /family/….
+ * supervisor view (/supervisor, with the console at /), installers /installer/…, family /family/…,
+ * community workers their visits (/visits).
  */
 import type { SessionResponse, UserRole } from '@anxin/protocol';
 import { Button, Center, Loader, Stack, Text } from '@mantine/core';
@@ -25,6 +26,9 @@ const FamilyPage = lazy(() =>
 );
 const InstallerPage = lazy(() =>
   import('../installer/InstallerPage').then((m) => ({ default: m.InstallerPage })),
+);
+const WorkerPage = lazy(() =>
+  import('../operations/WorkerPage').then((m) => ({ default: m.WorkerPage })),
 );
 const SupervisorPage = lazy(() =>
   import('../supervisor/SupervisorPage').then((m) => ({ default: m.SupervisorPage })),
@@ -112,6 +116,10 @@ export function App() {
       if (role === 'family') {
         if (!path.startsWith('/family')) navigateSoon('/family');
         return lazyPage(<FamilyPage session={session} onSignOut={signOut} />);
+      }
+      if (role === 'community_worker') {
+        if (!path.startsWith('/visits')) navigateSoon('/visits');
+        return lazyPage(<WorkerPage session={session} onSignOut={signOut} />);
       }
       if (!CONSOLE_ROLES.includes(role)) {
         return (

@@ -1,5 +1,6 @@
 /**
- * The operator console: live queue, connection state, sound, take/resolve, details, shortcuts.
+ * The operator console: live queue, connection state, sound, take/resolve, details, shortcuts;
+ * below the alarms, care operations (service requests, welfare checks due, work orders).
  */
 import type { AlarmDto, AlarmOutcome, SessionResponse } from '@anxin/protocol';
 import {
@@ -34,6 +35,7 @@ import { ResolveDialog } from './ResolveDialog';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { useAlarmFeed } from './useAlarmFeed';
 import { NOTICE_COLOURS } from './palette';
+import { OperationsPanel } from '../operations/OperationsPanel';
 
 export interface ConsolePageProps {
   session: SessionResponse;
@@ -287,61 +289,65 @@ export function ConsolePage({ session, onSignOut, onSessionEnded }: ConsolePageP
       <ConnectionBanner lostAt={feed.lostAt} syncError={feed.syncError} />
       <SoundBlockedPrompt sound={sound} />
       <main className="console-main" aria-labelledby="queue-title">
-        <section className="queue-section">
-          <Group justify="space-between" mb="xs">
-            <Title order={2} size="h4" id="queue-title">
-              {t('queue.title')}{' '}
-              <Text span size="md" fw={500} c="dimmed" data-testid="queue-count">
-                {t('queue.count', { open: counts.open, acknowledged: counts.acknowledged })}
-              </Text>
-            </Title>
-          </Group>
-          <div aria-live="polite" className="notice-area">
-            {notice !== null && (
-              <div
-                className={`notice notice-${notice.tone}`}
-                style={{
-                  color: NOTICE_COLOURS[notice.tone].fg,
-                  background: NOTICE_COLOURS[notice.tone].bg,
-                }}
-                role={notice.tone === 'error' ? 'alert' : 'status'}
-                data-testid={notice.tone === 'ok' ? 'action-message' : 'action-error'}
-              >
-                <Text size="sm" fw={700} span>
-                  {notice.text}
+        <div className="console-column">
+          <section className="queue-section">
+            <Group justify="space-between" mb="xs">
+              <Title order={2} size="h4" id="queue-title">
+                {t('queue.title')}{' '}
+                <Text span size="md" fw={500} c="dimmed" data-testid="queue-count">
+                  {t('queue.count', { open: counts.open, acknowledged: counts.acknowledged })}
                 </Text>
-                <CloseButton
-                  aria-label={t('action.dismiss')}
-                  onClick={() => setNotice(null)}
-                  size="sm"
-                  style={{ color: 'inherit' }}
+              </Title>
+            </Group>
+            <div aria-live="polite" className="notice-area">
+              {notice !== null && (
+                <div
+                  className={`notice notice-${notice.tone}`}
+                  style={{
+                    color: NOTICE_COLOURS[notice.tone].fg,
+                    background: NOTICE_COLOURS[notice.tone].bg,
+                  }}
+                  role={notice.tone === 'error' ? 'alert' : 'status'}
+                  data-testid={notice.tone === 'ok' ? 'action-message' : 'action-error'}
+                >
+                  <Text size="sm" fw={700} span>
+                    {notice.text}
+                  </Text>
+                  <CloseButton
+                    aria-label={t('action.dismiss')}
+                    onClick={() => setNotice(null)}
+                    size="sm"
+                    style={{ color: 'inherit' }}
+                  />
+                </div>
+              )}
+            </div>
+            {!feed.synced && alarms.length === 0 ? (
+              <Group gap="xs" p="lg" role="status" data-testid="queue-loading">
+                <Loader size="sm" aria-hidden />
+                <Text>{t('queue.waitingForSync')}</Text>
+              </Group>
+            ) : alarms.length === 0 ? (
+              <Text p="lg" size="lg" c="dimmed" data-testid="queue-empty">
+                {t('queue.empty')}
+              </Text>
+            ) : (
+              <div className="queue-scroll">
+                <AlarmQueueTable
+                  alarms={alarms}
+                  selectedId={selectedId}
+                  clockOffsetMs={feed.clockOffsetMs}
+                  busyIds={busyIds}
+                  onSelect={selectAlarm}
+                  onTake={take}
+                  onResolve={openResolve}
                 />
               </div>
             )}
-          </div>
-          {!feed.synced && alarms.length === 0 ? (
-            <Group gap="xs" p="lg" role="status" data-testid="queue-loading">
-              <Loader size="sm" aria-hidden />
-              <Text>{t('queue.waitingForSync')}</Text>
-            </Group>
-          ) : alarms.length === 0 ? (
-            <Text p="lg" size="lg" c="dimmed" data-testid="queue-empty">
-              {t('queue.empty')}
-            </Text>
-          ) : (
-            <div className="queue-scroll">
-              <AlarmQueueTable
-                alarms={alarms}
-                selectedId={selectedId}
-                clockOffsetMs={feed.clockOffsetMs}
-                busyIds={busyIds}
-                onSelect={selectAlarm}
-                onTake={take}
-                onResolve={openResolve}
-              />
-            </div>
-          )}
-        </section>
+          </section>
+          {/* After the alarms, always: non-emergency work never pushes an alarm down the page. */}
+          <OperationsPanel onNotice={(text) => showNotice('ok', text)} />
+        </div>
         {detailId !== null && (
           <AlarmDetailPanel
             key={detailId}

@@ -27,6 +27,7 @@ import {
 } from '@mantine/core';
 import { IconRun } from '@tabler/icons-react';
 import { useEffect, useState, type FormEvent } from 'react';
+import { FamilyRequests } from '../operations/FamilyRequests';
 import { describeError } from '../api/describeError';
 import { ApiRequestError } from '../api/http';
 import { getHomeCard, listHomes, markResponding, queryTelemetry, updateContact } from '../api/hub';
@@ -171,6 +172,8 @@ function FamilyHome({
           </Stack>
         )}
       </section>
+
+      <FamilyRequests homeId={homeId} />
 
       <section aria-labelledby="family-contacts-title">
         <Title order={2} size="h3" id="family-contacts-title">

@@ -187,6 +187,20 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
       broadcast,
     });
     if (handled) return;
+    // Care operations (issue 13) are staged against the real hub (operations.browser.test.ts);
+    // here their lists are empty so the pages that show them stay quiet.
+    if (req.method === 'GET') {
+      const empty: Record<string, unknown> = {
+        '/api/v1/service-requests': { serviceRequests: [] },
+        '/api/v1/work-orders': { workOrders: [] },
+        '/api/v1/welfare-checks': { day: new Date().toISOString().slice(0, 10), checks: [] },
+      };
+      const body = empty[path];
+      if (body !== undefined) {
+        sendJson(res, 200, body);
+        return;
+      }
+    }
     const match = /^\/api\/v1\/alarms\/([^/]+)(?:\/(acknowledge|resolve))?$/.exec(path);
     const alarm = match?.[1] !== undefined ? alarms.get(decodeURIComponent(match[1])) : undefined;
     if (!match || !alarm || !care.inScope(user, alarm.homeId)) {

@@ -1,0 +1,268 @@
+/**
+ * Care operations in the browser against the REAL hub (buildHub in-process, demo data, the
+ * production web build served by the hub, a real MQTT gateway for the SOS):
+ *  - an operator takes a service call with the keyboard while an SOS waits: the alarm queue
+ *    stays first on the page, the request lands in its own queue and is assigned;
+ *  - today's welfare calls due (an overdue one first) and their results, one opening a follow-up;
+ *  - the family sees their relative's request and its status; a community worker their visits.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildHub, hubConfig, seedDemo, type DemoLogin, type Hub } from '@anxin/hub';
+import {
+  newEventId,
+  PROTOCOL_VERSION,
+  uplinkTopic,
+  type AlarmBatch,
+  type ServiceRequestResponse,
+} from '@anxin/protocol';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webBuild } from './testing/webBuild';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const screenshots = join(repoRoot, 'test-results', 'web');
+const CHROMIUM = '/usr/bin/chromium';
+const GATEWAY = 'gw-ops-0001';
+
+let dir = '';
+let hub: Hub;
+let httpUrl = '';
+let logins: DemoLogin[] = [];
+let browser: Browser;
+let gateway: MqttClient | null = null;
+const contexts: BrowserContext[] = [];
+
+const poll = <T>(read: () => Promise<T> | T) =>
+  expect.poll(read, { timeout: 10_000, interval: 100 });
+const loginOf = (role: DemoLogin['role']): DemoLogin => {
+  const found = logins.find((l) => l.role === role);
+  if (!found) throw new Error(`no ${role} login`);
+  return found;
+};
+
+async function signIn(role: DemoLogin['role'], viewport = { width: 1440, height: 900 }) {
+  const context = await browser.newContext({ viewport, locale: 'en-US', reducedMotion: 'reduce' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.goto(httpUrl);
+  const { username, password } = loginOf(role);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  return page;
+}
+
+async function api<T>(role: DemoLogin['role'], method: string, path: string, body?: unknown) {
+  const { username, password } = loginOf(role);
+  const session = await fetch(`${httpUrl}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const res = await fetch(`${httpUrl}/api/v1${path}`, {
+    method,
+    headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+const top = async (page: Page, testId: string) =>
+  (await page.getByTestId(testId).boundingBox())?.y ?? Number.NaN;
+
+describe('care operations in the browser, real hub', () => {
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is required (apt-get install chromium)`).toBe(true);
+    dir = await mkdtemp(join(tmpdir(), 'anxin-web-ops-'));
+    const webRoot = await webBuild();
+    await mkdir(screenshots, { recursive: true });
+    const config = hubConfig({
+      dataDir: join(dir, 'data'),
+      http: { host: '127.0.0.1', port: 0, webRoot },
+      mqtt: { host: '127.0.0.1', port: 0 },
+      log: { level: 'silent' },
+    });
+    hub = await buildHub(config, { logger: pino({ level: 'silent' }) });
+    const listening = await hub.listen();
+    httpUrl = listening.httpUrl;
+    ({ logins } = await seedDemo(hub, { homes: 3 }));
+    await hub.provisionGateway({
+      gatewayId: GATEWAY,
+      secret: 'secret-ops-0001',
+      homeId: 'home-0001',
+    });
+    gateway = await connectAsync(listening.mqttUrl, {
+      clientId: GATEWAY,
+      username: GATEWAY,
+      password: 'secret-ops-0001',
+      reconnectPeriod: 0,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await gateway?.endAsync(true).catch(() => undefined);
+    await hub?.close();
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it(
+    'an operator takes a service call by keyboard; the SOS stays first',
+    { timeout: 90_000 },
+    async () => {
+      const batch: AlarmBatch = {
+        v: PROTOCOL_VERSION,
+        events: [
+          {
+            type: 'alarm',
+            id: newEventId(),
+            seq: 1,
+            observedAt: Date.now(),
+            deviceId: 'pendant-1',
+            kind: 'sos',
+            action: 'raise',
+          },
+        ],
+      };
+      await gateway?.publishAsync(uplinkTopic(GATEWAY, 'alarm'), JSON.stringify(batch), { qos: 1 });
+      const page = await signIn('operator');
+      await page.getByTestId('alarm-row').first().waitFor();
+      await page.getByTestId('operations').waitFor();
+      expect(await top(page, 'alarm-queue')).toBeLessThan(await top(page, 'operations'));
+
+      await page.keyboard.press('s');
+      await page.getByTestId('service-call-form').waitFor();
+      await page.keyboard.type('Changle');
+      await page
+        .getByRole('option', { name: /Changle/ })
+        .first()
+        .waitFor();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await poll(() => page.getByTestId('sr-resident').inputValue()).toContain('Li Jianguo');
+      await page.getByTestId('sr-category').click();
+      await page.getByRole('option', { name: 'Repair' }).click();
+      await page.getByTestId('sr-description').fill('Kitchen tap leaking, needs a plumber');
+      await page.screenshot({ path: join(screenshots, 'ops-service-call.png'), fullPage: true });
+      await page.keyboard.press('Control+Enter');
+      await page.getByTestId('service-call-form').waitFor({ state: 'detached' });
+      await poll(() => page.getByTestId('action-message').textContent()).toBe(
+        'Service request recorded.',
+      );
+      const row = page.getByTestId('sr-row').filter({ hasText: 'Kitchen tap leaking' });
+      await row.waitFor();
+      expect(await row.getByTestId('sr-status').textContent()).toBe('Open');
+      expect(await row.getByTestId('sr-category').textContent()).toBe('Repair · Phone call');
+
+      await row.getByTestId('sr-assign').click();
+      await page.getByTestId('task-assign-name').fill('平安维修 Ping An Repairs');
+      await page.keyboard.press('Enter');
+      await poll(() => row.getByTestId('sr-status').textContent()).toBe('Assigned');
+      // The alarm is still there, first, untouched by the request.
+      expect(await page.getByTestId('alarm-kind').first().textContent()).toMatch(/SOS/i);
+      expect(await top(page, 'alarm-queue')).toBeLessThan(await top(page, 'operations'));
+      await page.screenshot({ path: join(screenshots, 'ops-console.png'), fullPage: true });
+    },
+  );
+
+  it(
+    'shows today’s welfare calls due, the overdue one first, and records results',
+    { timeout: 90_000 },
+    async () => {
+      const threeDaysAgo = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
+        new Date(Date.now() - 3 * 86_400_000),
+      );
+      await api('operator', 'POST', '/welfare-plans', {
+        residentId: 'home-0003-r2',
+        kind: 'call',
+        cadence: 'every_days',
+        count: 2,
+        startDay: threeDaysAgo,
+      });
+      const page = await signIn('operator');
+      await page.getByTestId('tab-welfare').click();
+      await page.getByTestId('welfare-list').waitFor();
+      const first = page.getByTestId('welfare-check').first();
+      expect(await first.getAttribute('data-overdue')).toBe('true');
+      expect(await first.getAttribute('data-resident-id')).toBe('home-0003-r2');
+      expect(await page.getByTestId('welfare-check').count()).toBe(6);
+      await page.screenshot({ path: join(screenshots, 'ops-welfare-due.png'), fullPage: true });
+
+      await first.getByTestId('welfare-reached').click();
+      await poll(() => page.getByTestId('welfare-check').count()).toBe(5);
+      expect(await page.getByTestId('action-message').textContent()).toBe('Result recorded.');
+
+      const call = page.locator('[data-testid="welfare-check"][data-resident-id="home-0002-r1"]', {
+        hasText: 'Call',
+      });
+      await call.getByTestId('welfare-note').fill('Sounds confused, fridge empty');
+      await call.getByTestId('welfare-concern_raised').click();
+      await poll(() => page.getByTestId('action-message').textContent()).toBe(
+        'Result recorded; a follow-up request was opened.',
+      );
+      await page.getByTestId('tab-requests').click();
+      await page.getByTestId('sr-row').filter({ hasText: 'Concern raised' }).waitFor();
+    },
+  );
+
+  it(
+    'the family sees their relative’s request; a community worker sees their visits',
+    { timeout: 90_000 },
+    async () => {
+      const made = await api<ServiceRequestResponse>('operator', 'POST', '/service-requests', {
+        residentId: 'home-0001-r1',
+        category: 'meal_delivery',
+        description: 'Lunch delivery, low salt',
+      });
+      const id = made.serviceRequest.id;
+      await api('operator', 'POST', `/service-requests/${id}/assign`, { name: 'Canteen' });
+      await api('operator', 'POST', `/service-requests/${id}/notes`, {
+        text: 'First lunch tomorrow at 12:00',
+        familyVisible: true,
+      });
+      await api('operator', 'POST', `/service-requests/${id}/notes`, { text: 'internal only' });
+      const family = await signIn('family', { width: 390, height: 844 });
+      const request = family.getByTestId('family-request');
+      await request.first().waitFor();
+      expect(await request.count()).toBe(1);
+      expect(await request.getByTestId('family-request-status').textContent()).toBe('Assigned');
+      expect(await request.textContent()).toContain('First lunch tomorrow at 12:00');
+      expect(await request.textContent()).not.toContain('internal only');
+      await family.screenshot({ path: join(screenshots, 'ops-family.png'), fullPage: true });
+
+      const worker = await signIn('community_worker', { width: 390, height: 844 });
+      await poll(() => worker.evaluate(() => location.pathname)).toBe('/visits');
+      await worker.getByTestId('welfare-list').waitFor();
+      const visits = worker.getByTestId('welfare-check');
+      expect(
+        (
+          await visits.evaluateAll((els) => els.map((e) => e.getAttribute('data-resident-id')))
+        ).sort(),
+      ).toEqual(['home-0001-r1', 'home-0003-r1']);
+      await worker.screenshot({ path: join(screenshots, 'ops-worker.png'), fullPage: true });
+    },
+  );
+});

@@ -1,0 +1,59 @@
+/**
+ * The community worker's page (/visits): the visits due in their areas (overdue first) with the
+ * result buttons, and the service requests and work orders assigned to them. Made for a phone.
+ */
+import type { SessionResponse } from '@anxin/protocol';
+import { Alert, Stack, Title } from '@mantine/core';
+import { describeError } from '../api/describeError';
+import { listServiceRequests, listWelfareChecks, listWorkOrders } from '../api/operations';
+import { PageHeader } from '../app/PageHeader';
+import { useI18n } from '../i18n/I18nProvider';
+import { ServiceRequestTable } from './ServiceRequestTable';
+import { usePolled } from './usePolled';
+import { WelfareList } from './WelfareList';
+import { WorkOrderList } from './WorkOrderList';
+
+const REFRESH_MS = 30_000;
+
+export function WorkerPage({
+  session,
+  onSignOut,
+}: {
+  session: SessionResponse;
+  onSignOut: () => void;
+}) {
+  const { t } = useI18n();
+  const visits = usePolled((s) => listWelfareChecks({ view: 'visits' }, s), REFRESH_MS);
+  const requests = usePolled((s) => listServiceRequests({ mine: true }, s), REFRESH_MS);
+  const orders = usePolled((s) => listWorkOrders({ mine: true }, s), REFRESH_MS);
+  const failure = visits.error ?? requests.error ?? orders.error;
+  return (
+    <>
+      <PageHeader title={t('worker.title')} session={session} onSignOut={onSignOut} />
+      <Stack gap="lg" className="narrow-page" p="md" data-testid="worker-page">
+        {failure !== null && (
+          <Alert color="orange">
+            {t('ops.loadFailed', { message: describeError(failure, t) })}
+          </Alert>
+        )}
+        <section aria-labelledby="worker-visits">
+          <Title order={2} size="h3" id="worker-visits" mb="xs">
+            {t('worker.title')}
+          </Title>
+          <WelfareList checks={visits.data?.checks ?? []} onRecorded={() => visits.reload()} />
+        </section>
+        <section aria-labelledby="worker-requests">
+          <Title order={2} size="h3" id="worker-requests" mb="xs">
+            {t('worker.requests')}
+          </Title>
+          <ServiceRequestTable
+            requests={requests.data?.serviceRequests ?? []}
+            canAssign={false}
+            onChanged={() => requests.reload()}
+          />
+          <WorkOrderList orders={orders.data?.workOrders ?? []} onChanged={() => orders.reload()} />
+        </section>
+      </Stack>
+    </>
+  );
+}
