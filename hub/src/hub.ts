@@ -354,6 +354,8 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     access: care.access,
     care: care.store,
     audit: care.audit,
+    timeZone: config.operations.timeZone,
+    ...(options.clock ? { now: options.clock } : {}),
   });
   operations.registerRoutes(http, care.access);
   registerClaimRoutes(http, care.claimChannel);

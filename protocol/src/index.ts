@@ -19,3 +19,5 @@ export * from './service-requests.js';
 export * from './welfare.js';
 export * from './work-orders.js';
 export * from './import.js';
+export * from './export.js';
+export * from './care-figures.js';

@@ -10,6 +10,7 @@ import type { AuditLog } from '../care/audit.js';
 import type { CareStore } from '../care/store.js';
 import type { Database } from '../store/schema.js';
 import { ImportService } from '../bulk/import-service.js';
+import { registerExportRoutes } from './export-routes.js';
 import { registerImportRoutes } from './import-routes.js';
 import { registerSharedHomeRoutes } from './shared-home-routes.js';
 
@@ -18,6 +19,9 @@ export interface CareDataRouteDeps {
   access: Access;
   care: CareStore;
   audit: AuditLog;
+  /** operations.timeZone: the local days welfare checks fall on. */
+  timeZone: string;
+  now?: () => number;
 }
 
 export async function registerCareDataRoutes(
@@ -30,4 +34,5 @@ export async function registerCareDataRoutes(
     audit: deps.audit,
     imports: new ImportService(deps.db, deps.access.scopes),
   });
+  registerExportRoutes(app, deps);
 }
