@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { afterPickup, afterRefusedLogin } from './claim-policy.js';
+import { claimCodeOf } from './managed-gateway.js';
 
 const credentials = {
   gatewayId: 'gw-1',
@@ -59,5 +63,32 @@ describe('claim policy when the hub refuses stored credentials', () => {
     [{ kind: 'error', code: 'CLAIM_SERVER_UNVERIFIED' } as const, 'keep'],
   ])('%j → %s', (result, action) => {
     expect(afterRefusedLogin(result).action).toBe(action);
+  });
+});
+
+describe('the claim code from the factory', () => {
+  const claim = {
+    hubUrl: 'http://127.0.0.1:1',
+    minRetryMs: 100,
+    maxRetryMs: 1000,
+    timeoutMs: 1000,
+  };
+  it('comes from claim.code or from claim.codeFile, never both or neither', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-code-'));
+    try {
+      const file = join(dir, 'claim-code');
+      writeFileSync(file, '  ABCD-EFGH-JKLM\n');
+      expect(claimCodeOf({ ...claim, codeFile: file })).toBe('ABCD-EFGH-JKLM');
+      expect(claimCodeOf({ ...claim, code: 'ABCD-EFGH-JKLM' })).toBe('ABCD-EFGH-JKLM');
+      expect(() => claimCodeOf({ ...claim, code: 'ABCD-EFGH-JKLM', codeFile: file })).toThrow(
+        /exactly one/,
+      );
+      expect(() => claimCodeOf(claim)).toThrow(/exactly one/);
+      writeFileSync(file, 'short\n');
+      expect(() => claimCodeOf({ ...claim, codeFile: file })).toThrow(/8 to 64/);
+      expect(() => claimCodeOf({ ...claim, codeFile: join(dir, 'missing') })).toThrow(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
