@@ -185,6 +185,22 @@ describe('care operations in the browser, real hub', () => {
       expect(await page.getByTestId('alarm-kind').first().textContent()).toMatch(/SOS/i);
       expect(await top(page, 'alarm-queue')).toBeLessThan(await top(page, 'operations'));
       await page.screenshot({ path: join(screenshots, 'ops-console.png'), fullPage: true });
+
+      // Take the SOS and resolve it as a device fault, by keyboard: a work order comes with it.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await page.keyboard.press('a');
+      await poll(() => page.getByTestId('alarm-status').first().textContent()).toMatch(/taken/i);
+      await page.keyboard.press('r');
+      await page.getByTestId('resolve-dialog').waitFor();
+      await page.keyboard.press('6');
+      expect(await page.getByTestId('resolve-work-order').isChecked()).toBe(true);
+      await page.keyboard.press('Control+Enter');
+      await poll(() => page.getByTestId('action-message').textContent()).toBe(
+        'Alarm resolved; work order created.',
+      );
+      await page.getByTestId('tab-orders').click();
+      await page.getByTestId('wo-row').first().waitFor();
+      expect(await page.getByTestId('wo-row').first().textContent()).toContain('Device repair');
     },
   );
 

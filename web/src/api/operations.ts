@@ -2,6 +2,7 @@
 import type {
   AddNoteRequest,
   AssignRequest,
+  CreateAlarmWorkOrderRequest,
   CreateServiceRequestRequest,
   RecordWelfareResultRequest,
   ServiceRequestListResponse,
@@ -72,3 +73,6 @@ export const listWorkOrders = (params: { mine?: boolean } = {}, signal?: AbortSi
 
 export const setWorkOrderStatus = (id: string, request: TaskStatusRequest) =>
   apiRequest<WorkOrderResponse>('POST', `/work-orders/${enc(id)}/status`, { body: request });
+
+export const createAlarmWorkOrder = (alarmId: string, request: CreateAlarmWorkOrderRequest) =>
+  apiRequest<WorkOrderResponse>('POST', `/alarms/${enc(alarmId)}/work-orders`, { body: request });

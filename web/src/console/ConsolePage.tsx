@@ -2,7 +2,7 @@
  * The operator console: live queue, connection state, sound, take/resolve, details, shortcuts;
  * below the alarms, care operations (service requests, welfare checks due, work orders).
  */
-import type { AlarmDto, AlarmOutcome, SessionResponse } from '@anxin/protocol';
+import type { AlarmDto, AlarmOutcome, SessionResponse, WorkOrderKind } from '@anxin/protocol';
 import {
   ActionIcon,
   Anchor,
@@ -19,6 +19,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { describeError } from '../api/describeError';
 import { ApiRequestError } from '../api/http';
 import { acknowledgeAlarm, getAlarmDetail, getSession, resolveAlarm } from '../api/hub';
+import { createAlarmWorkOrder } from '../api/operations';
 import { LanguageSwitch } from '../app/LanguageSwitch';
 import { ThemeToggle } from '../app/ThemeToggle';
 import { navigate } from '../app/router';
@@ -145,11 +146,18 @@ export function ConsolePage({ session, onSignOut, onSessionEnded }: ConsolePageP
   }, []);
 
   const submitResolve = useCallback(
-    (alarm: AlarmDto, outcome: AlarmOutcome, notes: string) => {
+    (alarm: AlarmDto, outcome: AlarmOutcome, notes: string, workOrder: WorkOrderKind | null) => {
       setResolveSubmitting(true);
       setResolveError(null);
       resolveAlarm(alarm.id, outcome, notes)
         .then((response) => {
+          // The alarm is resolved whatever happens to the work order; a failure says so.
+          if (workOrder !== null)
+            createAlarmWorkOrder(alarm.id, { kind: workOrder })
+              .then(() => showNotice('ok', t('resolve.workOrderCreated')))
+              .catch((error: unknown) =>
+                showNotice('error', t('action.failed', { message: handleFailure(error) })),
+              );
           // Keep the keyboard flow going: select the alarm that takes this one's place.
           const index = alarms.findIndex((a) => a.id === alarm.id);
           const remaining = alarms.filter((a) => a.id !== alarm.id);

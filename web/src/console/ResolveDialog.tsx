@@ -2,8 +2,24 @@
  * Resolving an alarm: pick an outcome (number keys 1–7, or click), optional notes, confirm with
  * Ctrl+Enter (or Enter outside the notes field). Errors from the hub stay inside the dialog.
  */
-import { ALARM_OUTCOMES, type AlarmDto, type AlarmOutcome } from '@anxin/protocol';
-import { Alert, Button, Group, Kbd, Modal, Radio, Stack, Text, Textarea } from '@mantine/core';
+import {
+  ALARM_OUTCOMES,
+  type AlarmDto,
+  type AlarmOutcome,
+  type WorkOrderKind,
+} from '@anxin/protocol';
+import {
+  Alert,
+  Button,
+  Group,
+  Kbd,
+  Modal,
+  Radio,
+  Stack,
+  Switch,
+  Text,
+  Textarea,
+} from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import { kindKey, outcomeKey } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
@@ -12,7 +28,13 @@ export interface ResolveDialogProps {
   alarm: AlarmDto | null;
   submitting: boolean;
   error: string | null;
-  onSubmit: (alarm: AlarmDto, outcome: AlarmOutcome, notes: string) => void;
+  /** `workOrder`: the work order to make once it is resolved (issue 13), or null. */
+  onSubmit: (
+    alarm: AlarmDto,
+    outcome: AlarmOutcome,
+    notes: string,
+    workOrder: WorkOrderKind | null,
+  ) => void;
   onClose: () => void;
 }
 
@@ -22,6 +44,13 @@ export function outcomeForKey(key: string): AlarmOutcome | null {
   return ALARM_OUTCOMES[Number(key) - 1] ?? null;
 }
 
+/** The work order an outcome calls for (someone was sent; a device failed), if any. */
+export function workOrderFor(outcome: AlarmOutcome | null): WorkOrderKind | null {
+  if (outcome === 'responder_dispatched') return 'visit';
+  if (outcome === 'device_fault') return 'device_repair';
+  return null;
+}
+
 export function ResolveDialog({ alarm, submitting, error, onSubmit, onClose }: ResolveDialogProps) {
   const { t } = useI18n();
   // The parent keys this component by alarm id, so each alarm gets a fresh form.
@@ -29,6 +58,8 @@ export function ResolveDialog({ alarm, submitting, error, onSubmit, onClose }: R
     alarm?.cancelledByResidentAt ? 'resident_cancelled' : null,
   );
   const [notes, setNotes] = useState('');
+  const [makeWorkOrder, setMakeWorkOrder] = useState(true);
+  const workOrderKind = workOrderFor(outcome);
   const [missingOutcome, setMissingOutcome] = useState(false);
 
   const submit = () => {
@@ -37,7 +68,7 @@ export function ResolveDialog({ alarm, submitting, error, onSubmit, onClose }: R
       setMissingOutcome(true);
       return;
     }
-    onSubmit(alarm, outcome, notes);
+    onSubmit(alarm, outcome, notes, makeWorkOrder ? workOrderFor(outcome) : null);
   };
 
   // Listen on the document while open: Mantine puts the first focus on the dialog's close button,
@@ -113,6 +144,14 @@ export function ResolveDialog({ alarm, submitting, error, onSubmit, onClose }: R
               ))}
             </Stack>
           </Radio.Group>
+          {workOrderKind !== null && (
+            <Switch
+              checked={makeWorkOrder}
+              onChange={(event) => setMakeWorkOrder(event.currentTarget.checked)}
+              label={t('resolve.workOrder', { kind: t(`wo.kind.${workOrderKind}`) })}
+              data-testid="resolve-work-order"
+            />
+          )}
           <Textarea
             label={t('resolve.notes')}
             placeholder={t('resolve.notesPlaceholder')}

@@ -506,6 +506,8 @@ export const en = {
   'wo.kind.battery_change': 'Battery change',
   'wo.overdue': 'Overdue',
   'wo.due': 'Due {time}',
+  'resolve.workOrder': 'Create a work order: {kind}',
+  'resolve.workOrderCreated': 'Alarm resolved; work order created.',
   'worker.title': 'My visits',
   'worker.requests': 'Requests assigned to me',
   'family.requests.title': 'Service requests',

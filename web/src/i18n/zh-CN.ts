@@ -500,6 +500,8 @@ export const zhCN: Messages = {
   'wo.kind.battery_change': '更换电池',
   'wo.overdue': '已逾期',
   'wo.due': '{time} 前完成',
+  'resolve.workOrder': '同时创建派单：{kind}',
+  'resolve.workOrderCreated': '报警已处理，并已创建派单。',
   'worker.title': '我的探访',
   'worker.requests': '派给我的服务工单',
   'family.requests.title': '服务工单',

@@ -61,7 +61,17 @@ export function OperationsPanel({ onNotice }: { onNotice: (text: string) => void
           {t('ops.loadFailed', { message: describeError(failure, t) })}
         </Alert>
       )}
-      <Tabs value={tab} onChange={setTab} keepMounted={false}>
+      <Tabs
+        value={tab}
+        onChange={(next) => {
+          // Opening a tab shows it fresh (e.g. the work order a resolved alarm just made).
+          setTab(next);
+          if (next === 'requests') requests.reload();
+          if (next === 'welfare') welfare.reload();
+          if (next === 'orders') orders.reload();
+        }}
+        keepMounted={false}
+      >
         <Tabs.List>
           <Tabs.Tab value="requests" data-testid="tab-requests">
             {t('ops.tab.requests', { count: requests.data?.serviceRequests.length ?? 0 })}
