@@ -406,9 +406,17 @@ describe('gateway uplink with a real broker', () => {
     const results = hub.messages
       .filter((m) => m.topic.endsWith('/up/cmd-result'))
       .map((m) => parsePayload(CommandResultSchema, m.payload, 4096))
-      .map((r) => (r.ok ? r.value : null));
+      .map((r) => (r.ok ? r.value : null))
+      // Answers are asynchronous (a command may take a while): compare them in id order.
+      .sort((a, b) => (a?.id ?? '').localeCompare(b?.id ?? ''));
     expect(results).toEqual([
-      { v: 1, id: 'c1', ok: true, message: 'pong' },
+      {
+        v: 1,
+        id: 'c1',
+        ok: true,
+        message: 'pong',
+        data: { gateway_time: expect.any(Number), software_version: '0.1.0' },
+      },
       {
         v: 1,
         id: 'c2',

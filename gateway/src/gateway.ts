@@ -14,14 +14,16 @@ import {
 } from '@anxin/devices';
 import type { GatewayConfig } from './config.js';
 import { GatewayError } from './errors.js';
+import { runCommand } from './control/commands.js';
 import { ConfigControl, type ConfigControlHealth } from './control/config-control.js';
+import { SelfTests } from './control/self-test.js';
 import { EMPTY_CONTROL_STATE, loadControlState } from './control/config-store.js';
 import { DriverRuntime } from './drivers/runtime.js';
 import type { DeviceDetail, DeviceMonitor } from './drivers/device-monitor.js';
 import { readingToDraft } from './drivers/readings.js';
 import { Outbox, type EventDraft, type OutboxStats } from './outbox/outbox.js';
 import type { PortHealth } from './transports/byte-transport.js';
-import { emptyLaneCounters, Uplink, type UplinkHealth } from './uplink/uplink.js';
+import { emptyUplinkHealth, Uplink, type UplinkHealth } from './uplink/uplink.js';
 
 export const GATEWAY_SOFTWARE_VERSION = '0.1.0';
 
@@ -92,6 +94,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let pruneTimer: NodeJS.Timeout | null = null;
   let control: ConfigControl | null = null;
   let started = false;
+  /** The gateway's test flag: the hub configuration's testMode, or command set_test_mode. */
+  let testMode = false;
+  const clock = { offsetMs: null as number | null };
+  const selfTests = new SelfTests((deviceId) => {
+    const detail = runtime?.deviceDetails().find((d) => d.deviceId === deviceId);
+    return detail ? { framesOk: detail.framesOk, decodeErrors: detail.decodeErrors } : null;
+  }, now);
   const driverList = options.drivers;
   const findDriver = driverList
     ? (id: string) => driverList.find((d) => d.id === id)
@@ -115,6 +124,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       );
     }
     const event = outbox.append(result.draft);
+    selfTests.note(sourceDeviceId, reading);
     uplink?.notify(event.type);
     if (event.type === 'alarm') {
       logger.info(
@@ -243,7 +253,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           now: () => uplink?.heartbeatNow(),
         },
         publishState: (state) => uplink?.publishConfigState(state),
+        onApplied: (applied) => {
+          testMode = applied.testMode;
+        },
       });
+      testMode = applied?.testMode ?? false;
       control = configControl;
       uplink = new Uplink({
         config: effective,
@@ -254,6 +268,37 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         configVersion: () => configControl.appliedVersion,
         onConfig: (message) => void configControl.handle(message),
         onConnected: () => uplink?.publishConfigState(configControl.configState()),
+        onCommand: (command) =>
+          runCommand(command, {
+            runtime: () => runtime,
+            selfTests,
+            now,
+            outbox: () => {
+              const box = outboxHealth();
+              return {
+                alarmDepth: box.alarmDepth,
+                telemetryDepth: box.telemetryDepth,
+                oldestPendingAgeMs: Math.round(box.oldestPendingAgeMs),
+                droppedTelemetry: box.droppedTelemetry,
+              };
+            },
+            uplink: () => uplink?.health() ?? emptyUplinkHealth(),
+            control: () => configControl.health(),
+            testMode: {
+              get: () => testMode,
+              set: (enabled) => {
+                testMode = enabled;
+                logger.info({ testMode: enabled }, 'test mode set by the hub');
+              },
+            },
+            clock,
+            onClockSkew: (offsetMs) =>
+              logger.warn(
+                { code: 'CLOCK_SKEW', offsetMs },
+                'gateway clock differs from the hub’s; event times will be off',
+              ),
+            softwareVersion: GATEWAY_SOFTWARE_VERSION,
+          }),
       });
       uplink.start();
       runtime.start();
@@ -265,6 +310,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (!started) return;
       started = false;
       if (pruneTimer) clearInterval(pruneTimer);
+      selfTests.stopAll();
       await runtime?.stop();
       await uplink?.stop();
       outbox?.close();
@@ -342,25 +388,5 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
       return events;
     },
-  };
-}
-
-function emptyUplinkHealth(): UplinkHealth {
-  const lane = { ...emptyLaneCounters(), inflightBatches: 0, heldForMs: 0 };
-  return {
-    connected: false,
-    connects: 0,
-    connectFailures: 0,
-    lastError: null,
-    lastErrorCode: null,
-    lastConnectedAt: null,
-    nextRetryInMs: null,
-    lanes: { alarm: { ...lane }, telemetry: { ...lane } },
-    heartbeatsSent: 0,
-    alarmReconnects: 0,
-    badDownlinks: {},
-    commands: 0,
-    configMessages: 0,
-    lastConfigVersion: null,
   };
 }

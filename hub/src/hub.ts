@@ -22,6 +22,9 @@ import { resolveInstanceId } from './cluster/config.js';
 import { Leases } from './cluster/leases.js';
 import { connectRedisAdapter, type RedisLink } from './cluster/redis-adapter.js';
 import { createCareModule, type CareModule } from './care/module.js';
+import { GatewayControl } from './control/service.js';
+import { ControlStore } from './control/store.js';
+import { registerControlRoutes } from './http/control-routes.js';
 import { telemetryReaderOf } from './care/telemetry-query.js';
 import { createBroker } from './broker/create.js';
 import type { HubBroker } from './broker/seam.js';
@@ -202,6 +205,26 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     ...(options.clock ? { clock: options.clock } : {}),
   });
   late.operations = operations;
+  // Commands and configuration state of gateways (issue 10); publishes through the broker seam.
+  const gatewayControl = new GatewayControl({
+    store: new ControlStore(db),
+    audit: care.audit,
+    publish: async (topic, payload, retain) => {
+      if (!late.broker) throw new Error('broker not built yet');
+      await late.broker.publish(topic, payload, { retain });
+    },
+    gatewayInfo: async (gatewayId) => {
+      const row = await care.store.getGatewayRow(gatewayId);
+      return row ? { homeId: row.home_id, publishedVersion: row.config_version } : undefined;
+    },
+    push: {
+      command: (homeId, payload) =>
+        realtime.gatewayControl(homeId, { event: 'gateway:command', payload }),
+      control: (homeId, payload) =>
+        realtime.gatewayControl(homeId, { event: 'gateway:control', payload }),
+    },
+    log: partLogger(root, config, 'hub'),
+  });
 
   const ingestLog = partLogger(root, config, 'ingest');
   const ingest = new Ingest({
@@ -238,6 +261,8 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       operations.alarmsChanged(created, updated);
     },
     onTelemetryStored: (gatewayId, events) => alarmEngine.onTelemetry(gatewayId, events),
+    onCommandResult: (gatewayId, result) => gatewayControl.onResult(gatewayId, result),
+    onConfigState: (gatewayId, state) => gatewayControl.onConfigState(gatewayId, state),
   });
   const mqttBroker = await createBroker({
     config: config.mqtt,
@@ -359,6 +384,12 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   });
   operations.registerRoutes(http, care.access);
   registerClaimRoutes(http, care.claimChannel);
+  registerControlRoutes(http, {
+    access: care.access,
+    scopes: care.scopes,
+    care: care.store,
+    control: gatewayControl,
+  });
   realtime.attach(http.server);
 
   const offlineMonitor = new GatewayOfflineMonitor({
@@ -391,6 +422,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       const mqttUrl = await mqttBroker.listen();
       care.setMqttUrl(mqttUrl);
       offlineMonitor.start();
+      gatewayControl.start();
       await alarmEngine.start();
       if (config.cluster.redis.url) {
         redis = await connectRedisAdapter(
@@ -416,6 +448,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         // then disconnect them.
         mqttBroker.stopAccepting();
         await ingest.close();
+        await gatewayControl.close();
         log.debug('ingest drained');
         await alarmEngine.close();
         await mqttBroker.close();

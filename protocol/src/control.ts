@@ -10,7 +10,12 @@
  *    a hub that restarts (or a second hub) learns it without waiting for the next change.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { PROTOCOL_VERSION, type Command } from './messages.js';
+import {
+  COMMAND_NAME_PATTERN,
+  FIELD_NAME_PATTERN,
+  PROTOCOL_VERSION,
+  type Command,
+} from './messages.js';
 import { stringEnum } from './schema.js';
 
 export const COMMAND_NAMES = [
@@ -134,3 +139,82 @@ export const ConfigStateSchema = Type.Object(
   { additionalProperties: false },
 );
 export type ConfigState = Static<typeof ConfigStateSchema>;
+
+// ───────────────────────────── REST and Socket.IO (hub ⇄ installer UI) ─────────────────────────────
+
+export const COMMAND_STATUSES = ['pending', 'succeeded', 'failed', 'timed_out'] as const;
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+
+/** A command sent to a gateway and what came of it (stored by the hub, audited). */
+export interface GatewayCommandDto {
+  id: string;
+  gatewayId: string;
+  name: string;
+  args: Record<string, string | number | boolean>;
+  status: CommandStatus;
+  /** A COMMAND_ERROR_CODES code when failed or timed out. */
+  code: string | null;
+  message: string | null;
+  /** The gateway's answer (a reading, diagnostics). */
+  data: Record<string, unknown> | null;
+  requestedBy: string | null;
+  requestedAt: string;
+  answeredAt: string | null;
+  /** When the hub stops waiting and marks the command timed out. */
+  timeoutAt: string;
+}
+
+/** POST /api/v1/gateways/:id/commands */
+export const SendCommandRequestSchema = Type.Object(
+  {
+    name: Type.String({ pattern: COMMAND_NAME_PATTERN }),
+    args: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: FIELD_NAME_PATTERN }),
+        Type.Union([Type.String({ maxLength: 128 }), Type.Number(), Type.Boolean()]),
+        { maxProperties: 16 },
+      ),
+    ),
+    /** How long to wait for the gateway's answer (default 15 s). */
+    timeoutS: Type.Optional(Type.Integer({ minimum: 1, maximum: 300 })),
+  },
+  { additionalProperties: false },
+);
+export type SendCommandRequest = Static<typeof SendCommandRequestSchema>;
+
+export interface GatewayCommandResponse {
+  command: GatewayCommandDto;
+}
+
+/**
+ * Where a gateway's configuration stands, as the installer sees it: "on version N", "waiting to
+ * apply N+1" (published, not yet reported), or "refused N+1: reason".
+ */
+export interface GatewayControlDto {
+  gatewayId: string;
+  /** Newest version the hub published (0: none). */
+  publishedVersion: number;
+  /** Version the gateway reports running (null: it has not said yet). */
+  appliedVersion: number | null;
+  refused: { version: number; code: string; reason: string } | null;
+  state: 'applied' | 'waiting' | 'refused' | 'unknown';
+  reportedAt: string | null;
+}
+
+export interface GatewayControlResponse {
+  control: GatewayControlDto;
+  /** The newest commands first (at most 20). */
+  commands: GatewayCommandDto[];
+}
+
+/** The installer's words for a control state (pure; the UI and tests share it). */
+export function controlState(
+  publishedVersion: number,
+  appliedVersion: number | null,
+  refused: GatewayControlDto['refused'],
+): GatewayControlDto['state'] {
+  if (appliedVersion === null) return refused ? 'refused' : 'unknown';
+  if (refused && refused.version > appliedVersion && refused.version >= publishedVersion)
+    return 'refused';
+  return appliedVersion >= publishedVersion ? 'applied' : 'waiting';
+}

@@ -2,6 +2,7 @@
  * The Socket.IO contract between hub and browsers, and the one REST error shape.
  */
 import type { AlarmDto } from './alarms.js';
+import type { GatewayCommandDto, GatewayControlDto } from './control.js';
 import type { EscalationDto } from './escalation.js';
 
 /** Events the hub pushes. */
@@ -12,6 +13,10 @@ export interface ServerToClientEvents {
   'alarm:updated': (alarm: AlarmDto) => void;
   /** An untaken alarm escalated, called a contact, was accepted or stopped (escalation.ts). */
   'alarm:escalation': (escalation: EscalationDto) => void;
+  /** A gateway command was answered or timed out (installers, admins of the home). */
+  'gateway:command': (command: GatewayCommandDto) => void;
+  /** A gateway reported its configuration state: applied, or refused with a reason. */
+  'gateway:control': (control: GatewayControlDto) => void;
 }
 
 /** Requests a browser may make over the socket; each answers through the ack callback. */
@@ -33,6 +38,8 @@ export const API_ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',
   'UNSUPPORTED_MEDIA_TYPE',
+  /** A gateway command name this hub does not know (400). */
+  'UNKNOWN_COMMAND',
   'INTERNAL',
   // Zero-touch claim (claim.ts).
   'CLAIM_CODE_INVALID',

@@ -70,8 +70,12 @@ export class DeviceMonitor {
     this.lastFramesOk = framesOk;
   }
 
+  /** The newest reading and when it arrived (command read_device answers with it). */
+  lastReading: { reading: DeviceReading; at: number } | null = null;
+
   noteReading(reading: DeviceReading, at: number): void {
     this.lastSeenAt = at;
+    this.lastReading = { reading, at };
     if (reading.type !== 'telemetry') return;
     const battery = reading.fields.battery_pct;
     if (typeof battery === 'number' && battery >= 0 && battery <= 100) this.batteryPct = battery;

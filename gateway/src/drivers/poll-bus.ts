@@ -91,6 +91,15 @@ export class PollBus {
     }
   }
 
+  /** Polls a device as soon as the bus is free (command read_device); false if not on the bus. */
+  pollSoon(id: string): boolean {
+    const device = this.options.devices.find((d) => d.id === id);
+    if (!device || !this.due.has(device)) return false;
+    this.due.set(device, this.options.now());
+    this.dueWake?.();
+    return true;
+  }
+
   /** Takes a device off the bus; a request of it in flight is abandoned, the others carry on. */
   removeDevice(id: string): void {
     const device = this.options.devices.find((d) => d.id === id);

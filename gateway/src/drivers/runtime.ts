@@ -59,6 +59,10 @@ export class DriverRuntime {
   private devices: DeviceConfig[] = [];
   private applying: Promise<unknown> = Promise.resolve();
   private readonly findDriver: (id: string) => DriverDescriptor | undefined;
+  private readonly readWaiters = new Map<
+    string,
+    ((value: { reading: DeviceReading; at: number }) => void)[]
+  >();
   private readonly logger: Logger;
 
   constructor(private readonly options: DriverRuntimeOptions) {
@@ -112,6 +116,40 @@ export class DriverRuntime {
     const current = this.devices;
     await this.apply([]);
     await this.apply(current);
+  }
+
+  /**
+   * Reads a device now (command read_device): a polled device is polled at once and its next
+   * reading returned; a streaming or Zigbee device answers with the next reading that arrives
+   * within `timeoutMs`, else with the newest it had (`fresh: false`). Undefined: not configured.
+   */
+  async readNow(
+    deviceId: string,
+    timeoutMs: number,
+  ): Promise<{ reading: DeviceReading; at: number; fresh: boolean } | null | undefined> {
+    const entry = this.entries.get(deviceId);
+    const monitor = this.monitors.get(deviceId);
+    if (!monitor) return undefined;
+    if (!entry) return null;
+    const next = new Promise<{ reading: DeviceReading; at: number } | null>((resolve) => {
+      const timer = setTimeout(() => {
+        const list = this.readWaiters.get(deviceId) ?? [];
+        this.readWaiters.set(
+          deviceId,
+          list.filter((w) => w !== waiter),
+        );
+        resolve(null);
+      }, timeoutMs);
+      const waiter = (value: { reading: DeviceReading; at: number }) => {
+        clearTimeout(timer);
+        resolve(value);
+      };
+      this.readWaiters.set(deviceId, [...(this.readWaiters.get(deviceId) ?? []), waiter]);
+    });
+    if (entry.config.port) this.units.get(entry.config.port)?.bus?.pollSoon(deviceId);
+    const fresh = await next;
+    if (fresh) return { ...fresh, fresh: true };
+    return monitor.lastReading ? { ...monitor.lastReading, fresh: false } : null;
   }
 
   /** Known device (configured, or a bridge's sub-device already heard)? */
@@ -335,6 +373,12 @@ export class DriverRuntime {
       }
       monitor?.noteReading(reading, at);
       source.monitor.lastSeenAt = at;
+      if (monitor !== source.monitor) source.monitor.lastReading = { reading, at };
+      const waiters = this.readWaiters.get(source.config.id);
+      if (waiters && waiters.length > 0) {
+        this.readWaiters.delete(source.config.id);
+        for (const resolve of waiters) resolve({ reading, at });
+      }
       this.options.sink(source.config.id, reading, at);
     }
   }

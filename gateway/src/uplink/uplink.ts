@@ -650,6 +650,27 @@ export function emptyLaneCounters(): LaneState['counters'] {
   };
 }
 
+/** The health of an uplink not started (a gateway not started). */
+export function emptyUplinkHealth(): UplinkHealth {
+  const lane = { ...emptyLaneCounters(), inflightBatches: 0, heldForMs: 0 };
+  return {
+    connected: false,
+    connects: 0,
+    connectFailures: 0,
+    lastError: null,
+    lastErrorCode: null,
+    lastConnectedAt: null,
+    nextRetryInMs: null,
+    lanes: { alarm: { ...lane }, telemetry: { ...lane } },
+    heartbeatsSent: 0,
+    alarmReconnects: 0,
+    badDownlinks: {},
+    commands: 0,
+    configMessages: 0,
+    lastConfigVersion: null,
+  };
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);

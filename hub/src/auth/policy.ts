@@ -22,6 +22,8 @@ export const WRITE_POLICY = {
   'gateway.claim': ['admin', 'installer'],
   'gateway.decommission': ['admin'],
   'device.write': ['admin', 'installer'],
+  /** Commands to a gateway (ping, read a device now, diagnostics …), issue 10. */
+  'gateway.command': ['admin', 'installer'],
   'user.manage': ['admin'],
   'alarm.handle': ['operator', 'supervisor', 'admin'],
   'alarm.respond': ['family', 'operator', 'supervisor', 'admin'],

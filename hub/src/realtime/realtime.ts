@@ -14,8 +14,11 @@ import {
   type AlarmDto,
   type ClientToServerEvents,
   type EscalationDto,
+  type GatewayCommandDto,
+  type GatewayControlDto,
   type ServerToClientEvents,
 } from '@anxin/protocol';
+import { mayDo } from '../auth/policy.js';
 import { userRoom, type Scope, type ScopeResolver } from '../auth/scope.js';
 import type { Authenticator } from '../http/auth.js';
 import type { SessionInfo } from '../store/users.js';
@@ -180,6 +183,30 @@ export class Realtime {
       })
       .catch((err: unknown) => this.deps.log.error({ err }, 'escalation push failed'));
     if (userIds.length > 0) io.to(userIds.map(userRoom)).emit('alarm:escalation', escalation);
+  }
+
+  /**
+   * A gateway's command result or configuration state (issue 10): to the staff whose scope holds
+   * the home (the roles that see gateways), not to family members.
+   */
+  gatewayControl(
+    homeId: string,
+    push:
+      | { event: 'gateway:command'; payload: GatewayCommandDto }
+      | { event: 'gateway:control'; payload: GatewayControlDto },
+  ): void {
+    const io = this.io;
+    if (!io) return;
+    io.in(this.deps.scopes.roomsForHome(homeId))
+      .fetchSockets()
+      .then((sockets) => {
+        for (const s of sockets) {
+          if (!mayDo(s.data.session.user.role, 'gateway.list')) continue;
+          if (push.event === 'gateway:command') s.emit('gateway:command', push.payload);
+          else s.emit('gateway:control', push.payload);
+        }
+      })
+      .catch((err: unknown) => this.deps.log.error({ err }, 'gateway control push failed'));
   }
 
   disconnectUser(userId: string): void {

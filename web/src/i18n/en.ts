@@ -34,6 +34,7 @@ export const en = {
   'error.PAYLOAD_TOO_LARGE': 'The request is too large.',
   'error.RATE_LIMITED': 'Too many requests. Wait a moment and try again.',
   'error.UNSUPPORTED_MEDIA_TYPE': 'The hub did not accept the request format.',
+  'error.UNKNOWN_COMMAND': 'The gateway does not know this command.',
   'error.INTERNAL': 'The hub had an internal error. Try again; if it persists, call support.',
   'error.CLAIM_CODE_INVALID': 'No gateway has this id and claim code.',
   'error.CLAIM_CODE_USED': 'This claim code has been used already.',

@@ -1,0 +1,180 @@
+/**
+ * The gateway's answers to the hub's commands (down/cmd → up/cmd-result), issue 10. Every command
+ * gets exactly one result: a name this gateway does not know is UNKNOWN_COMMAND, bad arguments
+ * INVALID_ARGS (checked with the same commandArgsIssue as the hub), a device it does not have
+ * UNKNOWN_DEVICE. Results carry their data in snake_case, like every field on the wire.
+ */
+import {
+  commandArgsIssue,
+  isCommandName,
+  PROTOCOL_VERSION,
+  type Command,
+  type CommandErrorCode,
+  type CommandResult,
+} from '@anxin/protocol';
+import type { DriverRuntime } from '../drivers/runtime.js';
+import type { PortHealth } from '../transports/byte-transport.js';
+import type { UplinkHealth } from '../uplink/uplink.js';
+import type { ConfigControlHealth } from './config-control.js';
+import type { SelfTests } from './self-test.js';
+
+/** A polled device is asked at once; others answer with what arrives within this. */
+export const READ_NOW_TIMEOUT_MS = 3000;
+const DEFAULT_SELF_TEST_S = 300;
+/** Clock differences above this are logged and flagged in the answer. */
+export const CLOCK_SKEW_WARN_MS = 2000;
+
+export interface CommandContext {
+  runtime: () => DriverRuntime | null;
+  selfTests: SelfTests;
+  now: () => number;
+  outbox: () => {
+    alarmDepth: number;
+    telemetryDepth: number;
+    oldestPendingAgeMs: number;
+    droppedTelemetry: number;
+  };
+  uplink: () => UplinkHealth;
+  control: () => ConfigControlHealth;
+  testMode: { get(): boolean; set(enabled: boolean): void };
+  clock: { offsetMs: number | null };
+  onClockSkew: (offsetMs: number) => void;
+  softwareVersion: string;
+}
+
+const ok = (id: string, message: string, data?: Record<string, unknown>): CommandResult => ({
+  v: PROTOCOL_VERSION,
+  id,
+  ok: true,
+  message,
+  ...(data ? { data } : {}),
+});
+
+const fail = (id: string, code: CommandErrorCode, message: string): CommandResult => ({
+  v: PROTOCOL_VERSION,
+  id,
+  ok: false,
+  code,
+  message: message.slice(0, 512),
+});
+
+export async function runCommand(command: Command, ctx: CommandContext): Promise<CommandResult> {
+  const { id, name } = command;
+  if (!isCommandName(name)) return fail(id, 'UNKNOWN_COMMAND', `unknown command "${name}"`);
+  const issue = commandArgsIssue(name, command.args);
+  if (issue) return fail(id, 'INVALID_ARGS', issue);
+  const args = command.args ?? {};
+  const runtime = ctx.runtime();
+  const deviceId = typeof args.device_id === 'string' ? args.device_id : '';
+  switch (name) {
+    case 'ping':
+      return ok(id, 'pong', { gateway_time: ctx.now(), software_version: ctx.softwareVersion });
+    case 'restart_drivers': {
+      if (!runtime) return fail(id, 'NOT_RUNNING', 'the gateway is not started');
+      await runtime.restartAll();
+      return ok(id, 'drivers restarted', { devices: runtime.deviceConfigs.length });
+    }
+    case 'read_device': {
+      if (!runtime) return fail(id, 'NOT_RUNNING', 'the gateway is not started');
+      const read = await runtime.readNow(deviceId, READ_NOW_TIMEOUT_MS);
+      if (read === undefined) return fail(id, 'UNKNOWN_DEVICE', `no device "${deviceId}"`);
+      if (read === null)
+        return fail(id, 'FAILED', `device ${deviceId} gave no reading (not running or silent)`);
+      return ok(id, read.fresh ? 'read now' : 'newest reading (nothing new in time)', {
+        device_id: deviceId,
+        at: read.at,
+        fresh: read.fresh,
+        reading: read.reading,
+      });
+    }
+    case 'self_test_start': {
+      const seconds = typeof args.duration_s === 'number' ? args.duration_s : DEFAULT_SELF_TEST_S;
+      if (!runtime?.monitorFor(deviceId))
+        return fail(id, 'UNKNOWN_DEVICE', `no device "${deviceId}"`);
+      ctx.selfTests.start(deviceId, seconds * 1000);
+      return ok(id, `self-test of ${deviceId} running for up to ${seconds} s`, {
+        device_id: deviceId,
+        duration_s: seconds,
+      });
+    }
+    case 'self_test_stop': {
+      if (!runtime?.monitorFor(deviceId))
+        return fail(id, 'UNKNOWN_DEVICE', `no device "${deviceId}"`);
+      const report = ctx.selfTests.stop(deviceId);
+      if (!report) return fail(id, 'NOT_RUNNING', `no self-test of ${deviceId} was started`);
+      return ok(
+        id,
+        report.passed
+          ? `${deviceId} passed: ${report.readings} reading(s)`
+          : `${deviceId} sent nothing during the test`,
+        { ...report },
+      );
+    }
+    case 'set_test_mode': {
+      const enabled = args.enabled === true;
+      ctx.testMode.set(enabled);
+      return ok(id, enabled ? 'test mode on' : 'test mode off', { test_mode: enabled });
+    }
+    case 'sync_time': {
+      const hubTime = Number(args.hub_time);
+      const offset = hubTime - ctx.now();
+      ctx.clock.offsetMs = offset;
+      const skewed = Math.abs(offset) > CLOCK_SKEW_WARN_MS;
+      if (skewed) ctx.onClockSkew(offset);
+      return ok(
+        id,
+        skewed
+          ? `gateway clock is ${Math.round(offset / 1000)} s off the hub's; fix the time source (NTP)`
+          : 'gateway clock agrees with the hub',
+        { offset_ms: offset, gateway_time: ctx.now(), skewed },
+      );
+    }
+    case 'diagnostics':
+      return ok(id, 'diagnostics', diagnostics(ctx, runtime));
+  }
+}
+
+function diagnostics(ctx: CommandContext, runtime: DriverRuntime | null): Record<string, unknown> {
+  const uplink = ctx.uplink();
+  const control = ctx.control();
+  const ports: PortHealth[] = runtime?.portHealth() ?? [];
+  return {
+    software_version: ctx.softwareVersion,
+    gateway_time: ctx.now(),
+    test_mode: ctx.testMode.get(),
+    clock_offset_ms: ctx.clock.offsetMs,
+    config: {
+      applied_version: control.appliedVersion,
+      refused: control.refused,
+      refusals: control.refusals,
+    },
+    outbox: ctx.outbox(),
+    uplink: {
+      connected: uplink.connected,
+      connects: uplink.connects,
+      bad_downlinks: uplink.badDownlinks,
+      resends: uplink.lanes.alarm.resends + uplink.lanes.telemetry.resends,
+    },
+    ports: ports.map((p) => ({
+      port: p.port,
+      state: p.state,
+      opens: p.opens,
+      failures: p.failures,
+      last_error: p.lastError,
+      bytes_in: p.bytesIn,
+      bytes_out: p.bytesOut,
+    })),
+    devices: (runtime?.deviceDetails() ?? []).map((d) => ({
+      device_id: d.deviceId,
+      driver: d.driver,
+      online: d.online,
+      error: d.error,
+      frames_ok: d.framesOk,
+      decode_errors: d.decodeErrors,
+      reject_reasons: d.rejectReasons,
+      invalid_readings: d.invalidReadings,
+      last_seen_at: d.lastSeenAt,
+      ...(d.poll ? { poll: d.poll } : {}),
+    })),
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * The hub's side of the gateway control plane (issue 10):
+ *
+ *  - commands: recorded (SQL) and audited, published on the gateway's down/cmd through the
+ *    contract, answered on up/cmd-result, or marked timed out when no answer came in time
+ *    (a sweep, so a hub restart does not leave commands pending for ever);
+ *  - configuration state: what each gateway reports on up/config-state is stored and pushed to
+ *    the installers of its home ("on version N / waiting to apply N+1 / refused N+1: reason").
+ *
+ * Publishing goes through the `publish(topic, payload, retain)` seam, as provisioning does, so it
+ * works on the embedded broker and an external one alike.
+ */
+import type { Logger } from 'pino';
+import {
+  controlState,
+  downlinkTopic,
+  encodeDownlink,
+  newEventId,
+  PROTOCOL_VERSION,
+  type CommandName,
+  type CommandResult,
+  type ConfigState,
+  type GatewayCommandDto,
+  type GatewayControlDto,
+  type UserDto,
+} from '@anxin/protocol';
+import type { AuditLog } from '../care/audit.js';
+import type { ControlStore } from './store.js';
+import { commandRowToDto, type CommandRow } from './store.js';
+
+export interface GatewayControlDeps {
+  store: ControlStore;
+  audit: AuditLog;
+  publish: (topic: string, payload: Buffer, retain: boolean) => Promise<void>;
+  /** The home a gateway belongs to and the configuration version last published. */
+  gatewayInfo: (
+    gatewayId: string,
+  ) => Promise<{ homeId: string | null; publishedVersion: number } | undefined>;
+  push: {
+    command: (homeId: string, command: GatewayCommandDto) => void;
+    control: (homeId: string, control: GatewayControlDto) => void;
+  };
+  log: Logger;
+  now?: () => number;
+  /** How often pending commands are checked for their timeout. */
+  sweepMs?: number;
+}
+
+export class GatewayControl {
+  private readonly now: () => number;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> = Promise.resolve();
+  /** Commands the gateway answered, in order, while their row is written (tests wait on it). */
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: GatewayControlDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setInterval(() => {
+      this.sweeping = this.sweep();
+    }, this.deps.sweepMs ?? 1000);
+    this.sweepTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    await this.sweeping;
+    await this.writes.catch(() => undefined);
+  }
+
+  /** Records, audits and publishes a command; the caller has checked name, args and scope. */
+  async send(input: {
+    gatewayId: string;
+    name: CommandName;
+    args: Record<string, string | number | boolean>;
+    timeoutMs: number;
+    user: Pick<UserDto, 'id' | 'username'>;
+  }): Promise<GatewayCommandDto> {
+    const now = this.now();
+    const args = { ...input.args };
+    // The gateway compares its clock with the hub's at the moment of sending.
+    if (input.name === 'sync_time') args.hub_time = now;
+    const row: CommandRow = {
+      id: newEventId(),
+      gateway_id: input.gatewayId,
+      name: input.name,
+      args_json: JSON.stringify(args),
+      status: 'pending',
+      code: null,
+      message: null,
+      data_json: null,
+      requested_by: input.user.username,
+      requested_at: now,
+      answered_at: null,
+      timeout_at: now + input.timeoutMs,
+    };
+    await this.deps.store.insertCommand(row);
+    await this.deps.audit.record({
+      user: input.user,
+      action: 'gateway.command',
+      targetType: 'gateway',
+      targetId: input.gatewayId,
+      detail: { id: row.id, name: input.name, args },
+    });
+    try {
+      const payload = encodeDownlink('cmd', {
+        v: PROTOCOL_VERSION,
+        id: row.id,
+        name: input.name,
+        ...(Object.keys(args).length > 0 ? { args } : {}),
+      });
+      await this.deps.publish(downlinkTopic(input.gatewayId, 'cmd'), payload, false);
+    } catch (err) {
+      const message = `not sent: ${(err as Error).message}`.slice(0, 500);
+      this.deps.log.warn({ err, gatewayId: input.gatewayId, id: row.id }, 'command not published');
+      await this.deps.store.failCommand(row.id, 'FAILED', message, this.now());
+      return commandRowToDto({ ...row, status: 'failed', code: 'FAILED', message });
+    }
+    return commandRowToDto(row);
+  }
+
+  /** up/cmd-result from a gateway (never throws: called from ingest). */
+  onResult(gatewayId: string, result: CommandResult): void {
+    this.writes = this.writes
+      .then(async () => {
+        const row = await this.deps.store.answerCommand(gatewayId, result, this.now());
+        if (!row) {
+          this.deps.log.info(
+            { gatewayId, id: result.id },
+            'command result for no pending command of this gateway (late, repeated or unknown)',
+          );
+          return;
+        }
+        await this.deps.audit.record({
+          user: null,
+          action: 'gateway.command.result',
+          targetType: 'gateway',
+          targetId: gatewayId,
+          detail: { id: row.id, name: row.name, status: row.status, code: row.code },
+        });
+        await this.pushCommand(row);
+      })
+      .catch((err: unknown) =>
+        this.deps.log.error({ err, gatewayId }, 'command result not recorded'),
+      );
+  }
+
+  /** up/config-state from a gateway (never throws: called from ingest). */
+  onConfigState(gatewayId: string, state: ConfigState): void {
+    this.writes = this.writes
+      .then(async () => {
+        await this.deps.store.recordConfigState(gatewayId, state, this.now());
+        const info = await this.deps.gatewayInfo(gatewayId);
+        if (!info?.homeId) return;
+        this.deps.push.control(info.homeId, await this.control(gatewayId, info.publishedVersion));
+      })
+      .catch((err: unknown) =>
+        this.deps.log.error({ err, gatewayId }, 'configuration state not recorded'),
+      );
+  }
+
+  async control(gatewayId: string, publishedVersion: number): Promise<GatewayControlDto> {
+    const row = await this.deps.store.configState(gatewayId);
+    const refused =
+      row && row.refused_version !== null
+        ? {
+            version: row.refused_version,
+            code: row.refused_code ?? 'SCHEMA',
+            reason: row.refused_reason ?? '',
+          }
+        : null;
+    const applied = row ? row.applied_version : null;
+    return {
+      gatewayId,
+      publishedVersion,
+      appliedVersion: applied,
+      refused,
+      state: controlState(publishedVersion, applied, refused),
+      reportedAt: row ? new Date(row.reported_at).toISOString() : null,
+    };
+  }
+
+  async command(gatewayId: string, id: string): Promise<GatewayCommandDto | undefined> {
+    const row = await this.deps.store.getCommand(gatewayId, id);
+    return row ? commandRowToDto(row) : undefined;
+  }
+
+  async commands(gatewayId: string, limit = 20): Promise<GatewayCommandDto[]> {
+    return (await this.deps.store.listCommands(gatewayId, limit)).map(commandRowToDto);
+  }
+
+  /** Marks overdue commands timed out and tells the installers. */
+  private async sweep(): Promise<void> {
+    try {
+      const expired = await this.deps.store.expire(this.now());
+      for (const row of expired) {
+        this.deps.log.info(
+          { gatewayId: row.gateway_id, id: row.id, name: row.name },
+          'gateway command timed out',
+        );
+        await this.deps.audit.record({
+          user: null,
+          action: 'gateway.command.result',
+          targetType: 'gateway',
+          targetId: row.gateway_id,
+          detail: { id: row.id, name: row.name, status: 'timed_out', code: 'TIMEOUT' },
+        });
+        await this.pushCommand(row);
+      }
+    } catch (err) {
+      this.deps.log.error({ err }, 'command timeout sweep failed');
+    }
+  }
+
+  private async pushCommand(row: CommandRow): Promise<void> {
+    const info = await this.deps.gatewayInfo(row.gateway_id);
+    if (info?.homeId) this.deps.push.command(info.homeId, commandRowToDto(row));
+  }
+}

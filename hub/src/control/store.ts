@@ -1,0 +1,165 @@
+/**
+ * SQL of the gateway control plane (tables.ts): configuration states and command records.
+ * Kysely builder only, epoch-ms BIGINTs, upserts with onConflict: the same on SQLite and
+ * PostgreSQL.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { CommandResult, CommandStatus, ConfigState, GatewayCommandDto } from '@anxin/protocol';
+import type { Database } from '../store/schema.js';
+import type { GatewayCommandsTable, GatewayConfigStatesTable } from './tables.js';
+import './tables.js';
+
+export type CommandRow = Selectable<GatewayCommandsTable>;
+export type ConfigStateRow = Selectable<GatewayConfigStatesTable>;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function parseObject(json: string | null): Record<string, unknown> | null {
+  if (json === null) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export function commandRowToDto(row: CommandRow): GatewayCommandDto {
+  return {
+    id: row.id,
+    gatewayId: row.gateway_id,
+    name: row.name,
+    args: (parseObject(row.args_json) ?? {}) as GatewayCommandDto['args'],
+    status: row.status as CommandStatus,
+    code: row.code,
+    message: row.message,
+    data: parseObject(row.data_json),
+    requestedBy: row.requested_by,
+    requestedAt: new Date(row.requested_at).toISOString(),
+    answeredAt: iso(row.answered_at),
+    timeoutAt: new Date(row.timeout_at).toISOString(),
+  };
+}
+
+export class ControlStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async recordConfigState(gatewayId: string, state: ConfigState, at: number): Promise<void> {
+    const values = {
+      applied_version: state.appliedVersion,
+      refused_version: state.refused?.version ?? null,
+      refused_code: state.refused?.code ?? null,
+      refused_reason: state.refused?.reason ?? null,
+      reported_at: at,
+    };
+    await this.db
+      .insertInto('gateway_config_states')
+      .values({ gateway_id: gatewayId, ...values })
+      .onConflict((oc) => oc.column('gateway_id').doUpdateSet(values))
+      .execute();
+  }
+
+  configState(gatewayId: string): Promise<ConfigStateRow | undefined> {
+    return this.db
+      .selectFrom('gateway_config_states')
+      .selectAll()
+      .where('gateway_id', '=', gatewayId)
+      .executeTakeFirst();
+  }
+
+  async insertCommand(row: CommandRow): Promise<void> {
+    await this.db.insertInto('gateway_commands').values(row).execute();
+  }
+
+  getCommand(gatewayId: string, id: string): Promise<CommandRow | undefined> {
+    return this.db
+      .selectFrom('gateway_commands')
+      .selectAll()
+      .where('gateway_id', '=', gatewayId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  listCommands(gatewayId: string, limit: number): Promise<CommandRow[]> {
+    return this.db
+      .selectFrom('gateway_commands')
+      .selectAll()
+      .where('gateway_id', '=', gatewayId)
+      .orderBy('requested_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /**
+   * Stores a gateway's answer to a pending command of its own; undefined when there is none (an
+   * unknown id, another gateway's command, or one already answered or timed out).
+   */
+  async answerCommand(
+    gatewayId: string,
+    result: CommandResult,
+    at: number,
+  ): Promise<CommandRow | undefined> {
+    const r = await this.db
+      .updateTable('gateway_commands')
+      .set({
+        status: result.ok ? 'succeeded' : 'failed',
+        code: result.ok ? null : (result.code ?? 'FAILED'),
+        message: result.message ?? null,
+        data_json: result.data !== undefined ? JSON.stringify(result.data) : null,
+        answered_at: at,
+      })
+      .where('id', '=', result.id)
+      .where('gateway_id', '=', gatewayId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return undefined;
+    return this.getCommand(gatewayId, result.id);
+  }
+
+  /** Marks a pending command failed before it reached the gateway (not published). */
+  async failCommand(id: string, code: string, message: string, at: number): Promise<void> {
+    await this.db
+      .updateTable('gateway_commands')
+      .set({ status: 'failed', code, message, answered_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  /** Pending commands past their timeout become timed out; returns them. */
+  async expire(now: number): Promise<CommandRow[]> {
+    const due = await this.db
+      .selectFrom('gateway_commands')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('timeout_at', '<=', now)
+      .limit(1000)
+      .execute();
+    if (due.length === 0) return [];
+    await this.db
+      .updateTable('gateway_commands')
+      .set({
+        status: 'timed_out',
+        code: 'TIMEOUT',
+        message: 'the gateway did not answer in time',
+        answered_at: now,
+      })
+      .where(
+        'id',
+        'in',
+        due.map((d) => d.id),
+      )
+      .where('status', '=', 'pending')
+      .execute();
+    return due.map((d) => ({
+      ...d,
+      status: 'timed_out',
+      code: 'TIMEOUT',
+      message: 'the gateway did not answer in time',
+      answered_at: now,
+    }));
+  }
+}

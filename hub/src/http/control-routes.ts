@@ -1,0 +1,118 @@
+/**
+ * Gateway control routes (issue 10), a plugin of their own:
+ *
+ *   POST /api/v1/gateways/:id/commands           SendCommandRequest → 202 { command }   admin, installer (assigned homes)
+ *   GET  /api/v1/gateways/:id/commands/:cmdId    → { command }                          roles that list gateways, in scope
+ *   GET  /api/v1/gateways/:id/control            → { control, commands }               roles that list gateways, in scope
+ *
+ * A gateway outside the actor's scope is 404 (audited), as every other gateway route. A command
+ * name this hub does not know is 400 UNKNOWN_COMMAND; bad arguments are 400 VALIDATION_FAILED
+ * naming the argument. The result arrives later: on GET, and pushed as `gateway:command`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import {
+  commandArgsIssue,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  isCommandName,
+  SendCommandRequestSchema,
+  type GatewayCommandResponse,
+  type GatewayControlResponse,
+  type SendCommandRequest,
+} from '@anxin/protocol';
+import type { Access } from '../auth/guard.js';
+import type { ScopeResolver } from '../auth/scope.js';
+import type { CareStore } from '../care/store.js';
+import type { GatewayControl } from '../control/service.js';
+import { HttpError } from './errors.js';
+
+export interface ControlRouteDeps {
+  access: Access;
+  scopes: ScopeResolver;
+  care: CareStore;
+  control: GatewayControl;
+}
+
+const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+const CommandParams = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    cmdId: Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+
+export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDeps): void {
+  const { access, scopes, care, control } = deps;
+  const authed = { preHandler: access.authenticate };
+
+  const gatewayOr404 = async (request: FastifyRequest, gatewayId: string, action: string) => {
+    const actor = access.actor(request);
+    const row = await care.getGatewayRow(gatewayId);
+    if (!row || !scopes.homeInScope(actor.scope, row.home_id))
+      return access.notFound(request, 'gateway', gatewayId, action, row !== undefined);
+    return { actor, row };
+  };
+
+  app.post(
+    '/api/v1/gateways/:id/commands',
+    { ...authed, schema: { tags: ['gateways'], params: IdParams, body: SendCommandRequestSchema } },
+    async (request, reply): Promise<GatewayCommandResponse> => {
+      const { id } = request.params as { id: string };
+      await access.requireRole(request, 'gateway.command', 'gateway', id);
+      const { actor, row } = await gatewayOr404(request, id, 'gateway.command');
+      const body = request.body as SendCommandRequest;
+      if (!isCommandName(body.name))
+        throw new HttpError('UNKNOWN_COMMAND', `no gateway command "${body.name}"`);
+      // The hub's clock goes into sync_time when it is sent (control/service.ts).
+      const issue = commandArgsIssue(
+        body.name,
+        body.name === 'sync_time' ? { ...body.args, hub_time: Date.now() } : body.args,
+      );
+      if (issue)
+        throw new HttpError('VALIDATION_FAILED', issue, [{ path: '/args', message: issue }]);
+      if (row.enabled !== 1 || row.decommissioned_at !== null)
+        throw new HttpError('CONFLICT', `gateway ${id} is decommissioned`);
+      if (row.claimed_at === null) throw new HttpError('CONFLICT', `gateway ${id} is not claimed`);
+      const command = await control.send({
+        gatewayId: id,
+        name: body.name,
+        args: body.args ?? {},
+        timeoutMs: (body.timeoutS ?? 0) * 1000 || DEFAULT_COMMAND_TIMEOUT_MS,
+        user: { id: actor.user.id, username: actor.user.username },
+      });
+      void reply.status(202);
+      return { command };
+    },
+  );
+
+  app.get(
+    '/api/v1/gateways/:id/commands/:cmdId',
+    { ...authed, schema: { tags: ['gateways'], params: CommandParams } },
+    async (request): Promise<GatewayCommandResponse> => {
+      const { id, cmdId } = request.params as { id: string; cmdId: string };
+      await access.requireRole(request, 'gateway.list', 'gateway', id);
+      await gatewayOr404(request, id, 'gateway.read');
+      const command = await control.command(id, cmdId);
+      if (!command) throw new HttpError('NOT_FOUND', `command ${cmdId} not found`);
+      return { command };
+    },
+  );
+
+  app.get(
+    '/api/v1/gateways/:id/control',
+    { ...authed, schema: { tags: ['gateways'], params: IdParams } },
+    async (request): Promise<GatewayControlResponse> => {
+      const { id } = request.params as { id: string };
+      await access.requireRole(request, 'gateway.list', 'gateway', id);
+      const { row } = await gatewayOr404(request, id, 'gateway.read');
+      return {
+        control: await control.control(id, row.config_version),
+        commands: await control.commands(id),
+      };
+    },
+  );
+}
