@@ -47,6 +47,9 @@ export class ExternalBroker implements HubBroker {
   private subscribed = false;
   private accepting = true;
   private readonly filter: string;
+  private listened = false;
+  /** Accounts issued before listen() connected; set in the broker once it has. */
+  private readonly beforeListen = new Map<string, string>();
   /** listen() waits for the first subscription to be granted. */
   private readonly readyWaiters = new Set<() => void>();
 
@@ -121,6 +124,11 @@ export class ExternalBroker implements HubBroker {
       throw err;
     });
     this.deps.log.info({ url: ext.url, filter: this.filter }, 'connected to the MQTT broker');
+    // Gateways provisioned before the connection existed (`anxin hub --provision`).
+    this.listened = true;
+    for (const [gatewayId, secret] of this.beforeListen)
+      await this.credentialsIssued(gatewayId, secret);
+    this.beforeListen.clear();
     return this.deps.config.publicUrl ?? ext.url;
   }
 
@@ -169,7 +177,11 @@ export class ExternalBroker implements HubBroker {
   }
 
   async credentialsIssued(gatewayId: string, secret: string): Promise<void> {
-    if (!this.dynsec) return;
+    if (this.deps.config.external.gatewayAccounts !== 'mosquitto-dynsec') return;
+    if (!this.dynsec || !this.listened) {
+      this.beforeListen.set(gatewayId, secret);
+      return;
+    }
     await this.dynsec.upsertGateway(gatewayId, secret);
     this.deps.log.info({ gatewayId }, 'gateway account set in the broker');
   }

@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../testing/test-database.js';
 import type { Database } from '../store/schema.js';
 import { waitFor } from '../testing/harness.js';
+import { engineDb } from '../engine/tables.js';
 import { NotifyConfigSchema, type NotifyConfig } from './config.js';
 import { backoffMs, Notifier } from './notifier.js';
 import { verifySignature } from './signature.js';
@@ -119,7 +120,7 @@ describe('Notifier', () => {
     // processes do: a blocked writer would stall the thread the other needs to commit).
     const queuing = new Notifier({ db, config: cfg, log });
     await queuing.close();
-    await db
+    await engineDb(db)
       .insertInto('notification_outbox')
       .values(
         Array.from({ length: 20 }, (_, i) => ({

@@ -9,7 +9,7 @@
  * is recorded in the timeline. Nothing a device says is dropped: a clear/cancel with no alarm to
  * join is kept as a trigger without an alarm.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { PostgresAdapter, type Kysely, type Transaction } from 'kysely';
 import {
   ALARM_PRIORITY,
   compareAlarmsForQueue,
@@ -150,6 +150,29 @@ export async function resolveBySystem(
   return row;
 }
 
+/**
+ * Several hubs on PostgreSQL (issue 11): a shared subscription may hand one gateway's batches (or
+ * a batch and its resend) to two hubs at once. Locking the gateways' rows first, in id order (no
+ * deadlock between two group commits), makes the second hub wait for the first one's commit and
+ * then see its receipts: a replay is acknowledged, not stored twice, and the join-or-open of one
+ * gateway's alarms runs one hub at a time. SQLite has one writer anyway.
+ */
+async function lockGateways(
+  trx: Transaction<Database>,
+  batches: readonly { gatewayId: string }[],
+): Promise<void> {
+  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  const ids = [...new Set(batches.map((b) => b.gatewayId))].sort();
+  if (ids.length === 0) return;
+  await trx
+    .selectFrom('gateways')
+    .select('id')
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
 export interface AlarmBatchOutcome {
   acked: number[];
   rejected: { seq: number; code: RejectCode; message: string }[];
@@ -207,6 +230,7 @@ export class AlarmStore {
     batches: { gatewayId: string; events: AlarmEvent[]; receivedAt: number }[],
   ): Promise<AlarmBatchOutcome[]> {
     return this.db.transaction().execute(async (trx) => {
+      await lockGateways(trx, batches);
       const outcomes: AlarmBatchOutcome[] = [];
       for (const b of batches)
         outcomes.push(await this.applyInTransaction(trx, b.gatewayId, b.events, b.receivedAt));

@@ -58,8 +58,13 @@ export class GatewayStore {
     heartbeats: { gatewayId: string; heartbeat: Heartbeat; at: number }[],
     statuses: { gatewayId: string; state: 'online' | 'offline'; at: number }[],
   ): Promise<void> {
+    // In gateway id order, as alarm batches lock them (store/alarms.ts lockGateways): two hubs'
+    // transactions on PostgreSQL then never wait on each other in a cycle.
+    const ordered = [...heartbeats].sort((a, b) =>
+      a.gatewayId < b.gatewayId ? -1 : a.gatewayId > b.gatewayId ? 1 : 0,
+    );
     await this.db.transaction().execute(async (trx) => {
-      for (const { gatewayId, heartbeat, at } of heartbeats) {
+      for (const { gatewayId, heartbeat, at } of ordered) {
         await trx
           .updateTable('gateways')
           .set({
