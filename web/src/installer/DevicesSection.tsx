@@ -24,6 +24,7 @@ import { createDevice } from '../api/hub';
 import { useI18n } from '../i18n/I18nProvider';
 import { DEVICE_KIND_LIST, deviceKindKey, isDeviceKind } from '../care/labels';
 import { DeviceResidentSelect } from './DeviceResidentSelect';
+import { deviceOptions } from './deviceOptions';
 import { deviceKey } from './guidedTest';
 import { latestReadings } from './readings';
 
@@ -71,6 +72,8 @@ export function DevicesSection({
   const [driver, setDriver] = useState<string | null>('zigbee2mqtt');
   const [deviceId, setDeviceId] = useState('');
   const [address, setAddress] = useState('');
+  /** DL/T 645 meters: what the district bought (three-phase meters are read by block). */
+  const [phases, setPhases] = useState<'1' | '3'>('1');
   const [port, setPort] = useState('');
   const [room, setRoom] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -99,12 +102,7 @@ export function DevicesSection({
       kind,
       room: room.trim() === '' ? null : room.trim(),
       ...(via === 'serial' && port.trim() !== '' ? { port: port.trim() } : {}),
-      options:
-        via === 'zigbee'
-          ? { friendlyName: name }
-          : address.trim() !== ''
-            ? { address: address.trim() }
-            : {},
+      options: deviceOptions({ via, driver, name, address, phases }),
     })
       .then(() => {
         setDeviceId('');
@@ -232,6 +230,23 @@ export function DevicesSection({
                 inputMode="numeric"
                 data-testid="device-address"
               />
+              {driver === 'dlt645' && (
+                <Stack gap={4}>
+                  <Text size="sm" fw={500} id="meter-phases-label">
+                    {t('installer.meterPhases')}
+                  </Text>
+                  <SegmentedControl
+                    aria-labelledby="meter-phases-label"
+                    value={phases}
+                    onChange={(value) => setPhases(value === '3' ? '3' : '1')}
+                    data={[
+                      { value: '1', label: t('installer.singlePhase') },
+                      { value: '3', label: t('installer.threePhase') },
+                    ]}
+                    data-testid="meter-phases"
+                  />
+                </Stack>
+              )}
               <TextInput
                 label={t('installer.port')}
                 description={t('installer.portHint')}
