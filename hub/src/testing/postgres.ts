@@ -49,9 +49,12 @@ function asPostgresUser(bin: string, args: string[]): [string, string[]] {
 }
 
 const clusters = new Set<TestPostgres>();
-// A test worker that dies without afterAll must not leave a postmaster behind.
+// A test worker that exits without afterAll must leave neither a postmaster nor its files.
 process.once('exit', () => {
-  for (const c of clusters) c.killNow();
+  for (const c of clusters) {
+    c.killNow();
+    rmSync(c.dir, { recursive: true, force: true });
+  }
 });
 
 export class TestPostgres {
