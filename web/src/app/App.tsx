@@ -34,6 +34,10 @@ const SupervisorPage = lazy(() =>
   import('../supervisor/SupervisorPage').then((m) => ({ default: m.SupervisorPage })),
 );
 
+const ImportPage = lazy(() =>
+  import('../supervisor/ImportPage').then((m) => ({ default: m.ImportPage })),
+);
+
 const CONSOLE_ROLES: readonly UserRole[] = ['operator', 'supervisor', 'admin'];
 
 /** Where each role lands, and which paths belong to it. */
@@ -131,6 +135,8 @@ export function App() {
           </Center>
         );
       }
+      if ((role === 'supervisor' || role === 'admin') && path.startsWith('/supervisor/import'))
+        return lazyPage(<ImportPage session={session} onSignOut={signOut} />);
       if ((role === 'supervisor' || role === 'admin') && path.startsWith('/supervisor')) {
         return (
           <SupervisorPage session={session} onSignOut={signOut} onSessionEnded={sessionEnded} />

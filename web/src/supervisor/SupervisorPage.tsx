@@ -32,6 +32,7 @@ import { useAlarmFeed } from '../console/useAlarmFeed';
 import { ANSWER_TARGETS } from '../care/labels';
 import { ONLINE_COLOURS, TARGET_COLOURS } from '../care/palette';
 import { Failed, Loading } from '../app/Status';
+import { CareFiguresCard } from './CareFiguresCard';
 import { longWaiting, operatorLoads, percent, seconds, startOfToday } from './load';
 
 const REFRESH_MS = 30_000;
@@ -274,6 +275,7 @@ export function SupervisorPage({
               empty={t('supervisor.noWellbeing')}
             />
           </Card>
+          <CareFiguresCard now={now} />
         </Stack>
       </main>
     </div>

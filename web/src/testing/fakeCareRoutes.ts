@@ -49,6 +49,19 @@ export async function handleCareRoute(ctx: CareContext): Promise<boolean> {
     ok({ areas: care.areas });
     return true;
   }
+  if (path === '/api/v1/care-figures' && method === 'GET') {
+    if (user.role !== 'supervisor' && user.role !== 'admin') forbidden();
+    else
+      ok({
+        from: url.searchParams.get('from') ?? '',
+        to: url.searchParams.get('to') ?? '',
+        areaId: null,
+        serviceRequests: [],
+        welfare: [],
+        workOrders: [],
+      });
+    return true;
+  }
   if (path === '/api/v1/figures' && method === 'GET') {
     if (user.role !== 'supervisor' && user.role !== 'admin') forbidden();
     else {
