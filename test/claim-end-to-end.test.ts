@@ -151,7 +151,7 @@ describe('zero-touch claim with real processes', () => {
     expect(created.status).toBe(201);
     code = created.body.claimCode;
     expect((await api(adminCookie, 'POST', '/gateways', { id: OTHER })).status).toBe(201);
-  }, 90_000);
+  }, 150_000);
 
   afterAll(async () => {
     for (const g of gateways) await g.stop();
@@ -161,13 +161,13 @@ describe('zero-touch claim with real processes', () => {
 
   it('the gateway waits, picks up its own credentials once claimed, connects and applies its config', async () => {
     const gateway = startGateway(factoryConfig('box', GW, code));
-    await gateway.waitFor(new RegExp(`anxin gateway ${GW}: waiting for claim at`));
-    await gateway.waitFor(/"msg":"waiting for claim"/);
+    await gateway.waitFor(new RegExp(`anxin gateway ${GW}: waiting for claim at`), 60_000);
+    await gateway.waitFor(/"msg":"waiting for claim"/, 60_000);
     expect(existsSync(join(dir, 'box', 'claim', 'credentials.json'))).toBe(false);
 
     // A box whose factory file holds a wrong code is refused, and the refusal audited.
     const wrong = startGateway(factoryConfig('wrong', OTHER, 'WRNG-CODE-0000'));
-    await wrong.waitFor(/"code":"CLAIM_CODE_INVALID"/);
+    await wrong.waitFor(/"code":"CLAIM_CODE_INVALID"/, 60_000);
     await wrong.stop();
     expect((await audit(OTHER)).map((e) => e.action)).toContain('gateway.pickup_failed');
 
@@ -181,8 +181,8 @@ describe('zero-touch claim with real processes', () => {
     expect(claimed.status).toBe(200);
     expect(JSON.stringify(claimed.body)).not.toMatch(/password/i);
 
-    await gateway.waitFor(/claimed: credentials picked up and stored/, 30_000);
-    await gateway.waitFor(/gateway running with its own credentials/);
+    await gateway.waitFor(/claimed: credentials picked up and stored/, 60_000);
+    await gateway.waitFor(/gateway running with its own credentials/, 60_000);
     await waitFor(
       'gateway online with its own credentials, on the config the hub published',
       async () => {
@@ -194,7 +194,7 @@ describe('zero-touch claim with real processes', () => {
           ? g
           : undefined;
       },
-      30_000,
+      60_000,
     );
 
     // Stored for the owner only.
@@ -217,11 +217,11 @@ describe('zero-touch claim with real processes', () => {
     } finally {
       db.close();
     }
-  }, 120_000);
+  }, 180_000);
 
   it('a second box with a copy of the spent code is refused; a restart uses the stored credentials', async () => {
     const copy = startGateway(factoryConfig('copy', GW, code));
-    await copy.waitFor(/"code":"CLAIM_CODE_USED"/, 30_000);
+    await copy.waitFor(/"code":"CLAIM_CODE_USED"/, 60_000);
     await copy.stop();
     expect(existsSync(join(dir, 'copy', 'claim', 'credentials.json'))).toBe(false);
     // A replay of the installer's claim with the same code is refused too.
@@ -250,14 +250,17 @@ describe('zero-touch claim with real processes', () => {
     if (!first) throw new Error('first gateway missing');
     expect(await first.stop()).toBe(0);
     const restarted = startGateway(join(dir, 'box.yaml'));
-    await restarted.waitFor(/using stored credentials: no claim needed/);
-    await restarted.waitFor(new RegExp(`anxin gateway ${GW}: running with its own credentials`));
+    await restarted.waitFor(/using stored credentials: no claim needed/, 60_000);
+    await restarted.waitFor(
+      new RegExp(`anxin gateway ${GW}: running with its own credentials`),
+      60_000,
+    );
     await waitFor(
       'online again',
       async () => ((await gatewayDto(GW)).online ? true : undefined),
-      30_000,
+      60_000,
     );
-  }, 90_000);
+  }, 150_000);
 
   it('decommissioned: the hub revokes the credentials and the gateway deletes them and waits again', async () => {
     const running = gateways[gateways.length - 1];
@@ -266,9 +269,9 @@ describe('zero-touch claim with real processes', () => {
       reason: 'moved out',
     });
     expect(dec.status).toBe(200);
-    await running.waitFor(/"code":"CLAIM_REVOKED"/, 30_000);
+    await running.waitFor(/"code":"CLAIM_REVOKED"/, 60_000);
     expect(existsSync(join(dir, 'box', 'claim', 'credentials.json'))).toBe(false);
-    await running.waitFor(/"code":"GATEWAY_DECOMMISSIONED".*"msg":"waiting for claim"/, 30_000);
+    await running.waitFor(/"code":"GATEWAY_DECOMMISSIONED".*"msg":"waiting for claim"/, 60_000);
     expect((await gatewayDto(GW)).credentialState).toBe('revoked');
-  }, 60_000);
+  }, 120_000);
 });
