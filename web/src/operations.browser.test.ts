@@ -201,6 +201,12 @@ describe('care operations in the browser, real hub', () => {
       await page.getByTestId('tab-orders').click();
       await page.getByTestId('wo-row').first().waitFor();
       expect(await page.getByTestId('wo-row').first().textContent()).toContain('Device repair');
+      await page.getByTestId('wo-assign').first().click();
+      await page.getByTestId('task-assign-name').fill('安装员 Installer Zhang');
+      await page.keyboard.press('Enter');
+      await poll(() => page.getByTestId('wo-row').first().textContent()).toContain(
+        'Installer Zhang',
+      );
     },
   );
 

@@ -76,3 +76,6 @@ export const setWorkOrderStatus = (id: string, request: TaskStatusRequest) =>
 
 export const createAlarmWorkOrder = (alarmId: string, request: CreateAlarmWorkOrderRequest) =>
   apiRequest<WorkOrderResponse>('POST', `/alarms/${enc(alarmId)}/work-orders`, { body: request });
+
+export const assignWorkOrder = (id: string, request: AssignRequest) =>
+  apiRequest<WorkOrderResponse>('POST', `/work-orders/${enc(id)}/assign`, { body: request });

@@ -104,7 +104,11 @@ export function OperationsPanel({ onNotice }: { onNotice: (text: string) => void
           />
         </Tabs.Panel>
         <Tabs.Panel value="orders" pt="xs">
-          <WorkOrderList orders={orders.data?.workOrders ?? []} onChanged={() => orders.reload()} />
+          <WorkOrderList
+            orders={orders.data?.workOrders ?? []}
+            canAssign
+            onChanged={() => orders.reload()}
+          />
         </Tabs.Panel>
       </Tabs>
       <ServiceCallForm

@@ -3,32 +3,38 @@ import type { TaskStatusRequest, WorkOrderDto } from '@anxin/protocol';
 import { Badge, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { describeError } from '../api/describeError';
-import { setWorkOrderStatus } from '../api/operations';
+import { assignWorkOrder, setWorkOrderStatus } from '../api/operations';
 import { useI18n } from '../i18n/I18nProvider';
 import { TaskDialog } from './TaskDialog';
 
 export function WorkOrderList({
   orders,
   onChanged,
+  canAssign = false,
 }: {
   orders: WorkOrderDto[];
   onChanged: (order: WorkOrderDto) => void;
+  /** The call centre dispatches; installers and workers only start and finish. */
+  canAssign?: boolean;
 }) {
   const { t, language } = useI18n();
   const [closing, setClosing] = useState<WorkOrderDto | null>(null);
+  const [assigning, setAssigning] = useState<WorkOrderDto | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const change = (o: WorkOrderDto, body: TaskStatusRequest) => {
+  const run = (promise: Promise<{ workOrder: WorkOrderDto }>) => {
     setBusy(true);
     setError(null);
-    setWorkOrderStatus(o.id, body)
+    promise
       .then((r) => {
         onChanged(r.workOrder);
         setClosing(null);
+        setAssigning(null);
       })
       .catch((e: unknown) => setError(describeError(e, t)))
       .finally(() => setBusy(false));
   };
+  const change = (o: WorkOrderDto, body: TaskStatusRequest) => run(setWorkOrderStatus(o.id, body));
   if (orders.length === 0)
     return (
       <Text c="dimmed" p="md" data-testid="wo-empty">
@@ -57,6 +63,16 @@ export function WorkOrderList({
               </Text>
             </div>
             <Group gap={4}>
+              {canAssign && (
+                <Button
+                  size="compact-sm"
+                  variant="default"
+                  onClick={() => setAssigning(o)}
+                  data-testid="wo-assign"
+                >
+                  {t('task.assign')}
+                </Button>
+              )}
               {o.status === 'assigned' && (
                 <Button
                   size="compact-sm"
@@ -84,6 +100,20 @@ export function WorkOrderList({
         submitting={busy}
         onClose={() => setClosing(null)}
         onSubmit={(v) => closing && change(closing, { status: 'done', outcome: v.outcome })}
+      />
+      <TaskDialog
+        key={assigning ? `assign:${assigning.id}` : 'none-assign'}
+        mode={assigning ? 'assign' : null}
+        title={assigning ? t(`wo.kind.${assigning.kind}`) : ''}
+        error={error}
+        submitting={busy}
+        onClose={() => setAssigning(null)}
+        onSubmit={(v) =>
+          assigning &&
+          run(
+            assignWorkOrder(assigning.id, { name: v.name, ...(v.phone ? { phone: v.phone } : {}) }),
+          )
+        }
       />
     </Stack>
   );
