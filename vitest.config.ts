@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
  */
 const STORE_TESTS = [
   'hub/src/hub.test.ts',
+  'hub/src/bulk/import.test.ts',
   'hub/src/care/*.test.ts',
   'hub/src/engine/derived-alarms.test.ts',
   'hub/src/engine/engine.test.ts',
@@ -18,6 +19,7 @@ const STORE_TESTS = [
   'hub/src/operations/operations-ingest.test.ts',
   'hub/src/operations/service-requests.test.ts',
   'hub/src/operations/welfare.test.ts',
+  'test/gateway-control.test.ts',
 ];
 
 // Tests resolve workspace packages to their TypeScript sources (the `source` export condition),

@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type DatabaseEngine, type OpenedDatabase } from '../store/db.js';
-import { TestPostgres } from './postgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,20 +21,24 @@ export function testEngine(): DatabaseEngine {
   return process.env.ANXIN_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 }
 
-let ownCluster: Promise<TestPostgres> | undefined;
-
-/** The cluster's superuser URL: the shared one, else (a file run without the project) our own. */
-async function adminUrl(): Promise<string> {
+/**
+ * The shared cluster's superuser URL. Only the `postgres` project's globalSetup starts (and
+ * always stops) a cluster: a cluster started inside a test worker would outlive it when vitest
+ * ends the worker with a signal.
+ */
+function adminUrl(): string {
   const shared = inject('anxinPostgresUrl') as string | undefined;
-  if (shared) return shared;
-  ownCluster ??= TestPostgres.create();
-  return (await ownCluster).url();
+  if (!shared)
+    throw new Error(
+      'ANXIN_TEST_DATABASE=postgres needs the shared test cluster: run with --project postgres',
+    );
+  return shared;
 }
 
 /** The URL of the database for `key`, created on first use. */
 export async function postgresDatabaseFor(key: string): Promise<string> {
   const name = `anxin_${createHash('sha256').update(`${process.pid}:${key}`).digest('hex').slice(0, 20)}`;
-  const admin = await adminUrl();
+  const admin = adminUrl();
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {
