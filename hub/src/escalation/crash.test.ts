@@ -72,7 +72,7 @@ describe('escalation across a hub crash (real process)', () => {
         'log: { level: warn }',
         'escalation: { ackTimeoutS: 2, supervisorTimeoutS: 600, pollIntervalMs: 100 }',
         'notify:',
-        `  webhooks: [{ url: "http://127.0.0.1:${(server.address() as AddressInfo).port}/h", secret: ${HOOK_SECRET}, events: ["*"] }]`,
+        `  webhooks: [{ url: "http://127.0.0.1:${(server.address() as AddressInfo).port}/h", secret: ${HOOK_SECRET}, events: ["alarm.escalated", "escalation.*"] }]`,
         '  pollIntervalMs: 100',
       ].join('\n'),
     );

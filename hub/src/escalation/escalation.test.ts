@@ -96,7 +96,9 @@ async function startHubAt(
       ...escalation,
     },
     notify: {
-      webhooks: [{ url: hookUrl, secret: HOOK_SECRET, events: ['*'] }],
+      webhooks: [
+        { url: hookUrl, secret: HOOK_SECRET, events: ['alarm.escalated', 'escalation.*'] },
+      ],
       pollIntervalMs: 50,
       retryMinMs: 100,
     },
