@@ -76,7 +76,7 @@ describe('anxin demo with Zigbee devices and installer-added devices', () => {
         configFile,
         ...(device ? ['--device', device] : []),
       ],
-      { timeout: 15_000 },
+      { timeout: 30_000 },
     );
 
   const alarms = async () => (await api<{ alarms: Alarm[] }>('operator', '/api/v1/alarms')).alarms;
@@ -153,10 +153,10 @@ describe('anxin demo with Zigbee devices and installer-added devices', () => {
           ? true
           : undefined;
       },
-      20_000,
+      30_000,
       250,
     );
-  });
+  }, 90_000);
 
   it('refuses an event no device in the home can act out, naming the ones that can', async () => {
     const failure = await trigger('earthquake').then(
