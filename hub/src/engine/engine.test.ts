@@ -141,12 +141,12 @@ describe('alarm rules in a real hub', () => {
     expect(bad.status).toBe(400);
     expect(bad.json).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     const set = await call(r, admin, 'PUT', '/api/v1/homes/home-1/rules', {
-      bedExit: { returnWithinMin: 0.03 },
+      bedExit: { returnWithinMin: 0.1 },
       lowBattery: { thresholdPct: 50 },
     });
     expect(set.status).toBe(200);
     expect(set.json.settings).toMatchObject({
-      bedExit: { enabled: true, returnWithinMin: 0.03 },
+      bedExit: { enabled: true, returnWithinMin: 0.1 },
       lowBattery: { thresholdPct: 50 },
     });
     // battery 45 %: below this home's 50 % (the default 20 % would not fire)
@@ -154,18 +154,18 @@ describe('alarm rules in a real hub', () => {
     await waitFor(async () => (await alarmsOf(r, admin, 'low_battery')).length === 1, 5000);
 
     await send(r, [{ deviceId: 'bed-1', fields: { bed_occupied: false } }]);
-    await r.hub.close(); // before the 1.8 s return window is over
+    await r.hub.close(); // well before the 6 s return window is over (a restart on a loaded machine took over 1.8 s)
     r = await startHubAt(dir);
     cleanups.push(() => r.hub.close());
     const admin2 = await login(r.httpUrl, 'adm', 'admin-pass-1');
     expect(await alarmsOf(r, admin2, 'bed_exit_night')).toHaveLength(0);
     await waitFor(
       async () => (await alarmsOf(r, admin2, 'bed_exit_night')).length === 1,
-      8000,
+      15_000,
       'bed exit after restart',
     );
     const rules = await call(r, admin2, 'GET', '/api/v1/homes/home-1/rules');
-    expect(rules.json.overrides).toMatchObject({ bedExit: { returnWithinMin: 0.03 } });
+    expect(rules.json.overrides).toMatchObject({ bedExit: { returnWithinMin: 0.1 } });
   });
 
   it('figures for supervisors; reopening a resolved alarm is audited', async () => {
