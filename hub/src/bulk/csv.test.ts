@@ -4,11 +4,35 @@ import { csvCell, csvLine, decodeText, parseCsv } from './csv.js';
 
 describe('parseCsv', () => {
   it.each([
-    ['a,b\r\n1,2\r\n', [['a', 'b'], ['1', '2']]],
-    ['a,b\n1,2', [['a', 'b'], ['1', '2']]],
-    ['a,"b, c"\n"say ""hi""",2\n', [['a', 'b, c'], ['say "hi"', '2']]],
+    [
+      'a,b\r\n1,2\r\n',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    [
+      'a,b\n1,2',
+      [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    ],
+    [
+      'a,"b, c"\n"say ""hi""",2\n',
+      [
+        ['a', 'b, c'],
+        ['say "hi"', '2'],
+      ],
+    ],
     ['a,"line 1\nline 2"\n', [['a', 'line 1\nline 2']]],
-    ['a,,c\n,,\n', [['a', '', 'c'], ['', '', '']]],
+    [
+      'a,,c\n,,\n',
+      [
+        ['a', '', 'c'],
+        ['', '', ''],
+      ],
+    ],
     ['王秀英,和平路 10 号\n', [['王秀英', '和平路 10 号']]],
     ['"",x\n', [['', 'x']]],
   ])('%j', (text, rows) => {
@@ -33,7 +57,10 @@ describe('parseCsv', () => {
 
 describe('decodeText', () => {
   it('drops the UTF-8 BOM and refuses invalid UTF-8 and binary data', () => {
-    expect(decodeText(Buffer.from('\uFEFFa,b', 'utf8'), 'utf-8')).toEqual({ ok: true, text: 'a,b' });
+    expect(decodeText(Buffer.from('\uFEFFa,b', 'utf8'), 'utf-8')).toEqual({
+      ok: true,
+      text: 'a,b',
+    });
     // "中文" in GBK is not UTF-8; read as GB18030 it is.
     const gbk = Buffer.from([0xd6, 0xd0, 0xce, 0xc4]);
     expect(decodeText(gbk, 'utf-8').ok).toBe(false);

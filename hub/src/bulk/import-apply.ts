@@ -52,7 +52,11 @@ async function writeHomes(trx: Transaction<Database>, homes: HomeRecord[], now: 
   }
 }
 
-async function writeResidents(trx: Transaction<Database>, residents: ResidentRecord[], now: number) {
+async function writeResidents(
+  trx: Transaction<Database>,
+  residents: ResidentRecord[],
+  now: number,
+) {
   for (const part of slices(residents)) {
     await trx
       .insertInto('residents')
@@ -136,7 +140,11 @@ async function writeContacts(trx: Transaction<Database>, contacts: ContactRecord
   }
 }
 
-export async function applyImport(db: Kysely<Database>, plan: ImportPlan, now: number): Promise<void> {
+export async function applyImport(
+  db: Kysely<Database>,
+  plan: ImportPlan,
+  now: number,
+): Promise<void> {
   const homes: HomeRecord[] = [];
   const residents: ResidentRecord[] = [];
   const contacts: ContactRecord[] = [];

@@ -9,8 +9,7 @@ import { decodeText, parseCsv } from './csv.js';
 
 export type FileRows =
   /** `headerRow`: the header's row number in the file (1 unless blank lines come first). */
-  | { ok: true; rows: string[][]; headerRow: number }
-  | { ok: false; error: ImportFileError };
+  { ok: true; rows: string[][]; headerRow: number } | { ok: false; error: ImportFileError };
 
 /** A spreadsheet cell as text: numbers as written (a phone stays whole), dates as YYYY-MM-DD. */
 function cellText(value: unknown): string {
@@ -28,7 +27,8 @@ export async function readImportFile(
   encoding: 'utf-8' | 'gb18030',
   maxRows = IMPORT_MAX_ROWS,
 ): Promise<FileRows> {
-  if (bytes.length === 0) return { ok: false, error: { code: 'EMPTY_FILE', message: 'the file is empty' } };
+  if (bytes.length === 0)
+    return { ok: false, error: { code: 'EMPTY_FILE', message: 'the file is empty' } };
   let rows: string[][];
   if (format === 'xlsx') {
     try {
@@ -50,7 +50,8 @@ export async function readImportFile(
       };
   } else {
     const decoded = decodeText(bytes, encoding);
-    if (!decoded.ok) return { ok: false, error: { code: 'BAD_ENCODING', message: decoded.message } };
+    if (!decoded.ok)
+      return { ok: false, error: { code: 'BAD_ENCODING', message: decoded.message } };
     const parsed = parseCsv(decoded.text, maxRows + 1);
     if (!parsed.ok)
       return {

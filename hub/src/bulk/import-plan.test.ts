@@ -19,12 +19,29 @@ const lookups: ImportLookups = {
 const home = (row: number, id: string, areaId: string): ImportRecord => ({
   kind: 'homes',
   row,
-  value: { id, areaId, address: 'x', floor: null, room: null, accessNotes: null, keySafeCode: null },
+  value: {
+    id,
+    areaId,
+    address: 'x',
+    floor: null,
+    room: null,
+    accessNotes: null,
+    keySafeCode: null,
+  },
 });
 const resident = (row: number, id: string, homeId: string): ImportRecord => ({
   kind: 'residents',
   row,
-  value: { id, homeId, name: 'n', birthYear: null, languages: [], mobility: null, livesAlone: false, medicalNotes: null },
+  value: {
+    id,
+    homeId,
+    name: 'n',
+    birthYear: null,
+    languages: [],
+    mobility: null,
+    livesAlone: false,
+    medicalNotes: null,
+  },
 });
 const contact = (row: number, homeId: string, callOrder: number): ImportRecord => ({
   kind: 'contacts',
@@ -47,8 +64,18 @@ describe('planImport', () => {
     ],
     ['a resident of a home in scope', [resident(2, 'R-new', 'H-east')], [], ['create']],
     ['a resident moved into a home in scope', [resident(2, 'R-east', 'H-east')], [], ['update']],
-    ['a resident of a home outside (looks unknown)', [resident(2, 'R-new', 'H-west')], ['2:home_code:UNKNOWN_HOME'], []],
-    ['a resident code taken outside', [resident(2, 'R-west', 'H-east')], ['2:resident_code:CODE_TAKEN'], []],
+    [
+      'a resident of a home outside (looks unknown)',
+      [resident(2, 'R-new', 'H-west')],
+      ['2:home_code:UNKNOWN_HOME'],
+      [],
+    ],
+    [
+      'a resident code taken outside',
+      [resident(2, 'R-west', 'H-east')],
+      ['2:resident_code:CODE_TAKEN'],
+      [],
+    ],
     ['a contact replacing call order 1', [contact(2, 'H-east', 1)], [], ['update']],
     ['a new contact', [contact(2, 'H-east', 2)], [], ['create']],
     [

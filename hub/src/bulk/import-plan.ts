@@ -49,7 +49,11 @@ export function planImport(records: readonly ImportRecord[], lookups: ImportLook
   for (const record of records) {
     const key = keyOf(record);
     const keyColumn =
-      record.kind === 'homes' ? 'home_code' : record.kind === 'residents' ? 'resident_code' : 'call_order';
+      record.kind === 'homes'
+        ? 'home_code'
+        : record.kind === 'residents'
+          ? 'resident_code'
+          : 'call_order';
     const seen = firstRow.get(key);
     if (seen !== undefined) {
       err(record, keyColumn, 'DUPLICATE_KEY', `the same record as row ${seen}`);

@@ -84,7 +84,13 @@ describe('validateRow', () => {
     [
       'a contact',
       'contacts',
-      { home_code: 'JA-1', call_order: '1', name: '王小明', relation: '家属', phone: '+86 138 0000 1000' },
+      {
+        home_code: 'JA-1',
+        call_order: '1',
+        name: '王小明',
+        relation: '家属',
+        phone: '+86 138 0000 1000',
+      },
       [],
     ],
     [
@@ -133,7 +139,12 @@ describe('validateRow', () => {
   });
 
   it('flags a value past the named columns (an unquoted comma shifts the row)', () => {
-    const r = validateRow('homes', ['home_code', 'area_id', 'address'], ['H1', 'c1', '1 Road', ' Apt 2'], 3);
+    const r = validateRow(
+      'homes',
+      ['home_code', 'area_id', 'address'],
+      ['H1', 'c1', '1 Road', ' Apt 2'],
+      3,
+    );
     expect(r.errors.map((e) => e.code)).toEqual(['WRONG_COLUMN_COUNT']);
     expect(isBlankRow([' ', ''])).toBe(true);
     expect(isBlankRow([' ', 'x'])).toBe(false);

@@ -80,7 +80,8 @@ export function mapHeader(
 }
 
 /** True when every cell of the row is blank (spreadsheets leave such rows; they are skipped). */
-export const isBlankRow = (cells: readonly string[]): boolean => cells.every((c) => c.trim() === '');
+export const isBlankRow = (cells: readonly string[]): boolean =>
+  cells.every((c) => c.trim() === '');
 
 const CARE_ID = new RegExp(CARE_ID_PATTERN);
 const PHONE = /^[0-9+() -]{3,32}$/;
@@ -127,7 +128,11 @@ class RowReader {
     if (v === null) return null;
     return CARE_ID.test(v)
       ? v
-      : this.fail(column, 'INVALID_FORMAT', 'letters, digits, - and _ only (1-64, not starting with - or _)');
+      : this.fail(
+          column,
+          'INVALID_FORMAT',
+          'letters, digits, - and _ only (1-64, not starting with - or _)',
+        );
   }
 
   integer(column: string, min: number, max: number, required: boolean): number | null {
@@ -217,7 +222,11 @@ export function validateRow(
       keySafeCode: r.text('key_safe_code', 32, false),
     };
     if (value.id !== null && value.areaId !== null && value.address !== null)
-      record = { kind, row, value: { ...value, id: value.id, areaId: value.areaId, address: value.address } };
+      record = {
+        kind,
+        row,
+        value: { ...value, id: value.id, areaId: value.areaId, address: value.address },
+      };
   } else if (kind === 'residents') {
     const value = {
       id: r.code('resident_code'),
@@ -230,7 +239,11 @@ export function validateRow(
       medicalNotes: r.text('medical_notes', 4000, false),
     };
     if (value.id !== null && value.homeId !== null && value.name !== null)
-      record = { kind, row, value: { ...value, id: value.id, homeId: value.homeId, name: value.name } };
+      record = {
+        kind,
+        row,
+        value: { ...value, id: value.id, homeId: value.homeId, name: value.name },
+      };
   } else {
     const value = {
       homeId: r.code('home_code'),

@@ -121,7 +121,8 @@ export class ImportService {
     }
     return {
       areaExists: (id) => this.scopes.areaExists(id),
-      areaInScope: (id) => scope.kind === 'all' || (scope.kind === 'areas' && scope.areaIds.has(id)),
+      areaInScope: (id) =>
+        scope.kind === 'all' || (scope.kind === 'areas' && scope.areaIds.has(id)),
       homeArea: (id) => this.scopes.areaOfHome(id),
       homeInScope: (id) => this.scopes.homeInScope(scope, id),
       residentHome,

@@ -36,8 +36,13 @@ const HOMES = [
 beforeAll(async () => {
   h = await startHub();
   const { logins } = await seedDemo(h.hub, { homes: 2 });
-  for (const l of logins) cookies[l.username] = await injectLogin(h.hub.http, l.username, l.password);
-  const supWest = await h.hub.createUser({ username: 'sup-west', password: 'sup-west-pass', role: 'supervisor' });
+  for (const l of logins)
+    cookies[l.username] = await injectLogin(h.hub.http, l.username, l.password);
+  const supWest = await h.hub.createUser({
+    username: 'sup-west',
+    password: 'sup-west-pass',
+    role: 'supervisor',
+  });
   await h.hub.care.store.setUserScope(supWest.id, ['street-west']);
   cookies['sup-west'] = await injectLogin(h.hub.http, 'sup-west', 'sup-west-pass');
 }, 60_000);
@@ -59,7 +64,14 @@ describe('import: dry run, real run, re-import', () => {
     const a = await post('admin', '/api/v1/import/homes?dryRun=true', csv);
     expect(a.status).toBe(200);
     const r = report(a);
-    expect(r).toMatchObject({ kind: 'homes', dryRun: true, applied: false, rows: 4, created: 1, updated: 0 });
+    expect(r).toMatchObject({
+      kind: 'homes',
+      dryRun: true,
+      applied: false,
+      rows: 4,
+      created: 1,
+      updated: 0,
+    });
     expect(r.errors.map((e) => `${e.row}:${e.column}:${e.code}`)).toEqual([
       '3:address:REQUIRED',
       '3:floor:TOO_LONG',
@@ -81,42 +93,68 @@ describe('import: dry run, real run, re-import', () => {
 
     const done = await post('admin', '/api/v1/import/homes?dryRun=false', HOMES);
     expect(done.status).toBe(200);
-    expect(report(done)).toMatchObject({ applied: true, rows: 2, created: 2, updated: 0, errors: [] });
+    expect(report(done)).toMatchObject({
+      applied: true,
+      rows: 2,
+      created: 2,
+      updated: 0,
+      errors: [],
+    });
     const home = (await get('admin', '/api/v1/homes/JA-0001')).json as HomeResponse;
-    expect(home.home).toMatchObject({ areaId: 'community-west-1', address: '长乐街 1 号, 2 单元', floor: '3' });
+    expect(home.home).toMatchObject({
+      areaId: 'community-west-1',
+      address: '长乐街 1 号, 2 单元',
+      floor: '3',
+    });
     // The scope resolver knows the new homes at once: the west supervisor sees them.
     expect((await get('sup-west', '/api/v1/homes/JA-0002')).status).toBe(200);
   });
 
   it('importing again updates instead of duplicating; residents and contacts by their keys', async () => {
-    const again = await post('admin', '/api/v1/import/homes?dryRun=false', HOMES.replace('长乐街 2 号', '长乐街 2 号 (新)'));
+    const again = await post(
+      'admin',
+      '/api/v1/import/homes?dryRun=false',
+      HOMES.replace('长乐街 2 号', '长乐街 2 号 (新)'),
+    );
     expect(report(again)).toMatchObject({ applied: true, created: 0, updated: 2 });
-    expect(((await get('admin', '/api/v1/homes/JA-0002')).json as HomeResponse).home.address).toBe('长乐街 2 号 (新)');
+    expect(((await get('admin', '/api/v1/homes/JA-0002')).json as HomeResponse).home.address).toBe(
+      '长乐街 2 号 (新)',
+    );
 
     const residents = [
       '老人编号,住户编号,姓名,出生年份,行动能力,是否独居,语言',
       'R-0001,JA-0001,王秀英,1938,轮椅,是,zh-CN;yue',
       'R-0002,JA-0001,李建国,1941,自理,否,',
     ].join('\n');
-    expect(report(await post('supervisor', '/api/v1/import/residents?dryRun=false', residents))).toMatchObject({
+    expect(
+      report(await post('supervisor', '/api/v1/import/residents?dryRun=false', residents)),
+    ).toMatchObject({
       applied: true,
       created: 2,
     });
-    expect(report(await post('supervisor', '/api/v1/import/residents?dryRun=false', residents))).toMatchObject({
+    expect(
+      report(await post('supervisor', '/api/v1/import/residents?dryRun=false', residents)),
+    ).toMatchObject({
       applied: true,
       created: 0,
       updated: 2,
     });
-    const list = (await get('admin', '/api/v1/homes/JA-0001/residents')).json as ResidentListResponse;
-    expect(list.residents.map((r) => [r.id, r.name, r.mobility, r.livesAlone, r.languages])).toEqual([
+    const list = (await get('admin', '/api/v1/homes/JA-0001/residents'))
+      .json as ResidentListResponse;
+    expect(
+      list.residents.map((r) => [r.id, r.name, r.mobility, r.livesAlone, r.languages]),
+    ).toEqual([
       ['R-0001', '王秀英', 'wheelchair', true, ['zh-CN', 'yue']],
       ['R-0002', '李建国', 'independent', false, []],
     ]);
 
-    const contacts = 'home_code,call_order,name,relation,phone\nJA-0001,1,王小明,家属,+86 138 0000 1000\nJA-0001,2,陈阿姨,neighbour,139 0000 2000\n';
+    const contacts =
+      'home_code,call_order,name,relation,phone\nJA-0001,1,王小明,家属,+86 138 0000 1000\nJA-0001,2,陈阿姨,neighbour,139 0000 2000\n';
     await post('admin', '/api/v1/import/contacts?dryRun=false', contacts);
     const changed = contacts.replace('139 0000 2000', '139 0000 2222');
-    expect(report(await post('admin', '/api/v1/import/contacts?dryRun=false', changed))).toMatchObject({ updated: 2, created: 0 });
+    expect(
+      report(await post('admin', '/api/v1/import/contacts?dryRun=false', changed)),
+    ).toMatchObject({ updated: 2, created: 0 });
     const c = (await get('admin', '/api/v1/homes/JA-0001/contacts')).json as ContactListResponse;
     expect(c.contacts.map((x) => [x.callOrder, x.name, x.relation, x.phone])).toEqual([
       [1, '王小明', 'family', '+86 138 0000 1000'],
@@ -131,7 +169,9 @@ describe('import: dry run, real run, re-import', () => {
     ]);
     const a = await post('admin', '/api/v1/import/homes?dryRun=false', xlsx, XLSX_CONTENT_TYPE);
     expect(report(a)).toMatchObject({ applied: true, created: 1 });
-    expect(((await get('admin', '/api/v1/homes/JA-0010')).json as HomeResponse).home.floor).toBe('5');
+    expect(((await get('admin', '/api/v1/homes/JA-0010')).json as HomeResponse).home.floor).toBe(
+      '5',
+    );
 
     // "住户编号,所属社区编号,地址" + a row, as Excel in Chinese saves CSV (GB18030).
     const text = '住户编号,所属社区编号,地址\nJA-0011,community-west-1,长乐街 11 号\n';
@@ -146,9 +186,19 @@ describe('import: dry run, real run, re-import', () => {
 /** GB18030 bytes of text made of ASCII and the few CJK characters used here (GBK table excerpt). */
 function encodeGb18030(text: string): number[] {
   const table: Record<string, [number, number]> = {
-    住: [0xd7, 0xa1], 户: [0xbb, 0xa7], 编: [0xb1, 0xe0], 号: [0xba, 0xc5], 所: [0xcb, 0xf9],
-    属: [0xca, 0xf4], 社: [0xc9, 0xe7], 区: [0xc7, 0xf8], 地: [0xb5, 0xd8], 址: [0xd6, 0xb7],
-    长: [0xb3, 0xa4], 乐: [0xc0, 0xd6], 街: [0xbd, 0xd6],
+    住: [0xd7, 0xa1],
+    户: [0xbb, 0xa7],
+    编: [0xb1, 0xe0],
+    号: [0xba, 0xc5],
+    所: [0xcb, 0xf9],
+    属: [0xca, 0xf4],
+    社: [0xc9, 0xe7],
+    区: [0xc7, 0xf8],
+    地: [0xb5, 0xd8],
+    址: [0xd6, 0xb7],
+    长: [0xb3, 0xa4],
+    乐: [0xc0, 0xd6],
+    街: [0xbd, 0xd6],
   };
   const out: number[] = [];
   for (const ch of text) {
@@ -179,11 +229,17 @@ describe('import: refusals', () => {
     const many = `home_code,area_id,address\n${'JA-1,c,x\n'.repeat(100_001)}`;
     const a = await post('admin', '/api/v1/import/homes', many);
     expect(report(a).fileErrors.map((e) => e.code)).toEqual(['TOO_MANY_ROWS']);
-    const big = await post('admin', '/api/v1/import/homes', Buffer.alloc(IMPORT_MAX_BYTES + 1, 0x61));
+    const big = await post(
+      'admin',
+      '/api/v1/import/homes',
+      Buffer.alloc(IMPORT_MAX_BYTES + 1, 0x61),
+    );
     expect(big.status).toBe(413);
     expect(errorCodeOf(big)).toBe('PAYLOAD_TOO_LARGE');
     expect((await post('admin', '/api/v1/import/gateways', 'x')).status).toBe(400);
-    const json = await inject(h.hub.http, cookies.admin, 'POST', '/api/v1/import/homes', { rows: [] });
+    const json = await inject(h.hub.http, cookies.admin, 'POST', '/api/v1/import/homes', {
+      rows: [],
+    });
     expect(json.status).toBe(415);
   });
 
@@ -193,8 +249,11 @@ describe('import: refusals', () => {
       expect(a.status).toBe(403);
       expect((await get(who, '/api/v1/import/homes/template')).status).toBe(403);
     }
-    expect((await inject(h.hub.http, undefined, 'POST', '/api/v1/import/homes', HOMES)).status).toBe(401);
-    const east = 'home_code,area_id,address\nJA-0100,community-east-1,和平路 100 号\nhome-0001,community-west-1,moved\n';
+    expect(
+      (await inject(h.hub.http, undefined, 'POST', '/api/v1/import/homes', HOMES)).status,
+    ).toBe(401);
+    const east =
+      'home_code,area_id,address\nJA-0100,community-east-1,和平路 100 号\nhome-0001,community-west-1,moved\n';
     const r = report(await post('sup-west', '/api/v1/import/homes', east));
     expect(r.errors.map((e) => `${e.row}:${e.column}:${e.code}`)).toEqual([
       '2:area_id:AREA_OUT_OF_SCOPE',
@@ -209,12 +268,16 @@ describe('import: refusals', () => {
     const en = await get('supervisor', '/api/v1/import/residents/template');
     expect(en.status).toBe(200);
     expect(en.headers['content-type']).toContain('text/csv');
-    expect(en.text).toBe('\uFEFFresident_code,home_code,name,birth_year,languages,mobility,lives_alone,medical_notes\r\n');
+    expect(en.text).toBe(
+      '\uFEFFresident_code,home_code,name,birth_year,languages,mobility,lives_alone,medical_notes\r\n',
+    );
     const zh = await get('admin', '/api/v1/import/homes/template?lang=zh-CN');
     expect(zh.text).toBe('\uFEFF住户编号,所属社区编号,地址,楼层,房号,入户说明,钥匙盒密码\r\n');
-    const audit = (await get('admin', '/api/v1/audit?action=data.import&limit=100')).json as AuditListResponse;
+    const audit = (await get('admin', '/api/v1/audit?action=data.import&limit=100'))
+      .json as AuditListResponse;
     expect(audit.entries.length).toBeGreaterThanOrEqual(5);
-    const dry = (await get('admin', '/api/v1/audit?action=data.import_dry_run&limit=100')).json as AuditListResponse;
+    const dry = (await get('admin', '/api/v1/audit?action=data.import_dry_run&limit=100'))
+      .json as AuditListResponse;
     expect(dry.entries.length).toBeGreaterThan(0);
   });
 });
