@@ -36,6 +36,9 @@ import type {
   ContactResponse,
   FiguresResponse,
   UserRole,
+  GatewayCommandResponse,
+  GatewayControlResponse,
+  SendCommandRequest,
 } from '@anxin/protocol';
 import { apiRequest } from './http';
 
@@ -162,6 +165,18 @@ export const listGateways = (
 
 export const claimGateway = (request: ClaimGatewayRequest) =>
   apiRequest<ClaimGatewayResponse>('POST', '/gateways/claim', { body: request });
+
+export const getGatewayControl = (gatewayId: string, signal?: AbortSignal) =>
+  apiRequest<GatewayControlResponse>(
+    'GET',
+    `/gateways/${enc(gatewayId)}/control`,
+    withSignal(signal),
+  );
+
+export const sendGatewayCommand = (gatewayId: string, request: SendCommandRequest) =>
+  apiRequest<GatewayCommandResponse>('POST', `/gateways/${enc(gatewayId)}/commands`, {
+    body: request,
+  });
 
 export const createDevice = (gatewayId: string, request: CreateDeviceRequest) =>
   apiRequest<DeviceResponse>('POST', `/gateways/${enc(gatewayId)}/devices`, { body: request });

@@ -26,7 +26,7 @@ import { DEVICE_KIND_LIST, deviceKindKey, isDeviceKind } from '../care/labels';
 import { DeviceResidentSelect } from './DeviceResidentSelect';
 import { deviceOptions } from './deviceOptions';
 import { deviceKey } from './guidedTest';
-import { latestReadings } from './readings';
+import { latestReadings, type Reading } from './readings';
 
 /** Drivers an installer picks from (devices/src/registry.ts) and how each one names a device. */
 const DRIVER_CHOICES: readonly {
@@ -50,6 +50,7 @@ export function DevicesSection({
   gateways,
   devices,
   telemetry,
+  pushed,
   onAdded,
   residents,
   deviceResidents,
@@ -58,6 +59,8 @@ export function DevicesSection({
   gateways: readonly GatewayDto[];
   devices: readonly DeviceDto[];
   telemetry: TelemetryQueryResponse | null;
+  /** Readings pushed as read_device answers, keyed like `deviceKey`; shown when newer. */
+  pushed: ReadonlyMap<string, Reading[]>;
   onAdded: () => void;
   residents: readonly ResidentDto[];
   /** `deviceKey` → the resident the device belongs to (shared homes). */
@@ -121,7 +124,10 @@ export function DevicesSection({
       <Stack gap="xs" my="xs" data-testid="installer-devices">
         {devices.length === 0 && <Text>{t('card.noDevices')}</Text>}
         {devices.map((device) => {
-          const values = readings.get(deviceKey(device)) ?? [];
+          const polled = readings.get(deviceKey(device)) ?? [];
+          const live = pushed.get(deviceKey(device));
+          const values =
+            live !== undefined && (live[0]?.at ?? 0) > (polled[0]?.at ?? -1) ? live : polled;
           return (
             <Card
               key={deviceKey(device)}

@@ -6,6 +6,7 @@
  */
 import {
   type ClaimGatewayResponse,
+  type DeviceDto,
   type GatewayCredentialState,
   type GatewayDto,
   type HomeDto,
@@ -19,6 +20,8 @@ import { claimGateway, listGateways } from '../api/hub';
 import { useI18n } from '../i18n/I18nProvider';
 import { ONLINE_COLOURS, WARNING_COLOURS } from '../care/palette';
 import type { MessageKey } from '../i18n';
+import { GatewayControlPanel } from './GatewayControlPanel';
+import type { Reading } from './readings';
 
 const PICKUP_POLL_MS = 2_000;
 
@@ -43,10 +46,14 @@ export function GatewaySection({
   home,
   gateways,
   onClaimed,
+  devices,
+  onReading,
 }: {
   home: HomeDto;
   gateways: readonly GatewayDto[];
   onClaimed: () => void;
+  devices: readonly DeviceDto[];
+  onReading: (key: string, readings: Reading[]) => void;
 }) {
   const { t, formatDateTime } = useI18n();
   const [gatewayId, setGatewayId] = useState('');
@@ -119,26 +126,28 @@ export function GatewaySection({
               ? ONLINE_COLOURS.offline
               : WARNING_COLOURS;
         return (
-          <Group
-            key={g.id}
-            gap="xs"
-            my={4}
-            data-testid="claimed-gateway"
-            data-gateway-id={g.id}
-            data-state={state}
-          >
-            <Text className="mono" fw={700}>
-              {g.id}
-            </Text>
-            <span className="chip" style={{ color: colours.fg, background: colours.bg }}>
-              {t(PICKUP_LABEL[state])}
-            </span>
-            <Text size="xs">
-              {g.lastSeenAt !== null
-                ? t('installer.lastSeen', { time: formatDateTime(g.lastSeenAt) })
-                : t('device.never')}
-            </Text>
-          </Group>
+          <div key={g.id}>
+            <Group
+              gap="xs"
+              my={4}
+              data-testid="claimed-gateway"
+              data-gateway-id={g.id}
+              data-state={state}
+            >
+              <Text className="mono" fw={700}>
+                {g.id}
+              </Text>
+              <span className="chip" style={{ color: colours.fg, background: colours.bg }}>
+                {t(PICKUP_LABEL[state])}
+              </span>
+              <Text size="xs">
+                {g.lastSeenAt !== null
+                  ? t('installer.lastSeen', { time: formatDateTime(g.lastSeenAt) })
+                  : t('device.never')}
+              </Text>
+            </Group>
+            <GatewayControlPanel gatewayId={g.id} devices={devices} onReading={onReading} />
+          </div>
         );
       })}
       {result !== null ? (

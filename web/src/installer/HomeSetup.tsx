@@ -11,7 +11,7 @@ import {
   type TelemetryQueryResponse,
 } from '@anxin/protocol';
 import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiRequestError } from '../api/http';
 import { describeError } from '../api/describeError';
 import {
@@ -29,7 +29,7 @@ import { sortDevices } from '../care/format';
 import { useLiveAlarms } from '../care/useLiveAlarms';
 import { Failed, Loading } from '../app/Status';
 import { advanceRun, deviceKey, loadRun, runToRecord, saveRun, type TestRun } from './guidedTest';
-import { LIVE_FIELDS } from './readings';
+import { LIVE_FIELDS, type Reading } from './readings';
 import { listDeviceResidents } from '../api/careData';
 import { DevicesSection } from './DevicesSection';
 import { GatewaySection } from './GatewaySection';
@@ -96,6 +96,17 @@ function HomeSetupView({
   const live = useLiveAlarms();
   const telemetry = useLiveTelemetry(home.id, data.devices.length > 0);
   const [run, setRun] = useState<TestRun | null>(() => loadRun(home.id));
+  // Readings pushed as read_device answers (issue 10), shown over the polled ones when newer.
+  const [pushed, setPushed] = useState<ReadonlyMap<string, Reading[]>>(new Map());
+  const onReading = useCallback(
+    (key: string, readings: Reading[]) =>
+      setPushed((current) => {
+        const at = readings[0]?.at ?? 0;
+        if ((current.get(key)?.[0]?.at ?? -1) >= at) return current;
+        return new Map(current).set(key, readings);
+      }),
+    [],
+  );
   // A record the hub did not take is shown, with a retry: the installer must know it is not kept.
   const [unsavedRecord, setUnsavedRecord] = useState<{ run: TestRun; reason: string } | null>(null);
   const saveRecord = (finished: TestRun) => {
@@ -179,12 +190,19 @@ function HomeSetupView({
         residents={data.residents}
         onAdded={(r) => set({ ...data, residents: [...data.residents, r] })}
       />
-      <GatewaySection home={home} gateways={data.gateways} onClaimed={reload} />
+      <GatewaySection
+        home={home}
+        gateways={data.gateways}
+        onClaimed={reload}
+        devices={devices}
+        onReading={onReading}
+      />
       {data.gateways.length > 0 && (
         <DevicesSection
           gateways={data.gateways}
           devices={devices}
           telemetry={telemetry}
+          pushed={pushed}
           onAdded={reload}
           residents={data.residents}
           deviceResidents={data.deviceResidents}

@@ -301,6 +301,23 @@ export async function handleCareRoute(ctx: CareContext): Promise<boolean> {
     });
     return true;
   }
+  // The installer's gateway control panel (issue 10): the fake runs no gateway, so nothing applied.
+  m = /^\/api\/v1\/gateways\/([^/]+)\/control$/.exec(path);
+  if (m && method === 'GET') {
+    const gateway = care.gateways.get(decodeURIComponent(m[1] ?? ''));
+    if (!gateway || gateway.homeId === null || !care.inScope(user, gateway.homeId))
+      return (notFound(), true);
+    const control = {
+      gatewayId: gateway.id,
+      publishedVersion: 0,
+      appliedVersion: null,
+      refused: null,
+      state: 'unknown',
+      reportedAt: null,
+    };
+    ok({ control, commands: [] });
+    return true;
+  }
   m = /^\/api\/v1\/gateways\/([^/]+)\/devices\/([^/]+)\/resident$/.exec(path);
   if (m && method === 'PUT') {
     if (!canEdit) return (forbidden(), true);
