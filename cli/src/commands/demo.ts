@@ -28,8 +28,8 @@ export const demoCommand: Command = {
     'Default FILE: none (built-in defaults); the repository ships config/demo.yaml.',
     '',
     'While it runs:  anxin sim trigger --home home-0001 --event fall   (or sos, smoke, door, bed_exit)',
-    'A device an installer adds in the console (serial: port tcp://127.0.0.1:PORT; Zigbee: any',
-    'friendly name) gets a simulator at once and starts reporting within seconds.',
+    'A device an installer adds in the console (serial: port tcp://127.0.0.1:PORT; Zigbee: the',
+    'friendly name it is given) gets a simulator at once and starts reporting within seconds.',
   ].join('\n'),
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
