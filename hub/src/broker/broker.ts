@@ -21,12 +21,7 @@ import {
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import {
-  gatewayTopicPrefix,
-  isValidGatewayId,
-  parseTopic,
-  type ParsedTopic,
-} from '@anxin/protocol';
+import { gatewayTopicPrefix, isValidGatewayId } from '@anxin/protocol';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
 import type { GatewayStore } from '../store/gateways.js';
@@ -34,7 +29,13 @@ import { hashGatewaySecret, verifyGatewaySecret } from '../security/gateway-secr
 import { addAcceptHandles, type AcceptHandles } from './accept-handles.js';
 import { GuardedConnection } from './frame-guard.js';
 import { indexRetainedMessages } from './retained-index.js';
-import type { HubBroker, PublishOptions, UplinkSink } from './seam.js';
+import {
+  authorizeUplink,
+  BROKER_VOUCHED,
+  type HubBroker,
+  type PublishOptions,
+  type UplinkSink,
+} from './seam.js';
 
 /** Pending connections the kernel may queue for accept(); see listen(). */
 const ACCEPT_BACKLOG = 4096;
@@ -110,14 +111,14 @@ export class Broker implements HubBroker {
     // and last wills too (client null for a will aedes publishes after a broker restart).
     // The topic is parsed once, here, for the ACL and for ingest.
     aedes.authorizePublish = (client, packet, done) => {
-      const parsed = parseTopic(packet.topic);
-      const refusal = broker.authorizePublish(client, packet.topic, parsed);
-      if (!refusal && parsed?.direction === 'up')
+      // A null client is aedes itself publishing a last will it authorized when the will was set.
+      const uplink = authorizeUplink(packet.topic, client ? client.id : BROKER_VOUCHED);
+      if (uplink)
         deps.uplinks.onUplink(
-          parsed,
+          uplink,
           Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
         );
-      done(refusal);
+      done(client && !uplink ? broker.refusePublish(client, packet.topic) : null);
     };
     // A refused filter is answered with return code 0x80 in SUBACK (MQTT 3.1.1 §3.9.3) rather
     // than an error, which would drop the gateway's whole connection.
@@ -191,13 +192,8 @@ export class Broker implements HubBroker {
     this.verified.set(username, { hash, digest });
   }
 
-  private authorizePublish(
-    client: Client | null,
-    topic: string,
-    parsed: ParsedTopic | null,
-  ): Error | null {
-    if (!client) return null; // aedes itself (stale last wills were authorised when set)
-    if (parsed && parsed.direction === 'up' && parsed.gatewayId === client.id) return null;
+  /** Counts and logs a publish outside the gateway's own `up/` topics (see authorizeUplink). */
+  private refusePublish(client: Client, topic: string): Error {
     this.deps.metrics.rejections.inc({ code: 'NOT_AUTHORIZED' });
     this.deps.metrics.aclRefusals.inc({ action: 'publish' });
     this.deps.log.warn(

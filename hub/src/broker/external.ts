@@ -22,12 +22,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { HUB_UPLINK_FILTER, parseTopic } from '@anxin/protocol';
+import { HUB_UPLINK_FILTER } from '@anxin/protocol';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
 import type { GatewayStore } from '../store/gateways.js';
 import { DynSecAdmin } from './dynsec.js';
 import { checkBrokerConfig } from './external-config.js';
+import { authorizeUplink, BROKER_VOUCHED } from './seam.js';
 import type { HubBroker, PublishOptions, UplinkSink } from './seam.js';
 
 export interface ExternalBrokerDeps {
@@ -148,8 +149,9 @@ export class ExternalBroker implements HubBroker {
   /** Hot path: one parse, one call; no allocation of our own. */
   private onMessage(topic: string, payload: Buffer): void {
     if (this.dynsec?.handle(topic, payload)) return;
-    const parsed = parseTopic(topic);
-    if (parsed === null || parsed.direction !== 'up') {
+    // The external broker has authenticated the publisher and applied the gateway ACL.
+    const uplink = authorizeUplink(topic, BROKER_VOUCHED);
+    if (uplink === null) {
       // Only a broker ACL mistake delivers anything else to the hub.
       this.deps.metrics.rejections.inc({ code: 'NOT_AUTHORIZED' });
       this.deps.log.warn(
@@ -159,7 +161,7 @@ export class ExternalBroker implements HubBroker {
       return;
     }
     if (!this.accepting) return; // shutting down: the gateway resends to a hub still in the group
-    this.deps.uplinks.onUplink(parsed, payload);
+    this.deps.uplinks.onUplink(uplink, payload);
   }
 
   async publish(topic: string, payload: Buffer, options?: PublishOptions): Promise<void> {

@@ -8,10 +8,11 @@
  *  - an external broker (external.ts): Mosquitto or EMQX checks credentials and ACLs itself, and
  *    the hub, an MQTT 5 client among several, takes uplinks through a shared subscription.
  *
- * Either way ingest sees only `UplinkSink.onUplink` with a parsed topic whose gateway id the broker
- * has authenticated, and the hub answers only through `Downlink.publish`.
+ * Both decide with the same `authorizeUplink` (the embedded one in its ACL hook, where the ACL check
+ * stays), and either way ingest sees only `UplinkSink.onUplink` with a parsed topic whose gateway id
+ * the broker has authenticated; the hub answers only through `Downlink.publish`.
  */
-import type { UplinkTopic } from '@anxin/protocol';
+import { parseTopic, type UplinkTopic } from '@anxin/protocol';
 
 /** Where authorized uplinks go (ingest). Called synchronously per message; must never throw. */
 export interface UplinkSink {
@@ -20,6 +21,24 @@ export interface UplinkSink {
    * own `up/` topics); the object may be the broker's own parse result: read it, do not keep it.
    */
   onUplink(topic: UplinkTopic, payload: Buffer): void;
+}
+
+/** See authorizeUplink: the broker has authenticated the publisher and applied the ACL. */
+export const BROKER_VOUCHED = null;
+
+/**
+ * The one decision both brokers take before the hand-off: is this publish a gateway's uplink that
+ * its publisher may send? `publisher` is the client id the embedded broker authenticated, or
+ * `BROKER_VOUCHED` when the broker itself has already applied the ACL (an external broker's
+ * delivery, or a last will aedes publishes for a gateway it authorized when the will was set).
+ * Returns the parsed uplink to hand to `UplinkSink.onUplink`, or null: not an uplink, or not the
+ * publisher's own (refuse it and count it).
+ */
+export function authorizeUplink(topic: string, publisher: string | null): UplinkTopic | null {
+  const parsed = parseTopic(topic);
+  if (parsed === null || parsed.direction !== 'up') return null;
+  if (publisher !== BROKER_VOUCHED && parsed.gatewayId !== publisher) return null;
+  return parsed;
 }
 
 export interface PublishOptions {
