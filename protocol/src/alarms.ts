@@ -1,7 +1,7 @@
 /**
  * The alarm model (DESIGN.md, "Alarms").
  */
-import type { AlarmResponderDto } from './care.js';
+import type { UserRole } from './roles.js';
 
 /** Every kind of alarm the hub can raise. */
 export const ALARM_KINDS = [
@@ -112,4 +112,15 @@ export function compareAlarmsForQueue(a: AlarmDto, b: AlarmDto): number {
   if (a.priority !== b.priority) return a.priority - b.priority;
   if (a.raisedAt !== b.raisedAt) return a.raisedAt < b.raisedAt ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Someone who said "I am going there" (AlarmDto.responders). */
+export interface AlarmResponderDto {
+  userId: string;
+  username: string;
+  displayName: string;
+  role: UserRole;
+  at: string;
+  etaMinutes: number | null;
+  note: string | null;
 }

@@ -18,24 +18,10 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ALARM_OUTCOMES, type AlarmDto } from './alarms.js';
+import type { UserRole } from './roles.js';
 import { stringEnum } from './schema.js';
 
 export const SESSION_COOKIE = 'anxin_session';
-
-/**
- * `community_worker` (社区工作者/网格员, issue 13): visits elders in their areas and records the
- * result; works service requests and work orders assigned to them. Sees the homes of their areas
- * only (none while no area is assigned), never the alarm console.
- */
-export const USER_ROLES = [
-  'operator',
-  'supervisor',
-  'installer',
-  'family',
-  'admin',
-  'community_worker',
-] as const;
-export type UserRole = (typeof USER_ROLES)[number];
 
 export const LoginRequestSchema = Type.Object(
   {

@@ -10,6 +10,7 @@ export * from './figures.js';
 export * from './ids.js';
 export * from './messages.js';
 export * from './realtime.js';
+export * from './roles.js';
 export * from './schema.js';
 export * from './telemetry.js';
 export * from './topics.js';
