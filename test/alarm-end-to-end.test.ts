@@ -20,7 +20,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnAnxin, type AnxinProcess } from './support/anxin-process.js';
-import { TestInfluxd } from '../hub/src/testing/influxd.js';
+import { LocalInfluxd } from '../hub/src/local-engines/influxd.js';
 import { freePort, waitFor } from './support/ports.js';
 
 const GATEWAY_ID = 'e2e-home-01';
@@ -28,7 +28,7 @@ const GATEWAY_SECRET = 'e2e-gateway-secret-123';
 
 describe('one alarm end to end', () => {
   let dir: string;
-  let influx: TestInfluxd;
+  let influx: LocalInfluxd;
   let hub: AnxinProcess;
   let gateway: AnxinProcess;
   let pty: PtyPair;
@@ -43,7 +43,7 @@ describe('one alarm end to end', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'anxin-e2e-'));
-    influx = await TestInfluxd.create();
+    influx = await LocalInfluxd.create();
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
     writeFileSync(
       join(dir, 'hub.yaml'),

@@ -26,9 +26,9 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '@anxin/protocol';
-import { TestMosquitto } from '../hub/src/testing/mosquitto.js';
-import { TestPostgres } from '../hub/src/testing/postgres.js';
-import { TestRedis } from '../hub/src/testing/redis.js';
+import { LocalMosquitto } from '../hub/src/local-engines/mosquitto.js';
+import { LocalPostgres } from '../hub/src/local-engines/postgres.js';
+import { LocalRedis } from '../hub/src/local-engines/redis.js';
 import { spawnAnxin, type AnxinProcess } from './support/anxin-process.js';
 import { freePort, waitFor } from './support/ports.js';
 
@@ -39,9 +39,9 @@ const gatewayIds = Array.from({ length: GATEWAYS }, (_, i) => `mh-gw-${i + 1}`);
 
 describe('two hubs behind Mosquitto, on PostgreSQL and Redis', () => {
   let dir: string;
-  let mosquitto: TestMosquitto;
-  let postgres: TestPostgres;
-  let redis: TestRedis;
+  let mosquitto: LocalMosquitto;
+  let postgres: LocalPostgres;
+  let redis: LocalRedis;
   let databaseUrl: string;
   let hubA: AnxinProcess;
   let hubB: AnxinProcess;
@@ -85,9 +85,9 @@ describe('two hubs behind Mosquitto, on PostgreSQL and Redis', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'anxin-multi-hub-'));
     [mosquitto, postgres, redis] = await Promise.all([
-      TestMosquitto.create(),
-      TestPostgres.create(),
-      TestRedis.create(),
+      LocalMosquitto.create(),
+      LocalPostgres.create(),
+      LocalRedis.create(),
     ]);
     databaseUrl = await postgres.createDatabase('anxin_multi_hub');
     hooks = createServer((req, res) => {

@@ -6,11 +6,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OfferedAlarm } from '../../cli/src/bench/worker-protocol.js';
-import { TestInfluxd } from '../../hub/src/testing/influxd.js';
+import { LocalInfluxd } from '../../hub/src/local-engines/influxd.js';
 import { checkAlarmsExactlyOnce, FaultRig, waitDrained, waitFor } from './support/fault-rig.js';
 
 let rig: FaultRig | undefined;
-let influx: TestInfluxd | undefined;
+let influx: LocalInfluxd | undefined;
 afterEach(async () => {
   await rig?.dispose();
   await influx?.destroy();
@@ -22,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('fault injection: telemetry store and clock', () => {
   it('influxd stopped and restarted while telemetry flows: every point stored once, alarms flow throughout', async () => {
-    influx = await TestInfluxd.create();
+    influx = await LocalInfluxd.create();
     const ids = ['influx-gw-1', 'influx-gw-2'];
     rig = new FaultRig(ids, [
       'telemetry:',

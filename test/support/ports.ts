@@ -1,17 +1,5 @@
-import { createServer } from 'node:net';
-
 /** A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freeLoopbackPort as freePort } from '../../hub/src/local-engines/engine-process.js';
 
 /** Polls `probe` every `intervalMs` until it returns a value, or fails after `timeoutMs`. */
 export async function waitFor<T>(

@@ -21,7 +21,7 @@ import {
   startHub,
   TestGateway,
 } from '../../../hub/src/testing/harness.js';
-import { TestPostgres } from '../../../hub/src/testing/postgres.js';
+import { LocalPostgres } from '../../../hub/src/local-engines/postgres.js';
 import { pino } from 'pino';
 import { run } from '../run.js';
 
@@ -48,14 +48,14 @@ function capture() {
 
 const counts = tableRowCounts;
 
-let pg: TestPostgres;
+let pg: LocalPostgres;
 let dir: string;
 let file: string;
 let sourceCounts: Record<string, number>;
 let eventSeq1: ReturnType<typeof alarmEvent>;
 
 beforeAll(async () => {
-  pg = await TestPostgres.create();
+  pg = await LocalPostgres.create();
   dir = mkdtempSync(join(tmpdir(), 'anxin-copy-'));
   file = join(dir, 'anxin.db');
   // A real SQLite hub with state in every kind of table: the demo's areas (a tree), homes,

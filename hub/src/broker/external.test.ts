@@ -10,9 +10,9 @@ import { downlinkTopic, uplinkTopic, PROTOCOL_VERSION } from '@anxin/protocol';
 import { hubConfig } from '../config.js';
 import { buildHub } from '../hub.js';
 import { alarmEvent, startHub, TestGateway, waitFor, type RunningHub } from '../testing/harness.js';
-import { TestMosquitto } from '../testing/mosquitto.js';
+import { LocalMosquitto } from '../local-engines/mosquitto.js';
 
-let broker: TestMosquitto;
+let broker: LocalMosquitto;
 let hub: RunningHub;
 const A = 'gw-ext-a';
 const B = 'gw-ext-b';
@@ -20,7 +20,7 @@ const SECRET_A = 'secret-of-gateway-a';
 const SECRET_B = 'secret-of-gateway-b';
 
 beforeAll(async () => {
-  broker = await TestMosquitto.create();
+  broker = await LocalMosquitto.create();
   hub = await startHub({
     mqtt: {
       mode: 'external',

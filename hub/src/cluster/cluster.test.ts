@@ -11,17 +11,17 @@ import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxi
 import { AlarmStore } from '../store/alarms.js';
 import { openDatabase } from '../store/db.js';
 import { alarmEvent, login, startHub, TestGateway, type RunningHub } from '../testing/harness.js';
-import { TestRedis } from '../testing/redis.js';
+import { LocalRedis } from '../local-engines/redis.js';
 import { pino } from 'pino';
 import { Leases } from './leases.js';
 
-let redis: TestRedis;
+let redis: LocalRedis;
 let a: RunningHub;
 let b: RunningHub;
 let dbFile = '';
 
 beforeAll(async () => {
-  redis = await TestRedis.create();
+  redis = await LocalRedis.create();
   a = await startHub({
     cluster: { instanceId: 'hub-a', redis: { url: redis.url } },
     auth: { loginRateLimit: { maxFailures: 3, windowSeconds: 60 } },

@@ -13,17 +13,17 @@ import {
   waitFor,
   type RunningHub,
 } from '../testing/harness.js';
-import { TestPostgres } from '../testing/postgres.js';
+import { LocalPostgres } from '../local-engines/postgres.js';
 
 const GW = 'gw-pg-outage';
 const SECRET = 'secret-of-gw-pg-outage';
 
-let pg: TestPostgres;
+let pg: LocalPostgres;
 let h: RunningHub;
 let gw: TestGateway;
 
 beforeAll(async () => {
-  pg = await TestPostgres.create();
+  pg = await LocalPostgres.create();
   h = await startHub({
     database: {
       driver: 'postgres',

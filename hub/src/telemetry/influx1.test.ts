@@ -20,7 +20,7 @@ import {
   TestGateway,
   type RunningHub,
 } from '../testing/harness.js';
-import { TestInfluxd } from '../testing/influxd.js';
+import { LocalInfluxd } from '../local-engines/influxd.js';
 import { EmbeddedTelemetryStore } from './embedded.js';
 import { Influx1TelemetryStore } from './influx1.js';
 import type { TelemetryPoint, TelemetrySeries, TelemetrySeriesQuery } from './store.js';
@@ -29,12 +29,12 @@ const GW = 'gw-influx';
 const SECRET = 'influx-secret-1';
 const DB = 'anxin_test';
 
-let influxd: TestInfluxd;
+let influxd: LocalInfluxd;
 let h: RunningHub;
 let gw: TestGateway;
 
 beforeAll(async () => {
-  influxd = await TestInfluxd.create();
+  influxd = await LocalInfluxd.create();
   h = await startHub({
     telemetry: {
       store: 'influx1',

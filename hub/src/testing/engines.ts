@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openDatabase, type DatabaseEngine, type OpenedDatabase } from '../store/db.js';
-import { TestPostgres } from './postgres.js';
+import { LocalPostgres } from '../local-engines/postgres.js';
 
 export interface EngineFixture {
   readonly name: DatabaseEngine;
@@ -19,7 +19,7 @@ export interface EngineFixture {
   /** A fresh database as a hub's `database` config section. */
   hubConfig(): Promise<Record<string, unknown>>;
   /** The cluster (postgres only), e.g. to stop it under a running hub. */
-  readonly postgres: TestPostgres | undefined;
+  readonly postgres: LocalPostgres | undefined;
 }
 
 export const ENGINES: readonly DatabaseEngine[] = ['sqlite', 'postgres'];
@@ -52,9 +52,9 @@ class SqliteFixture implements EngineFixture {
 
 class PostgresFixture implements EngineFixture {
   readonly name = 'postgres' as const;
-  postgres: TestPostgres | undefined;
+  postgres: LocalPostgres | undefined;
 
-  private cluster(): TestPostgres {
+  private cluster(): LocalPostgres {
     if (!this.postgres) throw new Error('PostgreSQL test cluster not started (beforeAll)');
     return this.postgres;
   }
@@ -83,7 +83,7 @@ export function describeEngines(name: string, body: (engine: EngineFixture) => v
       } else {
         const fixture = new PostgresFixture();
         beforeAll(async () => {
-          fixture.postgres = await TestPostgres.create();
+          fixture.postgres = await LocalPostgres.create();
         }, 60_000);
         afterAll(async () => {
           await fixture.postgres?.destroy();

@@ -3,12 +3,12 @@
  * (each test then creates its own database on it, test-database.ts), removed at the end.
  */
 import type { TestProject } from 'vitest/node';
-import { TestPostgres } from './postgres.js';
+import { LocalPostgres } from '../local-engines/postgres.js';
 
-let cluster: TestPostgres | undefined;
+let cluster: LocalPostgres | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  cluster = await TestPostgres.create();
+  cluster = await LocalPostgres.create();
   project.provide('anxinPostgresUrl', cluster.url());
 }
 

@@ -1,15 +1,15 @@
 /**
- * A real Mosquitto 2 (Debian's `mosquitto` package) for tests: a temp config on a free loopback
+ * A real Mosquitto 2 (Debian's `mosquitto` package) for tests and benchmarks: a temp config on a free loopback
  * port, anonymous access off, the dynamic security plugin loaded with a fresh account store made
  * by `mosquitto_ctrl dynsec init`. The store's admin account is the hub's account (README, "Several
  * hubs"): the plugin's admin role, plus publishing on the gateways' down/ topics.
  * stop() ends it (SIGTERM, then SIGKILL).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { acceptsConnections, EngineProcess, freeLoopbackPort } from './engine-process.js';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
@@ -24,26 +24,8 @@ export function dynsecPluginPath(): string {
   );
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const running = new Set<TestMosquitto>();
-process.once('exit', () => {
-  for (const m of running) m.killNow();
-});
-
-export class TestMosquitto {
-  private child: ChildProcess | undefined;
-  private output = '';
+export class LocalMosquitto {
+  private readonly engine = new EngineProcess('mosquitto');
   /** The hub's account in the broker (the dynamic-security admin). */
   readonly hubUser = 'anxin-hub';
   readonly hubPassword = 'hub-secret-for-tests';
@@ -57,9 +39,9 @@ export class TestMosquitto {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
-  static async create(): Promise<TestMosquitto> {
+  static async create(): Promise<LocalMosquitto> {
     const dir = mkdtempSync(join(tmpdir(), 'anxin-mosquitto-'));
-    const m = new TestMosquitto(dir, await freePort());
+    const m = new LocalMosquitto(dir, await freeLoopbackPort());
     const store = join(dir, 'dynamic-security.json');
     execFileSync('mosquitto_ctrl', ['dynsec', 'init', store, m.hubUser, m.hubPassword], {
       stdio: 'pipe',
@@ -91,59 +73,29 @@ export class TestMosquitto {
         '',
       ].join('\n'),
     );
-    running.add(m);
     await m.start();
     return m;
   }
 
   async start(): Promise<void> {
-    const child = spawn(MOSQUITTO, ['-c', join(this.dir, 'mosquitto.conf')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    await this.engine.start({
+      command: MOSQUITTO,
+      args: ['-c', join(this.dir, 'mosquitto.conf')],
+      ready: () => acceptsConnections(this.port),
+      readyTimeoutMs: 10_000,
     });
-    this.child = child;
-    child.stdout.on(
-      'data',
-      (b: Buffer) => (this.output = (this.output + b.toString()).slice(-8000)),
-    );
-    child.stderr.on(
-      'data',
-      (b: Buffer) => (this.output = (this.output + b.toString()).slice(-8000)),
-    );
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`mosquitto exited:\n${this.output}`);
-      const open = await new Promise<boolean>((resolve) => {
-        const socket = createConnection({ host: '127.0.0.1', port: this.port }, () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once('error', () => resolve(false));
-      });
-      if (open) return;
-      if (Date.now() > deadline) throw new Error(`mosquitto did not start:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }
 
   get log(): string {
-    return this.output;
+    return this.engine.log;
   }
 
   killNow(): void {
-    this.child?.kill('SIGKILL');
+    this.engine.killNow();
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
-    this.child = undefined;
-    running.delete(this);
+    await this.engine.stop(3000);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

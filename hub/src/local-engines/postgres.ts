@@ -1,16 +1,17 @@
 /**
- * A real PostgreSQL (Debian's `postgresql` package) for tests: a temp cluster (initdb), started on
+ * A real PostgreSQL (Debian's `postgresql` package) for tests and benchmarks: a temp cluster (initdb), started on
  * a free loopback port with its unix socket inside the temp dir, a fresh database per caller,
  * torn down by stop(). As root the server runs as the `postgres` OS user (PostgreSQL refuses
  * root), through setpriv, which execs — so the child we signal is the postmaster itself.
- * Durability is off (fsync) because a test cluster is thrown away; the SQL is the same.
+ * Tests turn durability off (fsync) because their cluster is thrown away; the SQL is the same.
+ * Benchmarks keep it on (`durable: true`), so figures include the commit's flush as production's do.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { EngineProcess, freeLoopbackPort } from './engine-process.js';
 
 /** The directory holding initdb and postgres: $ANXIN_PG_BIN, else the newest Debian version. */
 export function postgresBinDir(): string {
@@ -30,42 +31,29 @@ export function postgresBinDir(): string {
   return join(root, newest, 'bin');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** [command, args] running `bin` as the postgres user when we are root. */
 function asPostgresUser(bin: string, args: string[]): [string, string[]] {
   if (process.getuid?.() !== 0) return [bin, args];
   return ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', bin, ...args]];
 }
 
-const clusters = new Set<TestPostgres>();
-// A test worker that exits without afterAll must leave neither a postmaster nor its files.
+const clusters = new Set<LocalPostgres>();
+// A test worker that exits without afterAll must leave no cluster files (engine-process.ts kills
+// the postmaster itself).
 process.once('exit', () => {
-  for (const c of clusters) {
-    c.killNow();
-    rmSync(c.dir, { recursive: true, force: true });
-  }
+  for (const c of clusters) rmSync(c.dir, { recursive: true, force: true });
 });
 
-export class TestPostgres {
-  private child: ChildProcess | undefined;
-  private output = '';
+export class LocalPostgres {
+  // Fast shutdown is SIGINT for the postmaster.
+  private readonly engine = new EngineProcess('postgres', 'SIGINT');
   private databases = 0;
 
   private constructor(
     readonly dir: string,
     readonly port: number,
     private readonly binDir: string,
+    private readonly durable: boolean,
   ) {}
 
   /** The superuser's URL of a database on this cluster. */
@@ -73,7 +61,7 @@ export class TestPostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
   }
 
-  static async create(): Promise<TestPostgres> {
+  static async create(options: { durable?: boolean } = {}): Promise<LocalPostgres> {
     const binDir = postgresBinDir();
     const dir = mkdtempSync(join(tmpdir(), 'anxin-pg-'));
     const data = join(dir, 'data');
@@ -104,7 +92,12 @@ export class TestPostgres {
       const e = err as { stderr?: Buffer; message: string };
       throw new Error(`initdb failed: ${e.stderr?.toString() ?? e.message}`);
     }
-    const cluster = new TestPostgres(dir, await freePort(), binDir);
+    const cluster = new LocalPostgres(
+      dir,
+      await freeLoopbackPort(),
+      binDir,
+      options.durable ?? false,
+    );
     clusters.add(cluster);
     await cluster.start();
     return cluster;
@@ -120,41 +113,33 @@ export class TestPostgres {
       join(this.dir, 'sock'),
       '-c',
       'listen_addresses=127.0.0.1',
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
+      ...(this.durable
+        ? []
+        : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
       '-c',
       'max_connections=200',
       '-c',
       'shared_buffers=16MB',
     ]);
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-4000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null)
-        throw new Error(`postgres exited with ${child.exitCode}: ${this.output}`);
-      const client = new pg.Client({ connectionString: this.url(), connectionTimeoutMillis: 1000 });
-      try {
-        await client.connect();
-        await client.query('select 1');
-        return;
-      } catch {
-        // not up yet (or still starting: "the database system is starting up")
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    await this.engine.start({
+      command: cmd,
+      args,
+      ready: () => this.takesQueries(),
+      readyTimeoutMs: 30_000,
+    });
+  }
+
+  private async takesQueries(): Promise<boolean> {
+    const client = new pg.Client({ connectionString: this.url(), connectionTimeoutMillis: 1000 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return true;
+    } catch {
+      return false; // not up yet (or "the database system is starting up")
+    } finally {
+      await client.end().catch(() => undefined);
     }
-    throw new Error(`postgres did not accept connections within 30 s: ${this.output}`);
   }
 
   /** A new, empty database; returns its URL. */
@@ -177,19 +162,12 @@ export class TestPostgres {
 
   /** Fast shutdown (SIGINT), SIGKILL after 5 s; the cluster can be start()ed again. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-    this.child = undefined;
+    await this.engine.stop(5000);
   }
 
-  /** SIGKILL, as a crash would (also the exit-time cleanup). */
+  /** SIGKILL, as a crash would. */
   killNow(): void {
-    if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
+    this.engine.killNow();
   }
 
   /** Stops the server and removes the cluster's files. */

@@ -1,31 +1,17 @@
 /**
- * A real InfluxDB 1.x (/usr/bin/influxd) for tests: temp config and data dirs, loopback ports
+ * A real InfluxDB 1.x (/usr/bin/influxd) for tests and benchmarks: temp config and data dirs, loopback ports
  * chosen free, ready when /ping answers 204. stop() ends it (SIGTERM, then SIGKILL); start()
  * again reuses the same data, like a restarted server.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EngineProcess, freeLoopbackPort } from './engine-process.js';
 
 export const INFLUXD = '/usr/bin/influxd';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export class TestInfluxd {
-  private child: ChildProcess | undefined;
-  private output = '';
+export class LocalInfluxd {
+  private readonly engine = new EngineProcess('influxd');
 
   private constructor(
     readonly dir: string,
@@ -37,9 +23,9 @@ export class TestInfluxd {
     return `http://127.0.0.1:${this.httpPort}`;
   }
 
-  static async create(): Promise<TestInfluxd> {
+  static async create(): Promise<LocalInfluxd> {
     const dir = mkdtempSync(join(tmpdir(), 'anxin-influxd-'));
-    const [rpcPort, httpPort] = [await freePort(), await freePort()];
+    const [rpcPort, httpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
     const configFile = join(dir, 'influxdb.conf');
     writeFileSync(
       configFile,
@@ -64,45 +50,31 @@ export class TestInfluxd {
         '',
       ].join('\n'),
     );
-    const influxd = new TestInfluxd(dir, httpPort, configFile);
+    const influxd = new LocalInfluxd(dir, httpPort, configFile);
     await influxd.start();
     return influxd;
   }
 
   async start(): Promise<void> {
-    const child = spawn(INFLUXD, ['run', '-config', this.configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    await this.engine.start({
+      command: INFLUXD,
+      args: ['run', '-config', this.configFile],
+      ready: () => this.answersPing(),
+      readyTimeoutMs: 15_000,
     });
-    this.child = child;
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-4000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null)
-        throw new Error(`influxd exited with ${child.exitCode}: ${this.output}`);
-      try {
-        const res = await fetch(`${this.url}/ping`, { signal: AbortSignal.timeout(500) });
-        if (res.status === 204) return;
-      } catch {
-        // not up yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
+  }
+
+  private async answersPing(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.url}/ping`, { signal: AbortSignal.timeout(500) });
+      return res.status === 204;
+    } catch {
+      return false; // not up yet
     }
-    throw new Error(`influxd did not answer /ping within 15 s: ${this.output}`);
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-    this.child = undefined;
+    await this.engine.stop(5000);
   }
 
   /** Runs an InfluxQL query and returns the first series' rows as objects. */
