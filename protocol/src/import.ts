@@ -1,5 +1,6 @@
 /**
- * Bulk import (issue 13): homes, residents and contacts from a CSV or XLSX file, one kind per file,
+ * Bulk import (issue 13): homes, residents, contacts and welfare plans from a CSV or XLSX file, one
+ * kind per file,
  * so a district of 20,000 homes is not typed in one by one.
  *
  *   GET  /api/v1/import/:kind/template?lang=en|zh-CN    → text/csv (UTF-8 with BOM): the header row
@@ -12,9 +13,12 @@
  * way and writes all rows in one transaction, or nothing: with any error it answers 400
  * VALIDATION_FAILED (details: the first 100 errors) and nothing is written. Rows are keyed by a
  * stable code that the district chooses (`home_code` is the home's id, `resident_code` the
- * resident's, a contact is `home_code` + `call_order`): importing the same file again updates
- * those records instead of adding copies. Order: homes, then residents and contacts (they name
- * homes already on the hub). Row numbers are the file's lines as a spreadsheet shows them: the
+ * resident's, a contact is `home_code` + `call_order`, a welfare plan `resident_code` + `kind`):
+ * importing the same file again updates those records instead of adding copies. Order: homes,
+ * then residents and contacts (they name homes already on the hub), then welfare plans (they
+ * name residents). A welfare plan is checked as POST /api/v1/welfare-plans checks one (count,
+ * start day, an assignee who is an enabled community worker, operator or supervisor, named by
+ * username); a changed schedule replaces the plan's pending check. Row numbers are the file's lines as a spreadsheet shows them: the
  * header is row 1, the first record row 2.
  *
  * Headers may be the English keys or their Chinese labels (the templates), in any order; an
@@ -26,7 +30,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { stringEnum } from './schema.js';
 
-export const IMPORT_KINDS = ['homes', 'residents', 'contacts'] as const;
+export const IMPORT_KINDS = ['homes', 'residents', 'contacts', 'welfare_plans'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 /** A district's file (20,000 homes with residents is ~5 MB) fits well inside these. */
@@ -73,6 +77,22 @@ export const IMPORT_COLUMNS: Readonly<Record<ImportKind, readonly ImportColumn[]
     { key: 'phone', zh: '电话', required: true },
     { key: 'availability', zh: '可联系时间', required: false },
   ],
+  welfare_plans: [
+    { key: 'resident_code', zh: '老人编号', required: true },
+    /** call | visit (电话 / 探访). */
+    { key: 'kind', zh: '方式', required: true },
+    /** every_days | per_month (每隔几天 / 每月几次). */
+    { key: 'cadence', zh: '频率', required: true },
+    /** every_days: the interval in days; per_month: checks a month (1-31). */
+    { key: 'count', zh: '次数或天数', required: true },
+    /** YYYY-MM-DD; blank: today for a new plan, unchanged for an existing one. */
+    { key: 'start_day', zh: '开始日期', required: false },
+    /** A username; blank: the call centre. */
+    { key: 'assignee', zh: '负责人账号', required: false },
+    /** yes | no (是 / 否); blank: yes. */
+    { key: 'active', zh: '是否启用', required: false },
+    { key: 'notes', zh: '备注', required: false },
+  ],
 };
 
 /** Why a file as a whole cannot be read (a dry run reports them in `fileErrors`). */
@@ -98,6 +118,8 @@ export const IMPORT_ROW_ERROR_CODES = [
   'UNKNOWN_AREA',
   'AREA_OUT_OF_SCOPE',
   'UNKNOWN_HOME',
+  'UNKNOWN_RESIDENT',
+  'INVALID_ASSIGNEE',
   'CODE_TAKEN',
   'WRONG_COLUMN_COUNT',
 ] as const;

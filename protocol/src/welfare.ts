@@ -79,6 +79,9 @@ export type CreateWelfarePlanRequest = Static<typeof CreateWelfarePlanRequestSch
 
 export const UpdateWelfarePlanRequestSchema = Type.Object(
   {
+    /** A new cadence, count or start day replaces the pending check with one on the new schedule. */
+    cadence: Type.Optional(stringEnum(WELFARE_CADENCES)),
+    startDay: Type.Optional(Day),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 })),
     active: Type.Optional(Type.Boolean()),
     assigneeUserId: Type.Optional(nullable(OpsRecordId)),

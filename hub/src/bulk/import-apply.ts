@@ -1,15 +1,30 @@
 /**
  * Writes an import plan in ONE transaction (all rows or none), upserting on the stable keys so a
  * second import of the same file updates instead of duplicating: homes and residents on their id
- * (= the file's code), contacts on (home, call order). Portable SQL (Kysely, ON CONFLICT), in
+ * (= the file's code), contacts on (home, call order), welfare plans on (resident, kind) through
+ * the same createPlanIn / updatePlanIn the REST routes use (first check, reschedule, audit). Portable SQL (Kysely, ON CONFLICT), in
  * slices that stay under SQLite's bound-parameter limit.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
 import '../care/tables.js';
-import type { ContactRecord, HomeRecord, ResidentRecord } from './import-rows.js';
-import { contactKey, type ImportPlan } from './import-plan.js';
+import type { OpsActor } from '../operations/tasks.js';
+import { createPlanIn, updatePlanIn } from '../operations/welfare-plans.js';
+import type {
+  ContactRecord,
+  HomeRecord,
+  ResidentRecord,
+  WelfarePlanRecord,
+} from './import-rows.js';
+import { contactKey, type ImportPlan, type ResolvedPlan } from './import-plan.js';
+
+/** Who imports, and the hub's calendar (what a blank start day means). */
+export interface ApplyContext {
+  actor: OpsActor;
+  today: string;
+  timeZone: string;
+}
 
 const SLICE = 400;
 
@@ -140,22 +155,71 @@ async function writeContacts(trx: Transaction<Database>, contacts: ContactRecord
   }
 }
 
+/** One plan at a time: each has its own first check and audit entry, as a REST create has. */
+async function writePlans(
+  trx: Transaction<Database>,
+  plans: { value: WelfarePlanRecord; resolved: ResolvedPlan }[],
+  now: number,
+  ctx: ApplyContext,
+) {
+  for (const { value: p, resolved } of plans) {
+    if (resolved.planId !== null) {
+      await updatePlanIn(
+        trx,
+        resolved.planId,
+        {
+          cadence: p.cadence,
+          count: p.count,
+          ...(p.startDay !== null ? { startDay: p.startDay } : {}),
+          active: p.active,
+          assigneeUserId: resolved.assigneeUserId,
+          notes: p.notes,
+        },
+        ctx.actor,
+        now,
+        ctx.timeZone,
+      );
+      continue;
+    }
+    await createPlanIn(
+      trx,
+      {
+        residentId: p.residentId,
+        homeId: resolved.homeId,
+        kind: p.kind,
+        cadence: p.cadence,
+        count: p.count,
+        startDay: p.startDay ?? ctx.today,
+        assigneeUserId: resolved.assigneeUserId,
+        notes: p.notes,
+        active: p.active,
+      },
+      ctx.actor,
+      now,
+    );
+  }
+}
+
 export async function applyImport(
   db: Kysely<Database>,
   plan: ImportPlan,
   now: number,
+  ctx: ApplyContext,
 ): Promise<void> {
   const homes: HomeRecord[] = [];
   const residents: ResidentRecord[] = [];
   const contacts: ContactRecord[] = [];
-  for (const { record } of plan.accepted) {
+  const plans: { value: WelfarePlanRecord; resolved: ResolvedPlan }[] = [];
+  for (const { record, plan: resolved } of plan.accepted) {
     if (record.kind === 'homes') homes.push(record.value);
     else if (record.kind === 'residents') residents.push(record.value);
-    else contacts.push(record.value);
+    else if (record.kind === 'contacts') contacts.push(record.value);
+    else if (resolved) plans.push({ value: record.value, resolved });
   }
   await db.transaction().execute(async (trx) => {
     await writeHomes(trx, homes, now);
     await writeResidents(trx, residents, now);
     await writeContacts(trx, contacts);
+    await writePlans(trx, plans, now, ctx);
   });
 }

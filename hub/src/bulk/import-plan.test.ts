@@ -1,6 +1,6 @@
 /** The import's cross-row and against-the-hub checks with injected lookups (pure). */
 import { describe, expect, it } from 'vitest';
-import { contactKey, planImport, type ImportLookups } from './import-plan.js';
+import { contactKey, planImport, planKey, type ImportLookups } from './import-plan.js';
 import type { ImportRecord } from './import-rows.js';
 
 // A supervisor of area "east": home H-east exists there, H-west exists in "west".
@@ -12,8 +12,15 @@ const lookups: ImportLookups = {
   residentHome: new Map([
     ['R-east', 'H-east'],
     ['R-west', 'H-west'],
+    ['R-east2', 'H-east'],
   ]),
   contactKeys: new Set([contactKey('H-east', 1)]),
+  planIds: new Map([[planKey('R-east', 'call'), 'plan-1']]),
+  users: new Map([
+    ['worker', { id: 'u-worker', role: 'community_worker', disabled: false }],
+    ['gone', { id: 'u-gone', role: 'community_worker', disabled: true }],
+    ['nephew', { id: 'u-family', role: 'family', disabled: false }],
+  ]),
 };
 
 const home = (row: number, id: string, areaId: string): ImportRecord => ({
@@ -47,6 +54,26 @@ const contact = (row: number, homeId: string, callOrder: number): ImportRecord =
   kind: 'contacts',
   row,
   value: { homeId, callOrder, name: 'n', relation: 'family', phone: '123', availability: null },
+});
+
+const welfarePlan = (
+  row: number,
+  residentId: string,
+  kind: 'call' | 'visit',
+  assignee: string | null = null,
+): ImportRecord => ({
+  kind: 'welfare_plans',
+  row,
+  value: {
+    residentId,
+    kind,
+    cadence: 'every_days',
+    count: 2,
+    startDay: null,
+    assignee,
+    active: true,
+    notes: null,
+  },
 });
 
 describe('planImport', () => {
@@ -85,9 +112,51 @@ describe('planImport', () => {
       ['create'],
     ],
     ['a contact of an unknown home', [contact(2, 'H-none', 1)], ['2:home_code:UNKNOWN_HOME'], []],
+    ["a resident's existing call plan", [welfarePlan(2, 'R-east', 'call')], [], ['update']],
+    [
+      'a new visit plan with a community worker',
+      [welfarePlan(2, 'R-east', 'visit', 'worker')],
+      [],
+      ['create'],
+    ],
+    [
+      'a plan of a resident outside (looks unknown)',
+      [welfarePlan(2, 'R-west', 'call'), welfarePlan(3, 'R-none', 'call')],
+      ['2:resident_code:UNKNOWN_RESIDENT', '3:resident_code:UNKNOWN_RESIDENT'],
+      [],
+    ],
+    [
+      'assignees that cannot take visits',
+      [
+        welfarePlan(2, 'R-east', 'visit', 'gone'),
+        welfarePlan(3, 'R-east', 'call', 'nephew'),
+        welfarePlan(4, 'R-east2', 'call', 'nobody'),
+      ],
+      ['2:assignee:INVALID_ASSIGNEE', '3:assignee:INVALID_ASSIGNEE', '4:assignee:INVALID_ASSIGNEE'],
+      [],
+    ],
+    [
+      'two plans of one resident and kind',
+      [welfarePlan(2, 'R-east', 'visit'), welfarePlan(3, 'R-east', 'visit')],
+      ['3:kind:DUPLICATE_KEY'],
+      ['create'],
+    ],
   ] as const)('%s', (_name, records, errors, accepted) => {
     const plan = planImport(records, lookups);
     expect(plan.errors.map((e) => `${e.row}:${e.column}:${e.code}`)).toEqual(errors);
     expect(plan.accepted.map((a) => (a.update ? 'update' : 'create'))).toEqual(accepted);
+  });
+});
+
+describe('planImport: welfare plans resolve to the hub', () => {
+  it('names the home, the assignee and the plan a row updates', () => {
+    const plan = planImport(
+      [welfarePlan(2, 'R-east', 'call', 'worker'), welfarePlan(3, 'R-east', 'visit')],
+      lookups,
+    );
+    expect(plan.accepted.map((a) => a.plan)).toEqual([
+      { homeId: 'H-east', assigneeUserId: 'u-worker', planId: 'plan-1' },
+      { homeId: 'H-east', assigneeUserId: null, planId: null },
+    ]);
   });
 });

@@ -4,6 +4,11 @@
  * record, whether it creates or updates, and reports every conflict with its row.
  */
 import type { ImportRowError } from '@anxin/protocol';
+import {
+  assigneeRefusal,
+  CHECK_ASSIGNEES,
+  type AssigneeCandidate,
+} from '../operations/assignees.js';
 import type { ImportRecord } from './import-rows.js';
 
 export interface ImportLookups {
@@ -16,21 +21,43 @@ export interface ImportLookups {
   residentHome: ReadonlyMap<string, string>;
   /** Existing contacts of the homes named in the file: `${homeId}\u0000${callOrder}`. */
   contactKeys: ReadonlySet<string>;
+  /** Existing welfare plans of the residents named in the file: planKey → plan id. */
+  planIds: ReadonlyMap<string, string>;
+  /** Users named as assignees in the file, by username. */
+  users: ReadonlyMap<string, AssigneeCandidate & { id: string }>;
+}
+
+/** What a welfare plan row resolves to on the hub (the apply step writes it). */
+export interface ResolvedPlan {
+  homeId: string;
+  assigneeUserId: string | null;
+  /** The plan this row updates; null: a new plan. */
+  planId: string | null;
 }
 
 export interface ImportPlan {
   /** Records that passed, each marked create or update. */
-  accepted: { record: ImportRecord; update: boolean }[];
+  accepted: { record: ImportRecord; update: boolean; plan?: ResolvedPlan }[];
   errors: ImportRowError[];
 }
 
 export const contactKey = (homeId: string, callOrder: number): string =>
   `${homeId}\u0000${callOrder}`;
+/** A resident has one plan of each kind (call, visit) as far as the import is concerned. */
+export const planKey = (residentId: string, kind: string): string => `${residentId}\u0000${kind}`;
 
 function keyOf(record: ImportRecord): string {
   if (record.kind === 'contacts') return contactKey(record.value.homeId, record.value.callOrder);
+  if (record.kind === 'welfare_plans') return planKey(record.value.residentId, record.value.kind);
   return record.value.id;
 }
+
+const KEY_COLUMN: Record<ImportRecord['kind'], string> = {
+  homes: 'home_code',
+  residents: 'resident_code',
+  contacts: 'call_order',
+  welfare_plans: 'kind',
+};
 
 export function planImport(records: readonly ImportRecord[], lookups: ImportLookups): ImportPlan {
   const accepted: ImportPlan['accepted'] = [];
@@ -48,12 +75,7 @@ export function planImport(records: readonly ImportRecord[], lookups: ImportLook
 
   for (const record of records) {
     const key = keyOf(record);
-    const keyColumn =
-      record.kind === 'homes'
-        ? 'home_code'
-        : record.kind === 'residents'
-          ? 'resident_code'
-          : 'call_order';
+    const keyColumn = KEY_COLUMN[record.kind];
     const seen = firstRow.get(key);
     if (seen !== undefined) {
       err(record, keyColumn, 'DUPLICATE_KEY', `the same record as row ${seen}`);
@@ -62,6 +84,7 @@ export function planImport(records: readonly ImportRecord[], lookups: ImportLook
     firstRow.set(key, record.row);
     const before = errors.length;
     let update = false;
+    let plan: ResolvedPlan | undefined;
 
     if (record.kind === 'homes') {
       const { id, areaId } = record.value;
@@ -86,13 +109,26 @@ export function planImport(records: readonly ImportRecord[], lookups: ImportLook
           err(record, 'resident_code', 'CODE_TAKEN', 'a resident outside your areas has this code');
         update = true;
       }
-    } else {
+    } else if (record.kind === 'contacts') {
       const { homeId, callOrder } = record.value;
       if (!knownHome(homeId))
         err(record, 'home_code', 'UNKNOWN_HOME', `no home ${homeId} (import homes first)`);
       update = lookups.contactKeys.has(contactKey(homeId, callOrder));
+    } else {
+      const { residentId, kind, assignee } = record.value;
+      const homeId = lookups.residentHome.get(residentId);
+      // A resident outside the scope answers like an unknown one (REST answers 404 for both).
+      if (homeId === undefined || !lookups.homeInScope(homeId))
+        err(record, 'resident_code', 'UNKNOWN_RESIDENT', `no resident ${residentId}`);
+      const user = assignee === null ? undefined : lookups.users.get(assignee);
+      const refusal = assignee === null ? null : assigneeRefusal(user, CHECK_ASSIGNEES);
+      if (refusal !== null)
+        err(record, 'assignee', 'INVALID_ASSIGNEE', `${assignee ?? ''}: ${refusal}`);
+      const planId = lookups.planIds.get(planKey(residentId, kind)) ?? null;
+      update = planId !== null;
+      if (homeId !== undefined) plan = { homeId, assigneeUserId: user?.id ?? null, planId };
     }
-    if (errors.length === before) accepted.push({ record, update });
+    if (errors.length === before) accepted.push({ record, update, ...(plan ? { plan } : {}) });
   }
   return { accepted, errors };
 }

@@ -105,6 +105,38 @@ describe('validateRow', () => {
         'phone:INVALID_FORMAT',
       ],
     ],
+    [
+      'a welfare plan in Chinese words',
+      'welfare_plans',
+      { resident_code: 'R1', kind: '上门探访', cadence: '每月', count: '2', active: '' },
+      [],
+    ],
+    [
+      'a welfare plan with every error',
+      'welfare_plans',
+      {
+        resident_code: 'R/1',
+        kind: 'letter',
+        cadence: 'weekly',
+        count: '32',
+        start_day: '2026-02-30',
+        active: 'perhaps',
+      },
+      [
+        'resident_code:INVALID_FORMAT',
+        'kind:INVALID_VALUE',
+        'cadence:INVALID_VALUE',
+        'count:INVALID_VALUE',
+        'start_day:INVALID_FORMAT',
+        'active:INVALID_VALUE',
+      ],
+    ],
+    [
+      'a welfare plan without its count',
+      'welfare_plans',
+      { resident_code: 'R1', kind: 'call', cadence: 'every_days', count: '0' },
+      ['count:INVALID_VALUE'],
+    ],
   ] as const)('%s', (_name, kind, cells, expected) => {
     const r = check(kind, cells);
     expect(r.errors.map((e) => `${e.column}:${e.code}`)).toEqual(expected);
@@ -135,6 +167,46 @@ describe('validateRow', () => {
         livesAlone: true,
         medicalNotes: null,
       },
+    });
+  });
+
+  it('types a welfare plan: blank active means yes, blank start day and assignee stay null', () => {
+    expect(
+      check('welfare_plans', {
+        resident_code: 'R1',
+        kind: 'visit',
+        cadence: 'per_month',
+        count: '2',
+        assignee: ' worker-west ',
+        notes: '钥匙在邻居家',
+      }).record,
+    ).toEqual({
+      kind: 'welfare_plans',
+      row: 7,
+      value: {
+        residentId: 'R1',
+        kind: 'visit',
+        cadence: 'per_month',
+        count: 2,
+        startDay: null,
+        assignee: 'worker-west',
+        active: true,
+        notes: '钥匙在邻居家',
+      },
+    });
+    const paused = check('welfare_plans', {
+      resident_code: 'R1',
+      kind: '电话',
+      cadence: 'every_days',
+      count: '3',
+      start_day: '2027-01-05',
+      active: '否',
+    }).record;
+    expect(paused?.kind === 'welfare_plans' && paused.value).toMatchObject({
+      kind: 'call',
+      startDay: '2027-01-05',
+      active: false,
+      assignee: null,
     });
   });
 

@@ -7,12 +7,18 @@ import {
   CONTACT_RELATIONS,
   IMPORT_COLUMNS,
   MOBILITY_LEVELS,
+  WELFARE_CADENCES,
+  WELFARE_CHECK_KINDS,
   type ContactRelation,
   type ImportFileError,
   type ImportKind,
   type ImportRowError,
   type Mobility,
+  type WelfareCadence,
+  type WelfareCheckKind,
 } from '@anxin/protocol';
+import { isValidDay } from '../operations/schedule.js';
+import { PLAN_COUNT_MAX, PLAN_COUNT_MIN } from '../operations/welfare-plans.js';
 
 export interface HomeRecord {
   id: string;
@@ -44,10 +50,24 @@ export interface ContactRecord {
   availability: string | null;
 }
 
+export interface WelfarePlanRecord {
+  residentId: string;
+  kind: WelfareCheckKind;
+  cadence: WelfareCadence;
+  count: number;
+  /** null: today for a new plan, unchanged for an existing one. */
+  startDay: string | null;
+  /** A username (resolved by the plan step); null: the call centre. */
+  assignee: string | null;
+  active: boolean;
+  notes: string | null;
+}
+
 export type ImportRecord =
   | { kind: 'homes'; row: number; value: HomeRecord }
   | { kind: 'residents'; row: number; value: ResidentRecord }
-  | { kind: 'contacts'; row: number; value: ContactRecord };
+  | { kind: 'contacts'; row: number; value: ContactRecord }
+  | { kind: 'welfare_plans'; row: number; value: WelfarePlanRecord };
 
 /** Which column each position of the file holds (null: an empty header past the last column). */
 export type HeaderMap = (string | null)[];
@@ -102,6 +122,19 @@ const MOBILITY_ZH: Readonly<Record<string, Mobility>> = {
   轮椅: 'wheelchair',
   卧床: 'bedridden',
 };
+const CHECK_KIND_ZH: Readonly<Record<string, WelfareCheckKind>> = {
+  电话: 'call',
+  电话问候: 'call',
+  探访: 'visit',
+  上门: 'visit',
+  上门探访: 'visit',
+};
+const CADENCE_ZH: Readonly<Record<string, WelfareCadence>> = {
+  每隔几天: 'every_days',
+  隔天: 'every_days',
+  每月: 'per_month',
+  每月几次: 'per_month',
+};
 
 /** Reads one row's cells by column key, collecting every error instead of stopping at the first. */
 class RowReader {
@@ -155,11 +188,18 @@ class RowReader {
     return found ?? this.fail(column, 'INVALID_VALUE', `one of ${allowed.join(', ')}`);
   }
 
-  yesNo(column: string): boolean {
+  yesNo(column: string, blank = false): boolean {
     const v = (this.cells.get(column) ?? '').trim().toLowerCase();
+    if (v === '') return blank;
     if (YES.has(v)) return true;
     if (!NO.has(v)) this.fail(column, 'INVALID_VALUE', 'yes or no (是/否)');
     return false;
+  }
+
+  day(column: string): string | null {
+    const v = this.text(column, 10, false);
+    if (v === null) return null;
+    return isValidDay(v) ? v : this.fail(column, 'INVALID_FORMAT', 'a calendar day, YYYY-MM-DD');
   }
 
   phone(column: string): string | null {
@@ -244,6 +284,8 @@ export function validateRow(
         row,
         value: { ...value, id: value.id, homeId: value.homeId, name: value.name },
       };
+  } else if (kind === 'welfare_plans') {
+    record = welfarePlanRow(r);
   } else {
     const value = {
       homeId: r.code('home_code'),
@@ -274,4 +316,26 @@ export function validateRow(
       };
   }
   return { record: r.errors.length === 0 ? record : null, errors: r.errors };
+}
+
+/** A welfare plan row: the same limits as POST /api/v1/welfare-plans (welfare-plans.ts). */
+function welfarePlanRow(r: RowReader): ImportRecord | null {
+  const value = {
+    residentId: r.code('resident_code'),
+    kind: r.oneOf('kind', WELFARE_CHECK_KINDS, CHECK_KIND_ZH, true),
+    cadence: r.oneOf('cadence', WELFARE_CADENCES, CADENCE_ZH, true),
+    count: r.integer('count', PLAN_COUNT_MIN, PLAN_COUNT_MAX, true),
+    startDay: r.day('start_day'),
+    assignee: r.text('assignee', 64, false),
+    // A plan listed in the district's file is meant to run unless it says otherwise.
+    active: r.yesNo('active', true),
+    notes: r.text('notes', 2000, false),
+  };
+  const { residentId, kind, cadence, count } = value;
+  if (residentId === null || kind === null || cadence === null || count === null) return null;
+  return {
+    kind: 'welfare_plans',
+    row: r.row,
+    value: { ...value, residentId, kind, cadence, count },
+  };
 }

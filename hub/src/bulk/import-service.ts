@@ -13,9 +13,13 @@ import {
 import type { Scope, ScopeResolver } from '../auth/scope.js';
 import type { Database } from '../store/schema.js';
 import '../care/tables.js';
+import { localDay } from '../operations/schedule.js';
+import type { OpsActor } from '../operations/tasks.js';
+import '../operations/tables.js';
 import { applyImport } from './import-apply.js';
 import { readImportFile } from './import-file.js';
-import { contactKey, planImport, type ImportLookups } from './import-plan.js';
+import { contactKey, planImport, planKey, type ImportLookups } from './import-plan.js';
+import type { AssigneeCandidate } from '../operations/assignees.js';
 import { isBlankRow, mapHeader, validateRow, type ImportRecord } from './import-rows.js';
 
 export interface ImportRequest {
@@ -25,6 +29,8 @@ export interface ImportRequest {
   encoding: 'utf-8' | 'gb18030';
   dryRun: boolean;
   scope: Scope;
+  /** Who imports (audit entries of welfare plans name them). */
+  actor: OpsActor;
 }
 
 const SLICE = 500;
@@ -34,6 +40,8 @@ export class ImportService {
     private readonly db: Kysely<Database>,
     private readonly scopes: ScopeResolver,
     private readonly clock: () => number = Date.now,
+    /** operations.timeZone: a plan without a start day starts today, here. */
+    private readonly timeZone = 'Asia/Shanghai',
   ) {}
 
   async run(req: ImportRequest): Promise<ImportReport> {
@@ -85,7 +93,12 @@ export class ImportService {
     report.created = plan.accepted.length - report.updated;
 
     if (!req.dryRun && errors.length === 0 && report.rows > 0) {
-      await applyImport(this.db, plan, this.clock());
+      const now = this.clock();
+      await applyImport(this.db, plan, now, {
+        actor: req.actor,
+        today: localDay(now, this.timeZone),
+        timeZone: this.timeZone,
+      });
       // New homes and moved homes change who may see what (areas).
       if (req.kind === 'homes') await this.scopes.load();
       report.applied = true;
@@ -96,9 +109,14 @@ export class ImportService {
   private async lookups(scope: Scope, records: readonly ImportRecord[]): Promise<ImportLookups> {
     const residentIds: string[] = [];
     const homeIds = new Set<string>();
+    const usernames = new Set<string>();
     for (const r of records) {
       if (r.kind === 'residents') residentIds.push(r.value.id);
       if (r.kind === 'contacts') homeIds.add(r.value.homeId);
+      if (r.kind === 'welfare_plans') {
+        residentIds.push(r.value.residentId);
+        if (r.value.assignee !== null) usernames.add(r.value.assignee);
+      }
     }
     const residentHome = new Map<string, string>();
     for (let i = 0; i < residentIds.length; i += SLICE) {
@@ -119,7 +137,37 @@ export class ImportService {
         .execute();
       for (const row of rows) contactKeys.add(contactKey(row.home_id, Number(row.call_order)));
     }
+    const planIds = new Map<string, string>();
+    const users = new Map<string, AssigneeCandidate & { id: string }>();
+    if (records.some((r) => r.kind === 'welfare_plans')) {
+      for (let i = 0; i < residentIds.length; i += SLICE) {
+        // Oldest first, so the first plan of a resident and kind is the one the file updates.
+        const rows = await this.db
+          .selectFrom('welfare_plans')
+          .select(['id', 'resident_id', 'kind'])
+          .where('resident_id', 'in', residentIds.slice(i, i + SLICE))
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute();
+        for (const row of rows) {
+          const key = planKey(row.resident_id, row.kind);
+          if (!planIds.has(key)) planIds.set(key, row.id);
+        }
+      }
+      const names = [...usernames];
+      for (let i = 0; i < names.length; i += SLICE) {
+        const rows = await this.db
+          .selectFrom('users')
+          .select(['id', 'username', 'role', 'disabled'])
+          .where('username', 'in', names.slice(i, i + SLICE))
+          .execute();
+        for (const u of rows)
+          users.set(u.username, { id: u.id, role: u.role, disabled: u.disabled === 1 });
+      }
+    }
     return {
+      planIds,
+      users,
       areaExists: (id) => this.scopes.areaExists(id),
       areaInScope: (id) =>
         scope.kind === 'all' || (scope.kind === 'areas' && scope.areaIds.has(id)),

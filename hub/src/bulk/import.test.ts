@@ -13,6 +13,8 @@ import {
   type HomeResponse,
   type ImportReport,
   type ResidentListResponse,
+  type WelfareCheckListResponse,
+  type WelfarePlanListResponse,
 } from '@anxin/protocol';
 import { startHub, type RunningHub } from '../testing/harness.js';
 import { errorCodeOf, inject, injectLogin } from '../testing/inject.js';
@@ -209,6 +211,95 @@ function encodeGb18030(text: string): number[] {
   }
   return out;
 }
+
+describe('import: welfare plans', () => {
+  const PLANS_HEADER = 'resident_code,kind,cadence,count,start_day,assignee,active,notes';
+  const plansOf = async (residentId: string) =>
+    (
+      (await get('admin', `/api/v1/welfare-plans?residentId=${residentId}`))
+        .json as WelfarePlanListResponse
+    ).plans;
+
+  it('checks plans as the REST API does, then creates, updates and pauses them by resident + kind', async () => {
+    const before = await plansOf('home-0002-r1');
+    expect(before.map((p) => p.kind)).toEqual(['call']);
+    const bad = [
+      PLANS_HEADER,
+      'home-0002-r1,visit,per_month,2,,worker,,钥匙在邻居家',
+      'home-0002-r1,call,every_days,3,2027-01-10,,yes,',
+      'home-0001-r1,电话,每隔几天,0,,,,',
+      'R-none,call,every_days,2,,,,',
+      'home-0002-r1,visit,per_month,1,,,,',
+      'home-0001-r1,visit,per_month,2,2026-13-01,family,,',
+    ].join('\n');
+    const dry = report(await post('admin', '/api/v1/import/welfare_plans', bad));
+    expect(dry.errors.map((e) => `${e.row}:${e.column}:${e.code}`)).toEqual([
+      '4:count:INVALID_VALUE',
+      '5:resident_code:UNKNOWN_RESIDENT',
+      '6:kind:DUPLICATE_KEY',
+      '7:start_day:INVALID_FORMAT',
+    ]);
+    // The assignee is checked once the row's own cells are fine (it needs the hub's users).
+    const family = report(
+      await post(
+        'admin',
+        '/api/v1/import/welfare_plans',
+        `${PLANS_HEADER}\nhome-0001-r1,visit,per_month,2,,family,,`,
+      ),
+    );
+    expect(family.errors.map((e) => `${e.row}:${e.column}:${e.code}`)).toEqual([
+      '2:assignee:INVALID_ASSIGNEE',
+    ]);
+    expect(dry).toMatchObject({ rows: 6, created: 1, updated: 1, applied: false });
+    const refused = await post('admin', '/api/v1/import/welfare_plans?dryRun=false', bad);
+    expect(refused.status).toBe(400);
+    expect(await plansOf('home-0002-r1')).toEqual(before);
+
+    const good = bad.split('\n').slice(0, 3).join('\n');
+    const applied = report(await post('admin', '/api/v1/import/welfare_plans?dryRun=false', good));
+    expect(applied).toMatchObject({ rows: 2, created: 1, updated: 1, applied: true });
+    const plans = await plansOf('home-0002-r1');
+    const worker = (await get('admin', '/api/v1/users')).json as {
+      users: { id: string; username: string }[];
+    };
+    const workerId = worker.users.find((u) => u.username === 'worker')?.id;
+    expect(plans.map((p) => [p.kind, p.cadence, p.count, p.active, p.assigneeUserId])).toEqual([
+      ['call', 'every_days', 3, true, null],
+      ['visit', 'per_month', 2, true, workerId],
+    ]);
+    expect(plans[0]?.startDay).toBe('2027-01-10');
+    // The rescheduled call plan owes one check, on its new start day.
+    const due = async (day: string) =>
+      (
+        (await get('admin', `/api/v1/welfare-checks?day=${day}&residentId=home-0002-r1&kind=call`))
+          .json as WelfareCheckListResponse
+      ).checks;
+    expect((await due('2027-01-10')).map((c) => c.dueDay)).toEqual(['2027-01-10']);
+
+    // Again: updates only; then the same plan paused drops its pending check.
+    const again = report(await post('admin', '/api/v1/import/welfare_plans?dryRun=false', good));
+    expect(again).toMatchObject({ created: 0, updated: 2, applied: true });
+    expect(await plansOf('home-0002-r1')).toHaveLength(2);
+    const paused = good.replace('2027-01-10,,yes,', '2027-01-10,,否,');
+    expect(
+      report(await post('admin', '/api/v1/import/welfare_plans?dryRun=false', paused)).updated,
+    ).toBe(2);
+    expect((await plansOf('home-0002-r1'))[0]?.active).toBe(false);
+    expect(await due('2027-01-10')).toEqual([]);
+    const audit = (await get('admin', '/api/v1/audit?action=welfare_plan.update&limit=100'))
+      .json as AuditListResponse;
+    expect(audit.entries.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a supervisor imports plans only for residents of their areas', async () => {
+    const csv = `${PLANS_HEADER}\nhome-0001-r1,call,every_days,2,,,,\nhome-0002-r1,call,every_days,2,,,,\n`;
+    const r = report(await post('sup-west', '/api/v1/import/welfare_plans', csv));
+    expect(r.errors.map((e) => `${e.row}:${e.column}:${e.code}`)).toEqual([
+      '2:resident_code:UNKNOWN_RESIDENT',
+    ]);
+    expect(r).toMatchObject({ updated: 1, created: 0 });
+  });
+});
 
 describe('import: refusals', () => {
   it.each([

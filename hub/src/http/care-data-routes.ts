@@ -32,7 +32,7 @@ export async function registerCareDataRoutes(
   await registerImportRoutes(app, {
     access: deps.access,
     audit: deps.audit,
-    imports: new ImportService(deps.db, deps.access.scopes),
+    imports: new ImportService(deps.db, deps.access.scopes, deps.now, deps.timeZone),
   });
   registerExportRoutes(app, deps);
 }

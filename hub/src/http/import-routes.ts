@@ -109,6 +109,11 @@ export async function registerImportRoutes(
           encoding: query.encoding ?? 'utf-8',
           dryRun,
           scope: actor.scope,
+          actor: {
+            id: actor.user.id,
+            username: actor.user.username,
+            displayName: actor.user.displayName,
+          },
         });
         await audit.record({
           user: { id: actor.user.id, username: actor.user.username },

@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Access } from '../auth/guard.js';
 import type { OperationsModule } from '../operations/module.js';
+import { assigneeRefusal } from '../operations/assignees.js';
 import type { OpsActor, TaskResult } from '../operations/tasks.js';
 import { HttpError } from './errors.js';
 
@@ -32,7 +33,7 @@ export async function assignableUser(
   roles: readonly string[],
 ): Promise<{ id: string; name: string }> {
   const u = await ops.userById(userId);
-  if (!u || u.disabled || !roles.includes(u.role))
+  if (!u || assigneeRefusal(u, roles) !== null)
     throw new HttpError('VALIDATION_FAILED', `user ${userId} cannot be assigned this work`, [
       { path: '/userId', message: `must be an enabled ${roles.join(' or ')}` },
     ]);

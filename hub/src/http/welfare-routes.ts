@@ -29,11 +29,10 @@ import {
   type WelfarePlanListResponse,
   type WelfarePlanResponse,
 } from '@anxin/protocol';
+import { CHECK_ASSIGNEES } from '../operations/assignees.js';
 import { isValidDay } from '../operations/schedule.js';
 import { HttpError } from './errors.js';
 import { assignableUser, opsActor, type OpsRouteDeps } from './ops-shared.js';
-
-const CHECK_ASSIGNEES = ['community_worker', 'operator', 'supervisor'];
 
 function badDay(path: string): never {
   throw new HttpError('VALIDATION_FAILED', `${path.slice(1)} is not a calendar day`, [
@@ -137,6 +136,7 @@ export function welfareRoutes(app: FastifyInstance, { ops, access }: OpsRouteDep
       if (!existing || !access.scopes.homeInScope(actor.scope, existing.homeId))
         return access.notFound(request, 'welfare_plan', id, 'welfare_plan.update', !!existing);
       const body = request.body as UpdateWelfarePlanRequest;
+      if (body.startDay !== undefined && !isValidDay(body.startDay)) badDay('/startDay');
       if (typeof body.assigneeUserId === 'string')
         await assignableUser(ops, body.assigneeUserId, CHECK_ASSIGNEES);
       const plan = await ops.welfare.updatePlan(id, body, opsActor(access, request), ops.now());

@@ -176,6 +176,28 @@ describe('welfare checks', () => {
     });
     expect((paused.body as WelfarePlanResponse).plan.active).toBe(false);
     expect((await checks('worker-west')).checks).toEqual([]);
+    // Resumed on the same schedule: the cancelled check of that day is owed again.
+    await api.call('operator', 'PATCH', `/api/v1/welfare-plans/${plan.id}`, { active: true });
+    const resumed = (await checks('worker-west')).checks;
+    expect(resumed.map((c) => [c.residentId, c.dueDay])).toEqual([['home-0002-r1', '2026-12-31']]);
+    // A new schedule replaces the pending check with one on it.
+    const moved = await api.call('operator', 'PATCH', `/api/v1/welfare-plans/${plan.id}`, {
+      cadence: 'every_days',
+      count: 7,
+      startDay: '2026-12-10',
+    });
+    expect((moved.body as WelfarePlanResponse).plan).toMatchObject({ cadence: 'every_days' });
+    expect((await checks('worker-west', '?day=2026-12-10')).checks.map((c) => c.dueDay)).toEqual([
+      '2026-12-10',
+    ]);
+    expectApiError(
+      await api.call('operator', 'PATCH', `/api/v1/welfare-plans/${plan.id}`, {
+        startDay: '2026-02-30',
+      }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    await api.call('operator', 'PATCH', `/api/v1/welfare-plans/${plan.id}`, { active: false });
     const body = { residentId: 'home-0002-r1', kind: 'call', cadence: 'every_days', count: 3 };
     expectApiError(
       await api.call('family', 'POST', '/api/v1/welfare-plans', body),

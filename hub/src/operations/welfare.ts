@@ -1,13 +1,13 @@
 /**
- * Welfare plans and checks in SQL (protocol/src/welfare.ts); the scheduling rules are pure
- * (schedule.ts). Each active plan has at most one pending check: the first is generated with the
- * plan, the next when a result is recorded, in the same transaction; UNIQUE (plan_id, due_day)
- * makes a repeated generation (a retry, a second hub) a no-op.
+ * Welfare checks in SQL (protocol/src/welfare.ts): today's list, results, follow-ups, ad-hoc
+ * checks. Plans (and the one pending check each owes) are welfare-plans.ts; the scheduling rules
+ * are pure (schedule.ts). The next check is generated when a result is recorded, in the same
+ * transaction; UNIQUE (plan_id, due_day) makes a repeated generation (a retry, a second hub) a
+ * no-op.
  */
 import type { Kysely, Transaction } from 'kysely';
 import {
   newEventId,
-  type WelfareCadence,
   type WelfareCheckDto,
   type WelfareCheckKind,
   type WelfareCheckStatus,
@@ -16,26 +16,24 @@ import {
 } from '@anxin/protocol';
 import type { Scope } from '../auth/scope.js';
 import type { Database } from '../store/schema.js';
-import { isOverdue, localDay, needsFollowUp, nextCheck, type LastCheck } from './schedule.js';
+import { isOverdue, localDay, needsFollowUp } from './schedule.js';
 import { scopeCondition } from './scope-sql.js';
 import type { ServiceRequestStore } from './service-requests.js';
 import { auditIn, type OpsActor, type OpsOutbox } from './tasks.js';
-import type { WelfarePlansTable } from './tables.js';
+import {
+  createPlanIn,
+  ensureNext,
+  getPlan,
+  lastDone,
+  listPlans,
+  updatePlanIn,
+  type NewPlan,
+  type PlanPatch,
+} from './welfare-plans.js';
 import './tables.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 type Db = Kysely<Database> | Transaction<Database>;
-
-export interface NewPlan {
-  residentId: string;
-  homeId: string;
-  kind: WelfareCheckKind;
-  cadence: WelfareCadence;
-  count: number;
-  startDay: string;
-  assigneeUserId: string | null;
-  notes: string | null;
-}
 
 export interface CheckFilter {
   /** today: pending checks whose window has begun by `day`; visits: the same, visits only. */
@@ -50,23 +48,6 @@ export type RecordResult =
   | { ok: true; check: WelfareCheckDto; followUpRequestId: string | null }
   | { ok: false; reason: 'not_found' | 'conflict'; message: string };
 
-function planDto(r: WelfarePlansTable): WelfarePlanDto {
-  return {
-    id: r.id,
-    residentId: r.resident_id,
-    homeId: r.home_id,
-    kind: r.kind as WelfareCheckKind,
-    cadence: r.cadence as WelfareCadence,
-    count: r.count,
-    startDay: r.start_day,
-    active: r.active === 1,
-    assigneeUserId: r.assignee_user_id,
-    notes: r.notes,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-  };
-}
-
 export class WelfareStore {
   constructor(
     private readonly db: Kysely<Database>,
@@ -76,126 +57,28 @@ export class WelfareStore {
     private readonly timeZone: string,
   ) {}
 
+  /** One plan and its first check, in a transaction of its own (REST; the import has its own). */
   async createPlan(input: NewPlan, actor: OpsActor, now: number): Promise<WelfarePlanDto> {
-    const id = newEventId();
-    const row: WelfarePlansTable = {
-      id,
-      resident_id: input.residentId,
-      home_id: input.homeId,
-      kind: input.kind,
-      cadence: input.cadence,
-      count: input.count,
-      start_day: input.startDay,
-      active: 1,
-      assignee_user_id: input.assigneeUserId,
-      notes: input.notes,
-      created_by: actor?.id ?? null,
-      created_at: now,
-      updated_at: now,
-    };
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('welfare_plans').values(row).execute();
-      await this.ensureNext(trx, row, null, now);
-      await auditIn(trx, actor, 'welfare_plan.create', 'welfare_plan', id, { ...input }, now);
-    });
-    return planDto(row);
+    return this.db.transaction().execute((trx) => createPlanIn(trx, input, actor, now));
   }
 
   async updatePlan(
     id: string,
-    patch: {
-      count?: number;
-      active?: boolean;
-      assigneeUserId?: string | null;
-      notes?: string | null;
-    },
+    patch: PlanPatch,
     actor: OpsActor,
     now: number,
   ): Promise<WelfarePlanDto | undefined> {
-    return this.db.transaction().execute(async (trx) => {
-      const before = await trx
-        .selectFrom('welfare_plans')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (!before) return undefined;
-      const after = await trx
-        .updateTable('welfare_plans')
-        .set({
-          updated_at: now,
-          ...(patch.count !== undefined ? { count: patch.count } : {}),
-          ...(patch.active !== undefined ? { active: patch.active ? 1 : 0 } : {}),
-          ...(patch.assigneeUserId !== undefined ? { assignee_user_id: patch.assigneeUserId } : {}),
-          ...(patch.notes !== undefined ? { notes: patch.notes } : {}),
-        })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      if (after.active === 0 && before.active === 1)
-        await trx
-          .updateTable('welfare_checks')
-          .set({ status: 'cancelled' })
-          .where('plan_id', '=', id)
-          .where('status', '=', 'pending')
-          .execute();
-      if (after.active === 1) {
-        if (patch.assigneeUserId !== undefined)
-          await trx
-            .updateTable('welfare_checks')
-            .set({ assignee_user_id: after.assignee_user_id })
-            .where('plan_id', '=', id)
-            .where('status', '=', 'pending')
-            .execute();
-        await this.ensureNext(trx, after, await this.lastDone(trx, id, null), now);
-      }
-      await auditIn(trx, actor, 'welfare_plan.update', 'welfare_plan', id, patch, now);
-      return planDto(after);
-    });
+    return this.db
+      .transaction()
+      .execute((trx) => updatePlanIn(trx, id, patch, actor, now, this.timeZone));
   }
 
-  async getPlan(id: string): Promise<WelfarePlanDto | undefined> {
-    const r = await this.db
-      .selectFrom('welfare_plans')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return r ? planDto(r) : undefined;
+  getPlan(id: string): Promise<WelfarePlanDto | undefined> {
+    return getPlan(this.db, id);
   }
 
-  async listPlans(
-    scope: Scope,
-    f: { residentId?: string; homeId?: string },
-  ): Promise<WelfarePlanDto[]> {
-    let q = this.db.selectFrom('welfare_plans').selectAll();
-    const cond = scopeCondition(scope, 'welfare_plans');
-    if (cond) q = q.where(cond);
-    if (f.residentId !== undefined) q = q.where('resident_id', '=', f.residentId);
-    if (f.homeId !== undefined) q = q.where('home_id', '=', f.homeId);
-    return (await q.orderBy('created_at').limit(1000).execute()).map(planDto);
-  }
-
-  /** The plan's last done check (for the next one's date), or the resident's, for ad-hoc ones. */
-  private async lastDone(
-    db: Db,
-    planId: string | null,
-    adHoc: { residentId: string; kind: string } | null,
-    exceptId?: string,
-  ): Promise<LastCheck | null> {
-    let q = db
-      .selectFrom('welfare_checks')
-      .select(['id', 'due_day', 'done_at', 'result', 'note'])
-      .where('status', '=', 'done');
-    if (planId !== null) q = q.where('plan_id', '=', planId);
-    else if (adHoc)
-      q = q.where('resident_id', '=', adHoc.residentId).where('kind', '=', adHoc.kind);
-    if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
-    const r = await q.orderBy('done_at', 'desc').limit(1).executeTakeFirst();
-    if (!r || r.result === null || r.done_at === null) return null;
-    return {
-      dueDay: r.due_day,
-      doneDay: localDay(r.done_at, this.timeZone),
-      result: r.result as WelfareResult,
-    };
+  listPlans(scope: Scope, f: { residentId?: string; homeId?: string }): Promise<WelfarePlanDto[]> {
+    return listPlans(this.db, scope, f);
   }
 
   // ───────────────────────────── checks ─────────────────────────────
@@ -339,10 +222,12 @@ export class WelfareStore {
         return { ok: false, reason: 'not_found', message: `welfare check ${id} not found` };
       if (check.status !== 'pending')
         return { ok: false, reason: 'conflict', message: `welfare check ${id} is ${check.status}` };
-      const previous = await this.lastDone(trx, check.plan_id, {
-        residentId: check.resident_id,
-        kind: check.kind,
-      });
+      const previous = await lastDone(
+        trx,
+        check.plan_id,
+        { residentId: check.resident_id, kind: check.kind },
+        this.timeZone,
+      );
       const updated = await trx
         .updateTable('welfare_checks')
         .set({
@@ -391,7 +276,7 @@ export class WelfareStore {
           .where('id', '=', check.plan_id)
           .executeTakeFirst();
         if (plan)
-          await this.ensureNext(trx, plan, { dueDay: check.due_day, doneDay: today, result }, now);
+          await ensureNext(trx, plan, { dueDay: check.due_day, doneDay: today, result }, now);
       }
       await auditIn(
         trx,
@@ -409,48 +294,5 @@ export class WelfareStore {
     });
     if (out.ok && out.followUpRequestId) this.outbox?.kick();
     return out;
-  }
-
-  /** Generates the plan's next check unless one is pending. */
-  private async ensureNext(
-    trx: Transaction<Database>,
-    plan: WelfarePlansTable,
-    last: LastCheck | null,
-    now: number,
-  ): Promise<void> {
-    if (plan.active !== 1) return;
-    const pending = await trx
-      .selectFrom('welfare_checks')
-      .select('id')
-      .where('plan_id', '=', plan.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (pending) return;
-    const next = nextCheck(
-      { cadence: plan.cadence as WelfareCadence, count: plan.count, startDay: plan.start_day },
-      last,
-    );
-    await trx
-      .insertInto('welfare_checks')
-      .values({
-        id: newEventId(),
-        plan_id: plan.id,
-        resident_id: plan.resident_id,
-        home_id: plan.home_id,
-        kind: plan.kind,
-        due_day: next.dueDay,
-        window_start_day: next.windowStartDay,
-        status: 'pending',
-        result: null,
-        note: null,
-        done_at: null,
-        done_by: null,
-        assignee_user_id: plan.assignee_user_id,
-        alarm_id: null,
-        follow_up_request_id: null,
-        created_at: now,
-      })
-      .onConflict((oc) => oc.columns(['plan_id', 'due_day']).doNothing())
-      .execute();
   }
 }

@@ -378,11 +378,12 @@ export const en = {
   'import.back': 'Back to the supervisor view',
   'import.open': 'Import data',
   'import.intro':
-    'Import homes first, then residents and contacts. Each file is checked first (nothing is written); import it only when the check finds no errors. Importing the same file again updates the records it names.',
+    'Import homes first, then residents and contacts, then welfare plans (one per resident and kind: call or visit). Each file is checked first (nothing is written); import it only when the check finds no errors. Importing the same file again updates the records it names.',
   'import.kind': 'What the file holds',
   'import.kind.homes': 'Homes',
   'import.kind.residents': 'Residents',
   'import.kind.contacts': 'Contacts',
+  'import.kind.welfare_plans': 'Welfare plans',
   'import.template': 'Template:',
   'import.templateZh': 'CSV, Chinese headers',
   'import.templateEn': 'CSV, English headers',

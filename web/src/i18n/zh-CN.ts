@@ -373,11 +373,12 @@ export const zhCN: Messages = {
   'import.back': '返回主管视图',
   'import.open': '批量导入',
   'import.intro':
-    '请先导入住户，再导入老人和联系人。每个文件先检查（不写入任何数据）；检查无误后才能导入。再次导入同一文件会更新其中的记录，不会重复。',
+    '请先导入住户，再导入老人和联系人，最后导入关爱探访计划（每位老人每种方式——电话或上门——一条）。每个文件先检查（不写入任何数据）；检查无误后才能导入。再次导入同一文件会更新其中的记录，不会重复。',
   'import.kind': '文件内容',
   'import.kind.homes': '住户',
   'import.kind.residents': '老人',
   'import.kind.contacts': '联系人',
+  'import.kind.welfare_plans': '关爱探访计划',
   'import.template': '模板：',
   'import.templateZh': 'CSV（中文表头）',
   'import.templateEn': 'CSV（英文表头）',

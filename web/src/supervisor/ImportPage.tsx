@@ -36,6 +36,7 @@ const KIND_KEY: Record<ImportKind, MessageKey> = {
   homes: 'import.kind.homes',
   residents: 'import.kind.residents',
   contacts: 'import.kind.contacts',
+  welfare_plans: 'import.kind.welfare_plans',
 };
 
 export function ImportPage({
