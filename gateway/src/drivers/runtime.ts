@@ -16,13 +16,13 @@ import {
   findDriver as registryFindDriver,
   type DeviceReading,
   type DriverDescriptor,
-  type DriverSession,
 } from '@anxin/devices';
 import type { DeviceHealth } from '@anxin/protocol';
 import type { DeviceConfig, GatewayConfig } from '../config.js';
 import { diffDevices, type DeviceDiff } from '../control/diff.js';
 import type { GatewayErrorCode } from '../errors.js';
 import type { PortHealth } from '../transports/byte-transport.js';
+import { createEntry, disable, expectedMs } from './device-entry.js';
 import { DeviceMonitor, type DeviceDetail } from './device-monitor.js';
 import {
   createPortUnit,
@@ -258,36 +258,14 @@ export class DriverRuntime {
 
   /** A session and monitor for a device; null (disabled, reported) when it cannot run. */
   private createEntry(device: DeviceConfig): Configured | null {
-    const monitor = new DeviceMonitor(
-      device.id,
-      device.driver,
-      expectedMs(device),
-      device.port ?? null,
+    const { monitor, entry } = createEntry(
+      device,
+      this.findDriver,
+      this.options.config,
+      this.logger,
     );
     this.monitors.set(device.id, monitor);
-    const driver = this.findDriver(device.driver);
-    if (!driver) {
-      this.disable(monitor, 'UNKNOWN_DRIVER', `no driver "${device.driver}" is registered`);
-      return null;
-    }
-    let session: DriverSession;
-    try {
-      session = driver.createSession({ deviceId: device.id, options: device.options });
-    } catch (err) {
-      this.disable(monitor, 'DRIVER_ERROR', `createSession failed: ${(err as Error).message}`);
-      return null;
-    }
-    monitor.setStatsSource(() => session.stats());
-    if (session.mode === 'mqtt') {
-      if (!this.options.config.localMqtt) {
-        this.disable(monitor, 'NO_LOCAL_MQTT', 'driver needs localMqtt.url in the config');
-        return null;
-      }
-    } else if (!device.port) {
-      this.disable(monitor, 'NO_PORT', 'serial driver needs a port');
-      return null;
-    }
-    return { config: device, driver, session, monitor };
+    return entry;
   }
 
   /** Puts a running entry on its transport (opening it when the runtime is started). */
@@ -384,8 +362,7 @@ export class DriverRuntime {
   }
 
   private disable(monitor: DeviceMonitor, code: GatewayErrorCode, message: string): void {
-    monitor.error = code;
-    this.logger.error({ code, deviceId: monitor.deviceId, driver: monitor.driver }, message);
+    disable(this.logger, monitor, code, message);
   }
 
   private supervise(): void {
@@ -403,8 +380,4 @@ export class DriverRuntime {
       }
     }
   }
-}
-
-function expectedMs(device: DeviceConfig): number | null {
-  return device.expectedIntervalS !== undefined ? device.expectedIntervalS * 1000 : null;
 }

@@ -3,29 +3,18 @@
  *
  * - One MQTT connection: clientId = gatewayId, clean session false, username/password from the
  *   config, a retained "offline" GatewayStatus as last will and a retained "online" on connect.
- * - Two lanes read from the outbox. Each pump serves the alarm lane before the telemetry lane,
- *   and the telemetry window is small, so at most a couple of telemetry batches can ever be queued
- *   on the socket ahead of a new alarm (clause 2).
- * - Per lane: up to `window` batches in flight; the hub's Ack deletes events (acked, rejected);
- *   deferred events hold the lane for retryAfterMs. After ackTimeoutMs without any ack while
- *   batches are in flight, or after a reconnect, the lane goes back to its oldest pending event
- *   and sends everything again in order (go-back-N): the hub is idempotent on (gateway, seq), so
- *   a duplicate costs bandwidth, never correctness (clauses 3 and 4).
+ * - Two lanes read from the outbox, alarms first, go-back-N on a lost ack (lanes.ts: the sending
+ *   stage); commands always get a result (commands.ts); health counters (health.ts).
  * - Reconnects with exponential backoff and full jitter (mqtt.js's fixed-period reconnect is off).
  * - Every downlink message is validated with parsePayload; bad ones are counted and logged.
  */
-import { readFileSync } from 'node:fs';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
   ContractError,
   encodeUplink,
-  LIMITS,
-  PROTOCOL_VERSION,
   downlinkTopic,
-  isResumeAck,
   uplinkTopic,
-  type Ack,
   type Command,
   type CommandResult,
   type ConfigState,
@@ -39,8 +28,13 @@ import {
 import { Backoff } from '../backoff.js';
 import type { GatewayConfig } from '../config.js';
 import type { Outbox } from '../outbox/outbox.js';
-import { buildBatch } from './batch.js';
+import { invalidCommandResult, runCommand, type CommandHandler } from './commands.js';
+import { clientOptions, logConnectionError, statusMessage, withTimeout } from './connection.js';
 import { parseDownlink } from './downlink.js';
+import type { UplinkHealth } from './health.js';
+import { LaneSender } from './lanes.js';
+
+export { emptyUplinkHealth, type UplinkHealth } from './health.js';
 
 export interface UplinkOptions {
   config: GatewayConfig;
@@ -52,61 +46,15 @@ export interface UplinkOptions {
   /** The hub configuration version running (for the status message and its last will). */
   configVersion?: () => number;
   /** A valid command from the hub; its result is published on up/cmd-result. */
-  onCommand?: (command: Command) => Promise<CommandResult> | CommandResult;
+  onCommand?: CommandHandler;
   /** A valid configuration from the hub (null: the hub cleared it). */
   onConfig?: (config: GatewayConfigMessage | null) => void;
   /** Connected (again): the gateway republishes what the hub should know (config state). */
   onConnected?: () => void;
 }
 
-interface InflightBatch {
-  remaining: Set<number>;
-  sentAt: number;
-}
-
-interface LaneState {
-  lane: Lane;
-  window: number;
-  /** Highest seq sent since the last go-back; the next batch starts after it. */
-  cursor: number;
-  inflight: InflightBatch[];
-  holdUntil: number;
-  lastAckAt: number;
-  counters: {
-    batchesSent: number;
-    eventsSent: number;
-    acked: number;
-    rejected: number;
-    deferred: number;
-    resends: number;
-    /** Holds lifted early because the hub called the lane back. */
-    resumes: number;
-  };
-}
-
-export interface UplinkHealth {
-  connected: boolean;
-  connects: number;
-  connectFailures: number;
-  lastError: string | null;
-  lastErrorCode: string | null;
-  lastConnectedAt: number | null;
-  nextRetryInMs: number | null;
-  lanes: Record<Lane, LaneState['counters'] & { inflightBatches: number; heldForMs: number }>;
-  heartbeatsSent: number;
-  /** Reconnect waits cut short because an alarm was pending. */
-  alarmReconnects: number;
-  /** Downlink messages refused, by `${channel}:${code}` (e.g. `ack:BAD_JSON`). */
-  badDownlinks: Record<string, number>;
-  commands: number;
-  configMessages: number;
-  lastConfigVersion: number | null;
-}
-
 /** An alarm waiting out a reconnect backoff retries within this (jittered, ≤ reconnect.minMs). */
 const ALARM_RECONNECT_MAX_MS = 1000;
-
-const BATCH_TOPIC: Record<Lane, 'alarm' | 'telemetry'> = { alarm: 'alarm', telemetry: 'telemetry' };
 
 export class Uplink {
   private client: MqttClient | null = null;
@@ -117,9 +65,8 @@ export class Uplink {
   private reconnectAt: number | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private watchdogTimer: NodeJS.Timeout | null = null;
-  private holdTimer: NodeJS.Timeout | null = null;
   private pumpScheduled = false;
-  private readonly lanes: Record<Lane, LaneState>;
+  private readonly lanes: LaneSender;
   private readonly logger: Logger;
   private readonly stats = {
     connects: 0,
@@ -140,19 +87,7 @@ export class Uplink {
     this.logger = options.logger;
     this.backoff = new Backoff(options.config.reconnect);
     this.heartbeatIntervalS = options.config.heartbeatIntervalS;
-    const lane = (name: Lane, window: number): LaneState => ({
-      lane: name,
-      window,
-      cursor: 0,
-      inflight: [],
-      holdUntil: 0,
-      lastAckAt: 0,
-      counters: emptyLaneCounters(),
-    });
-    this.lanes = {
-      alarm: lane('alarm', options.config.outbox.alarmWindow),
-      telemetry: lane('telemetry', options.config.outbox.telemetryWindow),
-    };
+    this.lanes = new LaneSender({ ...options, wake: () => this.pump() });
   }
 
   get isConnected(): boolean {
@@ -162,25 +97,8 @@ export class Uplink {
   start(): void {
     if (this.client || this.stopped) return;
     const { config } = this.options;
-    const id = config.gatewayId;
-    const clientOptions: IClientOptions = {
-      clientId: id,
-      username: config.hub.username ?? id,
-      password: config.hub.password,
-      clean: false,
-      keepalive: config.hub.keepaliveS,
-      connectTimeout: config.hub.connectTimeoutMs,
-      reconnectPeriod: 0,
-      resubscribe: false,
-      will: {
-        topic: uplinkTopic(id, 'status'),
-        payload: encodeUplink('status', this.status('offline')),
-        qos: 1,
-        retain: true,
-      },
-    };
-    if (config.hub.caFile) clientOptions.ca = readFileSync(config.hub.caFile);
-    const client = mqtt.connect(config.hub.url, clientOptions);
+    const will = encodeUplink('status', this.status('offline'));
+    const client = mqtt.connect(config.hub.url, clientOptions(config, will));
     this.client = client;
     client.on('connect', () => this.onConnect(client));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
@@ -196,7 +114,8 @@ export class Uplink {
     if (this.stopped) return;
     this.stopped = true;
     for (const timer of [this.watchdogTimer, this.heartbeatTimer]) if (timer) clearInterval(timer);
-    for (const timer of [this.reconnectTimer, this.holdTimer]) if (timer) clearTimeout(timer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.lanes.stop();
     const client = this.client;
     this.client = null;
     if (!client) return;
@@ -250,11 +169,6 @@ export class Uplink {
 
   health(): UplinkHealth {
     const now = this.options.now();
-    const laneHealth = (s: LaneState) => ({
-      ...s.counters,
-      inflightBatches: s.inflight.length,
-      heldForMs: Math.max(0, s.holdUntil - now),
-    });
     return {
       connected: this.connected,
       connects: this.stats.connects,
@@ -263,7 +177,7 @@ export class Uplink {
       lastErrorCode: this.stats.lastErrorCode,
       lastConnectedAt: this.stats.lastConnectedAt,
       nextRetryInMs: this.reconnectAt === null ? null : Math.max(0, this.reconnectAt - now),
-      lanes: { alarm: laneHealth(this.lanes.alarm), telemetry: laneHealth(this.lanes.telemetry) },
+      lanes: this.lanes.health(),
       heartbeatsSent: this.stats.heartbeatsSent,
       alarmReconnects: this.stats.alarmReconnects,
       badDownlinks: { ...this.badDownlinks },
@@ -276,13 +190,7 @@ export class Uplink {
   // ---- connection ----------------------------------------------------------------------------
 
   private status(state: GatewayStatus['state']): GatewayStatus {
-    const version = this.options.configVersion?.();
-    return {
-      v: PROTOCOL_VERSION,
-      state,
-      at: this.options.now(),
-      ...(version !== undefined ? { configVersion: version } : {}),
-    };
+    return statusMessage(state, this.options.now(), this.options.configVersion?.());
   }
 
   private onConnect(client: MqttClient): void {
@@ -306,29 +214,13 @@ export class Uplink {
     } catch (err) {
       this.logger.error({ err }, 'on-connect handler failed');
     }
-    // Whatever was in flight on the old connection may be lost: start both lanes over.
-    for (const lane of Object.values(this.lanes)) this.goBack(lane, false);
+    this.lanes.restart();
     this.pump();
     this.sendHeartbeat();
   }
 
   private onError(err: Error & { code?: unknown }): void {
-    const code = typeof err.code === 'number' ? err.code : undefined;
-    // CONNACK return codes 4 and 5 (MQTT 3.1.1 §3.2.2.3): the hub refused our credentials.
-    if (code === 4 || code === 5) {
-      this.stats.lastErrorCode = 'UPLINK_AUTH_REFUSED';
-      this.logger.error(
-        {
-          code: 'UPLINK_AUTH_REFUSED',
-          returnCode: code,
-          username: this.options.config.hub.username ?? this.options.config.gatewayId,
-        },
-        `hub refused the gateway's credentials (${err.message}); check hub.username/hub.password (issued when the gateway was claimed)`,
-      );
-    } else {
-      this.stats.lastErrorCode = typeof err.code === 'string' ? err.code : 'UPLINK_ERROR';
-      this.logger.warn({ code: this.stats.lastErrorCode, err: err.message }, 'uplink error');
-    }
+    this.stats.lastErrorCode = logConnectionError(this.logger, this.options.config, err);
     this.stats.lastError = err.message;
   }
 
@@ -388,69 +280,12 @@ export class Uplink {
   private pump(): void {
     const client = this.client;
     if (!client || !this.connected) return;
-    // Alarm lane first, always (clause 2).
-    this.pumpLane(client, this.lanes.alarm);
-    this.pumpLane(client, this.lanes.telemetry);
-  }
-
-  private pumpLane(client: MqttClient, state: LaneState): void {
-    const now = this.options.now();
-    if (state.holdUntil > now) {
-      this.scheduleHoldEnd(state.holdUntil - now);
-      return;
-    }
-    const { outbox, config } = this.options;
-    const maxEvents = Math.min(config.outbox.batchSize, LIMITS.maxEventsPerBatch);
-    const topic = uplinkTopic(config.gatewayId, BATCH_TOPIC[state.lane]);
-    while (state.inflight.length < state.window) {
-      const events = outbox.pending(state.lane, state.cursor, maxEvents);
-      const batch = buildBatch(events, maxEvents, LIMITS.maxPayloadBytes);
-      if (!batch) return;
-      client.publish(topic, batch.payload, { qos: 1 });
-      state.inflight.push({ remaining: new Set(batch.seqs), sentAt: now });
-      state.cursor = batch.seqs[batch.seqs.length - 1] ?? state.cursor;
-      state.counters.batchesSent += 1;
-      state.counters.eventsSent += batch.seqs.length;
-    }
-  }
-
-  private goBack(state: LaneState, countResend: boolean): void {
-    if (countResend && state.inflight.length > 0) state.counters.resends += 1;
-    state.cursor = 0;
-    state.inflight = [];
-    state.lastAckAt = this.options.now();
+    this.lanes.pump(client);
   }
 
   private checkAckTimeouts(): void {
     if (!this.connected) return;
-    const now = this.options.now();
-    const timeout = this.options.config.outbox.ackTimeoutMs;
-    let resend = false;
-    for (const state of Object.values(this.lanes)) {
-      const oldest = state.inflight[0];
-      if (!oldest) continue;
-      if (now - Math.max(state.lastAckAt, oldest.sentAt) < timeout) continue;
-      this.logger.warn(
-        {
-          code: 'ACK_TIMEOUT',
-          lane: state.lane,
-          inflightBatches: state.inflight.length,
-          timeoutMs: timeout,
-        },
-        'no ack from hub in time; resending the lane from its oldest pending event',
-      );
-      this.goBack(state, true);
-      resend = true;
-    }
-    if (resend) this.pump();
-  }
-
-  private scheduleHoldEnd(ms: number): void {
-    if (this.holdTimer) return;
-    this.holdTimer = setTimeout(() => {
-      this.holdTimer = null;
-      this.pump();
-    }, ms);
+    if (this.lanes.checkAckTimeouts()) this.pump();
   }
 
   private sendHeartbeat(): void {
@@ -477,19 +312,15 @@ export class Uplink {
         // A well-formed command we cannot read (bad args, unknown shape) still gets an answer,
         // so that the hub does not wait for it until its timeout.
         if (parsed.commandId !== undefined) {
-          this.publishResult({
-            v: PROTOCOL_VERSION,
-            id: parsed.commandId,
-            ok: false,
-            code: 'INVALID_ARGS',
-            message: `invalid command: ${parsed.message}`.slice(0, 512),
-          });
+          this.publishResult(invalidCommandResult(parsed.commandId, parsed.message));
         }
         return;
       }
       const message = parsed.message;
-      if (message.channel === 'ack') this.applyAck(message.ack);
-      else if (message.channel === 'cmd') this.onCommand(message.command);
+      if (message.channel === 'ack') {
+        this.lanes.applyAck(message.ack);
+        this.pump();
+      } else if (message.channel === 'cmd') this.onCommand(message.command);
       else this.onConfig(message.config);
     } catch (err) {
       // Nothing from the network may crash the gateway.
@@ -506,83 +337,9 @@ export class Uplink {
     );
   }
 
-  private applyAck(ack: Ack): void {
-    const state = this.lanes[ack.lane];
-    const now = this.options.now();
-    if (isResumeAck(ack)) {
-      // The hub has room again before the slot it booked for us: send now (DESIGN.md, contract
-      // clause 7; the hub calls deferred gateways back in the order it deferred them).
-      if (state.holdUntil > now) {
-        state.holdUntil = 0;
-        state.counters.resumes += 1;
-        this.logger.info({ lane: ack.lane }, 'hub has room again: resuming the lane');
-      }
-      this.pump();
-      return;
-    }
-    const done = [...ack.acked, ...ack.rejected.map((r) => r.seq)];
-    this.options.outbox.remove(ack.lane, done);
-    state.counters.acked += ack.acked.length;
-    state.counters.rejected += ack.rejected.length;
-    for (const rejection of ack.rejected) {
-      this.logger.error(
-        {
-          code: 'EVENT_REJECTED',
-          lane: ack.lane,
-          seq: rejection.seq,
-          reason: rejection.code,
-          message: rejection.message,
-        },
-        'hub rejected an event; it is removed from the outbox',
-      );
-    }
-    const settled = new Set([...done, ...ack.deferred]);
-    for (const batch of state.inflight) for (const seq of settled) batch.remaining.delete(seq);
-    state.inflight = state.inflight.filter((b) => b.remaining.size > 0);
-    state.lastAckAt = now;
-    if (ack.deferred.length > 0) {
-      state.counters.deferred += ack.deferred.length;
-      const wait = ack.retryAfterMs ?? this.options.config.outbox.ackTimeoutMs;
-      state.holdUntil = now + wait;
-      this.logger.info(
-        { lane: ack.lane, deferred: ack.deferred.length, retryAfterMs: wait },
-        'hub deferred events; holding the lane',
-      );
-      this.goBack(state, false);
-    }
-    this.pump();
-  }
-
   private onCommand(command: Command): void {
     this.stats.commands += 1;
-    const handler = this.options.onCommand;
-    if (!handler) {
-      this.publishResult(
-        command.name === 'ping'
-          ? { v: PROTOCOL_VERSION, id: command.id, ok: true, message: 'pong' }
-          : {
-              v: PROTOCOL_VERSION,
-              id: command.id,
-              ok: false,
-              code: 'UNKNOWN_COMMAND',
-              message: `unknown command "${command.name}"`,
-            },
-      );
-      return;
-    }
-    Promise.resolve()
-      .then(() => handler(command))
-      .then(
-        (result) => this.publishResult(result),
-        (err: unknown) =>
-          this.publishResult({
-            v: PROTOCOL_VERSION,
-            id: command.id,
-            ok: false,
-            code: 'FAILED',
-            message: (err instanceof Error ? err.message : String(err)).slice(0, 512),
-          }),
-      );
+    void runCommand(command, this.options.onCommand).then((result) => this.publishResult(result));
   }
 
   private publishResult(result: CommandResult): void {
@@ -635,54 +392,4 @@ export class Uplink {
       'configuration from hub received; this gateway has no handler for it',
     );
   }
-}
-
-/** A lane's counters before anything is sent (also the health of a gateway not started). */
-export function emptyLaneCounters(): LaneState['counters'] {
-  return {
-    batchesSent: 0,
-    eventsSent: 0,
-    acked: 0,
-    rejected: 0,
-    deferred: 0,
-    resends: 0,
-    resumes: 0,
-  };
-}
-
-/** The health of an uplink not started (a gateway not started). */
-export function emptyUplinkHealth(): UplinkHealth {
-  const lane = { ...emptyLaneCounters(), inflightBatches: 0, heldForMs: 0 };
-  return {
-    connected: false,
-    connects: 0,
-    connectFailures: 0,
-    lastError: null,
-    lastErrorCode: null,
-    lastConnectedAt: null,
-    nextRetryInMs: null,
-    lanes: { alarm: { ...lane }, telemetry: { ...lane } },
-    heartbeatsSent: 0,
-    alarmReconnects: 0,
-    badDownlinks: {},
-    commands: 0,
-    configMessages: 0,
-    lastConfigVersion: null,
-  };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
 }
