@@ -4,27 +4,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
 import { createDlt645Simulator, mr60fda1Codec, serveTcpSerial, toHex } from '@anxin/devices';
 import { describe, expect, it } from 'vitest';
 import { run } from './run.js';
+import { captureIo } from './capture-io.js';
 
-function capture() {
-  let out = '';
-  let err = '';
-  const stream = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        append(chunk.toString());
-        cb();
-      },
-    });
-  return {
-    io: { stdout: stream((s) => (out += s)), stderr: stream((s) => (err += s)) },
-    out: () => out,
-    err: () => err,
-  };
-}
+const capture = captureIo;
 
 describe('anxin command line', () => {
   it('lists every command in its help, and exits 2 for an unknown one', async () => {

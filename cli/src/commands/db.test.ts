@@ -8,7 +8,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { seedDemo } from '@anxin/hub';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,27 +23,13 @@ import {
 import { LocalPostgres } from '../../../hub/src/local-engines/postgres.js';
 import { pino } from 'pino';
 import { run } from '../run.js';
+import { captureIo } from '../capture-io.js';
 
 const log = pino({ level: 'silent' });
 const GW = 'gw-copy-1';
 const SECRET = 'secret-of-gw-copy-1';
 
-function capture() {
-  let out = '';
-  let err = '';
-  const stream = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        append(chunk.toString());
-        cb();
-      },
-    });
-  return {
-    io: { stdout: stream((s) => (out += s)), stderr: stream((s) => (err += s)) },
-    out: () => out,
-    err: () => err,
-  };
-}
+const capture = captureIo;
 
 const counts = tableRowCounts;
 

@@ -6,6 +6,7 @@ import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import { gatewayCommand } from './gateway.js';
 import { hubCommand } from './hub.js';
+import { importCommand } from './import.js';
 import { scanCommand } from './scan.js';
 import { simCommand } from './sim.js';
 
@@ -20,4 +21,5 @@ export const COMMANDS: readonly Command[] = [
   benchCommand,
   certsCommand,
   dbCommand,
+  importCommand,
 ];
