@@ -40,51 +40,27 @@ import {
   type AreaListResponse,
   type AreaResponse,
   type AuditListResponse,
-  type AuditQuery,
-  type ClaimGatewayRequest,
   type ClaimGatewayResponse,
   type CommissioningRecordListResponse,
   type CommissioningRecordResponse,
-  type CreateCommissioningRecordRequest,
   type ContactListResponse,
   type ContactResponse,
-  type CreateAreaRequest,
-  type CreateDeviceRequest,
-  type CreateGatewayRequest,
   type CreateGatewayResponse,
-  type CreateHomeRequest,
-  type CreateResidentRequest,
-  type CreateUserRequest,
   type CareUserResponse,
   type DeviceListResponse,
   type DeviceResponse,
-  type GatewayListQuery,
   type GatewayListResponse,
   type GatewayResponse,
   type HomeCardResponse,
-  type HomeListQuery,
   type HomeListResponse,
   type HomeResponse,
   type MeResponse,
-  type PlanKind,
-  type ReplaceContactsRequest,
   type ResidentDto,
   type ResidentListResponse,
   type ResidentResponse,
-  type RespondingRequest,
   type ResponsePlanListResponse,
   type ResponsePlanResponse,
-  type SetInstallersRequest,
-  type SetResponsePlanRequest,
-  type SetTestModeRequest,
-  type TelemetryQuery,
   type TelemetryQueryResponse,
-  type UpdateAreaRequest,
-  type UpdateContactRequest,
-  type UpdateDeviceRequest,
-  type UpdateHomeRequest,
-  type UpdateResidentRequest,
-  type UpdateUserRequest,
   type UserDto,
   type UserListResponse,
   type UserRole,
@@ -103,6 +79,7 @@ import { hashSecret, USER_PASSWORD_COST } from '../security/password.js';
 import type { AlarmStore } from '../store/alarms.js';
 import { HttpError } from './errors.js';
 import { LoginRateLimiter } from './auth.js';
+import { typed } from './typed.js';
 
 export interface CareRouteDeps {
   access: Access;
@@ -134,7 +111,8 @@ const AREA_PARENT: Record<string, string | null> = {
 
 const TELEMETRY_MAX_SPAN_MS = 31 * 86_400_000;
 
-export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): void {
+export function registerCareRoutes(server: FastifyInstance, deps: CareRouteDeps): void {
+  const app = typed(server);
   const { access, care, audit } = deps;
   const authed = { preHandler: access.authenticate };
   /** Wrong claim codes per (installer, gateway): 5 in 15 minutes. */
@@ -216,7 +194,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     { ...authed, schema: { tags: ['areas'], body: CreateAreaRequestSchema } },
     async (request, reply): Promise<AreaResponse> => {
       const actor = await access.requireRole(request, 'area.write', 'area', null);
-      const body = request.body as CreateAreaRequest;
+      const body = request.body;
       const parentId = body.parentId ?? null;
       const wantParent = AREA_PARENT[body.kind] ?? null;
       if (wantParent === null && parentId !== null)
@@ -253,9 +231,9 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/areas/:id',
     { ...authed, schema: { tags: ['areas'], ...idParams, body: UpdateAreaRequestSchema } },
     async (request): Promise<AreaResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'area.write', 'area', id);
-      const body = request.body as UpdateAreaRequest;
+      const body = request.body;
       if (!(await care.getArea(id))) throw new HttpError('NOT_FOUND', `area ${id} not found`);
       if (body.name !== undefined) await care.renameArea(id, body.name);
       await audit.record({
@@ -278,7 +256,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     { ...authed, schema: { tags: ['homes'], querystring: HomeListQuerySchema } },
     async (request): Promise<HomeListResponse> => {
       const actor = access.actor(request);
-      const q = request.query as HomeListQuery;
+      const q = request.query;
       return care.listHomes(actor.scope, {
         ...(q.areaId !== undefined ? { areaIds: scopes.subtree(q.areaId) } : {}),
         ...(q.q ? { q: q.q } : {}),
@@ -293,7 +271,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     { ...authed, schema: { tags: ['homes'], body: CreateHomeRequestSchema } },
     async (request, reply): Promise<HomeResponse> => {
       const actor = await access.requireRole(request, 'home.create', 'home', null);
-      const body = request.body as CreateHomeRequest;
+      const body = request.body;
       let areaAllowed = scopes.areaExists(body.areaId);
       if (areaAllowed && actor.user.role === 'installer') {
         const mine = new Set<string>();
@@ -333,7 +311,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id',
     { ...authed, schema: { tags: ['homes'], ...idParams } },
     async (request): Promise<HomeResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const { actor, home } = await homeOr404(request, id, 'home.read');
       if (home.keySafeCode)
         await audit.record({
@@ -350,10 +328,10 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id',
     { ...authed, schema: { tags: ['homes'], ...idParams, body: UpdateHomeRequestSchema } },
     async (request): Promise<HomeResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'home.update', 'home', id);
       await access.requireHome(request, id, 'home.update');
-      const body = request.body as UpdateHomeRequest;
+      const body = request.body;
       if (body.areaId !== undefined) {
         if (actor.user.role !== 'admin') {
           await audit.record({
@@ -387,10 +365,10 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id/test-mode',
     { ...authed, schema: { tags: ['homes'], ...idParams, body: SetTestModeRequestSchema } },
     async (request): Promise<HomeResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'home.test_mode', 'home', id);
       await access.requireHome(request, id, 'home.test_mode');
-      const body = request.body as SetTestModeRequest;
+      const body = request.body;
       const now = Date.now();
       const gatewayIds = await care.setTestMode(id, body.enabled, now);
       await deps.provisioning.publishHomeConfigs(gatewayIds, now);
@@ -411,10 +389,10 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id/installers',
     { ...authed, schema: { tags: ['homes'], ...idParams, body: SetInstallersRequestSchema } },
     async (request): Promise<HomeResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'home.installers', 'home', id);
       await access.requireHome(request, id, 'home.installers');
-      const body = request.body as SetInstallersRequest;
+      const body = request.body;
       const installers = (await care.listUsers('installer')).map((u) => u.id);
       const unknown = body.userIds.filter((u) => !installers.includes(u));
       if (unknown.length > 0)
@@ -445,7 +423,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id/card',
     { ...authed, schema: { tags: ['homes'], ...idParams } },
     async (request): Promise<HomeCardResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'home.card', 'home', id);
       const { home } = await homeOr404(request, id, 'home.card');
       const [residents, contacts, plans, devices] = await Promise.all([
@@ -480,7 +458,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id/residents',
     { ...authed, schema: { tags: ['residents'], ...idParams } },
     async (request): Promise<ResidentListResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const { actor } = await homeOr404(request, id, 'residents.read');
       const residents = visibleResidents(actor, await care.listResidents(id));
       await audit.record({
@@ -498,10 +476,10 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id/residents',
     { ...authed, schema: { tags: ['residents'], ...idParams, body: CreateResidentRequestSchema } },
     async (request, reply): Promise<ResidentResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'resident.create', 'home', id);
       await access.requireHome(request, id, 'resident.create');
-      const body = request.body as CreateResidentRequest;
+      const body = request.body;
       if (body.id !== undefined && (await care.getResident(body.id)))
         throw new HttpError('CONFLICT', `resident ${body.id} exists`);
       const resident = await care.createResident(id, body, Date.now());
@@ -534,7 +512,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/residents/:id',
     { ...authed, schema: { tags: ['residents'], ...idParams } },
     async (request): Promise<ResidentResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const { actor, resident } = await residentOr404(request, id, 'resident.read');
       await audit.record({
         user: who(actor),
@@ -550,10 +528,10 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/residents/:id',
     { ...authed, schema: { tags: ['residents'], ...idParams, body: UpdateResidentRequestSchema } },
     async (request): Promise<ResidentResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'resident.update', 'resident', id);
       await residentOr404(request, id, 'resident.update');
-      const body = request.body as UpdateResidentRequest;
+      const body = request.body;
       await care.updateResident(id, body, Date.now());
       await audit.record({
         user: who(actor),
@@ -572,7 +550,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/residents/:id',
     { ...authed, schema: { tags: ['residents'], ...idParams } },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'resident.delete', 'resident', id);
       const { resident } = await residentOr404(request, id, 'resident.delete');
       await care.deleteResident(id);
@@ -593,7 +571,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id/contacts',
     { ...authed, schema: { tags: ['contacts'], ...idParams } },
     async (request): Promise<ContactListResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await homeOr404(request, id, 'contacts.read');
       return { contacts: await care.listContacts(id) };
     },
@@ -603,10 +581,10 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id/contacts',
     { ...authed, schema: { tags: ['contacts'], ...idParams, body: ReplaceContactsRequestSchema } },
     async (request): Promise<ContactListResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'contacts.replace', 'home', id);
       await access.requireHome(request, id, 'contacts.replace');
-      const body = request.body as ReplaceContactsRequest;
+      const body = request.body;
       const userIds = body.contacts
         .map((c) => c.userId)
         .filter((u): u is string => typeof u === 'string');
@@ -637,7 +615,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
       schema: { tags: ['contacts'], params: ContactParamsSchema, body: UpdateContactRequestSchema },
     },
     async (request): Promise<ContactResponse> => {
-      const { id, contactId } = request.params as { id: string; contactId: string };
+      const { id, contactId } = request.params;
       const actor = await access.requireRole(request, 'contact.update', 'home', id);
       await access.requireHome(request, id, 'contact.update');
       const contact = await care.getContact(id, contactId);
@@ -653,7 +631,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
         });
         throw new HttpError('FORBIDDEN', 'family members edit only their own contact details');
       }
-      const body = request.body as UpdateContactRequest;
+      const body = request.body;
       // Empty availability means none. (Ajv's coerceTypes turns a JSON null into '' when the
       // string branch of `string | null` is tried first, so both arrive here as '' anyway.)
       await care.updateContact(id, contactId, {
@@ -679,7 +657,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id/plans',
     { ...authed, schema: { tags: ['plans'], ...idParams } },
     async (request): Promise<ResponsePlanListResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await homeOr404(request, id, 'plans.read');
       return { plans: await care.listPlans(id) };
     },
@@ -692,10 +670,10 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
       schema: { tags: ['plans'], params: PlanParamsSchema, body: SetResponsePlanRequestSchema },
     },
     async (request): Promise<ResponsePlanResponse> => {
-      const { id, kind } = request.params as { id: string; kind: PlanKind };
+      const { id, kind } = request.params;
       const actor = await access.requireRole(request, 'plan.set', 'home', id);
       await access.requireHome(request, id, 'plan.set');
-      const body = request.body as SetResponsePlanRequest;
+      const body = request.body;
       const plan = await care.setPlan(id, kind, body.steps, actor.user.username, Date.now());
       await audit.record({
         user: who(actor),
@@ -714,7 +692,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id/devices',
     { ...authed, schema: { tags: ['devices'], ...idParams } },
     async (request): Promise<DeviceListResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await homeOr404(request, id, 'devices.read');
       return { devices: await care.listDevicesOfHome(id) };
     },
@@ -724,9 +702,9 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id/telemetry',
     { ...authed, schema: { tags: ['telemetry'], ...idParams, querystring: TelemetryQuerySchema } },
     async (request): Promise<TelemetryQueryResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await homeOr404(request, id, 'telemetry.read');
-      const q = request.query as TelemetryQuery;
+      const q = request.query;
       const to = q.to !== undefined ? Date.parse(q.to) : Date.now();
       const from = q.from !== undefined ? Date.parse(q.from) : to - 86_400_000;
       if (!(from < to) || to - from > TELEMETRY_MAX_SPAN_MS)
@@ -766,10 +744,10 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
       },
     },
     async (request, reply): Promise<CommissioningRecordResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'commissioning.record', 'home', id);
       await access.requireHome(request, id, 'commissioning.record');
-      const body = request.body as CreateCommissioningRecordRequest;
+      const body = request.body;
       const recordId = await care.commissioning.create(id, body, actor.user.id, Date.now());
       const passed = body.steps.filter((s) => s.result === 'passed').length;
       await audit.record({
@@ -790,7 +768,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/homes/:id/commissioning',
     { ...authed, schema: { tags: ['homes'], ...idParams } },
     async (request): Promise<CommissioningRecordListResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await access.requireRole(request, 'commissioning.read', 'home', id);
       await access.requireHome(request, id, 'commissioning.read');
       return { records: await care.commissioning.list(id) };
@@ -804,7 +782,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     { ...authed, schema: { tags: ['gateways'], querystring: GatewayListQuerySchema } },
     async (request): Promise<GatewayListResponse> => {
       const actor = await access.requireRole(request, 'gateway.list', 'gateway', null);
-      const q = request.query as GatewayListQuery;
+      const q = request.query;
       return {
         gateways: await care.listGateways(
           actor.scope,
@@ -824,7 +802,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     { ...authed, schema: { tags: ['gateways'], body: CreateGatewayRequestSchema } },
     async (request, reply): Promise<CreateGatewayResponse> => {
       const actor = await access.requireRole(request, 'gateway.create', 'gateway', null);
-      const body = request.body as CreateGatewayRequest;
+      const body = request.body;
       const claimCode = body.claimCode ?? generateClaimCode();
       if (!(await deps.provisioning.createGateway(body.id, claimCode, Date.now())))
         throw new HttpError('CONFLICT', `gateway ${body.id} exists`);
@@ -845,7 +823,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/gateways/claim',
     { ...authed, schema: { tags: ['gateways'], body: ClaimGatewayRequestSchema } },
     async (request): Promise<ClaimGatewayResponse> => {
-      const body = request.body as ClaimGatewayRequest;
+      const body = request.body;
       const actor = await access.requireRole(request, 'gateway.claim', 'gateway', body.gatewayId);
       await access.requireHome(request, body.homeId, 'gateway.claim');
       const now = Date.now();
@@ -906,7 +884,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/gateways/:id',
     { ...authed, schema: { tags: ['gateways'], ...idParams } },
     async (request): Promise<GatewayResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const { row } = await gatewayOr404(request, id, 'gateway.read');
       return {
         gateway: gatewayRowToDto(row),
@@ -922,9 +900,9 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
       schema: { tags: ['gateways'], ...idParams, body: DecommissionGatewayRequestSchema },
     },
     async (request): Promise<GatewayResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'gateway.decommission', 'gateway', id);
-      const body = (request.body ?? {}) as { reason?: string };
+      const body = request.body ?? {};
       if (!(await deps.provisioning.decommission(id, Date.now())))
         throw new HttpError('NOT_FOUND', `gateway ${id} not found`);
       await audit.record({
@@ -955,10 +933,10 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/gateways/:id/devices',
     { ...authed, schema: { tags: ['devices'], ...idParams, body: CreateDeviceRequestSchema } },
     async (request, reply): Promise<DeviceResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await access.requireRole(request, 'device.write', 'gateway', id);
       const { actor, row } = await writableGateway(request, id, 'device.write');
-      const body = request.body as CreateDeviceRequest;
+      const body = request.body;
       const now = Date.now();
       await care.registerDevice(id, body, now);
       if (row.claimed_at !== null) await deps.provisioning.publishConfig(id, now);
@@ -983,12 +961,12 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
       schema: { tags: ['devices'], params: DeviceParamsSchema, body: UpdateDeviceRequestSchema },
     },
     async (request): Promise<DeviceResponse> => {
-      const { id, deviceId } = request.params as { id: string; deviceId: string };
+      const { id, deviceId } = request.params;
       await access.requireRole(request, 'device.write', 'gateway', id);
       const { actor, row } = await writableGateway(request, id, 'device.write');
       if (!(await care.getDevice(id, deviceId, row.home_id)))
         throw new HttpError('NOT_FOUND', `device ${deviceId} not found`);
-      const body = request.body as UpdateDeviceRequest;
+      const body = request.body;
       await care.updateDevice(id, deviceId, body);
       const now = Date.now();
       if (row.claimed_at !== null) await deps.provisioning.publishConfig(id, now);
@@ -1009,7 +987,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/gateways/:id/devices/:deviceId',
     { ...authed, schema: { tags: ['devices'], params: DeviceParamsSchema } },
     async (request, reply) => {
-      const { id, deviceId } = request.params as { id: string; deviceId: string };
+      const { id, deviceId } = request.params;
       await access.requireRole(request, 'device.write', 'gateway', id);
       const { actor, row } = await writableGateway(request, id, 'device.write');
       if (!(await care.getDevice(id, deviceId, row.home_id)))
@@ -1053,7 +1031,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     { ...authed, schema: { tags: ['users'], querystring: UserListQuerySchema } },
     async (request): Promise<UserListResponse> => {
       await access.requireRole(request, 'user.list', 'user', null);
-      const q = request.query as { role?: UserRole };
+      const q = request.query;
       return { users: await care.listUsers(q.role) };
     },
   );
@@ -1063,7 +1041,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     { ...authed, schema: { tags: ['users'], body: CreateUserRequestSchema } },
     async (request, reply): Promise<CareUserResponse> => {
       const actor = await access.requireRole(request, 'user.manage', 'user', null);
-      const body = request.body as CreateUserRequest;
+      const body = request.body;
       if (await care.userRowByUsername(body.username))
         throw new HttpError('CONFLICT', `user ${body.username} exists`);
       await checkScopeIds(body.areaIds, body.residentIds);
@@ -1097,9 +1075,9 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/users/:id',
     { ...authed, schema: { tags: ['users'], ...idParams, body: UpdateUserRequestSchema } },
     async (request): Promise<CareUserResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'user.manage', 'user', id);
-      const body = request.body as UpdateUserRequest;
+      const body = request.body;
       if (!(await care.userRow(id))) throw new HttpError('NOT_FOUND', `user ${id} not found`);
       await checkScopeIds(body.areaIds, body.residentIds);
       await care.updateUserRow(id, {
@@ -1133,7 +1111,7 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     { ...authed, schema: { tags: ['audit'], querystring: AuditQuerySchema } },
     async (request): Promise<AuditListResponse> => {
       await access.requireRole(request, 'audit.read', 'audit', null);
-      return { entries: await audit.query(request.query as AuditQuery) };
+      return { entries: await audit.query(request.query) };
     },
   );
 
@@ -1143,14 +1121,14 @@ export function registerCareRoutes(app: FastifyInstance, deps: CareRouteDeps): v
     '/api/v1/alarms/:id/responding',
     { ...authed, schema: { tags: ['alarms'], ...idParams, body: RespondingRequestSchema } },
     async (request): Promise<AlarmResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'alarm.respond', 'alarm', id);
       const found = await deps.alarms.get(id);
       if (!found || !scopes.homeInScope(actor.scope, found.alarm.homeId))
         return access.notFound(request, 'alarm', id, 'alarm.respond', found !== undefined);
       if (found.alarm.status === 'resolved')
         throw new HttpError('CONFLICT', `alarm ${id} is resolved`);
-      const body = (request.body ?? {}) as RespondingRequest;
+      const body = request.body ?? {};
       await deps.scopedAlarms.responding(
         id,
         actor.user.id,

@@ -9,18 +9,18 @@ import {
   CLAIM_PROOF_PATH,
   ClaimChallengeRequestSchema,
   ClaimProofRequestSchema,
-  type ClaimChallengeRequest,
   type ClaimChallengeResponse,
-  type ClaimProofRequest,
   type ClaimProofResponse,
 } from '@anxin/protocol';
 import type { ClaimChannel } from '../care/claim-channel.js';
 import { HttpError } from './errors.js';
+import { typed } from './typed.js';
 
 /** A challenge or proof body is a few hundred bytes; anything bigger is not a gateway. */
 const CLAIM_BODY_LIMIT = 2048;
 
-export function registerClaimRoutes(app: FastifyInstance, channel: ClaimChannel): void {
+export function registerClaimRoutes(server: FastifyInstance, channel: ClaimChannel): void {
+  const app = typed(server);
   const fail = (outcome: { code: HttpError['code']; message: string; retryAfterS?: number }) =>
     new HttpError(
       outcome.code,
@@ -38,7 +38,7 @@ export function registerClaimRoutes(app: FastifyInstance, channel: ClaimChannel)
       schema: { tags: ['claim'], body: ClaimChallengeRequestSchema },
     },
     async (request): Promise<ClaimChallengeResponse> => {
-      const body = request.body as ClaimChallengeRequest;
+      const body = request.body;
       const outcome = await channel.challenge(body.gatewayId, body.clientNonce, request.ip);
       if (!outcome.ok) throw fail(outcome);
       return outcome.response;
@@ -49,7 +49,7 @@ export function registerClaimRoutes(app: FastifyInstance, channel: ClaimChannel)
     CLAIM_PROOF_PATH,
     { bodyLimit: CLAIM_BODY_LIMIT, schema: { tags: ['claim'], body: ClaimProofRequestSchema } },
     async (request): Promise<ClaimProofResponse> => {
-      const body = request.body as ClaimProofRequest;
+      const body = request.body;
       const outcome = await channel.proof(body.gatewayId, body.nonce, body.proof, request.ip);
       if (!outcome.ok) throw fail(outcome);
       return outcome.response;

@@ -18,13 +18,13 @@ import {
   SendCommandRequestSchema,
   type GatewayCommandResponse,
   type GatewayControlResponse,
-  type SendCommandRequest,
 } from '@anxin/protocol';
 import type { Access } from '../auth/guard.js';
 import type { ScopeResolver } from '../auth/scope.js';
 import type { CareStore } from '../care/store.js';
 import type { GatewayControl } from '../control/service.js';
 import { HttpError } from './errors.js';
+import { typed } from './typed.js';
 
 export interface ControlRouteDeps {
   access: Access;
@@ -45,7 +45,8 @@ const CommandParams = Type.Object(
   { additionalProperties: false },
 );
 
-export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDeps): void {
+export function registerControlRoutes(server: FastifyInstance, deps: ControlRouteDeps): void {
+  const app = typed(server);
   const { access, scopes, care, control } = deps;
   const authed = { preHandler: access.authenticate };
 
@@ -61,10 +62,10 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
     '/api/v1/gateways/:id/commands',
     { ...authed, schema: { tags: ['gateways'], params: IdParams, body: SendCommandRequestSchema } },
     async (request, reply): Promise<GatewayCommandResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await access.requireRole(request, 'gateway.command', 'gateway', id);
       const { actor, row } = await gatewayOr404(request, id, 'gateway.command');
-      const body = request.body as SendCommandRequest;
+      const body = request.body;
       if (!isCommandName(body.name))
         throw new HttpError('UNKNOWN_COMMAND', `no gateway command "${body.name}"`);
       // The hub's clock goes into sync_time when it is sent (control/service.ts).
@@ -93,7 +94,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
     '/api/v1/gateways/:id/commands/:cmdId',
     { ...authed, schema: { tags: ['gateways'], params: CommandParams } },
     async (request): Promise<GatewayCommandResponse> => {
-      const { id, cmdId } = request.params as { id: string; cmdId: string };
+      const { id, cmdId } = request.params;
       await access.requireRole(request, 'gateway.list', 'gateway', id);
       await gatewayOr404(request, id, 'gateway.read');
       const command = await control.command(id, cmdId);
@@ -106,7 +107,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlRouteDe
     '/api/v1/gateways/:id/control',
     { ...authed, schema: { tags: ['gateways'], params: IdParams } },
     async (request): Promise<GatewayControlResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await access.requireRole(request, 'gateway.list', 'gateway', id);
       const { row } = await gatewayOr404(request, id, 'gateway.read');
       return {

@@ -19,28 +19,25 @@ import {
   EscalationTokenQuerySchema,
   FiguresQuerySchema,
   ReopenAlarmRequestSchema,
-  type AcceptByTokenRequest,
-  type AcceptEscalationRequest,
   type AlarmDto,
   type AlarmResponse,
   type EscalationLinkResponse,
   type EscalationResponse,
-  type FiguresQuery,
   type FiguresResponse,
-  type ReopenAlarmRequest,
   type UserDto,
 } from '@anxin/protocol';
 import type { Kysely } from 'kysely';
 import type { CareLookup } from '../engine/care-lookup.js';
 import type { AlarmEngine } from '../engine/engine.js';
 import { reopenAlarm } from '../engine/reopen.js';
-import { RuleSettingsOverrideSchema, type RuleSettingsOverride } from '../engine/settings.js';
+import { RuleSettingsOverrideSchema } from '../engine/settings.js';
 import type { AcceptResult, Escalator } from '../escalation/escalator.js';
 import type { ScopeResolver } from '../auth/scope.js';
 import type { FiguresService } from '../figures/figures.js';
 import type { Database } from '../store/schema.js';
 import { CONSOLE_ROLES, requireSession, type Authenticator } from './auth.js';
 import { HttpError } from './errors.js';
+import { typed } from './typed.js';
 
 export interface EngineRouteDeps {
   db: Kysely<Database>;
@@ -80,7 +77,8 @@ function acceptResponse(result: AcceptResult): EscalationResponse {
   );
 }
 
-export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps): void {
+export function registerEngineRoutes(server: FastifyInstance, deps: EngineRouteDeps): void {
+  const app = typed(server);
   const session = (roles: readonly UserDto['role'][]) => ({
     preHandler: requireSession(deps.auth, roles),
   });
@@ -101,7 +99,7 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
     '/api/v1/figures',
     { ...session(['supervisor', 'admin']), schema: { querystring: FiguresQuerySchema } },
     async (request): Promise<FiguresResponse> => {
-      const q = request.query as FiguresQuery;
+      const q = request.query;
       const now = Date.now();
       const to = q.to ? Date.parse(q.to) : now;
       const from = q.from ? Date.parse(q.from) : to - 7 * 86_400_000;
@@ -124,7 +122,7 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
     '/api/v1/homes/:id/rules',
     { ...session([...CONSOLE_ROLES, 'installer']), schema: { params: IdParams } },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       if (!(await homeVisible(user(request), id)))
         throw new HttpError('NOT_FOUND', `home ${id} not found`);
       return {
@@ -142,10 +140,10 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
       schema: { params: IdParams, body: RuleSettingsOverrideSchema },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const u = user(request);
       if (!(await homeVisible(u, id))) throw new HttpError('NOT_FOUND', `home ${id} not found`);
-      const body = request.body as RuleSettingsOverride;
+      const body = request.body;
       const settings = await deps.engine.setHomeOverride(id, body, u.username);
       await deps.db
         .insertInto('audit_log')
@@ -167,7 +165,7 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
     '/api/v1/alarms/:id/escalation',
     { ...session([...CONSOLE_ROLES, 'family']), schema: { params: IdParams } },
     async (request): Promise<EscalationResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const alarm = await deps.db
         .selectFrom('alarms')
         .select('home_id')
@@ -188,9 +186,9 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
       schema: { params: IdParams },
     },
     async (request): Promise<EscalationResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       // The body is optional (a bodiless POST accepts), so it is checked here, not by the schema.
-      const body = request.body as AcceptEscalationRequest | undefined;
+      const body = request.body;
       if (body !== undefined && !Value.Check(AcceptEscalationRequestSchema, body))
         throw new HttpError('VALIDATION_FAILED', 'invalid body: expected { note?: string }', [
           { path: '/', message: 'expected { note?: string (≤ 500) }' },
@@ -203,7 +201,7 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
     '/api/v1/escalation/accept',
     { schema: { querystring: EscalationTokenQuerySchema } },
     async (request): Promise<EscalationLinkResponse> => {
-      const { token } = request.query as { token: string };
+      const { token } = request.query;
       const r = await deps.escalator.describeToken(token);
       if (!r.ok)
         throw new HttpError(r.reason === 'not_found' ? 'NOT_FOUND' : 'FORBIDDEN', r.message);
@@ -221,7 +219,7 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
     '/api/v1/escalation/accept',
     { schema: { body: AcceptByTokenRequestSchema } },
     async (request): Promise<EscalationResponse> => {
-      const { token } = request.body as AcceptByTokenRequest;
+      const { token } = request.body;
       return acceptResponse(await deps.escalator.acceptByToken(token));
     },
   );
@@ -233,8 +231,8 @@ export function registerEngineRoutes(app: FastifyInstance, deps: EngineRouteDeps
       schema: { params: IdParams, body: ReopenAlarmRequestSchema },
     },
     async (request): Promise<AlarmResponse> => {
-      const { id } = request.params as { id: string };
-      const { reason } = request.body as ReopenAlarmRequest;
+      const { id } = request.params;
+      const { reason } = request.body;
       const u = user(request);
       const result = await reopenAlarm(
         deps.db,

@@ -13,7 +13,6 @@ import {
   ExportParamsSchema,
   ExportQuerySchema,
   type CareFiguresResponse,
-  type ExportDataset,
   type ExportQuery,
 } from '@anxin/protocol';
 import type { Access } from '../auth/guard.js';
@@ -23,6 +22,7 @@ import { exportCsv } from '../bulk/export.js';
 import { localDay } from '../operations/schedule.js';
 import type { Database } from '../store/schema.js';
 import { HttpError } from './errors.js';
+import { typed } from './typed.js';
 
 export interface ExportRouteDeps {
   db: Kysely<Database>;
@@ -35,7 +35,8 @@ export interface ExportRouteDeps {
 
 const DAY = 86_400_000;
 
-export function registerExportRoutes(app: FastifyInstance, deps: ExportRouteDeps): void {
+export function registerExportRoutes(server: FastifyInstance, deps: ExportRouteDeps): void {
+  const app = typed(server);
   const { db, access, audit, timeZone } = deps;
   const now = deps.now ?? Date.now;
   const authed = { preHandler: access.authenticate };
@@ -72,8 +73,8 @@ export function registerExportRoutes(app: FastifyInstance, deps: ExportRouteDeps
       schema: { tags: ['export'], params: ExportParamsSchema, querystring: ExportQuerySchema },
     },
     async (request, reply) => {
-      const { dataset } = request.params as { dataset: ExportDataset };
-      const query = request.query as ExportQuery;
+      const { dataset } = request.params;
+      const query = request.query;
       const r = await resolve(request, query, `export.${dataset}`);
       await audit.record({
         user: { id: r.actor.user.id, username: r.actor.user.username },
@@ -117,7 +118,7 @@ export function registerExportRoutes(app: FastifyInstance, deps: ExportRouteDeps
       },
     },
     async (request): Promise<CareFiguresResponse> => {
-      const r = await resolve(request, request.query as ExportQuery, 'care_figures.read');
+      const r = await resolve(request, request.query, 'care_figures.read');
       return loadCareFigures(db, r);
     },
   );

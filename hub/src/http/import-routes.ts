@@ -13,16 +13,14 @@ import {
   ImportReportSchema,
   TemplateQuerySchema,
   XLSX_CONTENT_TYPE,
-  type ImportKind,
-  type ImportQuery,
   type ImportReport,
-  type TemplateQuery,
 } from '@anxin/protocol';
 import type { Access } from '../auth/guard.js';
 import type { AuditLog } from '../care/audit.js';
 import { csvLine, UTF8_BOM } from '../bulk/csv.js';
 import type { ImportService } from '../bulk/import-service.js';
 import { HttpError } from './errors.js';
+import { typed } from './typed.js';
 
 export interface ImportRouteDeps {
   access: Access;
@@ -51,12 +49,14 @@ function formatOf(request: FastifyRequest, bytes: Buffer): 'csv' | 'xlsx' {
 }
 
 export async function registerImportRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: ImportRouteDeps,
 ): Promise<void> {
+  const app = typed(server);
   const { access, audit, imports } = deps;
   // A plugin (encapsulation): its content-type parsers do not reach the rest of the API.
-  await app.register((scoped, _opts, done) => {
+  await app.register((plain, _opts, done) => {
+    const scoped = typed(plain);
     scoped.addContentTypeParser(
       FILE_TYPES,
       { parseAs: 'buffer', bodyLimit: IMPORT_MAX_BYTES },
@@ -70,9 +70,9 @@ export async function registerImportRoutes(
         schema: { tags: ['import'], params: ImportParamsSchema, querystring: TemplateQuerySchema },
       },
       async (request, reply) => {
-        const { kind } = request.params as { kind: ImportKind };
+        const { kind } = request.params;
         await access.requireRole(request, 'data.import', 'import', kind);
-        const { lang } = request.query as TemplateQuery;
+        const { lang } = request.query;
         const header = IMPORT_COLUMNS[kind].map((c) => (lang === 'zh-CN' ? c.zh : c.key));
         return reply
           .type('text/csv; charset=utf-8')
@@ -94,9 +94,9 @@ export async function registerImportRoutes(
         },
       },
       async (request): Promise<ImportReport> => {
-        const { kind } = request.params as { kind: ImportKind };
+        const { kind } = request.params;
         const actor = await access.requireRole(request, 'data.import', 'import', kind);
-        const query = request.query as ImportQuery;
+        const query = request.query;
         // JSON (the API's other parser) is not a file.
         if (request.body !== undefined && !Buffer.isBuffer(request.body))
           throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'send the file as text/csv or .xlsx');

@@ -12,9 +12,9 @@ import {
   SetServiceButtonRequestSchema,
   type ServiceButtonListResponse,
   type ServiceButtonResponse,
-  type SetServiceButtonRequest,
 } from '@anxin/protocol';
 import { opsActor, type OpsRouteDeps } from './ops-shared.js';
+import { typed } from './typed.js';
 
 const GatewayParamsSchema = Type.Object(
   { gatewayId: Type.String({ minLength: 1, maxLength: 64 }) },
@@ -22,9 +22,10 @@ const GatewayParamsSchema = Type.Object(
 );
 
 export function serviceButtonRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   { ops, access }: OpsRouteDeps,
 ): Promise<void> {
+  const app = typed(server);
   const authed = { preHandler: access.authenticate };
 
   /** 404 unless the gateway belongs to a home in the caller's scope. */
@@ -42,7 +43,7 @@ export function serviceButtonRoutes(
       schema: { params: GatewayParamsSchema, response: { 200: ServiceButtonListResponseSchema } },
     },
     async (request): Promise<ServiceButtonListResponse> => {
-      const { gatewayId } = request.params as { gatewayId: string };
+      const { gatewayId } = request.params;
       await access.requireRole(request, 'service_button.read', 'gateway', gatewayId);
       await gatewayInScope(request, gatewayId, 'service_button.read');
       return { serviceButtons: await ops.buttons.list(gatewayId) };
@@ -60,10 +61,10 @@ export function serviceButtonRoutes(
       },
     },
     async (request): Promise<ServiceButtonResponse> => {
-      const { gatewayId, deviceId } = request.params as { gatewayId: string; deviceId: string };
+      const { gatewayId, deviceId } = request.params;
       await access.requireRole(request, 'service_button.set', 'device', `${gatewayId}/${deviceId}`);
       await gatewayInScope(request, gatewayId, 'service_button.set');
-      const body = request.body as SetServiceButtonRequest;
+      const body = request.body;
       return {
         serviceButton: await ops.buttons.set(
           gatewayId,
@@ -81,7 +82,7 @@ export function serviceButtonRoutes(
     '/api/v1/gateways/:gatewayId/devices/:deviceId/service-button',
     { ...authed, schema: { params: ServiceButtonParamsSchema } },
     async (request, reply) => {
-      const { gatewayId, deviceId } = request.params as { gatewayId: string; deviceId: string };
+      const { gatewayId, deviceId } = request.params;
       await access.requireRole(request, 'service_button.set', 'device', `${gatewayId}/${deviceId}`);
       await gatewayInScope(request, gatewayId, 'service_button.remove');
       const removed = await ops.buttons.remove(

@@ -13,15 +13,10 @@ import {
   ServiceRequestListResponseSchema,
   ServiceRequestResponseSchema,
   TaskStatusRequestSchema,
-  type AddNoteRequest,
-  type AssignRequest,
-  type CreateServiceRequestRequest,
   type ServiceRequestDto,
-  type ServiceRequestListQuery,
   type ServiceRequestListResponse,
   type ServiceRequestResponse,
   type TaskStatus,
-  type TaskStatusRequest,
 } from '@anxin/protocol';
 import { familyView } from '../operations/service-requests.js';
 import { HttpError } from './errors.js';
@@ -32,13 +27,15 @@ import {
   taskValue,
   type OpsRouteDeps,
 } from './ops-shared.js';
+import { typed } from './typed.js';
 
 const ASSIGNABLE_ROLES = ['community_worker', 'installer', 'operator', 'supervisor'];
 
 export function serviceRequestRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   { ops, access }: OpsRouteDeps,
 ): Promise<void> {
+  const app = typed(server);
   const authed = { preHandler: access.authenticate };
 
   const shown = (request: FastifyRequest, dto: ServiceRequestDto): ServiceRequestDto =>
@@ -75,7 +72,7 @@ export function serviceRequestRoutes(
         'service_request',
         null,
       );
-      const q = request.query as ServiceRequestListQuery;
+      const q = request.query;
       const mine = q.mine === true || actor.user.role === 'community_worker';
       const list = await ops.requests.list(actor.scope, {
         statuses: splitStatuses<TaskStatus>(q.status, ['open', 'assigned', 'in_progress']),
@@ -99,7 +96,7 @@ export function serviceRequestRoutes(
     },
     async (request, reply): Promise<ServiceRequestResponse> => {
       await access.requireRole(request, 'service_request.create', 'service_request', null);
-      const body = request.body as CreateServiceRequestRequest;
+      const body = request.body;
       const homeId = await ops.residentHome(body.residentId);
       if (homeId === undefined)
         return access.notFound(
@@ -136,7 +133,7 @@ export function serviceRequestRoutes(
     },
     async (request): Promise<ServiceRequestResponse> => {
       await access.requireRole(request, 'service_request.read', 'service_request', null);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       return { serviceRequest: shown(request, await visible(request, id, 'service_request.read')) };
     },
   );
@@ -152,10 +149,10 @@ export function serviceRequestRoutes(
       },
     },
     async (request): Promise<ServiceRequestResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await access.requireRole(request, 'service_request.assign', 'service_request', id);
       await visible(request, id, 'service_request.assign');
-      const body = request.body as AssignRequest;
+      const body = request.body;
       let assignee: { userId: string | null; name: string; phone: string | null };
       if (body.userId !== undefined) {
         const u = await assignableUser(ops, body.userId, ASSIGNABLE_ROLES);
@@ -187,10 +184,10 @@ export function serviceRequestRoutes(
       },
     },
     async (request): Promise<ServiceRequestResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await access.requireRole(request, 'service_request.work', 'service_request', id);
       await visible(request, id, 'service_request.status');
-      const body = request.body as TaskStatusRequest;
+      const body = request.body;
       if (body.status !== 'in_progress' && body.outcome === undefined)
         throw new HttpError(
           'VALIDATION_FAILED',
@@ -223,10 +220,10 @@ export function serviceRequestRoutes(
       },
     },
     async (request): Promise<ServiceRequestResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await access.requireRole(request, 'service_request.work', 'service_request', id);
       await visible(request, id, 'service_request.note');
-      const body = request.body as AddNoteRequest;
+      const body = request.body;
       const r = await ops.requests.change(
         id,
         { kind: 'note', note: body.text, familyVisible: body.familyVisible ?? false },

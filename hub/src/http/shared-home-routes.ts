@@ -11,7 +11,6 @@ import {
   SetDeviceResidentRequestSchema,
   type DeviceResidentListResponse,
   type DeviceResidentResponse,
-  type SetDeviceResidentRequest,
 } from '@anxin/protocol';
 import type { Access } from '../auth/guard.js';
 import type { AuditLog } from '../care/audit.js';
@@ -19,6 +18,7 @@ import type { CareStore } from '../care/store.js';
 import type { Database } from '../store/schema.js';
 import '../store/device-resident.js';
 import { HttpError } from './errors.js';
+import { typed } from './typed.js';
 
 export interface SharedHomeRouteDeps {
   db: Kysely<Database>;
@@ -27,7 +27,8 @@ export interface SharedHomeRouteDeps {
   audit: AuditLog;
 }
 
-export function registerSharedHomeRoutes(app: FastifyInstance, deps: SharedHomeRouteDeps): void {
+export function registerSharedHomeRoutes(server: FastifyInstance, deps: SharedHomeRouteDeps): void {
+  const app = typed(server);
   const { db, access, care, audit } = deps;
   const authed = { preHandler: access.authenticate };
 
@@ -35,7 +36,7 @@ export function registerSharedHomeRoutes(app: FastifyInstance, deps: SharedHomeR
     '/api/v1/homes/:id/device-residents',
     { ...authed, schema: { tags: ['devices'], params: IdParamsSchema } },
     async (request): Promise<DeviceResidentListResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireHome(request, id, 'devices.read');
       // A resident who moved out (or was deleted) no longer owns the device: the join drops them.
       const rows = await db
@@ -74,7 +75,7 @@ export function registerSharedHomeRoutes(app: FastifyInstance, deps: SharedHomeR
       },
     },
     async (request): Promise<DeviceResidentResponse> => {
-      const { id, deviceId } = request.params as { id: string; deviceId: string };
+      const { id, deviceId } = request.params;
       const actor = await access.requireRole(request, 'device.write', 'gateway', id);
       const row = await care.getGatewayRow(id);
       if (!row || !access.scopes.homeInScope(actor.scope, row.home_id))
@@ -82,7 +83,7 @@ export function registerSharedHomeRoutes(app: FastifyInstance, deps: SharedHomeR
       if (row.enabled !== 1) throw new HttpError('CONFLICT', `gateway ${id} is decommissioned`);
       if (!(await care.getDevice(id, deviceId, row.home_id)))
         throw new HttpError('NOT_FOUND', `device ${deviceId} not found`);
-      const { residentId } = request.body as SetDeviceResidentRequest;
+      const { residentId } = request.body;
       if (residentId !== null) {
         const resident = await care.getResident(residentId);
         if (!resident || resident.homeId !== row.home_id)

@@ -17,15 +17,9 @@ import {
   WelfarePlanListQuerySchema,
   WelfarePlanListResponseSchema,
   WelfarePlanResponseSchema,
-  type CreateWelfareCheckRequest,
-  type CreateWelfarePlanRequest,
-  type RecordWelfareResultRequest,
-  type UpdateWelfarePlanRequest,
   type WelfareCheckDto,
-  type WelfareCheckListQuery,
   type WelfareCheckListResponse,
   type WelfareCheckResponse,
-  type WelfarePlanListQuery,
   type WelfarePlanListResponse,
   type WelfarePlanResponse,
 } from '@anxin/protocol';
@@ -33,6 +27,7 @@ import { CHECK_ASSIGNEES } from '../operations/assignees.js';
 import { isValidDay } from '../operations/schedule.js';
 import { HttpError } from './errors.js';
 import { assignableUser, opsActor, type OpsRouteDeps } from './ops-shared.js';
+import { typed } from './typed.js';
 
 function badDay(path: string): never {
   throw new HttpError('VALIDATION_FAILED', `${path.slice(1)} is not a calendar day`, [
@@ -40,7 +35,11 @@ function badDay(path: string): never {
   ]);
 }
 
-export function welfareRoutes(app: FastifyInstance, { ops, access }: OpsRouteDeps): Promise<void> {
+export function welfareRoutes(
+  server: FastifyInstance,
+  { ops, access }: OpsRouteDeps,
+): Promise<void> {
+  const app = typed(server);
   const authed = { preHandler: access.authenticate };
 
   /** The resident's home, in the caller's scope (404 otherwise, audited). */
@@ -79,7 +78,7 @@ export function welfareRoutes(app: FastifyInstance, { ops, access }: OpsRouteDep
     },
     async (request): Promise<WelfarePlanListResponse> => {
       const actor = await access.requireRole(request, 'welfare.read', 'welfare_plan', null);
-      const q = request.query as WelfarePlanListQuery;
+      const q = request.query;
       return { plans: await ops.welfare.listPlans(actor.scope, q) };
     },
   );
@@ -95,7 +94,7 @@ export function welfareRoutes(app: FastifyInstance, { ops, access }: OpsRouteDep
     },
     async (request, reply): Promise<WelfarePlanResponse> => {
       await access.requireRole(request, 'welfare.plan', 'welfare_plan', null);
-      const body = request.body as CreateWelfarePlanRequest;
+      const body = request.body;
       if (body.startDay !== undefined && !isValidDay(body.startDay)) badDay('/startDay');
       const homeId = await residentInScope(request, body.residentId, 'welfare_plan.create');
       if (body.assigneeUserId !== undefined)
@@ -130,12 +129,12 @@ export function welfareRoutes(app: FastifyInstance, { ops, access }: OpsRouteDep
       },
     },
     async (request): Promise<WelfarePlanResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'welfare.plan', 'welfare_plan', id);
       const existing = await ops.welfare.getPlan(id);
       if (!existing || !access.scopes.homeInScope(actor.scope, existing.homeId))
         return access.notFound(request, 'welfare_plan', id, 'welfare_plan.update', !!existing);
-      const body = request.body as UpdateWelfarePlanRequest;
+      const body = request.body;
       if (body.startDay !== undefined && !isValidDay(body.startDay)) badDay('/startDay');
       if (typeof body.assigneeUserId === 'string')
         await assignableUser(ops, body.assigneeUserId, CHECK_ASSIGNEES);
@@ -156,7 +155,7 @@ export function welfareRoutes(app: FastifyInstance, { ops, access }: OpsRouteDep
     },
     async (request): Promise<WelfareCheckListResponse> => {
       const actor = await access.requireRole(request, 'welfare.read', 'welfare_check', null);
-      const q = request.query as WelfareCheckListQuery;
+      const q = request.query;
       if (q.day !== undefined && !isValidDay(q.day)) badDay('/day');
       const day = q.day ?? ops.today();
       // Community workers make visits; the call list is the call centre's.
@@ -183,7 +182,7 @@ export function welfareRoutes(app: FastifyInstance, { ops, access }: OpsRouteDep
     },
     async (request, reply): Promise<WelfareCheckResponse> => {
       await access.requireRole(request, 'welfare.check_create', 'welfare_check', null);
-      const body = request.body as CreateWelfareCheckRequest;
+      const body = request.body;
       if (body.dueDay !== undefined && !isValidDay(body.dueDay)) badDay('/dueDay');
       const homeId = await residentInScope(request, body.residentId, 'welfare_check.create');
       if (body.alarmId !== undefined) {
@@ -224,7 +223,7 @@ export function welfareRoutes(app: FastifyInstance, { ops, access }: OpsRouteDep
     },
     async (request): Promise<WelfareCheckResponse> => {
       await access.requireRole(request, 'welfare.read', 'welfare_check', null);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       return { check: await checkVisible(request, id, 'welfare_check.read') };
     },
   );
@@ -240,10 +239,10 @@ export function welfareRoutes(app: FastifyInstance, { ops, access }: OpsRouteDep
       },
     },
     async (request): Promise<WelfareCheckResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'welfare.check_record', 'welfare_check', id);
       await checkVisible(request, id, 'welfare_check.result');
-      const body = request.body as RecordWelfareResultRequest;
+      const body = request.body;
       const r = await ops.welfare.recordResult(
         id,
         body.result,

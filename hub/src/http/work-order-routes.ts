@@ -15,14 +15,8 @@ import {
   WorkOrderListQuerySchema,
   WorkOrderListResponseSchema,
   WorkOrderResponseSchema,
-  type AddNoteRequest,
-  type AssignRequest,
-  type CreateAlarmWorkOrderRequest,
-  type CreateWorkOrderRequest,
   type TaskStatus,
-  type TaskStatusRequest,
   type WorkOrderDto,
-  type WorkOrderListQuery,
   type WorkOrderListResponse,
   type WorkOrderResponse,
 } from '@anxin/protocol';
@@ -34,6 +28,7 @@ import {
   taskValue,
   type OpsRouteDeps,
 } from './ops-shared.js';
+import { typed } from './typed.js';
 
 const ASSIGNABLE_ROLES = ['installer', 'community_worker', 'operator', 'supervisor'];
 const KIND_TEXT: Record<WorkOrderDto['kind'], string> = {
@@ -43,9 +38,10 @@ const KIND_TEXT: Record<WorkOrderDto['kind'], string> = {
 };
 
 export function workOrderRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   { ops, access }: OpsRouteDeps,
 ): Promise<void> {
+  const app = typed(server);
   const authed = { preHandler: access.authenticate };
 
   const visible = async (request: FastifyRequest, id: string, action: string) => {
@@ -71,7 +67,7 @@ export function workOrderRoutes(
     },
     async (request): Promise<WorkOrderListResponse> => {
       const actor = await access.requireRole(request, 'work_order.read', 'work_order', null);
-      const q = request.query as WorkOrderListQuery;
+      const q = request.query;
       const mine = q.mine === true || actor.user.role === 'community_worker';
       return {
         workOrders: await ops.workOrders.list(actor.scope, {
@@ -94,7 +90,7 @@ export function workOrderRoutes(
     },
     async (request, reply): Promise<WorkOrderResponse> => {
       await access.requireRole(request, 'work_order.create', 'work_order', null);
-      const body = request.body as CreateWorkOrderRequest;
+      const body = request.body;
       await access.requireHome(request, body.homeId, 'work_order.create');
       if (
         body.residentId !== undefined &&
@@ -135,7 +131,7 @@ export function workOrderRoutes(
       },
     },
     async (request, reply): Promise<WorkOrderResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const actor = await access.requireRole(request, 'work_order.create', 'alarm', id);
       const found = await ops.alarm(id);
       if (!found || !access.scopes.homeInScope(actor.scope, found.alarm.homeId))
@@ -151,7 +147,7 @@ export function workOrderRoutes(
           'CONFLICT',
           `ALARM_OUTCOME: a work order is made from an alarm resolved as ${WORK_ORDER_ALARM_OUTCOMES.join(' or ')}`,
         );
-      const body = request.body as CreateAlarmWorkOrderRequest;
+      const body = request.body;
       const now = ops.now();
       const dto = await ops.workOrders.create(
         {
@@ -184,7 +180,7 @@ export function workOrderRoutes(
     },
     async (request): Promise<WorkOrderResponse> => {
       await access.requireRole(request, 'work_order.read', 'work_order', null);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       return { workOrder: await visible(request, id, 'work_order.read') };
     },
   );
@@ -200,10 +196,10 @@ export function workOrderRoutes(
       },
     },
     async (request): Promise<WorkOrderResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await access.requireRole(request, 'work_order.assign', 'work_order', id);
       await visible(request, id, 'work_order.assign');
-      const body = request.body as AssignRequest;
+      const body = request.body;
       let assignee: { userId: string | null; name: string; phone: string | null };
       if (body.userId !== undefined) {
         const u = await assignableUser(ops, body.userId, ASSIGNABLE_ROLES);
@@ -235,10 +231,10 @@ export function workOrderRoutes(
       },
     },
     async (request): Promise<WorkOrderResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await access.requireRole(request, 'work_order.work', 'work_order', id);
       await visible(request, id, 'work_order.status');
-      const body = request.body as TaskStatusRequest;
+      const body = request.body;
       if (body.status !== 'in_progress' && body.outcome === undefined)
         throw new HttpError(
           'VALIDATION_FAILED',
@@ -271,10 +267,10 @@ export function workOrderRoutes(
       },
     },
     async (request): Promise<WorkOrderResponse> => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       await access.requireRole(request, 'work_order.work', 'work_order', id);
       await visible(request, id, 'work_order.note');
-      const body = request.body as AddNoteRequest;
+      const body = request.body;
       const r = await ops.workOrders.change(
         id,
         { kind: 'note', note: body.text, familyVisible: body.familyVisible ?? false },
