@@ -29,6 +29,7 @@ import type {
   UpdateResidentRequest,
   UserRole,
 } from '@anxin/protocol';
+import { detachResidentFromAlarms } from '../alarms/writes.js';
 import type { Database, GatewayRow, UserRow } from '../store/schema.js';
 import type { Scope } from '../auth/scope.js';
 import { CommissioningStore } from './commissioning.js';
@@ -439,11 +440,7 @@ export class CareStore {
   async deleteResident(id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('user_residents').where('resident_id', '=', id).execute();
-      await trx
-        .updateTable('alarms')
-        .set({ resident_id: null })
-        .where('resident_id', '=', id)
-        .execute();
+      await detachResidentFromAlarms(trx, id);
       await trx.deleteFrom('residents').where('id', '=', id).execute();
     });
   }

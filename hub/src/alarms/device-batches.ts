@@ -1,0 +1,222 @@
+/**
+ * Gateways' alarm batches → alarms and timelines, idempotently, one SQL transaction for a group of
+ * batches (DESIGN.md contract clauses 3 and 4).
+ *
+ * A `raise` joins the unresolved alarm of the same gateway, kind and resident (the resident its
+ * device belongs to, or none) or opens one (writes.ts, raiseOrJoin). A resident's `cancel` is
+ * recorded on the alarm (cancelledByResidentAt) and in its timeline, never deleting it; a `clear`
+ * is recorded in the timeline. Nothing a device says is dropped: a clear/cancel with no alarm to
+ * join is kept as a trigger without an alarm.
+ */
+import { PostgresAdapter, type Transaction } from 'kysely';
+import type { AlarmDto, AlarmEvent, RejectCode } from '@anxin/protocol';
+import { residentOfDevice } from '../store/device-resident.js';
+import type { AlarmRow, Database } from '../store/schema.js';
+import { Touched } from './rows.js';
+import { appendTrigger, findOpenAlarm, markCancelledByResident, raiseOrJoin } from './writes.js';
+
+export interface AlarmBatchOutcome {
+  acked: number[];
+  rejected: { seq: number; code: RejectCode; message: string }[];
+  /** Alarms opened by this batch (push alarm:new). */
+  created: AlarmDto[];
+  /** Existing alarms this batch changed (push alarm:updated). */
+  updated: AlarmDto[];
+  /** Events that were new (not replays). */
+  stored: number;
+}
+
+type GatewayInfo = { home_id: string | null; test_mode: number } | undefined;
+
+/**
+ * Decides, inside the alarm batch's transaction, that a device event is not an alarm but
+ * something else the hub records instead (issue 13: a service button's press opens a service
+ * request). Returns what it recorded (kept in the trigger's detail), or null to raise the alarm.
+ */
+export interface AlarmDiverter {
+  divert(
+    trx: Transaction<Database>,
+    gatewayId: string,
+    gateway: GatewayInfo,
+    event: AlarmEvent,
+    receivedAt: number,
+  ): Promise<string | null>;
+}
+
+/**
+ * Several hubs on PostgreSQL (issue 11): a shared subscription may hand one gateway's batches (or
+ * a batch and its resend) to two hubs at once. Locking the gateways' rows first, in id order (no
+ * deadlock between two group commits), makes the second hub wait for the first one's commit and
+ * then see its receipts: a replay is acknowledged, not stored twice, and the join-or-open of one
+ * gateway's alarms runs one hub at a time. SQLite has one writer anyway.
+ */
+export async function lockGateways(
+  trx: Transaction<Database>,
+  batches: readonly { gatewayId: string }[],
+): Promise<void> {
+  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  const ids = [...new Set(batches.map((b) => b.gatewayId))].sort();
+  if (ids.length === 0) return;
+  await trx
+    .selectFrom('gateways')
+    .select('id')
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+/** One gateway's batch, inside the group's transaction. */
+export async function applyBatch(
+  trx: Transaction<Database>,
+  diverter: AlarmDiverter | undefined,
+  gatewayId: string,
+  events: AlarmEvent[],
+  receivedAt: number,
+): Promise<AlarmBatchOutcome> {
+  const outcome: AlarmBatchOutcome = {
+    acked: [],
+    rejected: [],
+    created: [],
+    updated: [],
+    stored: 0,
+  };
+  const receipts = new Map<number, string>();
+  for (const r of await trx
+    .selectFrom('event_receipts')
+    .select(['seq', 'event_id'])
+    .where('gateway_id', '=', gatewayId)
+    .where(
+      'seq',
+      'in',
+      events.map((e) => e.seq),
+    )
+    .execute()) {
+    receipts.set(Number(r.seq), r.event_id);
+  }
+  const knownIds = new Set(
+    (
+      await trx
+        .selectFrom('alarm_triggers')
+        .select('event_id')
+        .where(
+          'event_id',
+          'in',
+          events.map((e) => e.id),
+        )
+        .execute()
+    ).map((r) => r.event_id),
+  );
+  const gateway = await trx
+    .selectFrom('gateways')
+    .select(['home_id', 'test_mode'])
+    .where('id', '=', gatewayId)
+    .executeTakeFirst();
+  const touched = new Touched();
+
+  for (const event of events) {
+    const seen = receipts.get(event.seq);
+    if (seen !== undefined) {
+      if (seen === event.id) outcome.acked.push(event.seq);
+      else
+        outcome.rejected.push({
+          seq: event.seq,
+          code: 'SEQ_CONFLICT',
+          message: `seq ${event.seq} already holds event ${seen}, not ${event.id}`,
+        });
+      continue;
+    }
+    if (knownIds.has(event.id)) {
+      outcome.rejected.push({
+        seq: event.seq,
+        code: 'SEQ_CONFLICT',
+        message: `event ${event.id} was already stored under another seq`,
+      });
+      continue;
+    }
+    await trx
+      .insertInto('event_receipts')
+      .values({
+        gateway_id: gatewayId,
+        seq: event.seq,
+        event_id: event.id,
+        lane: 'alarm',
+        received_at: receivedAt,
+      })
+      .execute();
+    receipts.set(event.seq, event.id);
+    knownIds.add(event.id);
+    const diverted = diverter
+      ? await diverter.divert(trx, gatewayId, gateway, event, receivedAt)
+      : null;
+    const alarm = diverted
+      ? undefined
+      : await applyEvent(trx, gatewayId, event, receivedAt, gateway, touched);
+    // A diverted press is still kept in the timeline table (no alarm), naming what it opened.
+    const detail = diverted ? { ...event.detail, serviceRequestId: diverted } : event.detail;
+    await appendTrigger(trx, {
+      alarm_id: alarm?.id ?? null,
+      gateway_id: gatewayId,
+      event_id: event.id,
+      seq: event.seq,
+      device_id: event.deviceId,
+      kind: event.kind,
+      action: event.action,
+      observed_at: event.observedAt,
+      received_at: receivedAt,
+      detail_json: detail ? JSON.stringify(detail) : null,
+    });
+    outcome.acked.push(event.seq);
+    outcome.stored += 1;
+  }
+  const changes = touched.changes();
+  outcome.created = changes.created;
+  outcome.updated = changes.updated;
+  return outcome;
+}
+
+async function applyEvent(
+  trx: Transaction<Database>,
+  gatewayId: string,
+  event: AlarmEvent,
+  receivedAt: number,
+  gateway: GatewayInfo,
+  touched: Touched,
+): Promise<AlarmRow | undefined> {
+  // In a shared home, a device that belongs to one resident raises that resident's alarm: a
+  // pendant's SOS from one resident never joins another resident's open SOS (store/device-resident.ts).
+  const residentId = await residentOfDevice(
+    trx,
+    gatewayId,
+    event.deviceId,
+    gateway?.home_id ?? null,
+  );
+  const open = await findOpenAlarm(trx, { gatewayId, kind: event.kind, residentId });
+
+  if (event.action === 'raise')
+    return raiseOrJoin(
+      trx,
+      open,
+      {
+        gatewayId,
+        deviceId: event.deviceId,
+        homeId: gateway?.home_id ?? null,
+        kind: event.kind,
+        test: gateway?.test_mode ?? 0,
+        raisedAt: event.observedAt,
+        receivedAt,
+        lastTriggerAt: event.observedAt,
+        residentId,
+      },
+      touched,
+    );
+
+  if (!open) return undefined;
+  if (event.action === 'cancel' && open.cancelled_by_resident_at === null) {
+    const updated = await markCancelledByResident(trx, open.id, event.observedAt);
+    touched.mark(updated, false);
+    return updated;
+  }
+  // A clear (or a repeated cancel) joins the timeline; consoles see it in the detail view.
+  return open;
+}

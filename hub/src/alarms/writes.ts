@@ -1,0 +1,225 @@
+/**
+ * The only code in the hub that writes the `alarms` table and its timeline (`alarm_triggers`)
+ * (issue 14: one owner per concept; owner.test.ts fails if another module writes them). Each
+ * function runs inside the caller's transaction, so a batch, a rule's findings or an operator's
+ * change stays all-or-nothing; the operations in this folder compose them.
+ *
+ * Joining (DESIGN.md, Alarms): a raise joins the unresolved alarm of the same gateway and kind
+ * (and, for a device in a shared home, the same resident) if there is one, and its timeline grows;
+ * otherwise a new alarm is opened. `raiseOrJoin` is that rule, for devices and rules alike.
+ */
+import type { Transaction } from 'kysely';
+import { ALARM_PRIORITY, newEventId, type AlarmKind } from '@anxin/protocol';
+import type { AlarmRow, AlarmTriggersTable, Database } from '../store/schema.js';
+import { UNRESOLVED, type Actor, type Touched } from './rows.js';
+
+/** What a new alarm needs; the rest starts empty (open, one trigger, nobody has taken it). */
+export interface NewAlarm {
+  gatewayId: string;
+  deviceId: string | null;
+  homeId: string | null;
+  kind: AlarmKind;
+  /** 1 when the home was in test mode: recorded, never dispatched. */
+  test: number;
+  raisedAt: number;
+  receivedAt: number;
+  lastTriggerAt: number;
+  /** The resident the raising device belongs to (shared homes), else absent/null. */
+  residentId?: string | null;
+}
+
+/** Inserts a new open alarm inside the caller's transaction (device, rule or liveness alarms). */
+export async function insertNewAlarm(trx: Transaction<Database>, a: NewAlarm): Promise<AlarmRow> {
+  return trx
+    .insertInto('alarms')
+    .values({
+      id: newEventId(),
+      gateway_id: a.gatewayId,
+      device_id: a.deviceId,
+      home_id: a.homeId,
+      kind: a.kind,
+      priority: ALARM_PRIORITY[a.kind],
+      status: 'open',
+      test: a.test,
+      raised_at: a.raisedAt,
+      received_at: a.receivedAt,
+      last_trigger_at: a.lastTriggerAt,
+      trigger_count: 1,
+      acknowledged_at: null,
+      acknowledged_by: null,
+      resolved_at: null,
+      resolved_by: null,
+      outcome: null,
+      notes: null,
+      cancelled_by_resident_at: null,
+      resident_id: a.residentId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Which unresolved alarm a trigger joins; an absent field does not narrow the match. */
+export interface OpenAlarmKey {
+  gatewayId: string;
+  kind: string;
+  /** null: an alarm of no particular resident. Absent: any resident's. */
+  residentId?: string | null;
+  deviceId?: string;
+}
+
+/** The newest unresolved alarm a trigger with this key joins, if any (the join-or-open query). */
+export async function findOpenAlarm(
+  trx: Transaction<Database>,
+  key: OpenAlarmKey,
+): Promise<AlarmRow | undefined> {
+  let query = trx
+    .selectFrom('alarms')
+    .selectAll()
+    .where('gateway_id', '=', key.gatewayId)
+    .where('kind', '=', key.kind)
+    .where('status', 'in', UNRESOLVED);
+  if (key.residentId !== undefined)
+    query = query.where('resident_id', key.residentId === null ? 'is' : '=', key.residentId);
+  if (key.deviceId !== undefined) query = query.where('device_id', '=', key.deviceId);
+  return query.orderBy('raised_at', 'desc').limit(1).executeTakeFirst();
+}
+
+/** One more trigger on an unresolved alarm. */
+export async function joinAlarm(
+  trx: Transaction<Database>,
+  open: AlarmRow,
+  observedAt: number,
+): Promise<AlarmRow> {
+  return trx
+    .updateTable('alarms')
+    .set({
+      trigger_count: open.trigger_count + 1,
+      last_trigger_at: Math.max(open.last_trigger_at, observedAt),
+    })
+    .where('id', '=', open.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * The joining rule: the unresolved alarm `open` (found with findOpenAlarm) grows by one trigger,
+ * or, if there is none, `fresh` is opened. Either way the alarm is marked in `touched`.
+ */
+export async function raiseOrJoin(
+  trx: Transaction<Database>,
+  open: AlarmRow | undefined,
+  fresh: NewAlarm,
+  touched: Touched,
+): Promise<AlarmRow> {
+  if (open) {
+    const row = await joinAlarm(trx, open, fresh.lastTriggerAt);
+    touched.mark(row, false);
+    return row;
+  }
+  const row = await insertNewAlarm(trx, fresh);
+  touched.mark(row, true);
+  return row;
+}
+
+/** A resident's own cancel, recorded on the alarm (never deleting it). */
+export async function markCancelledByResident(
+  trx: Transaction<Database>,
+  alarmId: string,
+  at: number,
+): Promise<AlarmRow> {
+  return trx
+    .updateTable('alarms')
+    .set({ cancelled_by_resident_at: at })
+    .where('id', '=', alarmId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** One timeline entry; `alarm_id` null keeps a clear/cancel that matched no alarm. */
+export async function appendTrigger(
+  trx: Transaction<Database>,
+  trigger: Omit<AlarmTriggersTable, 'id'>,
+): Promise<void> {
+  await trx.insertInto('alarm_triggers').values(trigger).execute();
+}
+
+/** Sets an alarm's lifecycle columns (acknowledge, resolve, reopen) and returns the new row. */
+export async function setAlarmState(
+  trx: Transaction<Database>,
+  alarmId: string,
+  state: Partial<
+    Pick<
+      AlarmRow,
+      | 'status'
+      | 'acknowledged_at'
+      | 'acknowledged_by'
+      | 'resolved_at'
+      | 'resolved_by'
+      | 'outcome'
+      | 'notes'
+    >
+  >,
+): Promise<AlarmRow> {
+  return trx
+    .updateTable('alarms')
+    .set(state)
+    .where('id', '=', alarmId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** An audit entry about an alarm; `actor` null is the system. */
+export async function auditAlarm(
+  trx: Transaction<Database>,
+  at: number,
+  actor: Actor | null,
+  action: string,
+  alarmId: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await trx
+    .insertInto('audit_log')
+    .values({
+      at,
+      user_id: actor ? actor.userId : null,
+      username: actor ? actor.username : 'system',
+      action,
+      target_type: 'alarm',
+      target_id: alarmId,
+      detail_json: JSON.stringify(detail),
+    })
+    .execute();
+}
+
+/**
+ * The system resolves an alarm that cleared by itself (a gateway or device reporting again), inside
+ * the caller's transaction, and audits it as `alarm.auto_resolve` with the reason and `detail`.
+ */
+export async function resolveBySystem(
+  trx: Transaction<Database>,
+  alarmId: string,
+  now: number,
+  reason: string,
+  detail: Record<string, unknown>,
+): Promise<AlarmRow> {
+  const row = await setAlarmState(trx, alarmId, {
+    status: 'resolved',
+    resolved_at: now,
+    resolved_by: 'system',
+    notes: reason,
+  });
+  await auditAlarm(trx, now, null, 'alarm.auto_resolve', alarmId, { reason, ...detail });
+  return row;
+}
+
+/** A resident was deleted: their alarms stay (history), no longer naming them. */
+export async function detachResidentFromAlarms(
+  trx: Transaction<Database>,
+  residentId: string,
+): Promise<void> {
+  await trx
+    .updateTable('alarms')
+    .set({ resident_id: null })
+    .where('resident_id', '=', residentId)
+    .execute();
+}
