@@ -4,7 +4,7 @@
  * /proc (VmHWM, the resident-set high-water mark).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ export interface HubProcess {
   mqttUrl: string;
   /** Session cookie of the admin user, for REST and Socket.IO. */
   cookie: string;
+  adminPassword: string;
   /** Telemetry points the hub reports as stored (from /metrics). */
   telemetryStored(): Promise<number>;
   peakRssBytes(): number;
@@ -87,19 +88,24 @@ export async function spawnHubProcess(options: {
   dir: string;
   gatewayIds: readonly string[];
   secret: string;
-  extraConfig?: string[];
+  /** Hub config sections replacing the defaults (the embedded broker on a free port). */
+  config?: Record<string, unknown>;
+  /** For a hub joining a database another hub set up: that hub's admin password. */
+  adminPassword?: string;
 }): Promise<HubProcess> {
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  mkdirSync(options.dir, { recursive: true });
   const configFile = join(options.dir, 'hub.yaml');
+  // JSON is YAML: the config is written as one object so a layout can replace whole sections.
   writeFileSync(
     configFile,
-    [
-      `dataDir: ${join(options.dir, 'hub')}`,
-      `http: { host: 127.0.0.1, port: ${httpPort} }`,
-      `mqtt: { host: 127.0.0.1, port: ${mqttPort} }`,
-      'log: { level: error }',
-      ...(options.extraConfig ?? []),
-    ].join('\n'),
+    JSON.stringify({
+      dataDir: join(options.dir, 'hub'),
+      http: { host: '127.0.0.1', port: httpPort },
+      mqtt: { host: '127.0.0.1', port: mqttPort },
+      log: { level: 'error' },
+      ...options.config,
+    }),
   );
   const provisionFile = join(options.dir, 'provision.txt');
   writeFileSync(
@@ -112,7 +118,14 @@ export async function spawnHubProcess(options: {
   const nodeArgs = nodeArgsFromEnv('ANXIN_BENCH_HUB_NODE_ARGS');
   const child = spawn(
     process.execPath,
-    [...nodeArgs, MAIN, 'hub', '--config', configFile, '--provision-file', provisionFile],
+    [
+      ...nodeArgs,
+      MAIN,
+      'hub',
+      '--config',
+      configFile,
+      ...(options.gatewayIds.length > 0 ? ['--provision-file', provisionFile] : []),
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -151,7 +164,7 @@ export async function spawnHubProcess(options: {
     if (Date.now() > deadline) throw new Error(`anxin hub did not start within 60 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const password = /password "([^"]+)"/.exec(output)?.[1] ?? '';
+  const password = options.adminPassword ?? /password "([^"]+)"/.exec(output)?.[1] ?? '';
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const login = await fetch(`${httpUrl}/api/v1/session`, {
     method: 'POST',
@@ -169,6 +182,7 @@ export async function spawnHubProcess(options: {
     httpUrl,
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     cookie,
+    adminPassword: password,
     async telemetryStored() {
       const res = await fetch(`${httpUrl}/metrics`);
       return metricValue(await res.text(), TELEMETRY_STORED_METRIC);

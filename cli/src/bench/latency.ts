@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { spawnHubProcess, type HubProcess } from './hub-process.js';
+import { startClusterLayout, startEmbeddedHub, type HubLayout } from './cluster-layout.js';
 import { percentiles, type Percentiles } from './stats.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
 import type { GatewayBase } from './worker-protocol.js';
@@ -31,11 +31,18 @@ export interface LatencyBenchOptions {
   alarmRate: number;
   /** Load processes hosting the gateways and offering the load. */
   workers: number;
+  /**
+   * Hubs behind Mosquitto on PostgreSQL and Redis (cluster-layout.ts); absent: one hub with its
+   * embedded broker and SQLite, the single-machine default.
+   */
+  hubs?: number;
   /** Where progress lines go (the JSON result is returned, not printed). */
   log: (line: string) => void;
 }
 
 export interface LatencyBenchResult {
+  /** The hubs and engines measured. */
+  layout: string;
   gateways: number;
   durationS: number;
   alarmLatencyMs: Percentiles;
@@ -55,7 +62,7 @@ export interface LatencyBenchResult {
 export async function runLatencyBench(options: LatencyBenchOptions): Promise<LatencyBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'anxin-bench-'));
   const workers: GatewayWorker[] = [];
-  let hub: HubProcess | undefined;
+  let hub: HubLayout | undefined;
   let socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
   try {
     const ids = Array.from(
@@ -63,10 +70,14 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       (_, i) => `bench-${String(i + 1).padStart(5, '0')}`,
     );
     const secret = 'bench-gateway-secret';
-    hub = await spawnHubProcess({ dir, gatewayIds: ids, secret });
+    const layoutOptions = { dir, gatewayIds: ids, secret, log: options.log };
+    hub =
+      options.hubs === undefined
+        ? await startEmbeddedHub(layoutOptions)
+        : await startClusterLayout({ ...layoutOptions, hubs: options.hubs });
     const workerCount = Math.max(1, Math.min(ids.length, options.workers));
     options.log(
-      `hub up at ${hub.httpUrl} (pid ${hub.pid}); starting ${ids.length} gateways in ${workerCount} load process(es)`,
+      `${hub.describe}: console on ${hub.httpUrl}; starting ${ids.length} gateways in ${workerCount} load process(es)`,
     );
 
     // The console: every push that adds triggers to an alarm delivers the newest trigger.
@@ -138,6 +149,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       await new Promise((r) => setTimeout(r, 100));
 
     return {
+      layout: hub.describe,
       gateways: ids.length,
       workers: workerCount,
       durationS: Math.round(elapsedS * 10) / 10,

@@ -1,6 +1,6 @@
 import { intOption, parseCommandArgs } from '../args.js';
 import { UsageError, writeLine, type Command, type CommandIo } from '../command.js';
-import { runLatencyBench } from '../bench/latency.js';
+import { runLatencyBench, type LatencyBenchResult } from '../bench/latency.js';
 import { runStormBench } from '../bench/storm.js';
 
 export const benchCommand: Command = {
@@ -8,7 +8,7 @@ export const benchCommand: Command = {
   summary: 'benchmarks on loopback; figures as JSON on the last line',
   usage: [
     'Usage: anxin bench latency [--gateways N] [--rate MSG_PER_S] [--duration S] [--alarm-rate PER_S]',
-    '                           [--workers W]',
+    '                           [--workers W] [--hubs N[,N…]]',
     '       anxin bench storm [--gateways N] [--backlog-minutes M] [--alarm-rate PER_S] [--workers W]',
     '                         [--rate-per-home EVENTS_PER_S] [--timeout S]',
     '',
@@ -20,6 +20,11 @@ export const benchCommand: Command = {
     '  (--workers, default 2) that write each tick as one outbox transaction per gateway, so the',
     '  load can be offered far past saturation (e.g. --rate 40000).',
     '  Defaults: --gateways 100 --rate 1000 --duration 30 --alarm-rate 2.',
+    '  --hubs N: instead of one hub with its embedded broker and SQLite, N hub processes behind a',
+    '  Mosquitto 2 with dynamic security, on one PostgreSQL (fsync on) and Redis, all started here',
+    '  from Debian packages (scripts/ensure-system-deps.sh); the console is on the last hub, so',
+    '  alarms ingested by the others reach it through Redis. A list (--hubs 1,2) runs each in turn',
+    '  with the same load and prints them side by side.',
     '  Each gateway holds 4 open files in its load process (measured: SQLite db, WAL, shm, socket)',
     '  and the hub 1 socket per gateway.',
     '',
@@ -48,30 +53,75 @@ export const benchCommand: Command = {
       duration: { type: 'string' },
       'alarm-rate': { type: 'string' },
       workers: { type: 'string' },
+      hubs: { type: 'string' },
     });
+    const hubCounts = parseHubCounts(values.hubs);
     const alarmRate = values['alarm-rate'] === undefined ? 2 : Number(values['alarm-rate']);
     if (!Number.isFinite(alarmRate) || alarmRate < 0 || alarmRate > 1000) {
       throw new UsageError(
         `--alarm-rate must be a number from 0 to 1000, got "${values['alarm-rate']}"`,
       );
     }
-    const result = await runLatencyBench({
+    const base = {
       gateways: intOption(values.gateways, '--gateways', 100, 1, 10_000),
       rate: intOption(values.rate, '--rate', 1000, 0, 1_000_000),
       durationS: intOption(values.duration, '--duration', 30, 1, 3600),
       alarmRate,
       workers: intOption(values.workers, '--workers', 2, 1, 64),
-      log: (line) => writeLine(io.stderr, `[bench] ${line}`),
-    });
-    const l = result.alarmLatencyMs;
-    writeLine(
-      io.stdout,
-      `alarm latency ms: p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} max ${l.max} | alarms sent ${result.alarmsSent} received ${result.alarmsReceived} lost ${result.alarmsLost} | telemetry offered ${result.telemetryOfferedPerS}/s stored ${result.telemetryStoredPerS}/s | hub peak RSS ${result.hubPeakRssMb} MB`,
-    );
-    writeLine(io.stdout, JSON.stringify({ benchmark: 'latency', ...result }));
-    return result.alarmsLost === 0 ? 0 : 1;
+      log: (line: string) => writeLine(io.stderr, `[bench] ${line}`),
+    };
+    const results: LatencyBenchResult[] = [];
+    for (const hubs of hubCounts) {
+      const result = await runLatencyBench(hubs === undefined ? base : { ...base, hubs });
+      writeLine(io.stdout, latencyLine(result));
+      results.push(result);
+    }
+    if (results.length > 1) {
+      for (const line of sideBySide(results)) writeLine(io.stdout, line);
+      writeLine(io.stdout, JSON.stringify({ benchmark: 'latency', runs: results }));
+    } else {
+      writeLine(io.stdout, JSON.stringify({ benchmark: 'latency', ...results[0] }));
+    }
+    return results.every((r) => r.alarmsLost === 0) ? 0 : 1;
   },
 };
+
+/** `--hubs 2` or `--hubs 1,2`; absent: the embedded single hub (undefined). */
+export function parseHubCounts(value: string | undefined): (number | undefined)[] {
+  if (value === undefined) return [undefined];
+  const counts = value.split(',').map((part) => Number(part.trim()));
+  if (counts.length > 4 || counts.some((n) => !Number.isInteger(n) || n < 1 || n > 8))
+    throw new UsageError(
+      `--hubs takes up to 4 hub counts from 1 to 8 (e.g. 2 or 1,2), got "${value}"`,
+    );
+  return counts;
+}
+
+function latencyLine(result: LatencyBenchResult): string {
+  const l = result.alarmLatencyMs;
+  return `${result.layout}: alarm latency ms: p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} max ${l.max} | alarms sent ${result.alarmsSent} received ${result.alarmsReceived} lost ${result.alarmsLost} | telemetry offered ${result.telemetryOfferedPerS}/s stored ${result.telemetryStoredPerS}/s | hub peak RSS ${result.hubPeakRssMb} MB | load lag max ${result.offerLagMaxMs} ms`;
+}
+
+/** The runs as columns of one table, a row per figure. */
+export function sideBySide(results: readonly LatencyBenchResult[]): string[] {
+  const rows: [string, (r: LatencyBenchResult) => string][] = [
+    ['alarm p50 / p99 ms', (r) => `${r.alarmLatencyMs.p50} / ${r.alarmLatencyMs.p99}`],
+    ['alarm max ms', (r) => String(r.alarmLatencyMs.max)],
+    ['alarms sent / lost', (r) => `${r.alarmsSent} / ${r.alarmsLost}`],
+    ['telemetry offered /s', (r) => String(r.telemetryOfferedPerS)],
+    ['telemetry stored /s', (r) => String(r.telemetryStoredPerS)],
+    ['hubs peak RSS MB', (r) => String(r.hubPeakRssMb)],
+    ['load lag max ms', (r) => String(r.offerLagMaxMs)],
+  ];
+  const header = ['', ...results.map((r) => r.layout)];
+  const body = rows.map(([name, cell]) => [name, ...results.map(cell)]);
+  const widths = header.map((_, c) =>
+    Math.max(...[header, ...body].map((row) => (row[c] ?? '').length)),
+  );
+  return [header, ...body].map(
+    (row) => `| ${row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`,
+  );
+}
 
 async function runStorm(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs(args, {
