@@ -46,12 +46,12 @@ const ARRAYS: { name: string; file: string; codes: readonly string[] }[] = [
   { name: 'GATEWAY_ERROR_CODES', file: 'gateway/src/errors.ts', codes: GATEWAY_ERROR_CODES },
   {
     name: 'mr60fda1 REJECT',
-    file: 'devices/src/mr60fda1/codec.ts',
+    file: 'devices/src/mr60fda1/tables.ts',
     codes: Object.values(mr60fda1Codec.REJECT),
   },
   {
     name: 'mr60fda2 REJECT',
-    file: 'devices/src/mr60fda2/codec.ts',
+    file: 'devices/src/mr60fda2/tables.ts',
     codes: Object.values(mr60fda2Codec.REJECT),
   },
 ];
