@@ -23,6 +23,7 @@ import {
 import { Server as SocketServer } from 'socket.io';
 import { FakeCare, FAKE_USERS, type FakeUser } from './fakeCare';
 import { handleCareRoute } from './fakeCareRoutes';
+import { matchFakeRoute } from './fakeRoutes';
 
 export { FAKE_USERS } from './fakeCare';
 /** The operator (the console test signs in as them). */
@@ -130,6 +131,11 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
     res: ServerResponse,
     path: string,
   ): Promise<void> => {
+    // Only what fakeRoutes.ts lists (and the test checks against the hub) is answered.
+    if (matchFakeRoute(req.method ?? 'GET', path) === undefined) {
+      sendError(res, 404, 'NOT_FOUND', `the fake hub has no route ${req.method} ${path}`);
+      return;
+    }
     if (path === '/api/v1/session') {
       if (req.method === 'GET') {
         const user = userOf(req);
