@@ -164,17 +164,15 @@ describe('the fake hub against the real hub', () => {
         httpPart: 'body',
       });
       if (validate === undefined) throw new Error('the hub has no validator compiler');
-      const result = validate(answer.body);
-      const ok = typeof result === 'boolean' ? result : result.error === undefined;
+      // The hub's compiler is Ajv's: a synchronous validator that answers true or false.
+      const passes = (body: unknown) => validate(body) === true;
       validated += 1;
       // The schema can refuse: a body without the route's fields does not pass.
-      const empty = validate({ unexpected: true });
-      if (empty === true || (typeof empty === 'object' && empty.error === undefined)) {
+      if (passes({ unexpected: true })) {
         problems.push(`${route}: the hub's schema accepts anything; nothing was checked`);
       }
-      if (!ok) {
-        const errors =
-          (validate as { errors?: unknown }).errors ?? (result as { error?: unknown }).error;
+      if (!passes(answer.body)) {
+        const errors = (validate as { errors?: unknown }).errors;
         problems.push(`${route}: ${JSON.stringify(errors)}`);
       }
     }
