@@ -4,10 +4,10 @@
  * proofs are rate limited per (address, gateway) and per gateway, and audited; repeated refusals
  * of the same kind (a decommissioned gateway polling) are audited at most hourly.
  *
- * Challenges live in this process's memory (bounded, 60 s). With several hubs behind one address
- * the two requests of a pickup must reach the same hub (the load balancer's source-address
- * affinity); a proof sent to another hub is refused as CLAIM_NONCE_INVALID and the gateway starts
- * over, so nothing is lost but a round trip.
+ * Challenges (single use, 60 s) and the wrong-proof counts live in the shared SQL state
+ * (claim-challenges.ts, login-limiter.ts), so with several hubs behind one address the two
+ * requests of a pickup may reach different hubs, and a guesser gains nothing by spreading its
+ * attempts over them (issue 11).
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -26,8 +26,13 @@ import {
   sealForGateway,
   type ClaimVerifier,
 } from '@anxin/protocol/claim-proof';
-import { LoginRateLimiter } from '../http/auth.js';
+import type { Kysely } from 'kysely';
+import { SqlLoginLimiter } from '../http/login-limiter.js';
+import { loadSharedSecret } from '../store/hub-secrets.js';
+import type { Database } from '../store/schema.js';
+import type { EngineDatabase } from '../engine/tables.js';
 import { ThrottledAudit, type AuditLog } from './audit.js';
+import { ClaimChallengeStore } from './claim-challenges.js';
 import { isDecommissioned, usedSinceIssue } from './claim-state.js';
 import type { Provisioning } from './provisioning.js';
 import type { CareStore } from './store.js';
@@ -37,6 +42,7 @@ export const CLAIM_NONCE_TTL_MS = 60_000;
 export const CLAIM_WAIT_HINT_S = 15;
 
 export interface ClaimChannelOptions {
+  db: Kysely<Database>;
   care: CareStore;
   provisioning: Provisioning;
   audit: AuditLog;
@@ -59,31 +65,35 @@ export type ChallengeOutcome =
   | { ok: false; code: 'RATE_LIMITED'; message: string; retryAfterS: number };
 
 export class ClaimChannel {
-  private readonly challenges = new Map<string, { gatewayId: string; expiresAt: number }>();
-  private readonly perClient: LoginRateLimiter;
-  private readonly perGateway: LoginRateLimiter;
+  private readonly challenges: ClaimChallengeStore;
+  private readonly perClient: SqlLoginLimiter;
+  private readonly perGateway: SqlLoginLimiter;
   private readonly throttled: ThrottledAudit;
-  /** Keys the stand-in salt of unknown gateways, so an unknown id looks like a known one. */
-  private readonly decoyKey = randomBytes(32);
+  /**
+   * Keys the stand-in salt of unknown gateways, so an unknown id looks like a known one: shared
+   * by the hubs (hub_secrets), or asking two hubs would tell a made-up id by its two salts.
+   */
+  private decoyKey: Promise<Buffer> | undefined;
   private readonly now: () => number;
-  private readonly maxOpen: number;
+  private sweptAt = 0;
   readonly stats = { challenges: 0, issued: 0, waiting: 0, refused: {} as Record<string, number> };
 
   constructor(private readonly o: ClaimChannelOptions) {
     const window = o.failureWindowMs ?? 15 * 60_000;
-    this.perClient = new LoginRateLimiter(o.maxFailuresPerClient ?? 5, window);
-    this.perGateway = new LoginRateLimiter(o.maxFailuresPerGateway ?? 20, window);
+    this.perClient = new SqlLoginLimiter(o.db, o.maxFailuresPerClient ?? 5, window, 'claim');
+    this.perGateway = new SqlLoginLimiter(o.db, o.maxFailuresPerGateway ?? 20, window, 'claim');
+    this.challenges = new ClaimChallengeStore(o.db, o.maxOpenChallenges ?? 20_000);
     this.throttled = new ThrottledAudit(o.audit);
     this.now = o.now ?? Date.now;
-    this.maxOpen = o.maxOpenChallenges ?? 20_000;
   }
 
-  private blockedFor(ip: string, gatewayId: string): number {
+  private async blockedFor(ip: string, gatewayId: string): Promise<number> {
     const t = this.now();
-    return Math.max(
+    const [client, gateway] = await Promise.all([
       this.perClient.blockedFor(ip, gatewayId, t),
       this.perGateway.blockedFor('*', gatewayId, t),
-    );
+    ]);
+    return Math.max(client, gateway);
   }
 
   private async verifierOf(gatewayId: string): Promise<ClaimVerifier | null> {
@@ -92,20 +102,24 @@ export class ClaimChannel {
   }
 
   async challenge(gatewayId: string, clientNonce: string, ip: string): Promise<ChallengeOutcome> {
-    const wait = this.blockedFor(ip, gatewayId);
+    const wait = await this.blockedFor(ip, gatewayId);
     if (wait > 0) return this.rateLimited(wait);
     const t = this.now();
-    this.sweep(t);
     const verifier = await this.verifierOf(gatewayId);
     const nonce = `${clientNonce}${randomBytes(24).toString('base64')}`;
-    this.challenges.set(nonce, { gatewayId, expiresAt: t + CLAIM_NONCE_TTL_MS });
+    await this.challenges.issue(nonce, { gatewayId, expiresAt: t + CLAIM_NONCE_TTL_MS }, t);
+    if (t - this.sweptAt > 60_000) {
+      // Both limits share the 'claim' scope and window: one sweep forgets their ended windows.
+      this.sweptAt = t;
+      await this.perClient.sweep(t);
+    }
     this.stats.challenges += 1;
     return {
       ok: true,
       response: {
         gatewayId,
         nonce,
-        salt: (verifier?.salt ?? this.decoySalt(gatewayId)).toString('base64'),
+        salt: (verifier?.salt ?? (await this.decoySalt(gatewayId, t))).toString('base64'),
         kdf: verifier?.kdf ?? CLAIM_KDF_DEFAULT,
         expiresInS: CLAIM_NONCE_TTL_MS / 1000,
       },
@@ -113,12 +127,11 @@ export class ClaimChannel {
   }
 
   async proof(gatewayId: string, nonce: string, proof: string, ip: string): Promise<ClaimOutcome> {
-    const wait = this.blockedFor(ip, gatewayId);
+    const wait = await this.blockedFor(ip, gatewayId);
     if (wait > 0) return this.rateLimited(wait);
     const t = this.now();
-    const challenge = this.challenges.get(nonce);
     // Spent on first use, right or wrong: a proof seen on the wire can never be played again.
-    this.challenges.delete(nonce);
+    const challenge = await this.challenges.take(nonce);
     if (!challenge || challenge.gatewayId !== gatewayId || challenge.expiresAt < t) {
       await this.auditRepeated(gatewayId, 'nonce_invalid', ip);
       return this.refuse('CLAIM_NONCE_INVALID', 'unknown, expired or already used challenge');
@@ -128,8 +141,8 @@ export class ClaimChannel {
     const verifier = row?.claim_code_hash ? parseClaimVerifier(row.claim_code_hash) : null;
     const clientKey = verifier ? checkClaimProof(proof, verifier, authMessage) : null;
     if (!row || !verifier || !clientKey) {
-      this.perClient.fail(ip, gatewayId, t);
-      this.perGateway.fail('*', gatewayId, t);
+      await this.perClient.fail(ip, gatewayId, t);
+      await this.perGateway.fail('*', gatewayId, t);
       const entry = {
         user: null,
         action: 'gateway.pickup_failed',
@@ -143,7 +156,7 @@ export class ClaimChannel {
       else await this.throttled.record(`${ip}\u0000unknown`, entry);
       return this.refuse('CLAIM_CODE_INVALID', 'no gateway with that id and claim code');
     }
-    this.perClient.succeed(ip, gatewayId);
+    await this.perClient.succeed(ip, gatewayId);
     const serverSignature = claimServerSignature(verifier.serverKey, authMessage);
     if (isDecommissioned(row)) {
       await this.auditRepeated(gatewayId, 'decommissioned', ip);
@@ -189,16 +202,15 @@ export class ClaimChannel {
     };
   }
 
-  private decoySalt(gatewayId: string): Buffer {
-    return createHmac('sha256', this.decoyKey).update(gatewayId).digest().subarray(0, 16);
-  }
-
-  private sweep(t: number): void {
-    for (const [nonce, c] of this.challenges) {
-      if (c.expiresAt >= t && this.challenges.size < this.maxOpen) break;
-      // Oldest first (insertion order): expired ones, or the oldest when full.
-      this.challenges.delete(nonce);
-    }
+  private async decoySalt(gatewayId: string, now: number): Promise<Buffer> {
+    // hub_secrets is the engine's table; the care Database type does not list it.
+    const db = this.o.db as unknown as Kysely<EngineDatabase>;
+    this.decoyKey ??= loadSharedSecret(db, 'claim_decoy_salt_key', now);
+    const key = await this.decoyKey.catch((err: unknown) => {
+      this.decoyKey = undefined; // the database was away: ask again next time
+      throw err;
+    });
+    return createHmac('sha256', key).update(gatewayId).digest().subarray(0, 16);
   }
 
   private async auditRepeated(gatewayId: string, reason: string, ip: string): Promise<void> {

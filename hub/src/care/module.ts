@@ -73,7 +73,13 @@ export async function createCareModule(deps: {
     store,
     scopedAlarms: new ScopedAlarms(deps.db),
     provisioning,
-    claimChannel: new ClaimChannel({ care: store, provisioning, audit, log: deps.log }),
+    claimChannel: new ClaimChannel({
+      db: deps.db,
+      care: store,
+      provisioning,
+      audit,
+      log: deps.log,
+    }),
     access: new Access({ auth: deps.auth, scopes, audit }),
     setMqttUrl(url) {
       if (!deps.publicMqttUrl) mqttUrl = url;

@@ -4,9 +4,10 @@
  * key kept in `hub_secrets` (generated on first start). A token names one contact of one alarm,
  * so it can only accept on that contact's behalf, and only until it expires.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { EngineDatabase } from '../engine/tables.js';
+import { loadSharedSecret } from '../store/hub-secrets.js';
 
 export interface AcceptClaim {
   alarmId: string;
@@ -14,19 +15,8 @@ export interface AcceptClaim {
   expiresAt: number;
 }
 
-export async function loadLinkKey(db: Kysely<EngineDatabase>, now: number): Promise<Buffer> {
-  const name = 'escalation_link_key';
-  await db
-    .insertInto('hub_secrets')
-    .values({ name, value: randomBytes(32).toString('base64'), created_at: now })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('hub_secrets')
-    .select('value')
-    .where('name', '=', name)
-    .executeTakeFirstOrThrow();
-  return Buffer.from(row.value, 'base64');
+export function loadLinkKey(db: Kysely<EngineDatabase>, now: number): Promise<Buffer> {
+  return loadSharedSecret(db, 'escalation_link_key', now);
 }
 
 const mac = (key: Buffer, payload: string): string =>

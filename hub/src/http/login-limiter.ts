@@ -18,7 +18,7 @@ export interface LoginLimiter {
 }
 
 interface LoginFailureTables {
-  login_failures: { key: string; window_start: number; count: number };
+  login_failures: { key: string; window_start: number; count: number; scope: string };
 }
 
 export class SqlLoginLimiter implements LoginLimiter {
@@ -28,13 +28,17 @@ export class SqlLoginLimiter implements LoginLimiter {
     db: Kysely<Database>,
     private readonly maxFailures: number,
     private readonly windowMs: number,
+    /** Another limit on the same table (e.g. 'claim'): its own keys, rows and sweep. */
+    private readonly scope = 'login',
   ) {
     this.db = db as unknown as Kysely<LoginFailureTables>;
   }
 
   private key(ip: string, username: string): string {
     // JSON, not a NUL separator: PostgreSQL text cannot hold NUL.
-    return JSON.stringify([ip, username.toLowerCase()]);
+    const parts = [ip, username.toLowerCase()];
+    // Console logins keep the key they had before scopes (migration 0945).
+    return JSON.stringify(this.scope === 'login' ? parts : [this.scope, ...parts]);
   }
 
   async blockedFor(ip: string, username: string, now: number): Promise<number> {
@@ -53,7 +57,7 @@ export class SqlLoginLimiter implements LoginLimiter {
     const expired = now - this.windowMs;
     await this.db
       .insertInto('login_failures')
-      .values({ key: this.key(ip, username), window_start: now, count: 1 })
+      .values({ key: this.key(ip, username), window_start: now, count: 1, scope: this.scope })
       .onConflict((oc) =>
         oc.column('key').doUpdateSet({
           // Both engines evaluate SET against the row as it was: a stale window restarts at 1.
@@ -68,10 +72,11 @@ export class SqlLoginLimiter implements LoginLimiter {
     await this.db.deleteFrom('login_failures').where('key', '=', this.key(ip, username)).execute();
   }
 
-  /** Forgets windows that ended (called with the session sweep). */
+  /** Forgets this scope's windows that ended. */
   async sweep(now: number): Promise<void> {
     await this.db
       .deleteFrom('login_failures')
+      .where('scope', '=', this.scope)
       .where('window_start', '<', now - this.windowMs)
       .execute();
   }

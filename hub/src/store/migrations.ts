@@ -15,6 +15,7 @@ import { careOperationsMigration } from '../operations/migration.js';
 import type { Migration, MigrationProvider } from 'kysely';
 import { gatewayClaim } from './migration-gateway-claim.js';
 import { multiHub } from './migration-multi-hub.js';
+import { claimChallenges } from './migration-claim-challenges.js';
 
 /** True when the migration runs on PostgreSQL (types differ in the two places below). */
 export function isPostgres(db: Kysely<unknown>): boolean {
@@ -531,6 +532,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0935_shared_homes_import': sharedHomesImport,
   '0930_care_operations': careOperationsMigration,
   '0940_multi_hub': multiHub,
+  '0945_claim_challenges': claimChallenges,
 };
 
 export const inCodeMigrations: MigrationProvider = {
