@@ -79,6 +79,22 @@ describe('external broker (Mosquitto + dynamic security)', () => {
     }
   });
 
+  it('reports gateways online cluster-wide from their status, not 0', async () => {
+    const connected = async () => {
+      const text = await (await fetch(`${hub.httpUrl}/metrics`)).text();
+      return Number(/^anxin_gateways_connected(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? NaN);
+    };
+    const gw = await TestGateway.connect(broker.url, B, SECRET_B);
+    try {
+      await gw.publish('status', { v: PROTOCOL_VERSION, state: 'online', at: Date.now() });
+      await waitFor(async () => (await connected()) >= 1, 20_000, 'B counted online');
+      await gw.publish('status', { v: PROTOCOL_VERSION, state: 'offline', at: Date.now() });
+      await waitFor(async () => (await connected()) === 0, 20_000, 'B counted offline');
+    } finally {
+      await gw.close();
+    }
+  }, 60_000);
+
   it('refuses wrong credentials, unknown gateways and a borrowed client id', async () => {
     expect(await refusedLogin(A, 'not-the-secret')).toMatch(
       /Bad username or password|Not authorized/i,

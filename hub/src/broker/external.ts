@@ -31,6 +31,9 @@ import { checkBrokerConfig } from './external-config.js';
 import { authorizeUplink, BROKER_VOUCHED } from './seam.js';
 import type { HubBroker, PublishOptions, UplinkSink } from './seam.js';
 
+/** How often the online-gateway count is read from SQL (a gauge, not an alarm path). */
+const ONLINE_REFRESH_MS = 5000;
+
 export interface ExternalBrokerDeps {
   config: HubConfig['mqtt'];
   /** This hub's name (cluster.instanceId): part of its client id, for the broker's logs. */
@@ -53,6 +56,9 @@ export class ExternalBroker implements HubBroker {
   private readonly beforeListen = new Map<string, string>();
   /** listen() waits for the first subscription to be granted. */
   private readonly readyWaiters = new Set<() => void>();
+
+  private onlineGateways = 0;
+  private onlineTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ExternalBrokerDeps) {
     checkBrokerConfig(deps.config);
@@ -125,6 +131,13 @@ export class ExternalBroker implements HubBroker {
       throw err;
     });
     this.deps.log.info({ url: ext.url, filter: this.filter }, 'connected to the MQTT broker');
+    const refresh = () =>
+      this.refreshOnline().catch((err: unknown) =>
+        this.deps.log.warn({ err }, 'cannot count online gateways'),
+      );
+    void refresh();
+    this.onlineTimer = setInterval(refresh, ONLINE_REFRESH_MS);
+    this.onlineTimer.unref();
     // Gateways provisioned before the connection existed (`anxin hub --provision`).
     this.listened = true;
     for (const [gatewayId, secret] of this.beforeListen)
@@ -203,8 +216,18 @@ export class ExternalBroker implements HubBroker {
       );
   }
 
+  /**
+   * The broker holds the connections, not this hub: gateways whose last status (their own
+   * `online`, or the last will the broker published for them) is online, read from the shared SQL
+   * state every few seconds. The same figure on every hub: a cluster-wide gauge, not a share.
+   */
   get connectedClients(): number {
-    return 0;
+    return this.onlineGateways;
+  }
+
+  private async refreshOnline(): Promise<void> {
+    const counts = await this.deps.gateways.counts();
+    this.onlineGateways = counts.find((c) => c.status === 'online')?.count ?? 0;
   }
 
   stopAccepting(): void {
@@ -215,6 +238,8 @@ export class ExternalBroker implements HubBroker {
   }
 
   async close(): Promise<void> {
+    if (this.onlineTimer) clearInterval(this.onlineTimer);
+    this.onlineTimer = undefined;
     this.stopAccepting();
     this.dynsec?.close();
     await this.client?.endAsync();

@@ -72,7 +72,7 @@ export interface HubBroker extends Downlink {
    * again is read from SQL (gateways.enabled), as at every CONNECT.
    */
   disconnectGateway(gatewayId: string): void;
-  /** Gateways connected to this hub (embedded); external: unknown here, reported as 0. */
+  /** Gateways connected to this hub (embedded); external: online gateways cluster-wide (SQL). */
   readonly connectedClients: number;
   /** Stops taking new gateways/uplinks; acks for work in progress still go out. */
   stopAccepting(): void;
