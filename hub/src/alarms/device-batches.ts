@@ -8,7 +8,7 @@
  * is recorded in the timeline. Nothing a device says is dropped: a clear/cancel with no alarm to
  * join is kept as a trigger without an alarm.
  */
-import { PostgresAdapter, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { AlarmDto, AlarmEvent, RejectCode } from '@anxin/protocol';
 import { residentOfDevice } from '../store/device-resident.js';
 import type { AlarmRow, Database } from '../store/schema.js';
@@ -41,29 +41,6 @@ export interface AlarmDiverter {
     event: AlarmEvent,
     receivedAt: number,
   ): Promise<string | null>;
-}
-
-/**
- * Several hubs on PostgreSQL (issue 11): a shared subscription may hand one gateway's batches (or
- * a batch and its resend) to two hubs at once. Locking the gateways' rows first, in id order (no
- * deadlock between two group commits), makes the second hub wait for the first one's commit and
- * then see its receipts: a replay is acknowledged, not stored twice, and the join-or-open of one
- * gateway's alarms runs one hub at a time. SQLite has one writer anyway.
- */
-export async function lockGateways(
-  trx: Transaction<Database>,
-  batches: readonly { gatewayId: string }[],
-): Promise<void> {
-  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
-  const ids = [...new Set(batches.map((b) => b.gatewayId))].sort();
-  if (ids.length === 0) return;
-  await trx
-    .selectFrom('gateways')
-    .select('id')
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .forUpdate()
-    .execute();
 }
 
 /** One gateway's batch, inside the group's transaction. */

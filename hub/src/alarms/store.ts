@@ -14,12 +14,8 @@ import {
 } from '@anxin/protocol';
 import type { Database } from '../store/schema.js';
 import { applyDerived, type DerivedClear, type DerivedRaise } from './derived.js';
-import {
-  applyBatch,
-  lockGateways,
-  type AlarmBatchOutcome,
-  type AlarmDiverter,
-} from './device-batches.js';
+import { applyBatch, type AlarmBatchOutcome, type AlarmDiverter } from './device-batches.js';
+import { lockGateways } from '../store/gateway-locks.js';
 import { acknowledgeAlarm, reopenAlarm, resolveAlarm } from './lifecycle.js';
 import { clearGatewayOffline, raiseGatewayOffline } from './liveness.js';
 import {

@@ -3,6 +3,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Heartbeat } from '@anxin/protocol';
+import { lockGateways } from './gateway-locks.js';
 import type { Database, GatewayRow } from './schema.js';
 
 export class GatewayStore {
@@ -58,13 +59,11 @@ export class GatewayStore {
     heartbeats: { gatewayId: string; heartbeat: Heartbeat; at: number }[],
     statuses: { gatewayId: string; state: 'online' | 'offline'; at: number }[],
   ): Promise<void> {
-    // In gateway id order, as alarm batches lock them (store/alarms.ts lockGateways): two hubs'
-    // transactions on PostgreSQL then never wait on each other in a cycle.
-    const ordered = [...heartbeats].sort((a, b) =>
-      a.gatewayId < b.gatewayId ? -1 : a.gatewayId > b.gatewayId ? 1 : 0,
-    );
     await this.db.transaction().execute(async (trx) => {
-      for (const { gatewayId, heartbeat, at } of ordered) {
+      // Every row this transaction writes, locked first in the database's id order, as alarm
+      // group commits do (gateway-locks.ts): no deadlock between two hubs' writes.
+      await lockGateways(trx, [...heartbeats, ...statuses]);
+      for (const { gatewayId, heartbeat, at } of heartbeats) {
         await trx
           .updateTable('gateways')
           .set({
