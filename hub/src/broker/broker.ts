@@ -10,7 +10,6 @@
  * the broker seam (seam.ts) straight from the authorizePublish hook (no TCP client of its own; see
  * create() for why not `published`); acks, config and commands go out with `broker.publish`.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   createServer as createTcpServer,
@@ -21,17 +20,17 @@ import {
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { gatewayTopicPrefix, isValidGatewayId } from '@anxin/protocol';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
 import type { GatewayStore } from '../store/gateways.js';
-import { hashGatewaySecret, verifyGatewaySecret } from '../security/gateway-secret.js';
 import { addAcceptHandles, type AcceptHandles } from './accept-handles.js';
 import { GuardedConnection } from './frame-guard.js';
+import { GatewayLogin } from './gateway-login.js';
 import { indexRetainedMessages } from './retained-index.js';
 import {
   authorizeUplink,
   BROKER_VOUCHED,
+  gatewayMaySubscribe,
   type HubBroker,
   type PublishOptions,
   type UplinkSink,
@@ -69,20 +68,16 @@ export class Broker implements HubBroker {
   readonly mode = 'embedded' as const;
   private server: Server | undefined;
   private acceptHandles: AcceptHandles | undefined;
-  /**
-   * Gateways whose secret was verified since start: an HMAC of that secret under a per-process
-   * key (saves the store lookup's hash check on reconnects; it mattered most while legacy scrypt
-   * rows remain). Invalidated when the stored hash changes (re-provisioned) and never persisted.
-   */
-  private readonly verified = new Map<string, { hash: string; digest: Buffer }>();
-  private readonly cacheKey = randomBytes(32);
+  private readonly login: GatewayLogin;
   private readonly sockets = new Set<Socket>();
   private serverClosed: Promise<void> | undefined;
 
   private constructor(
     private readonly aedes: Aedes,
     private readonly deps: BrokerDeps,
-  ) {}
+  ) {
+    this.login = new GatewayLogin(deps);
+  }
 
   static async create(deps: BrokerDeps): Promise<Broker> {
     // The hooks need the Broker instance; create aedes first, then attach them.
@@ -144,52 +139,15 @@ export class Broker implements HubBroker {
     username: string | undefined,
     password: Buffer | undefined,
   ): Promise<void> {
-    const refuse = (
-      reason: string,
-      code: AuthenticateError['returnCode'] = BAD_USERNAME_OR_PASSWORD,
-    ): never => {
-      this.deps.metrics.authFailures.inc({ reason });
-      this.deps.log.warn(
-        { gatewayId: username ?? null, clientId: client.id, reason },
-        'MQTT login refused',
-      );
-      throw authError(`login refused: ${reason}`, code);
-    };
-    if (!username || !password) return refuse('missing_credentials');
-    if (!isValidGatewayId(username)) return refuse('bad_username');
-    // One identity per gateway: the client id must be the gateway id, so no gateway can take over
-    // (and kick off) another's MQTT session.
-    if (client.id !== username) return refuse('client_id_mismatch', NOT_AUTHORIZED);
-    const row = await this.deps.gateways.get(username);
-    if (!row) return refuse('unknown_gateway');
-    if (row.enabled !== 1) {
-      this.deps.onLoginRefused?.(username, 'disabled');
-      return refuse('disabled', NOT_AUTHORIZED);
-    }
-    const secret = password.toString('utf8');
-    const digest = createHmac('sha256', this.cacheKey).update(secret).digest();
-    const cached = this.verified.get(username);
-    if (cached && cached.hash === row.secret_hash && timingSafeEqual(cached.digest, digest)) return;
-    const check = await verifyGatewaySecret(secret, row.secret_hash);
-    if (!check.ok) return refuse('wrong_password');
-    let hash = row.secret_hash;
-    if (check.legacy) {
-      // Migrate the row to the fast format now that we know the secret (compare-and-set: a
-      // re-provisioning that happened meanwhile wins).
-      const rehashed = hashGatewaySecret(secret);
-      try {
-        if (await this.deps.gateways.replaceSecretHash(username, row.secret_hash, rehashed)) {
-          hash = rehashed;
-          this.deps.log.info({ gatewayId: username }, 'gateway secret re-hashed (scrypt → hmac)');
-        }
-      } catch (err) {
-        this.deps.log.warn(
-          { gatewayId: username, err: (err as Error).message },
-          'cannot re-hash a legacy gateway secret; it stays valid',
-        );
-      }
-    }
-    this.verified.set(username, { hash, digest });
+    const verdict = await this.login.check(client.id, username, password);
+    if (verdict.ok) return;
+    // Identity and lock-out refusals are "not authorized" (MQTT 3.1.1 §3.2.2.3, code 5); the
+    // rest "bad user name or password" (code 4).
+    const code =
+      verdict.reason === 'client_id_mismatch' || verdict.reason === 'disabled'
+        ? NOT_AUTHORIZED
+        : BAD_USERNAME_OR_PASSWORD;
+    throw authError(`login refused: ${verdict.reason}`, code);
   }
 
   /** Counts and logs a publish outside the gateway's own `up/` topics (see authorizeUplink). */
@@ -204,12 +162,7 @@ export class Broker implements HubBroker {
   }
 
   private allowSubscribe(client: Client, filter: string): boolean {
-    const prefix = gatewayTopicPrefix(client.id);
-    if (filter.startsWith(prefix)) {
-      const rest = filter.slice(prefix.length);
-      // down/<channel>, down/+ or down/# — never wildcards above the gateway's own level.
-      if (/^down\/([a-z-]+|\+|#)$/.test(rest)) return true;
-    }
+    if (gatewayMaySubscribe(client.id, filter)) return true;
     this.deps.metrics.aclRefusals.inc({ action: 'subscribe' });
     this.deps.log.warn(
       { gatewayId: client.id, filter: filter.slice(0, 200) },
@@ -290,7 +243,7 @@ export class Broker implements HubBroker {
 
   /** Nothing to do: the next CONNECT is checked against the hash now in SQL. */
   credentialsIssued(gatewayId: string): Promise<void> {
-    this.verified.delete(gatewayId);
+    this.login.forget(gatewayId);
     return Promise.resolve();
   }
 
@@ -299,7 +252,7 @@ export class Broker implements HubBroker {
    * credentials): its next CONNECT is checked against the SQL state again.
    */
   disconnectGateway(gatewayId: string): void {
-    this.verified.delete(gatewayId);
+    this.login.forget(gatewayId);
     const clients = (this.aedes as unknown as { clients: Record<string, Client | undefined> })
       .clients;
     clients[gatewayId]?.close();

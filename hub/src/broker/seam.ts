@@ -12,7 +12,7 @@
  * stays), and either way ingest sees only `UplinkSink.onUplink` with a parsed topic whose gateway id
  * the broker has authenticated; the hub answers only through `Downlink.publish`.
  */
-import { parseTopic, type UplinkTopic } from '@anxin/protocol';
+import { gatewayTopicPrefix, parseTopic, type UplinkTopic } from '@anxin/protocol';
 
 /** Where authorized uplinks go (ingest). Called synchronously per message; must never throw. */
 export interface UplinkSink {
@@ -39,6 +39,15 @@ export function authorizeUplink(topic: string, publisher: string | null): Uplink
   if (parsed === null || parsed.direction !== 'up') return null;
   if (publisher !== BROKER_VOUCHED && parsed.gatewayId !== publisher) return null;
   return parsed;
+}
+
+/**
+ * The subscribe half of a gateway's ACL, for every broker that asks the hub: its own
+ * `down/<channel>`, `down/+` or `down/#`, never a wildcard above its own level.
+ */
+export function gatewayMaySubscribe(gatewayId: string, filter: string): boolean {
+  const prefix = gatewayTopicPrefix(gatewayId);
+  return filter.startsWith(prefix) && /^down\/([a-z-]+|\+|#)$/.test(filter.slice(prefix.length));
 }
 
 export interface PublishOptions {
