@@ -32,6 +32,7 @@ import { resolveWebRoot, type HubConfig } from './config.js';
 import { Authenticator } from './http/auth.js';
 import { registerCareDataRoutes } from './http/care-data-routes.js';
 import { registerClaimRoutes } from './http/claim-routes.js';
+import { registerBrokerAuthRoutes } from './http/broker-auth-routes.js';
 import { SqlLoginLimiter } from './http/login-limiter.js';
 import { buildHttpServer } from './http/server.js';
 import { alarmEngineMetrics, AlarmEngineModule } from './engine/module.js';
@@ -384,6 +385,13 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   });
   operations.registerRoutes(http, care.access);
   registerClaimRoutes(http, care.claimChannel);
+  if (config.mqtt.mode === 'external' && config.mqtt.external.gatewayAccounts === 'broker-http')
+    registerBrokerAuthRoutes(http, {
+      external: config.mqtt.external,
+      login: mqttBroker.login,
+      gateways,
+      metrics,
+    });
   registerControlRoutes(http, {
     access: care.access,
     scopes: care.scopes,

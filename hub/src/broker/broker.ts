@@ -68,7 +68,7 @@ export class Broker implements HubBroker {
   readonly mode = 'embedded' as const;
   private server: Server | undefined;
   private acceptHandles: AcceptHandles | undefined;
-  private readonly login: GatewayLogin;
+  readonly login: GatewayLogin;
   private readonly sockets = new Set<Socket>();
   private serverClosed: Promise<void> | undefined;
 

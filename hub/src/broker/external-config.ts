@@ -30,12 +30,21 @@ export const ExternalBrokerConfigSchema = Type.Object(
      *  - `mosquitto-dynsec`: the hub creates/updates/disables one client and one role per gateway
      *    through `$CONTROL/dynamic-security/v1` when a gateway is claimed, re-issued or
      *    decommissioned (the hub's account needs the plugin's admin rights);
-     *  - `none`: the broker's accounts are managed elsewhere (e.g. EMQX's HTTP auth), the hub
-     *    only takes uplinks and publishes.
+     *  - `broker-http`: the broker asks the hub for every login and every publish/subscribe
+     *    (EMQX 5 HTTP authentication and authorization, http/broker-auth-routes.ts), with
+     *    `authHttpSecret` as its bearer token; nothing is copied into the broker;
+     *  - `none`: the broker's accounts are managed elsewhere, the hub only takes uplinks and
+     *    publishes.
      */
-    gatewayAccounts: Type.Union([Type.Literal('mosquitto-dynsec'), Type.Literal('none')], {
-      default: 'mosquitto-dynsec',
-    }),
+    gatewayAccounts: Type.Union(
+      [Type.Literal('mosquitto-dynsec'), Type.Literal('broker-http'), Type.Literal('none')],
+      { default: 'mosquitto-dynsec' },
+    ),
+    /**
+     * `broker-http`: the token the broker sends as `Authorization: Bearer …` (at least 24
+     * characters; better given as ANXIN__MQTT__EXTERNAL__AUTHHTTPSECRET than in a file).
+     */
+    authHttpSecret: Type.String({ default: '' }),
     /** Give up a connection attempt (and a dynamic-security command) after this long. */
     connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 300_000, default: 10_000 }),
   },
@@ -55,6 +64,10 @@ export function checkBrokerConfig(
   if (!mqtt.external.username)
     problems.push(
       "mqtt.external.username: required when mqtt.mode is external (the hub's account)",
+    );
+  if (mqtt.external.gatewayAccounts === 'broker-http' && mqtt.external.authHttpSecret.length < 24)
+    problems.push(
+      'mqtt.external.authHttpSecret: at least 24 characters when gatewayAccounts is broker-http (the token the broker sends)',
     );
   if (problems.length > 0) throw new ConfigError(source, problems);
 }

@@ -27,6 +27,7 @@ import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
 import type { GatewayStore } from '../store/gateways.js';
 import { DynSecAdmin } from './dynsec.js';
+import { GatewayLogin } from './gateway-login.js';
 import { checkBrokerConfig } from './external-config.js';
 import { authorizeUplink, BROKER_VOUCHED } from './seam.js';
 import type { HubBroker, PublishOptions, UplinkSink } from './seam.js';
@@ -42,6 +43,7 @@ export interface ExternalBrokerDeps {
   metrics: HubMetrics;
   log: Logger;
   uplinks: UplinkSink;
+  onLoginRefused?: (gatewayId: string, reason: string) => void;
 }
 
 export class ExternalBroker implements HubBroker {
@@ -54,6 +56,8 @@ export class ExternalBroker implements HubBroker {
   private listened = false;
   /** Accounts issued before listen() connected; set in the broker once it has. */
   private readonly beforeListen = new Map<string, string>();
+  /** `broker-http`: the broker asks the hub (http/broker-auth-routes.ts) with these answers. */
+  readonly login: GatewayLogin;
   /** listen() waits for the first subscription to be granted. */
   private readonly readyWaiters = new Set<() => void>();
 
@@ -62,6 +66,7 @@ export class ExternalBroker implements HubBroker {
 
   constructor(private readonly deps: ExternalBrokerDeps) {
     checkBrokerConfig(deps.config);
+    this.login = new GatewayLogin(deps);
     this.filter = `$share/${deps.config.external.shareGroup}/${HUB_UPLINK_FILTER}`;
   }
 
@@ -192,6 +197,7 @@ export class ExternalBroker implements HubBroker {
   }
 
   async credentialsIssued(gatewayId: string, secret: string): Promise<void> {
+    this.login.forget(gatewayId);
     if (this.deps.config.external.gatewayAccounts !== 'mosquitto-dynsec') return;
     if (!this.dynsec || !this.listened) {
       this.beforeListen.set(gatewayId, secret);
@@ -202,6 +208,9 @@ export class ExternalBroker implements HubBroker {
   }
 
   disconnectGateway(gatewayId: string): void {
+    // broker-http: the next login, and every publish/subscribe the broker asks about, is
+    // checked against SQL (gateways.enabled); EMQX's authorization cache holds for its TTL.
+    this.login.forget(gatewayId);
     const dynsec = this.dynsec;
     if (!dynsec) return;
     this.deps.gateways

@@ -13,6 +13,7 @@
  * the broker has authenticated; the hub answers only through `Downlink.publish`.
  */
 import { gatewayTopicPrefix, parseTopic, type UplinkTopic } from '@anxin/protocol';
+import type { GatewayLogin } from './gateway-login.js';
 
 /** Where authorized uplinks go (ingest). Called synchronously per message; must never throw. */
 export interface UplinkSink {
@@ -81,6 +82,8 @@ export interface HubBroker extends Downlink {
    * again is read from SQL (gateways.enabled), as at every CONNECT.
    */
   disconnectGateway(gatewayId: string): void;
+  /** Gateway logins as the hub decides them (the embedded broker's, or a broker asking over HTTP). */
+  readonly login: GatewayLogin;
   /** Gateways connected to this hub (embedded); external: online gateways cluster-wide (SQL). */
   readonly connectedClients: number;
   /** Stops taking new gateways/uplinks; acks for work in progress still go out. */
