@@ -64,7 +64,7 @@ describeEngines('gateway row locks', (engine) => {
       );
       const results = await Promise.allSettled([...writes, alarmLocks]);
       const failures = results.filter((r) => r.status === 'rejected');
-      expect(failures.map((f) => String((f).reason))).toEqual([]);
+      expect(failures.map((f) => String(f.reason))).toEqual([]);
       const rows = await db
         .selectFrom('gateways')
         .select(['id', 'status', 'last_seen_at'])
