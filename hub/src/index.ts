@@ -24,3 +24,4 @@ export {
   resolveDatabaseTarget,
   type DatabaseTarget,
 } from './store/target.js';
+export { ALARM_TRACE_ENV, parseAlarmTrace, type AlarmTraceEntry } from './ingest/alarm-trace.js';

@@ -13,49 +13,13 @@
  */
 import { join } from 'node:path';
 import { LocalMosquitto, LocalPostgres, LocalRedis } from '@anxin/hub/local-engines';
-import { spawnHubProcess, type HubProcess } from './hub-process.js';
-
-/** Where the load connects its gateways and its console, and what the hubs report. */
-export interface HubLayout {
-  /** What ran, for the report ("1 hub, embedded broker and SQLite", "2 hubs, …"). */
-  describe: string;
-  /** The MQTT broker the gateways connect to. */
-  mqttUrl: string;
-  /** The hub the console is attached to, and its admin session. */
-  httpUrl: string;
-  cookie: string;
-  /** Telemetry points stored, summed over the hubs. */
-  telemetryStored(): Promise<number>;
-  /** Peak resident memory, summed over the hub processes. */
-  peakRssBytes(): number;
-  stop(): Promise<void>;
-}
-
-export interface LayoutOptions {
-  dir: string;
-  gatewayIds: readonly string[];
-  secret: string;
-  log: (line: string) => void;
-}
-
-/** Today's single-machine default: one hub with its embedded broker and SQLite. */
-export async function startEmbeddedHub(options: LayoutOptions): Promise<HubLayout> {
-  const hub = await spawnHubProcess(options);
-  return {
-    describe: '1 hub, embedded broker, SQLite',
-    mqttUrl: hub.mqttUrl,
-    httpUrl: hub.httpUrl,
-    cookie: hub.cookie,
-    telemetryStored: () => hub.telemetryStored(),
-    peakRssBytes: () => hub.peakRssBytes(),
-    stop: () => hub.stop(),
-  };
-}
+import type { BenchHubs, BenchHubsOptions } from './hub-layout.js';
+import { cpuSeconds, spawnHubProcess, type HubProcess } from './hub-process.js';
 
 /** N hubs behind Mosquitto, on PostgreSQL and Redis, all started here and stopped by stop(). */
-export async function startClusterLayout(
-  options: LayoutOptions & { hubs: number },
-): Promise<HubLayout> {
+export async function startClusterHubs(
+  options: BenchHubsOptions & { hubs: number },
+): Promise<BenchHubs> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -84,6 +48,7 @@ export async function startClusterLayout(
         // Only the first hub provisions: the accounts live in PostgreSQL and Mosquitto.
         gatewayIds: i === 0 ? options.gatewayIds : [],
         secret: options.secret,
+        env: { ...options.env, ANXIN_ALARM_TRACE: join(options.dir, name, 'alarm-trace.tsv') },
         ...(adminPassword === undefined ? {} : { adminPassword }),
         config: {
           mqtt: {
@@ -107,14 +72,16 @@ export async function startClusterLayout(
     if (!consoleHub) throw new Error('--hubs must be at least 1');
     return {
       describe: `${hubs.length} hub${hubs.length === 1 ? '' : 's'}, Mosquitto, PostgreSQL, Redis`,
-      mqttUrl: mosquitto.url,
-      httpUrl: consoleHub.httpUrl,
-      cookie: consoleHub.cookie,
+      mqttUrlFor: () => mosquitto.url,
+      console: { httpUrl: consoleHub.httpUrl, cookie: consoleHub.cookie },
+      traceFiles: hubs.map((_, i) => join(options.dir, `hub-${i + 1}`, 'alarm-trace.tsv')),
+      pids: hubs.map((h) => h.pid),
       async telemetryStored() {
         const counts = await Promise.all(hubs.map((h) => h.telemetryStored()));
         return counts.reduce((sum, n) => sum + n, 0);
       },
-      peakRssBytes: () => hubs.reduce((sum, h) => sum + h.peakRssBytes(), 0),
+      cpuSeconds: () => hubs.reduce((sum, h) => sum + cpuSeconds(h.pid), 0),
+      peakRssMb: () => Math.round(hubs.reduce((sum, h) => sum + h.peakRssBytes(), 0) / 1024 / 1024),
       stop: stopAll,
     };
   } catch (err) {

@@ -12,11 +12,14 @@
  * Start: `child_process.fork(cli/dist/bench/gateway-worker.js)`; see worker-client.ts.
  */
 import { readdirSync } from 'node:fs';
+import { profileWindow } from './profile-window.js';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway';
 import { validateConfig } from '@anxin/protocol';
 import { pino } from 'pino';
+import { preciseNow } from './clock.js';
+import { probeAlarmPublishes } from './publish-probe.js';
 import type { WorkerReply, WorkerRequest, GatewayBase, OfferedAlarm } from './worker-protocol.js';
 
 export const METER = 'meter-1';
@@ -29,7 +32,22 @@ const usedTimes = new Map<string, Set<number>>();
 let clockOffsetMs = 0;
 /** Event-loop delay of this process, measured from the 'start' request on. */
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+/** The same during the current (or last) offer only: the load generator's own lag. */
+const offerLoopDelay = monitorEventLoopDelay({ resolution: 5 });
 const now = () => Date.now() + clockOffsetMs;
+/** What the current offer has done so far, for progress lines while it runs. */
+const progress = { telemetryOffered: 0, alarmsRaised: 0, cpuAtStart: process.cpuUsage() };
+/** Alarms raised here whose first MQTT publish is still to be seen, by `${gatewayId}|${seq}`. */
+const awaitingPublish = new Map<string, OfferedAlarm>();
+probeAlarmPublishes((gatewayId, seqs, at) => {
+  for (const seq of seqs) {
+    const key = `${gatewayId}|${seq}`;
+    const alarm = awaitingPublish.get(key);
+    if (!alarm) continue;
+    alarm.publishedAt = at;
+    awaitingPublish.delete(key);
+  }
+});
 
 function configFor(gatewayId: string, base: GatewayBase, hubUrl = base.hubUrl) {
   return validateConfig(
@@ -85,6 +103,15 @@ async function startAll(ids: readonly string[], base: GatewayBase): Promise<void
   await Promise.all(gatewaysToStart.map((g) => g.start()));
 }
 
+/**
+ * One reading per gateway before any measurement: a new outbox's first event reserves its first
+ * block of seqs with a full fsync, and 2,000 of those at the same moment (disk-bound) would be
+ * charged to the first second of load, which a gateway in service never sees.
+ */
+function warmUp(ids: readonly string[]): void {
+  for (const id of ids) gatewayOf(id).ingest(METER, { type: 'telemetry', fields: { power_w: 0 } });
+}
+
 /** Fills each gateway's outbox with `events` telemetry spread over `spanMs`, hub unreachable. */
 async function prefill(
   ids: readonly string[],
@@ -110,66 +137,88 @@ async function prefill(
   return total;
 }
 
+/**
+ * Offers telemetry at `rate` events/s and alarms at `alarmRate`/s (Poisson) for `durationS`.
+ *
+ * Each gateway is served once per `periodMs` (default 1 s), at its own phase in the period so the
+ * load is spread evenly, with its share of the rate in one outbox transaction: a real gateway
+ * reading a few devices a second, made cheap enough that the generator itself keeps up (one
+ * transaction, one publish and one ack per gateway per period instead of one per event). Timers
+ * stay per process, not per gateway. A process that falls more than a period behind skips the
+ * missed services rather than bursting, and the offered rate reported says so.
+ */
 async function offer(
   rate: number,
   durationS: number,
   alarmRate: number,
   tickMs: number,
+  periodMs: number,
 ): Promise<{ telemetryOffered: number; alarms: OfferedAlarm[]; maxTickLagMs: number }> {
-  const list = [...gateways.entries()];
+  const list = [...gateways.keys()];
   const alarms: OfferedAlarm[] = [];
+  progress.telemetryOffered = 0;
+  progress.alarmsRaised = 0;
+  progress.cpuAtStart = process.cpuUsage();
+  offerLoopDelay.reset();
+  offerLoopDelay.enable();
   if (list.length === 0) return { telemetryOffered: 0, alarms, maxTickLagMs: 0 };
-  let telemetryOffered = 0;
+  const profile = await profileWindow(`worker-${process.pid}-offer`);
+  const n = list.length;
+  /** Events one service of one gateway is worth, on average. */
+  const perService = (rate * periodMs) / 1000 / n;
+  const slotMs = periodMs / n;
   let carry = 0;
   let maxTickLagMs = 0;
   const startedAt = Date.now();
   const endAt = startedAt + durationS * 1000;
   let nextAlarmAt = startedAt + expGap(alarmRate);
-  let cursor = 0;
-  let n = 0;
+  let served = 0;
+  let value = 0;
   let nextTick = startedAt;
-  let lastTickAt = startedAt;
   while (Date.now() < endAt) {
     const tickAt = Date.now();
     maxTickLagMs = Math.max(maxTickLagMs, tickAt - nextTick);
     nextTick = Math.max(nextTick + tickMs, tickAt);
-    // Offer by elapsed time, not by tick count: a late tick offers more (in bigger, cheaper
-    // transactions), so the offered rate holds while the process keeps up at all.
-    // At most half a second's worth at once: a process that cannot keep up offers less (and
-    // says so through the offered rate) rather than stalling in one giant transaction.
-    carry = Math.min(carry + (rate * (tickAt - lastTickAt)) / 1000, rate / 2);
-    lastTickAt = tickAt;
-    const count = Math.floor(carry);
-    carry -= count;
-    // Spread this tick's telemetry round-robin over the gateways, one transaction per gateway.
-    const perGateway = new Map<string, number>();
-    for (let i = 0; i < count; i += 1) {
-      const entry = list[cursor % list.length];
-      cursor += 1;
-      if (entry) perGateway.set(entry[0], (perGateway.get(entry[0]) ?? 0) + 1);
-    }
-    for (const [id, k] of perGateway) {
+    // Skip what is more than one period late (the offered rate then shows the shortfall).
+    const due = Math.floor((tickAt - startedAt) / slotMs) + 1;
+    if (due - served > n) served = due - n;
+    for (; served < due; served += 1) {
+      carry += perService;
+      const count = Math.floor(carry);
+      if (count === 0) continue;
+      carry -= count;
+      const id = list[served % n];
+      if (id === undefined) continue;
       const at = now();
       gatewayOf(id).ingestBatch(
-        Array.from({ length: k }, () => ({
+        Array.from({ length: count }, () => ({
           deviceId: METER,
-          reading: { type: 'telemetry' as const, fields: { power_w: (n += 1) % 5000 } },
+          reading: { type: 'telemetry' as const, fields: { power_w: (value += 1) % 5000 } },
           observedAt: uniqueTime(id, at),
         })),
       );
-      telemetryOffered += k;
+      progress.telemetryOffered += count;
     }
     while (alarmRate > 0 && nextAlarmAt <= Date.now()) {
-      const entry = list[Math.floor(Math.random() * list.length)];
-      if (entry) alarms.push(raiseAlarm(entry[0], alarms.length + 1));
+      const id = list[Math.floor(Math.random() * n)];
+      if (id !== undefined) alarms.push(raiseAlarm(id, alarms.length + 1, true));
+      progress.alarmsRaised = alarms.length;
       nextAlarmAt += expGap(alarmRate);
     }
     await new Promise((r) => setTimeout(r, Math.max(0, nextTick - Date.now())));
   }
-  return { telemetryOffered, alarms, maxTickLagMs };
+  offerLoopDelay.disable();
+  await profile.stop();
+  // Give the last alarms' publishes a moment to be seen (they follow in a microtask when the
+  // uplink is connected; a gateway still connecting publishes later, or never in this run).
+  const publishDeadline = Date.now() + 2000;
+  while (alarms.some((a) => a.publishedAt === undefined) && Date.now() < publishDeadline)
+    await new Promise((r) => setTimeout(r, 20));
+  awaitingPublish.clear();
+  return { telemetryOffered: progress.telemetryOffered, alarms, maxTickLagMs };
 }
 
-function raiseAlarm(gatewayId: string, n: number): OfferedAlarm {
+function raiseAlarm(gatewayId: string, n: number, trace = false): OfferedAlarm {
   const gateway = gatewayOf(gatewayId);
   const connected = gateway.health().connected;
   const event = gateway.ingest(SOS, {
@@ -178,7 +227,17 @@ function raiseAlarm(gatewayId: string, n: number): OfferedAlarm {
     action: 'raise',
     detail: { n },
   });
-  return { gatewayId, n, seq: event.seq, observedAt: event.observedAt, connected };
+  // ingest returns once the event is committed to the outbox: the "outbox durable" point.
+  const alarm: OfferedAlarm = {
+    gatewayId,
+    n,
+    seq: event.seq,
+    observedAt: event.observedAt,
+    connected,
+    durableAt: preciseNow(),
+  };
+  if (trace) awaitingPublish.set(`${gatewayId}|${event.seq}`, alarm);
+  return alarm;
 }
 
 function expGap(perSecond: number): number {
@@ -187,12 +246,30 @@ function expGap(perSecond: number): number {
     : Number.POSITIVE_INFINITY;
 }
 
+/** CPU time (user + system) this process used since `start`, in ms. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return Math.round((used.user + used.system) / 1000);
+}
+
+/** A loop-delay histogram in ms (0 when it has no samples yet). */
+function delaySummary(h: ReturnType<typeof monitorEventLoopDelay>): {
+  p50: number;
+  p99: number;
+  max: number;
+} {
+  if (h.count === 0) return { p50: 0, p99: 0, max: 0 };
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+}
+
 async function handle(request: WorkerRequest): Promise<WorkerReply> {
   switch (request.op) {
     case 'start':
       loopDelay.reset();
       loopDelay.enable();
       await startAll(request.gateways, request.base);
+      if (request.warmUp) warmUp(request.gateways);
       return { rid: request.rid, ok: true, fds: openFds() };
     case 'prefill':
       return {
@@ -226,10 +303,20 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         request.rate,
         request.durationS,
         request.alarmRate,
-        request.tickMs ?? 50,
+        request.tickMs ?? 20,
+        request.periodMs ?? 1000,
       );
       return { rid: request.rid, ok: true, ...result };
     }
+    case 'progress':
+      return {
+        rid: request.rid,
+        ok: true,
+        telemetryOffered: progress.telemetryOffered,
+        alarmsRaised: progress.alarmsRaised,
+        cpuMs: cpuMsSince(progress.cpuAtStart),
+        loopDelayMs: delaySummary(offerLoopDelay),
+      };
     case 'clock':
       clockOffsetMs = request.offsetMs;
       return { rid: request.rid, ok: true };
@@ -245,10 +332,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         droppedTelemetry: health.reduce((s, h) => s + h.outbox.droppedTelemetry, 0),
         fds: openFds(),
         rssBytes: process.memoryUsage().rss,
-        loopDelayMs: {
-          p99: Math.round(loopDelay.percentile(99) / 1e6),
-          max: Math.round(loopDelay.max / 1e6),
-        },
+        loopDelayMs: delaySummary(loopDelay),
       };
     }
     case 'stop':
@@ -258,15 +342,19 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
   }
 }
 
+/** A reply to a parent that has gone (the benchmark ended meanwhile) is dropped, not thrown. */
+function reply(message: WorkerReply): void {
+  if (!process.connected) return;
+  process.send?.(message, undefined, undefined, () => undefined);
+}
+
 process.on('message', (message: WorkerRequest) => {
-  handle(message).then(
-    (reply) => process.send?.(reply),
-    (err: unknown) =>
-      process.send?.({
-        rid: message.rid,
-        ok: false,
-        error: err instanceof Error ? err.message : String(err),
-      }),
+  handle(message).then(reply, (err: unknown) =>
+    reply({
+      rid: message.rid,
+      ok: false,
+      error: err instanceof Error ? err.message : String(err),
+    }),
   );
 });
 // The parent going away (crash, SIGKILL of a test runner) must not leave this process behind.

@@ -77,6 +77,17 @@ export function histogramQuantileMs(text: string, name: string, q: number): numb
   return bucket ? bucket.le * 1000 : null;
 }
 
+/** User + system CPU seconds of a process so far (/proc/PID/stat, fields 14 and 15). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** Node flags for one of the benchmark's processes, from an environment variable (space-separated). */
 export function nodeArgsFromEnv(name: string): string[] {
   return (process.env[name] ?? '').split(/\s+/).filter(Boolean);
@@ -92,6 +103,8 @@ export async function spawnHubProcess(options: {
   config?: Record<string, unknown>;
   /** For a hub joining a database another hub set up: that hub's admin password. */
   adminPassword?: string;
+  /** Environment added to the hub's (e.g. ANXIN_ALARM_TRACE). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<HubProcess> {
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   mkdirSync(options.dir, { recursive: true });
@@ -128,6 +141,7 @@ export async function spawnHubProcess(options: {
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
     },
   );
   // If the benchmark is interrupted (Ctrl+C, SIGTERM, an uncaught error), the hub goes with it.

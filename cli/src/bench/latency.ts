@@ -1,41 +1,51 @@
 /**
- * `anxin bench latency`: end-to-end alarm latency under telemetry load, on loopback.
+ * `anxin bench latency`: end-to-end alarm latency under telemetry load, on loopback (issue 12).
  *
- * The hub runs as its own process (`anxin hub`, so it has a core of its own, as in production);
+ * The hub runs as its own process (hubs.ts: `anxin hub`, a core of its own, as in production);
  * W load processes (gateway-worker.ts) run N real gateways (each its own durable outbox and MQTT
- * connection), and this process runs a console (a logged-in Socket.IO client). Each load process
- * writes a tick's telemetry with one outbox transaction per gateway (Gateway.ingestBatch), so the
- * generator can offer far past saturation (tens of thousands of events/s). Telemetry is offered at --rate events/s spread over the gateways;
- * alarms are raised at random moments (Poisson, --alarm-rate per second) in random gateways.
+ * connection), and this process runs a console (a logged-in Socket.IO client). Telemetry is
+ * offered at --rate events/s, each gateway served once a second with its share in one outbox
+ * transaction; alarms are raised at random moments (Poisson, --alarm-rate per second) in random
+ * gateways.
  *
- * Latency of an alarm = time its Socket.IO push reaches the console − the moment the gateway read
- * it (the event's observedAt, stamped by the gateway when the device's reading arrived; the same
- * clock: gateways and console run on the same machine).
+ * Every alarm is timed at each point that matters, on one clock (all processes share this
+ * machine's): the reading (the event's observedAt) → outbox durable (its transaction returned) →
+ * MQTT publish (handed to the gateway's MQTT client, publish-probe.ts) → hub receive (the broker
+ * handed it to ingest) → SQL commit → push emitted (both from the hub's alarm trace) → console
+ * (the Socket.IO push arrived here). The load processes' and the console's own event-loop lag is
+ * reported beside it: when it is high, the figures include the generator's queueing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
+import { parseAlarmTrace, type AlarmTraceEntry } from '@anxin/hub';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { startClusterLayout, startEmbeddedHub, type HubLayout } from './cluster-layout.js';
+import { preciseNow } from './clock.js';
+import { startBenchHubs, type BenchHubs } from './hubs.js';
+import { breakdown, type StageBreakdown } from './breakdown.js';
 import { percentiles, type Percentiles } from './stats.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
-import type { GatewayBase } from './worker-protocol.js';
+import type { OfferedAlarm } from './worker-protocol.js';
+import { heldTelemetry, startGateways, workerLag, type LoopLag } from './worker-pool.js';
 
 export interface LatencyBenchOptions {
   gateways: number;
-  /** Telemetry events per second offered, across all gateways. */
-  rate: number;
+  /** Telemetry events per second offered, across all gateways: one run per rate, in order. */
+  rates: number[];
   durationS: number;
   /** Alarms per second, on average, across all gateways. */
   alarmRate: number;
   /** Load processes hosting the gateways and offering the load. */
   workers: number;
   /**
-   * Hubs behind Mosquitto on PostgreSQL and Redis (cluster-layout.ts); absent: one hub with its
-   * embedded broker and SQLite, the single-machine default.
+   * N hubs behind Mosquitto on PostgreSQL and Redis (cluster-layout.ts); absent: one hub with its
+   * embedded broker and SQLite.
    */
   hubs?: number;
+  /** Seconds between progress lines while the load runs (0: none). */
+  progressS?: number;
   /** Where progress lines go (the JSON result is returned, not printed). */
   log: (line: string) => void;
 }
@@ -44,8 +54,18 @@ export interface LatencyBenchResult {
   /** The hubs and engines measured. */
   layout: string;
   gateways: number;
+  workers: number;
+  runs: LatencyRunResult[];
+}
+
+export interface LatencyRunResult {
+  rate: number;
   durationS: number;
+  /** Telemetry held at the gateways when the run started (left from the previous rate). */
+  heldAtStart: number;
   alarmLatencyMs: Percentiles;
+  /** Per stage, p50/p99 (ms), for the alarms every point was seen for. */
+  breakdown: StageBreakdown[];
   alarmsSent: number;
   alarmsReceived: number;
   alarmsLost: number;
@@ -53,16 +73,29 @@ export interface LatencyBenchResult {
   telemetryOffered: number;
   telemetryStored: number;
   telemetryStoredPerS: number;
-  /** Load processes, and the worst lateness of their offer ticks (the generator keeping up). */
-  workers: number;
+  /** The worst lateness of the load processes' offer ticks, and their event-loop lag. */
   offerLagMaxMs: number;
+  loadLoopLagMs: LoopLag;
+  /** This process's (the console's) event-loop lag during the load. */
+  consoleLoopLagMs: LoopLag;
   hubPeakRssMb: number;
+  /** The hubs' CPU use during the run, in cores (1 = one core busy all the time). */
+  hubCpuCores: number;
+  /** The load processes' CPU per 1,000 telemetry events offered (ms): the generator's cost. */
+  loadCpuMsPer1000Events: number | null;
+  /** The machine's load average (1, 5, 15 min) at the end of the run: others' load is noise. */
+  loadAverage: number[];
+}
+
+/** Load processes by default: one per 400 gateways (at least 2), so none runs too many. */
+export function defaultLatencyWorkers(gateways: number): number {
+  return Math.max(2, Math.min(16, Math.ceil(gateways / 400)));
 }
 
 export async function runLatencyBench(options: LatencyBenchOptions): Promise<LatencyBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'anxin-bench-'));
   const workers: GatewayWorker[] = [];
-  let hub: HubLayout | undefined;
+  let hubs: BenchHubs | undefined;
   let socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
   try {
     const ids = Array.from(
@@ -70,29 +103,35 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       (_, i) => `bench-${String(i + 1).padStart(5, '0')}`,
     );
     const secret = 'bench-gateway-secret';
-    const layoutOptions = { dir, gatewayIds: ids, secret, log: options.log };
-    hub =
-      options.hubs === undefined
-        ? await startEmbeddedHub(layoutOptions)
-        : await startClusterLayout({ ...layoutOptions, hubs: options.hubs });
+    const startedHubAt = Date.now();
+    hubs = await startBenchHubs({
+      dir,
+      gatewayIds: ids,
+      secret,
+      log: options.log,
+      ...(options.hubs === undefined ? {} : { hubs: options.hubs }),
+    });
+    const hubClock = startedHubAt;
     const workerCount = Math.max(1, Math.min(ids.length, options.workers));
     options.log(
-      `${hub.describe}: console on ${hub.httpUrl}; starting ${ids.length} gateways in ${workerCount} load process(es)`,
+      `${hubs.describe}: console hub at ${hubs.console.httpUrl} (pid ${hubs.pids.join(', ')}) in ${secondsSince(startedHubAt)} s; starting ${ids.length} gateways in ${workerCount} load process(es)`,
     );
 
     // The console: every push that adds triggers to an alarm delivers the newest trigger.
     const triggerCounts = new Map<string, number>();
-    const latencies: number[] = [];
-    let alarmsReceived = 0;
+    const consoleState: ConsoleState = { arrivals: new Map(), latencies: [], received: 0 };
     const onAlarm = (alarm: AlarmDto) => {
+      const at = preciseNow();
       const before = triggerCounts.get(alarm.id) ?? 0;
       if (alarm.triggerCount <= before) return;
       triggerCounts.set(alarm.id, alarm.triggerCount);
-      alarmsReceived += alarm.triggerCount - before;
-      latencies.push(Date.now() - Date.parse(alarm.lastTriggerAt));
+      consoleState.received += alarm.triggerCount - before;
+      const observedAt = Date.parse(alarm.lastTriggerAt);
+      consoleState.latencies.push(at - observedAt);
+      consoleState.arrivals.set(`${alarm.gatewayId}|${observedAt}`, at);
     };
-    socket = connectSocket(hub.httpUrl, {
-      extraHeaders: { cookie: hub.cookie },
+    socket = connectSocket(hubs.console.httpUrl, {
+      extraHeaders: { cookie: hubs.console.cookie },
       transports: ['websocket'],
     });
     socket.on('alarm:new', onAlarm);
@@ -102,36 +141,91 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       socket?.once('connect_error', reject);
     });
 
-    // Gateways run in load processes (gateway-worker.ts) and offer telemetry with one outbox
-    // transaction per gateway per tick, so the generator can offer far past the hub's capacity.
-    const base: GatewayBase = { hubUrl: hub.mqttUrl, password: secret, dataRoot: join(dir, 'gw') };
+    const startedGatewaysAt = Date.now();
     for (let w = 0; w < workerCount; w += 1) workers.push(await forkGatewayWorker());
-    await Promise.all(
-      workers.map((worker, w) =>
-        worker.request(
-          { op: 'start', gateways: ids.filter((_, i) => i % workerCount === w), base },
-          600_000,
-        ),
-      ),
-    );
-    const connectDeadline = Date.now() + 60_000;
-    while (Date.now() < connectDeadline) {
-      const health = await Promise.all(workers.map((w) => w.request({ op: 'health' })));
-      if (health.reduce((s, h) => s + (h.connected ?? 0), 0) === ids.length) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    options.log(
-      `${ids.length} gateways connected; offering ${options.rate} telemetry/s and ${options.alarmRate} alarms/s for ${options.durationS} s`,
-    );
+    await startGateways(workers, ids, hubs, { password: secret, dataRoot: join(dir, 'gw') });
+    options.log(`${ids.length} gateways connected in ${secondsSince(startedGatewaysAt)} s`);
 
-    const storedBefore = await hub.telemetryStored();
+    const runs: LatencyRunResult[] = [];
+    const setup = { workers, hubs, workerCount, console: consoleState, hubClock };
+    for (const [i, rate] of options.rates.entries()) {
+      if (i > 0) await waitForDrain(workers, options.log);
+      runs.push(await runRate(setup, rate, options));
+    }
+    return { layout: hubs.describe, gateways: ids.length, workers: workerCount, runs };
+  } finally {
+    socket?.close();
+    await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));
+    await hubs?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface ConsoleState {
+  /** Console arrival by `${gatewayId}|${observedAt}` (the newest trigger's reading time). */
+  arrivals: Map<string, number>;
+  latencies: number[];
+  received: number;
+}
+
+interface Setup {
+  workers: GatewayWorker[];
+  hubs: BenchHubs;
+  workerCount: number;
+  console: ConsoleState;
+  /** When the hub process was started: a `--cpu-prof` profile of it starts about then. */
+  hubClock: number;
+}
+
+/** Waits (bounded) for the telemetry the last run left at the gateways to reach the hub. */
+async function waitForDrain(workers: GatewayWorker[], log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  let held = await heldTelemetry(workers);
+  if (held > 0) log(`waiting for ${held} telemetry events still held at the gateways`);
+  while (held > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    held = await heldTelemetry(workers);
+  }
+}
+
+async function runRate(
+  { workers, hubs, workerCount, console: c, hubClock }: Setup,
+  rate: number,
+  options: LatencyBenchOptions,
+): Promise<LatencyRunResult> {
+  c.arrivals.clear();
+  c.latencies.length = 0;
+  c.received = 0;
+  const heldAtStart = await heldTelemetry(workers);
+  const consoleLag = monitorEventLoopDelay({ resolution: 5 });
+  let progressTimer: NodeJS.Timeout | undefined;
+  options.log(
+    `offering ${rate} telemetry/s and ${options.alarmRate} alarms/s for ${options.durationS} s`,
+  );
+  try {
+    const storedBefore = await hubs.telemetryStored();
     const startedAt = Date.now();
+    const hubS = (startedAt - hubClock) / 1000;
+    const hubCpuAtStart = hubs.cpuSeconds();
+    consoleLag.enable();
+    const progressS = options.progressS ?? 5;
+    if (progressS > 0) {
+      const hubsNow = hubs;
+      let busy = false;
+      progressTimer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        void reportProgress(workers, hubsNow, storedBefore, startedAt, () => c.received)
+          .then(options.log, () => undefined)
+          .finally(() => (busy = false));
+      }, progressS * 1000);
+    }
     const offers = await Promise.all(
       workers.map((worker) =>
         worker.request(
           {
             op: 'offer',
-            rate: options.rate / workerCount,
+            rate: rate / workerCount,
             durationS: options.durationS,
             alarmRate: options.alarmRate / workerCount,
           },
@@ -139,35 +233,79 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
         ),
       ),
     );
+    clearInterval(progressTimer);
+    consoleLag.disable();
     const elapsedS = (Date.now() - startedAt) / 1000;
-    const alarmsSent = offers.reduce((s, o) => s + (o.alarms?.length ?? 0), 0);
+    const hubCpu = hubs.cpuSeconds() - hubCpuAtStart;
+    const alarms: OfferedAlarm[] = offers.flatMap((o) => o.alarms ?? []);
     const telemetryOffered = offers.reduce((s, o) => s + (o.telemetryOffered ?? 0), 0);
-    const stored = (await hub.telemetryStored()) - storedBefore;
-    options.log(`load done; waiting for the last alarms`);
+    const stored = (await hubs.telemetryStored()) - storedBefore;
+    const loadLag = await workerLag(workers);
+    const loadCpuMs = (await Promise.all(workers.map((w) => w.request({ op: 'progress' })))).reduce(
+      (sum, r) => sum + (r.cpuMs ?? 0),
+      0,
+    );
+    options.log(
+      `load done (${hubS.toFixed(0)}–${(hubS + elapsedS).toFixed(0)} s after the hub started, for a profile window); waiting for the last alarms`,
+    );
     const drainDeadline = Date.now() + 30_000;
-    while (alarmsReceived < alarmsSent && Date.now() < drainDeadline)
+    while (c.received < alarms.length && Date.now() < drainDeadline)
       await new Promise((r) => setTimeout(r, 100));
 
+    // The trace holds every run's alarms; the join keeps this run's (gateway, seq) only.
+    const trace: AlarmTraceEntry[] = hubs.traceFiles.flatMap((file) =>
+      existsSync(file) ? parseAlarmTrace(readFileSync(file, 'utf8')) : [],
+    );
     return {
-      layout: hub.describe,
-      gateways: ids.length,
-      workers: workerCount,
+      rate,
+      heldAtStart,
       durationS: Math.round(elapsedS * 10) / 10,
-      alarmLatencyMs: percentiles(latencies),
-      alarmsSent,
-      alarmsReceived,
-      alarmsLost: Math.max(0, alarmsSent - alarmsReceived),
+      alarmLatencyMs: percentiles(c.latencies),
+      breakdown: breakdown(alarms, trace, c.arrivals),
+      alarmsSent: alarms.length,
+      alarmsReceived: c.received,
+      alarmsLost: Math.max(0, alarms.length - c.received),
       telemetryOfferedPerS: Math.round(telemetryOffered / elapsedS),
       telemetryOffered,
       telemetryStored: stored,
       telemetryStoredPerS: Math.round(stored / elapsedS),
       offerLagMaxMs: Math.max(0, ...offers.map((o) => o.maxTickLagMs ?? 0)),
-      hubPeakRssMb: Math.round(hub.peakRssBytes() / 1024 / 1024),
+      loadLoopLagMs: loadLag,
+      consoleLoopLagMs: {
+        p50: Math.round(consoleLag.percentile(50) / 1e5) / 10,
+        p99: Math.round(consoleLag.percentile(99) / 1e5) / 10,
+        max: Math.round(consoleLag.max / 1e5) / 10,
+      },
+      hubPeakRssMb: hubs.peakRssMb(),
+      hubCpuCores: Math.round((hubCpu / elapsedS) * 100) / 100,
+      loadCpuMsPer1000Events: telemetryOffered
+        ? Math.round((loadCpuMs / telemetryOffered) * 1000 * 10) / 10
+        : null,
+      loadAverage: loadavg().map((v) => Math.round(v * 100) / 100),
     };
   } finally {
-    socket?.close();
-    for (const worker of workers) await worker.stop().catch(() => undefined);
-    await hub?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    clearInterval(progressTimer);
+    consoleLag.disable();
   }
+}
+
+function secondsSince(t: number): number {
+  return Math.round((Date.now() - t) / 100) / 10;
+}
+
+async function reportProgress(
+  workers: GatewayWorker[],
+  hubs: BenchHubs,
+  storedBefore: number,
+  startedAt: number,
+  received: () => number,
+): Promise<string> {
+  const replies = await Promise.all(workers.map((w) => w.request({ op: 'progress' }, 10_000)));
+  const stored = (await hubs.telemetryStored()) - storedBefore;
+  const s = Math.max(0.001, (Date.now() - startedAt) / 1000);
+  const offered = replies.reduce((sum, r) => sum + (r.telemetryOffered ?? 0), 0);
+  const raised = replies.reduce((sum, r) => sum + (r.alarmsRaised ?? 0), 0);
+  const lagP99 = Math.max(0, ...replies.map((r) => r.loopDelayMs?.p99 ?? 0));
+  const lagMax = Math.max(0, ...replies.map((r) => r.loopDelayMs?.max ?? 0));
+  return `t=${Math.round(s)} s: telemetry offered ${Math.round(offered / s)}/s stored ${Math.round(stored / s)}/s | alarms raised ${raised} at console ${received()} | load lag p99 ${lagP99} ms max ${lagMax} ms`;
 }

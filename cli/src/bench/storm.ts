@@ -18,13 +18,14 @@
  * alarm latency p50/p99/max, alarms raised / stored / duplicates (from the hub's SQLite, read-only
  * after the run), file descriptors per gateway.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import {
+  cpuSeconds,
   histogramQuantileMs,
   metricValue,
   spawnHubProcess,
@@ -352,17 +353,6 @@ function countStoredAlarms(
     return { stored, duplicated };
   } finally {
     db.close();
-  }
-}
-
-/** User + system CPU seconds of a process so far (/proc/PID/stat, fields 14 and 15). */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
   }
 }
 

@@ -26,10 +26,21 @@ export interface OfferedAlarm {
   observedAt: number;
   /** Whether the gateway's uplink was connected when the alarm was raised. */
   connected: boolean;
+  /** When the gateway's outbox transaction holding it returned (preciseNow, ms). */
+  durableAt?: number;
+  /** When the gateway's uplink first handed it to its MQTT client (latency bench only). */
+  publishedAt?: number;
 }
 
 export type WorkerRequest =
-  | { rid: number; op: 'start'; gateways: string[]; base: GatewayBase }
+  | {
+      rid: number;
+      op: 'start';
+      gateways: string[];
+      base: GatewayBase;
+      /** One telemetry reading per gateway once started (its first seq block reserved). */
+      warmUp?: boolean;
+    }
   | {
       rid: number;
       op: 'prefill';
@@ -47,7 +58,10 @@ export type WorkerRequest =
       durationS: number;
       alarmRate: number;
       tickMs?: number;
+      /** Each gateway gets its share of telemetry once per period, in one transaction. */
+      periodMs?: number;
     }
+  | { rid: number; op: 'progress' }
   | { rid: number; op: 'clock'; offsetMs: number }
   | { rid: number; op: 'health' }
   | { rid: number; op: 'stop' };
@@ -74,7 +88,11 @@ export interface WorkerReply {
    * The worker's own event-loop delay since its gateways started (ms): when it is high, latencies
    * measured through this process include the load generator's queueing, not only the hub's.
    */
-  loopDelayMs?: { p99: number; max: number };
+  loopDelayMs?: { p50?: number; p99: number; max: number };
+  /** Progress of the current offer: telemetry offered and alarms raised so far. */
+  alarmsRaised?: number;
+  /** CPU time the process used during the current (or last) offer, ms. */
+  cpuMs?: number;
 }
 
 /** Distributive Omit, so each request variant keeps its own fields. */

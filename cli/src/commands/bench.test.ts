@@ -7,29 +7,40 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { LatencyBenchResult } from '../bench/latency.js';
+import type { LatencyBenchResult, LatencyRunResult } from '../bench/latency.js';
+import { sideBySide } from '../bench/latency-report.js';
 import { UsageError } from '../command.js';
-import { parseHubCounts, sideBySide } from './bench.js';
+import { parseHubCounts } from './bench.js';
 
 const ANXIN = fileURLToPath(new URL('../../bin/anxin.js', import.meta.url));
 
-function result(layout: string, p50: number, p99: number, lost = 0): LatencyBenchResult {
+function run(rate: number, p50: number, p99: number, lost: number): LatencyRunResult {
+  const lag = { p50: 1, p99: 2, max: 3 };
   return {
-    layout,
-    gateways: 10,
-    workers: 1,
+    rate,
     durationS: 2,
+    heldAtStart: 0,
     alarmLatencyMs: { count: 4, p50, p95: p99, p99, max: p99 + 1 },
+    breakdown: [],
     alarmsSent: 4,
     alarmsReceived: 4 - lost,
     alarmsLost: lost,
-    telemetryOfferedPerS: 100,
-    telemetryOffered: 200,
-    telemetryStored: 200,
-    telemetryStoredPerS: 100,
+    telemetryOfferedPerS: rate,
+    telemetryOffered: rate * 2,
+    telemetryStored: rate * 2,
+    telemetryStoredPerS: rate,
     offerLagMaxMs: 3,
+    loadLoopLagMs: lag,
+    consoleLoopLagMs: lag,
     hubPeakRssMb: 120,
+    hubCpuCores: 0.5,
+    loadCpuMsPer1000Events: null,
+    loadAverage: [1, 1, 1],
   };
+}
+
+function result(layout: string, p50: number, p99: number, lost = 0): LatencyBenchResult {
+  return { layout, gateways: 10, workers: 1, runs: [run(100, p50, p99, lost)] };
 }
 
 describe('anxin bench latency --hubs', () => {
@@ -44,8 +55,10 @@ describe('anxin bench latency --hubs', () => {
   it('prints the runs as aligned columns, one row per figure', () => {
     const lines = sideBySide([result('1 hub, A', 5, 12), result('2 hubs, B', 7, 40, 1)]);
     expect(lines[0]).toMatch(/^\| +\| 1 hub, A +\| 2 hubs, B +\|$/);
-    expect(lines.find((l) => l.includes('alarm p50 / p99'))).toMatch(/\| 5 \/ 12 +\| 7 \/ 40 +\|$/);
-    expect(lines.find((l) => l.includes('alarms sent / lost'))).toMatch(
+    expect(lines.find((l) => l.includes('100/s: alarm p50 / p99'))).toMatch(
+      /\| 5 \/ 12 +\| 7 \/ 40 +\|$/,
+    );
+    expect(lines.find((l) => l.includes('100/s: alarms sent / lost'))).toMatch(
       /\| 4 \/ 0 +\| 4 \/ 1 +\|$/,
     );
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
@@ -85,9 +98,13 @@ describe('anxin bench latency --hubs', () => {
     const figures = JSON.parse(last) as LatencyBenchResult & { benchmark: string };
     expect(figures.benchmark).toBe('latency');
     expect(figures.layout).toBe('2 hubs, Mosquitto, PostgreSQL, Redis');
-    expect(figures.alarmsSent).toBeGreaterThan(0);
-    expect(figures.alarmsLost).toBe(0);
-    expect(figures.telemetryStored).toBeGreaterThan(0);
+    const [only] = figures.runs;
+    expect(figures.runs).toHaveLength(1);
+    expect(only?.alarmsSent).toBeGreaterThan(0);
+    expect(only?.alarmsLost).toBe(0);
+    expect(only?.telemetryStored).toBeGreaterThan(0);
+    // Each hub writes its own alarm trace: the breakdown has the hub-side stages.
+    expect(only?.breakdown.length).toBeGreaterThan(0);
     expect(stderr).toContain('hub-2 up at');
   }, 300_000);
 });

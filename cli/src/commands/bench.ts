@@ -1,32 +1,39 @@
 import { intOption, parseCommandArgs } from '../args.js';
 import { UsageError, writeLine, type Command, type CommandIo } from '../command.js';
-import { runLatencyBench, type LatencyBenchResult } from '../bench/latency.js';
+import {
+  defaultLatencyWorkers,
+  runLatencyBench,
+  type LatencyBenchResult,
+} from '../bench/latency.js';
+import { DEFAULT_RATES, formatLatencyReport, sideBySide } from '../bench/latency-report.js';
 import { runStormBench } from '../bench/storm.js';
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'benchmarks on loopback; figures as JSON on the last line',
   usage: [
-    'Usage: anxin bench latency [--gateways N] [--rate MSG_PER_S] [--duration S] [--alarm-rate PER_S]',
-    '                           [--workers W] [--hubs N[,N…]]',
+    'Usage: anxin bench latency [--gateways N] [--rate MSG_PER_S[,MSG_PER_S…]] [--duration S]',
+    '                           [--alarm-rate PER_S] [--workers W] [--hubs N[,N…]]',
     '       anxin bench storm [--gateways N] [--backlog-minutes M] [--alarm-rate PER_S] [--workers W]',
     '                         [--rate-per-home EVENTS_PER_S] [--timeout S]',
     '',
     'latency: starts a hub process and N gateways (each a real MQTT connection and durable outbox),',
-    '  offers telemetry at MSG_PER_S across them and raises alarms at random moments (PER_S on',
-    '  average), and measures each alarm from the gateway reading it to the Socket.IO push at a',
-    '  console. Prints alarm latency p50/p95/p99/max, alarms sent/received/lost, telemetry offered',
-    "  and stored per second, and the hub's peak memory. The gateways run in W load processes",
-    '  (--workers, default 2) that write each tick as one outbox transaction per gateway, so the',
-    '  load can be offered far past saturation (e.g. --rate 40000).',
-    '  Defaults: --gateways 100 --rate 1000 --duration 30 --alarm-rate 2.',
+    '  then for each rate offers telemetry at MSG_PER_S across them (each gateway its share once a',
+    '  second, in one outbox transaction) for S seconds while raising alarms at random moments',
+    '  (PER_S on average). Each alarm is timed at the reading, outbox durable, MQTT publish, hub',
+    '  receive, SQL commit, push emitted and console arrival; per rate it prints the latency',
+    '  breakdown (p50/p99 per stage), alarms sent/received/lost, telemetry offered and stored per',
+    "  second, the load processes' and the console's own event-loop lag and the load average, with",
+    '  progress lines while it runs, then one table over the rates. Gateways run in W load',
+    '  processes (--workers, default one per 400 gateways, at least 2).',
+    '  Defaults: --gateways 2000 --rate 1000,5000,10000,20000 --duration 30 --alarm-rate 1',
+    '  (the table of issue 12). Open files: 4 per gateway in its load process (SQLite db, WAL, shm,',
+    '  socket) and 1 socket per gateway in the hub.',
     '  --hubs N: instead of one hub with its embedded broker and SQLite, N hub processes behind a',
     '  Mosquitto 2 with dynamic security, on one PostgreSQL (fsync on) and Redis, all started here',
     '  from Debian packages (scripts/ensure-system-deps.sh); the console is on the last hub, so',
-    '  alarms ingested by the others reach it through Redis. A list (--hubs 1,2) runs each in turn',
-    '  with the same load and prints them side by side.',
-    '  Each gateway holds 4 open files in its load process (measured: SQLite db, WAL, shm, socket)',
-    '  and the hub 1 socket per gateway.',
+    '  alarms ingested by the others reach it through Redis. A list (--hubs 1,2) runs each layout',
+    '  in turn with the same load and prints them side by side.',
     '',
     'storm: the reconnect storm. Starts a hub process and W load processes hosting N real gateways',
     "  (default 2,000), fills each gateway's durable outbox with M minutes of telemetry (default 60)",
@@ -56,33 +63,36 @@ export const benchCommand: Command = {
       hubs: { type: 'string' },
     });
     const hubCounts = parseHubCounts(values.hubs);
-    const alarmRate = values['alarm-rate'] === undefined ? 2 : Number(values['alarm-rate']);
+    const alarmRate = values['alarm-rate'] === undefined ? 1 : Number(values['alarm-rate']);
     if (!Number.isFinite(alarmRate) || alarmRate < 0 || alarmRate > 1000) {
       throw new UsageError(
         `--alarm-rate must be a number from 0 to 1000, got "${values['alarm-rate']}"`,
       );
     }
+    const gateways = intOption(values.gateways, '--gateways', 2000, 1, 10_000);
     const base = {
-      gateways: intOption(values.gateways, '--gateways', 100, 1, 10_000),
-      rate: intOption(values.rate, '--rate', 1000, 0, 1_000_000),
+      gateways,
+      rates: rateList(values.rate),
       durationS: intOption(values.duration, '--duration', 30, 1, 3600),
       alarmRate,
-      workers: intOption(values.workers, '--workers', 2, 1, 64),
+      workers: intOption(values.workers, '--workers', defaultLatencyWorkers(gateways), 1, 64),
       log: (line: string) => writeLine(io.stderr, `[bench] ${line}`),
     };
     const results: LatencyBenchResult[] = [];
     for (const hubs of hubCounts) {
       const result = await runLatencyBench(hubs === undefined ? base : { ...base, hubs });
-      writeLine(io.stdout, latencyLine(result));
+      writeLine(io.stdout, `# ${result.layout}`);
+      for (const line of formatLatencyReport(result)) writeLine(io.stdout, line);
       results.push(result);
     }
     if (results.length > 1) {
+      writeLine(io.stdout, '');
       for (const line of sideBySide(results)) writeLine(io.stdout, line);
-      writeLine(io.stdout, JSON.stringify({ benchmark: 'latency', runs: results }));
+      writeLine(io.stdout, JSON.stringify({ benchmark: 'latency', layouts: results }));
     } else {
       writeLine(io.stdout, JSON.stringify({ benchmark: 'latency', ...results[0] }));
     }
-    return results.every((r) => r.alarmsLost === 0) ? 0 : 1;
+    return results.every((result) => result.runs.every((r) => r.alarmsLost === 0)) ? 0 : 1;
   },
 };
 
@@ -97,30 +107,13 @@ export function parseHubCounts(value: string | undefined): (number | undefined)[
   return counts;
 }
 
-function latencyLine(result: LatencyBenchResult): string {
-  const l = result.alarmLatencyMs;
-  return `${result.layout}: alarm latency ms: p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} max ${l.max} | alarms sent ${result.alarmsSent} received ${result.alarmsReceived} lost ${result.alarmsLost} | telemetry offered ${result.telemetryOfferedPerS}/s stored ${result.telemetryStoredPerS}/s | hub peak RSS ${result.hubPeakRssMb} MB | load lag max ${result.offerLagMaxMs} ms`;
-}
-
-/** The runs as columns of one table, a row per figure. */
-export function sideBySide(results: readonly LatencyBenchResult[]): string[] {
-  const rows: [string, (r: LatencyBenchResult) => string][] = [
-    ['alarm p50 / p99 ms', (r) => `${r.alarmLatencyMs.p50} / ${r.alarmLatencyMs.p99}`],
-    ['alarm max ms', (r) => String(r.alarmLatencyMs.max)],
-    ['alarms sent / lost', (r) => `${r.alarmsSent} / ${r.alarmsLost}`],
-    ['telemetry offered /s', (r) => String(r.telemetryOfferedPerS)],
-    ['telemetry stored /s', (r) => String(r.telemetryStoredPerS)],
-    ['hubs peak RSS MB', (r) => String(r.hubPeakRssMb)],
-    ['load lag max ms', (r) => String(r.offerLagMaxMs)],
-  ];
-  const header = ['', ...results.map((r) => r.layout)];
-  const body = rows.map(([name, cell]) => [name, ...results.map(cell)]);
-  const widths = header.map((_, c) =>
-    Math.max(...[header, ...body].map((row) => (row[c] ?? '').length)),
-  );
-  return [header, ...body].map(
-    (row) => `| ${row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`,
-  );
+/** `--rate 1000,5000`: one run per rate, in order (default: the issue 12 table's rates). */
+function rateList(value: string | undefined): number[] {
+  if (value === undefined) return [...DEFAULT_RATES];
+  const rates = value.split(',').map((part) => intOption(part.trim(), '--rate', 0, 0, 1_000_000));
+  if (rates.length === 0 || rates.length > 20)
+    throw new UsageError(`--rate takes 1 to 20 comma-separated rates, got "${value}"`);
+  return rates;
 }
 
 async function runStorm(args: string[], io: CommandIo): Promise<number> {

@@ -1,0 +1,108 @@
+/**
+ * The latency breakdown of `anxin bench latency` (issue 12): stage times joined from the load
+ * process, the hub's trace and the console; the profile summary; the publish probe's payload read.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AlarmTraceEntry } from '@anxin/hub';
+import { breakdown, formatBreakdown, STAGE_POINTS } from './breakdown.js';
+import { summarizeProfile, type CpuProfile } from './profile-summary.js';
+import { batchSeqs } from './publish-probe.js';
+import type { OfferedAlarm } from './worker-protocol.js';
+
+const T = 1_700_000_000_000;
+const alarm = (gatewayId: string, seq: number, at: number): OfferedAlarm => ({
+  gatewayId,
+  n: seq,
+  seq,
+  observedAt: at,
+  connected: true,
+  durableAt: at + 1,
+  publishedAt: at + 1.5,
+});
+const hubLine = (gatewayId: string, seq: number, at: number): AlarmTraceEntry => ({
+  gatewayId,
+  seq,
+  receivedAt: at + 2,
+  sqlStartedAt: at + 3,
+  committedAt: at + 5,
+  pushedAt: at + 5.5,
+});
+
+describe('latency breakdown', () => {
+  it('gives each stage from one point to the next, and the total', () => {
+    const stages = breakdown(
+      [alarm('gw-a', 1, T), alarm('gw-b', 4, T + 100)],
+      [hubLine('gw-a', 1, T), hubLine('gw-b', 4, T + 100), hubLine('gw-a', 1, T + 900)],
+      new Map([
+        [`gw-a|${T}`, T + 6],
+        [`gw-b|${T + 100}`, T + 108],
+      ]),
+    );
+    expect(stages.map((s) => s.stage)).toEqual([
+      ...STAGE_POINTS.slice(1).map((p, i) => `${STAGE_POINTS[i]} → ${p}`),
+      'total (reading → console)',
+    ]);
+    expect(stages.map((s) => s.p50)).toEqual([1, 0.5, 0.5, 1, 2, 0.5, 0.5, 6]);
+    // The replayed trace line (seq 1 acked again later) does not replace the first.
+    expect(stages.at(-1)).toMatchObject({ count: 2, p50: 6, p99: 8, max: 8 });
+    expect(formatBreakdown(stages)).toHaveLength(stages.length + 1);
+  });
+
+  it('leaves out alarms a point is missing for (never published, never at the console)', () => {
+    const unpublished = { ...alarm('gw-a', 2, T) };
+    delete unpublished.publishedAt;
+    const stages = breakdown(
+      [unpublished, alarm('gw-b', 1, T)],
+      [hubLine('gw-a', 2, T)],
+      new Map([[`gw-a|${T}`, T + 6]]),
+    );
+    expect(stages.every((s) => s.count === 0 && s.p50 === null)).toBe(true);
+  });
+});
+
+describe('publish probe', () => {
+  it('reads the seqs of an alarm batch and nothing from anything else', () => {
+    expect(
+      batchSeqs(Buffer.from(JSON.stringify({ v: 1, events: [{ seq: 3 }, { seq: 4 }] }))),
+    ).toEqual([3, 4]);
+    expect(batchSeqs('{not json')).toEqual([]);
+    expect(batchSeqs(JSON.stringify({ v: 1, state: 'online' }))).toEqual([]);
+  });
+});
+
+describe('profile summary', () => {
+  it('adds self time per function and file, inside the window asked for', () => {
+    const profile: CpuProfile = {
+      startTime: 0,
+      endTime: 4_000_000,
+      nodes: [
+        { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2, 3] },
+        {
+          id: 2,
+          callFrame: {
+            functionName: 'write',
+            url: 'file:///x/node_modules/better-sqlite3/lib/a.js',
+            lineNumber: 9,
+          },
+        },
+        {
+          id: 3,
+          callFrame: {
+            functionName: 'accept',
+            url: 'file:///x/hub/dist/ingest/ingest.js',
+            lineNumber: 0,
+          },
+        },
+      ],
+      samples: [2, 2, 3, 2],
+      timeDeltas: [1_000_000, 1_000_000, 1_000_000, 1_000_000],
+    };
+    const all = summarizeProfile(profile);
+    expect(all.totalMs).toBe(4000);
+    expect(all.byFile[0]).toEqual(['nm:better-sqlite3', 3000]);
+    expect(all.byFunction).toContainEqual(['accept hub/dist/ingest/ingest.js:1', 1000]);
+    const window = summarizeProfile(profile, { fromS: 2.5, toS: 3.5 });
+    expect(window.totalMs).toBe(1000);
+    expect(window.byFile).toEqual([['hub/dist/ingest/ingest.js', 1000]]);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * The latency breakdown of `anxin bench latency` (issue 12): each alarm's times at the points that
+ * matter, joined from three places (the load process, the hub's alarm trace, the console), turned
+ * into per-stage p50/p99. Pure.
+ */
+import type { AlarmTraceEntry } from '@anxin/hub';
+import { percentiles } from './stats.js';
+import type { OfferedAlarm } from './worker-protocol.js';
+
+export interface StageBreakdown {
+  stage: string;
+  count: number;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+/** The points in order; a stage is the time from one point to the next. */
+export const STAGE_POINTS = [
+  'reading',
+  'outbox durable',
+  'MQTT publish',
+  'hub receive',
+  'SQL start',
+  'SQL commit',
+  'push emitted',
+  'console',
+] as const;
+
+const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
+
+/**
+ * `arrivals` maps `${gatewayId}|${observedAt}` to the console's receipt. Stages are computed over
+ * the alarms every point was seen for (the count says how many), plus the total over those.
+ */
+export function breakdown(
+  alarms: readonly OfferedAlarm[],
+  trace: readonly AlarmTraceEntry[],
+  arrivals: ReadonlyMap<string, number>,
+): StageBreakdown[] {
+  const hub = new Map<string, AlarmTraceEntry>();
+  // The first line wins: a replay (after an ack lost on the way) is acked again, later.
+  for (const e of trace)
+    if (!hub.has(`${e.gatewayId}|${e.seq}`)) hub.set(`${e.gatewayId}|${e.seq}`, e);
+  const rows: number[][] = [];
+  for (const a of alarms) {
+    const h = hub.get(`${a.gatewayId}|${a.seq}`);
+    const consoleAt = arrivals.get(`${a.gatewayId}|${a.observedAt}`);
+    if (!h || consoleAt === undefined || a.durableAt === undefined || a.publishedAt === undefined)
+      continue;
+    rows.push([
+      a.observedAt,
+      a.durableAt,
+      a.publishedAt,
+      h.receivedAt,
+      h.sqlStartedAt,
+      h.committedAt,
+      h.pushedAt,
+      consoleAt,
+    ]);
+  }
+  const stages: StageBreakdown[] = [];
+  for (let i = 1; i < STAGE_POINTS.length; i += 1) {
+    const p = percentiles(rows.map((r) => (r[i] ?? 0) - (r[i - 1] ?? 0)));
+    stages.push({
+      stage: `${STAGE_POINTS[i - 1]} → ${STAGE_POINTS[i]}`,
+      count: p.count,
+      p50: round(p.p50),
+      p99: round(p.p99),
+      max: round(p.max),
+    });
+  }
+  const total = percentiles(rows.map((r) => (r[r.length - 1] ?? 0) - (r[0] ?? 0)));
+  stages.push({
+    stage: 'total (reading → console)',
+    count: total.count,
+    p50: round(total.p50),
+    p99: round(total.p99),
+    max: round(total.max),
+  });
+  return stages;
+}
+
+/** The breakdown as aligned text lines, for the terminal. */
+export function formatBreakdown(stages: readonly StageBreakdown[]): string[] {
+  const width = Math.max(...stages.map((s) => s.stage.length));
+  const cell = (v: number | null) => (v === null ? '—' : String(v)).padStart(8);
+  return [
+    `${'stage'.padEnd(width)}  ${'p50 ms'.padStart(8)}  ${'p99 ms'.padStart(8)}  ${'max ms'.padStart(8)}`,
+    ...stages.map(
+      (s) => `${s.stage.padEnd(width)}  ${cell(s.p50)}  ${cell(s.p99)}  ${cell(s.max)}`,
+    ),
+  ];
+}

@@ -1,0 +1,30 @@
+/** What a benchmark asks of the hub side it runs against, whatever its layout (hubs.ts). */
+export interface BenchHubsOptions {
+  dir: string;
+  gatewayIds: readonly string[];
+  secret: string;
+  /** Environment added to every hub process (e.g. ANXIN_ALARM_TRACE is set per hub here). */
+  env?: NodeJS.ProcessEnv;
+  /** N hubs behind Mosquitto on PostgreSQL and Redis; absent: one hub, embedded broker, SQLite. */
+  hubs?: number;
+  log: (line: string) => void;
+}
+
+export interface BenchHubs {
+  /** What ran, for the report ("1 hub, embedded broker, SQLite", "2 hubs, Mosquitto, …"). */
+  describe: string;
+  /** The MQTT URL gateway number `index` (in `gatewayIds` order) connects to. */
+  mqttUrlFor(index: number): string;
+  /** Where a console connects (Socket.IO, REST) and its admin session cookie. */
+  console: { httpUrl: string; cookie: string };
+  /** Alarm trace files the hubs write (alarm-trace.ts in the hub), one per hub. */
+  traceFiles: string[];
+  pids: number[];
+  /** Telemetry points stored, summed over the hubs. */
+  telemetryStored(): Promise<number>;
+  /** CPU seconds (user + system) the hubs have used so far, summed. */
+  cpuSeconds(): number;
+  /** The hubs' peak resident memory (MB), summed. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}

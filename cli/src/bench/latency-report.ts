@@ -1,0 +1,71 @@
+/** The text report of `anxin bench latency`: per run the breakdown and lag, then one table. */
+import { formatBreakdown } from './breakdown.js';
+import type { LatencyBenchResult } from './latency.js';
+
+/** The rates of the issue 12 table, the default sweep. */
+export const DEFAULT_RATES = [1000, 5000, 10_000, 20_000] as const;
+
+const ms = (v: number | null) => (v === null ? '—' : `${Math.round(v * 10) / 10}`);
+
+export function formatLatencyReport(result: LatencyBenchResult): string[] {
+  const lines: string[] = [];
+  for (const r of result.runs) {
+    const l = r.alarmLatencyMs;
+    lines.push(
+      '',
+      `== ${r.rate} telemetry/s offered, ${result.gateways} gateways, ${r.durationS} s (load average ${r.loadAverage.join(' ')})`,
+      `alarm latency ms: p50 ${ms(l.p50)} p95 ${ms(l.p95)} p99 ${ms(l.p99)} max ${ms(l.max)} | alarms sent ${r.alarmsSent} received ${r.alarmsReceived} lost ${r.alarmsLost}`,
+      `telemetry offered ${r.telemetryOfferedPerS}/s stored ${r.telemetryStoredPerS}/s${r.heldAtStart > 0 ? ` (${r.heldAtStart} held at the gateways at the start)` : ''} | hub CPU ${r.hubCpuCores} cores, peak RSS ${r.hubPeakRssMb} MB | load CPU ${r.loadCpuMsPer1000Events ?? '—'} ms per 1,000 events`,
+      `load processes' event-loop lag ms: p50 ${r.loadLoopLagMs.p50} p99 ${r.loadLoopLagMs.p99} max ${r.loadLoopLagMs.max} (offer ticks late by at most ${r.offerLagMaxMs} ms) | console's: p99 ${r.consoleLoopLagMs.p99} max ${r.consoleLoopLagMs.max}`,
+      ...formatBreakdown(r.breakdown),
+    );
+  }
+  lines.push(
+    '',
+    '| telemetry msg/s offered | stored/s | alarm p50 / p99 | lost | load lag p99 / max | load average |',
+    '|---|---|---|---|---|---|',
+    ...result.runs.map(
+      (r) =>
+        `| ${r.rate.toLocaleString('en')} | ${r.telemetryStoredPerS.toLocaleString('en')} | ${ms(r.alarmLatencyMs.p50)} ms / ${ms(r.alarmLatencyMs.p99)} ms | ${r.alarmsLost} of ${r.alarmsSent} | ${r.loadLoopLagMs.p99} / ${r.loadLoopLagMs.max} ms | ${r.loadAverage[0] ?? '—'} |`,
+    ),
+  );
+  return lines;
+}
+
+/** Several layouts' runs as columns of one table, a row per figure and rate (`--hubs 1,2`). */
+export function sideBySide(results: readonly LatencyBenchResult[]): string[] {
+  const rates = [...new Set(results.flatMap((result) => result.runs.map((r) => r.rate)))];
+  const rows: [string, (result: LatencyBenchResult) => string][] = [];
+  for (const rate of rates) {
+    const at = (result: LatencyBenchResult) => result.runs.find((r) => r.rate === rate);
+    const per = rate.toLocaleString('en');
+    rows.push(
+      [
+        `${per}/s: alarm p50 / p99 ms`,
+        (x) => {
+          const r = at(x);
+          return r ? `${ms(r.alarmLatencyMs.p50)} / ${ms(r.alarmLatencyMs.p99)}` : '—';
+        },
+      ],
+      [
+        `${per}/s: alarms sent / lost`,
+        (x) => {
+          const r = at(x);
+          return r ? `${r.alarmsSent} / ${r.alarmsLost}` : '—';
+        },
+      ],
+      [`${per}/s: telemetry stored /s`, (x) => String(at(x)?.telemetryStoredPerS ?? '—')],
+      [`${per}/s: hubs CPU cores`, (x) => String(at(x)?.hubCpuCores ?? '—')],
+      [`${per}/s: load lag max ms`, (x) => String(at(x)?.offerLagMaxMs ?? '—')],
+    );
+  }
+  rows.push(['hubs peak RSS MB', (x) => String(Math.max(0, ...x.runs.map((r) => r.hubPeakRssMb)))]);
+  const header = ['', ...results.map((r) => r.layout)];
+  const body = rows.map(([name, cell]) => [name, ...results.map(cell)]);
+  const widths = header.map((_, c) =>
+    Math.max(...[header, ...body].map((row) => (row[c] ?? '').length)),
+  );
+  return [header, ...body].map(
+    (row) => `| ${row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`,
+  );
+}

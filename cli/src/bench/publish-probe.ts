@@ -1,0 +1,55 @@
+/**
+ * The "MQTT publish" point of the latency breakdown (issue 12), taken inside a load process: the
+ * moment a gateway's uplink hands an alarm batch to its MQTT client. The gateway code stays as
+ * users run it; this wraps `MqttClient.prototype.publish` of the one mqtt module every gateway in
+ * the process shares, and looks only at alarm-lane topics (a few messages a second), so the
+ * telemetry path pays one string comparison.
+ */
+import { MqttClient } from 'mqtt';
+import { parseTopic } from '@anxin/protocol';
+import { preciseNow } from './clock.js';
+
+export type PublishListener = (gatewayId: string, seqs: number[], at: number) => void;
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The seqs of an alarm batch payload ({ v, events: [{ seq, … }] }); [] if it is not one. */
+export function batchSeqs(payload: string | Buffer): number[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+  } catch {
+    return [];
+  }
+  if (!isRecord(value) || !Array.isArray(value.events)) return [];
+  const seqs: number[] = [];
+  for (const event of value.events as unknown[])
+    if (isRecord(event) && typeof event.seq === 'number') seqs.push(event.seq);
+  return seqs;
+}
+
+let installed: PublishListener | undefined;
+
+/** Calls `listener` for every alarm batch any gateway of this process publishes. Once per process. */
+export function probeAlarmPublishes(listener: PublishListener): void {
+  if (installed) {
+    installed = listener;
+    return;
+  }
+  installed = listener;
+  // Read off the prototype and always called with apply(this), so it keeps its own `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const original = MqttClient.prototype.publish;
+  // The overloads of publish are forwarded untouched; only the topic and payload are read.
+  const wrapped = function (this: MqttClient, ...args: Parameters<MqttClient['publish']>) {
+    const [topic, message] = args;
+    if (topic.endsWith('/up/alarm')) {
+      const at = preciseNow();
+      const parsed = parseTopic(topic);
+      if (parsed) installed?.(parsed.gatewayId, batchSeqs(message), at);
+    }
+    return original.apply(this, args);
+  };
+  MqttClient.prototype.publish = wrapped as MqttClient['publish'];
+}

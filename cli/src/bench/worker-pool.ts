@@ -1,0 +1,69 @@
+/**
+ * Gateways spread over load processes (gateway-worker.ts), shared by the benchmarks: start them
+ * against the hub(s) each is assigned to, wait until all are connected, read the processes' lag.
+ */
+import type { BenchHubs } from './hubs.js';
+import type { GatewayWorker } from './worker-client.js';
+import type { GatewayBase } from './worker-protocol.js';
+
+export interface LoopLag {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Starts gateway i in worker i mod W, each connecting where `hubs.mqttUrlFor(i)` says (one start
+ * request per worker and hub URL), and waits until every one is connected (bounded).
+ */
+export async function startGateways(
+  workers: readonly GatewayWorker[],
+  ids: readonly string[],
+  hubs: Pick<BenchHubs, 'mqttUrlFor'>,
+  base: Omit<GatewayBase, 'hubUrl'>,
+  connectTimeoutMs = 120_000,
+): Promise<void> {
+  const groups = new Map<string, string[]>();
+  ids.forEach((id, i) => {
+    const key = `${i % workers.length}\n${hubs.mqttUrlFor(i)}`;
+    const group = groups.get(key) ?? [];
+    group.push(id);
+    groups.set(key, group);
+  });
+  await Promise.all(
+    [...groups].map(([key, gateways]) => {
+      const [w, hubUrl] = key.split('\n');
+      const worker = workers[Number(w)];
+      if (!worker || !hubUrl) throw new Error(`no worker for group ${key}`);
+      return worker.request(
+        { op: 'start', gateways, base: { ...base, hubUrl }, warmUp: true },
+        600_000,
+      );
+    }),
+  );
+  const deadline = Date.now() + connectTimeoutMs;
+  for (;;) {
+    const health = await Promise.all(workers.map((w) => w.request({ op: 'health' })));
+    const connected = health.reduce((s, h) => s + (h.connected ?? 0), 0);
+    if (connected === ids.length) return;
+    if (Date.now() > deadline)
+      throw new Error(`only ${connected} of ${ids.length} gateways connected in time`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** The worst event-loop lag over the workers during their current (or last) offer. */
+export async function workerLag(workers: readonly GatewayWorker[]): Promise<LoopLag> {
+  const replies = await Promise.all(workers.map((w) => w.request({ op: 'progress' })));
+  return {
+    p50: Math.max(0, ...replies.map((r) => r.loopDelayMs?.p50 ?? 0)),
+    p99: Math.max(0, ...replies.map((r) => r.loopDelayMs?.p99 ?? 0)),
+    max: Math.max(0, ...replies.map((r) => r.loopDelayMs?.max ?? 0)),
+  };
+}
+
+/** Telemetry still held in the gateways' outboxes, over all workers. */
+export async function heldTelemetry(workers: readonly GatewayWorker[]): Promise<number> {
+  const health = await Promise.all(workers.map((w) => w.request({ op: 'health' })));
+  return health.reduce((s, h) => s + (h.telemetryDepth ?? 0), 0);
+}

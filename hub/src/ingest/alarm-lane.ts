@@ -1,0 +1,173 @@
+/**
+ * The alarm lane (DESIGN.md contract clauses 2–4; issue 4): its own bounded queue and worker,
+ * always served first. Everything queued (up to a bound) is committed to SQL in one transaction
+ * (group commit), then acked, then pushed to consoles; a failed commit defers, never drops.
+ */
+import type { AlarmDto, AlarmEvent } from '@anxin/protocol';
+import type { Logger } from 'pino';
+import type { HubMetrics } from '../metrics.js';
+import type { AlarmStore } from '../store/alarms.js';
+import { preciseNow, type AlarmTrace } from './alarm-trace.js';
+import type { EventRejection } from './batch.js';
+import { makeJob, type AckFn, type Job } from './jobs.js';
+import { BoundedQueue } from './queue.js';
+
+/**
+ * Most alarm events committed in one transaction. better-sqlite3 holds the event loop for the
+ * whole transaction (~1–2 ms per event on the 2-core test machine), so the bound keeps a replayed
+ * backlog from stalling the broker and consoles for seconds.
+ */
+export const ALARM_GROUP_COMMIT_EVENTS = 500;
+
+export interface AlarmLaneDeps {
+  maxEvents: number;
+  overloadRetryAfterMs: number;
+  storeRetryMinMs: number;
+  alarms: AlarmStore;
+  metrics: HubMetrics;
+  log: Logger;
+  ack: AckFn;
+  onAlarmChanges: (created: AlarmDto[], updated: AlarmDto[]) => void;
+  trace: AlarmTrace | undefined;
+}
+
+export class AlarmLane {
+  private readonly queue: BoundedQueue<Job<AlarmEvent>>;
+  private running = false;
+  private idleWaiters: (() => void)[] = [];
+  private closing = false;
+
+  constructor(private readonly deps: AlarmLaneDeps) {
+    this.queue = new BoundedQueue(deps.maxEvents);
+  }
+
+  get depthEvents(): number {
+    return this.queue.depthEvents;
+  }
+
+  /** Nothing queued or being written. */
+  get idle(): boolean {
+    return !this.running && this.queue.length === 0;
+  }
+
+  /** From now on the lane defers what arrives (the gateway sends it to the next hub process). */
+  stopTaking(): void {
+    this.closing = true;
+  }
+
+  accept(gatewayId: string, events: AlarmEvent[], rejected: EventRejection[]): void {
+    const job = makeJob(gatewayId, events, rejected);
+    const seqs = () => job.events.map((e) => e.seq);
+    if (this.closing) {
+      this.deps.ack(gatewayId, 'alarm', [], rejected, seqs(), this.deps.overloadRetryAfterMs);
+      return;
+    }
+    if (!this.queue.offer(job)) {
+      // Never dropped: the gateway keeps the alarms and sends them again.
+      this.deps.log.error(
+        { gatewayId, depth: this.queue.depthEvents },
+        'alarm queue full: alarms deferred',
+      );
+      this.deps.ack(gatewayId, 'alarm', [], rejected, seqs(), this.deps.overloadRetryAfterMs);
+      return;
+    }
+    this.kick();
+  }
+
+  /** Resolves when no alarm is waiting or being written. */
+  whenIdle(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    // Start after the current I/O phase: better-sqlite3 runs a whole transaction synchronously
+    // (fsync included), so starting at once would commit each socket's alarm alone. Waiting for
+    // setImmediate lets every message already read join the same group commit.
+    setImmediate(() => void this.run());
+  }
+
+  private async run(): Promise<void> {
+    try {
+      for (;;) {
+        // Group commit: everything queued (up to a bound) goes into one transaction.
+        const jobs: Job<AlarmEvent>[] = [];
+        let events = 0;
+        for (let next = this.queue.peek(); next; next = this.queue.peek()) {
+          if (jobs.length > 0 && events + next.size > ALARM_GROUP_COMMIT_EVENTS) break;
+          this.queue.shift();
+          jobs.push(next);
+          events += next.size;
+        }
+        if (jobs.length === 0) break;
+        await this.process(jobs);
+        // Let sockets be read between commits, so the next group is as full as it can be.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.running = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async process(jobs: Job<AlarmEvent>[]): Promise<void> {
+    const { ack, metrics } = this.deps;
+    const work = jobs.filter((j) => j.events.length > 0);
+    for (const j of jobs) if (j.events.length === 0) ack(j.gatewayId, 'alarm', [], j.rejected, []);
+    if (work.length === 0) return;
+    const started = process.hrtime.bigint();
+    const sqlStartedAt = this.deps.trace ? preciseNow() : 0;
+    try {
+      const outcomes = await this.deps.alarms.applyBatches(work);
+      const committedAt = this.deps.trace ? preciseNow() : 0;
+      metrics.sqlWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      const created: AlarmDto[] = [];
+      const updated: AlarmDto[] = [];
+      work.forEach((job, i) => {
+        const outcome = outcomes[i];
+        if (!outcome) return;
+        metrics.alarmsStored.inc({}, outcome.stored);
+        ack(job.gatewayId, 'alarm', outcome.acked, [...job.rejected, ...outcome.rejected], []);
+        metrics.alarmAckSeconds.observe(Number(process.hrtime.bigint() - job.arrivedNs) / 1e9);
+        for (const r of outcome.rejected) metrics.rejections.inc({ code: r.code });
+        created.push(...outcome.created);
+        updated.push(...outcome.updated);
+      });
+      if (created.length > 0 || updated.length > 0) this.deps.onAlarmChanges(created, updated);
+      if (this.deps.trace) {
+        const pushedAt = preciseNow();
+        this.deps.trace.record(
+          work.flatMap((job, i) =>
+            (outcomes[i]?.acked ?? []).map((seq) => ({
+              gatewayId: job.gatewayId,
+              seq,
+              receivedAt: job.arrivedAt,
+              sqlStartedAt,
+              committedAt,
+              pushedAt,
+            })),
+          ),
+        );
+      }
+    } catch (err) {
+      this.deps.log.error(
+        { err, batches: work.length },
+        'alarm batches could not be stored: deferred',
+      );
+      for (const job of work) {
+        ack(
+          job.gatewayId,
+          'alarm',
+          [],
+          job.rejected,
+          job.events.map((e) => e.seq),
+          this.deps.storeRetryMinMs,
+        );
+      }
+    }
+  }
+}
