@@ -6,44 +6,28 @@
  * answers 404 from the hub and shows "not found" here.
  */
 import type {
-  AlarmDto,
-  ContactDto,
   HomeCardResponse,
   HomeListResponse,
   SessionResponse,
   TelemetryQueryResponse,
 } from '@anxin/protocol';
-import {
-  Alert,
-  Anchor,
-  Button,
-  Card,
-  Group,
-  NumberInput,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
-import { IconRun } from '@tabler/icons-react';
-import { useEffect, useState, type FormEvent } from 'react';
+import { Alert, Anchor, Stack, Text, Title } from '@mantine/core';
+import { useEffect } from 'react';
 import { FamilyRequests } from '../operations/FamilyRequests';
-import { describeError } from '../api/describeError';
 import { ApiRequestError } from '../api/http';
-import { getHomeCard, listHomes, markResponding, queryTelemetry, updateContact } from '../api/hub';
+import { getHomeCard, listHomes, queryTelemetry } from '../api/hub';
 import { PageHeader } from '../app/PageHeader';
 import { matchPath, navigate, usePath } from '../app/router';
 import { useLoad } from '../app/useLoad';
-import { kindKey, outcomeKey, statusKey } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
 import { ContactList } from '../care/HomeCard';
-import { RespondersList } from '../care/Responders';
 import { ageFromBirthYear } from '../care/format';
 import { useLiveAlarms } from '../care/useLiveAlarms';
 import { NotFound } from '../app/NotFound';
 import { Failed, Loading } from '../app/Status';
-import { STATUS_COLOURS, TEST_COLOURS } from '../console/palette';
 import { ACTIVITY_FIELDS, lastActivityAt } from './activity';
+import { FamilyAlarm } from './FamilyAlarm';
+import { OwnContactForm } from './OwnContactForm';
 
 export function FamilyPage({
   session,
@@ -241,190 +225,5 @@ function ActivityStatus({ homeId }: { homeId: string }) {
         ? t('family.activitySeen', { time: formatTime(new Date(at)).slice(0, 5) })
         : t('family.activitySeenOn', { time: formatDateTime(new Date(at).toISOString()) })}
     </Text>
-  );
-}
-
-function FamilyAlarm({
-  alarm,
-  session,
-  onChanged,
-}: {
-  alarm: AlarmDto;
-  session: SessionResponse;
-  onChanged: (alarm: AlarmDto) => void;
-}) {
-  const { t, formatDateTime } = useI18n();
-  const [eta, setEta] = useState<string | number>('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const going = (alarm.responders ?? []).some((r) => r.userId === session.user.id);
-  const status = STATUS_COLOURS[alarm.status];
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const minutes = typeof eta === 'number' ? eta : Number.parseInt(eta, 10);
-    markResponding(alarm.id, Number.isFinite(minutes) ? { etaMinutes: minutes } : {})
-      .then((response) => onChanged(response.alarm))
-      .catch((e: unknown) => setError(describeError(e, t)))
-      .finally(() => setBusy(false));
-  };
-  return (
-    <Card
-      withBorder
-      padding="sm"
-      data-testid="family-alarm"
-      data-alarm-id={alarm.id}
-      data-status={alarm.status}
-    >
-      <Group justify="space-between" wrap="wrap" gap="xs">
-        <Title order={3} size="h4">
-          {t(kindKey(alarm.kind))}
-        </Title>
-        <Group gap="xs">
-          {alarm.test && (
-            <span className="chip" style={{ color: TEST_COLOURS.fg, background: TEST_COLOURS.bg }}>
-              {t('queue.test')}
-            </span>
-          )}
-          <span
-            className="chip"
-            style={{ color: status.fg, background: status.bg }}
-            data-testid="family-alarm-status"
-          >
-            {t(statusKey(alarm.status))}
-          </span>
-        </Group>
-      </Group>
-      <Text size="sm">{t('family.raisedAt', { time: formatDateTime(alarm.raisedAt) })}</Text>
-      {alarm.acknowledgedBy !== null && alarm.acknowledgedAt !== null && (
-        <Text size="sm" data-testid="family-alarm-taken-by">
-          {t('family.takenBy', {
-            user: alarm.acknowledgedBy,
-            time: formatDateTime(alarm.acknowledgedAt),
-          })}
-        </Text>
-      )}
-      {alarm.status === 'open' && <Text size="sm">{t('family.waitingForOperator')}</Text>}
-      {alarm.outcome !== null && (
-        <Text size="sm" fw={700} data-testid="family-alarm-outcome">
-          {t('family.outcome', { outcome: t(outcomeKey(alarm.outcome)) })}
-        </Text>
-      )}
-      <RespondersList alarm={alarm} />
-      {alarm.status !== 'resolved' && !going && (
-        <form onSubmit={submit}>
-          <Group align="flex-end" gap="sm" mt="xs" wrap="wrap">
-            <NumberInput
-              label={t('family.eta')}
-              min={0}
-              max={1440}
-              value={eta}
-              onChange={setEta}
-              w={160}
-              data-testid="eta-input"
-            />
-            <Button
-              type="submit"
-              color="green.9"
-              loading={busy}
-              leftSection={<IconRun size={18} aria-hidden />}
-              data-testid="going-button"
-            >
-              {t('family.going')}
-            </Button>
-          </Group>
-        </form>
-      )}
-      {going && alarm.status !== 'resolved' && (
-        <Text size="sm" fw={700} mt="xs" data-testid="family-going-confirmed">
-          {t('family.goingConfirmed')}
-        </Text>
-      )}
-      {error !== null && (
-        <Alert color="red" variant="light" role="alert" mt="xs" data-testid="going-error">
-          {error}
-        </Alert>
-      )}
-    </Card>
-  );
-}
-
-function OwnContactForm({
-  homeId,
-  contact,
-  onSaved,
-}: {
-  homeId: string;
-  contact: ContactDto;
-  onSaved: (contact: ContactDto) => void;
-}) {
-  const { t } = useI18n();
-  const [phone, setPhone] = useState(contact.phone);
-  const [availability, setAvailability] = useState(contact.availability ?? '');
-  const [state, setState] = useState<
-    { kind: 'idle' | 'saving' | 'saved' } | { kind: 'error'; message: string }
-  >({
-    kind: 'idle',
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setState({ kind: 'saving' });
-    updateContact(homeId, contact.id, {
-      phone: phone.trim(),
-      availability: availability.trim() === '' ? null : availability.trim(),
-    })
-      .then((response) => {
-        onSaved(response.contact);
-        setState({ kind: 'saved' });
-      })
-      .catch((e: unknown) => setState({ kind: 'error', message: describeError(e, t) }));
-  };
-  return (
-    <Card
-      withBorder
-      padding="sm"
-      mt="sm"
-      component="form"
-      onSubmit={submit}
-      data-testid="own-contact-form"
-    >
-      <Title order={3} size="h5">
-        {t('family.ownDetails')}
-      </Title>
-      <Stack gap="xs" mt="xs">
-        <TextInput
-          label={t('family.phone')}
-          value={phone}
-          onChange={(e) => setPhone(e.currentTarget.value)}
-          required
-          type="tel"
-          autoComplete="tel"
-          data-testid="own-phone"
-        />
-        <TextInput
-          label={t('family.availability')}
-          description={t('family.availabilityHint')}
-          value={availability}
-          onChange={(e) => setAvailability(e.currentTarget.value)}
-          data-testid="own-availability"
-        />
-        <Group>
-          <Button type="submit" loading={state.kind === 'saving'} data-testid="own-contact-save">
-            {t('family.save')}
-          </Button>
-          {state.kind === 'saved' && (
-            <Text role="status" size="sm" fw={700} data-testid="own-contact-saved">
-              {t('family.saved')}
-            </Text>
-          )}
-        </Group>
-        {state.kind === 'error' && (
-          <Alert color="red" variant="light" role="alert">
-            {state.message}
-          </Alert>
-        )}
-      </Stack>
-    </Card>
   );
 }

@@ -15,27 +15,26 @@ import {
   type AlarmDto,
   type AlarmKind,
   type AlarmTriggerDto,
-  type ApiError,
-  type ApiErrorCode,
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '@anxin/protocol';
 import { Server as SocketServer } from 'socket.io';
 import { FakeCare, FAKE_USERS, type FakeUser } from './fakeCare';
 import { handleCareRoute } from './fakeCareRoutes';
+import {
+  CONTENT_TYPES,
+  cookieValue,
+  currentSequence,
+  nextId,
+  readBody,
+  sendError,
+  sendJson,
+} from './fakeHttp';
 import { matchFakeRoute } from './fakeRoutes';
 
 export { FAKE_USERS } from './fakeCare';
 /** The operator (the console test signs in as them). */
 export const FAKE_USER = FAKE_USERS.operator;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-};
 
 export interface FakeHub {
   url: string;
@@ -56,55 +55,6 @@ export interface FakeHub {
   socketCount(): number;
   loginAttempts: number;
   close(): Promise<void>;
-}
-
-let sequence = 0;
-function nextId(): string {
-  sequence += 1;
-  return `0190a0b0-0000-7000-8000-${String(sequence).padStart(12, '0')}`;
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function sendError(
-  res: ServerResponse,
-  status: number,
-  code: ApiErrorCode,
-  message: string,
-  headers = {},
-): void {
-  const body: ApiError = { error: { code, message } };
-  sendJson(res, status, body, headers);
-}
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > 65_536) throw new Error('too large');
-    chunks.push(buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text === '' ? null : (JSON.parse(text) as unknown);
-}
-
-function cookieValue(header: string | undefined, name: string): string | null {
-  if (header === undefined) return null;
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return null;
 }
 
 export async function startFakeHub(distDir: string): Promise<FakeHub> {
@@ -373,7 +323,7 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
       timelines.set(alarm.id, [
         {
           eventId: nextId(),
-          seq: sequence,
+          seq: currentSequence(),
           deviceId: alarm.deviceId ?? 'gateway',
           action: 'raise',
           observedAt: alarm.raisedAt,
