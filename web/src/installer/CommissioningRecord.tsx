@@ -27,7 +27,7 @@ import { deviceKindKey } from '../care/labels';
 import { sortDevices } from '../care/format';
 import { Failed, Loading } from '../app/Status';
 import { deviceKey, loadRun, recordToRun, STEP_INSTRUCTIONS, type TestRun } from './guidedTest';
-import { homePath, link } from './InstallerPage';
+import { homePath, link } from './paths';
 
 interface RecordData {
   home: HomeDto;

@@ -8,7 +8,7 @@ import { setTestMode } from '../api/hub';
 import { useI18n } from '../i18n/I18nProvider';
 import { STEP_COLOURS } from '../care/palette';
 import { deviceKey, STEP_INSTRUCTIONS, type TestRun } from './guidedTest';
-import { link } from './InstallerPage';
+import { link } from './paths';
 
 export function GuidedTest({
   home,

@@ -21,7 +21,7 @@ import {
   Title,
 } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
-import { useEffect, useState, type FormEvent, type MouseEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { describeError } from '../api/describeError';
 import { createHome, listAreas, listHomes } from '../api/hub';
 import { PageHeader } from '../app/PageHeader';
@@ -31,17 +31,7 @@ import { useI18n } from '../i18n/I18nProvider';
 import { Failed, Loading } from '../app/Status';
 import { CommissioningRecord } from './CommissioningRecord';
 import { HomeSetup } from './HomeSetup';
-
-export const link = (path: string) => ({
-  href: path,
-  onClick: (event: MouseEvent) => {
-    if (event.metaKey || event.ctrlKey || event.shiftKey) return;
-    event.preventDefault();
-    navigate(path);
-  },
-});
-
-export const homePath = (id: string) => `/installer/homes/${encodeURIComponent(id)}`;
+import { homePath, link } from './paths';
 
 export function InstallerPage({
   session,

@@ -3,15 +3,10 @@
  * then the hub's `gateway:control` / `gateway:command` pushes (sent to staff of the gateway's home).
  * Pushes are checked for shape and gateway before use: the socket is untrusted input.
  */
-import type {
-  ClientToServerEvents,
-  GatewayCommandDto,
-  GatewayControlDto,
-  ServerToClientEvents,
-} from '@anxin/protocol';
+import type { GatewayCommandDto, GatewayControlDto } from '@anxin/protocol';
 import { useCallback, useEffect, useState } from 'react';
-import { io, type Socket } from 'socket.io-client';
 import { getGatewayControl } from '../api/hub';
+import { acquireHubSocket } from './hubSocket';
 
 const MAX_COMMANDS = 20;
 
@@ -64,9 +59,7 @@ export function useGatewayControl(gatewayId: string): {
   const [control, setControl] = useState<GatewayControlDto | null>(null);
   const [commands, setCommands] = useState<readonly GatewayCommandDto[]>([]);
   useEffect(() => {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
-      withCredentials: true,
-    });
+    const { socket, release } = acquireHubSocket();
     const controller = new AbortController();
     const load = () =>
       getGatewayControl(gatewayId, controller.signal)
@@ -77,17 +70,22 @@ export function useGatewayControl(gatewayId: string): {
         // Shown as "not reported yet"; the next (re)connect loads again.
         .catch(() => undefined);
     void load();
-    socket.on('connect', load);
-    socket.on('gateway:control', (value: unknown) => {
+    const onControl = (value: unknown) => {
       if (isControlFor(value, gatewayId)) setControl(value);
-    });
-    socket.on('gateway:command', (value: unknown) => {
+    };
+    const onCommand = (value: unknown) => {
       if (isCommandFor(value, gatewayId)) setCommands((current) => mergeCommands(current, [value]));
-    });
+    };
+    // The connection is shared with the other panels: remove only this panel's listeners.
+    socket.on('connect', load);
+    socket.on('gateway:control', onControl);
+    socket.on('gateway:command', onCommand);
     return () => {
       controller.abort();
-      socket.removeAllListeners();
-      socket.disconnect();
+      socket.off('connect', load);
+      socket.off('gateway:control', onControl);
+      socket.off('gateway:command', onCommand);
+      release();
     };
   }, [gatewayId]);
   const addCommand = useCallback(

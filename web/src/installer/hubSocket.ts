@@ -1,0 +1,39 @@
+/**
+ * One Socket.IO connection shared by every gateway panel of the installer's page: a home with
+ * several gateways opened one connection per panel, each one more socket the hub keeps for the
+ * same user. Reference-counted: the first user opens it, the last one to leave closes it.
+ */
+import type { ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
+import { io, type Socket } from 'socket.io-client';
+
+export type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let shared: { socket: HubSocket; users: number } | null = null;
+
+/** The shared connection; call the returned release once done with it. */
+export function acquireHubSocket(): { socket: HubSocket; release: () => void } {
+  if (shared === null) {
+    const socket: HubSocket = io({ withCredentials: true });
+    // A refusal by the hub's middleware (session not yet valid) is not retried by Socket.IO.
+    socket.on('connect_error', () => {
+      if (!socket.active) setTimeout(() => shared?.socket === socket && socket.connect(), 3_000);
+    });
+    shared = { socket, users: 0 };
+  }
+  const entry = shared;
+  entry.users += 1;
+  let released = false;
+  return {
+    socket: entry.socket,
+    release: () => {
+      if (released) return;
+      released = true;
+      entry.users -= 1;
+      if (entry.users === 0 && shared === entry) {
+        shared = null;
+        entry.socket.removeAllListeners();
+        entry.socket.disconnect();
+      }
+    },
+  };
+}
