@@ -12,6 +12,7 @@ import {
   encodeDownlink,
   USER_ROLES,
   isValidGatewayId,
+  parseTopic,
   type Ack,
   type AlarmDto,
   type UserDto,
@@ -153,7 +154,12 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   );
   const auth = new Authenticator(users, loginLimiter, config.auth.sessionTtlMinutes * 60_000);
   // The broker and ingest reference each other (uplinks in, acks out): late-bound.
-  const late: { broker?: HubBroker; hub?: Hub; operations?: OperationsModule } = {};
+  const late: {
+    broker?: HubBroker;
+    hub?: Hub;
+    operations?: OperationsModule;
+    control?: GatewayControl;
+  } = {};
   /** The Socket.IO Redis adapter's link (cluster.redis.url), connected by listen(). */
   let redis: RedisLink | undefined;
   const care: CareModule = await createCareModule({
@@ -165,6 +171,10 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     publish: async (topic, payload, retain) => {
       if (!late.broker) throw new Error('broker not built yet');
       await late.broker.publish(topic, payload, { retain });
+      // A new configuration version: installers see "waiting to apply N" at once (issue 10).
+      const parsed = parseTopic(topic);
+      if (parsed?.direction === 'down' && parsed.channel === 'config')
+        late.control?.configPublished(parsed.gatewayId);
     },
     disconnect: (gatewayId) => late.broker?.disconnectGateway(gatewayId),
     credentialsIssued: async (gatewayId, secret) => {
@@ -226,6 +236,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     },
     log: partLogger(root, config, 'hub'),
   });
+  late.control = gatewayControl;
 
   const ingestLog = partLogger(root, config, 'ingest');
   const ingest = new Ingest({

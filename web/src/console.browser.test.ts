@@ -6,19 +6,18 @@
  * and catching up on reconnect (nothing missed, nothing twice), and the Chinese UI. Screenshots go
  * to test-results/ (gitignored).
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webBuild } from './testing/webBuild';
+import { launchChromium } from './testing/chromium';
 import { FAKE_USER, startFakeHub, type FakeHub } from './testing/fakeHub';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(webDir, '..');
 const screenshots = join(repoRoot, 'test-results', 'web');
-const CHROMIUM = '/usr/bin/chromium';
 
 let outDir = '';
 let hub: FakeHub;
@@ -33,23 +32,11 @@ const row = (id: string) => page.locator(`[data-testid="alarm-row"][data-alarm-i
 
 describe('operator console in a real browser', () => {
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is required (apt-get install chromium)`).toBe(true);
     // One shared production build for every browser test file (testing/webBuild.ts).
     outDir = await webBuild();
     await mkdir(screenshots, { recursive: true });
     hub = await startFakeHub(outDir);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1440, height: 900 },
       locale: 'en-US',

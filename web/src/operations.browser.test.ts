@@ -6,12 +6,8 @@
  *  - today's welfare calls due (an overdue one first) and their results, one opening a follow-up;
  *  - the family sees their relative's request and its status; a community worker their visits.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildHub, hubConfig, seedDemo, type DemoLogin, type Hub } from '@anxin/hub';
+import { join } from 'node:path';
+import type { DemoLogin } from '@anxin/hub';
 import {
   newEventId,
   PROTOCOL_VERSION,
@@ -20,113 +16,48 @@ import {
   type ServiceRequestResponse,
 } from '@anxin/protocol';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { pino } from 'pino';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webBuild } from './testing/webBuild';
+import {
+  POLL,
+  screenshots,
+  startRealHubSession,
+  type RealHubSession,
+} from './testing/realHubSession';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const screenshots = join(repoRoot, 'test-results', 'web');
-const CHROMIUM = '/usr/bin/chromium';
 const GATEWAY = 'gw-ops-0001';
 
-let dir = '';
-let hub: Hub;
-let httpUrl = '';
-let logins: DemoLogin[] = [];
-let browser: Browser;
+let session: RealHubSession;
 let gateway: MqttClient | null = null;
-const contexts: BrowserContext[] = [];
 
-const poll = <T>(read: () => Promise<T> | T) =>
-  expect.poll(read, { timeout: 10_000, interval: 100 });
-const loginOf = (role: DemoLogin['role']): DemoLogin => {
-  const found = logins.find((l) => l.role === role);
-  if (!found) throw new Error(`no ${role} login`);
-  return found;
-};
-
-async function signIn(role: DemoLogin['role'], viewport = { width: 1440, height: 900 }) {
-  const context = await browser.newContext({ viewport, locale: 'en-US', reducedMotion: 'reduce' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  await page.goto(httpUrl);
-  const { username, password } = loginOf(role);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  return page;
-}
-
-async function api<T>(role: DemoLogin['role'], method: string, path: string, body?: unknown) {
-  const { username, password } = loginOf(role);
-  const session = await fetch(`${httpUrl}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const res = await fetch(`${httpUrl}/api/v1${path}`, {
-    method,
-    headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return (text === '' ? undefined : JSON.parse(text)) as T;
-}
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, POLL);
+const signIn = (role: DemoLogin['role'], viewport?: { width: number; height: number }) =>
+  session.signIn(role, viewport);
+const api = <T>(role: DemoLogin['role'], method: string, path: string, body?: unknown) =>
+  session.api<T>(role, method, path, body);
 
 const top = async (page: Page, testId: string) =>
   (await page.getByTestId(testId).boundingBox())?.y ?? Number.NaN;
 
 describe('care operations in the browser, real hub', () => {
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is required (apt-get install chromium)`).toBe(true);
-    dir = await mkdtemp(join(tmpdir(), 'anxin-web-ops-'));
-    const webRoot = await webBuild();
-    await mkdir(screenshots, { recursive: true });
-    const config = hubConfig({
-      dataDir: join(dir, 'data'),
-      http: { host: '127.0.0.1', port: 0, webRoot },
-      mqtt: { host: '127.0.0.1', port: 0 },
-      log: { level: 'silent' },
-    });
-    hub = await buildHub(config, { logger: pino({ level: 'silent' }) });
-    const listening = await hub.listen();
-    httpUrl = listening.httpUrl;
-    ({ logins } = await seedDemo(hub, { homes: 3 }));
-    await hub.provisionGateway({
+    session = await startRealHubSession('anxin-web-ops-');
+    await session.hub.provisionGateway({
       gatewayId: GATEWAY,
       secret: 'secret-ops-0001',
       homeId: 'home-0001',
     });
-    gateway = await connectAsync(listening.mqttUrl, {
+    gateway = await connectAsync(session.mqttUrl, {
       clientId: GATEWAY,
       username: GATEWAY,
       password: 'secret-ops-0001',
       reconnectPeriod: 0,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
   }, 180_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
     await gateway?.endAsync(true).catch(() => undefined);
-    await hub?.close();
-    if (dir !== '') await rm(dir, { recursive: true, force: true });
+    await session?.close();
   });
 
   it(

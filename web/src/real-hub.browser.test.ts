@@ -11,121 +11,40 @@
  *   - the operator takes that alarm with the keyboard, sees the resident's card and the family
  *     member on the way, and resolves it.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildHub, hubConfig, seedDemo, type DemoLogin, type Hub } from '@anxin/hub';
+import { join } from 'node:path';
+import type { DemoLogin } from '@anxin/hub';
 import {
-  CLAIM_CHALLENGE_PATH,
-  CLAIM_PROOF_PATH,
   newEventId,
   PROTOCOL_VERSION,
   uplinkTopic,
   type AlarmBatch,
   type AlarmListResponse,
-  type ClaimChallengeResponse,
-  type ClaimedCredentials,
-  type ClaimProofResponse,
   type CreateGatewayResponse,
   type TelemetryBatch,
 } from '@anxin/protocol';
-import { openSealed, proveClaimCode } from '@anxin/protocol/claim-proof';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webBuild } from './testing/webBuild';
+import {
+  PHONE,
+  POLL,
+  screenshots,
+  startRealHubSession,
+  type RealHubSession,
+} from './testing/realHubSession';
 
-const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = resolve(webDir, '..');
-const screenshots = join(repoRoot, 'test-results', 'web');
-const CHROMIUM = '/usr/bin/chromium';
-const PHONE = { width: 390, height: 844 };
 const GATEWAY = 'gw-web-0001';
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, POLL);
 
-let dir = '';
-let hub: Hub;
-let httpUrl = '';
-let mqttUrl = '';
-let logins: DemoLogin[] = [];
-let browser: Browser;
+let session: RealHubSession;
 let gateway: MqttClient | null = null;
 let seq = 0;
-const contexts: BrowserContext[] = [];
 
-const poll = <T>(read: () => Promise<T> | T) =>
-  expect.poll(read, { timeout: 10_000, interval: 100 });
-const loginOf = (role: DemoLogin['role']): DemoLogin => {
-  const found = logins.find((l) => l.role === role);
-  if (!found) throw new Error(`no ${role} login`);
-  return found;
-};
-
-async function signIn(
-  role: DemoLogin['role'],
-  viewport = { width: 1440, height: 900 },
-): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: 'en-US', reducedMotion: 'reduce' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  await page.goto(httpUrl);
-  const { username, password } = loginOf(role);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  return page;
-}
-
-async function api<T>(
-  role: DemoLogin['role'],
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const { username, password } = loginOf(role);
-  const session = await fetch(`${httpUrl}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const res = await fetch(`${httpUrl}/api/v1${path}`, {
-    method,
-    headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return (text === '' ? undefined : JSON.parse(text)) as T;
-}
-
-/** What the gateway does by itself once claimed: prove its code, open its sealed credentials. */
-async function pickUpCredentials(gatewayId: string, code: string): Promise<ClaimedCredentials> {
-  const post = async (path: string, body: unknown): Promise<unknown> => {
-    const res = await fetch(`${httpUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
-  const challenge = (await post(CLAIM_CHALLENGE_PATH, {
-    gatewayId,
-    clientNonce: 'web-test-client-nonce-0123',
-  })) as ClaimChallengeResponse;
-  const { proof, keys, authMessage } = await proveClaimCode(code, gatewayId, challenge);
-  const answer = (await post(CLAIM_PROOF_PATH, {
-    gatewayId,
-    nonce: challenge.nonce,
-    proof,
-  })) as ClaimProofResponse;
-  if (answer.state !== 'issued') throw new Error(`not issued: ${answer.state}`);
-  return JSON.parse(openSealed(keys.clientKey, authMessage, answer.sealed)) as ClaimedCredentials;
-}
+const signIn = (role: DemoLogin['role'], viewport?: { width: number; height: number }) =>
+  session.signIn(role, viewport);
+const api = <T>(role: DemoLogin['role'], method: string, path: string, body?: unknown) =>
+  session.api<T>(role, method, path, body);
+const pickUpCredentials = (gatewayId: string, code: string) =>
+  session.pickUpCredentials(gatewayId, code);
 
 async function sendAlarm(deviceId: string, kind: 'sos' | 'fall'): Promise<void> {
   seq += 1;
@@ -162,39 +81,12 @@ async function sendTelemetry(
 
 describe('web apps against the real hub', () => {
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is required (apt-get install chromium)`).toBe(true);
-    dir = await mkdtemp(join(tmpdir(), 'anxin-web-real-'));
-    const webRoot = await webBuild(); // shared with the other browser test files
-    await mkdir(screenshots, { recursive: true });
-    const config = hubConfig({
-      dataDir: join(dir, 'data'),
-      http: { host: '127.0.0.1', port: 0, webRoot },
-      mqtt: { host: '127.0.0.1', port: 0 },
-      log: { level: 'silent' },
-    });
-    hub = await buildHub(config, { logger: pino({ level: 'silent' }) });
-    ({ httpUrl, mqttUrl } = await hub.listen());
-    ({ logins } = await seedDemo(hub, { homes: 3 }));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    session = await startRealHubSession('anxin-web-real-');
   }, 180_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
     await gateway?.endAsync(true).catch(() => undefined);
-    await hub?.close();
-    if (dir !== '') await rm(dir, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('installer claims the gateway with its printed code and completes the device test', async () => {
@@ -248,7 +140,7 @@ describe('web apps against the real hub', () => {
 
     // The gateway picks them up by itself and connects; the page follows it to "online".
     const credentials = await pickUpCredentials(GATEWAY, created.claimCode);
-    expect(credentials.mqttUrl).toBe(mqttUrl);
+    expect(credentials.mqttUrl).toBe(session.mqttUrl);
     await poll(() => page.getByTestId('claim-state').getAttribute('data-state')).toBe('picked_up');
     gateway = await connectAsync(credentials.mqttUrl, {
       clientId: GATEWAY,
@@ -365,7 +257,7 @@ describe('web apps against the real hub', () => {
     expect(await family.getByTestId('key-safe-code').count()).toBe(0);
     await family.screenshot({ path: join(screenshots, 'real-family.png'), fullPage: true });
 
-    await family.goto(`${httpUrl}/family/homes/home-0002`);
+    await family.goto(`${session.httpUrl}/family/homes/home-0002`);
     await family.getByTestId('not-found').waitFor();
     await family.screenshot({
       path: join(screenshots, 'real-family-not-found.png'),

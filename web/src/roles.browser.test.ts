@@ -6,19 +6,18 @@
  * target missed; offline gateways). The installer's path and the family's main path run against
  * the real hub in real-hub.browser.test.ts. Family runs at phone size (390 × 844).
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webBuild } from './testing/webBuild';
+import { launchChromium } from './testing/chromium';
 import { FAKE_USERS, startFakeHub, type FakeHub } from './testing/fakeHub';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(webDir, '..');
 const screenshots = join(repoRoot, 'test-results', 'web');
-const CHROMIUM = '/usr/bin/chromium';
 const PHONE = { width: 390, height: 844 };
 
 let outDir = '';
@@ -50,23 +49,11 @@ const overflowX = (page: Page) =>
 
 describe('supervisor, installer and family pages in a real browser', () => {
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is required (apt-get install chromium)`).toBe(true);
     // One shared production build for every browser test file (testing/webBuild.ts).
     outDir = await webBuild();
     await mkdir(screenshots, { recursive: true });
     hub = await startFakeHub(outDir);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {

@@ -5,7 +5,7 @@
  *    contract, answered on up/cmd-result, or marked timed out when no answer came in time
  *    (a sweep, so a hub restart does not leave commands pending for ever);
  *  - configuration state: what each gateway reports on up/config-state is stored and pushed to
- *    the installers of its home ("on version N / waiting to apply N+1 / refused N+1: reason").
+ *    the installers of its home, and pushed again when the hub publishes a new version ("on version N / waiting to apply N+1 / refused N+1: reason").
  *
  * Publishing goes through the `publish(topic, payload, retain)` seam, as provisioning does, so it
  * works on the embedded broker and an external one alike.
@@ -160,6 +160,22 @@ export class GatewayControl {
       })
       .catch((err: unknown) =>
         this.deps.log.error({ err, gatewayId }, 'configuration state not recorded'),
+      );
+  }
+
+  /**
+   * The hub published a new configuration version (never throws): the installers of the home are
+   * told at once that the gateway is now waiting to apply it, not only when the gateway answers.
+   */
+  configPublished(gatewayId: string): void {
+    this.writes = this.writes
+      .then(async () => {
+        const info = await this.deps.gatewayInfo(gatewayId);
+        if (!info?.homeId) return;
+        this.deps.push.control(info.homeId, await this.control(gatewayId, info.publishedVersion));
+      })
+      .catch((err: unknown) =>
+        this.deps.log.error({ err, gatewayId }, 'configuration state not pushed'),
       );
   }
 

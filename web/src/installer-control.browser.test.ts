@@ -1,0 +1,188 @@
+/**
+ * The installer manages a gateway from Chromium (issue 10), all parts real: the hub built with
+ * buildHub (embedded broker over TCP, SQLite, Socket.IO, the production web build), a real gateway
+ * (createGateway from @anxin/gateway) connected with the credentials its claim issued, and a
+ * DL/T 645 meter simulator on a socat pseudo-terminal the gateway polls.
+ *
+ * The installer sees the gateway's configuration state in words as it changes — on version N,
+ * waiting to apply N+1 while the box is offline, on N+1 once it applies it, refused with the
+ * gateway's reason — and reads the meter now: the command's result and the live reading arrive
+ * pushed over Socket.IO (the page's telemetry polling is blocked, so nothing else can show it).
+ */
+import { join } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { attachToSerialPath, createPtyPair, Dlt645Simulator } from '@anxin/devices';
+import type { AttachedSimulator, PtyPair } from '@anxin/devices';
+import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway';
+import {
+  validateConfig,
+  type ClaimedCredentials,
+  type CreateGatewayResponse,
+} from '@anxin/protocol';
+import type { Page } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  POLL,
+  screenshots,
+  startRealHubSession,
+  type RealHubSession,
+} from './testing/realHubSession';
+
+const GW = 'gw-web-ctl';
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, POLL);
+const HOME = 'home-0001';
+const METER_ADDRESS = '000000000001';
+const HALL_ADDRESS = '000000000002';
+const busPath = (i: number) => buses[i]?.pty.b ?? '';
+
+let session: RealHubSession;
+let dir = '';
+/** Two buses, a meter on each (a silent meter would hold its bus through its timeouts). */
+const buses: { pty: PtyPair; meter: AttachedSimulator }[] = [];
+let credentials: ClaimedCredentials;
+let gateway: Gateway | null = null;
+
+/** The real gateway, as the box runs it; its data directory survives a stop (an unplugged box). */
+async function startGateway(): Promise<Gateway> {
+  const g = createGateway(
+    validateConfig(
+      GatewayConfigSchema,
+      {
+        gatewayId: GW,
+        dataDir: dir,
+        hub: { url: credentials.mqttUrl, password: credentials.password },
+        reconnect: { minMs: 100, maxMs: 1000 },
+        heartbeatIntervalS: 5,
+        log: { level: 'silent' },
+      },
+      'test',
+    ),
+    { logger: pino({ level: 'silent' }) },
+  );
+  await g.start();
+  return g;
+}
+
+const configState = (page: Page) => page.getByTestId('config-state');
+
+/** Picks `option` in a Mantine Select, unless chosen already (picking it again would clear it). */
+async function choose(page: Page, testId: string, option: string): Promise<void> {
+  if ((await page.getByTestId(testId).inputValue()) === option) return;
+  await page.getByTestId(testId).click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+async function addSerialMeter(page: Page, id: string, address: string, port: string) {
+  await page.getByTestId('device-via').getByText('Serial (by address)').click();
+  await choose(page, 'device-kind', 'Electricity meter');
+  await choose(page, 'device-driver', 'dlt645');
+  await page.getByTestId('device-id-input').fill(id);
+  await page.getByTestId('device-address').fill(address);
+  await page.getByTestId('device-port').fill(port);
+  await page.getByTestId('device-submit').click();
+  await page.locator(`[data-testid="installer-device"][data-device-id="${id}"]`).waitFor();
+}
+
+describe('the installer manages a real gateway from the browser', () => {
+  beforeAll(async () => {
+    session = await startRealHubSession('anxin-web-ctl-');
+    dir = await mkdtemp(join(tmpdir(), 'anxin-web-ctl-gw-'));
+    for (const address of [METER_ADDRESS, HALL_ADDRESS]) {
+      const pty = await createPtyPair();
+      const meter = await attachToSerialPath(
+        new Dlt645Simulator({ address, energyKwh: 1234.5 }),
+        pty.a,
+      );
+      buses.push({ pty, meter });
+    }
+    const created = await session.api<CreateGatewayResponse>('admin', 'POST', '/gateways', {
+      id: GW,
+    });
+    await session.api('installer', 'POST', '/gateways/claim', {
+      gatewayId: GW,
+      claimCode: created.claimCode,
+      homeId: HOME,
+    });
+    credentials = await session.pickUpCredentials(GW, created.claimCode);
+  }, 180_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    for (const { pty, meter } of buses) {
+      await meter.close();
+      await pty.close();
+    }
+    await session?.close();
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it('sees versions applied and refused, and a meter read now pushed live', async () => {
+    const page = await session.signIn('installer');
+    // Readings shown below can only come from the pushed read_device answer.
+    let telemetryPolls = 0;
+    await page.route('**/api/v1/homes/*/telemetry*', (route) => {
+      telemetryPolls += 1;
+      return route.abort();
+    });
+    await poll(() => page.evaluate(() => location.pathname)).toBe('/installer');
+    await page.goto(`${session.httpUrl}/installer/homes/${HOME}`);
+    await page.getByTestId('gateway-control').waitFor();
+    // Claimed, configuration published, the box not yet heard from.
+    expect(await configState(page).getAttribute('data-state')).toBe('unknown');
+
+    gateway = await startGateway();
+    await poll(() => configState(page).getAttribute('data-state')).toBe('applied');
+    const first = Number(await configState(page).getAttribute('data-applied'));
+    expect(first).toBeGreaterThan(0);
+    expect(await configState(page).textContent()).toBe(`Gateway is on version ${first}`);
+
+    // A meter added in the page: the gateway applies it without a restart.
+    await addSerialMeter(page, 'meter-kitchen', METER_ADDRESS, busPath(0));
+    await poll(() => configState(page).textContent()).toBe(`Gateway is on version ${first + 1}`);
+
+    // The box is unplugged while the installer edits: the page says what it waits for …
+    await gateway.stop();
+    gateway = null;
+    await addSerialMeter(page, 'meter-hall', HALL_ADDRESS, busPath(1));
+    await poll(() => configState(page).textContent()).toBe(`Waiting to apply version ${first + 2}`);
+    await page.screenshot({ path: join(screenshots, 'installer-control-waiting.png') });
+    // … and follows the box when it is back and has applied it.
+    gateway = await startGateway();
+    await poll(() => configState(page).textContent()).toBe(`Gateway is on version ${first + 2}`);
+
+    // A Zigbee device on a gateway without a local broker: refused as a whole, with the reason.
+    await page.getByTestId('device-via').getByText('Zigbee (by name)').click();
+    await choose(page, 'device-kind', 'SOS button');
+    await page.getByTestId('device-id-input').fill('sos-bedroom');
+    await page.getByTestId('device-submit').click();
+    await poll(() => configState(page).getAttribute('data-state')).toBe('refused');
+    const refused = (await configState(page).textContent()) ?? '';
+    expect(refused).toContain(`Refused version ${first + 3}:`);
+    expect(refused).toContain('sos-bedroom');
+    expect(refused).toContain('local broker');
+    expect(await configState(page).getAttribute('data-applied')).toBe(String(first + 2));
+
+    // The last good configuration keeps running: the meter is read now, the answer pushed.
+    await page.getByTestId('cmd-device').selectOption('meter-kitchen');
+    await page.getByTestId('cmd-read_device').click();
+    const row = page.locator('[data-testid="cmd-row"][data-name="read_device"]').first();
+    await poll(() => row.getAttribute('data-status')).toBe('succeeded');
+    expect(await row.getByTestId('cmd-result').textContent()).toContain('meter-kitchen');
+    const readings = page
+      .locator('[data-testid="installer-device"][data-device-id="meter-kitchen"]')
+      .getByTestId('device-readings');
+    await poll(() => readings.textContent()).toContain('energy_kwh');
+    expect(await readings.textContent()).toMatch(/1234\.\d/);
+
+    // Ping too: a gateway-wide command with its result.
+    await page.getByTestId('cmd-ping').click();
+    const ping = page.locator('[data-testid="cmd-row"][data-name="ping"]').first();
+    await poll(() => ping.getAttribute('data-status')).toBe('succeeded');
+    expect(await ping.getByTestId('cmd-message').textContent()).toBe('pong');
+    expect(telemetryPolls).toBeGreaterThan(0); // the page did poll, and got nothing from it
+    expect(await page.getByTestId('page-error').count()).toBe(0);
+    await page.screenshot({ path: join(screenshots, 'installer-control.png'), fullPage: true });
+  }, 120_000);
+});
