@@ -29,8 +29,6 @@ const KNOWN_CYCLES: readonly (readonly string[])[] = [
     'hub/src/operations/module.ts',
     'hub/src/http/service-button-routes.ts',
   ],
-  // web installer: the page ↔ its sections.
-  ['web/src/installer/CommissioningRecord.tsx', 'web/src/installer/InstallerPage.tsx'],
 ];
 
 describe('import graph', () => {
