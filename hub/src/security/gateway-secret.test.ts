@@ -18,14 +18,6 @@ describe('gateway secrets (HMAC-SHA256, per-gateway salt)', () => {
     });
   });
 
-  it('is fast: 2,000 checks well under a second (scrypt N=2^12 took ~19 ms each)', async () => {
-    const stored = hashGatewaySecret('token-0123456789abcdef');
-    const started = performance.now();
-    for (let i = 0; i < 2000; i += 1)
-      expect((await verifyGatewaySecret('token-0123456789abcdef', stored)).ok).toBe(true);
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
-
   it('accepts legacy scrypt rows and flags them for re-hashing', async () => {
     const legacy = await hashSecret('old-gateway-secret', GATEWAY_SECRET_COST);
     expect(await verifyGatewaySecret('old-gateway-secret', legacy)).toEqual({
