@@ -104,6 +104,25 @@ export class GuardedConnection extends Duplex {
     this.socket.write(chunk, callback);
   }
 
+  /**
+   * A whole corked packet in one socket write. mqtt-packet corks the stream and writes a PUBLISH
+   * in six pieces (header, length, topic length, topic, packet id, payload); without _writev a
+   * Duplex hands them to the socket one by one, and with TCP_NODELAY each became its own write
+   * syscall and TCP segment. Measured at 2,000 gateways and 10,000 msg/s: 32 % of the hub's time
+   * in socket writes (mostly acks and PUBACKs).
+   */
+  override _writev(
+    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
+    callback: (error?: Error | null) => void,
+  ): void {
+    if (this.socket.destroyed) {
+      callback();
+      return;
+    }
+    const only = chunks.length === 1 ? chunks[0] : undefined;
+    this.socket.write(only ? only.chunk : Buffer.concat(chunks.map((c) => c.chunk)), callback);
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.socket.end(callback);
   }
