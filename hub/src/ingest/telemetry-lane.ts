@@ -1,7 +1,7 @@
 /**
  * The telemetry lane (DESIGN.md contract clauses 3, 5, 7; issue 4): a bounded queue written to the
  * telemetry store in batches, acked only once the store accepted them, always after the alarm lane
- * (the embedded store writes synchronously, so it waits for the alarm lane to be idle). A full
+ * (it waits for the alarm lane to be idle: alarms first, also for the disk's fsyncs). A full
  * queue, or a store that is down, answers `deferred` with retryAfterMs and the gateways hold the
  * events; deferred gateways are called back in order when there is room (telemetry-resume.ts).
  */
@@ -157,7 +157,7 @@ export class TelemetryLane {
       for (const { job, events } of entries)
         for (const e of events) points.push(toPoint(job.gatewayId, e));
       if (points.length > 0) {
-        // Alarms first, also for the event loop: the embedded store writes synchronously.
+        // Alarms first, also for the disk: an alarm's commit does not queue behind this fsync.
         await this.deps.alarmsIdle();
         const started = process.hrtime.bigint();
         try {

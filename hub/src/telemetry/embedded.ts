@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { downsample } from './downsample.js';
+import { EmbeddedWriter } from './embedded-writer.js';
 import type {
   TelemetryPoint,
   TelemetrySeries,
@@ -23,7 +24,8 @@ export class EmbeddedTelemetryStore implements TelemetryStore {
   readonly kind = 'embedded';
   private db: BetterSqlite3.Database | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
-  private insert: BetterSqlite3.Statement | undefined;
+  /** Writes (and prunes) on a worker thread: see embedded-writer.ts. */
+  private writer: EmbeddedWriter | undefined;
 
   constructor(
     private readonly file: string,
@@ -31,21 +33,25 @@ export class EmbeddedTelemetryStore implements TelemetryStore {
     private readonly log: Logger,
   ) {}
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
     mkdirSync(dirname(this.file), { recursive: true });
+    // This connection reads (charts, tests) and creates the table; the writer has its own.
     const db = new BetterSqlite3(this.file);
     db.pragma('journal_mode = WAL');
-    // FULL: we ack after this commit and the gateway then forgets the points (contract clause 3).
-    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
     db.exec(`CREATE TABLE IF NOT EXISTS telemetry (
       gateway TEXT NOT NULL, device TEXT NOT NULL, time INTEGER NOT NULL, fields TEXT NOT NULL,
       PRIMARY KEY (gateway, device, time)) WITHOUT ROWID`);
     db.exec('CREATE INDEX IF NOT EXISTS telemetry_time ON telemetry (time)');
-    this.insert = db.prepare(
-      `INSERT INTO telemetry (gateway, device, time, fields) VALUES (?, ?, ?, ?)
-       ON CONFLICT (gateway, device, time) DO UPDATE SET fields = json_patch(fields, excluded.fields)`,
-    );
+    const writer = new EmbeddedWriter(this.file);
+    try {
+      await writer.start();
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     this.db = db;
+    this.writer = writer;
     this.log.warn(
       { file: this.file },
       `no InfluxDB configured: telemetry kept in embedded store ${this.file}`,
@@ -53,27 +59,22 @@ export class EmbeddedTelemetryStore implements TelemetryStore {
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS);
     this.pruneTimer.unref();
-    return Promise.resolve();
   }
 
   /**
-   * Most points per write (one SQLite transaction). better-sqlite3 holds the event loop for a whole
-   * transaction (~7 µs a point here, JSON included), so a 5,000-point write blocked the broker, the
-   * alarm lane and new connections for ~40 ms; ingest sends at most this many and lets the event
-   * loop turn between writes, so nothing waits more than ~15 ms. (1,000 halved the storm's drain
-   * rate: a commit, fsync included, per 1,000 points.)
+   * Most points per write (one SQLite transaction, fsync included, on the writer's thread). Ingest
+   * sends at most this many; a commit per 2,000 points keeps a reconnect storm's drain rate (1,000
+   * halved it) while one write still settles in tens of milliseconds.
    */
   readonly maxPointsPerWrite = 2000;
 
-  write(points: TelemetryPoint[]): Promise<void> {
-    const db = this.db;
-    const insert = this.insert;
-    if (!db || !insert) return Promise.reject(new Error('embedded telemetry store is not open'));
-    db.transaction(() => {
-      for (const p of points)
-        insert.run(p.gatewayId, p.deviceId, p.observedAt, JSON.stringify(p.fields));
-    })();
-    return Promise.resolve();
+  /** Resolves once the points are committed on the writer thread (durable: contract clause 3). */
+  async write(points: TelemetryPoint[]): Promise<void> {
+    const writer = this.writer;
+    if (!writer) throw new Error('embedded telemetry store is not open');
+    await writer.write(
+      points.map((p) => [p.gatewayId, p.deviceId, p.observedAt, JSON.stringify(p.fields)]),
+    );
   }
 
   /** Points of one device in [sinceMs, untilMs), oldest first. */
@@ -127,20 +128,27 @@ export class EmbeddedTelemetryStore implements TelemetryStore {
   }
 
   private prune(): void {
-    if (!this.db) return;
+    const writer = this.writer;
+    if (!writer) return;
     const cutoff = Date.now() - this.retentionDays * 86_400_000;
-    const r = this.db.prepare('DELETE FROM telemetry WHERE time < ?').run(cutoff);
-    if (r.changes > 0)
-      this.log.info(
-        { removed: r.changes, retentionDays: this.retentionDays },
-        'embedded telemetry pruned',
-      );
+    writer.prune(cutoff).then(
+      (removed) => {
+        if (removed > 0)
+          this.log.info(
+            { removed, retentionDays: this.retentionDays },
+            'embedded telemetry pruned',
+          );
+      },
+      (err: unknown) => this.log.warn({ err }, 'embedded telemetry not pruned'),
+    );
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     clearInterval(this.pruneTimer);
+    const writer = this.writer;
+    this.writer = undefined;
+    await writer?.close();
     this.db?.close();
     this.db = undefined;
-    return Promise.resolve();
   }
 }

@@ -52,7 +52,8 @@ export interface TelemetryStore {
   start(): Promise<void>;
   /**
    * Most points the store takes in one write, when it has a limit of its own (the embedded store
-   * writes synchronously and so keeps each write short); ingest never sends more.
+   * commits each write, fsync included, on one writer thread and so keeps each write short);
+   * ingest never sends more.
    */
   readonly maxPointsPerWrite?: number;
   write(points: TelemetryPoint[]): Promise<void>;
