@@ -15,24 +15,43 @@ export class GatewayStore {
     homeId: string | null,
     now: number,
   ): Promise<void> {
-    await this.db
-      .insertInto('gateways')
-      .values({
-        id,
-        secret_hash: secretHash,
-        home_id: homeId,
-        created_at: now,
-        status: 'unknown',
-        status_at: null,
-        last_seen_at: null,
-        health_json: null,
-        test_mode: 0,
-        enabled: 1,
-      })
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet({ secret_hash: secretHash, home_id: homeId, enabled: 1 }),
-      )
-      .execute();
+    await this.upsertCredentialsMany([{ id, secretHash, homeId }], now);
+  }
+
+  /** Credentials of many gateways in one transaction (one commit, one fsync, not one each). */
+  async upsertCredentialsMany(
+    rows: readonly { id: string; secretHash: string; homeId: string | null }[],
+    now: number,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      // Existing rows locked first in the database's id order, as every multi-gateway write does
+      // (gateway-locks.ts), so this never waits in a cycle with another hub's liveness write.
+      await lockGateways(
+        trx,
+        rows.map((r) => ({ gatewayId: r.id })),
+      );
+      for (const { id, secretHash, homeId } of rows) {
+        await trx
+          .insertInto('gateways')
+          .values({
+            id,
+            secret_hash: secretHash,
+            home_id: homeId,
+            created_at: now,
+            status: 'unknown',
+            status_at: null,
+            last_seen_at: null,
+            health_json: null,
+            test_mode: 0,
+            enabled: 1,
+          })
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet({ secret_hash: secretHash, home_id: homeId, enabled: 1 }),
+          )
+          .execute();
+      }
+    });
   }
 
   /** Replaces a gateway's secret hash only if it is still `expected`; true when replaced. */
