@@ -19,6 +19,7 @@ import {
 import { claimCodeMatches, makeClaimVerifier } from '@anxin/protocol/claim-proof';
 import { hashGatewaySecret } from '../security/gateway-secret.js';
 import type { Kysely } from 'kysely';
+import { newGatewayRow } from '../store/gateways.js';
 import type { Database } from '../store/schema.js';
 import { isDecommissioned, NO_CREDENTIALS } from './claim-state.js';
 import type { CareStore } from './store.js';
@@ -78,16 +79,9 @@ export class Provisioning {
     const r = await this.deps.db
       .insertInto('gateways')
       .values({
-        id,
+        ...newGatewayRow(id, now),
         secret_hash: NO_CREDENTIALS,
         home_id: null,
-        created_at: now,
-        status: 'unknown',
-        status_at: null,
-        last_seen_at: null,
-        health_json: null,
-        test_mode: 0,
-        enabled: 1,
         claim_code_hash: claimHash,
       })
       .onConflict((oc) => oc.column('id').doNothing())

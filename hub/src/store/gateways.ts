@@ -6,6 +6,20 @@ import type { Heartbeat } from '@anxin/protocol';
 import { lockGateways } from './gateway-locks.js';
 import type { Database, GatewayRow } from './schema.js';
 
+/** A gateway row as first inserted (never seen, enabled); callers add credentials or a claim. */
+export function newGatewayRow(id: string, now: number) {
+  return {
+    id,
+    created_at: now,
+    status: 'unknown',
+    status_at: null,
+    last_seen_at: null,
+    health_json: null,
+    test_mode: 0,
+    enabled: 1,
+  } as const;
+}
+
 export class GatewayStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -34,18 +48,7 @@ export class GatewayStore {
       for (const { id, secretHash, homeId } of rows) {
         await trx
           .insertInto('gateways')
-          .values({
-            id,
-            secret_hash: secretHash,
-            home_id: homeId,
-            created_at: now,
-            status: 'unknown',
-            status_at: null,
-            last_seen_at: null,
-            health_json: null,
-            test_mode: 0,
-            enabled: 1,
-          })
+          .values({ ...newGatewayRow(id, now), secret_hash: secretHash, home_id: homeId })
           .onConflict((oc) =>
             oc.column('id').doUpdateSet({ secret_hash: secretHash, home_id: homeId, enabled: 1 }),
           )
