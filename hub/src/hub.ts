@@ -166,6 +166,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     hub?: Hub;
     operations?: OperationsModule;
     control?: GatewayControl;
+    ingest?: Ingest;
   } = {};
   /** The Socket.IO Redis adapter's link (cluster.redis.url), connected by listen(). */
   let redis: RedisLink | undefined;
@@ -242,6 +243,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         realtime.gatewayControl(homeId, { event: 'gateway:control', payload }),
     },
     log: partLogger(root, config, 'hub'),
+    alarmsIdle: () => late.ingest?.alarmsIdle() ?? Promise.resolve(),
   });
   late.control = gatewayControl;
 
@@ -283,6 +285,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     onCommandResult: (gatewayId, result) => gatewayControl.onResult(gatewayId, result),
     onConfigState: (gatewayId, state) => gatewayControl.onConfigState(gatewayId, state),
   });
+  late.ingest = ingest;
   const mqttBroker = await createBroker({
     config: config.mqtt,
     instanceId,

@@ -26,7 +26,8 @@ import {
 } from '@anxin/protocol';
 import type { AuditLog } from '../care/audit.js';
 import type { ControlStore } from './store.js';
-import { commandRowToDto, type CommandRow } from './store.js';
+import { commandRowToDto, type CommandRow, type ConfigStateRow } from './store.js';
+import { ConfigStateBatch, type ReportedConfigState } from './config-state-batch.js';
 
 export interface GatewayControlDeps {
   store: ControlStore;
@@ -44,6 +45,8 @@ export interface GatewayControlDeps {
   now?: () => number;
   /** How often pending commands are checked for their timeout. */
   sweepMs?: number;
+  /** Resolves when no alarm is waiting or being written (config-state writes yield to alarms). */
+  alarmsIdle?: () => Promise<void>;
 }
 
 export class GatewayControl {
@@ -53,8 +56,17 @@ export class GatewayControl {
   /** Commands the gateway answered, in order, while their row is written (tests wait on it). */
   private writes: Promise<unknown> = Promise.resolve();
 
+  private readonly configStates: ConfigStateBatch;
+
   constructor(private readonly deps: GatewayControlDeps) {
     this.now = deps.now ?? Date.now;
+    this.configStates = new ConfigStateBatch({
+      write: (reports) => deps.store.recordConfigStates(reports),
+      written: (reports) => this.pushConfigStates(reports),
+      alarmsIdle: deps.alarmsIdle ?? (() => Promise.resolve()),
+      log: deps.log,
+      now: () => this.now(),
+    });
   }
 
   start(): void {
@@ -69,6 +81,7 @@ export class GatewayControl {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
     await this.sweeping;
+    await this.configStates.close();
     await this.writes.catch(() => undefined);
   }
 
@@ -149,18 +162,35 @@ export class GatewayControl {
       );
   }
 
-  /** up/config-state from a gateway (never throws: called from ingest). */
+  /**
+   * up/config-state from a gateway (never throws: called from ingest). Every gateway reports on
+   * connect, so reports are batched (config-state-batch.ts) rather than one commit each.
+   */
   onConfigState(gatewayId: string, state: ConfigState): void {
-    this.writes = this.writes
-      .then(async () => {
-        await this.deps.store.recordConfigState(gatewayId, state, this.now());
-        const info = await this.deps.gatewayInfo(gatewayId);
-        if (!info?.homeId) return;
-        this.deps.push.control(info.homeId, await this.control(gatewayId, info.publishedVersion));
-      })
-      .catch((err: unknown) =>
-        this.deps.log.error({ err, gatewayId }, 'configuration state not recorded'),
+    this.configStates.report(gatewayId, state);
+  }
+
+  /** Resolves when every configuration state reported so far is stored and pushed. */
+  configStatesSettled(): Promise<void> {
+    return this.configStates.settled();
+  }
+
+  /** After a batch of reports is durable: each home's installers see their gateway's state. */
+  private async pushConfigStates(reports: readonly ReportedConfigState[]): Promise<void> {
+    for (const { gatewayId, state, at } of reports) {
+      const info = await this.deps.gatewayInfo(gatewayId);
+      if (!info?.homeId) continue;
+      this.deps.push.control(
+        info.homeId,
+        controlDto(gatewayId, info.publishedVersion, {
+          applied_version: state.appliedVersion,
+          refused_version: state.refused?.version ?? null,
+          refused_code: state.refused?.code ?? null,
+          refused_reason: state.refused?.reason ?? null,
+          reported_at: at,
+        }),
       );
+    }
   }
 
   /**
@@ -180,24 +210,7 @@ export class GatewayControl {
   }
 
   async control(gatewayId: string, publishedVersion: number): Promise<GatewayControlDto> {
-    const row = await this.deps.store.configState(gatewayId);
-    const refused =
-      row && row.refused_version !== null
-        ? {
-            version: row.refused_version,
-            code: row.refused_code ?? 'SCHEMA',
-            reason: row.refused_reason ?? '',
-          }
-        : null;
-    const applied = row ? row.applied_version : null;
-    return {
-      gatewayId,
-      publishedVersion,
-      appliedVersion: applied,
-      refused,
-      state: controlState(publishedVersion, applied, refused),
-      reportedAt: row ? new Date(row.reported_at).toISOString() : null,
-    };
+    return controlDto(gatewayId, publishedVersion, await this.deps.store.configState(gatewayId));
   }
 
   async command(gatewayId: string, id: string): Promise<GatewayCommandDto | undefined> {
@@ -236,4 +249,31 @@ export class GatewayControl {
     const info = await this.deps.gatewayInfo(row.gateway_id);
     if (info?.homeId) this.deps.push.command(info.homeId, commandRowToDto(row));
   }
+}
+
+type StateColumns = Omit<ConfigStateRow, 'gateway_id'>;
+
+/** What installers see of a gateway's configuration: published, applied, refused. */
+function controlDto(
+  gatewayId: string,
+  publishedVersion: number,
+  row: StateColumns | undefined,
+): GatewayControlDto {
+  const refused =
+    row && row.refused_version !== null
+      ? {
+          version: row.refused_version,
+          code: row.refused_code ?? 'SCHEMA',
+          reason: row.refused_reason ?? '',
+        }
+      : null;
+  const applied = row ? row.applied_version : null;
+  return {
+    gatewayId,
+    publishedVersion,
+    appliedVersion: applied,
+    refused,
+    state: controlState(publishedVersion, applied, refused),
+    reportedAt: row ? new Date(row.reported_at).toISOString() : null,
+  };
 }

@@ -46,19 +46,27 @@ export function commandRowToDto(row: CommandRow): GatewayCommandDto {
 export class ControlStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async recordConfigState(gatewayId: string, state: ConfigState, at: number): Promise<void> {
-    const values = {
-      applied_version: state.appliedVersion,
-      refused_version: state.refused?.version ?? null,
-      refused_code: state.refused?.code ?? null,
-      refused_reason: state.refused?.reason ?? null,
-      reported_at: at,
-    };
-    await this.db
-      .insertInto('gateway_config_states')
-      .values({ gateway_id: gatewayId, ...values })
-      .onConflict((oc) => oc.column('gateway_id').doUpdateSet(values))
-      .execute();
+  /** Many gateways' reports in one transaction: one commit (one fsync) for all (issue 12). */
+  async recordConfigStates(
+    reports: readonly { gatewayId: string; state: ConfigState; at: number }[],
+  ): Promise<void> {
+    if (reports.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const { gatewayId, state, at } of reports) {
+        const values = {
+          applied_version: state.appliedVersion,
+          refused_version: state.refused?.version ?? null,
+          refused_code: state.refused?.code ?? null,
+          refused_reason: state.refused?.reason ?? null,
+          reported_at: at,
+        };
+        await trx
+          .insertInto('gateway_config_states')
+          .values({ gateway_id: gatewayId, ...values })
+          .onConflict((oc) => oc.column('gateway_id').doUpdateSet(values))
+          .execute();
+      }
+    });
   }
 
   configState(gatewayId: string): Promise<ConfigStateRow | undefined> {

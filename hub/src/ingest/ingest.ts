@@ -107,6 +107,11 @@ export class Ingest {
     this.liveness = new Liveness({ gateways: deps.gateways, log: deps.log, alarmsIdle });
   }
 
+  /** Resolves when no alarm is waiting or being written: other SQL writers go after alarms. */
+  alarmsIdle(): Promise<void> {
+    return this.alarmLane.whenIdle();
+  }
+
   stats(): IngestStats {
     const t = this.telemetryLane;
     return {
