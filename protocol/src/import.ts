@@ -158,6 +158,17 @@ export const ImportReportSchema = Type.Object({
   errorCount: Type.Integer(),
   errorsTruncated: Type.Boolean(),
   durationMs: Type.Integer(),
+  /**
+   * A real run's import job: its rows are committed in short chunks, so an interrupted import is
+   * completed by importing the same file again (`resumed`, the rows already committed skipped).
+   */
+  job: Type.Optional(
+    Type.Object({
+      id: Type.String(),
+      resumed: Type.Boolean(),
+      rowsSkipped: Type.Integer(),
+    }),
+  ),
 });
 export type ImportReport = Static<typeof ImportReportSchema>;
 

@@ -169,6 +169,12 @@ function print(io: CommandIo, r: ImportReport): void {
       ? `imported ${r.kind}: ${counts}`
       : `checked ${r.kind} (dry run, nothing written): ${counts}`,
   );
+  // An interrupted import is completed by running the same file again: say so.
+  if (r.job?.resumed)
+    writeLine(
+      io.stdout,
+      `completed the interrupted import job ${r.job.id} (${r.job.rowsSkipped} rows were already written)`,
+    );
 }
 
 async function importFile(args: string[], io: CommandIo): Promise<number> {

@@ -11,8 +11,8 @@ import { sql, type Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newEventId, type AlarmEvent } from '@anxin/protocol';
-import { GatewayStore } from '../store/gateways.js';
 import type { Database } from '../store/schema.js';
+import { seedGatewayHome } from '../testing/gateway-home.js';
 import { openTestDatabase } from '../testing/test-database.js';
 import { AlarmStore } from './store.js';
 
@@ -25,12 +25,7 @@ let alarms: AlarmStore;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'anxin-alarm-owner-'));
   db = (await openTestDatabase(join(dir, 'hub.db'), log)).db;
-  await sql`insert into areas (id, parent_id, kind, name, created_at) values ('d1', null, 'district', 'D', 0)`.execute(
-    db,
-  );
-  await sql`insert into homes (id, area_id, address, test_mode, created_at, updated_at)
-            values ('home-1', 'd1', 'x', 0, 0, 0)`.execute(db);
-  await new GatewayStore(db).upsertCredentials('gw-1', 'hash', 'home-1', 0);
+  await seedGatewayHome(db);
   alarms = new AlarmStore(db);
 });
 

@@ -1,6 +1,10 @@
 /**
- * Writes an import plan in ONE transaction (all rows or none), upserting on the stable keys so a
- * second import of the same file updates instead of duplicating: homes and residents on their id
+ * Writes an import plan that was validated as a whole first (import-service.ts: one invalid row and
+ * nothing is written), in chunks of CHUNK rows, each in its own short transaction that also
+ * advances the import job (import-jobs.ts), yielding to the event loop between chunks so the
+ * alarm lane's transactions interleave instead of waiting for 20,000 homes. It upserts on the
+ * stable keys so a second import, or the re-run that completes an interrupted one, updates
+ * instead of duplicating: homes and residents on their id
  * (= the file's code), contacts on (home, call order), welfare plans on (resident, kind) through
  * the same createPlanIn / updatePlanIn the REST routes use (first check, reschedule, audit). Portable SQL (Kysely, ON CONFLICT), in
  * slices that stay under SQLite's bound-parameter limit.
@@ -18,6 +22,7 @@ import type {
   WelfarePlanRecord,
 } from './import-rows.js';
 import { contactKey, type ImportPlan, type ResolvedPlan } from './import-plan.js';
+import { advanceImportJob } from './import-jobs.js';
 
 /** Who imports, and the hub's calendar (what a blank start day means). */
 export interface ApplyContext {
@@ -26,7 +31,19 @@ export interface ApplyContext {
   timeZone: string;
 }
 
+/** Where a chunked write stands: its job, and the rows the job already committed. */
+export interface ApplyJob {
+  id: string;
+  rowsDone: number;
+  /** Called after each chunk's commit (tests use it to interrupt or to interleave). */
+  afterChunk?: (rowsDone: number) => Promise<void> | void;
+}
+
 const SLICE = 400;
+/** Rows per transaction: short enough that an alarm batch waits for one chunk at most. */
+export const IMPORT_CHUNK = 250;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function slices<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -200,26 +217,53 @@ async function writePlans(
   }
 }
 
-export async function applyImport(
-  db: Kysely<Database>,
-  plan: ImportPlan,
+/** Writes one chunk (one kind: a file holds one kind of record). */
+async function writeChunk(
+  trx: Transaction<Database>,
+  chunk: ImportPlan['accepted'],
   now: number,
   ctx: ApplyContext,
-): Promise<void> {
+) {
   const homes: HomeRecord[] = [];
   const residents: ResidentRecord[] = [];
   const contacts: ContactRecord[] = [];
   const plans: { value: WelfarePlanRecord; resolved: ResolvedPlan }[] = [];
-  for (const { record, plan: resolved } of plan.accepted) {
+  for (const { record, plan: resolved } of chunk) {
     if (record.kind === 'homes') homes.push(record.value);
     else if (record.kind === 'residents') residents.push(record.value);
     else if (record.kind === 'contacts') contacts.push(record.value);
     else if (resolved) plans.push({ value: record.value, resolved });
   }
-  await db.transaction().execute(async (trx) => {
-    await writeHomes(trx, homes, now);
-    await writeResidents(trx, residents, now);
-    await writeContacts(trx, contacts);
-    await writePlans(trx, plans, now, ctx);
-  });
+  await writeHomes(trx, homes, now);
+  await writeResidents(trx, residents, now);
+  await writeContacts(trx, contacts);
+  await writePlans(trx, plans, now, ctx);
+}
+
+/**
+ * Writes the accepted rows after `job.rowsDone`, chunk by chunk. Returns the rows written now.
+ * A failure leaves the committed chunks and the job's count of them; re-running completes it.
+ */
+export async function applyImport(
+  db: Kysely<Database>,
+  plan: ImportPlan,
+  now: number,
+  ctx: ApplyContext,
+  job: ApplyJob,
+): Promise<number> {
+  const rows = plan.accepted;
+  let done = job.rowsDone;
+  while (done < rows.length) {
+    const end = Math.min(done + IMPORT_CHUNK, rows.length);
+    const chunk = rows.slice(done, end);
+    await db.transaction().execute(async (trx) => {
+      await writeChunk(trx, chunk, now, ctx);
+      await advanceImportJob(trx, job.id, end, now);
+    });
+    done = end;
+    await job.afterChunk?.(done);
+    // Let alarm batches (and every other request) that arrived during the chunk run first.
+    await yieldToEventLoop();
+  }
+  return done - job.rowsDone;
 }

@@ -1,7 +1,9 @@
 /**
  * One import, start to end: read the file, map the header, validate every row (import-rows.ts),
  * check them against the hub (import-plan.ts) and, for a real run without a single error, write
- * them in one transaction (import-apply.ts). The report lists every error either way.
+ * them in short chunked transactions under an import job (import-apply.ts, import-jobs.ts), so
+ * alarms never wait for an import and an interrupted import is completed by running it again.
+ * The report lists every error either way.
  */
 import type { Kysely } from 'kysely';
 import {
@@ -16,7 +18,8 @@ import '../care/tables.js';
 import { localDay } from '../operations/schedule.js';
 import type { OpsActor } from '../operations/tasks.js';
 import '../operations/tables.js';
-import { applyImport } from './import-apply.js';
+import { applyImport, type ApplyJob } from './import-apply.js';
+import { fileSha256, finishImportJob, startImportJob } from './import-jobs.js';
 import { readImportFile } from './import-file.js';
 import { contactKey, planImport, planKey, type ImportLookups } from './import-plan.js';
 import type { AssigneeCandidate } from '../operations/assignees.js';
@@ -31,6 +34,8 @@ export interface ImportRequest {
   scope: Scope;
   /** Who imports (audit entries of welfare plans name them). */
   actor: OpsActor;
+  /** Tests only: called after each chunk's commit (interrupt, interleave). */
+  afterChunk?: ApplyJob['afterChunk'];
 }
 
 const SLICE = 500;
@@ -94,13 +99,31 @@ export class ImportService {
 
     if (!req.dryRun && errors.length === 0 && report.rows > 0) {
       const now = this.clock();
-      await applyImport(this.db, plan, now, {
-        actor: req.actor,
-        today: localDay(now, this.timeZone),
-        timeZone: this.timeZone,
+      const job = await startImportJob(this.db, {
+        kind: req.kind,
+        sha256: fileSha256(req.bytes),
+        rowsTotal: plan.accepted.length,
+        actorId: req.actor?.id ?? null,
+        now,
       });
-      // New homes and moved homes change who may see what (areas).
-      if (req.kind === 'homes') await this.scopes.load();
+      report.job = { id: job.id, resumed: job.resumed, rowsSkipped: job.rowsDone };
+      try {
+        await applyImport(
+          this.db,
+          plan,
+          now,
+          { actor: req.actor, today: localDay(now, this.timeZone), timeZone: this.timeZone },
+          {
+            id: job.id,
+            rowsDone: job.rowsDone,
+            ...(req.afterChunk ? { afterChunk: req.afterChunk } : {}),
+          },
+        );
+      } finally {
+        // New homes and moved homes change who may see what (areas), also those of a part-run.
+        if (req.kind === 'homes') await this.scopes.load();
+      }
+      await finishImportJob(this.db, job.id, this.clock());
       report.applied = true;
     }
     return finish();

@@ -1,6 +1,6 @@
 /**
  * Bulk import over REST, in-process (inject()) on a real hub with SQLite: the dry run lists every
- * row's errors and writes nothing; a real run writes all rows in one transaction or none; a
+ * row's errors and writes nothing; a real run with any invalid row writes none (chunked writes: import-chunks.test.ts); a
  * second import updates instead of duplicating; XLSX and GB18030 CSV; refusals of unreadable
  * files; roles and area scope; the audit log.
  */

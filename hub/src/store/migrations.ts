@@ -16,6 +16,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { gatewayClaim } from './migration-gateway-claim.js';
 import { multiHub } from './migration-multi-hub.js';
 import { claimChallenges } from './migration-claim-challenges.js';
+import { importJobsMigration } from '../bulk/import-jobs.js';
 
 /** True when the migration runs on PostgreSQL (types differ in the two places below). */
 export function isPostgres(db: Kysely<unknown>): boolean {
@@ -533,6 +534,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0930_care_operations': careOperationsMigration,
   '0940_multi_hub': multiHub,
   '0945_claim_challenges': claimChallenges,
+  '0950_import_jobs': importJobsMigration,
 };
 
 export const inCodeMigrations: MigrationProvider = {
