@@ -41,6 +41,14 @@ export function schemaIssues(schema: TSchema, value: unknown, limit = 10): Schem
   return issues;
 }
 
+/**
+ * The text of a payload without copying it: `Buffer.from(bytes)` copies, and this runs for every
+ * MQTT message the hub receives (issue 12 profile). A view over the same memory decodes the same.
+ */
+export function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
 export type ParseResult<T> =
   | { ok: true; value: T }
   | {
@@ -69,7 +77,7 @@ export function parsePayload<T extends TSchema>(
   }
   let value: unknown;
   try {
-    const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+    const text = typeof payload === 'string' ? payload : utf8(payload);
     value = JSON.parse(text);
   } catch (err) {
     return { ok: false, code: 'BAD_JSON', message: (err as Error).message };

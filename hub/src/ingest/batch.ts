@@ -11,6 +11,7 @@ import {
   parsePayload,
   PROTOCOL_VERSION,
   schemaIssues,
+  utf8,
   type RejectCode,
 } from '@anxin/protocol';
 
@@ -41,7 +42,7 @@ export function parseBatch<B extends TSchema, E extends TSchema>(
   if (parsed.code !== 'SCHEMA') return { ok: false, code: parsed.code, message: parsed.message };
 
   // Salvage per event (the failure path only: JSON is known to parse).
-  const raw: unknown = JSON.parse(Buffer.from(payload).toString('utf8'));
+  const raw: unknown = JSON.parse(utf8(payload));
   if (
     !isRecord(raw) ||
     raw.v !== PROTOCOL_VERSION ||
