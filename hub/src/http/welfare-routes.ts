@@ -61,7 +61,9 @@ export function welfareRoutes(
     const inScope =
       dto !== undefined &&
       access.scopes.homeInScope(actor.scope, dto.homeId) &&
-      (actor.user.role !== 'community_worker' || dto.kind === 'visit');
+      (actor.user.role !== 'community_worker' ||
+        (dto.kind === 'visit' &&
+          (dto.assigneeUserId === null || dto.assigneeUserId === actor.user.id)));
     if (!dto || !inScope)
       return access.notFound(request, 'welfare_check', id, action, dto !== undefined);
     return dto;
@@ -159,9 +161,12 @@ export function welfareRoutes(
       if (q.day !== undefined && !isValidDay(q.day)) badDay('/day');
       const day = q.day ?? ops.today();
       // Community workers make visits; the call list is the call centre's.
-      const view = actor.user.role === 'community_worker' ? 'visits' : (q.view ?? 'today');
+      const worker = actor.user.role === 'community_worker';
+      const view = worker ? 'visits' : (q.view ?? 'today');
       const checks = await ops.welfare.listChecks(actor.scope, {
         view,
+        // Their own visits and the unassigned ones, never another worker's.
+        ...(worker ? { worker: actor.user.id } : {}),
         day,
         ...(q.kind !== undefined ? { kind: q.kind } : {}),
         ...(q.residentId !== undefined ? { residentId: q.residentId } : {}),

@@ -41,6 +41,11 @@ export interface CheckFilter {
   day: string;
   kind?: WelfareCheckKind;
   residentId?: string;
+  /**
+   * A community worker's id: only the visits assigned to them and the unassigned ones (another
+   * worker's visit is theirs to make, not this worker's).
+   */
+  worker?: string;
   limit: number;
 }
 
@@ -135,6 +140,14 @@ export class WelfareStore {
     const kind = f.view === 'visits' ? 'visit' : f.kind;
     if (kind !== undefined) q = q.where('welfare_checks.kind', '=', kind);
     if (f.residentId !== undefined) q = q.where('welfare_checks.resident_id', '=', f.residentId);
+    const worker = f.worker;
+    if (worker !== undefined)
+      q = q.where((eb) =>
+        eb.or([
+          eb('welfare_checks.assignee_user_id', '=', worker),
+          eb('welfare_checks.assignee_user_id', 'is', null),
+        ]),
+      );
     const rows = await q
       .orderBy('welfare_checks.due_day')
       .orderBy('homes.address')
