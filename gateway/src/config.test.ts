@@ -19,7 +19,7 @@ describe('GatewayConfigSchema', () => {
         telemetryWindow: 2,
         fsync: { alarm: 'full', telemetry: 'normal' },
       },
-      reconnect: { minMs: 1000, maxMs: 60_000 },
+      reconnect: { minMs: 1000, maxMs: 60_000, spreadMs: 10_000 },
       bus: { turnaroundMs: 50 },
       devices: [],
       log: { level: 'info', parts: {} },

@@ -108,6 +108,12 @@ export const GatewayConfigSchema = Type.Object(
       {
         minMs: Type.Integer({ minimum: 10, default: 1_000 }),
         maxMs: Type.Integer({ minimum: 10, default: 60_000 }),
+        /**
+         * The first attempt after an outage (a lost connection, or a start with a backlog) is
+         * spread uniformly over this window (at most maxMs), so a district's gateways do not all
+         * reconnect in the same instant; one holding an alarm waits at most 250 ms. 0: at once.
+         */
+        spreadMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000 }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -30,6 +30,7 @@ import type { GatewayConfig } from '../config.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { invalidCommandResult, runCommand, type CommandHandler } from './commands.js';
 import { clientOptions, logConnectionError, statusMessage, withTimeout } from './connection.js';
+import { firstAttemptDelayMs, startsAfterOutage } from './reconnect-policy.js';
 import { parseDownlink } from './downlink.js';
 import type { UplinkHealth } from './health.js';
 import { LaneSender } from './lanes.js';
@@ -63,6 +64,8 @@ export class Uplink {
   private readonly backoff: Backoff;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectAt: number | null = null;
+  /** The client was made but never connected: its first attempt waits out the spread. */
+  private firstConnectPending = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private watchdogTimer: NodeJS.Timeout | null = null;
   private pumpScheduled = false;
@@ -98,8 +101,19 @@ export class Uplink {
     if (this.client || this.stopped) return;
     const { config } = this.options;
     const will = encodeUplink('status', this.status('offline'));
-    const client = mqtt.connect(config.hub.url, clientOptions(config, will));
+    // Back from an outage (a backlog to replay): spread the first attempt (reconnect-policy.ts).
+    const delayMs = startsAfterOutage((lane) => this.options.outbox.depthOf(lane))
+      ? this.firstAttemptDelay()
+      : 0;
+    const client = mqtt.connect(config.hub.url, {
+      ...clientOptions(config, will),
+      ...(delayMs > 0 ? { manualConnect: true } : {}),
+    });
     this.client = client;
+    if (delayMs > 0) {
+      this.firstConnectPending = true;
+      this.scheduleReconnect(client, delayMs);
+    }
     client.on('connect', () => this.onConnect(client));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     client.on('error', (err: Error & { code?: unknown }) => this.onError(err));
@@ -118,7 +132,8 @@ export class Uplink {
     this.lanes.stop();
     const client = this.client;
     this.client = null;
-    if (!client) return;
+    // A client that never opened its socket has nothing to close (mqtt.js would fail on it).
+    if (!client || this.firstConnectPending) return;
     if (this.connected) {
       // A clean shutdown says "offline" itself (a clean DISCONNECT suppresses the last will).
       await withTimeout(
@@ -208,14 +223,16 @@ export class Uplink {
         if (err) this.logger.error({ err: err.message }, 'downlink subscribe failed');
       },
     );
+    // The lanes first (alarm lane ahead of telemetry): after a storm an alarm must not queue
+    // behind the status, configuration state and heartbeat the hub also handles at connect.
+    this.lanes.restart();
+    this.pump();
     this.publish('status', this.status('online'), true);
     try {
       this.options.onConnected?.();
     } catch (err) {
       this.logger.error({ err }, 'on-connect handler failed');
     }
-    this.lanes.restart();
-    this.pump();
     this.sendHeartbeat();
   }
 
@@ -230,7 +247,8 @@ export class Uplink {
     if (this.stopped || this.client !== client) return;
     if (!wasConnected) this.stats.connectFailures += 1;
     if (this.reconnectTimer) return;
-    const delayMs = this.backoff.next();
+    // The first retry after a lost connection is spread: the whole district lost it together.
+    const delayMs = wasConnected ? this.firstAttemptDelay() : this.backoff.next();
     this.logger.warn(
       {
         code: this.stats.lastErrorCode ?? 'UPLINK_CLOSED',
@@ -263,6 +281,12 @@ export class Uplink {
     this.scheduleReconnect(client, soonest - now);
   }
 
+  private firstAttemptDelay(): number {
+    const alarmPending = this.options.outbox.depthOf('alarm') > 0;
+    const { spreadMs, maxMs } = this.options.config.reconnect;
+    return firstAttemptDelayMs({ spreadMs, maxMs, random: Math.random }, alarmPending);
+  }
+
   private scheduleReconnect(client: MqttClient, delayMs: number): void {
     this.reconnectAt = this.options.now() + delayMs;
     this.reconnectTimer = setTimeout(() => {
@@ -271,7 +295,10 @@ export class Uplink {
       // The will carries a time: make it the time of this connection, not of the first one.
       const will = client.options.will;
       if (will) will.payload = encodeUplink('status', this.status('offline'));
-      client.reconnect();
+      if (this.firstConnectPending) {
+        this.firstConnectPending = false;
+        client.connect();
+      } else client.reconnect();
     }, delayMs);
   }
 
