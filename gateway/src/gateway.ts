@@ -17,6 +17,7 @@ import { GatewayError } from './errors.js';
 import { runCommand } from './control/commands.js';
 import { ConfigControl, type ConfigControlHealth } from './control/config-control.js';
 import { SelfTests } from './control/self-test.js';
+import { ThresholdWatch } from './control/thresholds.js';
 import { EMPTY_CONTROL_STATE, loadControlState } from './control/config-store.js';
 import { DriverRuntime } from './drivers/runtime.js';
 import type { DeviceDetail, DeviceMonitor } from './drivers/device-monitor.js';
@@ -97,6 +98,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   /** The gateway's test flag: the hub configuration's testMode, or command set_test_mode. */
   let testMode = false;
   const clock = { offsetMs: null as number | null };
+  const thresholds = new ThresholdWatch();
   const selfTests = new SelfTests((deviceId) => {
     const detail = runtime?.deviceDetails().find((d) => d.deviceId === deviceId);
     return detail ? { framesOk: detail.framesOk, decodeErrors: detail.decodeErrors } : null;
@@ -126,6 +128,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const event = outbox.append(result.draft);
     selfTests.note(sourceDeviceId, reading);
     uplink?.notify(event.type);
+    // A gateway-side threshold crossed by this reading (a low battery) is an alarm of its own.
+    const raised = thresholds.check(sourceDeviceId, reading);
+    if (raised) record(raised.deviceId, raised.reading, observedAt);
     if (event.type === 'alarm') {
       logger.info(
         {
@@ -139,6 +144,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       );
     }
     return event;
+  }
+
+  /** record() for readings nobody waits on (drivers, thresholds): a refusal is logged. */
+  function recordLogged(deviceId: string, reading: DeviceReading, observedAt: number): void {
+    try {
+      record(deviceId, reading, observedAt);
+    } catch (err) {
+      const code = err instanceof GatewayError ? err.code : 'INGEST_FAILED';
+      logger.warn({ code, err: (err as Error).message, deviceId }, 'reading not recorded');
+    }
   }
 
   function outboxHealth(): GatewayHealth['outbox'] {
@@ -223,20 +238,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         config: effective,
         logger: partLogger('drivers'),
         now,
-        sink: (deviceId, reading, observedAt) => {
-          try {
-            record(deviceId, reading, observedAt);
-          } catch (err) {
-            logger.warn(
-              {
-                code: err instanceof GatewayError ? err.code : 'INGEST_FAILED',
-                err: (err as Error).message,
-                deviceId,
-              },
-              'reading not recorded',
-            );
-          }
-        },
+        sink: recordLogged,
         findDriver,
       });
       const configControl = new ConfigControl({
@@ -255,9 +257,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         publishState: (state) => uplink?.publishConfigState(state),
         onApplied: (applied) => {
           testMode = applied.testMode;
+          // New thresholds act at once on the newest values, without restarting any driver.
+          for (const a of thresholds.setThresholds(applied.thresholds))
+            recordLogged(a.deviceId, a.reading, now());
         },
       });
       testMode = applied?.testMode ?? false;
+      thresholds.setThresholds(applied?.thresholds ?? {});
       control = configControl;
       uplink = new Uplink({
         config: effective,
