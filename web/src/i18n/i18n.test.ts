@@ -1,6 +1,8 @@
 import { ALARM_KINDS, ALARM_OUTCOMES, ALARM_STATUSES, API_ERROR_CODES } from '@anxin/protocol';
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
+import { enConsole } from './en-console';
+import { enOperations } from './en-operations';
 import {
   DICTIONARIES,
   LANGUAGES,
@@ -12,12 +14,27 @@ import {
   translate,
 } from './index';
 import { zhCN } from './zh-CN';
+import { zhCNConsole } from './zh-CN-console';
+import { zhCNOperations } from './zh-CN-operations';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('dictionaries', () => {
   it('zh-CN and en have identical key sets', () => {
     expect(Object.keys(zhCN).sort()).toEqual(Object.keys(en).sort());
+  });
+
+  it('the per-area files share no key (a spread would silently keep only the last)', () => {
+    for (const [a, b] of [
+      [enConsole, enOperations],
+      [zhCNConsole, zhCNOperations],
+    ] as const) {
+      const shared = Object.keys(a).filter((key) => Object.hasOwn(b, key));
+      expect(shared).toEqual([]);
+    }
+    expect(Object.keys(en)).toHaveLength(
+      Object.keys(enConsole).length + Object.keys(enOperations).length,
+    );
   });
 
   it('every message is non-empty and uses the same placeholders in both languages', () => {
