@@ -37,6 +37,11 @@ export const ExportQuerySchema = Type.Object(
     from: Type.Optional(Type.String({ format: 'date-time' })),
     to: Type.Optional(Type.String({ format: 'date-time' })),
     areaId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /**
+     * Column headers in this language; without it the browser's Accept-Language decides, and
+     * with neither the headers are the stable column codes (scripts).
+     */
+    lang: Type.Optional(stringEnum(['en', 'zh-CN'] as const)),
   },
   { additionalProperties: false },
 );

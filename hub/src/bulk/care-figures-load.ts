@@ -7,6 +7,7 @@ import type { CareFiguresResponse } from '@anxin/protocol';
 import type { Database } from '../store/schema.js';
 import '../operations/tables.js';
 import { computeCareFigures } from './care-figures.js';
+import { exportLabel, type ExportLang } from './export-labels.js';
 import { csvLine, UTF8_BOM } from './csv.js';
 
 /** Most rows of one kind a figures request reads (a district's year is far below this). */
@@ -106,17 +107,20 @@ export async function loadCareFigures(
 }
 
 /** The figures as one long table: section, group, metric, value (easy to pivot in a spreadsheet). */
-export function careFiguresCsv(f: CareFiguresResponse): string {
-  const lines = [csvLine(['section', 'group', 'metric', 'value'])];
+export function careFiguresCsv(f: CareFiguresResponse, lang: ExportLang | null = null): string {
+  const l = (code: string) => exportLabel(code, lang);
+  const lines = [csvLine(['section', 'group', 'metric', 'value'].map(l))];
   const meta = [
     ['period', '', 'from', f.from],
     ['period', '', 'to', f.to],
     ['period', '', 'area_id', f.areaId ?? ''],
   ] as const;
-  for (const m of meta) lines.push(csvLine(m));
+  for (const [section, group, metric, value] of meta)
+    lines.push(csvLine([l(section), group, l(metric), value]));
+  // Groups are the records' categories and kinds: values, kept as codes like every value.
   const add = (section: string, group: string, o: Record<string, string | number | null>) => {
     for (const [k, v] of Object.entries(o))
-      if (k !== 'category' && k !== 'kind') lines.push(csvLine([section, group, k, v]));
+      if (k !== 'category' && k !== 'kind') lines.push(csvLine([l(section), group, l(k), v]));
   };
   for (const r of f.serviceRequests) add('service_requests', r.category, r);
   for (const w of f.welfare) add('welfare_checks', w.kind, w);

@@ -179,4 +179,25 @@ describe('CSV exports', () => {
     expect(csv[0]).toEqual(['section', 'group', 'metric', 'value']);
     expect(csv).toContainEqual(['service_requests', 'meal_delivery', 'done', '1']);
   });
+
+  it('headers in the reader’s language: lang query, else Accept-Language, else codes', async () => {
+    const zh = rowsOf((await call('admin', 'GET', '/api/v1/export/alarms?lang=zh-CN')).text);
+    expect(zh[0]?.slice(0, 4)).toEqual(['编号', '接收时间', '触发时间', '类型']);
+    // Values stay codes, whatever the header language.
+    expect(zh[1]?.[3]).toBe('sos');
+    const en = rowsOf((await call('admin', 'GET', '/api/v1/export/work_orders?lang=en')).text);
+    expect(en[0]?.slice(0, 3)).toEqual(['ID', 'Created at', 'Area']);
+    const figures = rowsOf((await call('admin', 'GET', '/api/v1/export/figures?lang=zh-CN')).text);
+    expect(figures[0]).toEqual(['部分', '分组', '指标', '数值']);
+    expect(figures).toContainEqual(['服务请求', 'meal_delivery', '已完成', '1']);
+    const browser = await h.hub.http.inject({
+      method: 'GET',
+      url: '/api/v1/export/service_requests',
+      headers: { cookie: cookies.admin ?? '', 'accept-language': 'fr;q=1, zh-CN;q=0.9, en;q=0.8' },
+    });
+    expect(rowsOf(browser.body)[0]?.slice(0, 2)).toEqual(['编号', '创建时间']);
+    const bad = await call('admin', 'GET', '/api/v1/export/alarms?lang=fr');
+    expect(bad.status).toBe(400);
+    expect(errorCodeOf(bad)).toBe('VALIDATION_FAILED');
+  });
 });

@@ -8,6 +8,7 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { ExportDataset } from '@anxin/protocol';
 import type { Database } from '../store/schema.js';
 import { csvLine, UTF8_BOM } from './csv.js';
+import { exportLabel, type ExportLang } from './export-labels.js';
 
 const PAGE = 1000;
 
@@ -154,9 +155,10 @@ export async function* exportCsv(
   db: Kysely<Database>,
   dataset: Exclude<ExportDataset, 'figures'>,
   range: ExportRange,
+  lang: ExportLang | null = null,
 ): AsyncGenerator<string> {
   const d = DATASETS[dataset];
-  yield UTF8_BOM + csvLine(d.columns.map((col) => col.header));
+  yield UTF8_BOM + csvLine(d.columns.map((col) => exportLabel(col.header, lang)));
   const time = sql.raw(`x.${d.time}`);
   const select = sql.raw(
     [

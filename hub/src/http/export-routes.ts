@@ -19,6 +19,7 @@ import type { Access } from '../auth/guard.js';
 import type { AuditLog } from '../care/audit.js';
 import { careFiguresCsv, loadCareFigures } from '../bulk/care-figures-load.js';
 import { exportCsv } from '../bulk/export.js';
+import { exportLang } from '../bulk/export-labels.js';
 import { localDay } from '../operations/schedule.js';
 import type { Database } from '../store/schema.js';
 import { HttpError } from './errors.js';
@@ -92,16 +93,22 @@ export function registerExportRoutes(server: FastifyInstance, deps: ExportRouteD
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="anxin-${dataset}-${stamp}.csv"`)
         .header('cache-control', 'no-store');
-      if (dataset === 'figures') return careFiguresCsv(await loadCareFigures(db, r));
+      const lang = exportLang(request, query.lang);
+      if (dataset === 'figures') return careFiguresCsv(await loadCareFigures(db, r), lang);
       const stream = Readable.from(
-        exportCsv(db, dataset, {
-          from: r.from,
-          to: r.to,
-          // Welfare checks are due on local days: the period's first and last local day.
-          fromDay: localDay(r.from, timeZone),
-          toDay: localDay(r.to, timeZone),
-          areaIds: r.areaIds,
-        }),
+        exportCsv(
+          db,
+          dataset,
+          {
+            from: r.from,
+            to: r.to,
+            // Welfare checks are due on local days: the period's first and last local day.
+            fromDay: localDay(r.from, timeZone),
+            toDay: localDay(r.to, timeZone),
+            areaIds: r.areaIds,
+          },
+          lang,
+        ),
       );
       return reply.send(stream);
     },

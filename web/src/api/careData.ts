@@ -75,7 +75,7 @@ export async function uploadImport(
 
 export const exportUrl = (
   dataset: ExportDataset,
-  p: { from: string; to: string; areaId?: string },
+  p: { from: string; to: string; areaId?: string; lang?: 'en' | 'zh-CN' },
 ) => `${API_BASE}/export/${enc(dataset)}${params(p)}`;
 
 export const getCareFigures = (

@@ -2,7 +2,13 @@
  * Care-operation figures of the last 30 days in the supervisor's areas (GET /care-figures), with
  * CSV downloads of the figures and of the records behind them, and the way to the bulk import.
  */
-import type { CareFiguresResponse, ExportDataset } from '@anxin/protocol';
+import {
+  SERVICE_CATEGORIES,
+  WELFARE_CHECK_KINDS,
+  WORK_ORDER_KINDS,
+  type CareFiguresResponse,
+  type ExportDataset,
+} from '@anxin/protocol';
 import { Anchor, Card, Group, SimpleGrid, Table, Text, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { exportUrl, getCareFigures } from '../api/careData';
@@ -21,8 +27,14 @@ const EXPORTS: readonly [ExportDataset, MessageKey][] = [
   ['work_orders', 'careFigures.export.orders'],
 ];
 
+/** A code the figures carry as a plain string, as its label; an unknown code stays as it is. */
+function labelOf<C extends string>(list: readonly C[], code: string, label: (c: C) => string) {
+  const known = list.find((c) => c === code);
+  return known === undefined ? code : label(known);
+}
+
 export function CareFiguresCard({ now }: { now: number }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   // The period is fixed when the card mounts (a minute later the figures are the same).
   const [mountedAt] = useState(now);
   const period = useMemo(
@@ -58,7 +70,7 @@ export function CareFiguresCard({ now }: { now: number }) {
         {EXPORTS.map(([dataset, key]) => (
           <Anchor
             key={dataset}
-            href={exportUrl(dataset, period)}
+            href={exportUrl(dataset, { ...period, lang: language })}
             download
             data-testid={`export-${dataset}`}
           >
@@ -95,7 +107,9 @@ function Figures({ f }: { f: CareFiguresResponse }) {
           <Table.Tbody>
             {f.serviceRequests.map((r) => (
               <Table.Tr key={r.category}>
-                <Table.Td>{r.category}</Table.Td>
+                <Table.Td>
+                  {labelOf(SERVICE_CATEGORIES, r.category, (c) => t(`sr.category.${c}`))}
+                </Table.Td>
                 <Table.Td ta="right">{r.total}</Table.Td>
                 <Table.Td ta="right">{r.done}</Table.Td>
                 <Table.Td ta="right">{num(r.medianHoursToComplete)}</Table.Td>
@@ -120,7 +134,9 @@ function Figures({ f }: { f: CareFiguresResponse }) {
           <Table.Tbody>
             {f.welfare.map((w) => (
               <Table.Tr key={w.kind}>
-                <Table.Td>{w.kind}</Table.Td>
+                <Table.Td>
+                  {labelOf(WELFARE_CHECK_KINDS, w.kind, (k) => t(`welfare.kind.${k}`))}
+                </Table.Td>
                 <Table.Td ta="right">{`${w.done} / ${w.planned} (${pct(w.share)})`}</Table.Td>
                 <Table.Td ta="right">{num(w.perElderPerMonth)}</Table.Td>
               </Table.Tr>
@@ -144,7 +160,7 @@ function Figures({ f }: { f: CareFiguresResponse }) {
           <Table.Tbody>
             {f.workOrders.map((o) => (
               <Table.Tr key={o.kind}>
-                <Table.Td>{o.kind}</Table.Td>
+                <Table.Td>{labelOf(WORK_ORDER_KINDS, o.kind, (k) => t(`wo.kind.${k}`))}</Table.Td>
                 <Table.Td ta="right">{o.openNow}</Table.Td>
                 <Table.Td ta="right" c={o.overdueNow > 0 ? 'red' : undefined}>
                   {o.overdueNow}
