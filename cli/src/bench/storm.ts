@@ -19,7 +19,7 @@
  * after the run), file descriptors per gateway.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
@@ -46,6 +46,8 @@ export interface StormBenchOptions {
   workers?: number;
   /** Give up on the drain after this long. */
   timeoutS: number;
+  /** The gateways' reconnect.spreadMs (undefined: the gateway's default). */
+  spreadMs?: number;
   log: (line: string) => void;
 }
 
@@ -98,6 +100,9 @@ export interface StormBenchResult {
    * own queueing (on a real district each gateway has its own CPU).
    */
   loadLoopDelayMs: { p99: number; max: number };
+  spreadMs: number | null;
+  /** This machine's 1-minute load average when the storm started and when it ended. */
+  loadAverage: { start: number; end: number };
 }
 
 const SECRET = 'storm-bench-gateway-secret';
@@ -132,6 +137,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       hubUrl: hub.mqttUrl,
       password: SECRET,
       dataRoot: join(dir, 'gateways'),
+      ...(options.spreadMs === undefined ? {} : { reconnect: { spreadMs: options.spreadMs } }),
       // Production defaults otherwise (30 s heartbeats, 10 s ack timeout, backoff 1 s … 60 s).
     };
     const perGateway = Math.round(options.eventsPerHomePerS * 60 * options.backlogMinutes);
@@ -177,6 +183,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     const fdsBefore = (await workers[0]?.request({ op: 'health' }))?.fds ?? 0;
     // The storm: every gateway starts (opens its outbox, connects) in the same moment.
     const t0 = Date.now();
+    const loadAtStart = round1(loadavg()[0] ?? 0);
     const started = Promise.all(
       workers.map((worker, w) =>
         worker.request({ op: 'start', gateways: slices[w] ?? [], base }, 600_000),
@@ -316,6 +323,8 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
           : null,
       workerPeakRssMb: Math.round(workerPeakRss / 1024 / 1024),
       loadLoopDelayMs,
+      spreadMs: options.spreadMs ?? null,
+      loadAverage: { start: loadAtStart, end: round1(loadavg()[0] ?? 0) },
     };
   } finally {
     socket?.close();

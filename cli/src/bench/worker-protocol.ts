@@ -14,7 +14,7 @@ export interface GatewayBase {
     alarmWindow?: number;
     telemetryWindow?: number;
   };
-  reconnect?: { minMs?: number; maxMs?: number };
+  reconnect?: { minMs?: number; maxMs?: number; spreadMs?: number };
 }
 
 export interface OfferedAlarm {

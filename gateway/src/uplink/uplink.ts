@@ -30,7 +30,7 @@ import type { GatewayConfig } from '../config.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { invalidCommandResult, runCommand, type CommandHandler } from './commands.js';
 import { clientOptions, logConnectionError, statusMessage, withTimeout } from './connection.js';
-import { firstAttemptDelayMs, startsAfterOutage } from './reconnect-policy.js';
+import { ALARM_SPREAD_MS, firstAttemptDelayMs, startsAfterOutage } from './reconnect-policy.js';
 import { parseDownlink } from './downlink.js';
 import type { UplinkHealth } from './health.js';
 import { LaneSender } from './lanes.js';
@@ -53,9 +53,6 @@ export interface UplinkOptions {
   /** Connected (again): the gateway republishes what the hub should know (config state). */
   onConnected?: () => void;
 }
-
-/** An alarm waiting out a reconnect backoff retries within this (jittered, ≤ reconnect.minMs). */
-const ALARM_RECONNECT_MAX_MS = 1000;
 
 export class Uplink {
   private client: MqttClient | null = null;
@@ -153,10 +150,10 @@ export class Uplink {
   /**
    * Something new in a lane: send it now if the window allows (coalesced per tick). A new alarm
    * while the uplink waits out a reconnect backoff cuts the wait short (to a jittered wait of at
-   * most 1 s or reconnect.minMs): backoff protects a hub that is struggling — after a reconnect
-   * storm the wait can reach reconnect.maxMs (60 s) — but alarms are a few a minute across a
-   * district, so trying again early for one costs the hub nothing and saves the resident up to a
-   * minute. Telemetry never does this.
+   * most 250 ms or reconnect.minMs: in a storm an alarm's whole budget is 1 s): backoff protects
+   * a hub that is struggling — after a reconnect storm the wait can reach reconnect.maxMs
+   * (60 s) — but alarms are a few a minute across a district, so trying again early for one
+   * costs the hub nothing and saves the resident up to a minute. Telemetry never does this.
    */
   notify(lane: Lane = 'telemetry'): void {
     if (lane === 'alarm') this.hurryReconnect();
@@ -267,9 +264,7 @@ export class Uplink {
     const now = this.options.now();
     const soonest =
       now +
-      Math.round(
-        Math.random() * Math.min(this.options.config.reconnect.minMs, ALARM_RECONNECT_MAX_MS),
-      );
+      Math.round(Math.random() * Math.min(this.options.config.reconnect.minMs, ALARM_SPREAD_MS));
     if (this.reconnectAt !== null && this.reconnectAt <= soonest) return;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
