@@ -168,6 +168,10 @@ export function createHubMetrics(registry = new Registry()) {
       'Alarm batch arrival to ack, incl. queueing',
     ),
     httpErrors: registry.counter('anxin_http_errors_total', 'REST errors, by code'),
+    listenerFailures: registry.counter(
+      'anxin_event_listener_failures_total',
+      'Hub event listeners that threw or rejected, by event',
+    ),
   };
 }
 export type HubMetrics = ReturnType<typeof createHubMetrics>;
