@@ -19,11 +19,13 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AlarmDto, EscalationDto, EscalationStage, UserDto } from '@anxin/protocol';
 import type { CareLookup, EscalationContact } from '../engine/care-lookup.js';
-import { engineDb, type EngineDatabase, type EscalationsTable } from '../engine/tables.js';
+import type { EscalationsTable } from '../engine/tables.js';
 import type { Notifier } from '../notify/notifier.js';
 import { alarmRowToDto } from '../store/alarms.js';
 import type { AlarmRow, Database } from '../store/schema.js';
 import type { EscalationConfig } from './config.js';
+import { decideStep, escalates, firstDueAt } from './policy.js';
+import { EscalationStore, type Actor } from './store.js';
 import { loadLinkKey, signAcceptToken, verifyAcceptToken } from './tokens.js';
 
 export interface EscalationPush {
@@ -41,7 +43,7 @@ const ACTIVE: EscalationStage[] = ['pending', 'supervisors', 'contact'];
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export class Escalator {
-  private readonly db: Kysely<EngineDatabase>;
+  private readonly store: EscalationStore;
   private key: Buffer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -60,42 +62,18 @@ export class Escalator {
       clock?: () => number;
     },
   ) {
-    this.db = engineDb(deps.db);
+    this.store = new EscalationStore(deps.db);
     this.now = deps.clock ?? Date.now;
   }
 
   async start(): Promise<void> {
     const now = this.now();
-    this.key = await loadLinkKey(this.db, now);
+    this.key = await loadLinkKey(this.store.db, now);
     if (!this.deps.config.enabled) return;
-    // Open alarms that have no row yet (stored while the hub died before writing it).
-    const orphans = await this.db
-      .selectFrom('alarms')
-      .selectAll()
-      .where('status', '=', 'open')
-      .where('test', '=', 0)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('escalations')
-              .select('escalations.alarm_id')
-              .whereRef('escalations.alarm_id', '=', 'alarms.id'),
-          ),
-        ),
-      )
-      .limit(10_000)
-      .execute();
+    const orphans = await this.store.orphans(10_000);
     if (orphans.length > 0) await this.onAlarmsCreated(orphans.map(alarmRowToDto));
-    const armed = await this.db
-      .selectFrom('escalations')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('due_at', 'is not', null)
-      .executeTakeFirstOrThrow();
-    this.deps.log.info(
-      { armed: Number(armed.n), recovered: orphans.length },
-      'escalation timers armed',
-    );
+    const armed = await this.store.countArmed();
+    this.deps.log.info({ armed, recovered: orphans.length }, 'escalation timers armed');
     this.timer = setInterval(() => this.kick(), this.deps.config.pollIntervalMs);
     this.timer.unref();
     this.kick();
@@ -103,31 +81,12 @@ export class Escalator {
 
   /** New alarms (from ingest or the rules): arm their first step. */
   async onAlarmsCreated(alarms: AlarmDto[]): Promise<void> {
-    if (!this.deps.config.enabled) return;
-    const rows = alarms.filter(
-      (a) => a.status === 'open' && !a.test && this.deps.config.priorities.includes(a.priority),
-    );
+    const rows = alarms.filter((a) => escalates(a, this.deps.config));
     if (rows.length === 0) return;
-    const now = this.now();
-    await this.db
-      .insertInto('escalations')
-      .values(
-        rows.map((a) => ({
-          alarm_id: a.id,
-          home_id: a.homeId,
-          stage: 'pending',
-          contact_index: 0,
-          due_at: Date.parse(a.receivedAt) + this.deps.config.ackTimeoutS * 1000,
-          created_at: now,
-          updated_at: now,
-          accepted_by: null,
-          accepted_at: null,
-          accepted_via: null,
-          stopped_reason: null,
-        })),
-      )
-      .onConflict((oc) => oc.column('alarm_id').doNothing())
-      .execute();
+    await this.store.arm(
+      rows.map((alarm) => ({ alarm, dueAt: firstDueAt(alarm.receivedAt, this.deps.config) })),
+      this.now(),
+    );
   }
 
   kick(): void {
@@ -142,23 +101,16 @@ export class Escalator {
 
   /** Runs every step due at `now`. */
   async processDue(now: number): Promise<number> {
-    const due = await this.db
-      .selectFrom('escalations')
-      .selectAll()
-      .where('due_at', '<=', now)
-      .orderBy('due_at', 'asc')
-      .limit(200)
-      .execute();
+    const due = await this.store.due(now, 200);
     let done = 0;
     for (const row of due) {
       if (row.due_at === null) continue;
-      const claimed = await this.db
-        .updateTable('escalations')
-        .set({ due_at: now + this.deps.config.leaseMs, updated_at: now })
-        .where('alarm_id', '=', row.alarm_id)
-        .where('due_at', '=', row.due_at)
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1) continue; // someone else has it
+      const mine = await this.store.claim(
+        { ...row, due_at: row.due_at },
+        now,
+        this.deps.config.leaseMs,
+      );
+      if (!mine) continue; // someone else has it
       try {
         await this.step(row, now);
         done += 1;
@@ -173,39 +125,38 @@ export class Escalator {
   }
 
   private async step(row: EscalationsTable, now: number): Promise<void> {
-    const alarm = await this.db
-      .selectFrom('alarms')
-      .selectAll()
-      .where('id', '=', row.alarm_id)
-      .executeTakeFirst();
-    if (!alarm || alarm.status !== 'open') {
-      // Taken or resolved: nobody needs to be chased. (An accepted chain is never due.)
-      await this.update(row.alarm_id, now, {
+    const alarm = await this.store.alarm(row.alarm_id);
+    const open = alarm?.status === 'open';
+    // Looked up only when they matter, in this order: test mode, then the contacts.
+    const test = open && (alarm.test === 1 || (await this.deps.care.homeInTestMode(alarm.home_id)));
+    const contacts =
+      open && !test && row.stage !== 'pending' ? await this.deps.care.contacts(alarm.home_id) : [];
+    const decision = decideStep(
+      {
+        stage: row.stage as EscalationStage,
+        contactIndex: row.contact_index,
+        alarmStatus: alarm?.status,
+        test,
+        contactCount: contacts.length,
+      },
+      this.deps.config,
+      now,
+    );
+    if (decision.kind === 'stop') {
+      await this.store.update(row.alarm_id, now, {
         stage: 'stopped',
         due_at: null,
-        stopped_reason: alarm ? alarm.status : 'alarm_missing',
+        stopped_reason: decision.reason,
       });
       this.counters.stopped += 1;
-      // Taken before it ever escalated (the usual case): nothing to tell supervisors.
-      if (row.stage !== 'pending') await this.pushState(row.alarm_id, []);
+      if (decision.tellSupervisors) await this.pushState(row.alarm_id, []);
       return;
     }
-    if (alarm.test === 1 || (await this.deps.care.homeInTestMode(alarm.home_id))) {
-      await this.update(row.alarm_id, now, {
-        stage: 'stopped',
-        due_at: null,
-        stopped_reason: 'test_mode',
-      });
-      this.counters.stopped += 1;
-      return;
-    }
+    if (!alarm) return; // decideStep stops a chain whose alarm is gone
     const dto = alarmRowToDto(alarm);
-    if (row.stage === 'pending') {
-      await this.update(row.alarm_id, now, {
-        stage: 'supervisors',
-        due_at: now + this.deps.config.supervisorTimeoutS * 1000,
-      });
-      await this.audit(now, row.alarm_id, 'alarm.escalate', { stage: 'supervisors' });
+    if (decision.kind === 'supervisors') {
+      await this.store.update(row.alarm_id, now, { stage: 'supervisors', due_at: decision.dueAt });
+      await this.store.audit(now, row.alarm_id, 'alarm.escalate', { stage: 'supervisors' });
       const esc = await this.pushState(row.alarm_id, []);
       await this.deps.notifier.enqueue('alarm.escalated', { alarm: dto, escalation: esc });
       this.counters.escalated += 1;
@@ -215,23 +166,22 @@ export class Escalator {
       );
       return;
     }
-    const contacts = await this.deps.care.contacts(alarm.home_id);
-    const nextIndex = row.stage === 'supervisors' ? 0 : row.contact_index + 1;
-    const contact = contacts[nextIndex];
-    if (!contact) {
-      await this.update(row.alarm_id, now, { stage: 'exhausted', due_at: null });
-      await this.audit(now, row.alarm_id, 'alarm.escalate', { stage: 'exhausted' });
+    if (decision.kind === 'exhausted') {
+      await this.store.update(row.alarm_id, now, { stage: 'exhausted', due_at: null });
+      await this.store.audit(now, row.alarm_id, 'alarm.escalate', { stage: 'exhausted' });
       const esc = await this.pushState(row.alarm_id, []);
       await this.deps.notifier.enqueue('escalation.exhausted', { alarm: dto, escalation: esc });
       this.counters.exhausted += 1;
       return;
     }
-    await this.update(row.alarm_id, now, {
+    const contact = contacts[decision.contactIndex];
+    if (!contact) return; // decideStep only names a contact that exists
+    await this.store.update(row.alarm_id, now, {
       stage: 'contact',
-      contact_index: nextIndex,
-      due_at: now + this.deps.config.contactStepTimeoutS * 1000,
+      contact_index: decision.contactIndex,
+      due_at: decision.dueAt,
     });
-    await this.audit(now, row.alarm_id, 'alarm.escalate', {
+    await this.store.audit(now, row.alarm_id, 'alarm.escalate', {
       stage: 'contact',
       contactId: contact.id,
       callOrder: contact.callOrder,
@@ -261,39 +211,6 @@ export class Escalator {
     });
   }
 
-  private async update(
-    alarmId: string,
-    now: number,
-    set: Partial<EscalationsTable>,
-  ): Promise<void> {
-    await this.db
-      .updateTable('escalations')
-      .set({ ...set, updated_at: now })
-      .where('alarm_id', '=', alarmId)
-      .execute();
-  }
-
-  private async audit(
-    now: number,
-    alarmId: string,
-    action: string,
-    detail: Record<string, unknown>,
-    actor: { userId: string | null; username: string } = { userId: null, username: 'system' },
-  ): Promise<void> {
-    await this.db
-      .insertInto('audit_log')
-      .values({
-        at: now,
-        user_id: actor.userId,
-        username: actor.username,
-        action,
-        target_type: 'alarm',
-        target_id: alarmId,
-        detail_json: JSON.stringify(detail),
-      })
-      .execute();
-  }
-
   private async pushState(alarmId: string, userIds: string[]): Promise<EscalationDto | undefined> {
     const esc = await this.get(alarmId);
     if (!esc) return undefined;
@@ -303,11 +220,7 @@ export class Escalator {
   }
 
   async get(alarmId: string): Promise<EscalationDto | undefined> {
-    const row = await this.db
-      .selectFrom('escalations')
-      .selectAll()
-      .where('alarm_id', '=', alarmId)
-      .executeTakeFirst();
+    const row = await this.store.row(alarmId);
     if (!row) return undefined;
     let contact: EscalationDto['contact'] = null;
     if (row.stage === 'contact') {
@@ -407,23 +320,19 @@ export class Escalator {
     return { ok: true, alarm, contact };
   }
 
-  private async alarm(alarmId: string): Promise<AlarmRow | undefined> {
-    return this.db.selectFrom('alarms').selectAll().where('id', '=', alarmId).executeTakeFirst();
+  private alarm(alarmId: string): Promise<AlarmRow | undefined> {
+    return this.store.alarm(alarmId);
   }
 
   private async accept(
     alarm: AlarmRow,
     by: string,
     via: 'api' | 'link' | 'responding',
-    actor: { userId: string | null; username: string },
+    actor: Actor,
     note?: string,
   ): Promise<AcceptResult> {
     const now = this.now();
-    const row = await this.db
-      .selectFrom('escalations')
-      .selectAll()
-      .where('alarm_id', '=', alarm.id)
-      .executeTakeFirst();
+    const row = await this.store.row(alarm.id);
     if (!row)
       return { ok: false, reason: 'conflict', message: `alarm ${alarm.id} has not escalated` };
     if (row.stage === 'accepted')
@@ -432,23 +341,9 @@ export class Escalator {
         reason: 'conflict',
         message: `already accepted by ${row.accepted_by ?? 'someone'}`,
       };
-    // The first to accept wins: the update only applies while nobody has.
-    const result = await this.db
-      .updateTable('escalations')
-      .set({
-        stage: 'accepted',
-        due_at: null,
-        accepted_by: by,
-        accepted_at: now,
-        accepted_via: via,
-        updated_at: now,
-      })
-      .where('alarm_id', '=', alarm.id)
-      .where('stage', '!=', 'accepted')
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1)
+    if (!(await this.store.markAccepted(alarm.id, now, by, via)))
       return { ok: false, reason: 'conflict', message: 'someone else accepted first' };
-    await this.audit(
+    await this.store.audit(
       now,
       alarm.id,
       'alarm.escalation_accept',

@@ -1,0 +1,44 @@
+/**
+ * Issue 14: building the hub starts nothing a test (or `anxin` command) must stop — no timer, no
+ * port — and closing a hub that never listened releases everything it opened.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hubConfig } from './config.js';
+import { buildHub } from './hub.js';
+import { testDatabaseConfig } from './testing/test-database.js';
+
+const timers = (): number =>
+  process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPServerWrap').length;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('hub lifecycle', () => {
+  it('build opens no port; close without listen releases every timer and handle build made', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-life-'));
+    dirs.push(dir);
+    const config = hubConfig({
+      dataDir: dir,
+      http: { port: 0, webRoot: join(dir, 'no-web') },
+      mqtt: { port: 0 },
+      log: { level: 'silent' },
+      database: await testDatabaseConfig(dir),
+    });
+    const before = timers();
+    const hub = await buildHub(config, { logger: pino({ level: 'silent' }) });
+    // No port is open before listen(). (Ingest's pacing and heartbeat timers and aedes' own
+    // still start when they are built; they are unref'd and stopped by close.)
+    expect(hub.http.server.listening).toBe(false);
+    expect(process.getActiveResourcesInfo()).not.toContain('TCPServerWrap');
+    await hub.close();
+    expect(timers()).toBeLessThanOrEqual(before);
+    // Safe to call twice.
+    await hub.close();
+  });
+});
