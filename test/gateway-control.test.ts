@@ -248,7 +248,10 @@ describe('commands', () => {
       data: { test_mode: true },
     });
     const time = await command('sync_time');
-    expect(time).toMatchObject({ status: 'succeeded', data: { skewed: false } });
+    expect(time).toMatchObject({
+      status: 'succeeded',
+      data: { clock_set: false, status: 'CLOCK_NOT_SET', events_corrected_ms: 0 },
+    });
     expect(Math.abs(Number(time.data?.offset_ms))).toBeLessThan(2000);
     const diag = await command('diagnostics');
     expect(diag).toMatchObject({

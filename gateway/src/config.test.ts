@@ -22,6 +22,7 @@ describe('GatewayConfigSchema', () => {
       reconnect: { minMs: 1000, maxMs: 60_000, spreadMs: 10_000 },
       bus: { turnaroundMs: 50 },
       devices: [],
+      time: { setClock: false, correctAboveMs: 2000 },
       log: { level: 'info', parts: {} },
     });
   });

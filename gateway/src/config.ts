@@ -126,6 +126,19 @@ export const GatewayConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     devices: Type.Array(DeviceConfigSchema, { default: [], maxItems: 256 }),
+    /**
+     * What the hub's sync_time command may do (control/clock.ts). The gateway always measures its
+     * offset from the hub's clock and, past correctAboveMs, corrects its own event times by it.
+     * setClock also sets the system clock: needs root or CAP_SYS_TIME, and is off by default
+     * because NTP/chrony should own the clock where it runs.
+     */
+    time: Type.Object(
+      {
+        setClock: Type.Boolean({ default: false }),
+        correctAboveMs: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 2_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Structured logs (pino JSON on stdout): a level, and a level per part. */
     log: Type.Object(
       {

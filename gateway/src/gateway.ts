@@ -18,6 +18,7 @@ import { runCommand } from './control/commands.js';
 import { ConfigControl, type ConfigControlHealth } from './control/config-control.js';
 import { SelfTests } from './control/self-test.js';
 import { ThresholdWatch } from './control/thresholds.js';
+import { GatewayClock, type ClockSetter } from './control/clock.js';
 import { EMPTY_CONTROL_STATE, loadControlState } from './control/config-store.js';
 import { DriverRuntime } from './drivers/runtime.js';
 import type { DeviceDetail, DeviceMonitor } from './drivers/device-monitor.js';
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** Driver lookup; defaults to the @anxin/devices registry (tests pass fakes). */
   drivers?: readonly DriverDescriptor[];
+  /** Sets the system clock for sync_time when time.setClock is on (tests inject one). */
+  setClock?: ClockSetter;
 }
 
 export interface GatewayHealth {
@@ -97,7 +100,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let started = false;
   /** The gateway's test flag: the hub configuration's testMode, or command set_test_mode. */
   let testMode = false;
-  const clock = { offsetMs: null as number | null };
+  const clock = new GatewayClock({
+    ...config.time,
+    now,
+    logger,
+    ...(options.setClock ? { setter: options.setClock } : {}),
+  });
   const thresholds = new ThresholdWatch();
   const selfTests = new SelfTests((deviceId) => {
     const detail = runtime?.deviceDetails().find((d) => d.deviceId === deviceId);
@@ -114,7 +122,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     observedAt: number,
   ): GatewayEvent {
     if (!outbox || !runtime) throw new GatewayError('NOT_STARTED', 'gateway is not started');
-    const result = readingToDraft(sourceDeviceId, reading, observedAt);
+    // A clock found off the hub's by sync_time: event times are corrected (control/clock.ts).
+    const result = readingToDraft(sourceDeviceId, reading, observedAt + clock.correctionMs);
     if (!result.ok) {
       const monitor =
         runtime.monitorFor(reading.deviceId ?? sourceDeviceId) ??
@@ -175,20 +184,21 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     };
   }
 
+  /** The outbox as heartbeats and diagnostics report it. */
+  function outboxSummary(): Heartbeat['outbox'] {
+    const { alarmDepth, telemetryDepth, oldestPendingAgeMs, droppedTelemetry } = outboxHealth();
+    const age = Math.round(oldestPendingAgeMs);
+    return { alarmDepth, telemetryDepth, oldestPendingAgeMs: age, droppedTelemetry };
+  }
+
   function heartbeat(): Heartbeat {
-    const box = outboxHealth();
     return {
       v: PROTOCOL_VERSION,
       sentAt: now(),
       uptimeS: Math.max(0, (now() - startedAt) / 1000),
       softwareVersion: GATEWAY_SOFTWARE_VERSION,
       configVersion: control?.appliedVersion ?? 0,
-      outbox: {
-        alarmDepth: box.alarmDepth,
-        telemetryDepth: box.telemetryDepth,
-        oldestPendingAgeMs: Math.round(box.oldestPendingAgeMs),
-        droppedTelemetry: box.droppedTelemetry,
-      },
+      outbox: outboxSummary(),
       devices: runtime?.deviceHealth() ?? [],
     };
   }
@@ -279,15 +289,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
             runtime: () => runtime,
             selfTests,
             now,
-            outbox: () => {
-              const box = outboxHealth();
-              return {
-                alarmDepth: box.alarmDepth,
-                telemetryDepth: box.telemetryDepth,
-                oldestPendingAgeMs: Math.round(box.oldestPendingAgeMs),
-                droppedTelemetry: box.droppedTelemetry,
-              };
-            },
+            outbox: outboxSummary,
             uplink: () => uplink?.health() ?? emptyUplinkHealth(),
             control: () => configControl.health(),
             testMode: {
@@ -298,11 +300,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
               },
             },
             clock,
-            onClockSkew: (offsetMs) =>
-              logger.warn(
-                { code: 'CLOCK_SKEW', offsetMs },
-                'gateway clock differs from the hub’s; event times will be off',
-              ),
             softwareVersion: GATEWAY_SOFTWARE_VERSION,
           }),
       });
@@ -372,7 +369,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
             `no device "${deviceId}" in this gateway's config`,
           );
         const at = observedAt ?? now();
-        const result = readingToDraft(deviceId, reading, at);
+        const result = readingToDraft(deviceId, reading, at + clock.correctionMs);
         if (!result.ok)
           throw new GatewayError(
             'INVALID_READING',

@@ -15,14 +15,13 @@ import {
 import type { DriverRuntime } from '../drivers/runtime.js';
 import type { PortHealth } from '../transports/byte-transport.js';
 import type { UplinkHealth } from '../uplink/uplink.js';
+import type { GatewayClock } from './clock.js';
 import type { ConfigControlHealth } from './config-control.js';
 import type { SelfTests } from './self-test.js';
 
 /** A polled device is asked at once; others answer with what arrives within this. */
 export const READ_NOW_TIMEOUT_MS = 3000;
 const DEFAULT_SELF_TEST_S = 300;
-/** Clock differences above this are logged and flagged in the answer. */
-export const CLOCK_SKEW_WARN_MS = 2000;
 
 export interface CommandContext {
   runtime: () => DriverRuntime | null;
@@ -37,8 +36,7 @@ export interface CommandContext {
   uplink: () => UplinkHealth;
   control: () => ConfigControlHealth;
   testMode: { get(): boolean; set(enabled: boolean): void };
-  clock: { offsetMs: number | null };
-  onClockSkew: (offsetMs: number) => void;
+  clock: GatewayClock;
   softwareVersion: string;
 }
 
@@ -116,17 +114,24 @@ export async function runCommand(command: Command, ctx: CommandContext): Promise
       return ok(id, enabled ? 'test mode on' : 'test mode off', { test_mode: enabled });
     }
     case 'sync_time': {
-      const hubTime = Number(args.hub_time);
-      const offset = hubTime - ctx.now();
-      ctx.clock.offsetMs = offset;
-      const skewed = Math.abs(offset) > CLOCK_SKEW_WARN_MS;
-      if (skewed) ctx.onClockSkew(offset);
+      const sync = await ctx.clock.sync(Number(args.hub_time));
+      const off = `${Math.round(sync.offsetMs / 1000)} s`;
+      const data = {
+        offset_ms: sync.offsetMs,
+        gateway_time: ctx.now(),
+        clock_set: sync.clockSet,
+        events_corrected_ms: ctx.clock.correctionMs,
+        ...(sync.clockSet ? {} : { status: sync.code, reason: sync.reason }),
+      };
+      // The offset is measured (and event times corrected) either way, so the command succeeded;
+      // CLOCK_NOT_SET in the data says the system clock itself was left as it was, and why.
+      if (sync.clockSet) return ok(id, `system clock set to the hub's (was ${off} off)`, data);
       return ok(
         id,
-        skewed
-          ? `gateway clock is ${Math.round(offset / 1000)} s off the hub's; fix the time source (NTP)`
-          : 'gateway clock agrees with the hub',
-        { offset_ms: offset, gateway_time: ctx.now(), skewed },
+        sync.corrected
+          ? `CLOCK_NOT_SET: gateway clock is ${off} off the hub's; event times corrected (${sync.reason})`
+          : `CLOCK_NOT_SET: gateway clock agrees with the hub's (${sync.reason})`,
+        data,
       );
     }
     case 'diagnostics':
@@ -143,6 +148,7 @@ function diagnostics(ctx: CommandContext, runtime: DriverRuntime | null): Record
     gateway_time: ctx.now(),
     test_mode: ctx.testMode.get(),
     clock_offset_ms: ctx.clock.offsetMs,
+    events_corrected_ms: ctx.clock.correctionMs,
     config: {
       applied_version: control.appliedVersion,
       refused: control.refused,

@@ -8,7 +8,7 @@ import {
   type GatewayConfigDevice,
   type GatewayConfigMessage,
 } from '@anxin/protocol';
-import { createGateway, type Gateway } from '../gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../gateway.js';
 import { startBroker } from './broker.js';
 import { FakeHub } from './fake-hub.js';
 import { FAKE_DRIVERS } from './fake-drivers.js';
@@ -30,6 +30,7 @@ export async function startManagedGateway(
   gatewayId: string,
   cleanups: (() => Promise<void> | void)[],
   gatewayConfig: Record<string, unknown> = {},
+  options: GatewayOptions = {},
 ): Promise<ManagedGateway> {
   const broker = await startBroker();
   cleanups.push(() => broker.stop());
@@ -46,7 +47,7 @@ export async function startManagedGateway(
       devices: [],
       ...gatewayConfig,
     }),
-    { logger: silentLogger(), drivers: FAKE_DRIVERS },
+    { logger: silentLogger(), drivers: FAKE_DRIVERS, ...options },
   );
   cleanups.push(() => gateway.stop());
   await gateway.start();
