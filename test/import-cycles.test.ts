@@ -6,17 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { importCycles, importGraph } from './support/import-graph.js';
+import { PRODUCT_ROOTS, importCycles, importGraph } from './support/import-graph.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const PRODUCT_ROOTS = [
-  'protocol/src',
-  'devices/src',
-  'gateway/src',
-  'hub/src',
-  'web/src',
-  'cli/src',
-] as const;
 
 /**
  * Cycles that exist today in files other helpers own and are removing (issue 14), each the set of

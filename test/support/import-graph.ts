@@ -9,6 +9,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
+/** The product source folders (the structure checks: import cycles, file size). */
+export const PRODUCT_ROOTS = [
+  'protocol/src',
+  'devices/src',
+  'gateway/src',
+  'hub/src',
+  'web/src',
+  'cli/src',
+] as const;
+
 /** Every `.ts`/`.tsx` file under `dir`, tests and declaration files excluded. */
 export function sourceFiles(dir: string): string[] {
   const out: string[] = [];
