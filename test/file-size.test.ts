@@ -17,9 +17,6 @@ const MAX_LINES = 400;
  * must leave when its file is under the limit (the test says so), so the list only shrinks.
  */
 const KNOWN_LARGE: readonly string[] = [
-  // The hub's composition root and the escalator: being split around the typed event bus.
-  'hub/src/hub.ts',
-  'hub/src/escalation/escalator.ts',
   // Still to split by resource behind a facade (care/store.ts) and by rule family (engine/rules.ts).
   'hub/src/care/store.ts',
   'hub/src/engine/rules.ts',
