@@ -108,6 +108,8 @@ export const enOperations = {
   'import.dryRun': 'Check result (nothing written)',
   'import.done': 'Imported',
   'import.checked': '{rows} rows: {created} new, {updated} updates, {errors} errors.',
+  'import.resumed':
+    'This completed an import of the same file that had stopped part-way ({rows} rows were already written).',
   'import.applied': 'Written: {created} new, {updated} updated.',
   'import.fileError': 'The file cannot be read ({code}): {message}',
   'import.moreErrors': '… and {count} more errors.',

@@ -109,6 +109,7 @@ export const zhCNOperations: Record<keyof typeof enOperations, string> = {
   'import.dryRun': '检查结果（未写入）',
   'import.done': '已导入',
   'import.checked': '共 {rows} 行：新增 {created}，更新 {updated}，错误 {errors} 个。',
+  'import.resumed': '本次导入补完了同一文件中途中断的导入（此前已写入 {rows} 行）。',
   'import.applied': '已写入：新增 {created}，更新 {updated}。',
   'import.fileError': '文件无法读取（{code}）：{message}',
   'import.moreErrors': '……另有 {count} 个错误。',

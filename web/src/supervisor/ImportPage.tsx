@@ -200,6 +200,12 @@ function ImportResult({ report }: { report: ImportReport }) {
       <Text mt="xs" data-testid="import-summary" role="status">
         {summary}
       </Text>
+      {report.job?.resumed && (
+        // The same file after an interrupted import: say that this run completed that one.
+        <Text mt="xs" size="sm" data-testid="import-resumed">
+          {t('import.resumed', { rows: report.job.rowsSkipped })}
+        </Text>
+      )}
       {report.fileErrors.map((e) => (
         <Alert key={e.code} color="red" mt="xs" data-testid="import-file-error" data-code={e.code}>
           {t('import.fileError', { code: e.code, message: e.message })}
