@@ -4,13 +4,13 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Access } from '../auth/guard.js';
-import type { OperationsModule } from '../operations/module.js';
+import type { OpsApi } from '../operations/ops-api.js';
 import { assigneeRefusal } from '../operations/assignees.js';
 import type { OpsActor, TaskResult } from '../operations/tasks.js';
 import { HttpError } from './errors.js';
 
 export interface OpsRouteDeps {
-  ops: OperationsModule;
+  ops: OpsApi;
   access: Access;
 }
 
@@ -28,7 +28,7 @@ export function taskValue<T>(r: TaskResult<T>): T {
 
 /** A user to assign work to must exist, be enabled and have one of these roles. */
 export async function assignableUser(
-  ops: OperationsModule,
+  ops: OpsApi,
   userId: string,
   roles: readonly string[],
 ): Promise<{ id: string; name: string }> {

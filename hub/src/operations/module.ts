@@ -22,6 +22,7 @@ import { ServiceButtons } from './service-buttons.js';
 import { ServiceRequestStore } from './service-requests.js';
 import type { OpsOutbox } from './tasks.js';
 import { WelfareStore } from './welfare.js';
+import type { OpsApi } from './ops-api.js';
 import { deviceDedupKey, WorkOrderStore } from './work-orders.js';
 
 /** The notifier as operations use it: transactional for their records, plain for alarms. */
@@ -41,7 +42,7 @@ export interface OperationsDeps {
   clock?: () => number;
 }
 
-export class OperationsModule {
+export class OperationsModule implements OpsApi {
   readonly requests: ServiceRequestStore;
   readonly workOrders: WorkOrderStore;
   readonly welfare: WelfareStore;
