@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hubConfig } from './config.js';
 import { buildHub } from './hub.js';
 import { testDatabaseConfig } from './testing/test-database.js';
@@ -31,9 +31,26 @@ describe('hub lifecycle', () => {
       database: await testDatabaseConfig(dir),
     });
     const before = timers();
+    // Who calls setInterval while the hub is built: the frame right below the spy.
+    const starters: string[] = [];
+    const original = globalThis.setInterval;
+    const spy = vi
+      .spyOn(globalThis, 'setInterval')
+      .mockImplementation((fn: () => void, ms?: number) => {
+        starters.push(new Error().stack?.split('\n')[3] ?? '');
+        return original(fn, ms);
+      });
     const hub = await buildHub(config, { logger: pino({ level: 'silent' }) });
-    // No port is open before listen(). (Ingest's pacing and heartbeat timers and aedes' own
-    // still start when they are built; they are unref'd and stopped by close.)
+    spy.mockRestore();
+    // None of the hub's own parts starts a timer when built (aedes, a library, still does).
+    // The one exception is deliberate: buildHub starts the telemetry store so in-process users
+    // (tests, `anxin` commands) can read it without listen().
+    expect(starters.filter((f) => f.includes('/telemetry/embedded.ts'))).toHaveLength(1);
+    expect(
+      starters.filter((f) => f.includes('/hub/src/') && !f.includes('/telemetry/embedded.ts')),
+    ).toEqual([]);
+    // No port is open before listen(). (aedes starts its own intervals when the embedded broker
+    // is created; close stops them.)
     expect(hub.http.server.listening).toBe(false);
     expect(process.getActiveResourcesInfo()).not.toContain('TCPServerWrap');
     await hub.close();

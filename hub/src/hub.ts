@@ -327,7 +327,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       start: () => gatewayControl.start(),
       stop: () => gatewayControl.close(),
     }),
-    part('ingest', { stop: () => ingest.close() }),
+    part('ingest', { start: () => ingest.start(), stop: () => ingest.close() }),
     part('broker-intake', { stop: () => mqttBroker.stopAccepting() }),
     part('gateway-offline', {
       start: () => offlineMonitor.start(),

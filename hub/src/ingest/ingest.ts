@@ -192,6 +192,12 @@ export class Ingest {
     this.deps.metrics.eventsIn.inc({ lane }, events);
   }
 
+  /** Starts the lanes' timers (intake pacing, heartbeat flush); building started none. */
+  start(): void {
+    this.telemetryLane.start();
+    this.liveness.start();
+  }
+
   /** Stops taking new work and finishes what is queued (bounded by `timeoutMs`). */
   async close(timeoutMs = 10_000): Promise<void> {
     this.alarmLane.stopTaking();

@@ -21,12 +21,15 @@ export interface LivenessDeps {
 export class Liveness {
   private readonly heartbeats = new Map<string, { heartbeat: Heartbeat; at: number }>();
   private readonly statuses = new Map<string, { state: 'online' | 'offline'; at: number }>();
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private busy = false;
 
-  constructor(private readonly deps: LivenessDeps) {
-    this.timer = setInterval(() => {
+  constructor(private readonly deps: LivenessDeps) {}
+
+  /** Starts the periodic heartbeat flush (issue 14: constructors start nothing). */
+  start(): void {
+    this.timer ??= setInterval(() => {
       // One flush at a time, so an older piece never lands after a newer heartbeat.
       if (this.busy) return;
       this.busy = true;

@@ -293,6 +293,10 @@ export class TelemetryLane {
     }
   }
 
+  start(): void {
+    this.resume.start();
+  }
+
   close(): void {
     this.resume.close();
   }

@@ -38,7 +38,7 @@ export class TelemetryResume {
   /** The current one-second intake window (sampleIntake). */
   private windowPoints = 0;
   private windowStartedAt = Date.now();
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: TelemetryResumeDeps) {
     this.schedule = new RetrySchedule({
@@ -46,7 +46,11 @@ export class TelemetryResume {
       minMs: deps.config.telemetryRetryMinMs,
       maxMs: Math.max(deps.config.telemetryRetryMinMs, deps.config.telemetryRetryMaxMs),
     });
-    this.timer = setInterval(() => this.sampleIntake(), 1000);
+  }
+
+  /** Starts sampling the intake (issue 14: constructors start nothing). */
+  start(): void {
+    this.timer ??= setInterval(() => this.sampleIntake(), 1000);
   }
 
   get ratePerS(): number {
