@@ -7,92 +7,27 @@
  * Device-reported alarms (fall, SOS, smoke, gas, water leak, tamper, a device's own low-battery
  * flag) are stored by ingest as they arrive and never pass through here.
  */
-import type { AlarmKind } from '@anxin/protocol';
-import { isNight, localParts, type RuleSettings } from './settings.js';
+import { isNight, type RuleSettings } from './settings.js';
+import {
+  type RuleName,
+  type RuleOutput,
+  type HomeRuleState,
+  H,
+  MIN,
+  type TelemetryInput,
+} from './rule-state.js';
+import { touchSignal, markActivity, water, electricity } from './meter-rules.js';
 
-export type RuleName =
-  | 'door_open_night'
-  | 'bed_exit_night'
-  | 'inactivity_water'
-  | 'inactivity_motion'
-  | 'inactivity_electricity'
-  | 'water_continuous'
-  | 'water_daily'
-  | 'electricity_flat'
-  | 'device_silent'
-  | 'battery_low';
-
-/** A rule fired: the engine raises (or joins) an alarm of `kind`. */
-export interface Finding {
-  rule: RuleName;
-  kind: AlarmKind;
-  deviceId: string | null;
-  /** When the condition became true (device time for events, judging time for silences). */
-  at: number;
-  detail: Record<string, number | string | boolean>;
-}
-
-/** A condition that fired earlier is over (e.g. a silent device reports again). */
-export interface Recovery {
-  rule: RuleName;
-  kind: AlarmKind;
-  deviceId: string | null;
-  at: number;
-}
-
-export interface RuleOutput {
-  findings: Finding[];
-  recoveries: Recovery[];
-}
-
-interface Signal {
-  /** When this signal was first seen for the home (a quiet window needs a start). */
-  firstAt: number;
-  /** Last time activity was seen (a meter advanced by the minimum, motion true, …). */
-  activityAt: number;
-  /** Set when the quiet rule fired; cleared by the next activity. */
-  quietFired?: boolean;
-  /** electricity only: the flat-meter rule fired. */
-  flatFired?: boolean;
-}
-
-interface Meter {
-  at: number;
-  value: number;
-  /** The reading activity is measured from (advances once the minimum is used). */
-  baseValue: number;
-}
-
-/** Everything the rules remember about one home (one gateway). JSON-serialisable. */
-export interface HomeRuleState {
-  v: 1;
-  meters: Record<string, Meter>;
-  signals: { water?: Signal; electricity?: Signal; motion?: Signal };
-  /** Water used by the local day (summed over meters). */
-  waterDay?: { day: string; m3: number; fired: boolean };
-  /** The run of consecutive slots with water use. */
-  waterRun?: { startSlot: number; lastSlot: number; fired: boolean };
-  /** Out-of-bed at night, per bed sensor. */
-  bedExits: Record<string, { since: number; fired: boolean }>;
-  /** Last report per device (telemetry), and whether its silence fired. */
-  devices: Record<string, { lastSeenAt: number; silentFired?: boolean }>;
-  lowBattery: Record<string, boolean>;
-  /** Hub clock when telemetry of this gateway last arrived (with heartbeats: "is it talking?"). */
-  heardAt?: number;
-}
-
-export function emptyState(): HomeRuleState {
-  return { v: 1, meters: {}, signals: {}, bedExits: {}, devices: {}, lowBattery: {} };
-}
-
-const H = 3_600_000;
-const MIN = 60_000;
-
-export interface TelemetryInput {
-  deviceId: string;
-  observedAt: number;
-  fields: Record<string, number | boolean | string>;
-}
+// The engine and the tests import the rules' types and state from here, as before the split.
+export { emptyState } from './rule-state.js';
+export type {
+  Finding,
+  HomeRuleState,
+  Recovery,
+  RuleName,
+  RuleOutput,
+  TelemetryInput,
+} from './rule-state.js';
 
 /**
  * One telemetry event. `now` bounds how old an event may be to still raise a "right now" alarm
@@ -205,142 +140,6 @@ function battery(
     state.lowBattery[deviceId] = false;
   }
 }
-
-function touchSignal(
-  state: HomeRuleState,
-  name: 'water' | 'electricity' | 'motion',
-  t: number,
-): Signal {
-  let s = state.signals[name];
-  if (!s) {
-    s = { firstAt: t, activityAt: t };
-    state.signals[name] = s;
-  }
-  return s;
-}
-
-function markActivity(
-  state: HomeRuleState,
-  name: 'water' | 'electricity' | 'motion',
-  t: number,
-): void {
-  const s = touchSignal(state, name, t);
-  if (t > s.activityAt) s.activityAt = t;
-  s.quietFired = false;
-  if (name === 'electricity') s.flatFired = false;
-}
-
-function meterReading(
-  state: HomeRuleState,
-  key: string,
-  t: number,
-  value: number,
-): number | undefined {
-  const m = state.meters[key];
-  if (!m) {
-    state.meters[key] = { at: t, value, baseValue: value };
-    return undefined;
-  }
-  if (t <= m.at) return undefined; // late or replayed reading: usage already counted
-  if (value < m.value) {
-    // Meter replaced or rolled over: start again from here, count nothing.
-    state.meters[key] = { at: t, value, baseValue: value };
-    return undefined;
-  }
-  const used = value - m.value;
-  m.at = t;
-  m.value = value;
-  return used;
-}
-
-function water(
-  state: HomeRuleState,
-  settings: RuleSettings,
-  deviceId: string,
-  t: number,
-  m3: number,
-  fresh: boolean,
-  out: RuleOutput,
-): void {
-  const key = `${deviceId}/water_m3`;
-  touchSignal(state, 'water', t);
-  const used = meterReading(state, key, t, m3);
-  const meter = state.meters[key];
-  if (used === undefined || !meter) return;
-  if (meter.value - meter.baseValue >= settings.inactivity.waterMinM3) {
-    meter.baseValue = meter.value;
-    markActivity(state, 'water', t);
-  }
-  if (!settings.consumption.enabled) return;
-
-  // Daily use in the home's local day.
-  const { day } = localParts(t, settings.timezone);
-  if (!state.waterDay || state.waterDay.day !== day) state.waterDay = { day, m3: 0, fired: false };
-  state.waterDay.m3 += used;
-  if (!state.waterDay.fired && state.waterDay.m3 > settings.consumption.waterDailyMaxM3) {
-    state.waterDay.fired = true;
-    if (fresh)
-      out.findings.push({
-        rule: 'water_daily',
-        kind: 'abnormal_consumption',
-        deviceId,
-        at: t,
-        detail: {
-          reason: 'water_daily_above_max',
-          day_m3: round(state.waterDay.m3),
-          max_m3: settings.consumption.waterDailyMaxM3,
-        },
-      });
-  }
-
-  // Water used in every slot for the whole window → leak suspected. A slot with no use breaks
-  // the run; a reading gap longer than one slot counts as a break (we cannot tell).
-  if (used <= 0) return;
-  const slotMs = settings.consumption.waterSlotMin * MIN;
-  const slot = Math.floor(t / slotMs);
-  const run = state.waterRun;
-  if (!run || slot > run.lastSlot + 1)
-    state.waterRun = { startSlot: slot, lastSlot: slot, fired: false };
-  else if (slot > run.lastSlot) run.lastSlot = slot;
-  const r = state.waterRun;
-  if (!r) return;
-  const slotsNeeded = Math.ceil((settings.consumption.waterContinuousH * H) / slotMs);
-  if (!r.fired && r.lastSlot - r.startSlot + 1 >= slotsNeeded) {
-    r.fired = true;
-    if (fresh)
-      out.findings.push({
-        rule: 'water_continuous',
-        kind: 'abnormal_consumption',
-        deviceId,
-        at: t,
-        detail: {
-          reason: 'water_every_slot',
-          hours: settings.consumption.waterContinuousH,
-          slot_min: settings.consumption.waterSlotMin,
-        },
-      });
-  }
-}
-
-function electricity(
-  state: HomeRuleState,
-  settings: RuleSettings,
-  deviceId: string,
-  t: number,
-  kwh: number,
-): void {
-  const key = `${deviceId}/energy_kwh`;
-  touchSignal(state, 'electricity', t);
-  const used = meterReading(state, key, t, kwh);
-  const meter = state.meters[key];
-  if (used === undefined || !meter) return;
-  if (meter.value - meter.baseValue >= settings.inactivity.electricityMinKwh) {
-    meter.baseValue = meter.value;
-    markActivity(state, 'electricity', t);
-  }
-}
-
-const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
  * Rules that fire on time passing rather than on an event: quiet windows, bed exits without
