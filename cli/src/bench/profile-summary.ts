@@ -102,4 +102,11 @@ function main(argv: string[]): void {
     process.stdout.write(`${line}\n`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main(process.argv.slice(2));
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // Piped into `head`: the reader closing early is not an error of the summary.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  main(process.argv.slice(2));
+}
