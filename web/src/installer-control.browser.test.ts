@@ -17,6 +17,7 @@ import type { AttachedSimulator, PtyPair } from '@anxin/devices';
 import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway';
 import {
   validateConfig,
+  type AuditListResponse,
   type ClaimedCredentials,
   type CreateGatewayResponse,
 } from '@anxin/protocol';
@@ -181,6 +182,49 @@ describe('the installer manages a real gateway from the browser', () => {
     const ping = page.locator('[data-testid="cmd-row"][data-name="ping"]').first();
     await poll(() => ping.getAttribute('data-status')).toBe('succeeded');
     expect(await ping.getByTestId('cmd-message').textContent()).toBe('pong');
+
+    // The gateway's own test flag, from the keyboard: its id, status and result in the list …
+    const flagHint = await page.getByTestId('cmd-test-flag-hint').textContent();
+    expect(flagHint).toContain("home's Test mode switch");
+    await page.getByTestId('cmd-set_test_mode-on').focus();
+    await page.keyboard.press('Enter');
+    const flag = page.locator('[data-testid="cmd-row"][data-name="set_test_mode"]').first();
+    await poll(() => flag.getAttribute('data-status')).toBe('succeeded');
+    const flagId = (await flag.getAttribute('data-command-id')) ?? '';
+    expect(await flag.textContent()).toContain(`Gateway test flag · On`);
+    expect(await flag.textContent()).toContain(flagId);
+    expect(await flag.getByTestId('cmd-message').textContent()).toBe('test mode on');
+    expect(await flag.getByTestId('cmd-result').textContent()).toContain('test_mode');
+    // … the real gateway holds it (its diagnostics say so) …
+    await page.getByTestId('cmd-diagnostics').click();
+    const diag = page.locator('[data-testid="cmd-row"][data-name="diagnostics"]').first();
+    await poll(() => diag.getAttribute('data-status')).toBe('succeeded');
+    const testModeRow = diag.getByTestId('cmd-result').locator('tr', { hasText: /^test_mode/ });
+    expect(await testModeRow.locator('td').textContent()).toBe('true');
+    // … and the hub audited who asked for it and what the gateway answered.
+    const audit = async (action: string) =>
+      (
+        await session.api<AuditListResponse>(
+          'admin',
+          'GET',
+          `/audit?action=${action}&targetId=${GW}&limit=50`,
+        )
+      ).entries.find((e) => (e.detail as { id?: unknown }).id === flagId);
+    const asked = await audit('gateway.command');
+    const installer = session.logins.find((l) => l.role === 'installer')?.username;
+    expect(asked?.username).toBe(installer);
+    expect(asked?.detail).toMatchObject({ name: 'set_test_mode', args: { enabled: true } });
+    await poll(async () => (await audit('gateway.command.result'))?.detail).toMatchObject({
+      name: 'set_test_mode',
+      status: 'succeeded',
+    });
+    // Off again, so the row of the newest one says so.
+    await page.getByTestId('cmd-set_test_mode-off').click();
+    await poll(async () =>
+      (await flag.getAttribute('data-command-id')) !== flagId
+        ? flag.getByTestId('cmd-message').textContent()
+        : null,
+    ).toBe('test mode off');
     expect(telemetryPolls).toBeGreaterThan(0); // the page did poll, and got nothing from it
     expect(await page.getByTestId('page-error').count()).toBe(0);
     await page.screenshot({ path: join(screenshots, 'installer-control.png'), fullPage: true });

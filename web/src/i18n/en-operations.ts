@@ -53,6 +53,11 @@ export const enOperations = {
   'installer.cmd.read_device': 'Read now',
   'installer.cmd.self_test_start': 'Start self-test',
   'installer.cmd.self_test_stop': 'Stop self-test',
+  'installer.cmd.set_test_mode': 'Gateway test flag',
+  'installer.cmd.set_test_mode.on': 'On',
+  'installer.cmd.set_test_mode.off': 'Off',
+  'installer.cmd.set_test_mode.hint':
+    "Sets only the flag the gateway keeps for itself and reports in Diagnostics (test_mode). The gateway reads and sends as before, and the hub still dispatches this home's alarms: to keep them from being dispatched, use the home's Test mode switch. The flag returns to the home's Test mode setting when the gateway applies its next configuration or restarts.",
   'installer.cmd.status.pending': 'pending',
   'installer.cmd.status.succeeded': 'ok',
   'installer.cmd.status.failed': 'failed',

@@ -54,6 +54,11 @@ export const zhCNOperations: Record<keyof typeof enOperations, string> = {
   'installer.cmd.read_device': '立即读取',
   'installer.cmd.self_test_start': '开始自检',
   'installer.cmd.self_test_stop': '停止自检',
+  'installer.cmd.set_test_mode': '网关测试标记',
+  'installer.cmd.set_test_mode.on': '开启',
+  'installer.cmd.set_test_mode.off': '关闭',
+  'installer.cmd.set_test_mode.hint':
+    '只设置网关自身保存的标记，并在“诊断”结果中显示（test_mode）。网关照常读取和上报，中心仍会对此住户的报警派单：若要不派单，请使用住户的“测试模式”开关。网关应用下一版配置或重启后，该标记恢复为住户“测试模式”的设置。',
   'installer.cmd.status.pending': '等待中',
   'installer.cmd.status.succeeded': '成功',
   'installer.cmd.status.failed': '失败',

@@ -1,7 +1,7 @@
 /**
  * One gateway's control plane for the installer (issue 10): which configuration version it runs
  * (or waits to apply, or refused and why), and commands with their live results — ping, restart
- * drivers, read a device now, self-test start/stop, sync time, diagnostics.
+ * drivers, read a device now, self-test start/stop, the gateway's test flag, sync time, diagnostics.
  */
 import type { DeviceDto, GatewayCommandDto, SendCommandRequest } from '@anxin/protocol';
 import { Alert, Button, Card, Group, NativeSelect, Stack, Table, Text } from '@mantine/core';
@@ -12,6 +12,7 @@ import { useI18n } from '../i18n/I18nProvider';
 import type { MessageKey } from '../i18n';
 import { ONLINE_COLOURS, WARNING_COLOURS } from '../care/palette';
 import { controlText } from './controlText';
+import { GatewayTestFlag } from './GatewayTestFlag';
 import { readingFromCommand, resultRows } from './commandResult';
 import type { Reading } from './readings';
 import { useGatewayControl } from './useGatewayControl';
@@ -34,7 +35,7 @@ const STATUS_COLOURS = {
 } as const;
 
 function commandLabel(name: string): MessageKey | null {
-  const known: readonly string[] = [...GATEWAY_WIDE, ...PER_DEVICE];
+  const known: readonly string[] = [...GATEWAY_WIDE, ...PER_DEVICE, 'set_test_mode'];
   return known.includes(name) ? (`installer.cmd.${name}` as MessageKey) : null;
 }
 
@@ -61,8 +62,9 @@ export function GatewayControlPanel({
       if (read !== null) onReading(read.key, read.readings);
     }
   }, [commands, onReading]);
-  const send = (request: SendCommandRequest) => {
-    setSending(request.name);
+  /** `control` tells apart the controls sending the same command (the test flag's on and off). */
+  const send = (request: SendCommandRequest, control: string = request.name) => {
+    setSending(control);
     setError(null);
     sendGatewayCommand(gatewayId, request)
       .then((r) => addCommand(r.command))
@@ -99,6 +101,7 @@ export function GatewayControlPanel({
           </Button>
         ))}
       </Group>
+      <GatewayTestFlag sending={sending} send={send} />
       {own.length > 0 && (
         <Group gap="xs" mt="xs" align="flex-end">
           <NativeSelect
@@ -155,6 +158,9 @@ function CommandRow({
         <Text size="sm" fw={700}>
           {label !== null ? t(label) : c.name}
           {typeof c.args.device_id === 'string' ? ` · ${c.args.device_id}` : ''}
+          {typeof c.args.enabled === 'boolean'
+            ? ` · ${t(c.args.enabled ? 'installer.cmd.set_test_mode.on' : 'installer.cmd.set_test_mode.off')}`
+            : ''}
         </Text>
         <span className="chip" style={{ color: colours.fg, background: colours.bg }}>
           {t(`installer.cmd.status.${c.status}`)}
