@@ -12,15 +12,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type {
-  CreateGatewayResponse,
-  GatewayResponse,
-  HomeResponse,
-  AuditEntryDto,
-} from '@anxin/protocol';
+import type { CreateGatewayResponse, GatewayResponse, AuditEntryDto } from '@anxin/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnAnxin, type AnxinProcess } from './support/anxin-process.js';
-import { freePort, waitFor } from './support/ports.js';
+import {
+  homeWithInstaller,
+  restClient,
+  startHubProcess,
+  type RestClient,
+} from './support/hub-process.js';
+import { waitFor } from './support/ports.js';
 
 const GW = 'gw-zt-e2e';
 const OTHER = 'gw-zt-other';
@@ -35,25 +36,7 @@ describe('zero-touch claim with real processes', () => {
   let homeId: string;
   const gateways: AnxinProcess[] = [];
 
-  async function api<T>(cookie: string, method: string, path: string, body?: unknown) {
-    const res = await fetch(`${httpUrl}/api/v1${path}`, {
-      method,
-      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-  }
-
-  async function login(username: string, password: string): Promise<string> {
-    const res = await fetch(`${httpUrl}/api/v1/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    expect(res.status).toBe(200);
-    return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  }
+  let api: RestClient['api'];
 
   /** What the factory writes: the id, the hub's address, and the code in a file of its own. */
   function factoryConfig(name: string, gatewayId: string, claimCode: string): string {
@@ -93,58 +76,18 @@ describe('zero-touch claim with real processes', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'anxin-claim-e2e-'));
-    const [httpPort, mqttPort] = [await freePort(), await freePort()];
-    writeFileSync(
-      join(dir, 'hub.yaml'),
-      [
-        `dataDir: ${join(dir, 'hub')}`,
-        `http: { host: 127.0.0.1, port: ${httpPort} }`,
-        `mqtt: { host: 127.0.0.1, port: ${mqttPort} }`,
-        'log: { level: warn }',
-      ].join('\n'),
-    );
-    hub = spawnAnxin(['hub', '--config', join(dir, 'hub.yaml')]);
-    const [, adminPassword] = await hub.waitFor(
-      /created user "admin" with password "([^"]+)"/,
-      60_000,
-    );
-    const [, url] = await hub.waitFor(/console (http:\/\/\S+)/, 60_000);
-    httpUrl = url ?? '';
-    adminCookie = await login('admin', adminPassword ?? '');
+    const started = await startHubProcess(dir);
+    hub = started.process;
+    httpUrl = started.httpUrl;
+    const rest = restClient(httpUrl);
+    api = rest.api;
+    adminCookie = await rest.login('admin', started.adminPassword);
 
     // A home in a community, and an installer assigned to it.
-    let parentId: string | null = null;
-    for (const kind of ['district', 'street', 'community'] as const) {
-      const area: { status: number; body: { area: { id: string } } } = await api(
-        adminCookie,
-        'POST',
-        '/areas',
-        {
-          kind,
-          name: `E2E ${kind}`,
-          ...(parentId ? { parentId } : {}),
-        },
-      );
-      expect(area.status).toBe(201);
-      parentId = area.body.area.id;
-    }
-    const home = await api<HomeResponse>(adminCookie, 'POST', '/homes', {
-      areaId: parentId,
-      address: '1 Claim Road',
-    });
-    expect(home.status).toBe(201);
-    homeId = home.body.home.id;
-    const installer = await api<{ user: { id: string } }>(adminCookie, 'POST', '/users', {
+    ({ homeId, installerCookie } = await homeWithInstaller(rest, adminCookie, 'Claim', {
       username: 'fitter',
-      role: 'installer',
       password: 'fitter-password',
-    });
-    expect(installer.status).toBe(201);
-    const assigned = await api(adminCookie, 'PUT', `/homes/${homeId}/installers`, {
-      userIds: [installer.body.user.id],
-    });
-    expect(assigned.status).toBe(200);
-    installerCookie = await login('fitter', 'fitter-password');
+    }));
 
     // The boxes as registered from the factory's list (the code is shown once, here).
     const created = await api<CreateGatewayResponse>(adminCookie, 'POST', '/gateways', { id: GW });
