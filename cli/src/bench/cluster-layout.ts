@@ -43,6 +43,7 @@ export async function startClusterHubs(
     let adminPassword: string | undefined;
     for (let i = 0; i < options.hubs; i += 1) {
       const name = `hub-${i + 1}`;
+      const spawnedAt = Date.now();
       const hub = await spawnHubProcess({
         dir: join(options.dir, name),
         // Only the first hub provisions: the accounts live in PostgreSQL and Mosquitto.
@@ -66,7 +67,10 @@ export async function startClusterHubs(
       stops.push(() => hub.stop());
       hubs.push(hub);
       adminPassword = hub.adminPassword;
-      options.log(`${name} up at ${hub.httpUrl} (pid ${hub.pid})`);
+      options.log(
+        `${name} up at ${hub.httpUrl} (pid ${hub.pid}) in ${((Date.now() - spawnedAt) / 1000).toFixed(1)} s` +
+          (i === 0 ? `, ${options.gatewayIds.length} gateways provisioned` : ''),
+      );
     }
     const consoleHub = hubs[hubs.length - 1];
     if (!consoleHub) throw new Error('--hubs must be at least 1');

@@ -171,11 +171,16 @@ export async function spawnHubProcess(options: {
   };
   const sampler = setInterval(samplePeak, 500);
 
-  const deadline = Date.now() + 60_000;
+  // A hub provisions its gateways before it listens; behind Mosquitto each is a dynamic-security
+  // account (two request/answer round trips, and the plugin rewrites its file on each change), so
+  // the wait grows with the gateway count.
+  const waitMs = 60_000 + options.gatewayIds.length * 150;
+  const deadline = Date.now() + waitMs;
   while (!/console http/.test(output)) {
     if (child.exitCode !== null)
       throw new Error(`anxin hub exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`anxin hub did not start within 60 s:\n${output}`);
+    if (Date.now() > deadline)
+      throw new Error(`anxin hub did not start within ${Math.round(waitMs / 1000)} s:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   const password = options.adminPassword ?? /password "([^"]+)"/.exec(output)?.[1] ?? '';
