@@ -6,95 +6,34 @@
  * length: measured at 2,000 gateways and 10,000 msg/s, 17.5 % of the hub's main-thread time in
  * these commits, and an alarm that arrived during one waited for it. Here the main thread only
  * posts the rows and is told when they are durable; `write` resolves after the commit, so the ack
- * still follows durability.
- *
- * The worker's code is `writerMain`, run from its source text (`eval`), so the same file works
- * compiled (dist/) and under the test runner (src/, where no .js file exists to start a worker
- * from). It must stay self-contained: no imports, no closures; it loads what it needs with
- * `require`, the SQLite driver from the path the main thread resolved.
+ * still follows durability. The thread's code is embedded-writer-worker.ts.
  */
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type * as WorkerThreads from 'node:worker_threads';
-import type BetterSqlite3 from 'better-sqlite3';
+import type {
+  Reply,
+  Request,
+  RequestBody,
+  TelemetryRow,
+  WriterData,
+} from './embedded-writer-worker.js';
 
-/** One point as the table takes it: gateway, device, time, fields (JSON). */
-export type TelemetryRow = [string, string, number, string];
+export type { TelemetryRow } from './embedded-writer-worker.js';
 
-type RequestBody =
-  { op: 'write'; rows: TelemetryRow[] } | { op: 'prune'; before: number } | { op: 'close' };
-type Request = RequestBody & { id: number };
-
-type Reply = { id: number; ok: true; changes: number } | { id: number; ok: false; message: string };
-
-interface WriterData {
-  driver: string;
-  file: string;
+/**
+ * The worker's compiled file. Beside this one in dist/; when this module runs from src/ (the test
+ * runner transpiles .ts in memory, and a worker thread cannot), the hub's built copy.
+ */
+function workerFile(): string {
+  const built = import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/telemetry/embedded-writer-worker.js', import.meta.url)
+    : new URL('./embedded-writer-worker.js', import.meta.url);
+  const path = fileURLToPath(built);
+  if (!existsSync(path))
+    throw new Error(`telemetry writer not built (${path}): run npm run build (or npx tsc -b hub)`);
+  return path;
 }
-
-/** The worker's body (see the file comment: self-contained, run from its text). */
-function writerMain(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- eval'd CommonJS worker (see file comment)
-  const threads = require('node:worker_threads') as typeof WorkerThreads;
-  const data = threads.workerData as WriterData;
-  const port = threads.parentPort;
-  if (!port) return;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- eval'd CommonJS worker (see file comment)
-  const Sqlite = require(data.driver) as typeof BetterSqlite3;
-  function open() {
-    const db = new Sqlite(data.file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    // The main thread's reads never block this writer in WAL; a checkpoint may wait for them.
-    db.pragma('busy_timeout = 5000');
-    const insert = db.prepare(
-      `INSERT INTO telemetry (gateway, device, time, fields) VALUES (?, ?, ?, ?)
-       ON CONFLICT (gateway, device, time) DO UPDATE SET fields = json_patch(fields, excluded.fields)`,
-    );
-    const writeAll = db.transaction((rows: TelemetryRow[]) => {
-      for (const r of rows) insert.run(r[0], r[1], r[2], r[3]);
-    });
-    const prune = db.prepare('DELETE FROM telemetry WHERE time < ?');
-    return { db, writeAll, prune };
-  }
-  let opened: ReturnType<typeof open>;
-  try {
-    opened = open();
-  } catch (err) {
-    // Said in a reply: an error thrown here reaches the main thread without its message.
-    port.postMessage({ id: 0, ok: false, message: (err as Error).message } satisfies Reply);
-    port.close();
-    return;
-  }
-  const { db, writeAll, prune } = opened;
-  port.on('message', (request: Request) => {
-    let reply: Reply;
-    try {
-      if (request.op === 'close') {
-        db.close();
-        port.postMessage({ id: request.id, ok: true, changes: 0 } satisfies Reply);
-        port.close();
-        return;
-      }
-      if (request.op === 'write') {
-        writeAll(request.rows);
-        reply = { id: request.id, ok: true, changes: request.rows.length };
-      } else {
-        reply = { id: request.id, ok: true, changes: prune.run(request.before).changes };
-      }
-    } catch (err) {
-      reply = {
-        id: request.id,
-        ok: false,
-        message: err instanceof Error ? err.message : String(err),
-      };
-    }
-    port.postMessage(reply);
-  });
-  port.postMessage({ id: 0, ok: true, changes: 0 } satisfies Reply);
-}
-
-const driverPath = (): string => createRequire(import.meta.url).resolve('better-sqlite3');
 
 interface Pending {
   resolve: (changes: number) => void;
@@ -118,9 +57,8 @@ export class EmbeddedWriter {
   /** Starts the worker (the table must exist); rejects if it cannot open the file. */
   start(): Promise<void> {
     if (this.ready) return this.ready;
-    const worker = new Worker(`(${writerMain.toString()})()`, {
-      eval: true,
-      workerData: { driver: driverPath(), file: this.file } satisfies WriterData,
+    const worker = new Worker(workerFile(), {
+      workerData: { file: this.file } satisfies WriterData,
     });
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
