@@ -146,10 +146,8 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       return row ? { homeId: row.home_id, publishedVersion: row.config_version } : undefined;
     },
     push: {
-      command: (homeId, payload) =>
-        realtime.gatewayControl(homeId, { event: 'gateway:command', payload }),
-      control: (homeId, payload) =>
-        realtime.gatewayControl(homeId, { event: 'gateway:control', payload }),
+      command: (homeId, command) => bus.emit('gateway:command-changed', { homeId, command }),
+      control: (homeId, control) => bus.emit('gateway:control-changed', { homeId, control }),
     },
     log: partLogger(root, config, 'hub'),
     // Ingest is built below; this is only called once gateways report.

@@ -37,6 +37,7 @@ export interface GatewayControlDeps {
   gatewayInfo: (
     gatewayId: string,
   ) => Promise<{ homeId: string | null; publishedVersion: number } | undefined>;
+  /** Announced on the hub's event bus; the wiring pushes them to the home's installers. */
   push: {
     command: (homeId: string, command: GatewayCommandDto) => void;
     control: (homeId: string, control: GatewayControlDto) => void;

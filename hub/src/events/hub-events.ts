@@ -7,6 +7,8 @@ import type {
   CommandResult,
   ConfigState,
   EscalationDto,
+  GatewayCommandDto,
+  GatewayControlDto,
   TelemetryEvent,
 } from '@anxin/protocol';
 import { EventBus, type EventBusDeps } from './bus.js';
@@ -40,6 +42,10 @@ export interface HubEvents {
   'gateway:config-state': { gatewayId: string; state: ConfigState };
   /** A new configuration version was published (retained) for a gateway. */
   'gateway:config-published': { gatewayId: string };
+  /** A command to a gateway was sent, answered or timed out (its home's installers see it). */
+  'gateway:command-changed': { homeId: string; command: GatewayCommandDto };
+  /** A gateway's configuration state changed: reported, or a new version waits to apply. */
+  'gateway:control-changed': { homeId: string; control: GatewayControlDto };
   /** The broker refused a gateway's login. */
   'gateway:login-refused': { gatewayId: string; reason: string };
 }

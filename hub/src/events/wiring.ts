@@ -58,6 +58,13 @@ export function wireHubEvents(bus: HubBus, p: WiredParts): void {
   bus.on('gateway:config-published', 'control', ({ gatewayId }) =>
     p.gatewayControl.configPublished(gatewayId),
   );
+  // The installer's page shows commands and configuration state live (issue 10).
+  bus.on('gateway:command-changed', 'realtime', ({ homeId, command }) =>
+    p.realtime.gatewayControl(homeId, { event: 'gateway:command', payload: command }),
+  );
+  bus.on('gateway:control-changed', 'realtime', ({ homeId, control }) =>
+    p.realtime.gatewayControl(homeId, { event: 'gateway:control', payload: control }),
+  );
   bus.on('gateway:login-refused', 'audit', ({ gatewayId, reason }) =>
     p.care.gatewayLoginRefused(gatewayId, reason),
   );
