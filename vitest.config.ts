@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
 const STORE_TESTS = [
   'hub/src/hub.test.ts',
   'hub/src/bulk/import.test.ts',
+  'hub/src/bulk/import-chunks.test.ts',
   'hub/src/care/*.test.ts',
   'hub/src/engine/derived-alarms.test.ts',
   'hub/src/engine/engine.test.ts',
@@ -19,6 +20,7 @@ const STORE_TESTS = [
   'hub/src/operations/operations-ingest.test.ts',
   'hub/src/operations/service-requests.test.ts',
   'hub/src/operations/welfare.test.ts',
+  'hub/src/operations/worker-visits.test.ts',
   'test/gateway-control.test.ts',
 ];
 
