@@ -17,8 +17,6 @@ const MAX_LINES = 400;
  * must leave when its file is under the limit (the test says so), so the list only shrinks.
  */
 const KNOWN_LARGE: readonly string[] = [
-  // Still to split by resource behind a facade.
-  'hub/src/care/store.ts',
   // The uplink after its first split (was 629 lines): the send loop and the ack tracking remain.
   'gateway/src/uplink/uplink.ts',
 ];
