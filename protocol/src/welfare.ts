@@ -6,10 +6,15 @@
  * (a person must act, tracked to done — a further check would only look again). A first "not
  * reached" brings the next call forward to the next day.
  *
- *   GET  /api/v1/welfare-plans?residentId&homeId     → WelfarePlanListResponse
+ *   GET  /api/v1/welfare-plans?residentId&homeId&areaId&active
+ *                                                     → WelfarePlanListResponse (areaId: its subtree)
  *   POST /api/v1/welfare-plans                        CreateWelfarePlanRequest → WelfarePlanResponse (201)
  *                                                     supervisor, admin, operator
  *   PATCH /api/v1/welfare-plans/:id                   UpdateWelfarePlanRequest → WelfarePlanResponse
+ *   DELETE /api/v1/welfare-plans/:id                  → 204; its pending check is cancelled, the
+ *                                                     checks already made stay (without the plan)
+ *   GET  /api/v1/welfare-assignees                    → WelfareAssigneeListResponse: community
+ *                                                     workers of the caller's areas (plan roles)
  *   GET  /api/v1/welfare-checks?view=today|visits&kind&day&limit
  *                                                     → WelfareCheckListResponse
  *        today:  checks due on or before the day (overdue first), calls and visits, pending
@@ -58,6 +63,13 @@ export const WelfarePlanSchema = Type.Object(
     notes: nullable(Type.String()),
     createdAt: IsoTime,
     updatedAt: IsoTime,
+    /** For lists: whom the plan is for and where, and the assignee's name. */
+    residentName: Type.String(),
+    address: Type.String(),
+    assigneeName: nullable(Type.String()),
+    /** The pending check the plan owes (null while paused): its due day and window's first day. */
+    nextDueDay: nullable(Day),
+    nextWindowStartDay: nullable(Day),
   },
   { additionalProperties: false },
 );
@@ -92,7 +104,13 @@ export const UpdateWelfarePlanRequestSchema = Type.Object(
 export type UpdateWelfarePlanRequest = Static<typeof UpdateWelfarePlanRequestSchema>;
 
 export const WelfarePlanListQuerySchema = Type.Object(
-  { residentId: Type.Optional(OpsId), homeId: Type.Optional(OpsId) },
+  {
+    residentId: Type.Optional(OpsId),
+    homeId: Type.Optional(OpsId),
+    /** Plans of homes in this area and the areas under it. */
+    areaId: Type.Optional(OpsId),
+    active: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false },
 );
 export type WelfarePlanListQuery = Static<typeof WelfarePlanListQuerySchema>;
@@ -107,6 +125,17 @@ export const WelfarePlanListResponseSchema = Type.Object(
   { additionalProperties: false },
 );
 export type WelfarePlanListResponse = Static<typeof WelfarePlanListResponseSchema>;
+
+export const WelfareAssigneeSchema = Type.Object(
+  { id: Type.String(), displayName: Type.String() },
+  { additionalProperties: false },
+);
+export type WelfareAssigneeDto = Static<typeof WelfareAssigneeSchema>;
+export const WelfareAssigneeListResponseSchema = Type.Object(
+  { assignees: Type.Array(WelfareAssigneeSchema) },
+  { additionalProperties: false },
+);
+export type WelfareAssigneeListResponse = Static<typeof WelfareAssigneeListResponseSchema>;
 
 export const WelfareCheckSchema = Type.Object(
   {

@@ -11,12 +11,14 @@ import {
   OpsIdParamsSchema,
   RecordWelfareResultRequestSchema,
   UpdateWelfarePlanRequestSchema,
+  WelfareAssigneeListResponseSchema,
   WelfareCheckListQuerySchema,
   WelfareCheckListResponseSchema,
   WelfareCheckResponseSchema,
   WelfarePlanListQuerySchema,
   WelfarePlanListResponseSchema,
   WelfarePlanResponseSchema,
+  type WelfareAssigneeListResponse,
   type WelfareCheckDto,
   type WelfareCheckListResponse,
   type WelfareCheckResponse,
@@ -81,7 +83,15 @@ export function welfareRoutes(
     async (request): Promise<WelfarePlanListResponse> => {
       const actor = await access.requireRole(request, 'welfare.read', 'welfare_plan', null);
       const q = request.query;
-      return { plans: await ops.welfare.listPlans(actor.scope, q) };
+      return {
+        plans: await ops.welfare.listPlans(actor.scope, {
+          ...(q.residentId !== undefined ? { residentId: q.residentId } : {}),
+          ...(q.homeId !== undefined ? { homeId: q.homeId } : {}),
+          // An unknown area lists nothing (its subtree is empty), as one out of scope does.
+          ...(q.areaId !== undefined ? { areaIds: access.scopes.subtree(q.areaId) } : {}),
+          ...(q.active !== undefined ? { active: q.active } : {}),
+        }),
+      };
     },
   );
 
@@ -143,6 +153,31 @@ export function welfareRoutes(
       const plan = await ops.welfare.updatePlan(id, body, opsActor(access, request), ops.now());
       if (!plan) return access.notFound(request, 'welfare_plan', id, 'welfare_plan.update', false);
       return { plan };
+    },
+  );
+
+  app.delete(
+    '/api/v1/welfare-plans/:id',
+    { ...authed, schema: { params: OpsIdParamsSchema } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const actor = await access.requireRole(request, 'welfare.plan', 'welfare_plan', id);
+      const existing = await ops.welfare.getPlan(id);
+      if (!existing || !access.scopes.homeInScope(actor.scope, existing.homeId))
+        return access.notFound(request, 'welfare_plan', id, 'welfare_plan.delete', !!existing);
+      if (!(await ops.welfare.deletePlan(id, opsActor(access, request), ops.now())))
+        return access.notFound(request, 'welfare_plan', id, 'welfare_plan.delete', false);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/welfare-assignees',
+    { ...authed, schema: { response: { 200: WelfareAssigneeListResponseSchema } } },
+    async (request): Promise<WelfareAssigneeListResponse> => {
+      // Those who make plans choose whom to give them to.
+      const actor = await access.requireRole(request, 'welfare.plan', 'welfare_plan', null);
+      return { assignees: await ops.welfare.listAssignees(actor.scope) };
     },
   );
 

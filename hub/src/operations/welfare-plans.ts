@@ -17,10 +17,8 @@ import {
   type WelfarePlanDto,
   type WelfareResult,
 } from '@anxin/protocol';
-import type { Scope } from '../auth/scope.js';
 import type { Database } from '../store/schema.js';
 import { isValidDay, localDay, nextCheck, type LastCheck } from './schedule.js';
-import { scopeCondition } from './scope-sql.js';
 import { auditIn, type OpsActor } from './tasks.js';
 import type { WelfarePlansTable } from './tables.js';
 import './tables.js';
@@ -73,7 +71,13 @@ function mustBeValid(p: { count?: number; startDay?: string }): void {
   if (problems.length > 0) throw new Error(`invalid welfare plan: ${problems.join('; ')}`);
 }
 
-export function planDto(r: WelfarePlansTable): WelfarePlanDto {
+/** A plan's own fields; welfare-plan-views.ts adds the resident, assignee and next check. */
+export type WelfarePlanRecord = Omit<
+  WelfarePlanDto,
+  'residentName' | 'address' | 'assigneeName' | 'nextDueDay' | 'nextWindowStartDay'
+>;
+
+export function planDto(r: WelfarePlansTable): WelfarePlanRecord {
   return {
     id: r.id,
     residentId: r.resident_id,
@@ -96,7 +100,7 @@ export async function createPlanIn(
   input: NewPlan,
   actor: OpsActor,
   now: number,
-): Promise<WelfarePlanDto> {
+): Promise<WelfarePlanRecord> {
   mustBeValid(input);
   const id = newEventId();
   const row: WelfarePlansTable = {
@@ -131,7 +135,7 @@ export async function updatePlanIn(
   actor: OpsActor,
   now: number,
   timeZone: string,
-): Promise<WelfarePlanDto | undefined> {
+): Promise<WelfarePlanRecord | undefined> {
   mustBeValid(patch);
   const before = await trx
     .selectFrom('welfare_plans')
@@ -176,28 +180,6 @@ export async function updatePlanIn(
   }
   await auditIn(trx, actor, 'welfare_plan.update', 'welfare_plan', id, { ...patch }, now);
   return planDto(after);
-}
-
-export async function getPlan(db: Db, id: string): Promise<WelfarePlanDto | undefined> {
-  const r = await db
-    .selectFrom('welfare_plans')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return r ? planDto(r) : undefined;
-}
-
-export async function listPlans(
-  db: Db,
-  scope: Scope,
-  f: { residentId?: string; homeId?: string },
-): Promise<WelfarePlanDto[]> {
-  let q = db.selectFrom('welfare_plans').selectAll();
-  const cond = scopeCondition(scope, 'welfare_plans');
-  if (cond) q = q.where(cond);
-  if (f.residentId !== undefined) q = q.where('resident_id', '=', f.residentId);
-  if (f.homeId !== undefined) q = q.where('home_id', '=', f.homeId);
-  return (await q.orderBy('created_at').limit(1000).execute()).map(planDto);
 }
 
 /** The plan's last done check (for the next one's date), or the resident's, for ad-hoc ones. */

@@ -11,6 +11,7 @@ import {
   type WelfareCheckDto,
   type WelfareCheckKind,
   type WelfareCheckStatus,
+  type WelfareAssigneeDto,
   type WelfarePlanDto,
   type WelfareResult,
 } from '@anxin/protocol';
@@ -23,13 +24,18 @@ import { auditIn, type OpsActor, type OpsOutbox } from './tasks.js';
 import {
   createPlanIn,
   ensureNext,
-  getPlan,
   lastDone,
-  listPlans,
   updatePlanIn,
   type NewPlan,
   type PlanPatch,
 } from './welfare-plans.js';
+import {
+  deletePlanIn,
+  getPlanView,
+  listAssignees,
+  listPlanViews,
+  type PlanFilter,
+} from './welfare-plan-views.js';
 import './tables.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -64,7 +70,12 @@ export class WelfareStore {
 
   /** One plan and its first check, in a transaction of its own (REST; the import has its own). */
   async createPlan(input: NewPlan, actor: OpsActor, now: number): Promise<WelfarePlanDto> {
-    return this.db.transaction().execute((trx) => createPlanIn(trx, input, actor, now));
+    return this.db.transaction().execute(async (trx) => {
+      const { id } = await createPlanIn(trx, input, actor, now);
+      const view = await getPlanView(trx, id);
+      if (!view) throw new Error(`welfare plan ${id} vanished after insert`);
+      return view;
+    });
   }
 
   async updatePlan(
@@ -73,17 +84,27 @@ export class WelfareStore {
     actor: OpsActor,
     now: number,
   ): Promise<WelfarePlanDto | undefined> {
-    return this.db
-      .transaction()
-      .execute((trx) => updatePlanIn(trx, id, patch, actor, now, this.timeZone));
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await updatePlanIn(trx, id, patch, actor, now, this.timeZone);
+      return updated ? getPlanView(trx, id) : undefined;
+    });
+  }
+
+  /** False when there is no such plan (welfare-plan-views.ts says what stays). */
+  deletePlan(id: string, actor: OpsActor, now: number): Promise<boolean> {
+    return this.db.transaction().execute((trx) => deletePlanIn(trx, id, actor, now));
   }
 
   getPlan(id: string): Promise<WelfarePlanDto | undefined> {
-    return getPlan(this.db, id);
+    return getPlanView(this.db, id);
   }
 
-  listPlans(scope: Scope, f: { residentId?: string; homeId?: string }): Promise<WelfarePlanDto[]> {
-    return listPlans(this.db, scope, f);
+  listPlans(scope: Scope, f: PlanFilter): Promise<WelfarePlanDto[]> {
+    return listPlanViews(this.db, scope, f);
+  }
+
+  listAssignees(scope: Scope): Promise<WelfareAssigneeDto[]> {
+    return listAssignees(this.db, scope);
   }
 
   // ───────────────────────────── checks ─────────────────────────────
