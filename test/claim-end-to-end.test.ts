@@ -6,13 +6,22 @@
  * connects to MQTT with them and applies its configuration. A gateway with a wrong code and a
  * second box with a copy of the spent code are refused (stable codes, audited); a restart reuses
  * the stored credentials; decommissioning revokes them and the gateway deletes them and waits
- * for a claim again. The hub's database never holds the code in clear.
+ * for a claim again. Re-armed by an administrator, it claims again zero-touch with the new code
+ * written to its claim file, while the old code and the old credentials stay refused. The hub's
+ * database never holds the code in clear.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CreateGatewayResponse, GatewayResponse, AuditEntryDto } from '@anxin/protocol';
+import { connectAsync } from 'mqtt';
+import type {
+  AuditEntryDto,
+  ClaimedCredentials,
+  CreateGatewayResponse,
+  GatewayResponse,
+  RearmGatewayResponse,
+} from '@anxin/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnAnxin, type AnxinProcess } from './support/anxin-process.js';
 import {
@@ -34,6 +43,8 @@ describe('zero-touch claim with real processes', () => {
   let installerCookie: string;
   let code: string;
   let homeId: string;
+  /** What the gateway stored at its first claim (to show they stay dead after a re-arm). */
+  let firstCredentials: ClaimedCredentials;
   const gateways: AnxinProcess[] = [];
 
   let api: RestClient['api'];
@@ -145,8 +156,9 @@ describe('zero-touch claim with real processes', () => {
     const credFile = join(credDir, 'credentials.json');
     expect(statSync(credDir).mode & 0o777).toBe(0o700);
     expect(statSync(credFile).mode & 0o777).toBe(0o600);
-    const stored = JSON.parse(readFileSync(credFile, 'utf8')) as { password: string };
+    const stored = JSON.parse(readFileSync(credFile, 'utf8')) as ClaimedCredentials;
     expect(stored.password.length).toBeGreaterThanOrEqual(24);
+    firstCredentials = stored;
 
     // The hub never holds the code (nor the gateway's secret) in clear.
     const db = new Database(join(dir, 'hub', 'anxin.db'), { readonly: true });
@@ -217,4 +229,74 @@ describe('zero-touch claim with real processes', () => {
     await running.waitFor(/"code":"GATEWAY_DECOMMISSIONED".*"msg":"waiting for claim"/, 60_000);
     expect((await gatewayDto(GW)).credentialState).toBe('revoked');
   }, 120_000);
+
+  it('re-armed: claims again zero-touch with the new code in its file; the old code and credentials stay dead', async () => {
+    const running = gateways[gateways.length - 1];
+    if (!running) throw new Error('gateway missing');
+    const rearmed = await api<RearmGatewayResponse>(adminCookie, 'POST', `/gateways/${GW}/rearm`, {
+      reason: 'back from repair',
+    });
+    expect(rearmed.status).toBe(200);
+    const newCode = rearmed.body.claimCode;
+    // The factory tool (or the administrator) writes the new code into the gateway's claim file;
+    // the gateway, still waiting, asks with it from its next try on.
+    const codeFile = join(dir, 'box.code');
+    rmSync(codeFile);
+    writeFileSync(codeFile, `${newCode}\n`, { mode: 0o400 });
+    await running.waitFor(/claim code file changed: asking with the new code/, 60_000);
+
+    const old = await api<{ error: { code: string } }>(installerCookie, 'POST', '/gateways/claim', {
+      gatewayId: GW,
+      claimCode: code,
+      homeId,
+    });
+    expect(old.status).toBe(404);
+    expect(old.body.error.code).toBe('CLAIM_CODE_INVALID');
+    const claimed = await api(installerCookie, 'POST', '/gateways/claim', {
+      gatewayId: GW,
+      claimCode: newCode,
+      homeId,
+    });
+    expect(claimed.status).toBe(200);
+
+    await running.waitFor(/claimed: credentials picked up and stored/, 60_000);
+    await waitFor(
+      'online with fresh credentials, on the config the hub published',
+      async () => {
+        const g = await gatewayDto(GW);
+        return g.online &&
+          g.credentialState === 'in_use' &&
+          g.reportedConfigVersion === g.configVersion
+          ? g
+          : undefined;
+      },
+      60_000,
+    );
+    const fresh = JSON.parse(
+      readFileSync(join(dir, 'box', 'claim', 'credentials.json'), 'utf8'),
+    ) as ClaimedCredentials;
+    expect(fresh.password).not.toBe(firstCredentials.password);
+    await expect(
+      connectAsync(firstCredentials.mqttUrl, {
+        clientId: `${GW}-old`,
+        username: GW,
+        password: firstCredentials.password,
+        reconnectPeriod: 0,
+        protocolVersion: 4,
+        connectTimeout: 10_000,
+      }),
+    ).rejects.toThrow();
+    const reused = await api<{ error: { code: string } }>(
+      installerCookie,
+      'POST',
+      '/gateways/claim',
+      { gatewayId: GW, claimCode: newCode, homeId },
+    );
+    expect(reused.body.error.code).toBe('CLAIM_CODE_USED');
+    const entries = await audit(GW);
+    expect(entries.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['gateway.rearm', 'gateway.claim_failed']),
+    );
+    expect(JSON.stringify(entries)).not.toContain(newCode);
+  }, 150_000);
 });

@@ -43,6 +43,8 @@
  *   POST   /api/v1/gateways/claim              ClaimGatewayRequest → ClaimGatewayResponse  installer, admin
  *                                              (broker credentials shown once; config retained on down/config)
  *   POST   /api/v1/gateways/:id/decommission   DecommissionGatewayRequest → GatewayResponse admin
+ *   POST   /api/v1/gateways/:id/rearm          RearmGatewayRequest → RearmGatewayResponse  admin
+ *                                              (decommissioned only; a new claim code, shown once)
  *   POST   /api/v1/gateways/:id/devices        CreateDeviceRequest → DeviceResponse        admin, installer
  *   PATCH  /api/v1/gateways/:id/devices/:deviceId UpdateDeviceRequest → DeviceResponse     admin, installer
  *   DELETE /api/v1/gateways/:id/devices/:deviceId → 204                                    admin, installer

@@ -46,6 +46,8 @@ export const API_ERROR_CODES = [
   'CLAIM_CODE_USED',
   'CLAIM_NONCE_INVALID',
   'GATEWAY_DECOMMISSIONED',
+  /** Re-arming a gateway that is in service: decommission it first (409). */
+  'GATEWAY_NOT_DECOMMISSIONED',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 

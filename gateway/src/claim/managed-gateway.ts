@@ -49,7 +49,24 @@ export function createManagedGateway(
 ): ManagedGateway {
   const claim = config.claim;
   if (!claim) throw new Error('createManagedGateway needs a claim: section');
-  const code = claimCodeOf(claim);
+  // Read at start (a bad file fails the start loudly), then again before every ask: a gateway
+  // re-armed by the hub gets its new code written into the file and claims with it, no restart.
+  let code = claimCodeOf(claim);
+  const currentCode = (): string => {
+    if (claim.codeFile === undefined) return code;
+    try {
+      const fresh = claimCodeOf(claim);
+      if (fresh !== code) logger.info('claim code file changed: asking with the new code');
+      code = fresh;
+    } catch (err) {
+      // Being rewritten, or removed by mistake: keep asking with the code last read.
+      logger.warn(
+        { err: (err as Error).message },
+        'claim code file unreadable; using the last code',
+      );
+    }
+    return code;
+  };
   const ca = claim.caFile ? readFileSync(claim.caFile) : undefined;
   const logger = (options.logger ?? pino({ name: 'gateway', level: config.log.level })).child({
     gatewayId: config.gatewayId,
@@ -69,7 +86,7 @@ export function createManagedGateway(
       return await pickUpCredentials({
         hubUrl: claim.hubUrl,
         gatewayId: config.gatewayId,
-        code,
+        code: currentCode(),
         timeoutMs: claim.timeoutMs,
         ...(ca ? { ca } : {}),
       });

@@ -21,6 +21,8 @@ export const WRITE_POLICY = {
   'gateway.create': ['admin'],
   'gateway.claim': ['admin', 'installer'],
   'gateway.decommission': ['admin'],
+  /** A new claim code for a decommissioned gateway: as powerful as registering one. */
+  'gateway.rearm': ['admin'],
   'device.write': ['admin', 'installer'],
   /** Commands to a gateway (ping, read a device now, diagnostics …), issue 10. */
   'gateway.command': ['admin', 'installer'],

@@ -58,6 +58,11 @@ export function generateClaimCode(): string {
   return `${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8, 12)}`;
 }
 
+/** Re-arming (see rearm below): what was removed, or why not. */
+export type RearmResult =
+  | { ok: true; devicesRemoved: string[] }
+  | { ok: false; reason: 'not_found' | 'not_decommissioned' };
+
 export type ClaimResult =
   | { ok: true; config: GatewayConfigMessage }
   | { ok: false; reason: 'not_found' | 'wrong_code' | 'decommissioned' | 'code_used' };
@@ -173,6 +178,53 @@ export class Provisioning {
     // An empty retained message clears the retained config (MQTT 3.1.1 §3.3.1.3).
     await this.deps.publish(downlinkTopic(gatewayId, 'config'), Buffer.alloc(0), true);
     return true;
+  }
+
+  /**
+   * Gives a decommissioned gateway a new claim code and returns it to stock: enabled, unclaimed,
+   * no home, no credentials, its former home's devices removed (a refurbished box goes to another
+   * home; its installer adds what is there). The old code's verifier is replaced, so that code
+   * stays refused; the old secret was dropped at decommissioning and a new one is issued only at
+   * the next pickup with the new code. The config version keeps counting up, so a gateway that
+   * persisted version N never mistakes the next home's config for one it already applied.
+   */
+  async rearm(gatewayId: string, claimCode: string, now: number): Promise<RearmResult> {
+    const claimHash = await makeClaimVerifier(claimCode);
+    return this.deps.db.transaction().execute(async (trx): Promise<RearmResult> => {
+      const row = await trx
+        .selectFrom('gateways')
+        .select(['enabled', 'decommissioned_at'])
+        .where('id', '=', gatewayId)
+        .executeTakeFirst();
+      if (!row) return { ok: false, reason: 'not_found' };
+      // Compare-and-set on the decommissioned state: of two admins re-arming at once, one wins
+      // (the other's code would otherwise be shown and never work).
+      const r = await trx
+        .updateTable('gateways')
+        .set({
+          enabled: 1,
+          decommissioned_at: null,
+          home_id: null,
+          claimed_at: null,
+          claimed_by: null,
+          claim_code_hash: claimHash,
+          secret_hash: NO_CREDENTIALS,
+          credentials_issued_at: null,
+          test_mode: 0,
+          status: 'offline',
+          status_at: now,
+        })
+        .where('id', '=', gatewayId)
+        .where((eb) => eb.or([eb('enabled', '!=', 1), eb('decommissioned_at', 'is not', null)]))
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return { ok: false, reason: 'not_decommissioned' };
+      const devices = await trx
+        .deleteFrom('devices')
+        .where('gateway_id', '=', gatewayId)
+        .returning('device_id')
+        .execute();
+      return { ok: true, devicesRemoved: devices.map((d) => d.device_id).sort() };
+    });
   }
 
   async buildConfig(

@@ -16,6 +16,7 @@ import { careResidentRoutes } from './care-resident-routes.js';
 import { careRespondingRoutes } from './care-responding-routes.js';
 import { careTelemetryRoutes } from './care-telemetry-routes.js';
 import { careUserRoutes } from './care-user-routes.js';
+import { gatewayRearmRoutes } from './gateway-rearm-routes.js';
 
 export type { CareRouteDeps } from './care-kit.js';
 
@@ -27,6 +28,7 @@ const PLUGINS = [
   careContactRoutes,
   careTelemetryRoutes,
   careGatewayRoutes,
+  gatewayRearmRoutes,
   careDeviceRoutes,
   careUserRoutes,
   careRespondingRoutes,

@@ -21,6 +21,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   CLAIM_CODE_USED: 409,
   CLAIM_NONCE_INVALID: 401,
   GATEWAY_DECOMMISSIONED: 410,
+  GATEWAY_NOT_DECOMMISSIONED: 409,
 };
 
 export class HttpError extends Error {

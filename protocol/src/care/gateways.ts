@@ -140,6 +140,25 @@ export const DecommissionGatewayRequestSchema = Type.Object(
 );
 export type DecommissionGatewayRequest = Static<typeof DecommissionGatewayRequestSchema>;
 
+/**
+ * Re-arming a decommissioned gateway (a refurbished box, or one taken out by mistake): the hub
+ * issues it a new claim code and it goes back to stock — unclaimed, no home, no devices — so an
+ * installer claims it again, zero-touch. The old code and the old credentials stay dead.
+ */
+export const RearmGatewayRequestSchema = Type.Object(
+  { reason: Type.Optional(ShortText) },
+  { additionalProperties: false },
+);
+export type RearmGatewayRequest = Static<typeof RearmGatewayRequestSchema>;
+
+export interface RearmGatewayResponse {
+  gateway: GatewayDto;
+  /** The new claim code: shown once (write it to the gateway's claim file); only a verifier is stored. */
+  claimCode: string;
+  /** Devices registered on the gateway in its former home, removed with it. */
+  devicesRemoved: string[];
+}
+
 export const DeviceParamsSchema = Type.Object(
   { id: GatewayId, deviceId: DeviceId },
   { additionalProperties: false },

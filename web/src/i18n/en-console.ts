@@ -36,6 +36,8 @@ export const enConsole = {
   'error.CLAIM_CODE_USED': 'This claim code has been used already.',
   'error.CLAIM_NONCE_INVALID': 'The claim request expired; try again.',
   'error.GATEWAY_DECOMMISSIONED': 'This gateway has been decommissioned.',
+  'error.GATEWAY_NOT_DECOMMISSIONED':
+    'This gateway is in service: decommission it before re-arming it.',
   'error.unknown': 'Unexpected answer from the hub (HTTP {status}).',
 
   'header.user': 'Signed in as {name}',

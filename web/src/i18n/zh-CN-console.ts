@@ -37,6 +37,7 @@ export const zhCNConsole: Record<keyof typeof enConsole, string> = {
   'error.CLAIM_CODE_USED': '此认领码已被使用。',
   'error.CLAIM_NONCE_INVALID': '认领请求已过期，请重试。',
   'error.GATEWAY_DECOMMISSIONED': '此网关已停用。',
+  'error.GATEWAY_NOT_DECOMMISSIONED': '此网关仍在使用中：请先停用，再重新启用。',
   'error.unknown': '平台返回了意外的应答（HTTP {status}）。',
 
   'header.user': '当前用户：{name}',
