@@ -5,8 +5,8 @@
  *   config, a retained "offline" GatewayStatus as last will and a retained "online" on connect.
  * - Two lanes read from the outbox, alarms first, go-back-N on a lost ack (lanes.ts: the sending
  *   stage); commands always get a result (commands.ts); health counters (health.ts).
- * - Reconnects with exponential backoff and full jitter (mqtt.js's fixed-period reconnect is off).
- * - Every downlink message is validated with parsePayload; bad ones are counted and logged.
+ * - Reconnects with exponential backoff and full jitter (reconnect-scheduler.ts).
+ * - Every downlink message is validated; bad ones are counted and logged (downlink-handler.ts).
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -15,8 +15,6 @@ import {
   encodeUplink,
   downlinkTopic,
   uplinkTopic,
-  type Command,
-  type CommandResult,
   type ConfigState,
   type GatewayConfigMessage,
   type GatewayStatus,
@@ -25,15 +23,15 @@ import {
   type UplinkChannel,
   type UplinkPayload,
 } from '@anxin/protocol';
-import { Backoff } from '../backoff.js';
 import type { GatewayConfig } from '../config.js';
 import type { Outbox } from '../outbox/outbox.js';
-import { invalidCommandResult, runCommand, type CommandHandler } from './commands.js';
+import type { CommandHandler } from './commands.js';
 import { clientOptions, logConnectionError, statusMessage, withTimeout } from './connection.js';
-import { ALARM_SPREAD_MS, firstAttemptDelayMs, startsAfterOutage } from './reconnect-policy.js';
-import { parseDownlink } from './downlink.js';
+import { DownlinkHandler } from './downlink-handler.js';
 import type { UplinkHealth } from './health.js';
 import { LaneSender } from './lanes.js';
+import { ReconnectScheduler } from './reconnect-scheduler.js';
+import { startsAfterOutage } from './reconnect-policy.js';
 
 export { emptyUplinkHealth, type UplinkHealth } from './health.js';
 
@@ -58,11 +56,8 @@ export class Uplink {
   private client: MqttClient | null = null;
   private connected = false;
   private stopped = false;
-  private readonly backoff: Backoff;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private reconnectAt: number | null = null;
-  /** The client was made but never connected: its first attempt waits out the spread. */
-  private firstConnectPending = false;
+  private readonly reconnect: ReconnectScheduler;
+  private readonly downlink: DownlinkHandler;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private watchdogTimer: NodeJS.Timeout | null = null;
   private pumpScheduled = false;
@@ -75,19 +70,27 @@ export class Uplink {
     lastErrorCode: null as string | null,
     lastConnectedAt: null as number | null,
     heartbeatsSent: 0,
-    commands: 0,
-    configMessages: 0,
-    lastConfigVersion: null as number | null,
-    alarmReconnects: 0,
   };
-  private readonly badDownlinks: Record<string, number> = {};
   private heartbeatIntervalS: number;
 
   constructor(private readonly options: UplinkOptions) {
     this.logger = options.logger;
-    this.backoff = new Backoff(options.config.reconnect);
     this.heartbeatIntervalS = options.config.heartbeatIntervalS;
     this.lanes = new LaneSender({ ...options, wake: () => this.pump() });
+    this.reconnect = new ReconnectScheduler({
+      ...options,
+      isCurrent: (client) => !this.stopped && this.client === client,
+      will: () => encodeUplink('status', this.status('offline')),
+    });
+    this.downlink = new DownlinkHandler({
+      ...options,
+      gatewayId: options.config.gatewayId,
+      onAck: (ack) => {
+        this.lanes.applyAck(ack);
+        this.pump();
+      },
+      publishResult: (result) => this.publish('cmd-result', result, false),
+    });
   }
 
   get isConnected(): boolean {
@@ -100,19 +103,16 @@ export class Uplink {
     const will = encodeUplink('status', this.status('offline'));
     // Back from an outage (a backlog to replay): spread the first attempt (reconnect-policy.ts).
     const delayMs = startsAfterOutage((lane) => this.options.outbox.depthOf(lane))
-      ? this.firstAttemptDelay()
+      ? this.reconnect.firstAttemptDelay()
       : 0;
     const client = mqtt.connect(config.hub.url, {
       ...clientOptions(config, will),
       ...(delayMs > 0 ? { manualConnect: true } : {}),
     });
     this.client = client;
-    if (delayMs > 0) {
-      this.firstConnectPending = true;
-      this.scheduleReconnect(client, delayMs);
-    }
+    if (delayMs > 0) this.reconnect.deferFirstConnect(client, delayMs);
     client.on('connect', () => this.onConnect(client));
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('message', (topic, payload) => this.downlink.handle(topic, payload));
     client.on('error', (err: Error & { code?: unknown }) => this.onError(err));
     client.on('close', () => this.onClose(client));
 
@@ -125,12 +125,12 @@ export class Uplink {
     if (this.stopped) return;
     this.stopped = true;
     for (const timer of [this.watchdogTimer, this.heartbeatTimer]) if (timer) clearInterval(timer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnect.stop();
     this.lanes.stop();
     const client = this.client;
     this.client = null;
     // A client that never opened its socket has nothing to close (mqtt.js would fail on it).
-    if (!client || this.firstConnectPending) return;
+    if (!client || this.reconnect.neverConnected) return;
     if (this.connected) {
       // A clean shutdown says "offline" itself (a clean DISCONNECT suppresses the last will).
       await withTimeout(
@@ -156,7 +156,8 @@ export class Uplink {
    * costs the hub nothing and saves the resident up to a minute. Telemetry never does this.
    */
   notify(lane: Lane = 'telemetry'): void {
-    if (lane === 'alarm') this.hurryReconnect();
+    if (lane === 'alarm' && this.client && !this.connected && !this.stopped)
+      this.reconnect.hurry(this.client);
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
     queueMicrotask(() => {
@@ -188,14 +189,14 @@ export class Uplink {
       lastError: this.stats.lastError,
       lastErrorCode: this.stats.lastErrorCode,
       lastConnectedAt: this.stats.lastConnectedAt,
-      nextRetryInMs: this.reconnectAt === null ? null : Math.max(0, this.reconnectAt - now),
+      nextRetryInMs: this.reconnect.nextRetryInMs(now),
       lanes: this.lanes.health(),
       heartbeatsSent: this.stats.heartbeatsSent,
-      alarmReconnects: this.stats.alarmReconnects,
-      badDownlinks: { ...this.badDownlinks },
-      commands: this.stats.commands,
-      configMessages: this.stats.configMessages,
-      lastConfigVersion: this.stats.lastConfigVersion,
+      alarmReconnects: this.reconnect.alarmReconnects,
+      badDownlinks: { ...this.downlink.bad },
+      commands: this.downlink.commands,
+      configMessages: this.downlink.configMessages,
+      lastConfigVersion: this.downlink.lastConfigVersion,
     };
   }
 
@@ -210,8 +211,7 @@ export class Uplink {
     this.connected = true;
     this.stats.connects += 1;
     this.stats.lastConnectedAt = this.options.now();
-    this.reconnectAt = null;
-    this.backoff.reset();
+    this.reconnect.connected();
     this.logger.info({ url: this.options.config.hub.url, gatewayId: id }, 'connected to hub');
     client.subscribe(
       [downlinkTopic(id, 'ack'), downlinkTopic(id, 'config'), downlinkTopic(id, 'cmd')],
@@ -243,58 +243,7 @@ export class Uplink {
     this.connected = false;
     if (this.stopped || this.client !== client) return;
     if (!wasConnected) this.stats.connectFailures += 1;
-    if (this.reconnectTimer) return;
-    // The first retry after a lost connection is spread: the whole district lost it together.
-    const delayMs = wasConnected ? this.firstAttemptDelay() : this.backoff.next();
-    this.logger.warn(
-      {
-        code: this.stats.lastErrorCode ?? 'UPLINK_CLOSED',
-        lastError: this.stats.lastError,
-        retryInMs: delayMs,
-        wasConnected,
-      },
-      wasConnected ? 'connection to hub lost' : 'cannot connect to hub',
-    );
-    this.scheduleReconnect(client, delayMs);
-  }
-
-  private hurryReconnect(): void {
-    const client = this.client;
-    if (this.connected || this.stopped || !client || !this.reconnectTimer) return;
-    const now = this.options.now();
-    const soonest =
-      now +
-      Math.round(Math.random() * Math.min(this.options.config.reconnect.minMs, ALARM_SPREAD_MS));
-    if (this.reconnectAt !== null && this.reconnectAt <= soonest) return;
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
-    this.stats.alarmReconnects += 1;
-    this.logger.info(
-      { code: 'ALARM_RECONNECT', waitWasMs: (this.reconnectAt ?? now) - now },
-      'alarm pending: reconnecting to the hub early',
-    );
-    this.scheduleReconnect(client, soonest - now);
-  }
-
-  private firstAttemptDelay(): number {
-    const alarmPending = this.options.outbox.depthOf('alarm') > 0;
-    const { spreadMs, maxMs } = this.options.config.reconnect;
-    return firstAttemptDelayMs({ spreadMs, maxMs, random: Math.random }, alarmPending);
-  }
-
-  private scheduleReconnect(client: MqttClient, delayMs: number): void {
-    this.reconnectAt = this.options.now() + delayMs;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      if (this.stopped || this.client !== client) return;
-      // The will carries a time: make it the time of this connection, not of the first one.
-      const will = client.options.will;
-      if (will) will.payload = encodeUplink('status', this.status('offline'));
-      if (this.firstConnectPending) {
-        this.firstConnectPending = false;
-        client.connect();
-      } else client.reconnect();
-    }, delayMs);
+    this.reconnect.afterClose(client, wasConnected, this.stats.lastErrorCode, this.stats.lastError);
   }
 
   // ---- sending -------------------------------------------------------------------------------
@@ -322,50 +271,6 @@ export class Uplink {
     }
     if (!this.publish('heartbeat', heartbeat, false)) return;
     this.stats.heartbeatsSent += 1;
-  }
-
-  // ---- downlink ------------------------------------------------------------------------------
-
-  private onMessage(topic: string, payload: Buffer): void {
-    try {
-      const parsed = parseDownlink(this.options.config.gatewayId, topic, payload);
-      if (!parsed.ok) {
-        this.countBad(parsed.channel, parsed.code, parsed.message);
-        // A well-formed command we cannot read (bad args, unknown shape) still gets an answer,
-        // so that the hub does not wait for it until its timeout.
-        if (parsed.commandId !== undefined) {
-          this.publishResult(invalidCommandResult(parsed.commandId, parsed.message));
-        }
-        return;
-      }
-      const message = parsed.message;
-      if (message.channel === 'ack') {
-        this.lanes.applyAck(message.ack);
-        this.pump();
-      } else if (message.channel === 'cmd') this.onCommand(message.command);
-      else this.onConfig(message.config);
-    } catch (err) {
-      // Nothing from the network may crash the gateway.
-      this.logger.error({ err, topic }, 'downlink handler failed');
-    }
-  }
-
-  private countBad(channel: string, code: string, message: string): void {
-    const key = `${channel}:${code}`;
-    this.badDownlinks[key] = (this.badDownlinks[key] ?? 0) + 1;
-    this.logger.warn(
-      { code: 'BAD_DOWNLINK', channel, reason: code, message },
-      'downlink message refused',
-    );
-  }
-
-  private onCommand(command: Command): void {
-    this.stats.commands += 1;
-    void runCommand(command, this.options.onCommand).then((result) => this.publishResult(result));
-  }
-
-  private publishResult(result: CommandResult): void {
-    this.publish('cmd-result', result, false);
   }
 
   /** Publishes the configuration state, retained (the hub learns it again after a restart). */
@@ -400,18 +305,5 @@ export class Uplink {
     }
     client.publish(uplinkTopic(this.options.config.gatewayId, channel), bytes, { qos: 1, retain });
     return true;
-  }
-
-  private onConfig(config: GatewayConfigMessage | null): void {
-    this.stats.configMessages += 1;
-    if (config !== null) this.stats.lastConfigVersion = config.configVersion;
-    if (this.options.onConfig) {
-      this.options.onConfig(config);
-      return;
-    }
-    this.logger.info(
-      { configVersion: config?.configVersion ?? null },
-      'configuration from hub received; this gateway has no handler for it',
-    );
   }
 }
