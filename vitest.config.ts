@@ -33,6 +33,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Every hub a test builds or starts checks its answers against its response schemas
+    // (hub/src/http/response-check.ts): a schema narrower than an answer fails the test.
+    env: { ANXIN_CHECK_RESPONSES: '1' },
     projects: [
       {
         extends: true,

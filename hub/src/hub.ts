@@ -22,6 +22,7 @@ import { registerCareDataRoutes } from './http/care-data-routes.js';
 import { registerClaimRoutes } from './http/claim-routes.js';
 import { registerBrokerAuthRoutes } from './http/broker-auth-routes.js';
 import { SqlLoginLimiter } from './http/login-limiter.js';
+import { checkResponsesFromEnv } from './http/response-check.js';
 import { buildHttpServer } from './http/server.js';
 import { AlarmEngineModule } from './engine/module.js';
 import { createHubBus } from './events/hub-events.js';
@@ -214,6 +215,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         }
       : {}),
     webRoot: resolveWebRoot(config),
+    checkResponses: checkResponsesFromEnv(),
     alarms,
     auth,
     secureCookie: config.auth.secureCookie,

@@ -11,6 +11,7 @@ import type { ApiErrorCode } from '@anxin/protocol';
 import { registerCareRoutes, type CareRouteDeps } from './care-routes.js';
 import { errorHandler } from './errors.js';
 import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
+import { checkResponses } from './response-check.js';
 import { registerOpsRoutes, type HealthCheck } from './ops.js';
 import { registerApiRoutes, type RouteDeps } from './routes.js';
 import { registerWeb } from './web.js';
@@ -26,6 +27,8 @@ export interface HttpDeps extends RouteDeps {
   https?: { cert: Buffer; key: Buffer };
   /** The care model's routes (protocol/src/care.ts). */
   care: Omit<CareRouteDeps, 'access' | 'alarms' | 'scopedAlarms'>;
+  /** Check every 2xx answer against a strict copy of its schema (tests; response-check.ts). */
+  checkResponses?: boolean;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -77,6 +80,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   // JSON only: anything else is 415 UNSUPPORTED_MEDIA_TYPE, not a string handed to validation.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler(deps.log, deps.onError));
+  // Before any route, so that every route's answers pass through it.
+  if (deps.checkResponses === true) checkResponses(app, deps.log);
   await app.register(fastifyCookie);
   // Before any route, so that the OpenAPI document lists them all.
   await registerOpenApi(app);
