@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { HubBroker } from './broker/seam.js';
 import type { CareModule } from './care/module.js';
+import type { Clock } from './clock.js';
 import type { HubConfig } from './config.js';
 import type { AlarmEngineModule } from './engine/module.js';
 import type { Ingest, IngestStats } from './ingest/ingest.js';
@@ -24,6 +25,8 @@ export interface BuildHubOptions {
   telemetryStore?: TelemetryStore;
   /** Replaces Date.now for care operations (tests: "today's" welfare checks, overdue orders). */
   clock?: () => number;
+  /** Replaces real time for escalation steps and their poll (tests advance it instead of sleeping). */
+  escalationClock?: Clock;
 }
 
 export interface HubStats {

@@ -9,7 +9,7 @@ import { downlinkTopic, encodeDownlink, parseTopic, type Ack } from '@anxin/prot
 import { GatewayOfflineMonitor } from './alarms/gateway-offline.js';
 import { resolveInstanceId } from './cluster/config.js';
 import { Leases } from './cluster/leases.js';
-import { connectRedisAdapter, type RedisLink } from './cluster/redis-adapter.js';
+import { RedisPart } from './cluster/redis-part.js';
 import { createCareModule, type CareModule } from './care/module.js';
 import { GatewayControl } from './control/service.js';
 import { ControlStore } from './control/store.js';
@@ -23,6 +23,7 @@ import { registerClaimRoutes } from './http/claim-routes.js';
 import { registerBrokerAuthRoutes } from './http/broker-auth-routes.js';
 import { SqlLoginLimiter } from './http/login-limiter.js';
 import { checkResponsesFromEnv } from './http/response-check.js';
+import { SessionSweep } from './http/session-sweep.js';
 import { buildHttpServer } from './http/server.js';
 import { AlarmEngineModule } from './engine/module.js';
 import { createHubBus } from './events/hub-events.js';
@@ -74,8 +75,6 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     log: partLogger(root, config, 'hub'),
     failures: metrics.listenerFailures,
   });
-  /** The Socket.IO Redis adapter's link (cluster.redis.url), connected by listen(). */
-  let redis: RedisLink | undefined;
 
   // Built first: care, control and ingest publish through it. Nothing runs until listen();
   // uplinks reach ingest (built below) only once gateways connect.
@@ -113,6 +112,13 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     enrichAlarms: (alarms) => care.scopedAlarms.enrichMany(alarms),
     log: partLogger(root, config, 'realtime'),
   });
+  // The Socket.IO Redis adapter (cluster.redis.url), connected by listen().
+  const redis = new RedisPart({
+    url: config.cluster.redis.url,
+    channelPrefix: config.cluster.redis.channelPrefix,
+    realtime,
+    log: partLogger(root, config, 'realtime'),
+  });
 
   // Alarm rules, escalation, webhooks and figures (issue 5); their alarms go out like any other.
   const alarmEngine = new AlarmEngineModule({
@@ -125,6 +131,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       toSupervisors: (escalation) => bus.emit('escalation:changed', { escalation, userIds: [] }),
       toUsers: (userIds, escalation) => bus.emit('escalation:changed', { escalation, userIds }),
     },
+    ...(options.escalationClock ? { escalationClock: options.escalationClock } : {}),
   });
 
   // Service requests, welfare checks, work orders (issue 13); shares the engine's webhooks.
@@ -243,7 +250,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         ? [
             {
               name: 'redis',
-              run: () => redis?.check() ?? Promise.reject(new Error('not connected yet')),
+              run: () => redis.check(),
             },
           ]
         : []),
@@ -291,7 +298,6 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     lease: new Leases(db, instanceId),
   });
 
-  let sessionSweep: NodeJS.Timeout | undefined;
   let urls: { httpUrl: string; mqttUrl: string } | undefined;
   // Dependency order: each part after what it uses. listen() starts them in this order and
   // close() stops them in reverse: intake stops first (sweep, liveness, new MQTT connections),
@@ -301,19 +307,8 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     // Started by buildHub: in-process users (tests, `anxin` commands) read it without listen().
     part('telemetry', { stop: () => telemetry.close() }),
     part('http', { stop: () => http.close() }),
-    part('redis', {
-      start: async () => {
-        if (!config.cluster.redis.url) return;
-        redis = await connectRedisAdapter(
-          config.cluster.redis.url,
-          config.cluster.redis.channelPrefix,
-          partLogger(root, config, 'realtime'),
-        );
-        realtime.useAdapter(redis.adapter);
-      },
-      stop: () => redis?.close(),
-    }),
-    part('realtime', { stop: () => realtime.close() }),
+    redis,
+    realtime,
     part('broker', {
       start: async () => {
         const mqttUrl = await mqttBroker.listen();
@@ -322,29 +317,12 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       },
       stop: () => mqttBroker.close(),
     }),
-    part('alarm-engine', { start: () => alarmEngine.start(), stop: () => alarmEngine.close() }),
-    part('gateway-control', {
-      start: () => gatewayControl.start(),
-      stop: () => gatewayControl.close(),
-    }),
-    part('ingest', { start: () => ingest.start(), stop: () => ingest.close() }),
+    alarmEngine,
+    gatewayControl,
+    ingest,
     part('broker-intake', { stop: () => mqttBroker.stopAccepting() }),
-    part('gateway-offline', {
-      start: () => offlineMonitor.start(),
-      stop: () => offlineMonitor.stop(),
-    }),
-    part('session-sweep', {
-      start: () => {
-        sessionSweep = setInterval(() => {
-          users
-            .purgeExpiredSessions(Date.now())
-            .then(() => loginLimiter.sweep(Date.now()))
-            .catch((err: unknown) => log.warn({ err }, 'session sweep failed'));
-        }, 10 * 60_000);
-        sessionSweep.unref();
-      },
-      stop: () => clearInterval(sessionSweep),
-    }),
+    offlineMonitor,
+    new SessionSweep({ users, loginLimiter, log }),
     part('http-listen', {
       start: async () => {
         await http.listen({ host: config.http.host, port: config.http.port });

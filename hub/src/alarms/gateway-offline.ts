@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { AlarmDto } from '@anxin/protocol';
 import type { HubConfig } from '../config.js';
 import type { AlarmStore } from '../store/alarms.js';
+import type { HubPart } from '../lifecycle.js';
 
 /** The lease this check runs under, when several hubs share the database. */
 export interface JobLease {
@@ -24,7 +25,8 @@ export interface JobLease {
 
 const LEASE = 'gateway-offline';
 
-export class GatewayOfflineMonitor {
+export class GatewayOfflineMonitor implements HubPart {
+  readonly name = 'gateway-offline';
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private startedAt = 0;
@@ -43,12 +45,14 @@ export class GatewayOfflineMonitor {
     return this.deps.config.heartbeatIntervalS * 1000 * this.deps.config.missedHeartbeats;
   }
 
-  start(now = Date.now()): void {
+  /** Starts the periodic check; the silence window counts from `now`. */
+  start(now = Date.now()): Promise<void> {
     this.startedAt = now;
     this.timer = setInterval(() => {
       this.running = this.tick(Date.now());
     }, this.deps.config.checkIntervalMs);
     this.timer.unref();
+    return Promise.resolve();
   }
 
   /** Long enough to ride out a slow check; short enough that a dead hub's job moves on soon. */

@@ -28,6 +28,7 @@ import type { AuditLog } from '../care/audit.js';
 import type { ControlStore } from './store.js';
 import { commandRowToDto, type CommandRow, type ConfigStateRow } from './store.js';
 import { ConfigStateBatch, type ReportedConfigState } from './config-state-batch.js';
+import type { HubPart } from '../lifecycle.js';
 
 export interface GatewayControlDeps {
   store: ControlStore;
@@ -50,7 +51,8 @@ export interface GatewayControlDeps {
   alarmsIdle?: () => Promise<void>;
 }
 
-export class GatewayControl {
+export class GatewayControl implements HubPart {
+  readonly name = 'gateway-control';
   private readonly now: () => number;
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> = Promise.resolve();
@@ -70,15 +72,17 @@ export class GatewayControl {
     });
   }
 
-  start(): void {
-    if (this.sweepTimer) return;
+  /** Starts the sweep that times out unanswered commands. */
+  start(): Promise<void> {
+    if (this.sweepTimer) return Promise.resolve();
     this.sweepTimer = setInterval(() => {
       this.sweeping = this.sweep();
     }, this.deps.sweepMs ?? 1000);
     this.sweepTimer.unref();
+    return Promise.resolve();
   }
 
-  async close(): Promise<void> {
+  async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
     await this.sweeping;

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AlarmDto, TelemetryEvent } from '@anxin/protocol';
+import type { Clock } from '../clock.js';
 import type { Authenticator } from '../http/auth.js';
 import { registerEngineRoutes } from '../http/engine-routes.js';
 import type { Database } from '../store/schema.js';
@@ -21,6 +22,7 @@ import { CareLookup } from './care-lookup.js';
 import type { EngineConfig } from './config.js';
 import { DerivedAlarms } from './derived-alarms.js';
 import { AlarmEngine } from './engine.js';
+import type { HubPart } from '../lifecycle.js';
 
 export interface AlarmEngineModuleDeps {
   db: Kysely<Database>;
@@ -30,6 +32,8 @@ export interface AlarmEngineModuleDeps {
   pushAlarms: (created: AlarmDto[], updated: AlarmDto[]) => void;
   push: EscalationPush;
   clock?: () => number;
+  /** The escalation steps' time and poll (tests move it instead of sleeping); real by default. */
+  escalationClock?: Clock;
 }
 
 /** Prometheus lines for /metrics (counters since this process started). */
@@ -59,7 +63,8 @@ export function alarmEngineMetrics(s: ReturnType<AlarmEngineModule['stats']>): s
   ];
 }
 
-export class AlarmEngineModule {
+export class AlarmEngineModule implements HubPart {
+  readonly name = 'alarm-engine';
   readonly care: CareLookup;
   readonly engine: AlarmEngine;
   readonly notifier: Notifier;
@@ -82,7 +87,7 @@ export class AlarmEngineModule {
       push: deps.push,
       config: config.escalation,
       log: log.child({ module: 'escalation' }),
-      clock: deps.clock,
+      ...(deps.escalationClock ? { clock: deps.escalationClock } : {}),
     });
     this.engine = new AlarmEngine({
       db,
@@ -108,7 +113,7 @@ export class AlarmEngineModule {
   onAlarmChanges(created: AlarmDto[], _updated: AlarmDto[]): void {
     if (created.length === 0) return;
     this.escalator.onAlarmsCreated(created).then(
-      () => this.escalator.kick(),
+      () => void this.escalator.kick(),
       (err: unknown) =>
         this.deps.log.error(
           { err, alarms: created.length },
@@ -180,7 +185,7 @@ export class AlarmEngineModule {
     };
   }
 
-  async close(): Promise<void> {
+  async stop(): Promise<void> {
     await this.engine.close();
     await this.escalator.close();
     await this.notifier.close();

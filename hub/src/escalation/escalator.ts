@@ -18,6 +18,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AlarmDto, EscalationDto, EscalationStage, UserDto } from '@anxin/protocol';
+import { systemClock, type Clock } from '../clock.js';
 import type { CareLookup, EscalationContact } from '../engine/care-lookup.js';
 import type { EscalationsTable } from '../engine/tables.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -45,10 +46,10 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 export class Escalator {
   private readonly store: EscalationStore;
   private key: Buffer | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private stopPolling: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   readonly counters = { escalated: 0, contactsCalled: 0, accepted: 0, stopped: 0, exhausted: 0 };
 
   constructor(
@@ -59,11 +60,16 @@ export class Escalator {
       push: EscalationPush;
       config: EscalationConfig;
       log: Logger;
-      clock?: () => number;
+      /** Real time unless a test moves it (the steps' timeouts, the poll, accept links). */
+      clock?: Clock;
     },
   ) {
     this.store = new EscalationStore(deps.db);
-    this.now = deps.clock ?? Date.now;
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   async start(): Promise<void> {
@@ -74,9 +80,8 @@ export class Escalator {
     if (orphans.length > 0) await this.onAlarmsCreated(orphans.map(alarmRowToDto));
     const armed = await this.store.countArmed();
     this.deps.log.info({ armed, recovered: orphans.length }, 'escalation timers armed');
-    this.timer = setInterval(() => this.kick(), this.deps.config.pollIntervalMs);
-    this.timer.unref();
-    this.kick();
+    this.stopPolling = this.clock.every(this.deps.config.pollIntervalMs, () => this.kick());
+    void this.kick();
   }
 
   /** New alarms (from ingest or the rules): arm their first step. */
@@ -89,14 +94,19 @@ export class Escalator {
     );
   }
 
-  kick(): void {
-    if (this.closed || this.running) return;
-    this.running = this.processDue(this.now())
+  /**
+   * Runs a pass over the due steps unless one is under way; resolves when the pass (the new one or
+   * the one under way) has finished. Never rejects: a failed pass is logged and the next poll retries.
+   */
+  kick(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.running ??= this.processDue(this.now())
       .then(() => undefined)
       .catch((err: unknown) => this.deps.log.error({ err }, 'escalation pass failed'))
       .finally(() => {
         this.running = undefined;
       });
+    return this.running;
   }
 
   /** Runs every step due at `now`. */
@@ -366,7 +376,8 @@ export class Escalator {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.timer);
+    this.stopPolling?.();
+    this.stopPolling = undefined;
     await this.running;
   }
 }

@@ -36,6 +36,7 @@ import { ackSender } from './jobs.js';
 import { Liveness } from './liveness.js';
 import { TelemetryLane } from './telemetry-lane.js';
 import { parseUplink } from './uplink-parse.js';
+import type { HubPart } from '../lifecycle.js';
 
 export interface IngestDeps {
   config: HubConfig['ingest'] & {
@@ -73,7 +74,8 @@ export interface IngestStats {
   telemetryWaitingGateways: number;
 }
 
-export class Ingest {
+export class Ingest implements HubPart {
+  readonly name = 'ingest';
   private readonly alarmLane: AlarmLane;
   private readonly telemetryLane: TelemetryLane;
   private readonly liveness: Liveness;
@@ -193,13 +195,14 @@ export class Ingest {
   }
 
   /** Starts the lanes' timers (intake pacing, heartbeat flush); building started none. */
-  start(): void {
+  start(): Promise<void> {
     this.telemetryLane.start();
     this.liveness.start();
+    return Promise.resolve();
   }
 
   /** Stops taking new work and finishes what is queued (bounded by `timeoutMs`). */
-  async close(timeoutMs = 10_000): Promise<void> {
+  async stop(timeoutMs = 10_000): Promise<void> {
     this.alarmLane.stopTaking();
     this.telemetryLane.stopTaking();
     this.telemetryLane.close();

@@ -22,13 +22,15 @@ import { mayDo } from '../auth/policy.js';
 import { userRoom, type Scope, type ScopeResolver } from '../auth/scope.js';
 import type { Authenticator } from '../http/auth.js';
 import type { SessionInfo } from '../store/users.js';
+import type { HubPart } from '../lifecycle.js';
 
 interface SocketData {
   session: SessionInfo;
   scope: Scope;
 }
 
-export class Realtime {
+export class Realtime implements HubPart {
+  readonly name = 'realtime';
   /** The chain that keeps alarm pushes in order (see alarmsChanged). */
   private pushes: Promise<void> = Promise.resolve();
   private io:
@@ -217,7 +219,16 @@ export class Realtime {
     return this.io?.engine.clientsCount ?? 0;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Nothing to start: Socket.IO is attached to the HTTP server at build and answers once that
+   * server listens (the hub's last part).
+   */
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Disconnects this hub's consoles after the pushes under way. */
+  async stop(): Promise<void> {
     const io = this.io;
     if (!io) return;
     await this.pushes;
