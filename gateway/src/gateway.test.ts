@@ -13,20 +13,11 @@ import {
   uplinkTopic,
   type Lane,
 } from '@anxin/protocol';
-import { createGateway, type Gateway } from './gateway.js';
 import { startBroker, type TestBroker } from './test-support/broker.js';
-import { FakeHub } from './test-support/fake-hub.js';
-import {
-  captureLogger,
-  readOutbox,
-  silentLogger,
-  sleep,
-  tempDir,
-  testConfig,
-  waitFor,
-} from './test-support/util.js';
+import { gatewayOnDisk, startHubSide, type Cleanups } from './test-support/managed.js';
+import { captureLogger, readOutbox, sleep, waitFor } from './test-support/util.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -39,16 +30,9 @@ async function setup(
     brokerUp?: boolean;
   } = {},
 ) {
-  const broker = await startBroker();
-  cleanups.push(() => broker.stop());
-  const hub = await FakeHub.connect(broker.url);
-  cleanups.push(() => hub.close());
-  const dir = tempDir();
-  cleanups.push(() => dir.remove());
-  const config = testConfig({
-    gatewayId: 'gw-test',
-    dataDir: dir.path,
-    hub: { url: broker.url, password: 'pw', ...options.hub },
+  const { broker, hub } = await startHubSide(cleanups);
+  const { dir, make } = gatewayOnDisk('gw-test', broker.url, cleanups, {
+    hub: { password: 'pw', ...options.hub },
     heartbeatIntervalS: options.heartbeatIntervalS ?? 30,
     outbox: { ackTimeoutMs: 400, ...options.outbox },
     reconnect: { minMs: 50, maxMs: 300 },
@@ -57,16 +41,7 @@ async function setup(
       { id: 'meter1', driver: 'none' },
     ],
   });
-  const gateways: Gateway[] = [];
-  const makeGateway = () => {
-    const gateway = createGateway(config, { logger: silentLogger() });
-    gateways.push(gateway);
-    return gateway;
-  };
-  cleanups.push(async () => {
-    for (const g of gateways) await g.stop();
-  });
-  return { broker, hub, dir: dir.path, config, makeGateway };
+  return { broker, hub, dir, makeGateway: make };
 }
 
 const fall = { type: 'alarm', kind: 'fall', action: 'raise' } as const;
@@ -335,13 +310,9 @@ describe('gateway uplink with a real broker', () => {
   });
 
   it('keeps lane order and ids when the gateway clock jumps back and forth', async () => {
-    const { hub, config } = await setup();
+    const { hub, makeGateway } = await setup();
     let offset = 0;
-    const gateway = createGateway(config, {
-      logger: silentLogger(),
-      now: () => Date.now() + offset,
-    });
-    cleanups.push(() => gateway.stop());
+    const gateway = makeGateway({ now: () => Date.now() + offset });
     await gateway.start();
     await waitFor(() => gateway.health().connected, 'connect');
     const sent = [gateway.ingest('radar1', fall), gateway.ingest('meter1', energy(1))];
@@ -451,20 +422,13 @@ describe('gateway with wrong credentials', () => {
   it('logs a clear error and retries with backoff, without crashing', async () => {
     const broker: TestBroker = await startBroker({ authenticate: (_u, p) => p === 'right' });
     cleanups.push(() => broker.stop());
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
     const { logger, lines } = captureLogger();
-    const gateway = createGateway(
-      testConfig({
-        gatewayId: 'gw-auth',
-        dataDir: dir.path,
-        hub: { url: broker.url, password: 'wrong' },
-        reconnect: { minMs: 100, maxMs: 400 },
-        devices: [{ id: 'radar1', driver: 'none' }],
-      }),
-      { logger },
-    );
-    cleanups.push(() => gateway.stop());
+    const { dir, make } = gatewayOnDisk('gw-auth', broker.url, cleanups, {
+      hub: { password: 'wrong' },
+      reconnect: { minMs: 100, maxMs: 400 },
+      devices: [{ id: 'radar1', driver: 'none' }],
+    });
+    const gateway = make({ logger });
     await gateway.start();
     const alarm = gateway.ingest('radar1', fall);
     await waitFor(
@@ -487,6 +451,6 @@ describe('gateway with wrong credentials', () => {
     expect(health.connected).toBe(false);
     expect(health.uplink.lastErrorCode).toBe('UPLINK_AUTH_REFUSED');
     expect(health.outbox.alarmDepth).toBe(1);
-    expect(readOutbox(dir.path, 'alarm').map((r) => r.id)).toEqual([alarm.id]);
+    expect(readOutbox(dir, 'alarm').map((r) => r.id)).toEqual([alarm.id]);
   });
 });

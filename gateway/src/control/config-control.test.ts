@@ -6,46 +6,37 @@
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  downlinkTopic,
-  encodeDownlink,
   type ConfigState,
   type GatewayConfigDevice,
   type GatewayConfigMessage,
   type Heartbeat,
   type TelemetryEvent,
 } from '@anxin/protocol';
-import { createGateway, type Gateway } from '../gateway.js';
-import { startBroker } from '../test-support/broker.js';
-import { FakeHub } from '../test-support/fake-hub.js';
+import type { Gateway } from '../gateway.js';
 import { FAKE_DRIVERS } from '../test-support/fake-drivers.js';
+import {
+  gatewayOnDisk,
+  hubConfig,
+  publishHubConfig,
+  startHubSide,
+  type Cleanups,
+} from '../test-support/managed.js';
 import { openPtyPair } from '../test-support/pty.js';
-import { silentLogger, sleep, tempDir, testConfig, waitFor } from '../test-support/util.js';
+import { sleep, waitFor } from '../test-support/util.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 const GW = 'gw-ctl';
 
-function configMessage(
+const configMessage = (
   version: number,
   devices: GatewayConfigDevice[],
   extra: Partial<GatewayConfigMessage> = {},
-): GatewayConfigMessage {
-  return {
-    v: 1,
-    configVersion: version,
-    gatewayId: GW,
-    homeId: 'home-0001',
-    issuedAt: Date.now(),
-    testMode: false,
-    heartbeatIntervalS: 30,
-    devices,
-    thresholds: { battery_low_pct: 20 },
-    ...extra,
-  };
-}
+): GatewayConfigMessage =>
+  hubConfig(GW, version, devices, { thresholds: { battery_low_pct: 20 }, ...extra });
 
 async function openDeviceEnd(path: string): Promise<SerialPort> {
   const port = new SerialPort({ path, baudRate: 9600, autoOpen: false });
@@ -88,35 +79,16 @@ async function streamingRadar(path: string) {
 }
 
 async function setup() {
-  const broker = await startBroker();
-  cleanups.push(() => broker.stop());
-  const hub = await FakeHub.connect(broker.url);
-  cleanups.push(() => hub.close());
-  const dir = tempDir();
-  cleanups.push(() => dir.remove());
-  const make = () => {
-    const gateway = createGateway(
-      testConfig({
-        gatewayId: GW,
-        dataDir: dir.path,
-        hub: { url: broker.url },
-        reconnect: { minMs: 50, maxMs: 200 },
-        bus: { turnaroundMs: 5 },
-        devices: [],
-      }),
-      { logger: silentLogger(), drivers: FAKE_DRIVERS },
-    );
-    cleanups.push(() => gateway.stop());
-    return gateway;
-  };
+  const { broker, hub } = await startHubSide(cleanups);
+  const { dir, make } = gatewayOnDisk(
+    GW,
+    broker.url,
+    cleanups,
+    { reconnect: { minMs: 50, maxMs: 200 }, bus: { turnaroundMs: 5 }, devices: [] },
+    { drivers: FAKE_DRIVERS },
+  );
   const publishConfig = (message: GatewayConfigMessage | string | Buffer) =>
-    hub.client.publishAsync(
-      downlinkTopic(GW, 'config'),
-      typeof message === 'string' || Buffer.isBuffer(message)
-        ? message
-        : encodeDownlink('config', message),
-      { qos: 1, retain: true },
-    );
+    publishHubConfig(hub, GW, message);
   const states = () =>
     hub.messages
       .filter((m) => m.topic.endsWith('/up/config-state'))

@@ -4,7 +4,6 @@
  * reads the other end with serialport, and the fall reaches a (fake) hub over a real broker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SerialPort } from 'serialport';
 import type { TelemetryEvent } from '@anxin/protocol';
 import {
   Dlt645Simulator,
@@ -13,14 +12,13 @@ import {
   createMr60fda1Simulator,
   findDriver,
 } from '@anxin/devices';
-import { readOutbox } from '../test-support/util.js';
-import { createGateway } from '../gateway.js';
 import { startBroker } from '../test-support/broker.js';
-import { FakeHub } from '../test-support/fake-hub.js';
+import { gatewayOnDisk, NO_HUB_URL, startHubSide, type Cleanups } from '../test-support/managed.js';
+import { openMeterBus } from '../test-support/meter-bus.js';
 import { openPtyPair } from '../test-support/pty.js';
-import { silentLogger, tempDir, testConfig, waitFor } from '../test-support/util.js';
+import { readOutbox, waitFor } from '../test-support/util.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -30,24 +28,12 @@ describe('MR60FDA1 fall radar through the gateway', () => {
     expect(findDriver('mr60fda1')).toBeDefined();
     const pty = await openPtyPair();
     cleanups.push(() => pty.close());
-    const broker = await startBroker();
-    cleanups.push(() => broker.stop());
-    const hub = await FakeHub.connect(broker.url);
-    cleanups.push(() => hub.close());
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
-    const gateway = createGateway(
-      testConfig({
-        gatewayId: 'gw-radar',
-        dataDir: dir.path,
-        hub: { url: broker.url },
-        devices: [
-          { id: 'radar-bedroom', driver: 'mr60fda1', port: pty.gatewaySide, expectedIntervalS: 30 },
-        ],
-      }),
-      { logger: silentLogger() },
-    );
-    cleanups.push(() => gateway.stop());
+    const { broker, hub } = await startHubSide(cleanups);
+    const gateway = gatewayOnDisk('gw-radar', broker.url, cleanups, {
+      devices: [
+        { id: 'radar-bedroom', driver: 'mr60fda1', port: pty.gatewaySide, expectedIntervalS: 30 },
+      ],
+    }).make();
     await gateway.start();
     await waitFor(
       () => gateway.health().ports[0]?.state === 'open' && gateway.health().connected,
@@ -82,19 +68,11 @@ describe('Zigbee2MQTT bridge through the gateway', () => {
   it('turns an SOS press published on the local broker into an alarm for the sub-device', async () => {
     const local = await startBroker();
     cleanups.push(() => local.stop());
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
-    const gateway = createGateway(
-      testConfig({
-        gatewayId: 'gw-zigbee',
-        dataDir: dir.path,
-        hub: { url: 'mqtt://127.0.0.1:1' },
-        localMqtt: { url: local.url },
-        devices: [{ id: 'z2m', driver: 'zigbee2mqtt' }],
-      }),
-      { logger: silentLogger() },
-    );
-    cleanups.push(() => gateway.stop());
+    const { dir, make } = gatewayOnDisk('gw-zigbee', NO_HUB_URL, cleanups, {
+      localMqtt: { url: local.url },
+      devices: [{ id: 'z2m', driver: 'zigbee2mqtt' }],
+    });
+    const gateway = make();
     await gateway.start();
     await waitFor(() => gateway.health().ports[0]?.state === 'open', 'local broker');
     const z2m = new Zigbee2MqttSimulator({
@@ -106,8 +84,8 @@ describe('Zigbee2MQTT bridge through the gateway', () => {
     cleanups.push(() => z2m.stop());
     await waitFor(() => gateway.health().devices[0]!.framesOk > 0, 'bridge messages decoded');
     expect(await z2m.trigger('sos.hall', 'sos')).toBe(true);
-    await waitFor(() => readOutbox(dir.path, 'alarm').length > 0, 'SOS alarm in the outbox', 5000);
-    expect(readOutbox(dir.path, 'alarm')[0]!.event).toMatchObject({
+    await waitFor(() => readOutbox(dir, 'alarm').length > 0, 'SOS alarm in the outbox', 5000);
+    expect(readOutbox(dir, 'alarm')[0]!.event).toMatchObject({
       deviceId: 'sos.hall',
       kind: 'sos',
       action: 'raise',
@@ -121,49 +99,28 @@ describe('Zigbee2MQTT bridge through the gateway', () => {
 describe('DL/T 645 meters sharing one RS-485 bus through the gateway', () => {
   it('polls two real meter simulators in turn and counts the silent third', async () => {
     expect(findDriver('dlt645')).toBeDefined();
-    const pty = await openPtyPair();
-    cleanups.push(() => pty.close());
     // The bus: both simulated meters hear every request and answer only their own address.
-    const bus = new SerialPort({
-      path: pty.deviceSide,
-      baudRate: 2400,
-      parity: 'even',
-      autoOpen: false,
-    });
-    await new Promise<void>((resolve, reject) =>
-      bus.open((err) => (err ? reject(err) : resolve())),
-    );
-    cleanups.push(() => new Promise<void>((resolve) => bus.close(() => resolve())));
     const meters = [
       new Dlt645Simulator({ address: '000000000001', energyKwh: 100 }),
       new Dlt645Simulator({ address: '000000000002', energyKwh: 200 }),
     ];
+    const pty = await openMeterBus(cleanups, meters);
     for (const meter of meters) {
-      meter.onTransmit((bytes) => bus.write(Buffer.from(bytes)));
-      bus.on('data', (chunk: Buffer) => meter.receive(new Uint8Array(chunk)));
       meter.start();
       cleanups.push(() => meter.stop());
     }
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
-    const gateway = createGateway(
-      testConfig({
-        gatewayId: 'gw-meters',
-        dataDir: dir.path,
-        hub: { url: 'mqtt://127.0.0.1:1' },
-        bus: { turnaroundMs: 30 },
-        devices: ['000000000001', '000000000002', '000000000003'].map((address, i) => ({
-          id: `meter${i + 1}`,
-          driver: 'dlt645',
-          port: pty.gatewaySide,
-          options: { address, items: ['00010000'], intervalMs: 1000, replyTimeoutMs: 200 },
-          pollRetries: 1,
-          expectedIntervalS: 5,
-        })),
-      }),
-      { logger: silentLogger() },
-    );
-    cleanups.push(() => gateway.stop());
+    const { dir, make } = gatewayOnDisk('gw-meters', NO_HUB_URL, cleanups, {
+      bus: { turnaroundMs: 30 },
+      devices: ['000000000001', '000000000002', '000000000003'].map((address, i) => ({
+        id: `meter${i + 1}`,
+        driver: 'dlt645',
+        port: pty.gatewaySide,
+        options: { address, items: ['00010000'], intervalMs: 1000, replyTimeoutMs: 200 },
+        pollRetries: 1,
+        expectedIntervalS: 5,
+      })),
+    });
+    const gateway = make();
     await gateway.start();
     const poll = (id: string) => gateway.health().devices.find((d) => d.deviceId === id)?.poll;
     await waitFor(
@@ -171,7 +128,7 @@ describe('DL/T 645 meters sharing one RS-485 bus through the gateway', () => {
       'a full bus cycle',
       8000,
     );
-    const readings = readOutbox(dir.path, 'telemetry').map((r) => r.event as TelemetryEvent);
+    const readings = readOutbox(dir, 'telemetry').map((r) => r.event as TelemetryEvent);
     const energy = (id: string) => readings.find((e) => e.deviceId === id)?.fields.energy_kwh;
     expect(energy('meter1')).toBeCloseTo(100, 0);
     expect(energy('meter2')).toBeCloseTo(200, 0);

@@ -5,75 +5,46 @@
  * a (fake) hub over a real broker as telemetry with every phase and tariff, in canonical units.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SerialPort } from 'serialport';
 import type { TelemetryEvent } from '@anxin/protocol';
 import { Dlt645Simulator } from '@anxin/devices';
-import { createGateway } from '../gateway.js';
-import { startBroker } from '../test-support/broker.js';
-import { FakeHub } from '../test-support/fake-hub.js';
+import { gatewayOnDisk, NO_HUB_URL, startHubSide, type Cleanups } from '../test-support/managed.js';
+import { openMeterBus } from '../test-support/meter-bus.js';
 import { openPtyPair } from '../test-support/pty.js';
-import { captureLogger, silentLogger, tempDir, testConfig, waitFor } from '../test-support/util.js';
+import { captureLogger, waitFor } from '../test-support/util.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 describe('DL/T 645 three-phase and single-phase meters through the gateway', () => {
   it('reads blocks and phase items on a real pty bus and delivers values with units', async () => {
-    const pty = await openPtyPair();
-    cleanups.push(() => pty.close());
-    const bus = new SerialPort({
-      path: pty.deviceSide,
-      baudRate: 2400,
-      parity: 'even',
-      autoOpen: false,
-    });
-    await new Promise<void>((resolve, reject) =>
-      bus.open((err) => (err ? reject(err) : resolve())),
-    );
-    cleanups.push(() => new Promise<void>((resolve) => bus.close(() => resolve())));
     const meters = [
       new Dlt645Simulator({ address: '000000000031', energyKwh: 2000, phases: 3 }),
       new Dlt645Simulator({ address: '000000000011', energyKwh: 500 }),
     ];
-    for (const meter of meters) {
-      meter.onTransmit((bytes) => bus.write(Buffer.from(bytes)));
-      bus.on('data', (chunk: Buffer) => meter.receive(new Uint8Array(chunk)));
-    }
-    const broker = await startBroker();
-    cleanups.push(() => broker.stop());
-    const hub = await FakeHub.connect(broker.url);
-    cleanups.push(() => hub.close());
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
+    const pty = await openMeterBus(cleanups, meters);
+    const { broker, hub } = await startHubSide(cleanups);
     const common = { intervalMs: 1000, replyTimeoutMs: 300 };
-    const gateway = createGateway(
-      testConfig({
-        gatewayId: 'gw-3phase',
-        dataDir: dir.path,
-        hub: { url: broker.url },
-        bus: { turnaroundMs: 20 },
-        devices: [
-          // What the installer bought: a three-phase time-of-use meter, default block reads.
-          {
-            id: 'meter-3p',
-            driver: 'dlt645',
-            port: pty.gatewaySide,
-            options: { address: '000000000031', phases: 3, ...common },
-          },
-          // A single-phase meter asked for named identifiers, as one text field from the hub.
-          {
-            id: 'meter-1p',
-            driver: 'dlt645',
-            port: pty.gatewaySide,
-            options: { address: '000000000011', items: '00-01-FF-00, 02-01-01-00', ...common },
-          },
-        ],
-      }),
-      { logger: silentLogger() },
-    );
-    cleanups.push(() => gateway.stop());
+    const gateway = gatewayOnDisk('gw-3phase', broker.url, cleanups, {
+      bus: { turnaroundMs: 20 },
+      devices: [
+        // What the installer bought: a three-phase time-of-use meter, default block reads.
+        {
+          id: 'meter-3p',
+          driver: 'dlt645',
+          port: pty.gatewaySide,
+          options: { address: '000000000031', phases: 3, ...common },
+        },
+        // A single-phase meter asked for named identifiers, as one text field from the hub.
+        {
+          id: 'meter-1p',
+          driver: 'dlt645',
+          port: pty.gatewaySide,
+          options: { address: '000000000011', items: '00-01-FF-00, 02-01-01-00', ...common },
+        },
+      ],
+    }).make();
     await gateway.start();
 
     const latest = (id: string) =>
@@ -126,25 +97,16 @@ describe('DL/T 645 three-phase and single-phase meters through the gateway', () 
     const log = captureLogger();
     const pty = await openPtyPair();
     cleanups.push(() => pty.close());
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
-    const gateway = createGateway(
-      testConfig({
-        gatewayId: 'gw-3phase-bad',
-        dataDir: dir.path,
-        hub: { url: 'mqtt://127.0.0.1:1' },
-        devices: [
-          {
-            id: 'meter-bad',
-            driver: 'dlt645',
-            port: pty.gatewaySide,
-            options: { address: '000000000031', items: '0201FF00, 0299FF00' },
-          },
-        ],
-      }),
-      { logger: log.logger },
-    );
-    cleanups.push(() => gateway.stop());
+    const gateway = gatewayOnDisk('gw-3phase-bad', NO_HUB_URL, cleanups, {
+      devices: [
+        {
+          id: 'meter-bad',
+          driver: 'dlt645',
+          port: pty.gatewaySide,
+          options: { address: '000000000031', items: '0201FF00, 0299FF00' },
+        },
+      ],
+    }).make({ logger: log.logger });
     await gateway.start();
     const device = gateway.health().devices.find((d) => d.deviceId === 'meter-bad');
     expect(device?.error).toBe('DRIVER_ERROR');
