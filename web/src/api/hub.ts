@@ -8,6 +8,10 @@ import type {
   AreaListResponse,
   ClaimGatewayRequest,
   ClaimGatewayResponse,
+  DecommissionGatewayRequest,
+  GatewayResponse,
+  RearmGatewayRequest,
+  RearmGatewayResponse,
   CommissioningRecordListResponse,
   CommissioningRecordResponse,
   CreateCommissioningRecordRequest,
@@ -162,6 +166,15 @@ export const listGateways = (
   params: { homeId?: string; state?: string; limit?: number },
   signal?: AbortSignal,
 ) => apiRequest<GatewayListResponse>('GET', `/gateways${query(params)}`, withSignal(signal));
+
+export const decommissionGateway = (gatewayId: string, request: DecommissionGatewayRequest) =>
+  apiRequest<GatewayResponse>('POST', `/gateways/${enc(gatewayId)}/decommission`, {
+    body: request,
+  });
+
+/** A new claim code for a decommissioned gateway (shown once). */
+export const rearmGateway = (gatewayId: string, request: RearmGatewayRequest) =>
+  apiRequest<RearmGatewayResponse>('POST', `/gateways/${enc(gatewayId)}/rearm`, { body: request });
 
 export const claimGateway = (request: ClaimGatewayRequest) =>
   apiRequest<ClaimGatewayResponse>('POST', '/gateways/claim', { body: request });

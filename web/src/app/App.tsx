@@ -34,6 +34,9 @@ const SupervisorPage = lazy(() =>
   import('../supervisor/SupervisorPage').then((m) => ({ default: m.SupervisorPage })),
 );
 
+const GatewayFleetPage = lazy(() =>
+  import('../supervisor/GatewayFleetPage').then((m) => ({ default: m.GatewayFleetPage })),
+);
 const ImportPage = lazy(() =>
   import('../supervisor/ImportPage').then((m) => ({ default: m.ImportPage })),
 );
@@ -135,6 +138,8 @@ export function App() {
           </Center>
         );
       }
+      if ((role === 'supervisor' || role === 'admin') && path.startsWith('/supervisor/gateways'))
+        return lazyPage(<GatewayFleetPage session={session} onSignOut={signOut} />);
       if ((role === 'supervisor' || role === 'admin') && path.startsWith('/supervisor/import'))
         return lazyPage(<ImportPage session={session} onSignOut={signOut} />);
       if ((role === 'supervisor' || role === 'admin') && path.startsWith('/supervisor')) {

@@ -2,6 +2,7 @@ import { ALARM_KINDS, ALARM_OUTCOMES, ALARM_STATUSES, API_ERROR_CODES } from '@a
 import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { enConsole } from './en-console';
+import { enFleet } from './en-fleet';
 import { enOperations } from './en-operations';
 import {
   DICTIONARIES,
@@ -15,6 +16,7 @@ import {
 } from './index';
 import { zhCN } from './zh-CN';
 import { zhCNConsole } from './zh-CN-console';
+import { zhCNFleet } from './zh-CN-fleet';
 import { zhCNOperations } from './zh-CN-operations';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -27,13 +29,19 @@ describe('dictionaries', () => {
   it('the per-area files share no key (a spread would silently keep only the last)', () => {
     for (const [a, b] of [
       [enConsole, enOperations],
+      [enConsole, enFleet],
+      [enOperations, enFleet],
       [zhCNConsole, zhCNOperations],
+      [zhCNConsole, zhCNFleet],
+      [zhCNOperations, zhCNFleet],
     ] as const) {
       const shared = Object.keys(a).filter((key) => Object.hasOwn(b, key));
       expect(shared).toEqual([]);
     }
     expect(Object.keys(en)).toHaveLength(
-      Object.keys(enConsole).length + Object.keys(enOperations).length,
+      Object.keys(enConsole).length +
+        Object.keys(enOperations).length +
+        Object.keys(enFleet).length,
     );
   });
 

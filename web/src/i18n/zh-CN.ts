@@ -1,6 +1,7 @@
 /** 简体中文。Typed `Messages`: a key missing here, or one English does not have, is a type error. */
 import type { Messages } from './en';
 import { zhCNConsole } from './zh-CN-console';
+import { zhCNFleet } from './zh-CN-fleet';
 import { zhCNOperations } from './zh-CN-operations';
 
-export const zhCN: Messages = { ...zhCNConsole, ...zhCNOperations };
+export const zhCN: Messages = { ...zhCNConsole, ...zhCNOperations, ...zhCNFleet };

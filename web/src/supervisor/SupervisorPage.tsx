@@ -216,9 +216,21 @@ export function SupervisorPage({
               )}
             </Card>
             <Card withBorder data-testid="sup-offline">
-              <Title order={2} size="h4">
-                {t('supervisor.offline')}
-              </Title>
+              <Group justify="space-between">
+                <Title order={2} size="h4">
+                  {t('supervisor.offline')}
+                </Title>
+                <Anchor
+                  href="/supervisor/gateways"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate('/supervisor/gateways');
+                  }}
+                  data-testid="nav-gateways"
+                >
+                  {t('fleet.open')}
+                </Anchor>
+              </Group>
               {gateways.load.kind === 'failed' && <Failed error={gateways.load.error} />}
               {gateways.load.kind === 'loaded' && (
                 <Stack gap={4} mt="xs">
