@@ -1,5 +1,5 @@
 /**
- * Commissioning records over HTTP on a real hub (SQL migration 0910): the installer assigned to
+ * Commissioning records through inject() on a real hub (SQL migration 0910): the installer assigned to
  * the home records the guided test's result and reads it back newest first; supervisors and admins
  * in scope too; others 403 (role) or 404 (scope), every refusal and record audited.
  */
@@ -10,14 +10,16 @@ import type {
   CommissioningRecordResponse,
   CreateCommissioningRecordRequest,
 } from '@anxin/protocol';
-import { callApi, expectApiError, login, startHub, type RunningHub } from '../testing/harness.js';
+import { expectApiError, startHub, type RunningHub } from '../testing/harness.js';
+import { Injector } from '../testing/ops-inject.js';
 import { seedDemo } from './seed.js';
 
 let h: RunningHub;
-const cookies: Record<string, string> = {};
+// REST in-process through inject(); the hub is the real one, its port unused by these calls.
+let api: Injector;
 
 const call = (who: string, method: string, path: string, body?: unknown) =>
-  callApi(h.httpUrl, cookies[who], method, path, body);
+  api.call(who, method, path, body);
 
 const record = (startedAt: string): CreateCommissioningRecordRequest => ({
   startedAt,
@@ -47,8 +49,9 @@ const record = (startedAt: string): CreateCommissioningRecordRequest => ({
 
 beforeAll(async () => {
   h = await startHub();
+  api = new Injector(h.hub.http);
   const { logins } = await seedDemo(h.hub, { homes: 2 });
-  for (const l of logins) cookies[l.username] = await login(h.httpUrl, l.username, l.password);
+  for (const l of logins) await api.login(l.username, l.password);
   // An installer with no home assigned, and a supervisor of the west street only.
   for (const u of [
     { username: 'inst-none', role: 'installer', password: 'inst-none-pass' },
@@ -60,7 +63,7 @@ beforeAll(async () => {
     },
   ]) {
     expect((await call('admin', 'POST', '/api/v1/users', u)).status).toBe(201);
-    cookies[u.username] = await login(h.httpUrl, u.username, u.password);
+    await api.login(u.username, u.password);
   }
 }, 60_000);
 

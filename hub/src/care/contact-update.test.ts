@@ -1,5 +1,5 @@
 /**
- * PATCH /api/v1/homes/:id/contacts/:contactId over HTTP on a real hub, with the demo seed: the
+ * PATCH /api/v1/homes/:id/contacts/:contactId through inject() on a real hub, with the demo seed: the
  * seeded family user is their relative's first family contact and edits only that contact; the
  * call centre edits any contact of homes in scope; everyone else 404 or 403, all audited.
  */
@@ -11,14 +11,16 @@ import type {
   ContactResponse,
   MeResponse,
 } from '@anxin/protocol';
-import { callApi, expectApiError, login, startHub, type RunningHub } from '../testing/harness.js';
+import { expectApiError, startHub, type RunningHub } from '../testing/harness.js';
+import { Injector } from '../testing/ops-inject.js';
 import { seedDemo } from './seed.js';
 
 let h: RunningHub;
-const cookies: Record<string, string> = {};
+// REST in-process through inject(); the hub is the real one, its port unused by these calls.
+let api: Injector;
 
 const call = (who: string, method: string, path: string, body?: unknown) =>
-  callApi(h.httpUrl, cookies[who], method, path, body);
+  api.call(who, method, path, body);
 
 async function contactsOf(homeId: string): Promise<ContactDto[]> {
   return (
@@ -32,8 +34,9 @@ async function audit(query: string): Promise<AuditListResponse['entries']> {
 
 beforeAll(async () => {
   h = await startHub();
+  api = new Injector(h.hub.http);
   const { logins } = await seedDemo(h.hub, { homes: 2 });
-  for (const l of logins) cookies[l.username] = await login(h.httpUrl, l.username, l.password);
+  for (const l of logins) await api.login(l.username, l.password);
   const more = {
     username: 'op-west',
     role: 'operator',
@@ -41,7 +44,7 @@ beforeAll(async () => {
     areaIds: ['street-west'],
   };
   expect((await call('admin', 'POST', '/api/v1/users', more)).status).toBe(201);
-  cookies['op-west'] = await login(h.httpUrl, more.username, more.password);
+  await api.login(more.username, more.password);
 }, 60_000);
 
 afterAll(async () => {
@@ -62,7 +65,7 @@ describe('demo seed links the family user to a contact', () => {
     const { logins } = await seedDemo(h.hub, { homes: 2 });
     const fam = logins.find((l) => l.role === 'family');
     expect(fam).toBeDefined();
-    cookies.family = await login(h.httpUrl, 'family', fam?.password ?? '');
+    await api.login('family', fam?.password ?? '');
     const me = (await call('family', 'GET', '/api/v1/me')).body as MeResponse;
     expect((await contactsOf('home-0001')).filter((c) => c.userId === me.user.id).length).toBe(1);
   });
