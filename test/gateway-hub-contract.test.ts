@@ -11,8 +11,12 @@ import {
   downlinkTopic,
   newEventId,
   uplinkTopic,
+  type AlarmDetailResponse,
   type AlarmEvent,
+  type AlarmListResponse,
   type CreateGatewayResponse,
+  type GatewayCommandResponse,
+  type GatewayDto,
   type TelemetryEvent,
 } from '@anxin/protocol';
 import { seedDemo } from '../hub/src/care/seed.js';
@@ -22,6 +26,7 @@ import { pickUp } from '../hub/src/testing/claim.js';
 import { createGateway, type Gateway } from '../gateway/src/gateway.js';
 import { parseDownlink, type DownlinkParse } from '../gateway/src/uplink/downlink.js';
 import { buildBatch } from '../gateway/src/uplink/batch.js';
+import { readingToDraft } from '../gateway/src/drivers/readings.js';
 import { silentLogger, tempDir, testConfig } from '../gateway/src/test-support/util.js';
 import { waitFor } from './support/ports.js';
 
@@ -176,6 +181,26 @@ describe('gateway → hub', () => {
       expect(parsed.message.events).toEqual(events);
   });
 
+  it('the test mark the gateway puts on events (and its absence) is parsed by the hub', () => {
+    const build = (seq: number, test: boolean): AlarmEvent => {
+      const draft = readingToDraft(
+        'radar-1',
+        { type: 'alarm', kind: 'fall', action: 'raise' },
+        1,
+        test,
+      );
+      if (!draft.ok || draft.draft.type !== 'alarm') throw new Error('no alarm draft');
+      return { ...draft.draft, id: newEventId(), seq };
+    };
+    const events = [build(1, true), build(2, false)];
+    const batch = buildBatch(events.map(stored), 500, 256 * 1024)!;
+    const parsed = parseUplink('alarm', Buffer.from(batch.payload));
+    if (!parsed.ok || parsed.message.channel !== 'alarm') throw new Error(JSON.stringify(parsed));
+    expect(parsed.message.rejected).toEqual([]);
+    expect(parsed.message.events.map((e) => e.test)).toEqual([true, undefined]);
+    expect('test' in (parsed.message.events[1] ?? {})).toBe(false);
+  });
+
   it('a real gateway’s status, heartbeat and events are all accepted by the hub', async () => {
     // The raw client above used the gateway's client id: let the real gateway take over.
     await raw.endAsync(true);
@@ -218,5 +243,51 @@ describe('gateway → hub', () => {
       };
       return dto.online && dto.softwareVersion === '0.1.0' ? true : undefined;
     });
+  });
+
+  it('set_test_mode through the hub: the gateway marks its alarm, the hub keeps and shows the mark', async () => {
+    const command = async (args: Record<string, unknown>) =>
+      callApi(h.httpUrl, cookie, 'POST', `/api/v1/gateways/${GW}/commands`, {
+        name: 'set_test_mode',
+        args,
+      });
+    const tooLong = await command({ enabled: true, duration_min: 1441 });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body).toMatchObject({ error: { code: 'ARG_OUT_OF_RANGE' } });
+    const sent = await command({ enabled: true, duration_min: 45 });
+    expect(sent.status).toBe(202);
+    const { command: pending } = sent.body as GatewayCommandResponse;
+    const answered = await waitFor('set_test_mode answered', async () => {
+      const read = await callApi(
+        h.httpUrl,
+        cookie,
+        'GET',
+        `/api/v1/gateways/${GW}/commands/${pending.id}`,
+      );
+      const dto = (read.body as GatewayCommandResponse).command;
+      return dto.status === 'pending' ? undefined : dto;
+    });
+    expect(answered).toMatchObject({ status: 'succeeded', data: { test_mode: true } });
+    const until = Number(answered.data?.test_mode_until);
+    // Whichever device runs now: the hub's configuration (meter-1) may have replaced the file's.
+    const device = gateway.health().devices[0]?.deviceId ?? 'radar-1';
+    gateway.ingest(device, { type: 'alarm', kind: 'sos', action: 'raise' });
+    const alarm = await waitFor('the marked alarm', async () => {
+      const list = await callApi(h.httpUrl, cookie, 'GET', '/api/v1/alarms?status=open');
+      return (list.body as AlarmListResponse).alarms.find((a) => a.kind === 'sos');
+    });
+    // Marked, not a home test: dispatch is the hub's decision from the home's test mode.
+    expect(alarm).toMatchObject({ gatewayTest: true, test: false });
+    const detail = await callApi(h.httpUrl, cookie, 'GET', `/api/v1/alarms/${alarm.id}`);
+    expect((detail.body as AlarmDetailResponse).timeline).toMatchObject([
+      { action: 'raise', gatewayTest: true },
+    ]);
+    // The heartbeat sent at the change tells the hub until when (installer view).
+    await waitFor('gateway test window stored', async () => {
+      const read = await callApi(h.httpUrl, cookie, 'GET', `/api/v1/gateways/${GW}`);
+      const { gateway: dto } = read.body as { gateway: GatewayDto };
+      return dto.gatewayTestMode?.until === new Date(until).toISOString() ? true : undefined;
+    });
+    expect(h.hub.stats().rejections).toEqual({});
   });
 });

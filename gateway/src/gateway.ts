@@ -20,10 +20,12 @@ import { SelfTests } from './control/self-test.js';
 import { ThresholdWatch } from './control/thresholds.js';
 import { GatewayClock, type ClockSetter } from './control/clock.js';
 import { EMPTY_CONTROL_STATE, loadControlState } from './control/config-store.js';
+import { TestModeFlag, type Timers } from './control/test-mode.js';
 import { DriverRuntime } from './drivers/runtime.js';
 import type { DeviceDetail, DeviceMonitor } from './drivers/device-monitor.js';
 import { readingToDraft } from './drivers/readings.js';
-import { Outbox, type EventDraft, type OutboxStats } from './outbox/outbox.js';
+import { Outbox, type EventDraft } from './outbox/outbox.js';
+import { outboxHealth, outboxSummary, type OutboxHealth } from './outbox/health.js';
 import type { PortHealth } from './transports/byte-transport.js';
 import { emptyUplinkHealth, Uplink, type UplinkHealth } from './uplink/uplink.js';
 
@@ -36,13 +38,15 @@ export interface GatewayOptions {
   drivers?: readonly DriverDescriptor[];
   /** Sets the system clock for sync_time when time.setClock is on (tests inject one). */
   setClock?: ClockSetter;
+  /** Timers of the test-mode window (tests end a window without waiting for it). */
+  timers?: Timers;
 }
 
 export interface GatewayHealth {
   gatewayId: string;
   started: boolean;
   connected: boolean;
-  outbox: OutboxStats & { oldestPendingAgeMs: number };
+  outbox: OutboxHealth;
   uplink: UplinkHealth;
   ports: PortHealth[];
   devices: DeviceDetail[];
@@ -98,8 +102,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let pruneTimer: NodeJS.Timeout | null = null;
   let control: ConfigControl | null = null;
   let started = false;
-  /** The gateway's test flag: the hub configuration's testMode, or command set_test_mode. */
-  let testMode = false;
+  /** The gateway's test flag: marks events, reported in heartbeats (control/test-mode.ts). */
+  const testMode = new TestModeFlag({
+    dataDir: config.dataDir,
+    now,
+    logger,
+    ...(options.timers ? { timers: options.timers } : {}),
+    onChange: () => uplink?.heartbeatNow(),
+  });
   const clock = new GatewayClock({
     ...config.time,
     now,
@@ -123,7 +133,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   ): GatewayEvent {
     if (!outbox || !runtime) throw new GatewayError('NOT_STARTED', 'gateway is not started');
     // A clock found off the hub's by sync_time: event times are corrected (control/clock.ts).
-    const result = readingToDraft(sourceDeviceId, reading, observedAt + clock.correctionMs);
+    const at = observedAt + clock.correctionMs;
+    const result = readingToDraft(sourceDeviceId, reading, at, testMode.active);
     if (!result.ok) {
       const monitor =
         runtime.monitorFor(reading.deviceId ?? sourceDeviceId) ??
@@ -165,41 +176,21 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
   }
 
-  function outboxHealth(): GatewayHealth['outbox'] {
-    if (!outbox) {
-      return {
-        alarmDepth: 0,
-        telemetryDepth: 0,
-        oldestPendingAt: null,
-        droppedTelemetry: 0,
-        lastSeq: 0,
-        oldestPendingAgeMs: 0,
-      };
-    }
-    const stats = outbox.stats();
-    return {
-      ...stats,
-      oldestPendingAgeMs:
-        stats.oldestPendingAt === null ? 0 : Math.max(0, now() - stats.oldestPendingAt),
-    };
-  }
-
+  const health = (): OutboxHealth => outboxHealth(outbox, now());
   /** The outbox as heartbeats and diagnostics report it. */
-  function outboxSummary(): Heartbeat['outbox'] {
-    const { alarmDepth, telemetryDepth, oldestPendingAgeMs, droppedTelemetry } = outboxHealth();
-    const age = Math.round(oldestPendingAgeMs);
-    return { alarmDepth, telemetryDepth, oldestPendingAgeMs: age, droppedTelemetry };
-  }
+  const summary = (): Heartbeat['outbox'] => outboxSummary(health());
 
   function heartbeat(): Heartbeat {
+    const test = testMode.state();
     return {
       v: PROTOCOL_VERSION,
       sentAt: now(),
       uptimeS: Math.max(0, (now() - startedAt) / 1000),
       softwareVersion: GATEWAY_SOFTWARE_VERSION,
       configVersion: control?.appliedVersion ?? 0,
-      outbox: outboxSummary(),
+      outbox: summary(),
       devices: runtime?.deviceHealth() ?? [],
+      ...(test ? { testMode: test } : {}),
     };
   }
 
@@ -266,13 +257,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         },
         publishState: (state) => uplink?.publishConfigState(state),
         onApplied: (applied) => {
-          testMode = applied.testMode;
+          testMode.setByHome(applied.testMode);
           // New thresholds act at once on the newest values, without restarting any driver.
           for (const a of thresholds.setThresholds(applied.thresholds))
             recordLogged(a.deviceId, a.reading, now());
         },
       });
-      testMode = applied?.testMode ?? false;
+      testMode.restore();
+      testMode.setByHome(applied?.testMode ?? false);
       thresholds.setThresholds(applied?.thresholds ?? {});
       control = configControl;
       uplink = new Uplink({
@@ -289,16 +281,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
             runtime: () => runtime,
             selfTests,
             now,
-            outbox: outboxSummary,
+            outbox: summary,
             uplink: () => uplink?.health() ?? emptyUplinkHealth(),
             control: () => configControl.health(),
-            testMode: {
-              get: () => testMode,
-              set: (enabled) => {
-                testMode = enabled;
-                logger.info({ testMode: enabled }, 'test mode set by the hub');
-              },
-            },
+            testMode,
             clock,
             softwareVersion: GATEWAY_SOFTWARE_VERSION,
           }),
@@ -314,6 +300,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       started = false;
       if (pruneTimer) clearInterval(pruneTimer);
       selfTests.stopAll();
+      testMode.stop();
       await runtime?.stop();
       await uplink?.stop();
       outbox?.close();
@@ -328,7 +315,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         gatewayId: config.gatewayId,
         started,
         connected: uplink?.isConnected ?? false,
-        outbox: outboxHealth(),
+        outbox: health(),
         uplink: uplink?.health() ?? emptyUplinkHealth(),
         ports: runtime?.portHealth() ?? [],
         devices: runtime?.deviceDetails() ?? [],
@@ -369,7 +356,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
             `no device "${deviceId}" in this gateway's config`,
           );
         const at = observedAt ?? now();
-        const result = readingToDraft(deviceId, reading, at + clock.correctionMs);
+        const result = readingToDraft(deviceId, reading, at + clock.correctionMs, testMode.active);
         if (!result.ok)
           throw new GatewayError(
             'INVALID_READING',

@@ -85,6 +85,12 @@ export interface AlarmDto {
   status: AlarmStatus;
   /** Raised while the home was in test mode: recorded, never dispatched or escalated. */
   test: boolean;
+  /**
+   * Every trigger came from a gateway in its own test mode (command set_test_mode): shown as
+   * "gateway in test mode". Only a mark: such an alarm is dispatched and escalated as any other
+   * unless the home is in test mode (`test`).
+   */
+  gatewayTest: boolean;
   /** When the device observed the first trigger (not when it was sent). */
   raisedAt: string;
   /** When the hub stored it. */

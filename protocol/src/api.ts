@@ -70,6 +70,8 @@ export interface AlarmTriggerDto {
   observedAt: string;
   receivedAt: string;
   detail: Record<string, number | boolean | string> | null;
+  /** Sent by a gateway in its own test mode (the event's `test` mark). */
+  gatewayTest: boolean;
 }
 
 export interface AlarmDetailResponse {

@@ -8,7 +8,7 @@ import {
   encodeUplink,
   UPLINK_PAYLOADS,
 } from './contract.js';
-import { commandArgsIssue, COMMAND_NAMES } from './control.js';
+import { commandArgsIssue, commandArgsProblem, COMMAND_NAMES } from './control.js';
 import { LIMITS } from './messages.js';
 import { DOWNLINK_CHANNELS, UPLINK_CHANNELS } from './topics.js';
 
@@ -66,10 +66,28 @@ describe('the topic → payload contract', () => {
     expect(commandArgsIssue('read_device', { device_id: 'meter 1' })).toMatch(/device id/);
     expect(commandArgsIssue('read_device', { device_id: 'meter-1' })).toBeNull();
     expect(commandArgsIssue('set_test_mode', { enabled: 'yes' })).toMatch(/true or false/);
-    expect(commandArgsIssue('self_test_start', { device_id: 'a', duration_s: 0 })).toMatch(/≥ 1/);
+    expect(commandArgsIssue('self_test_start', { device_id: 'a', duration_s: 0 })).toMatch(
+      /from 1 to 3600/,
+    );
+    expect(commandArgsIssue('self_test_start', { device_id: 'a', duration_s: 1.5 })).toMatch(
+      /whole number/,
+    );
     expect(commandArgsIssue('self_test_start', { device_id: 'a', duration_s: 4000 })).toMatch(
-      /≤ 3600/,
+      /from 1 to 3600/,
     );
     expect(commandArgsIssue('sync_time', { hub_time: -1 })).toMatch(/epoch/);
+  });
+
+  it('gives a number outside its range its own code, and set_test_mode a bounded window', () => {
+    expect(commandArgsProblem('set_test_mode', { enabled: true })).toBeNull();
+    expect(commandArgsProblem('set_test_mode', { enabled: true, duration_min: 1440 })).toBeNull();
+    for (const minutes of [0, -5, 1441])
+      expect(commandArgsProblem('set_test_mode', { enabled: true, duration_min: minutes })).toEqual(
+        { code: 'ARG_OUT_OF_RANGE', message: '"duration_min" must be from 1 to 1440' },
+      );
+    expect(
+      commandArgsProblem('set_test_mode', { enabled: true, duration_min: 'an hour' })?.code,
+    ).toBe('INVALID_ARGS');
+    expect(commandArgsProblem('set_test_mode', { duration_min: 30 })?.code).toBe('INVALID_ARGS');
   });
 });

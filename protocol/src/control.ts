@@ -34,6 +34,10 @@ export function isCommandName(name: string): name is CommandName {
   return (COMMAND_NAMES as readonly string[]).includes(name);
 }
 
+/** set_test_mode's window when the command gives none, and the longest it may ask for (24 h). */
+export const TEST_MODE_DEFAULT_MIN = 60;
+export const TEST_MODE_MAX_MIN = 24 * 60;
+
 type ArgKind = 'device' | 'boolean' | 'positive' | 'epoch';
 interface ArgSpec {
   kind: ArgKind;
@@ -52,7 +56,15 @@ export const COMMAND_ARGS: Record<CommandName, Record<string, ArgSpec>> = {
     duration_s: { kind: 'positive', required: false, max: 3600 },
   },
   self_test_stop: { device_id: { kind: 'device', required: true } },
-  set_test_mode: { enabled: { kind: 'boolean', required: true } },
+  set_test_mode: {
+    enabled: { kind: 'boolean', required: true },
+    /**
+     * How long the flag stays on before the gateway switches it off by itself (default
+     * TEST_MODE_DEFAULT_MIN), so a test window an installer forgets still ends. Ignored with
+     * `enabled: false`.
+     */
+    duration_min: { kind: 'positive', required: false, max: TEST_MODE_MAX_MIN },
+  },
   /** The hub's clock when it sent the command (filled in by the hub). */
   sync_time: { hub_time: { kind: 'epoch', required: true } },
   diagnostics: {},
@@ -63,39 +75,59 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 15_000;
 
 const DEVICE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
-/** Null when `args` fit the command, else a sentence naming the bad argument. */
-export function commandArgsIssue(name: CommandName, args: Command['args']): string | null {
+/**
+ * What is wrong with a command's arguments, with its stable code: ARG_OUT_OF_RANGE for a whole
+ * number outside its allowed range (the hub answers it as REST 400 ARG_OUT_OF_RANGE, the gateway
+ * as a command result), INVALID_ARGS for anything else. Null when they fit.
+ */
+export function commandArgsProblem(
+  name: CommandName,
+  args: Command['args'],
+): { code: 'INVALID_ARGS' | 'ARG_OUT_OF_RANGE'; message: string } | null {
+  const invalid = (message: string) => ({ code: 'INVALID_ARGS' as const, message });
   const spec = COMMAND_ARGS[name];
   const given = args ?? {};
   for (const key of Object.keys(given)) {
-    if (!(key in spec)) return `${name} takes no argument "${key}"`;
+    if (!(key in spec)) return invalid(`${name} takes no argument "${key}"`);
   }
   for (const [key, arg] of Object.entries(spec)) {
     const value = given[key];
     if (value === undefined) {
-      if (arg.required) return `${name} needs "${key}"`;
+      if (arg.required) return invalid(`${name} needs "${key}"`);
       continue;
     }
     switch (arg.kind) {
       case 'device':
         if (typeof value !== 'string' || !DEVICE_ID_RE.test(value))
-          return `"${key}" must be a device id`;
+          return invalid(`"${key}" must be a device id`);
         break;
       case 'boolean':
-        if (typeof value !== 'boolean') return `"${key}" must be true or false`;
+        if (typeof value !== 'boolean') return invalid(`"${key}" must be true or false`);
         break;
       case 'positive':
-        if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
-          return `"${key}" must be a whole number ≥ 1`;
-        if (arg.max !== undefined && value > arg.max) return `"${key}" must be ≤ ${arg.max}`;
+        if (typeof value !== 'number' || !Number.isInteger(value))
+          return invalid(`"${key}" must be a whole number ≥ 1`);
+        if (value < 1 || (arg.max !== undefined && value > arg.max))
+          return {
+            code: 'ARG_OUT_OF_RANGE',
+            message:
+              arg.max !== undefined
+                ? `"${key}" must be from 1 to ${arg.max}`
+                : `"${key}" must be ≥ 1`,
+          };
         break;
       case 'epoch':
         if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
-          return `"${key}" must be a time in epoch milliseconds`;
+          return invalid(`"${key}" must be a time in epoch milliseconds`);
         break;
     }
   }
   return null;
+}
+
+/** Null when `args` fit the command, else a sentence naming the bad argument. */
+export function commandArgsIssue(name: CommandName, args: Command['args']): string | null {
+  return commandArgsProblem(name, args)?.message ?? null;
 }
 
 /** Stable codes of a configuration the gateway refused as a whole. */

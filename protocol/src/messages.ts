@@ -43,6 +43,15 @@ const ScalarValue = Type.Union([
   Type.String({ maxLength: LIMITS.maxStringValueLength }),
 ]);
 
+/**
+ * Set (only ever to true) on an event the gateway recorded while its own test flag was on (command
+ * set_test_mode, or the hub's configuration saying the home is in test mode): someone is testing
+ * on site. Optional, so events of gateways that predate it still parse. It only marks the event;
+ * whether an alarm is dispatched is the hub's decision from the home's test mode, never the
+ * gateway's (a gateway must not be able to silence its own alarms).
+ */
+const TestMark = Type.Optional(Type.Literal(true));
+
 export const AlarmEventSchema = Type.Object(
   {
     type: Type.Literal('alarm'),
@@ -52,6 +61,7 @@ export const AlarmEventSchema = Type.Object(
     deviceId: DeviceId,
     kind: stringEnum(DEVICE_ALARM_KINDS),
     action: stringEnum(ALARM_ACTIONS),
+    test: TestMark,
     detail: Type.Optional(
       Type.Record(Type.String({ pattern: FIELD_NAME_PATTERN }), ScalarValue, {
         maxProperties: LIMITS.maxDetailEntries,
@@ -70,6 +80,7 @@ export const TelemetryEventSchema = Type.Object(
     seq: Seq,
     observedAt: EpochMs,
     deviceId: DeviceId,
+    test: TestMark,
     /** Field names come from TELEMETRY_FIELDS where one fits (units are implied by the name). */
     fields: Type.Record(Type.String({ pattern: FIELD_NAME_PATTERN }), ScalarValue, {
       minProperties: 1,
@@ -168,6 +179,20 @@ export const DeviceHealthSchema = Type.Object(
 );
 export type DeviceHealth = Static<typeof DeviceHealthSchema>;
 
+/**
+ * Where a gateway's test flag comes from and until when: `command` (set_test_mode, for a bounded
+ * window: `until` is when it switches itself off) or `home` (the hub's configuration says the
+ * home is in test mode; it lasts until the hub's next configuration says otherwise, `until` null).
+ */
+export const GatewayTestModeSchema = Type.Object(
+  {
+    source: Type.Union([Type.Literal('command'), Type.Literal('home')]),
+    until: Type.Union([EpochMs, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type GatewayTestMode = Static<typeof GatewayTestModeSchema>;
+
 /** Sent on up/heartbeat every heartbeat interval (default 30 s). */
 export const HeartbeatSchema = Type.Object(
   {
@@ -186,6 +211,8 @@ export const HeartbeatSchema = Type.Object(
       { additionalProperties: false },
     ),
     devices: Type.Array(DeviceHealthSchema, { maxItems: 256 }),
+    /** The gateway's test flag while it is on (absent: off, or a gateway that predates it). */
+    testMode: Type.Optional(GatewayTestModeSchema),
   },
   { additionalProperties: false },
 );
@@ -228,6 +255,8 @@ export const COMMAND_ERROR_CODES = [
   'INVALID_ARGS',
   'UNKNOWN_DEVICE',
   'NOT_RUNNING',
+  /** A numeric argument outside its allowed range (e.g. set_test_mode's duration_min). */
+  'ARG_OUT_OF_RANGE',
   'FAILED',
   'TIMEOUT',
 ] as const;

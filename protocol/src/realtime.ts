@@ -40,6 +40,8 @@ export const API_ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   /** A gateway command name this hub does not know (400). */
   'UNKNOWN_COMMAND',
+  /** A gateway command's numeric argument outside its allowed range (400). */
+  'ARG_OUT_OF_RANGE',
   'INTERNAL',
   // Zero-touch claim (claim.ts).
   'CLAIM_CODE_INVALID',

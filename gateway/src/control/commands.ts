@@ -5,7 +5,7 @@
  * UNKNOWN_DEVICE. Results carry their data in snake_case, like every field on the wire.
  */
 import {
-  commandArgsIssue,
+  commandArgsProblem,
   isCommandName,
   PROTOCOL_VERSION,
   type Command,
@@ -18,6 +18,7 @@ import type { UplinkHealth } from '../uplink/uplink.js';
 import type { GatewayClock } from './clock.js';
 import type { ConfigControlHealth } from './config-control.js';
 import type { SelfTests } from './self-test.js';
+import type { TestModeFlag } from './test-mode.js';
 
 /** A polled device is asked at once; others answer with what arrives within this. */
 export const READ_NOW_TIMEOUT_MS = 3000;
@@ -35,7 +36,7 @@ export interface CommandContext {
   };
   uplink: () => UplinkHealth;
   control: () => ConfigControlHealth;
-  testMode: { get(): boolean; set(enabled: boolean): void };
+  testMode: Pick<TestModeFlag, 'state' | 'setByCommand'>;
   clock: GatewayClock;
   softwareVersion: string;
 }
@@ -59,8 +60,8 @@ const fail = (id: string, code: CommandErrorCode, message: string): CommandResul
 export async function runCommand(command: Command, ctx: CommandContext): Promise<CommandResult> {
   const { id, name } = command;
   if (!isCommandName(name)) return fail(id, 'UNKNOWN_COMMAND', `unknown command "${name}"`);
-  const issue = commandArgsIssue(name, command.args);
-  if (issue) return fail(id, 'INVALID_ARGS', issue);
+  const problem = commandArgsProblem(name, command.args);
+  if (problem) return fail(id, problem.code, problem.message);
   const args = command.args ?? {};
   const runtime = ctx.runtime();
   const deviceId = typeof args.device_id === 'string' ? args.device_id : '';
@@ -108,11 +109,8 @@ export async function runCommand(command: Command, ctx: CommandContext): Promise
         { ...report },
       );
     }
-    case 'set_test_mode': {
-      const enabled = args.enabled === true;
-      ctx.testMode.set(enabled);
-      return ok(id, enabled ? 'test mode on' : 'test mode off', { test_mode: enabled });
-    }
+    case 'set_test_mode':
+      return setTestMode(id, args, ctx);
     case 'sync_time': {
       const sync = await ctx.clock.sync(Number(args.hub_time));
       const off = `${Math.round(sync.offsetMs / 1000)} s`;
@@ -139,6 +137,32 @@ export async function runCommand(command: Command, ctx: CommandContext): Promise
   }
 }
 
+/**
+ * The flag on for a window (duration_min, default 60) or off. The answer says until when, and
+ * whether events stay marked anyway because the hub's configuration has the home in test mode.
+ */
+function setTestMode(id: string, args: NonNullable<Command['args']>, ctx: CommandContext) {
+  const enabled = args.enabled === true;
+  const minutes = typeof args.duration_min === 'number' ? args.duration_min : undefined;
+  const until = ctx.testMode.setByCommand(enabled, minutes);
+  const state = ctx.testMode.state();
+  const data = {
+    test_mode: state !== null,
+    test_mode_source: state?.source ?? null,
+    test_mode_until: until,
+  };
+  if (until !== null)
+    return ok(id, 'test mode on', {
+      ...data,
+      duration_min: Math.round((until - ctx.now()) / 60_000),
+    });
+  return ok(
+    id,
+    state ? 'test mode off (the home stays in test mode: the hub’s setting)' : 'test mode off',
+    data,
+  );
+}
+
 function diagnostics(ctx: CommandContext, runtime: DriverRuntime | null): Record<string, unknown> {
   const uplink = ctx.uplink();
   const control = ctx.control();
@@ -146,7 +170,9 @@ function diagnostics(ctx: CommandContext, runtime: DriverRuntime | null): Record
   return {
     software_version: ctx.softwareVersion,
     gateway_time: ctx.now(),
-    test_mode: ctx.testMode.get(),
+    test_mode: ctx.testMode.state() !== null,
+    test_mode_source: ctx.testMode.state()?.source ?? null,
+    test_mode_until: ctx.testMode.state()?.until ?? null,
     clock_offset_ms: ctx.clock.offsetMs,
     events_corrected_ms: ctx.clock.correctionMs,
     config: {

@@ -68,11 +68,15 @@ export function loadControlState(
 }
 
 export function saveControlState(dataDir: string, state: ControlState): void {
-  const file = join(dataDir, CONTROL_STATE_FILE);
+  writeFileDurably(join(dataDir, CONTROL_STATE_FILE), JSON.stringify(state, null, 2));
+}
+
+/** Writes `text` to a temporary file, flushes it and renames it over `file` (see the top). */
+export function writeFileDurably(file: string, text: string): void {
   const temp = `${file}.tmp`;
   const fd = openSync(temp, 'w', 0o600);
   try {
-    writeSync(fd, JSON.stringify(state, null, 2));
+    writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

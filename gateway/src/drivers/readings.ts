@@ -25,11 +25,14 @@ const fieldNameRe = new RegExp(FIELD_NAME_PATTERN);
 
 export type DraftResult = { ok: true; draft: EventDraft } | { ok: false; message: string };
 
+/** `test`: recorded while the gateway's test flag was on (control/test-mode.ts): marked. */
 export function readingToDraft(
   deviceId: string,
   reading: DeviceReading,
   observedAt: number,
+  test = false,
 ): DraftResult {
+  const mark = test ? { test: true as const } : {};
   const draft: EventDraft =
     reading.type === 'alarm'
       ? {
@@ -38,6 +41,7 @@ export function readingToDraft(
           deviceId: reading.deviceId ?? deviceId,
           kind: reading.kind,
           action: reading.action,
+          ...mark,
           ...(reading.detail && Object.keys(reading.detail).length > 0
             ? { detail: { ...reading.detail } }
             : {}),
@@ -46,6 +50,7 @@ export function readingToDraft(
           type: 'telemetry',
           observedAt,
           deviceId: reading.deviceId ?? deviceId,
+          ...mark,
           fields: { ...reading.fields },
         };
   const names = Object.keys(draft.type === 'alarm' ? (draft.detail ?? {}) : draft.fields);

@@ -6,7 +6,7 @@
  * it. A recovery (a silent device reports again) is a `clear` in the timeline, and an untaken
  * device_offline alarm is resolved by `system` (audited), like gateway_offline.
  */
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { newEventId, type AlarmKind } from '@anxin/protocol';
 import type { AlarmTriggersTable, Database } from '../store/schema.js';
 import { Touched, type AlarmChanges } from './rows.js';
@@ -40,7 +40,7 @@ function ruleTrigger(
   action: 'raise' | 'clear',
   now: number,
   detail: Record<string, unknown>,
-): Omit<AlarmTriggersTable, 'id'> {
+): Omit<Insertable<AlarmTriggersTable>, 'id'> {
   return {
     alarm_id: alarmId,
     gateway_id: gatewayId,

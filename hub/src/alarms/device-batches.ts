@@ -142,6 +142,7 @@ export async function applyBatch(
       observed_at: event.observedAt,
       received_at: receivedAt,
       detail_json: detail ? JSON.stringify(detail) : null,
+      gateway_test: event.test ? 1 : 0,
     });
     outcome.acked.push(event.seq);
     outcome.stored += 1;
@@ -180,6 +181,7 @@ async function applyEvent(
         homeId: gateway?.home_id ?? null,
         kind: event.kind,
         test: gateway?.test_mode ?? 0,
+        gatewayTest: event.test ? 1 : 0,
         raisedAt: event.observedAt,
         receivedAt,
         lastTriggerAt: event.observedAt,

@@ -28,6 +28,7 @@ export function alarmRowToDto(row: AlarmRow): AlarmDto {
     priority: row.priority as AlarmPriority,
     status: row.status as AlarmStatus,
     test: row.test === 1,
+    gatewayTest: row.gateway_test === 1,
     raisedAt: iso(row.raised_at),
     receivedAt: iso(row.received_at),
     lastTriggerAt: iso(row.last_trigger_at),
@@ -59,6 +60,7 @@ export function triggerRowToDto(row: AlarmTriggerRow): AlarmTriggerDto {
     observedAt: iso(row.observed_at),
     receivedAt: iso(row.received_at),
     detail,
+    gatewayTest: row.gateway_test === 1,
   };
 }
 

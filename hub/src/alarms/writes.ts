@@ -8,7 +8,7 @@
  * (and, for a device in a shared home, the same resident) if there is one, and its timeline grows;
  * otherwise a new alarm is opened. `raiseOrJoin` is that rule, for devices and rules alike.
  */
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
 import { ALARM_PRIORITY, newEventId, type AlarmKind } from '@anxin/protocol';
 import type { AlarmRow, AlarmTriggersTable, Database } from '../store/schema.js';
 import { UNRESOLVED, type Actor, type Touched } from './rows.js';
@@ -21,6 +21,12 @@ export interface NewAlarm {
   kind: AlarmKind;
   /** 1 when the home was in test mode: recorded, never dispatched. */
   test: number;
+  /**
+   * 1 when the raising event came from a gateway in its own test mode (the event's `test` mark).
+   * A mark for people only: it never stops dispatch (that is `test`, the home's). Absent: 0 on a
+   * new alarm, and a join leaves the mark as it is (a rule's finding is no gateway's event).
+   */
+  gatewayTest?: number;
   raisedAt: number;
   receivedAt: number;
   lastTriggerAt: number;
@@ -41,6 +47,7 @@ export async function insertNewAlarm(trx: Transaction<Database>, a: NewAlarm): P
       priority: ALARM_PRIORITY[a.kind],
       status: 'open',
       test: a.test,
+      gateway_test: a.gatewayTest ?? 0,
       raised_at: a.raisedAt,
       received_at: a.receivedAt,
       last_trigger_at: a.lastTriggerAt,
@@ -84,17 +91,22 @@ export async function findOpenAlarm(
   return query.orderBy('raised_at', 'desc').limit(1).executeTakeFirst();
 }
 
-/** One more trigger on an unresolved alarm. */
+/**
+ * One more trigger on an unresolved alarm. A device's trigger from a gateway not in test mode
+ * (`gatewayTest` 0) takes the alarm's gateway-test mark off: it is no longer only a test.
+ */
 export async function joinAlarm(
   trx: Transaction<Database>,
   open: AlarmRow,
   observedAt: number,
+  gatewayTest?: number,
 ): Promise<AlarmRow> {
   return trx
     .updateTable('alarms')
     .set({
       trigger_count: open.trigger_count + 1,
       last_trigger_at: Math.max(open.last_trigger_at, observedAt),
+      gateway_test: open.gateway_test === 1 && gatewayTest !== 0 ? 1 : 0,
     })
     .where('id', '=', open.id)
     .returningAll()
@@ -112,7 +124,7 @@ export async function raiseOrJoin(
   touched: Touched,
 ): Promise<AlarmRow> {
   if (open) {
-    const row = await joinAlarm(trx, open, fresh.lastTriggerAt);
+    const row = await joinAlarm(trx, open, fresh.lastTriggerAt, fresh.gatewayTest);
     touched.mark(row, false);
     return row;
   }
@@ -138,7 +150,7 @@ export async function markCancelledByResident(
 /** One timeline entry; `alarm_id` null keeps a clear/cancel that matched no alarm. */
 export async function appendTrigger(
   trx: Transaction<Database>,
-  trigger: Omit<AlarmTriggersTable, 'id'>,
+  trigger: Omit<Insertable<AlarmTriggersTable>, 'id'>,
 ): Promise<void> {
   await trx.insertInto('alarm_triggers').values(trigger).execute();
 }

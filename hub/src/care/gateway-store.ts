@@ -3,6 +3,7 @@
  * its last heartbeat reported) and the scoped listing. Claiming and decommissioning write through
  * provisioning.ts.
  */
+import { checkerFor, GatewayTestModeSchema } from '@anxin/protocol';
 import type { Kysely } from 'kysely';
 import type { GatewayDto } from '@anxin/protocol';
 import type { Scope } from '../auth/scope.js';
@@ -14,14 +15,24 @@ import './tables.js';
 function heartbeatInfo(row: GatewayRow): {
   softwareVersion: string | null;
   configVersion: number | null;
+  testMode: GatewayDto['gatewayTestMode'];
 } {
-  const hb = parseJson<{ softwareVersion?: unknown; configVersion?: unknown } | null>(
-    row.health_json,
-    null,
-  );
+  const hb = parseJson<{
+    softwareVersion?: unknown;
+    configVersion?: unknown;
+    testMode?: unknown;
+  } | null>(row.health_json, null);
+  const reported = hb?.testMode;
+  const test = checkerFor(GatewayTestModeSchema).Check(reported) ? reported : null;
   return {
     softwareVersion: typeof hb?.softwareVersion === 'string' ? hb.softwareVersion : null,
     configVersion: typeof hb?.configVersion === 'number' ? hb.configVersion : null,
+    testMode: test
+      ? {
+          source: test.source,
+          until: test.until === null ? null : new Date(test.until).toISOString(),
+        }
+      : null,
   };
 }
 
@@ -47,6 +58,7 @@ export function gatewayRowToDto(row: GatewayRow): GatewayDto {
     reportedConfigVersion: hb.configVersion,
     softwareVersion: hb.softwareVersion,
     testMode: row.test_mode === 1,
+    gatewayTestMode: hb.testMode,
   };
 }
 

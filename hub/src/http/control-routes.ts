@@ -7,12 +7,12 @@
  *
  * A gateway outside the actor's scope is 404 (audited), as every other gateway route. A command
  * name this hub does not know is 400 UNKNOWN_COMMAND; bad arguments are 400 VALIDATION_FAILED
- * naming the argument. The result arrives later: on GET, and pushed as `gateway:command`.
+ * naming the argument, a number outside its range 400 ARG_OUT_OF_RANGE. The result arrives later: on GET, and pushed as `gateway:command`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
-  commandArgsIssue,
+  commandArgsProblem,
   DEFAULT_COMMAND_TIMEOUT_MS,
   isCommandName,
   SendCommandRequestSchema,
@@ -69,12 +69,16 @@ export function registerControlRoutes(server: FastifyInstance, deps: ControlRout
       if (!isCommandName(body.name))
         throw new HttpError('UNKNOWN_COMMAND', `no gateway command "${body.name}"`);
       // The hub's clock goes into sync_time when it is sent (control/service.ts).
-      const issue = commandArgsIssue(
+      const problem = commandArgsProblem(
         body.name,
         body.name === 'sync_time' ? { ...body.args, hub_time: Date.now() } : body.args,
       );
-      if (issue)
-        throw new HttpError('VALIDATION_FAILED', issue, [{ path: '/args', message: issue }]);
+      if (problem)
+        throw new HttpError(
+          problem.code === 'ARG_OUT_OF_RANGE' ? 'ARG_OUT_OF_RANGE' : 'VALIDATION_FAILED',
+          problem.message,
+          [{ path: '/args', message: problem.message }],
+        );
       if (row.enabled !== 1 || row.decommissioned_at !== null)
         throw new HttpError('CONFLICT', `gateway ${id} is decommissioned`);
       if (row.claimed_at === null) throw new HttpError('CONFLICT', `gateway ${id} is not claimed`);

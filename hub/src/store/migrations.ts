@@ -23,6 +23,7 @@ import { careModel } from './migration-care-model.js';
 import { commissioning } from './migration-commissioning.js';
 import { sharedHomesImport } from './migration-shared-homes-import.js';
 import { gatewayControl } from './migration-gateway-control.js';
+import { gatewayTestMark } from './migration-gateway-test.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
@@ -36,6 +37,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0940_multi_hub': multiHub,
   '0945_claim_challenges': claimChallenges,
   '0950_import_jobs': importJobsMigration,
+  '0960_gateway_test_mark': gatewayTestMark,
 };
 
 export const inCodeMigrations: MigrationProvider = {

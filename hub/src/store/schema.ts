@@ -43,6 +43,8 @@ export interface AlarmsTable {
   priority: number;
   status: string;
   test: number;
+  /** 1 while every trigger came from a gateway in its own test mode (0960_gateway_test_mark). */
+  gateway_test: Generated<number>;
   raised_at: number;
   received_at: number;
   last_trigger_at: number;
@@ -69,6 +71,8 @@ export interface AlarmTriggersTable {
   observed_at: number;
   received_at: number;
   detail_json: string | null;
+  /** 1: the gateway sent it while its own test flag was on (the event's `test: true`). */
+  gateway_test: Generated<number>;
 }
 
 export interface EventReceiptsTable {

@@ -41,7 +41,14 @@ export interface GatewayDto {
   /** Configuration version the gateway reported in its last heartbeat, or null. */
   reportedConfigVersion: number | null;
   softwareVersion: string | null;
+  /** The home's test mode, as the hub holds it (the one that stops dispatch). */
   testMode: boolean;
+  /**
+   * The gateway's own test flag as its last heartbeat reported it (null: off, or never said):
+   * `command` for a set_test_mode window ending at `until`, `home` while the hub's configuration
+   * has the home in test mode. Only marks events; `until` may have passed since (check it).
+   */
+  gatewayTestMode: { source: 'command' | 'home'; until: string | null } | null;
 }
 
 export const DEVICE_KINDS = [

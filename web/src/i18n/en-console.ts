@@ -31,6 +31,7 @@ export const enConsole = {
   'error.RATE_LIMITED': 'Too many requests. Wait a moment and try again.',
   'error.UNSUPPORTED_MEDIA_TYPE': 'The hub did not accept the request format.',
   'error.UNKNOWN_COMMAND': 'The gateway does not know this command.',
+  'error.ARG_OUT_OF_RANGE': 'A value is outside its allowed range.',
   'error.INTERNAL': 'The hub had an internal error. Try again; if it persists, call support.',
   'error.CLAIM_CODE_INVALID': 'No gateway has this id and claim code.',
   'error.CLAIM_CODE_USED': 'This claim code has been used already.',

@@ -32,6 +32,7 @@ export const zhCNConsole: Record<keyof typeof enConsole, string> = {
   'error.RATE_LIMITED': '请求过于频繁，请稍后重试。',
   'error.UNSUPPORTED_MEDIA_TYPE': '平台不接受此请求格式。',
   'error.UNKNOWN_COMMAND': '网关不认识此命令。',
+  'error.ARG_OUT_OF_RANGE': '数值超出允许范围。',
   'error.INTERNAL': '平台内部错误。请重试；如持续出现，请联系技术支持。',
   'error.CLAIM_CODE_INVALID': '没有与此编号和认领码匹配的网关。',
   'error.CLAIM_CODE_USED': '此认领码已被使用。',

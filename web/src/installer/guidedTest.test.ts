@@ -26,6 +26,7 @@ const alarm = (deviceId: string, at: string, test = true): AlarmDto => ({
   priority: 1,
   status: 'open',
   test,
+  gatewayTest: false,
   raisedAt: at,
   receivedAt: at,
   lastTriggerAt: at,

@@ -17,6 +17,7 @@ const alarm = (
   priority: 1,
   status,
   test,
+  gatewayTest: false,
   raisedAt: receivedAt,
   receivedAt,
   lastTriggerAt: receivedAt,

@@ -15,6 +15,7 @@ export function makeAlarm(kind: AlarmKind, overrides: Partial<AlarmDto> = {}): A
     priority: ALARM_PRIORITY[kind],
     status: 'open',
     test: false,
+    gatewayTest: false,
     raisedAt: at,
     receivedAt: at,
     lastTriggerAt: at,

@@ -207,6 +207,7 @@ export class FakeCare {
       online,
       configVersion: homeId === null ? 0 : 3,
       reportedConfigVersion: homeId === null ? null : 3,
+      gatewayTestMode: null,
       softwareVersion: '0.1.0',
       testMode: false,
     });

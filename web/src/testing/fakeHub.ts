@@ -306,6 +306,7 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
         priority: ALARM_PRIORITY[kind],
         status: 'open',
         test: testMode,
+        gatewayTest: false,
         raisedAt: now,
         receivedAt: now,
         lastTriggerAt: now,
@@ -329,6 +330,7 @@ export async function startFakeHub(distDir: string): Promise<FakeHub> {
           observedAt: alarm.raisedAt,
           receivedAt: alarm.receivedAt,
           detail: kind === 'fall' ? { confidence: 0.93, room: 'bathroom' } : null,
+          gatewayTest: alarm.gatewayTest,
         },
       ]);
       if (push) broadcast('alarm:new', alarm);
