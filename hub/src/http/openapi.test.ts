@@ -59,6 +59,8 @@ const NOT_YET = new Set([
   'POST /api/v1/gateways/claim',
   'GET /api/v1/gateways/{id}',
   'POST /api/v1/gateways/{id}/decommission',
+  // Added with the re-arm route (stop 19) before GatewayDto had a TypeBox schema.
+  'POST /api/v1/gateways/{id}/rearm',
   'POST /api/v1/gateways/{id}/devices',
   'PATCH /api/v1/gateways/{id}/devices/{deviceId}',
   'DELETE /api/v1/gateways/{id}/devices/{deviceId}',

@@ -158,7 +158,8 @@ export function welfareRoutes(
 
   app.delete(
     '/api/v1/welfare-plans/:id',
-    { ...authed, schema: { params: OpsIdParamsSchema } },
+    // 204: the plan is gone and there is no body to describe.
+    { ...authed, schema: { params: OpsIdParamsSchema, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
       const { id } = request.params;
       const actor = await access.requireRole(request, 'welfare.plan', 'welfare_plan', id);

@@ -23,7 +23,6 @@ import { navigate } from '../app/router';
 import { useLoad } from '../app/useLoad';
 import { kindKey, statusKey, type MessageKey } from '../i18n';
 import type { EscalationStage } from '@anxin/protocol';
-
 const stageKey = (stage: EscalationStage): MessageKey => `escalation.${stage}`;
 import { useI18n } from '../i18n/I18nProvider';
 import { ConnectionBanner, ConnectionIndicator } from '../console/ConnectionStatus';
