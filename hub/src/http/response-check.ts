@@ -22,24 +22,36 @@ export function checkResponsesFromEnv(env: NodeJS.ProcessEnv = process.env): boo
   return env[CHECK_RESPONSES_ENV] === '1';
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Json = null | boolean | number | string | Json[] | JsonObject;
+type JsonObject = { [key: string]: Json };
+
+/** An object one can read properties of by name (a schema, or a map of schemas). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
 
 /**
  * A copy of a schema in which every object schema with named properties and no rule of its own
  * for other properties refuses them (TypeBox's `[Kind]` symbols are not copied; Ajv ignores them).
+ * Values JSON cannot hold (undefined, functions) are left out, as JSON.stringify would.
  */
-export function strictCopy(schema: unknown): Json {
-  if (Array.isArray(schema)) return schema.map(strictCopy);
-  if (schema === null || typeof schema !== 'object') return schema as Json;
-  const out: { [key: string]: Json } = {};
+export function strictCopy(schema: unknown): Json | undefined {
+  if (schema === null || typeof schema === 'boolean' || typeof schema === 'string') return schema;
+  if (typeof schema === 'number') return schema;
+  if (Array.isArray(schema)) return schema.map((item) => strictCopy(item) ?? null);
+  return isRecord(schema) ? strictObjectCopy(schema) : undefined;
+}
+
+/** {@link strictCopy} of one object schema. */
+function strictObjectCopy(schema: Record<string, unknown>): JsonObject {
+  const out: JsonObject = {};
   for (const [key, value] of Object.entries(schema)) {
     // `properties` maps names to schemas: copy each schema, never treat the map as a schema.
-    out[key] =
-      key === 'properties' || key === 'patternProperties'
-        ? Object.fromEntries(
-            Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, strictCopy(v)]),
-          )
+    const copy =
+      (key === 'properties' || key === 'patternProperties') && isRecord(value)
+        ? copyEach(value)
         : strictCopy(value);
+    if (copy !== undefined) out[key] = copy;
   }
   if (
     'properties' in out &&
@@ -51,15 +63,28 @@ export function strictCopy(schema: unknown): Json {
   return out;
 }
 
+/** Each schema of a name → schema map, copied strictly. */
+function copyEach(map: Record<string, unknown>): JsonObject {
+  const out: JsonObject = {};
+  for (const [name, schema] of Object.entries(map)) {
+    const copy = strictCopy(schema);
+    if (copy !== undefined) out[name] = copy;
+  }
+  return out;
+}
+
 /** The route's schema for this status, as Fastify picks it: exact code, then `2xx`, then default. */
 function schemaFor(request: FastifyRequest, status: number): unknown {
-  const responses = request.routeOptions.schema?.response as Record<string, unknown> | undefined;
-  if (responses === undefined) return undefined;
+  const responses: unknown = request.routeOptions.schema?.response;
+  if (!isRecord(responses)) return undefined;
   const entry = responses[String(status)] ?? responses['2xx'] ?? responses['2XX'];
-  if (entry === null || typeof entry !== 'object') return undefined;
+  if (!isRecord(entry)) return undefined;
   // `{ content: { 'application/json': { schema } } }` is a schema per media type.
-  const content = (entry as { content?: Record<string, { schema?: unknown }> }).content;
-  if (content !== undefined) return content['application/json']?.schema;
+  const content = entry.content;
+  if (isRecord(content)) {
+    const json = content['application/json'];
+    return isRecord(json) ? json.schema : undefined;
+  }
   return entry;
 }
 
@@ -71,10 +96,10 @@ export function checkResponses(app: FastifyInstance, log: Logger): void {
   app.addHook('preSerialization', async (request, reply, payload) => {
     if (reply.statusCode < 200 || reply.statusCode > 299) return payload;
     const schema = schemaFor(request, reply.statusCode);
-    if (schema === undefined || schema === null || typeof schema !== 'object') return payload;
+    if (!isRecord(schema)) return payload;
     let validate = compiled.get(schema);
     if (validate === undefined) {
-      validate = ajv.compile(strictCopy(schema) as object);
+      validate = ajv.compile(strictObjectCopy(schema));
       compiled.set(schema, validate);
     }
     if (validate(payload)) return payload;
