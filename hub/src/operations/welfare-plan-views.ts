@@ -10,7 +10,7 @@ import type { Scope } from '../auth/scope.js';
 import type { Database } from '../store/schema.js';
 import { scopeCondition } from './scope-sql.js';
 import { auditIn, type OpsActor } from './tasks.js';
-import { planDto } from './welfare-plans.js';
+import { planDto, planRowIn } from './welfare-plans.js';
 import './tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -104,11 +104,7 @@ export async function deletePlanIn(
   actor: OpsActor,
   now: number,
 ): Promise<boolean> {
-  const before = await trx
-    .selectFrom('welfare_plans')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const before = await planRowIn(trx, id);
   if (!before) return false;
   await trx
     .updateTable('welfare_checks')

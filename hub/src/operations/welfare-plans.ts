@@ -124,6 +124,11 @@ export async function createPlanIn(
   return planDto(row);
 }
 
+/** The plan's row as stored, read inside the caller's transaction. */
+export function planRowIn(trx: Transaction<Database>, id: string) {
+  return trx.selectFrom('welfare_plans').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 /**
  * Changes a plan inside the caller's transaction; undefined when there is no such plan. A new
  * schedule or a pause cancels the pending check; an active plan then owes its next one again.
@@ -137,11 +142,7 @@ export async function updatePlanIn(
   timeZone: string,
 ): Promise<WelfarePlanRecord | undefined> {
   mustBeValid(patch);
-  const before = await trx
-    .selectFrom('welfare_plans')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const before = await planRowIn(trx, id);
   if (!before) return undefined;
   const after = await trx
     .updateTable('welfare_plans')
