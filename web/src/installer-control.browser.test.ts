@@ -199,8 +199,15 @@ describe('the installer manages a real gateway from the browser', () => {
     await page.getByTestId('cmd-diagnostics').click();
     const diag = page.locator('[data-testid="cmd-row"][data-name="diagnostics"]').first();
     await poll(() => diag.getAttribute('data-status')).toBe('succeeded');
-    const testModeRow = diag.getByTestId('cmd-result').locator('tr', { hasText: /^test_mode/ });
+    // The row headed exactly test_mode (test_mode_source and test_mode_until have rows too).
+    const testModeRow = diag
+      .getByTestId('cmd-result')
+      .locator('tr', { has: page.locator('th', { hasText: /^test_mode$/ }) });
     expect(await testModeRow.locator('td').textContent()).toBe('true');
+    const sourceRow = diag
+      .getByTestId('cmd-result')
+      .locator('tr', { has: page.locator('th', { hasText: /^test_mode_source$/ }) });
+    expect(await sourceRow.locator('td').textContent()).toBe('command');
     // … and the hub audited who asked for it and what the gateway answered.
     const audit = async (action: string) =>
       (
