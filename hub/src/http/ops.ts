@@ -7,6 +7,7 @@
  *  - GET /healthz: every check, telemetry store included (as before; dashboards and `anxin`).
  *  - GET /metrics: Prometheus text format 0.0.4.
  */
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 
 export interface HealthCheck {
@@ -16,10 +17,28 @@ export interface HealthCheck {
   readiness?: boolean;
 }
 
-export interface HealthResponse {
-  status: 'ok' | 'degraded';
-  checks: Record<string, { ok: boolean; message?: string }>;
-}
+/** One check's result; `message` says why it failed. */
+const CheckResultSchema = Type.Object({
+  ok: Type.Boolean(),
+  message: Type.Optional(Type.String()),
+});
+
+/** The answer of /healthz and /readyz: 200 when every check passed, else 503 with the same shape. */
+export const HealthResponseSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  checks: Type.Record(Type.String(), CheckResultSchema),
+});
+export type HealthResponse = Static<typeof HealthResponseSchema>;
+
+const LiveResponseSchema = Type.Object({
+  status: Type.Literal('ok'),
+  uptimeS: Type.Integer({ minimum: 0 }),
+});
+
+const healthResponses = { 200: HealthResponseSchema, 503: HealthResponseSchema };
+
+/** Prometheus text exposition format 0.0.4, declared with its own media type (not JSON). */
+const METRICS_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export async function runHealthChecks(
   checks: HealthCheck[],
@@ -55,19 +74,28 @@ export function registerOpsRoutes(
   app: FastifyInstance,
   deps: { checks: HealthCheck[]; renderMetrics: () => Promise<string> },
 ): void {
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', { schema: { response: healthResponses } }, async (_request, reply) => {
     const health = await runHealthChecks(deps.checks);
     return reply.status(health.status === 'ok' ? 200 : 503).send(health);
   });
-  app.get('/livez', async (_request, reply) =>
-    reply.status(200).send({ status: 'ok', uptimeS: Math.round(process.uptime()) }),
+  app.get(
+    '/livez',
+    { schema: { response: { 200: LiveResponseSchema } } },
+    async (_request, reply) =>
+      reply.status(200).send({ status: 'ok', uptimeS: Math.round(process.uptime()) }),
   );
   const readiness = deps.checks.filter((c) => c.readiness);
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', { schema: { response: healthResponses } }, async (_request, reply) => {
     const health = await runHealthChecks(readiness);
     return reply.status(health.status === 'ok' ? 200 : 503).send(health);
   });
-  app.get('/metrics', async (_request, reply) => {
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.renderMetrics());
-  });
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        response: { 200: { content: { 'text/plain': { schema: Type.String() } } } },
+      },
+    },
+    async (_request, reply) => reply.type(METRICS_TYPE).send(await deps.renderMetrics()),
+  );
 }
