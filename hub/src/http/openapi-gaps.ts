@@ -1,6 +1,7 @@
 /**
  * What an OpenAPI document leaves unsaid: operations with no 2xx response, or whose 2xx response
- * has no schema, or a schema that accepts anything (`{}`). Used by the test that walks the hub's
+ * has no schema, or a schema that accepts anything (`{}`), or a body that is not JSON (CSV, a
+ * workbook, Prometheus text) described as anything but a string. Used by the test that walks the hub's
  * own document (openapi.test.ts), so every route says what it answers.
  */
 
@@ -31,6 +32,25 @@ function saysNothing(schema: unknown): boolean {
   return keys.length === 0;
 }
 
+/** JSON media types (`application/json`, `application/problem+json`, …), parameters aside. */
+function isJson(mediaType: string): boolean {
+  const essence = mediaType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return essence === 'application/json' || essence.endsWith('+json');
+}
+
+/**
+ * What is wrong with the schema of a body that is not JSON (a CSV, a workbook, Prometheus text),
+ * or null. Such a body is one string: text for `text/*`, bytes (`format: binary`) otherwise. An
+ * object schema under `text/csv` would describe an answer the route never gives.
+ */
+function nonJsonProblem(mediaType: string, schema: unknown): string | null {
+  if (schema === null || typeof schema !== 'object' || !('type' in schema)) return 'not a string';
+  if (schema.type !== 'string') return 'not a string';
+  const text = mediaType.trim().toLowerCase().startsWith('text/');
+  const binary = 'format' in schema && schema.format === 'binary';
+  return text || binary ? null : 'a binary body without format: binary';
+}
+
 /** One line per gap, `METHOD /path: what is missing`. */
 export function openApiGaps(doc: OpenApiDocument): string[] {
   const gaps: string[] = [];
@@ -50,8 +70,13 @@ export function openApiGaps(doc: OpenApiDocument): string[] {
         if (code === '204') continue;
         const contents = Object.entries(response.content ?? {});
         if (contents.length === 0) gaps.push(`${name}: ${code} has no schema`);
-        for (const [type, content] of contents)
+        for (const [type, content] of contents) {
           if (saysNothing(content.schema)) gaps.push(`${name}: ${code} ${type} schema is {}`);
+          else if (!isJson(type)) {
+            const problem = nonJsonProblem(type, content.schema);
+            if (problem !== null) gaps.push(`${name}: ${code} ${type} schema is ${problem}`);
+          }
+        }
       }
     }
   }

@@ -139,6 +139,23 @@ describe('openApiGaps', () => {
       'GET /x: 200 application/json schema is {}',
     ]);
   });
+  it('wants a body that is not JSON described as a string, bytes unless it is text', () => {
+    const body = (type: string, schema: unknown) =>
+      op({ '200': { content: { [type]: { schema } } } });
+    expect(openApiGaps(body('text/csv', { type: 'object', properties: {} }))).toEqual([
+      'GET /x: 200 text/csv schema is not a string',
+    ]);
+    const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    expect(openApiGaps(body(xlsx, { type: 'string' }))).toEqual([
+      `GET /x: 200 ${xlsx} schema is a binary body without format: binary`,
+    ]);
+    expect(openApiGaps(body(xlsx, { type: 'string', format: 'binary' }))).toEqual([]);
+    expect(openApiGaps(body('text/csv; charset=utf-8', { type: 'string' }))).toEqual([]);
+    // A JSON answer may be a bare string; the rule is only for other media types.
+    expect(
+      openApiGaps(body('application/problem+json', { type: 'object', properties: {} })),
+    ).toEqual([]);
+  });
   it('accepts a described answer and a 204 without a body', () => {
     expect(openApiGaps(op({ '200': json({ type: 'object', properties: {} }) }))).toEqual([]);
     expect(openApiGaps(op({ '204': { description: 'No Content' } }))).toEqual([]);
