@@ -9,33 +9,26 @@ import type {
   ApiError,
   ServiceRequestListResponse,
   ServiceRequestResponse,
-  UserDto,
 } from '@anxin/protocol';
-import { seedDemo } from '../care/seed.js';
-import { expectApiError, startHub, type RunningHub } from '../testing/harness.js';
-import { Injector } from '../testing/ops-inject.js';
+import { expectApiError, type RunningHub } from '../testing/harness.js';
+import type { Injector } from '../testing/ops-inject.js';
+import { startOpsHub } from '../testing/ops-hub.js';
 
 let h: RunningHub;
 let api: Injector;
 let nowMs = Date.UTC(2026, 11, 4, 2, 0); // 10:00 in Shanghai
-const ids: Record<string, string> = {};
+let ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  h = await startHub({}, { clock: () => nowMs });
-  const { logins } = await seedDemo(h.hub, { homes: 3 });
-  api = new Injector(h.hub.http);
-  for (const l of logins) await api.login(l.username, l.password);
   // A second worker, in the west community.
-  const made = await api.call('admin', 'POST', '/api/v1/users', {
-    username: 'worker-west',
-    role: 'community_worker',
-    password: 'worker-west-pass',
-    areaIds: ['community-west-1'],
-  });
-  expect(made.status).toBe(201);
-  await api.login('worker-west', 'worker-west-pass');
-  const users = (await api.call('admin', 'GET', '/api/v1/users')).body as { users: UserDto[] };
-  for (const u of users.users) ids[u.username] = u.id;
+  ({
+    h,
+    api,
+    userIds: ids,
+  } = await startOpsHub({
+    clock: () => nowMs,
+    users: [{ username: 'worker-west', role: 'community_worker', areaIds: ['community-west-1'] }],
+  }));
 }, 60_000);
 
 afterAll(async () => {

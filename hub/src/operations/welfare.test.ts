@@ -14,10 +14,10 @@ import type {
   WelfareCheckResponse,
   WelfarePlanResponse,
 } from '@anxin/protocol';
-import { seedDemo } from '../care/seed.js';
 import { insertNewAlarm } from '../store/alarms.js';
-import { expectApiError, startHub, type RunningHub } from '../testing/harness.js';
-import { Injector } from '../testing/ops-inject.js';
+import { expectApiError, type RunningHub } from '../testing/harness.js';
+import type { Injector } from '../testing/ops-inject.js';
+import { startOpsHub } from '../testing/ops-hub.js';
 
 let h: RunningHub;
 let api: Injector;
@@ -25,18 +25,10 @@ const DAY = 86_400_000;
 let nowMs = Date.UTC(2026, 11, 4, 2, 0); // 2026-12-04 10:00 in Shanghai
 
 beforeAll(async () => {
-  h = await startHub({}, { clock: () => nowMs });
-  const { logins } = await seedDemo(h.hub, { homes: 3 });
-  api = new Injector(h.hub.http);
-  for (const l of logins) await api.login(l.username, l.password);
-  const made = await api.call('admin', 'POST', '/api/v1/users', {
-    username: 'worker-west',
-    role: 'community_worker',
-    password: 'worker-west-pass',
-    areaIds: ['community-west-1'],
-  });
-  expect(made.status).toBe(201);
-  await api.login('worker-west', 'worker-west-pass');
+  ({ h, api } = await startOpsHub({
+    clock: () => nowMs,
+    users: [{ username: 'worker-west', role: 'community_worker', areaIds: ['community-west-1'] }],
+  }));
 }, 60_000);
 
 afterAll(async () => {

@@ -4,31 +4,15 @@
  * worker's assigned visits (not in the list, 404 when read or recorded); operators see all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  CareUserResponse,
-  WelfareCheckListResponse,
-  WelfareCheckResponse,
-} from '@anxin/protocol';
-import { seedDemo } from '../care/seed.js';
-import { expectApiError, startHub, type RunningHub } from '../testing/harness.js';
-import { Injector } from '../testing/ops-inject.js';
+import type { WelfareCheckListResponse, WelfareCheckResponse } from '@anxin/protocol';
+import { expectApiError, type RunningHub } from '../testing/harness.js';
+import type { Injector } from '../testing/ops-inject.js';
+import { startOpsHub } from '../testing/ops-hub.js';
 
 let h: RunningHub;
 let api: Injector;
-const ids: Record<string, string> = {};
+let ids: Record<string, string> = {};
 const visits: Record<string, string> = {};
-
-const makeWorker = async (username: string) => {
-  const made = await api.call('admin', 'POST', '/api/v1/users', {
-    username,
-    role: 'community_worker',
-    password: `${username}-pass`,
-    areaIds: ['community-east-1'],
-  });
-  expect(made.status).toBe(201);
-  ids[username] = (made.body as CareUserResponse).user.id;
-  await api.login(username, `${username}-pass`);
-};
 
 const visit = async (residentId: string, assignee: string | null) => {
   const made = await api.call('operator', 'POST', '/api/v1/welfare-checks', {
@@ -47,12 +31,16 @@ const listed = async (who: string) => {
 };
 
 beforeAll(async () => {
-  h = await startHub();
-  const { logins } = await seedDemo(h.hub, { homes: 3 });
-  api = new Injector(h.hub.http);
-  for (const l of logins) await api.login(l.username, l.password);
-  await makeWorker('worker-a');
-  await makeWorker('worker-b');
+  const worker = (username: string) => ({
+    username,
+    role: 'community_worker' as const,
+    areaIds: ['community-east-1'],
+  });
+  ({
+    h,
+    api,
+    userIds: ids,
+  } = await startOpsHub({ users: [worker('worker-a'), worker('worker-b')] }));
   // home-0001 and home-0003 are in community-east-1 (the demo's seed).
   visits.a = await visit('home-0001-r1', 'worker-a');
   visits.b = await visit('home-0003-r1', 'worker-b');
