@@ -310,7 +310,9 @@ describe('commands', () => {
   it('marks a command the gateway never answers as timed out', async () => {
     await gateway.stop();
     const timedOut = await command('ping', undefined, 1);
-    expect(timedOut).toMatchObject({ status: 'timed_out', code: 'TIMEOUT' });
+    // Nothing answered it: no answer time, only when the hub stopped waiting.
+    expect(timedOut).toMatchObject({ status: 'timed_out', code: 'TIMEOUT', answeredAt: null });
+    expect(Date.parse(timedOut.timeoutAt) - Date.parse(timedOut.requestedAt)).toBe(1000);
     await waitFor('timeout pushed', () =>
       pushedCommands.some((c) => c.id === timedOut.id && c.status === 'timed_out')
         ? true

@@ -191,6 +191,7 @@ export interface GatewayCommandDto {
   data: Record<string, unknown> | null;
   requestedBy: string | null;
   requestedAt: string;
+  /** When the gateway answered; null while pending and when no answer came (timed out, not sent). */
   answeredAt: string | null;
   /** When the hub stops waiting and marks the command timed out. */
   timeoutAt: string;

@@ -135,7 +135,7 @@ export class GatewayControl implements HubPart {
     } catch (err) {
       const message = `not sent: ${(err as Error).message}`.slice(0, 500);
       this.deps.log.warn({ err, gatewayId: input.gatewayId, id: row.id }, 'command not published');
-      await this.deps.store.failCommand(row.id, 'FAILED', message, this.now());
+      await this.deps.store.failCommand(row.id, 'FAILED', message);
       return commandRowToDto({ ...row, status: 'failed', code: 'FAILED', message });
     }
     return commandRowToDto(row);

@@ -127,47 +127,44 @@ export class ControlStore {
     return this.getCommand(gatewayId, result.id);
   }
 
-  /** Marks a pending command failed before it reached the gateway (not published). */
-  async failCommand(id: string, code: string, message: string, at: number): Promise<void> {
+  /**
+   * Marks a pending command failed before it reached the gateway (not published). No answer came,
+   * so `answered_at` stays null: it is when the gateway answered, never when the hub gave up.
+   */
+  async failCommand(id: string, code: string, message: string): Promise<void> {
     await this.db
       .updateTable('gateway_commands')
-      .set({ status: 'failed', code, message, answered_at: at })
+      .set({ status: 'failed', code, message })
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .execute();
   }
 
-  /** Pending commands past their timeout become timed out; returns them. */
+  /**
+   * Pending commands past their timeout become timed out; returns them. Nothing answered them, so
+   * `answered_at` stays null (their `timeout_at` says when the hub stopped waiting).
+   */
   async expire(now: number): Promise<CommandRow[]> {
     const due = await this.db
       .selectFrom('gateway_commands')
-      .selectAll()
+      .select('id')
       .where('status', '=', 'pending')
       .where('timeout_at', '<=', now)
       .limit(1000)
       .execute();
     if (due.length === 0) return [];
-    await this.db
+    // Only the rows this update changed: one the gateway answered since the select stays answered
+    // and is neither audited nor pushed as timed out.
+    return this.db
       .updateTable('gateway_commands')
-      .set({
-        status: 'timed_out',
-        code: 'TIMEOUT',
-        message: 'the gateway did not answer in time',
-        answered_at: now,
-      })
+      .set({ status: 'timed_out', code: 'TIMEOUT', message: 'the gateway did not answer in time' })
       .where(
         'id',
         'in',
         due.map((d) => d.id),
       )
       .where('status', '=', 'pending')
+      .returningAll()
       .execute();
-    return due.map((d) => ({
-      ...d,
-      status: 'timed_out',
-      code: 'TIMEOUT',
-      message: 'the gateway did not answer in time',
-      answered_at: now,
-    }));
   }
 }
