@@ -1,7 +1,8 @@
 /**
  * Escalation with a real hub (in-process, real MQTT gateway, Socket.IO) and a real local webhook
  * receiver: a timer that falls due while the hub is down fires after the restart, once; a
- * test-mode home never escalates; an acknowledged alarm stops the chain; contacts are called one
+ * test-mode home never escalates, while a fall a gateway marked as sent in its own test mode
+ * still does; an acknowledged alarm stops the chain; contacts are called one
  * at a time in call order and the first to accept stops the chain.
  *
  * Time is the escalator's injected clock (issue 14): the steps keep their default minutes and the
@@ -184,10 +185,13 @@ async function seed(r: Running): Promise<{ admin: string; family: string; operat
   };
 }
 
-async function raiseFall(r: Running, seq: number): Promise<AlarmDto> {
+/** A fall from the home's gateway; `gatewayTest`: sent while the gateway's own test flag was on. */
+async function raiseFall(r: Running, seq: number, gatewayTest = false): Promise<AlarmDto> {
   const gw = await TestGateway.connect(r.mqttUrl, GW, GW_SECRET);
   try {
-    await gw.sendAlarms([alarmEvent(seq, { kind: 'fall' })]);
+    await gw.sendAlarms([
+      alarmEvent(seq, { kind: 'fall', ...(gatewayTest ? { test: true } : {}) }),
+    ]);
     await gw.waitForAck((a) => a.lane === 'alarm' && a.acked.includes(seq));
   } finally {
     await gw.close();
@@ -524,5 +528,49 @@ describe('escalation with a real hub', () => {
     expect(
       (await api(r, admin, 'PUT', '/api/v1/homes/home-1/test-mode', { enabled: false })).status,
     ).toBe(200);
+  }, 60_000);
+
+  it("a gateway's own test mark still escalates; a home in test mode does not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-esc-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { url, hooks } = await webhookReceiver();
+    const r = await startHubAt(dir, url);
+    cleanups.push(() => r.hub.close());
+    const { admin } = await seed(r);
+
+    // An installer testing the gateway (its own flag on) while the home is live: the fall is
+    // marked for people, and still chased like any other — a real fall may happen mid-test.
+    const marked = await raiseFall(r, 1, true);
+    expect(marked).toMatchObject({ gatewayTest: true, test: false });
+    await armed(r, admin, marked.id);
+    await r.clock.advanceTo(Date.parse(marked.receivedAt) + ACK_MS + 1);
+    await waitFor(
+      () => hooksFor(hooks, marked.id, 'alarm.escalated').length === 1,
+      5000,
+      'the gateway-test-marked alarm escalated',
+    );
+    const esc = await api(r, admin, 'GET', `/api/v1/alarms/${marked.id}/escalation`);
+    expect(esc.json.escalation).toMatchObject({ stage: 'supervisors' });
+    expect(
+      (
+        await api(r, admin, 'POST', `/api/v1/alarms/${marked.id}/resolve`, {
+          outcome: 'false_alarm',
+        })
+      ).status,
+    ).toBe(200);
+
+    // The home in test mode: the same marked fall is recorded and never escalated.
+    expect(
+      (await api(r, admin, 'PUT', '/api/v1/homes/home-1/test-mode', { enabled: true })).status,
+    ).toBe(200);
+    const quiet = await raiseFall(r, 2, true);
+    expect(quiet).toMatchObject({ gatewayTest: true, test: true });
+    for (const step of [ACK_MS, SUPERVISORS_MS, CONTACT_MS, CONTACT_MS, CONTACT_MS])
+      await r.clock.advance(step + 1);
+    await drained(r);
+    expect(
+      hooks.filter((h) => (h.body.data.alarm as AlarmDto | undefined)?.id === quiet.id),
+    ).toEqual([]);
+    expect(r.hub.stats().alarmEngine.escalation.escalated).toBe(1);
   }, 60_000);
 });
