@@ -5,28 +5,18 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  AddNoteRequestSchema,
-  AssignRequestSchema,
   CreateServiceRequestRequestSchema,
-  OpsIdParamsSchema,
   ServiceRequestListQuerySchema,
   ServiceRequestListResponseSchema,
   ServiceRequestResponseSchema,
-  TaskStatusRequestSchema,
   type ServiceRequestDto,
   type ServiceRequestListResponse,
   type ServiceRequestResponse,
   type TaskStatus,
 } from '@anxin/protocol';
 import { familyView } from '../operations/service-requests.js';
-import { HttpError } from './errors.js';
-import {
-  assignableUser,
-  opsActor,
-  splitStatuses,
-  taskValue,
-  type OpsRouteDeps,
-} from './ops-shared.js';
+import { opsActor, splitStatuses, type OpsRouteDeps } from './ops-shared.js';
+import { taskRoutes } from './task-routes.js';
 import { typed } from './typed.js';
 
 const ASSIGNABLE_ROLES = ['community_worker', 'installer', 'operator', 'supervisor'];
@@ -125,112 +115,18 @@ export function serviceRequestRoutes(
     },
   );
 
-  app.get(
-    '/api/v1/service-requests/:id',
+  taskRoutes(
+    app,
+    { ops, access },
     {
-      ...authed,
-      schema: { params: OpsIdParamsSchema, response: { 200: ServiceRequestResponseSchema } },
-    },
-    async (request): Promise<ServiceRequestResponse> => {
-      await access.requireRole(request, 'service_request.read', 'service_request', null);
-      const { id } = request.params;
-      return { serviceRequest: shown(request, await visible(request, id, 'service_request.read')) };
-    },
-  );
-
-  app.post(
-    '/api/v1/service-requests/:id/assign',
-    {
-      ...authed,
-      schema: {
-        params: OpsIdParamsSchema,
-        body: AssignRequestSchema,
-        response: { 200: ServiceRequestResponseSchema },
-      },
-    },
-    async (request): Promise<ServiceRequestResponse> => {
-      const { id } = request.params;
-      await access.requireRole(request, 'service_request.assign', 'service_request', id);
-      await visible(request, id, 'service_request.assign');
-      const body = request.body;
-      let assignee: { userId: string | null; name: string; phone: string | null };
-      if (body.userId !== undefined) {
-        const u = await assignableUser(ops, body.userId, ASSIGNABLE_ROLES);
-        assignee = { userId: u.id, name: body.name ?? u.name, phone: body.phone ?? null };
-      } else if (body.name !== undefined) {
-        assignee = { userId: null, name: body.name, phone: body.phone ?? null };
-      } else
-        throw new HttpError('VALIDATION_FAILED', 'give userId or name', [
-          { path: '/name', message: 'userId or name is required' },
-        ]);
-      const r = await ops.requests.change(
-        id,
-        { kind: 'assign', assignee, ...(body.note !== undefined ? { note: body.note } : {}) },
-        opsActor(access, request),
-        ops.now(),
-      );
-      return { serviceRequest: taskValue(r) };
-    },
-  );
-
-  app.post(
-    '/api/v1/service-requests/:id/status',
-    {
-      ...authed,
-      schema: {
-        params: OpsIdParamsSchema,
-        body: TaskStatusRequestSchema,
-        response: { 200: ServiceRequestResponseSchema },
-      },
-    },
-    async (request): Promise<ServiceRequestResponse> => {
-      const { id } = request.params;
-      await access.requireRole(request, 'service_request.work', 'service_request', id);
-      await visible(request, id, 'service_request.status');
-      const body = request.body;
-      if (body.status !== 'in_progress' && body.outcome === undefined)
-        throw new HttpError(
-          'VALIDATION_FAILED',
-          `an outcome is required to close as ${body.status}`,
-          [{ path: '/outcome', message: `required for ${body.status}` }],
-        );
-      const r = await ops.requests.change(
-        id,
-        {
-          kind: 'status',
-          status: body.status,
-          ...(body.outcome !== undefined ? { outcome: body.outcome } : {}),
-          ...(body.note !== undefined ? { note: body.note } : {}),
-        },
-        opsActor(access, request),
-        ops.now(),
-      );
-      return { serviceRequest: taskValue(r) };
-    },
-  );
-
-  app.post(
-    '/api/v1/service-requests/:id/notes',
-    {
-      ...authed,
-      schema: {
-        params: OpsIdParamsSchema,
-        body: AddNoteRequestSchema,
-        response: { 200: ServiceRequestResponseSchema },
-      },
-    },
-    async (request): Promise<ServiceRequestResponse> => {
-      const { id } = request.params;
-      await access.requireRole(request, 'service_request.work', 'service_request', id);
-      await visible(request, id, 'service_request.note');
-      const body = request.body;
-      const r = await ops.requests.change(
-        id,
-        { kind: 'note', note: body.text, familyVisible: body.familyVisible ?? false },
-        opsActor(access, request),
-        ops.now(),
-      );
-      return { serviceRequest: taskValue(r) };
+      base: '/api/v1/service-requests',
+      target: 'service_request',
+      store: ops.requests,
+      visible,
+      shown,
+      assignableRoles: ASSIGNABLE_ROLES,
+      responseSchema: ServiceRequestResponseSchema,
+      answer: (serviceRequest) => ({ serviceRequest }),
     },
   );
   // A Fastify plugin: registered with app.register, done once its routes are added.

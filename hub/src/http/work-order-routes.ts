@@ -5,12 +5,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  AddNoteRequestSchema,
-  AssignRequestSchema,
   CreateAlarmWorkOrderRequestSchema,
   CreateWorkOrderRequestSchema,
   OpsIdParamsSchema,
-  TaskStatusRequestSchema,
   WORK_ORDER_ALARM_OUTCOMES,
   WorkOrderListQuerySchema,
   WorkOrderListResponseSchema,
@@ -21,13 +18,8 @@ import {
   type WorkOrderResponse,
 } from '@anxin/protocol';
 import { HttpError } from './errors.js';
-import {
-  assignableUser,
-  opsActor,
-  splitStatuses,
-  taskValue,
-  type OpsRouteDeps,
-} from './ops-shared.js';
+import { opsActor, splitStatuses, type OpsRouteDeps } from './ops-shared.js';
+import { taskRoutes } from './task-routes.js';
 import { typed } from './typed.js';
 
 const ASSIGNABLE_ROLES = ['installer', 'community_worker', 'operator', 'supervisor'];
@@ -172,112 +164,18 @@ export function workOrderRoutes(
     },
   );
 
-  app.get(
-    '/api/v1/work-orders/:id',
+  taskRoutes(
+    app,
+    { ops, access },
     {
-      ...authed,
-      schema: { params: OpsIdParamsSchema, response: { 200: WorkOrderResponseSchema } },
-    },
-    async (request): Promise<WorkOrderResponse> => {
-      await access.requireRole(request, 'work_order.read', 'work_order', null);
-      const { id } = request.params;
-      return { workOrder: await visible(request, id, 'work_order.read') };
-    },
-  );
-
-  app.post(
-    '/api/v1/work-orders/:id/assign',
-    {
-      ...authed,
-      schema: {
-        params: OpsIdParamsSchema,
-        body: AssignRequestSchema,
-        response: { 200: WorkOrderResponseSchema },
-      },
-    },
-    async (request): Promise<WorkOrderResponse> => {
-      const { id } = request.params;
-      await access.requireRole(request, 'work_order.assign', 'work_order', id);
-      await visible(request, id, 'work_order.assign');
-      const body = request.body;
-      let assignee: { userId: string | null; name: string; phone: string | null };
-      if (body.userId !== undefined) {
-        const u = await assignableUser(ops, body.userId, ASSIGNABLE_ROLES);
-        assignee = { userId: u.id, name: body.name ?? u.name, phone: body.phone ?? null };
-      } else if (body.name !== undefined)
-        assignee = { userId: null, name: body.name, phone: body.phone ?? null };
-      else
-        throw new HttpError('VALIDATION_FAILED', 'give userId or name', [
-          { path: '/name', message: 'userId or name is required' },
-        ]);
-      const r = await ops.workOrders.change(
-        id,
-        { kind: 'assign', assignee, ...(body.note !== undefined ? { note: body.note } : {}) },
-        opsActor(access, request),
-        ops.now(),
-      );
-      return { workOrder: taskValue(r) };
-    },
-  );
-
-  app.post(
-    '/api/v1/work-orders/:id/status',
-    {
-      ...authed,
-      schema: {
-        params: OpsIdParamsSchema,
-        body: TaskStatusRequestSchema,
-        response: { 200: WorkOrderResponseSchema },
-      },
-    },
-    async (request): Promise<WorkOrderResponse> => {
-      const { id } = request.params;
-      await access.requireRole(request, 'work_order.work', 'work_order', id);
-      await visible(request, id, 'work_order.status');
-      const body = request.body;
-      if (body.status !== 'in_progress' && body.outcome === undefined)
-        throw new HttpError(
-          'VALIDATION_FAILED',
-          `an outcome is required to close as ${body.status}`,
-          [{ path: '/outcome', message: `required for ${body.status}` }],
-        );
-      const r = await ops.workOrders.change(
-        id,
-        {
-          kind: 'status',
-          status: body.status,
-          ...(body.outcome !== undefined ? { outcome: body.outcome } : {}),
-          ...(body.note !== undefined ? { note: body.note } : {}),
-        },
-        opsActor(access, request),
-        ops.now(),
-      );
-      return { workOrder: taskValue(r) };
-    },
-  );
-
-  app.post(
-    '/api/v1/work-orders/:id/notes',
-    {
-      ...authed,
-      schema: {
-        params: OpsIdParamsSchema,
-        body: AddNoteRequestSchema,
-        response: { 200: WorkOrderResponseSchema },
-      },
-    },
-    async (request): Promise<WorkOrderResponse> => {
-      const { id } = request.params;
-      await access.requireRole(request, 'work_order.work', 'work_order', id);
-      await visible(request, id, 'work_order.note');
-      const body = request.body;
-      const r = await ops.workOrders.change(
-        id,
-        { kind: 'note', note: body.text, familyVisible: body.familyVisible ?? false },
-        opsActor(access, request),
-        ops.now(),
-      );
-      return { workOrder: taskValue(r) };
+      base: '/api/v1/work-orders',
+      target: 'work_order',
+      store: ops.workOrders,
+      visible,
+      shown: (_request, dto) => dto,
+      assignableRoles: ASSIGNABLE_ROLES,
+      responseSchema: WorkOrderResponseSchema,
+      answer: (workOrder) => ({ workOrder }),
     },
   );
   // A Fastify plugin: registered with app.register, done once its routes are added.
