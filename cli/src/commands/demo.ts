@@ -4,6 +4,7 @@ import { loadConfig } from '@anxin/protocol';
 import { pino } from 'pino';
 import { intOption, parseCommandArgs } from '../args.js';
 import { untilSignal, writeLine, type Command } from '../command.js';
+import { listenOrClose } from './listen-hub.js';
 import { DemoConfigSchema, demoHubConfig, DEMO_ALARM_EVENTS } from '../demo/config.js';
 import { controlSocketPath, startControlServer, type TriggerOutcome } from '../demo/control.js';
 import {
@@ -44,14 +45,7 @@ export const demoCommand: Command = {
 
     const hub = await buildHub(hubConfig);
     const stopping = untilSignal();
-    let listening: Awaited<ReturnType<typeof hub.listen>>;
-    try {
-      listening = await hub.listen();
-    } catch (err) {
-      await hub.close(); // release the database and whatever did start, so the process can exit
-      throw err;
-    }
-    const { httpUrl, mqttUrl } = listening;
+    const { httpUrl, mqttUrl } = await listenOrClose(hub);
 
     // Areas, homes home-0001…, residents, contacts, plans and one login per role.
     const seeded = await seedDemo(hub, { homes: demo.homes });

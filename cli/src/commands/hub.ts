@@ -4,6 +4,7 @@ import { buildHub, HubConfigSchema } from '@anxin/hub';
 import { isValidGatewayId, loadConfig } from '@anxin/protocol';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, untilSignal, writeLine, type Command } from '../command.js';
+import { listenOrClose } from './listen-hub.js';
 
 function readProvisionFile(file: string): string[] {
   let text: string;
@@ -59,14 +60,7 @@ export const hubCommand: Command = {
     // One transaction for all of them (measured: 10,000 gateways 4.7–6.3 s → 2.8 s to listening).
     await hub.provisionGateways(provisions);
     const stopping = untilSignal();
-    let listening: Awaited<ReturnType<typeof hub.listen>>;
-    try {
-      listening = await hub.listen();
-    } catch (err) {
-      await hub.close(); // release the database and whatever did start, so the process can exit
-      throw err;
-    }
-    const { httpUrl, mqttUrl } = listening;
+    const { httpUrl, mqttUrl } = await listenOrClose(hub);
     if ((await hub.countUsers()) === 0) {
       const password = randomBytes(9).toString('base64url');
       await hub.createUser({
