@@ -17,8 +17,9 @@
  * authenticated by the same cookie.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ALARM_OUTCOMES, type AlarmDto } from './alarms.js';
-import type { UserRole } from './roles.js';
+import { ALARM_ACTIONS, ALARM_OUTCOMES, AlarmSchema } from './alarms.js';
+import { IsoTime, nullable } from './operations-common.js';
+import { USER_ROLES } from './roles.js';
 import { stringEnum } from './schema.js';
 
 export const SESSION_COOKIE = 'anxin_session';
@@ -32,17 +33,22 @@ export const LoginRequestSchema = Type.Object(
 );
 export type LoginRequest = Static<typeof LoginRequestSchema>;
 
-export interface UserDto {
-  id: string;
-  username: string;
-  displayName: string;
-  role: UserRole;
-}
+/** Answer schemas are closed (`additionalProperties: false`), as the hub serializes with them. */
+const closed = { additionalProperties: false } as const;
 
-export interface SessionResponse {
-  user: UserDto;
-  expiresAt: string;
-}
+export const UserSchema = Type.Object(
+  {
+    id: Type.String(),
+    username: Type.String(),
+    displayName: Type.String(),
+    role: stringEnum(USER_ROLES),
+  },
+  closed,
+);
+export type UserDto = Static<typeof UserSchema>;
+
+export const SessionResponseSchema = Type.Object({ user: UserSchema, expiresAt: IsoTime }, closed);
+export type SessionResponse = Static<typeof SessionResponseSchema>;
 
 export const ResolveAlarmRequestSchema = Type.Object(
   {
@@ -53,28 +59,33 @@ export const ResolveAlarmRequestSchema = Type.Object(
 );
 export type ResolveAlarmRequest = Static<typeof ResolveAlarmRequestSchema>;
 
-export interface AlarmListResponse {
-  alarms: AlarmDto[];
-}
+export const AlarmListResponseSchema = Type.Object({ alarms: Type.Array(AlarmSchema) }, closed);
+export type AlarmListResponse = Static<typeof AlarmListResponseSchema>;
 
-export interface AlarmResponse {
-  alarm: AlarmDto;
-}
+export const AlarmResponseSchema = Type.Object({ alarm: AlarmSchema }, closed);
+export type AlarmResponse = Static<typeof AlarmResponseSchema>;
 
 /** One device trigger joined into an alarm (the alarm's timeline). */
-export interface AlarmTriggerDto {
-  eventId: string;
-  seq: number;
-  deviceId: string;
-  action: 'raise' | 'clear' | 'cancel';
-  observedAt: string;
-  receivedAt: string;
-  detail: Record<string, number | boolean | string> | null;
-  /** Sent by a gateway in its own test mode (the event's `test` mark). */
-  gatewayTest: boolean;
-}
+export const AlarmTriggerSchema = Type.Object(
+  {
+    eventId: Type.String(),
+    seq: Type.Integer(),
+    deviceId: Type.String(),
+    action: stringEnum(ALARM_ACTIONS),
+    observedAt: IsoTime,
+    receivedAt: IsoTime,
+    detail: nullable(
+      Type.Record(Type.String(), Type.Union([Type.Number(), Type.Boolean(), Type.String()])),
+    ),
+    /** Sent by a gateway in its own test mode (the event's `test` mark). */
+    gatewayTest: Type.Boolean(),
+  },
+  closed,
+);
+export type AlarmTriggerDto = Static<typeof AlarmTriggerSchema>;
 
-export interface AlarmDetailResponse {
-  alarm: AlarmDto;
-  timeline: AlarmTriggerDto[];
-}
+export const AlarmDetailResponseSchema = Type.Object(
+  { alarm: AlarmSchema, timeline: Type.Array(AlarmTriggerSchema) },
+  closed,
+);
+export type AlarmDetailResponse = Static<typeof AlarmDetailResponseSchema>;

@@ -17,6 +17,8 @@
  * to family users who are contacts of the home when they are called and when someone accepts.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { IsoTime, nullable } from './operations-common.js';
+import { stringEnum } from './schema.js';
 
 export const ESCALATION_STAGES = [
   'pending',
@@ -28,33 +30,43 @@ export const ESCALATION_STAGES = [
 ] as const;
 export type EscalationStage = (typeof ESCALATION_STAGES)[number];
 
-export interface EscalationContactDto {
-  id: string;
-  name: string;
-  relation: string;
-  callOrder: number;
-}
+export const EscalationContactSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    relation: Type.String(),
+    callOrder: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
+export type EscalationContactDto = Static<typeof EscalationContactSchema>;
 
-export interface EscalationDto {
-  alarmId: string;
-  homeId: string | null;
-  stage: EscalationStage;
-  /** The contact being called (stage `contact`), else null. */
-  contact: EscalationContactDto | null;
-  /** When the next step happens; null once the chain has ended. */
-  dueAt: string | null;
-  acceptedBy: string | null;
-  acceptedAt: string | null;
-  /** `api`, `link` (signed token), `responding` (family "I am going there") */
-  acceptedVia: string | null;
-  /** Why it stopped: acknowledged, resolved, test_mode. */
-  stoppedReason: string | null;
-  updatedAt: string;
-}
+export const EscalationSchema = Type.Object(
+  {
+    alarmId: Type.String(),
+    homeId: nullable(Type.String()),
+    stage: stringEnum(ESCALATION_STAGES),
+    /** The contact being called (stage `contact`), else null. */
+    contact: nullable(EscalationContactSchema),
+    /** When the next step happens; null once the chain has ended. */
+    dueAt: nullable(IsoTime),
+    acceptedBy: nullable(Type.String()),
+    acceptedAt: nullable(IsoTime),
+    /** `api`, `link` (signed token), `responding` (family "I am going there") */
+    acceptedVia: nullable(Type.String()),
+    /** Why it stopped: acknowledged, resolved, test_mode. */
+    stoppedReason: nullable(Type.String()),
+    updatedAt: IsoTime,
+  },
+  { additionalProperties: false },
+);
+export type EscalationDto = Static<typeof EscalationSchema>;
 
-export interface EscalationResponse {
-  escalation: EscalationDto;
-}
+export const EscalationResponseSchema = Type.Object(
+  { escalation: EscalationSchema },
+  { additionalProperties: false },
+);
+export type EscalationResponse = Static<typeof EscalationResponseSchema>;
 
 export const AcceptEscalationRequestSchema = Type.Object(
   { note: Type.Optional(Type.String({ maxLength: 500 })) },
@@ -70,14 +82,18 @@ export type AcceptByTokenRequest = Static<typeof AcceptByTokenRequestSchema>;
 
 export const EscalationTokenQuerySchema = AcceptByTokenRequestSchema;
 
-export interface EscalationLinkResponse {
-  alarmId: string;
-  kind: string;
-  contactName: string;
-  stage: EscalationStage;
-  /** POST the same token to /api/v1/escalation/accept to accept. */
-  acceptUrl: string;
-}
+export const EscalationLinkResponseSchema = Type.Object(
+  {
+    alarmId: Type.String(),
+    kind: Type.String(),
+    contactName: Type.String(),
+    stage: stringEnum(ESCALATION_STAGES),
+    /** POST the same token to /api/v1/escalation/accept to accept. */
+    acceptUrl: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type EscalationLinkResponse = Static<typeof EscalationLinkResponseSchema>;
 
 export const ReopenAlarmRequestSchema = Type.Object(
   { reason: Type.String({ minLength: 1, maxLength: 1000 }) },

@@ -12,6 +12,7 @@
  * alarm still untaken counts as taken late once it is older than the limit.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { IsoTime, nullable } from './operations-common.js';
 
 /** The telecare answer-time targets: 97.5 % within 60 s, 99 % within 180 s. */
 export const ANSWER_TARGETS = [
@@ -28,81 +29,111 @@ export const FiguresQuerySchema = Type.Object(
 );
 export type FiguresQuery = Static<typeof FiguresQuerySchema>;
 
+const closed = { additionalProperties: false } as const;
+
 /** p50 / p90 of a set of durations in seconds (nearest rank), null when the set is empty. */
-export interface DurationStatsDto {
-  count: number;
-  p50S: number | null;
-  p90S: number | null;
-}
+export const DurationStatsSchema = Type.Object(
+  { count: Type.Integer(), p50S: nullable(Type.Number()), p90S: nullable(Type.Number()) },
+  closed,
+);
+export type DurationStatsDto = Static<typeof DurationStatsSchema>;
 
-export interface AnswerShareDto {
-  withinS: number;
-  /** Share of counted alarms taken within withinS (0..1), null with no alarms. */
-  share: number | null;
-  target: number;
-  met: boolean | null;
-}
+export const AnswerShareSchema = Type.Object(
+  {
+    withinS: Type.Number(),
+    /** Share of counted alarms taken within withinS (0..1), null with no alarms. */
+    share: nullable(Type.Number()),
+    target: Type.Number(),
+    met: nullable(Type.Boolean()),
+  },
+  closed,
+);
+export type AnswerShareDto = Static<typeof AnswerShareSchema>;
 
-export interface AlarmTimesDto {
-  alarmId: string;
-  kind: string;
-  priority: number;
-  receivedAt: string;
-  acknowledgedBy: string | null;
-  /** null while not acknowledged. */
-  acknowledgeS: number | null;
-  resolveS: number | null;
-}
+export const AlarmTimesSchema = Type.Object(
+  {
+    alarmId: Type.String(),
+    kind: Type.String(),
+    priority: Type.Integer(),
+    receivedAt: IsoTime,
+    acknowledgedBy: nullable(Type.String()),
+    /** null while not acknowledged. */
+    acknowledgeS: nullable(Type.Number()),
+    resolveS: nullable(Type.Number()),
+  },
+  closed,
+);
+export type AlarmTimesDto = Static<typeof AlarmTimesSchema>;
 
-export interface OperatorFiguresDto {
-  username: string;
-  acknowledged: number;
-  resolved: number;
-  acknowledge: DurationStatsDto;
-  resolve: DurationStatsDto;
-}
+export const OperatorFiguresSchema = Type.Object(
+  {
+    username: Type.String(),
+    acknowledged: Type.Integer(),
+    resolved: Type.Integer(),
+    acknowledge: DurationStatsSchema,
+    resolve: DurationStatsSchema,
+  },
+  closed,
+);
+export type OperatorFiguresDto = Static<typeof OperatorFiguresSchema>;
 
-export interface DayFiguresDto {
-  /** UTC day, YYYY-MM-DD. */
-  day: string;
-  alarms: number;
-  acknowledge: DurationStatsDto;
-  resolve: DurationStatsDto;
-  answerShares: AnswerShareDto[];
-}
+export const DayFiguresSchema = Type.Object(
+  {
+    /** UTC day, YYYY-MM-DD. */
+    day: Type.String(),
+    alarms: Type.Integer(),
+    acknowledge: DurationStatsSchema,
+    resolve: DurationStatsSchema,
+    answerShares: Type.Array(AnswerShareSchema),
+  },
+  closed,
+);
+export type DayFiguresDto = Static<typeof DayFiguresSchema>;
 
-export interface AgeBucketDto {
-  /** e.g. "<1m", "1-5m", "5-15m", "15-60m", "1-4h", ">=4h". */
-  label: string;
-  minS: number;
-  /** null for the last (open-ended) bucket. */
-  maxS: number | null;
-  count: number;
-}
+export const AgeBucketSchema = Type.Object(
+  {
+    /** e.g. "<1m", "1-5m", "5-15m", "15-60m", "1-4h", ">=4h". */
+    label: Type.String(),
+    minS: Type.Number(),
+    /** null for the last (open-ended) bucket. */
+    maxS: nullable(Type.Number()),
+    count: Type.Integer(),
+  },
+  closed,
+);
+export type AgeBucketDto = Static<typeof AgeBucketSchema>;
 
-export interface FalseAlarmRateDto {
-  /** Device kind (care model), else the driver, else "unknown"/"hub" (derived alarms). */
-  deviceKind: string;
-  resolved: number;
-  falseAlarms: number;
-  /** falseAlarms / resolved, null with none resolved. */
-  rate: number | null;
-}
+export const FalseAlarmRateSchema = Type.Object(
+  {
+    /** Device kind (care model), else the driver, else "unknown"/"hub" (derived alarms). */
+    deviceKind: Type.String(),
+    resolved: Type.Integer(),
+    falseAlarms: Type.Integer(),
+    /** falseAlarms / resolved, null with none resolved. */
+    rate: nullable(Type.Number()),
+  },
+  closed,
+);
+export type FalseAlarmRateDto = Static<typeof FalseAlarmRateSchema>;
 
-export interface FiguresResponse {
-  from: string;
-  to: string;
-  generatedAt: string;
-  /** Alarms counted (received in the range, not tests). */
-  alarms: number;
-  acknowledge: DurationStatsDto;
-  resolve: DurationStatsDto;
-  answerShares: AnswerShareDto[];
-  /** One line per alarm, oldest first; the newest 5,000 when there are more. */
-  perAlarm: AlarmTimesDto[];
-  perOperator: OperatorFiguresDto[];
-  perDay: DayFiguresDto[];
-  /** Unresolved (not test) alarms now, by age since received. */
-  openByAge: AgeBucketDto[];
-  falseAlarmRates: FalseAlarmRateDto[];
-}
+export const FiguresResponseSchema = Type.Object(
+  {
+    from: IsoTime,
+    to: IsoTime,
+    generatedAt: IsoTime,
+    /** Alarms counted (received in the range, not tests). */
+    alarms: Type.Integer(),
+    acknowledge: DurationStatsSchema,
+    resolve: DurationStatsSchema,
+    answerShares: Type.Array(AnswerShareSchema),
+    /** One line per alarm, oldest first; the newest 5,000 when there are more. */
+    perAlarm: Type.Array(AlarmTimesSchema),
+    perOperator: Type.Array(OperatorFiguresSchema),
+    perDay: Type.Array(DayFiguresSchema),
+    /** Unresolved (not test) alarms now, by age since received. */
+    openByAge: Type.Array(AgeBucketSchema),
+    falseAlarmRates: Type.Array(FalseAlarmRateSchema),
+  },
+  closed,
+);
+export type FiguresResponse = Static<typeof FiguresResponseSchema>;

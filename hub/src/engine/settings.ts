@@ -103,6 +103,12 @@ export type RuleSettingsOverride = {
     : RuleSettings[K];
 };
 
+/** GET and PUT /api/v1/homes/:id/rules answer: the settings in force and the home's own overrides. */
+export const HomeRulesResponseSchema = Type.Object(
+  { homeId: Type.String(), settings: RuleSettingsSchema, overrides: RuleSettingsOverrideSchema },
+  { additionalProperties: false },
+);
+
 /** Defaults with a home's overrides on top (one level of sections). */
 export function mergeSettings(
   defaults: RuleSettings,

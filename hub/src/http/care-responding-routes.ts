@@ -2,7 +2,12 @@
  * "I am going there": a family member or the call centre says they are on their way to an alarm.
  */
 import type { FastifyInstance } from 'fastify';
-import { IdParamsSchema, RespondingRequestSchema, type AlarmResponse } from '@anxin/protocol';
+import {
+  AlarmResponseSchema,
+  IdParamsSchema,
+  RespondingRequestSchema,
+  type AlarmResponse,
+} from '@anxin/protocol';
 import { HttpError } from './errors.js';
 import type { CareKit } from './care-kit.js';
 import { typed } from './typed.js';
@@ -16,7 +21,15 @@ export function careRespondingRoutes(server: FastifyInstance, kit: CareKit): Pro
 
   app.post(
     '/api/v1/alarms/:id/responding',
-    { ...kit.authed, schema: { tags: ['alarms'], ...idParams, body: RespondingRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['alarms'],
+        ...idParams,
+        body: RespondingRequestSchema,
+        response: { 200: AlarmResponseSchema },
+      },
+    },
     async (request): Promise<AlarmResponse> => {
       const { id } = request.params;
       const actor = await access.requireRole(request, 'alarm.respond', 'alarm', id);

@@ -16,8 +16,12 @@ import { Value } from '@sinclair/typebox/value';
 import {
   AcceptByTokenRequestSchema,
   AcceptEscalationRequestSchema,
+  AlarmResponseSchema,
+  EscalationLinkResponseSchema,
+  EscalationResponseSchema,
   EscalationTokenQuerySchema,
   FiguresQuerySchema,
+  FiguresResponseSchema,
   ReopenAlarmRequestSchema,
   type AlarmDto,
   type AlarmResponse,
@@ -30,7 +34,7 @@ import type { Kysely } from 'kysely';
 import type { CareLookup } from '../engine/care-lookup.js';
 import type { AlarmEngine } from '../engine/engine.js';
 import { reopenAlarm } from '../engine/reopen.js';
-import { RuleSettingsOverrideSchema } from '../engine/settings.js';
+import { HomeRulesResponseSchema, RuleSettingsOverrideSchema } from '../engine/settings.js';
 import type { AcceptResult, Escalator } from '../escalation/escalator.js';
 import type { ScopeResolver } from '../auth/scope.js';
 import type { FiguresService } from '../figures/figures.js';
@@ -97,7 +101,10 @@ export function registerEngineRoutes(server: FastifyInstance, deps: EngineRouteD
 
   app.get(
     '/api/v1/figures',
-    { ...session(['supervisor', 'admin']), schema: { querystring: FiguresQuerySchema } },
+    {
+      ...session(['supervisor', 'admin']),
+      schema: { querystring: FiguresQuerySchema, response: { 200: FiguresResponseSchema } },
+    },
     async (request): Promise<FiguresResponse> => {
       const q = request.query;
       const now = Date.now();
@@ -120,7 +127,10 @@ export function registerEngineRoutes(server: FastifyInstance, deps: EngineRouteD
 
   app.get(
     '/api/v1/homes/:id/rules',
-    { ...session([...CONSOLE_ROLES, 'installer']), schema: { params: IdParams } },
+    {
+      ...session([...CONSOLE_ROLES, 'installer']),
+      schema: { params: IdParams, response: { 200: HomeRulesResponseSchema } },
+    },
     async (request) => {
       const { id } = request.params;
       if (!(await homeVisible(user(request), id)))
@@ -137,7 +147,11 @@ export function registerEngineRoutes(server: FastifyInstance, deps: EngineRouteD
     '/api/v1/homes/:id/rules',
     {
       ...session(['supervisor', 'admin', 'installer']),
-      schema: { params: IdParams, body: RuleSettingsOverrideSchema },
+      schema: {
+        params: IdParams,
+        body: RuleSettingsOverrideSchema,
+        response: { 200: HomeRulesResponseSchema },
+      },
     },
     async (request) => {
       const { id } = request.params;
@@ -163,7 +177,10 @@ export function registerEngineRoutes(server: FastifyInstance, deps: EngineRouteD
 
   app.get(
     '/api/v1/alarms/:id/escalation',
-    { ...session([...CONSOLE_ROLES, 'family']), schema: { params: IdParams } },
+    {
+      ...session([...CONSOLE_ROLES, 'family']),
+      schema: { params: IdParams, response: { 200: EscalationResponseSchema } },
+    },
     async (request): Promise<EscalationResponse> => {
       const { id } = request.params;
       const alarm = await deps.db
@@ -183,7 +200,7 @@ export function registerEngineRoutes(server: FastifyInstance, deps: EngineRouteD
     '/api/v1/alarms/:id/escalation/accept',
     {
       ...session(['family', 'supervisor', 'admin']),
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: { 200: EscalationResponseSchema } },
     },
     async (request): Promise<EscalationResponse> => {
       const { id } = request.params;
@@ -199,7 +216,12 @@ export function registerEngineRoutes(server: FastifyInstance, deps: EngineRouteD
 
   app.get(
     '/api/v1/escalation/accept',
-    { schema: { querystring: EscalationTokenQuerySchema } },
+    {
+      schema: {
+        querystring: EscalationTokenQuerySchema,
+        response: { 200: EscalationLinkResponseSchema },
+      },
+    },
     async (request): Promise<EscalationLinkResponse> => {
       const { token } = request.query;
       const r = await deps.escalator.describeToken(token);
@@ -217,7 +239,9 @@ export function registerEngineRoutes(server: FastifyInstance, deps: EngineRouteD
 
   app.post(
     '/api/v1/escalation/accept',
-    { schema: { body: AcceptByTokenRequestSchema } },
+    {
+      schema: { body: AcceptByTokenRequestSchema, response: { 200: EscalationResponseSchema } },
+    },
     async (request): Promise<EscalationResponse> => {
       const { token } = request.body;
       return acceptResponse(await deps.escalator.acceptByToken(token));
@@ -228,7 +252,11 @@ export function registerEngineRoutes(server: FastifyInstance, deps: EngineRouteD
     '/api/v1/alarms/:id/reopen',
     {
       ...session(['supervisor', 'admin']),
-      schema: { params: IdParams, body: ReopenAlarmRequestSchema },
+      schema: {
+        params: IdParams,
+        body: ReopenAlarmRequestSchema,
+        response: { 200: AlarmResponseSchema },
+      },
     },
     async (request): Promise<AlarmResponse> => {
       const { id } = request.params;

@@ -5,9 +5,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   ALARM_STATUSES,
+  AlarmDetailResponseSchema,
+  AlarmListResponseSchema,
+  AlarmResponseSchema,
   LoginRequestSchema,
   ResolveAlarmRequestSchema,
   SESSION_COOKIE,
+  SessionResponseSchema,
   type AlarmDetailResponse,
   type AlarmListResponse,
   type AlarmResponse,
@@ -63,7 +67,7 @@ export function registerApiRoutes(server: FastifyInstance, deps: RouteDeps): voi
 
   app.post(
     '/api/v1/session',
-    { schema: { body: LoginRequestSchema } },
+    { schema: { body: LoginRequestSchema, response: { 200: SessionResponseSchema } } },
     async (request, reply): Promise<SessionResponse> => {
       const body = request.body;
       const { token, session } = await deps.auth.login(
@@ -83,22 +87,34 @@ export function registerApiRoutes(server: FastifyInstance, deps: RouteDeps): voi
     },
   );
 
-  app.get('/api/v1/session', async (request): Promise<SessionResponse> => {
-    const session = await deps.auth.sessionFromToken(request.cookies[SESSION_COOKIE], Date.now());
-    if (!session) throw new HttpError('UNAUTHENTICATED', 'not logged in');
-    return { user: session.user, expiresAt: new Date(session.expiresAt).toISOString() };
-  });
+  app.get(
+    '/api/v1/session',
+    { schema: { response: { 200: SessionResponseSchema } } },
+    async (request): Promise<SessionResponse> => {
+      const session = await deps.auth.sessionFromToken(request.cookies[SESSION_COOKIE], Date.now());
+      if (!session) throw new HttpError('UNAUTHENTICATED', 'not logged in');
+      return { user: session.user, expiresAt: new Date(session.expiresAt).toISOString() };
+    },
+  );
 
-  app.delete('/api/v1/session', async (request, reply) => {
-    const token = request.cookies[SESSION_COOKIE];
-    if (token) await deps.auth.logout(token);
-    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/api/v1/session',
+    // 204: the session is gone and there is no body to describe.
+    { schema: { response: { 204: { type: 'null' } } } },
+    async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) await deps.auth.logout(token);
+      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    },
+  );
 
   app.get(
     '/api/v1/alarms',
-    { ...authed, schema: { querystring: ListQuerySchema } },
+    {
+      ...authed,
+      schema: { querystring: ListQuerySchema, response: { 200: AlarmListResponseSchema } },
+    },
     async (request): Promise<AlarmListResponse> => {
       const query = request.query;
       const statuses = (
@@ -111,7 +127,10 @@ export function registerApiRoutes(server: FastifyInstance, deps: RouteDeps): voi
 
   app.get(
     '/api/v1/alarms/:id',
-    { ...authed, schema: { params: AlarmParamsSchema } },
+    {
+      ...authed,
+      schema: { params: AlarmParamsSchema, response: { 200: AlarmDetailResponseSchema } },
+    },
     async (request): Promise<AlarmDetailResponse> => {
       const { id } = request.params;
       const found = await alarmInScope(request, id, 'alarm.read');
@@ -121,7 +140,10 @@ export function registerApiRoutes(server: FastifyInstance, deps: RouteDeps): voi
 
   app.post(
     '/api/v1/alarms/:id/acknowledge',
-    { ...authed, schema: { params: AlarmParamsSchema } },
+    {
+      ...authed,
+      schema: { params: AlarmParamsSchema, response: { 200: AlarmResponseSchema } },
+    },
     async (request): Promise<AlarmResponse> => {
       const { id } = request.params;
       await deps.access.requireRole(request, 'alarm.handle', 'alarm', id);
@@ -141,7 +163,14 @@ export function registerApiRoutes(server: FastifyInstance, deps: RouteDeps): voi
 
   app.post(
     '/api/v1/alarms/:id/resolve',
-    { ...authed, schema: { params: AlarmParamsSchema, body: ResolveAlarmRequestSchema } },
+    {
+      ...authed,
+      schema: {
+        params: AlarmParamsSchema,
+        body: ResolveAlarmRequestSchema,
+        response: { 200: AlarmResponseSchema },
+      },
+    },
     async (request): Promise<AlarmResponse> => {
       const { id } = request.params;
       await deps.access.requireRole(request, 'alarm.handle', 'alarm', id);
