@@ -15,25 +15,17 @@ import {
   type CreateGatewayResponse,
   type GatewayResponse,
 } from '@anxin/protocol';
-import { login, startHub, waitFor, type RunningHub } from '../testing/harness.js';
+import { startHub, waitFor, type RunningHub } from '../testing/harness.js';
 import { challenge, openAnswer, pickUp, prepareProof, sendProof } from '../testing/claim.js';
+import { Injector } from '../testing/ops-inject.js';
 import { seedDemo } from './seed.js';
 
 let h: RunningHub;
-const cookies: Record<string, string> = {};
+let api: Injector;
 
-async function call(who: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${h.httpUrl}${path}`, {
-    method,
-    headers: {
-      cookie: cookies[who] ?? '',
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
+// The hub's REST in-process (inject()); gateways still talk MQTT and claim HTTP on its ports.
+const call = (who: string, method: string, path: string, body?: unknown) =>
+  api.call(who, method, path, body);
 
 const errorCode = (body: unknown) => (body as ApiError).error.code;
 
@@ -56,7 +48,8 @@ async function auditActions(id: string): Promise<{ action: string; detail: unkno
 beforeAll(async () => {
   h = await startHub();
   const { logins } = await seedDemo(h.hub, { homes: 1 });
-  for (const l of logins) cookies[l.username] = await login(h.httpUrl, l.username, l.password);
+  api = new Injector(h.hub.http);
+  for (const l of logins) await api.login(l.username, l.password);
 }, 60_000);
 
 afterAll(async () => {

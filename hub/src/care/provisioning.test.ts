@@ -16,33 +16,18 @@ import {
   type CreateGatewayResponse,
   type GatewayConfigMessage,
 } from '@anxin/protocol';
-import {
-  alarmEvent,
-  login,
-  startHub,
-  TestGateway,
-  waitFor,
-  type RunningHub,
-} from '../testing/harness.js';
+import { alarmEvent, startHub, TestGateway, waitFor, type RunningHub } from '../testing/harness.js';
 import { pickUp } from '../testing/claim.js';
+import { Injector } from '../testing/ops-inject.js';
 import { seedDemo } from './seed.js';
 
 let h: RunningHub;
-const cookies: Record<string, string> = {};
+let api: Injector;
 const clients: MqttClient[] = [];
 
-async function call(who: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${h.httpUrl}${path}`, {
-    method,
-    headers: {
-      cookie: cookies[who] ?? '',
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
+// The hub's REST in-process (inject()); gateways still talk MQTT and claim HTTP on its ports.
+const call = (who: string, method: string, path: string, body?: unknown) =>
+  api.call(who, method, path, body);
 
 /** Connects like a gateway and collects retained/live config messages. */
 async function connectGateway(id: string, password: string) {
@@ -69,14 +54,15 @@ async function connectGateway(id: string, password: string) {
 beforeAll(async () => {
   h = await startHub();
   const { logins } = await seedDemo(h.hub, { homes: 2 });
-  for (const l of logins) cookies[l.username] = await login(h.httpUrl, l.username, l.password);
+  api = new Injector(h.hub.http);
+  for (const l of logins) await api.login(l.username, l.password);
   const other = await call('admin', 'POST', '/api/v1/users', {
     username: 'inst-2',
     role: 'installer',
     password: 'inst-2-password',
   });
   expect(other.status).toBe(201);
-  cookies['inst-2'] = await login(h.httpUrl, 'inst-2', 'inst-2-password');
+  await api.login('inst-2', 'inst-2-password');
 }, 60_000);
 
 afterAll(async () => {
