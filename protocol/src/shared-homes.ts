@@ -22,17 +22,27 @@ export const SetDeviceResidentRequestSchema = Type.Object(
 );
 export type SetDeviceResidentRequest = Static<typeof SetDeviceResidentRequestSchema>;
 
-export interface DeviceResidentDto {
-  gatewayId: string;
-  deviceId: string;
-  residentId: string | null;
-}
+export const DeviceResidentSchema = Type.Object(
+  {
+    gatewayId: Type.String(),
+    deviceId: Type.String(),
+    residentId: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type DeviceResidentDto = Static<typeof DeviceResidentSchema>;
 
-export interface DeviceResidentListResponse {
-  /** Every device of the home's gateways, with its resident (null: home-level). */
-  devices: DeviceResidentDto[];
-}
+export const DeviceResidentListResponseSchema = Type.Object(
+  {
+    /** Every device of the home's gateways, with its resident (null: home-level). */
+    devices: Type.Array(DeviceResidentSchema),
+  },
+  { additionalProperties: false },
+);
+export type DeviceResidentListResponse = Static<typeof DeviceResidentListResponseSchema>;
 
-export interface DeviceResidentResponse {
-  device: DeviceResidentDto;
-}
+export const DeviceResidentResponseSchema = Type.Object(
+  { device: DeviceResidentSchema },
+  { additionalProperties: false },
+);
+export type DeviceResidentResponse = Static<typeof DeviceResidentResponseSchema>;

@@ -8,6 +8,7 @@ import {
   CreateDeviceRequestSchema,
   DeviceParamsSchema,
   UpdateDeviceRequestSchema,
+  DeviceResponseSchema,
   type DeviceResponse,
 } from '@anxin/protocol';
 import { HttpError } from './errors.js';
@@ -21,7 +22,15 @@ export function careDeviceRoutes(server: FastifyInstance, kit: CareKit): Promise
 
   app.post(
     '/api/v1/gateways/:id/devices',
-    { ...kit.authed, schema: { tags: ['devices'], ...idParams, body: CreateDeviceRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['devices'],
+        ...idParams,
+        body: CreateDeviceRequestSchema,
+        response: { 201: DeviceResponseSchema },
+      },
+    },
     async (request, reply): Promise<DeviceResponse> => {
       const { id } = request.params;
       await access.requireRole(request, 'device.write', 'gateway', id);
@@ -42,7 +51,12 @@ export function careDeviceRoutes(server: FastifyInstance, kit: CareKit): Promise
     '/api/v1/gateways/:id/devices/:deviceId',
     {
       ...kit.authed,
-      schema: { tags: ['devices'], params: DeviceParamsSchema, body: UpdateDeviceRequestSchema },
+      schema: {
+        tags: ['devices'],
+        params: DeviceParamsSchema,
+        body: UpdateDeviceRequestSchema,
+        response: { 200: DeviceResponseSchema },
+      },
     },
     async (request): Promise<DeviceResponse> => {
       const { id, deviceId } = request.params;
@@ -63,7 +77,15 @@ export function careDeviceRoutes(server: FastifyInstance, kit: CareKit): Promise
 
   app.delete(
     '/api/v1/gateways/:id/devices/:deviceId',
-    { ...kit.authed, schema: { tags: ['devices'], params: DeviceParamsSchema } },
+    {
+      ...kit.authed,
+      // 204: the device is gone and there is no body to describe.
+      schema: {
+        tags: ['devices'],
+        params: DeviceParamsSchema,
+        response: { 204: { type: 'null' } },
+      },
+    },
     async (request, reply) => {
       const { id, deviceId } = request.params;
       await access.requireRole(request, 'device.write', 'gateway', id);

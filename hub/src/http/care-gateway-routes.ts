@@ -9,6 +9,10 @@ import {
   CreateGatewayRequestSchema,
   DecommissionGatewayRequestSchema,
   GatewayListQuerySchema,
+  ClaimGatewayResponseSchema,
+  CreateGatewayResponseSchema,
+  GatewayListResponseSchema,
+  GatewayResponseSchema,
   type ClaimGatewayResponse,
   type CreateGatewayResponse,
   type GatewayListResponse,
@@ -32,7 +36,14 @@ export function careGatewayRoutes(server: FastifyInstance, kit: CareKit): Promis
 
   app.get(
     '/api/v1/gateways',
-    { ...kit.authed, schema: { tags: ['gateways'], querystring: GatewayListQuerySchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['gateways'],
+        querystring: GatewayListQuerySchema,
+        response: { 200: GatewayListResponseSchema },
+      },
+    },
     async (request): Promise<GatewayListResponse> => {
       const actor = await access.requireRole(request, 'gateway.list', 'gateway', null);
       const q = request.query;
@@ -52,7 +63,14 @@ export function careGatewayRoutes(server: FastifyInstance, kit: CareKit): Promis
 
   app.post(
     '/api/v1/gateways',
-    { ...kit.authed, schema: { tags: ['gateways'], body: CreateGatewayRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['gateways'],
+        body: CreateGatewayRequestSchema,
+        response: { 201: CreateGatewayResponseSchema },
+      },
+    },
     async (request, reply): Promise<CreateGatewayResponse> => {
       const actor = await access.requireRole(request, 'gateway.create', 'gateway', null);
       const body = request.body;
@@ -69,7 +87,14 @@ export function careGatewayRoutes(server: FastifyInstance, kit: CareKit): Promis
 
   app.post(
     '/api/v1/gateways/claim',
-    { ...kit.authed, schema: { tags: ['gateways'], body: ClaimGatewayRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['gateways'],
+        body: ClaimGatewayRequestSchema,
+        response: { 200: ClaimGatewayResponseSchema },
+      },
+    },
     async (request): Promise<ClaimGatewayResponse> => {
       const body = request.body;
       const actor = await access.requireRole(request, 'gateway.claim', 'gateway', body.gatewayId);
@@ -124,7 +149,10 @@ export function careGatewayRoutes(server: FastifyInstance, kit: CareKit): Promis
 
   app.get(
     '/api/v1/gateways/:id',
-    { ...kit.authed, schema: { tags: ['gateways'], ...idParams } },
+    {
+      ...kit.authed,
+      schema: { tags: ['gateways'], ...idParams, response: { 200: GatewayResponseSchema } },
+    },
     async (request): Promise<GatewayResponse> => {
       const { id } = request.params;
       const { row } = await kit.gatewayOr404(request, id, 'gateway.read');
@@ -139,7 +167,12 @@ export function careGatewayRoutes(server: FastifyInstance, kit: CareKit): Promis
     '/api/v1/gateways/:id/decommission',
     {
       ...kit.authed,
-      schema: { tags: ['gateways'], ...idParams, body: DecommissionGatewayRequestSchema },
+      schema: {
+        tags: ['gateways'],
+        ...idParams,
+        body: DecommissionGatewayRequestSchema,
+        response: { 200: GatewayResponseSchema },
+      },
     },
     async (request): Promise<GatewayResponse> => {
       const { id } = request.params;

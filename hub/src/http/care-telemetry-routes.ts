@@ -7,6 +7,10 @@ import {
   IdParamsSchema,
   CreateCommissioningRecordRequestSchema,
   TelemetryQuerySchema,
+  CommissioningRecordListResponseSchema,
+  CommissioningRecordResponseSchema,
+  DeviceListResponseSchema,
+  TelemetryQueryResponseSchema,
   type CommissioningRecordListResponse,
   type CommissioningRecordResponse,
   type DeviceListResponse,
@@ -28,7 +32,10 @@ export function careTelemetryRoutes(server: FastifyInstance, kit: CareKit): Prom
 
   app.get(
     '/api/v1/homes/:id/devices',
-    { ...kit.authed, schema: { tags: ['devices'], ...idParams } },
+    {
+      ...kit.authed,
+      schema: { tags: ['devices'], ...idParams, response: { 200: DeviceListResponseSchema } },
+    },
     async (request): Promise<DeviceListResponse> => {
       const { id } = request.params;
       await kit.homeOr404(request, id, 'devices.read');
@@ -40,7 +47,12 @@ export function careTelemetryRoutes(server: FastifyInstance, kit: CareKit): Prom
     '/api/v1/homes/:id/telemetry',
     {
       ...kit.authed,
-      schema: { tags: ['telemetry'], ...idParams, querystring: TelemetryQuerySchema },
+      schema: {
+        tags: ['telemetry'],
+        ...idParams,
+        querystring: TelemetryQuerySchema,
+        response: { 200: TelemetryQueryResponseSchema },
+      },
     },
     async (request): Promise<TelemetryQueryResponse> => {
       const { id } = request.params;
@@ -82,6 +94,7 @@ export function careTelemetryRoutes(server: FastifyInstance, kit: CareKit): Prom
         tags: ['homes'],
         ...idParams,
         body: CreateCommissioningRecordRequestSchema,
+        response: { 201: CommissioningRecordResponseSchema },
       },
     },
     async (request, reply): Promise<CommissioningRecordResponse> => {
@@ -105,7 +118,14 @@ export function careTelemetryRoutes(server: FastifyInstance, kit: CareKit): Prom
 
   app.get(
     '/api/v1/homes/:id/commissioning',
-    { ...kit.authed, schema: { tags: ['homes'], ...idParams } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['homes'],
+        ...idParams,
+        response: { 200: CommissioningRecordListResponseSchema },
+      },
+    },
     async (request): Promise<CommissioningRecordListResponse> => {
       const { id } = request.params;
       await access.requireRole(request, 'commissioning.read', 'home', id);

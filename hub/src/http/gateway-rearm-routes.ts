@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   IdParamsSchema,
   RearmGatewayRequestSchema,
+  RearmGatewayResponseSchema,
   type RearmGatewayResponse,
 } from '@anxin/protocol';
 import { generateClaimCode } from '../care/provisioning.js';
@@ -25,7 +26,12 @@ export function gatewayRearmRoutes(server: FastifyInstance, kit: CareKit): Promi
     '/api/v1/gateways/:id/rearm',
     {
       ...kit.authed,
-      schema: { tags: ['gateways'], params: IdParamsSchema, body: RearmGatewayRequestSchema },
+      schema: {
+        tags: ['gateways'],
+        params: IdParamsSchema,
+        body: RearmGatewayRequestSchema,
+        response: { 200: RearmGatewayResponseSchema },
+      },
     },
     async (request): Promise<RearmGatewayResponse> => {
       const { id } = request.params;

@@ -9,6 +9,8 @@ import {
   DeviceParamsSchema,
   IdParamsSchema,
   SetDeviceResidentRequestSchema,
+  DeviceResidentListResponseSchema,
+  DeviceResidentResponseSchema,
   type DeviceResidentListResponse,
   type DeviceResidentResponse,
 } from '@anxin/protocol';
@@ -34,7 +36,14 @@ export function registerSharedHomeRoutes(server: FastifyInstance, deps: SharedHo
 
   app.get(
     '/api/v1/homes/:id/device-residents',
-    { ...authed, schema: { tags: ['devices'], params: IdParamsSchema } },
+    {
+      ...authed,
+      schema: {
+        tags: ['devices'],
+        params: IdParamsSchema,
+        response: { 200: DeviceResidentListResponseSchema },
+      },
+    },
     async (request): Promise<DeviceResidentListResponse> => {
       const { id } = request.params;
       const actor = await access.requireHome(request, id, 'devices.read');
@@ -72,6 +81,7 @@ export function registerSharedHomeRoutes(server: FastifyInstance, deps: SharedHo
         tags: ['devices'],
         params: DeviceParamsSchema,
         body: SetDeviceResidentRequestSchema,
+        response: { 200: DeviceResidentResponseSchema },
       },
     },
     async (request): Promise<DeviceResidentResponse> => {

@@ -46,22 +46,35 @@ export type CreateCommissioningRecordRequest = Static<
 >;
 
 /** A stored commissioning record (who recorded it and when are set by the hub). */
-export interface CommissioningRecordDto {
-  id: string;
-  homeId: string;
-  recordedAt: string;
-  recordedBy: { userId: string; username: string; displayName: string };
-  startedAt: string;
-  startedBy: string | null;
-  finishedAt: string | null;
-  finishedBy: string | null;
-  steps: CommissioningStep[];
-}
+export const CommissioningRecordSchema = Type.Object(
+  {
+    id: Type.String(),
+    homeId: Type.String(),
+    recordedAt: Type.String({ format: 'date-time' }),
+    recordedBy: Type.Object(
+      { userId: Type.String(), username: Type.String(), displayName: Type.String() },
+      { additionalProperties: false },
+    ),
+    startedAt: Type.String({ format: 'date-time' }),
+    startedBy: Type.Union([Type.Null(), Type.String()]),
+    finishedAt: Type.Union([Type.Null(), Type.String({ format: 'date-time' })]),
+    finishedBy: Type.Union([Type.Null(), Type.String()]),
+    steps: Type.Array(CommissioningStepSchema),
+  },
+  { additionalProperties: false },
+);
+export type CommissioningRecordDto = Static<typeof CommissioningRecordSchema>;
 
-export interface CommissioningRecordResponse {
-  record: CommissioningRecordDto;
-}
-export interface CommissioningRecordListResponse {
-  /** Newest first. */
-  records: CommissioningRecordDto[];
-}
+export const CommissioningRecordResponseSchema = Type.Object(
+  { record: CommissioningRecordSchema },
+  { additionalProperties: false },
+);
+export type CommissioningRecordResponse = Static<typeof CommissioningRecordResponseSchema>;
+export const CommissioningRecordListResponseSchema = Type.Object(
+  {
+    /** Newest first. */
+    records: Type.Array(CommissioningRecordSchema),
+  },
+  { additionalProperties: false },
+);
+export type CommissioningRecordListResponse = Static<typeof CommissioningRecordListResponseSchema>;

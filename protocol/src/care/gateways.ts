@@ -4,6 +4,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { FIELD_NAME_PATTERN } from '../messages.js';
+import { IsoTime, nullable } from '../operations-common.js';
 import { stringEnum } from '../schema.js';
 import { CareId, DeviceId, GatewayId, ShortText } from './common.js';
 
@@ -24,32 +25,48 @@ export const GATEWAY_CREDENTIAL_STATES = [
 ] as const;
 export type GatewayCredentialState = (typeof GATEWAY_CREDENTIAL_STATES)[number];
 
-export interface GatewayDto {
-  id: string;
-  homeId: string | null;
-  claimState: GatewayClaimState;
-  claimedAt: string | null;
-  claimedBy: string | null;
-  credentialState: GatewayCredentialState;
-  /** When the gateway picked up its credentials over the claim channel. */
-  credentialsIssuedAt: string | null;
-  decommissionedAt: string | null;
-  lastSeenAt: string | null;
-  online: boolean;
-  /** Configuration version last published on down/config (0 = none yet). */
-  configVersion: number;
-  /** Configuration version the gateway reported in its last heartbeat, or null. */
-  reportedConfigVersion: number | null;
-  softwareVersion: string | null;
-  /** The home's test mode, as the hub holds it (the one that stops dispatch). */
-  testMode: boolean;
-  /**
-   * The gateway's own test flag as its last heartbeat reported it (null: off, or never said):
-   * `command` for a set_test_mode window ending at `until`, `home` while the hub's configuration
-   * has the home in test mode. Only marks events; `until` may have passed since (check it).
-   */
-  gatewayTestMode: { source: 'command' | 'home'; until: string | null } | null;
-}
+/**
+ * A gateway as the REST API shows it. Response schemas here mirror the DTOs field for field: the
+ * hub serializes answers with them, and a property they do not name is dropped from the answer.
+ */
+export const GatewaySchema = Type.Object(
+  {
+    id: Type.String(),
+    homeId: nullable(Type.String()),
+    claimState: stringEnum(GATEWAY_CLAIM_STATES),
+    claimedAt: nullable(IsoTime),
+    claimedBy: nullable(Type.String()),
+    credentialState: stringEnum(GATEWAY_CREDENTIAL_STATES),
+    /** When the gateway picked up its credentials over the claim channel. */
+    credentialsIssuedAt: nullable(IsoTime),
+    decommissionedAt: nullable(IsoTime),
+    lastSeenAt: nullable(IsoTime),
+    online: Type.Boolean(),
+    /** Configuration version last published on down/config (0 = none yet). */
+    configVersion: Type.Integer(),
+    /** Configuration version the gateway reported in its last heartbeat, or null. */
+    reportedConfigVersion: nullable(Type.Number()),
+    softwareVersion: nullable(Type.String()),
+    /** The home's test mode, as the hub holds it (the one that stops dispatch). */
+    testMode: Type.Boolean(),
+    /**
+     * The gateway's own test flag as its last heartbeat reported it (null: off, or never said):
+     * `command` for a set_test_mode window ending at `until`, `home` while the hub's configuration
+     * has the home in test mode. Only marks events; `until` may have passed since (check it).
+     */
+    gatewayTestMode: nullable(
+      Type.Object(
+        {
+          source: Type.Union([Type.Literal('command'), Type.Literal('home')]),
+          until: nullable(IsoTime),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type GatewayDto = Static<typeof GatewaySchema>;
 
 export const DEVICE_KINDS = [
   'fall_radar',
@@ -66,24 +83,28 @@ export const DEVICE_KINDS = [
 ] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
-export interface DeviceDto {
-  gatewayId: string;
-  id: string;
-  homeId: string | null;
-  /** e.g. "bedroom". */
-  room: string | null;
-  kind: DeviceKind | null;
-  /** A DRIVERS id (devices/src/registry.ts). */
-  driver: string | null;
-  /** Reported offline when silent longer than this; null = event-only device. */
-  expectedIntervalS: number | null;
-  /** True when registered by an installer (in the gateway's config), false when only heard of. */
-  registered: boolean;
-  lastSeenAt: string | null;
-  online: boolean | null;
-  batteryPct: number | null;
-  signal: number | null;
-}
+export const DeviceSchema = Type.Object(
+  {
+    gatewayId: Type.String(),
+    id: Type.String(),
+    homeId: nullable(Type.String()),
+    /** e.g. "bedroom". */
+    room: nullable(Type.String()),
+    kind: nullable(stringEnum(DEVICE_KINDS)),
+    /** A DRIVERS id (devices/src/registry.ts). */
+    driver: nullable(Type.String()),
+    /** Reported offline when silent longer than this; null = event-only device. */
+    expectedIntervalS: nullable(Type.Number()),
+    /** True when registered by an installer (in the gateway's config), false when only heard of. */
+    registered: Type.Boolean(),
+    lastSeenAt: nullable(IsoTime),
+    online: nullable(Type.Boolean()),
+    batteryPct: nullable(Type.Number()),
+    signal: nullable(Type.Number()),
+  },
+  { additionalProperties: false },
+);
+export type DeviceDto = Static<typeof DeviceSchema>;
 
 export const GatewayListQuerySchema = Type.Object(
   {
@@ -95,14 +116,17 @@ export const GatewayListQuerySchema = Type.Object(
 );
 export type GatewayListQuery = Static<typeof GatewayListQuerySchema>;
 
-export interface GatewayListResponse {
-  gateways: GatewayDto[];
-}
+export const GatewayListResponseSchema = Type.Object(
+  { gateways: Type.Array(GatewaySchema) },
+  { additionalProperties: false },
+);
+export type GatewayListResponse = Static<typeof GatewayListResponseSchema>;
 
-export interface GatewayResponse {
-  gateway: GatewayDto;
-  devices: DeviceDto[];
-}
+export const GatewayResponseSchema = Type.Object(
+  { gateway: GatewaySchema, devices: Type.Array(DeviceSchema) },
+  { additionalProperties: false },
+);
+export type GatewayResponse = Static<typeof GatewayResponseSchema>;
 
 export const CLAIM_CODE_PATTERN = '^[A-Za-z0-9-]{8,64}$';
 
@@ -116,11 +140,15 @@ export const CreateGatewayRequestSchema = Type.Object(
 );
 export type CreateGatewayRequest = Static<typeof CreateGatewayRequestSchema>;
 
-export interface CreateGatewayResponse {
-  gateway: GatewayDto;
-  /** Shown once; only its hash is stored. */
-  claimCode: string;
-}
+export const CreateGatewayResponseSchema = Type.Object(
+  {
+    gateway: GatewaySchema,
+    /** Shown once; only its hash is stored. */
+    claimCode: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type CreateGatewayResponse = Static<typeof CreateGatewayResponseSchema>;
 
 export const ClaimGatewayRequestSchema = Type.Object(
   {
@@ -131,15 +159,6 @@ export const ClaimGatewayRequestSchema = Type.Object(
   { additionalProperties: false },
 );
 export type ClaimGatewayRequest = Static<typeof ClaimGatewayRequestSchema>;
-
-export interface ClaimGatewayResponse {
-  gateway: GatewayDto;
-  /**
-   * Also published retained on the gateway's down/config topic. No credentials: the gateway picks
-   * up its own over the claim channel (claim.ts); `gateway.credentialState` shows how far it got.
-   */
-  config: GatewayConfigMessage;
-}
 
 export const DecommissionGatewayRequestSchema = Type.Object(
   { reason: Type.Optional(ShortText) },
@@ -158,13 +177,17 @@ export const RearmGatewayRequestSchema = Type.Object(
 );
 export type RearmGatewayRequest = Static<typeof RearmGatewayRequestSchema>;
 
-export interface RearmGatewayResponse {
-  gateway: GatewayDto;
-  /** The new claim code: shown once (write it to the gateway's claim file); only a verifier is stored. */
-  claimCode: string;
-  /** Devices registered on the gateway in its former home, removed with it. */
-  devicesRemoved: string[];
-}
+export const RearmGatewayResponseSchema = Type.Object(
+  {
+    gateway: GatewaySchema,
+    /** The new claim code: shown once (write it to the gateway's claim file); only a verifier is stored. */
+    claimCode: Type.String(),
+    /** Devices registered on the gateway in its former home, removed with it. */
+    devicesRemoved: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type RearmGatewayResponse = Static<typeof RearmGatewayResponseSchema>;
 
 export const DeviceParamsSchema = Type.Object(
   { id: GatewayId, deviceId: DeviceId },
@@ -204,12 +227,16 @@ export const UpdateDeviceRequestSchema = Type.Partial(Type.Object(deviceFields),
 });
 export type UpdateDeviceRequest = Static<typeof UpdateDeviceRequestSchema>;
 
-export interface DeviceResponse {
-  device: DeviceDto;
-}
-export interface DeviceListResponse {
-  devices: DeviceDto[];
-}
+export const DeviceResponseSchema = Type.Object(
+  { device: DeviceSchema },
+  { additionalProperties: false },
+);
+export type DeviceResponse = Static<typeof DeviceResponseSchema>;
+export const DeviceListResponseSchema = Type.Object(
+  { devices: Type.Array(DeviceSchema) },
+  { additionalProperties: false },
+);
+export type DeviceListResponse = Static<typeof DeviceListResponseSchema>;
 
 // ───────────────────────────── Gateway configuration (MQTT down/config) ─────────────────────────────
 
@@ -256,3 +283,16 @@ export const GatewayConfigMessageSchema = Type.Object(
   { additionalProperties: false },
 );
 export type GatewayConfigMessage = Static<typeof GatewayConfigMessageSchema>;
+
+export const ClaimGatewayResponseSchema = Type.Object(
+  {
+    gateway: GatewaySchema,
+    /**
+     * Also published retained on the gateway's down/config topic. No credentials: the gateway picks
+     * up its own over the claim channel (claim.ts); `gateway.credentialState` shows how far it got.
+     */
+    config: GatewayConfigMessageSchema,
+  },
+  { additionalProperties: false },
+);
+export type ClaimGatewayResponse = Static<typeof ClaimGatewayResponseSchema>;

@@ -3,6 +3,7 @@
  * lists the routes).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { IsoTime, nullable } from '../operations-common.js';
 import { DeviceId } from './common.js';
 
 export const TelemetryQuerySchema = Type.Object(
@@ -20,18 +21,31 @@ export const TelemetryQuerySchema = Type.Object(
 );
 export type TelemetryQuery = Static<typeof TelemetryQuerySchema>;
 
-export interface TelemetrySeriesDto {
-  gatewayId: string;
-  deviceId: string;
-  field: string;
-  /** From TELEMETRY_FIELDS, or null for a field outside the canonical list. */
-  unit: string | null;
-  /** [epoch ms, value] in time order. */
-  points: [number, number | boolean | string][];
-}
+/**
+ * A point's value. A type list, not a union: the hub serializes answers with this schema, and its
+ * serializer checks a tuple's items by `type` (a union there would refuse every point) and tests a
+ * type list with `typeof`, cheaply, for each of thousands of points.
+ */
+const PointValue = Type.Unsafe<number | boolean | string>({
+  type: ['number', 'boolean', 'string'],
+});
 
-export interface TelemetryQueryResponse {
-  from: string;
-  to: string;
-  series: TelemetrySeriesDto[];
-}
+export const TelemetrySeriesSchema = Type.Object(
+  {
+    gatewayId: Type.String(),
+    deviceId: Type.String(),
+    field: Type.String(),
+    /** From TELEMETRY_FIELDS, or null for a field outside the canonical list. */
+    unit: nullable(Type.String()),
+    /** [epoch ms, value] in time order. */
+    points: Type.Array(Type.Tuple([Type.Number(), PointValue])),
+  },
+  { additionalProperties: false },
+);
+export type TelemetrySeriesDto = Static<typeof TelemetrySeriesSchema>;
+
+export const TelemetryQueryResponseSchema = Type.Object(
+  { from: IsoTime, to: IsoTime, series: Type.Array(TelemetrySeriesSchema) },
+  { additionalProperties: false },
+);
+export type TelemetryQueryResponse = Static<typeof TelemetryQueryResponseSchema>;
