@@ -24,6 +24,7 @@ import type {
 } from '@anxin/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnAnxin, type AnxinProcess } from './support/anxin-process.js';
+import { writeFactoryConfig } from './support/gateway-process.js';
 import {
   homeWithInstaller,
   restClient,
@@ -50,23 +51,8 @@ describe('zero-touch claim with real processes', () => {
   let api: RestClient['api'];
 
   /** What the factory writes: the id, the hub's address, and the code in a file of its own. */
-  function factoryConfig(name: string, gatewayId: string, claimCode: string): string {
-    const codeFile = join(dir, `${name}.code`);
-    writeFileSync(codeFile, `${claimCode}\n`, { mode: 0o400 });
-    const file = join(dir, `${name}.yaml`);
-    writeFileSync(
-      file,
-      [
-        `gatewayId: ${gatewayId}`,
-        `dataDir: ${join(dir, name)}`,
-        'heartbeatIntervalS: 1',
-        'reconnect: { minMs: 200, maxMs: 1000 }',
-        `claim: { hubUrl: "${httpUrl}", codeFile: "${codeFile}", minRetryMs: 200, maxRetryMs: 1000 }`,
-        'log: { level: info }',
-      ].join('\n'),
-    );
-    return file;
-  }
+  const factoryConfig = (name: string, gatewayId: string, claimCode: string): string =>
+    writeFactoryConfig(dir, name, { gatewayId, claimCode, hubUrl: httpUrl });
 
   function startGateway(config: string): AnxinProcess {
     const p = spawnAnxin(['gateway', '--config', config]);

@@ -7,7 +7,7 @@
  * gateway process follows each version without a restart (same pid), answers ping and
  * diagnostics, and not one reading of the untouched device is lost.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -17,13 +17,13 @@ import { createDlt645Simulator } from '@anxin/devices';
 import type {
   CreateGatewayResponse,
   GatewayCommandDto,
-  GatewayCommandResponse,
   GatewayControlDto,
   GatewayControlResponse,
 } from '@anxin/protocol';
 import { startBroker, type TestBroker } from '../gateway/src/test-support/broker.js';
 import { openPtyPair } from '../gateway/src/test-support/pty.js';
-import { spawnAnxin, type AnxinProcess } from './support/anxin-process.js';
+import type { AnxinProcess } from './support/anxin-process.js';
+import { runCommand, startClaimedGateway, writeFactoryConfig } from './support/gateway-process.js';
 import {
   homeWithInstaller,
   restClient,
@@ -81,26 +81,8 @@ describe('the hub manages a gateway in another process', () => {
     return res.body.series.find((s) => s.field === field)?.points.map((p) => Number(p[1])) ?? [];
   };
 
-  async function command(name: string): Promise<GatewayCommandDto> {
-    const sent = await api<GatewayCommandResponse>(installer, 'POST', `/gateways/${GW}/commands`, {
-      name,
-    });
-    expect(sent.status).toBe(202);
-    const id = sent.body.command.id;
-    return waitFor(
-      `${name} answered`,
-      async () => {
-        const read = await api<GatewayCommandResponse>(
-          installer,
-          'GET',
-          `/gateways/${GW}/commands/${id}`,
-        );
-        return read.body.command.status === 'pending' ? undefined : read.body.command;
-      },
-      60_000,
-      250,
-    );
-  }
+  const command = (name: 'ping' | 'diagnostics'): Promise<GatewayCommandDto> =>
+    runCommand(api, installer, GW, { name }, 60_000);
 
   beforeAll(async () => {
     // The hub, in its own process; a home with its installer; the box from the factory's list.
@@ -142,30 +124,14 @@ describe('the hub manages a gateway in another process', () => {
     });
 
     // The gateway, in its own process, with only what the factory wrote (and the local broker).
-    const codeFile = join(dir, 'box.code');
-    writeFileSync(codeFile, `${created.body.claimCode}\n`, { mode: 0o400 });
-    writeFileSync(
-      join(dir, 'box.yaml'),
-      [
-        `gatewayId: ${GW}`,
-        `dataDir: ${join(dir, 'box')}`,
-        'heartbeatIntervalS: 1',
-        'reconnect: { minMs: 200, maxMs: 1000, spreadMs: 0 }',
-        `claim: { hubUrl: "${httpUrl}", codeFile: "${codeFile}", minRetryMs: 200, maxRetryMs: 1000 }`,
-        `localMqtt: { url: "${local.url}" }`,
-        'log: { level: info }',
-      ].join('\n'),
-    );
-    gateway = spawnAnxin(['gateway', '--config', join(dir, 'box.yaml')]);
-    cleanups.push(() => gateway.stop());
-    await gateway.waitFor(/"msg":"waiting for claim"/, 60_000);
-    const claimed = await api(installer, 'POST', '/gateways/claim', {
-      gatewayId: GW,
-      claimCode: created.body.claimCode,
-      homeId,
+    const box = { gatewayId: GW, claimCode: created.body.claimCode };
+    const config = writeFactoryConfig(dir, 'box', {
+      ...box,
+      hubUrl: httpUrl,
+      extraYaml: [`localMqtt: { url: "${local.url}" }`],
     });
-    expect(claimed.status).toBe(200);
-    await gateway.waitFor(/gateway running with its own credentials/, 60_000);
+    gateway = await startClaimedGateway(api, installer, homeId, config, box);
+    cleanups.push(() => gateway.stop());
 
     // The untouched device: a Zigbee sensor whose temperature counts 0.1, 0.2, 0.3, … (so a lost
     // reading shows as a gap at the hub).
