@@ -50,6 +50,8 @@ export const API_ERROR_CODES = [
   'GATEWAY_DECOMMISSIONED',
   /** Re-arming a gateway that is in service: decommission it first (409). */
   'GATEWAY_NOT_DECOMMISSIONED',
+  /** A real import while another one runs in the district (409, with Retry-After). */
+  'IMPORT_IN_PROGRESS',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 

@@ -37,6 +37,8 @@ export interface ApplyJob {
   rowsDone: number;
   /** Called after each chunk's commit (tests use it to interrupt or to interleave). */
   afterChunk?: (rowsDone: number) => Promise<void> | void;
+  /** Runs first in each chunk's transaction (the import lease's renewal; throws to roll back). */
+  inChunk?: (trx: Transaction<Database>) => Promise<void>;
 }
 
 const SLICE = 400;
@@ -257,6 +259,7 @@ export async function applyImport(
     const end = Math.min(done + IMPORT_CHUNK, rows.length);
     const chunk = rows.slice(done, end);
     await db.transaction().execute(async (trx) => {
+      await job.inChunk?.(trx);
       await writeChunk(trx, chunk, now, ctx);
       await advanceImportJob(trx, job.id, end, now);
     });

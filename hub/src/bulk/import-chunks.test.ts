@@ -14,6 +14,7 @@ import { AlarmStore } from '../alarms/store.js';
 import { ScopeResolver } from '../auth/scope.js';
 import type { Database } from '../store/schema.js';
 import { seedGatewayHome } from '../testing/gateway-home.js';
+import { homesFile as bulkHomesFile, homesImport } from '../testing/import-request.js';
 import { openTestDatabase, testEngine } from '../testing/test-database.js';
 import { IMPORT_CHUNK } from './import-apply.js';
 import { ImportService, type ImportRequest } from './import-service.js';
@@ -24,23 +25,8 @@ let dir: string;
 let db: Kysely<Database>;
 let imports: ImportService;
 
-const homesFile = Buffer.from(
-  [
-    'home_code,area_id,address',
-    ...Array.from({ length: ROWS }, (_, i) => `BULK-${String(i).padStart(5, '0')},d1,街 ${i} 号`),
-  ].join('\n'),
-);
-
-const request = (over: Partial<ImportRequest> = {}): ImportRequest => ({
-  kind: 'homes',
-  bytes: homesFile,
-  format: 'csv',
-  encoding: 'utf-8',
-  dryRun: false,
-  scope: { kind: 'all' },
-  actor: null,
-  ...over,
-});
+const homesFile = bulkHomesFile('BULK', ROWS);
+const request = (over: Partial<ImportRequest> = {}) => homesImport(homesFile, over);
 
 const bulkHomes = async () =>
   Number(

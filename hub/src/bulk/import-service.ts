@@ -3,7 +3,8 @@
  * check them against the hub (import-plan.ts) and, for a real run without a single error, write
  * them in short chunked transactions under an import job (import-apply.ts, import-jobs.ts), so
  * alarms never wait for an import and an interrupted import is completed by running it again.
- * The report lists every error either way.
+ * The report lists every error either way. A real import holds the district's import lease
+ * (import-lease.ts) from before it reads the hub's data until it ends, so two never interleave.
  */
 import type { Kysely } from 'kysely';
 import {
@@ -13,6 +14,7 @@ import {
   type ImportRowError,
 } from '@anxin/protocol';
 import type { Scope, ScopeResolver } from '../auth/scope.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { Database } from '../store/schema.js';
 import '../care/tables.js';
 import { localDay } from '../operations/schedule.js';
@@ -21,6 +23,7 @@ import '../operations/tables.js';
 import { applyImport, type ApplyJob } from './import-apply.js';
 import { fileSha256, finishImportJob, startImportJob } from './import-jobs.js';
 import { readImportFile } from './import-file.js';
+import { IMPORT_LEASE_RENEW_MS, ImportInProgress, ImportLeases } from './import-lease.js';
 import { contactKey, planImport, planKey, type ImportLookups } from './import-plan.js';
 import type { AssigneeCandidate } from '../operations/assignees.js';
 import { isBlankRow, mapHeader, validateRow, type ImportRecord } from './import-rows.js';
@@ -41,15 +44,45 @@ export interface ImportRequest {
 const SLICE = 500;
 
 export class ImportService {
+  private readonly leases: ImportLeases;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly scopes: ScopeResolver,
     private readonly clock: () => number = Date.now,
     /** operations.timeZone: a plan without a start day starts today, here. */
     private readonly timeZone = 'Asia/Shanghai',
-  ) {}
+    /** Runs the lease's renewal timer (tests: a ManualClock). */
+    private readonly timers: Pick<Clock, 'every'> = systemClock,
+  ) {
+    this.leases = new ImportLeases(db);
+  }
 
+  /**
+   * A dry run, or a real run under the import lease. Throws ImportInProgress while another real
+   * import holds it, and ImportLeaseLost when this one lost it mid-way (its chunks so far stay
+   * committed under its job; running the file again completes it).
+   */
   async run(req: ImportRequest): Promise<ImportReport> {
+    if (req.dryRun) return this.check(req);
+    const actorId = req.actor?.id ?? null;
+    const lease = await this.leases.acquire({ kind: req.kind, actorId, now: this.clock() });
+    if (!lease.ok) throw new ImportInProgress(lease.busy, this.clock());
+    // Renewed on a timer while the file is read and checked, and in every chunk's transaction.
+    const stop = this.timers.every(IMPORT_LEASE_RENEW_MS, () =>
+      // A failed renewal is caught by the next chunk's check (ImportLeaseLost).
+      this.leases.renew(lease.holder, this.clock()).catch(() => false),
+    );
+    try {
+      return await this.check(req, lease.holder);
+    } finally {
+      stop();
+      // A release that fails (database gone) lapses by itself within the lease's TTL.
+      await this.leases.release(lease.holder).catch(() => undefined);
+    }
+  }
+
+  private async check(req: ImportRequest, holder?: string): Promise<ImportReport> {
     const started = this.clock();
     const report: ImportReport = {
       kind: req.kind,
@@ -97,7 +130,7 @@ export class ImportService {
     report.updated = plan.accepted.filter((a) => a.update).length;
     report.created = plan.accepted.length - report.updated;
 
-    if (!req.dryRun && errors.length === 0 && report.rows > 0) {
+    if (holder !== undefined && errors.length === 0 && report.rows > 0) {
       const now = this.clock();
       const job = await startImportJob(this.db, {
         kind: req.kind,
@@ -116,6 +149,7 @@ export class ImportService {
           {
             id: job.id,
             rowsDone: job.rowsDone,
+            inChunk: (trx) => this.leases.renewIn(trx, holder, this.clock()),
             ...(req.afterChunk ? { afterChunk: req.afterChunk } : {}),
           },
         );

@@ -23,6 +23,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   CLAIM_NONCE_INVALID: 401,
   GATEWAY_DECOMMISSIONED: 410,
   GATEWAY_NOT_DECOMMISSIONED: 409,
+  IMPORT_IN_PROGRESS: 409,
 };
 
 export class HttpError extends Error {

@@ -2,7 +2,8 @@
  * Bulk import routes (protocol/src/import.ts), a Fastify plugin of their own: the file arrives as
  * the raw body (CSV or XLSX, up to IMPORT_MAX_BYTES) through content-type parsers that exist only
  * inside this plugin, so the rest of the API stays JSON-only. Admins import anywhere, supervisors
- * within their areas; every other role gets 403. Dry runs and real runs are audited.
+ * within their areas; every other role gets 403. Dry runs and real runs are audited. A real
+ * import while another runs in the district gets 409 IMPORT_IN_PROGRESS with Retry-After.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
@@ -18,7 +19,8 @@ import {
 import type { Access } from '../auth/guard.js';
 import type { AuditLog } from '../care/audit.js';
 import { csvLine, UTF8_BOM } from '../bulk/csv.js';
-import type { ImportService } from '../bulk/import-service.js';
+import { IMPORT_LEASE_TTL_MS, ImportInProgress, ImportLeaseLost } from '../bulk/import-lease.js';
+import type { ImportRequest, ImportService } from '../bulk/import-service.js';
 import { HttpError } from './errors.js';
 import { typed } from './typed.js';
 
@@ -40,6 +42,26 @@ const FILE_TYPES = [
 /** XLSX is a ZIP package: it starts with "PK\x03\x04". */
 const isZip = (bytes: Buffer): boolean =>
   bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4;
+
+/** A real import refused or stopped by another one's lease (import-lease.ts): 409 + Retry-After. */
+async function runExclusive(imports: ImportService, req: ImportRequest): Promise<ImportReport> {
+  try {
+    return await imports.run(req);
+  } catch (e) {
+    if (e instanceof ImportInProgress)
+      throw new HttpError('IMPORT_IN_PROGRESS', e.message, undefined, {
+        'retry-after': String(e.retryAfterS),
+      });
+    if (e instanceof ImportLeaseLost)
+      throw new HttpError(
+        'IMPORT_IN_PROGRESS',
+        `${e.message}; the rows written so far are kept: run the same file again to complete it`,
+        undefined,
+        { 'retry-after': String(IMPORT_LEASE_TTL_MS / 1000) },
+      );
+    throw e;
+  }
+}
 
 function formatOf(request: FastifyRequest, bytes: Buffer): 'csv' | 'xlsx' {
   // A ZIP package is never CSV text, whatever the browser called it.
@@ -102,7 +124,7 @@ export async function registerImportRoutes(
           throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'send the file as text/csv or .xlsx');
         const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const dryRun = query.dryRun ?? true;
-        const report = await imports.run({
+        const report = await runExclusive(imports, {
           kind,
           bytes,
           format: formatOf(request, bytes),

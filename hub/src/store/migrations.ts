@@ -17,6 +17,7 @@ import { gatewayClaim } from './migration-gateway-claim.js';
 import { multiHub } from './migration-multi-hub.js';
 import { claimChallenges } from './migration-claim-challenges.js';
 import { importJobsMigration } from '../bulk/import-jobs.js';
+import { importLeaseMigration } from '../bulk/import-lease.js';
 import { initial } from './migration-initial.js';
 import { engine } from './migration-engine.js';
 import { careModel } from './migration-care-model.js';
@@ -38,6 +39,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0945_claim_challenges': claimChallenges,
   '0950_import_jobs': importJobsMigration,
   '0960_gateway_test_mark': gatewayTestMark,
+  '0970_import_lease': importLeaseMigration,
 };
 
 export const inCodeMigrations: MigrationProvider = {

@@ -39,6 +39,8 @@ export const enConsole = {
   'error.GATEWAY_DECOMMISSIONED': 'This gateway has been decommissioned.',
   'error.GATEWAY_NOT_DECOMMISSIONED':
     'This gateway is in service: decommission it before re-arming it.',
+  'error.IMPORT_IN_PROGRESS':
+    'Another import is running in this district. Imports run one at a time; try again when it has finished.',
   'error.unknown': 'Unexpected answer from the hub (HTTP {status}).',
 
   'header.user': 'Signed in as {name}',

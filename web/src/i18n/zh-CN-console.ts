@@ -39,6 +39,7 @@ export const zhCNConsole: Record<keyof typeof enConsole, string> = {
   'error.CLAIM_NONCE_INVALID': '认领请求已过期，请重试。',
   'error.GATEWAY_DECOMMISSIONED': '此网关已停用。',
   'error.GATEWAY_NOT_DECOMMISSIONED': '此网关仍在使用中：请先停用，再重新启用。',
+  'error.IMPORT_IN_PROGRESS': '本区已有一项导入正在进行。导入须逐个进行，请在其完成后重试。',
   'error.unknown': '平台返回了意外的应答（HTTP {status}）。',
 
   'header.user': '当前用户：{name}',
