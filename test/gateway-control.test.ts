@@ -288,6 +288,27 @@ describe('commands', () => {
     expect((results.body as AuditListResponse).entries.length).toBeGreaterThanOrEqual(9);
   });
 
+  it("shows the gateway's own test flag on its control, pushed as it comes and goes", async () => {
+    const on = await command('set_test_mode', { enabled: true, duration_min: 30 });
+    const until = new Date(Number(on.data?.test_mode_until)).toISOString();
+    const shown = { source: 'command', until };
+    // The gateway's next heartbeat says so; once stored, the installers are told.
+    await waitFor('test mode pushed', () =>
+      pushedControl.some((c) => c.gatewayTestMode?.until === until) ? true : undefined,
+    );
+    expect(pushedControl.at(-1)).toMatchObject({ gatewayId: GW, gatewayTestMode: shown });
+    expect((await control()).control.gatewayTestMode).toEqual(shown);
+    const pushes = pushedControl.length;
+    expect(await command('set_test_mode', { enabled: false })).toMatchObject({
+      status: 'succeeded',
+      data: { test_mode: false },
+    });
+    await waitFor('test mode off pushed', () =>
+      pushedControl.slice(pushes).some((c) => c.gatewayTestMode === null) ? true : undefined,
+    );
+    expect((await control()).control.gatewayTestMode).toBeNull();
+  });
+
   it('refuses unknown commands, bad arguments and gateways out of scope with stable codes', async () => {
     const unknown = await api(installer, 'POST', `/api/v1/gateways/${GW}/commands`, {
       name: 'reboot_into_space',

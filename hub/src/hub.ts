@@ -11,6 +11,7 @@ import { resolveInstanceId } from './cluster/config.js';
 import { Leases } from './cluster/leases.js';
 import { RedisPart } from './cluster/redis-part.js';
 import { createCareModule, type CareModule } from './care/module.js';
+import { gatewayTestModeOf } from './care/gateway-store.js';
 import { GatewayControl } from './control/service.js';
 import { ControlStore } from './control/store.js';
 import { registerControlRoutes } from './http/control-routes.js';
@@ -151,7 +152,13 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     publish,
     gatewayInfo: async (gatewayId) => {
       const row = await care.store.getGatewayRow(gatewayId);
-      return row ? { homeId: row.home_id, publishedVersion: row.config_version } : undefined;
+      return row
+        ? {
+            homeId: row.home_id,
+            publishedVersion: row.config_version,
+            gatewayTestMode: gatewayTestModeOf(row),
+          }
+        : undefined;
     },
     push: {
       command: (homeId, command) => bus.emit('gateway:command-changed', { homeId, command }),
@@ -197,6 +204,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     onCommandResult: (gatewayId, result) =>
       bus.emit('gateway:command-result', { gatewayId, result }),
     onConfigState: (gatewayId, state) => bus.emit('gateway:config-state', { gatewayId, state }),
+    onTestModeReported: (gatewayId) => bus.emit('gateway:test-mode-reported', { gatewayId }),
   });
   wireHubEvents(bus, { realtime, alarmEngine, operations, gatewayControl, care });
 

@@ -16,6 +16,7 @@ import {
   PROTOCOL_VERSION,
   type Command,
 } from './messages.js';
+import type { GatewayTestModeDto } from './care/gateways.js';
 import { stringEnum } from './schema.js';
 
 export const COMMAND_NAMES = [
@@ -232,6 +233,12 @@ export interface GatewayControlDto {
   refused: { version: number; code: string; reason: string } | null;
   state: 'applied' | 'waiting' | 'refused' | 'unknown';
   reportedAt: string | null;
+  /**
+   * The gateway's own test flag as its last heartbeat reported it (null: off, or never said). The
+   * hub pushes `gateway:control` again whenever a heartbeat reports it changed (on, off, or the
+   * window over), so the installer sees "in test mode until HH:MM" come and go.
+   */
+  gatewayTestMode: GatewayTestModeDto | null;
 }
 
 export interface GatewayControlResponse {

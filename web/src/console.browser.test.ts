@@ -133,10 +133,12 @@ describe('operator console in a real browser', () => {
       triggerCount: 3,
     });
     const testFall = hub.raise('fall', { test: true, homeId: 'home-0003' });
+    // Raised while its gateway was in its own test mode: marked, but dispatched like any other.
     const fall = hub.raise('fall', {
       homeId: 'home-0001',
       deviceId: 'radar-bathroom',
       residentId: 'r-1',
+      gatewayTest: true,
     });
     await row(fall.id).waitFor();
     await row(testFall.id).waitFor();
@@ -149,6 +151,12 @@ describe('operator console in a real browser', () => {
     expect(order).toEqual([testFall.id, fall.id, leak.id, battery.id]);
     expect(await page.getByTestId('sound-status').getAttribute('data-ringing')).toBe('urgent');
     expect(await row(testFall.id).getByTestId('test-badge').count()).toBe(1);
+    // The gateway's test mark is its own badge, on that row only, and not the home's TEST.
+    const gatewayTest = row(fall.id).getByTestId('gateway-test-badge');
+    expect(await gatewayTest.textContent()).toBe('Gateway test');
+    expect(await gatewayTest.getAttribute('title')).toContain('still dispatched');
+    expect(await row(fall.id).getByTestId('test-badge').count()).toBe(0);
+    expect(await page.getByTestId('gateway-test-badge').count()).toBe(1);
     // The age colour depends on the waiting time only (technical alarms too): 200 s is past 180 s.
     expect(await row(battery.id).getByTestId('alarm-age').getAttribute('data-age-level')).toBe(
       'overdue',
@@ -172,6 +180,10 @@ describe('operator console in a real browser', () => {
     await poll(() => row(fall.id).getAttribute('data-status')).toBe('acknowledged');
     await page.getByTestId('alarm-detail').waitFor();
     await page.getByTestId('alarm-timeline').waitFor();
+    // The detail says in words that its gateway was in test mode, and that it is still dispatched.
+    const note = page.getByTestId('alarm-detail').getByTestId('gateway-test-note');
+    expect(await note.getByTestId('gateway-test-badge').textContent()).toBe('Gateway test');
+    expect(await note.textContent()).toContain("probably an installer's test");
     // The resident's card: who raised it in a shared home, how to get in, whom to call, what to do.
     const card = page.getByTestId('resident-card');
     await card.waitFor();

@@ -8,6 +8,8 @@
  * waiting to apply N+1 while the box is offline, on N+1 once it applies it, refused with the
  * gateway's reason — and reads the meter now: the command's result and the live reading arrive
  * pushed over Socket.IO (the page's telemetry polling is blocked, so nothing else can show it).
+ * The gateway's own test flag shows as "Gateway in test mode until HH:MM" while it is on, pushed
+ * from the gateway's heartbeat, and goes when it is switched off.
  */
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import {
   type AuditListResponse,
   type ClaimedCredentials,
   type CreateGatewayResponse,
+  type GatewayControlResponse,
 } from '@anxin/protocol';
 import type { Page } from 'playwright-core';
 import { pino } from 'pino';
@@ -195,6 +198,29 @@ describe('the installer manages a real gateway from the browser', () => {
     expect(await flag.textContent()).toContain(flagId);
     expect(await flag.getByTestId('cmd-message').textContent()).toBe('test mode on');
     expect(await flag.getByTestId('cmd-result').textContent()).toContain('test_mode');
+    // … the panel says until when, from the gateway's heartbeat the hub pushed …
+    const badge = page.getByTestId('gateway-test-mode');
+    await badge.waitFor();
+    const reported = await session.api<GatewayControlResponse>(
+      'installer',
+      'GET',
+      `/gateways/${GW}/control`,
+    );
+    const until = reported.control.gatewayTestMode?.until ?? '';
+    expect(reported.control.gatewayTestMode?.source).toBe('command');
+    // About 60 minutes ahead (the default window), shown as the browser's HH:MM.
+    expect(Date.parse(until) - Date.now()).toBeGreaterThan(58 * 60_000);
+    const hhmm = await page.evaluate(
+      (iso) =>
+        new Intl.DateTimeFormat('en', {
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+        }).format(new Date(iso)),
+      until,
+    );
+    expect(hhmm).toMatch(/^\d\d:\d\d$/);
+    expect(await badge.textContent()).toBe(`Gateway in test mode until ${hhmm}`);
     // … the real gateway holds it (its diagnostics say so) …
     await page.getByTestId('cmd-diagnostics').click();
     const diag = page.locator('[data-testid="cmd-row"][data-name="diagnostics"]').first();
@@ -232,6 +258,8 @@ describe('the installer manages a real gateway from the browser', () => {
         ? flag.getByTestId('cmd-message').textContent()
         : null,
     ).toBe('test mode off');
+    // The gateway said so in a heartbeat: the badge is gone without reloading the page.
+    await poll(() => badge.count()).toBe(0);
     expect(telemetryPolls).toBeGreaterThan(0); // the page did poll, and got nothing from it
     expect(await page.getByTestId('page-error').count()).toBe(0);
     await page.screenshot({ path: join(screenshots, 'installer-control.png'), fullPage: true });

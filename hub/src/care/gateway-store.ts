@@ -5,7 +5,7 @@
  */
 import { checkerFor, GatewayTestModeSchema } from '@anxin/protocol';
 import type { Kysely } from 'kysely';
-import type { GatewayDto } from '@anxin/protocol';
+import type { GatewayDto, GatewayTestModeDto } from '@anxin/protocol';
 import type { Scope } from '../auth/scope.js';
 import type { Database, GatewayRow } from '../store/schema.js';
 import { credentialState } from './claim-state.js';
@@ -15,7 +15,7 @@ import './tables.js';
 function heartbeatInfo(row: GatewayRow): {
   softwareVersion: string | null;
   configVersion: number | null;
-  testMode: GatewayDto['gatewayTestMode'];
+  testMode: GatewayTestModeDto | null;
 } {
   const hb = parseJson<{
     softwareVersion?: unknown;
@@ -34,6 +34,11 @@ function heartbeatInfo(row: GatewayRow): {
         }
       : null,
   };
+}
+
+/** The gateway's own test flag as its last heartbeat reported it (the control DTO shows it). */
+export function gatewayTestModeOf(row: GatewayRow): GatewayTestModeDto | null {
+  return heartbeatInfo(row).testMode;
 }
 
 export function gatewayRowToDto(row: GatewayRow): GatewayDto {

@@ -22,6 +22,7 @@ import {
   type ConfigState,
   type GatewayCommandDto,
   type GatewayControlDto,
+  type GatewayTestModeDto,
   type UserDto,
 } from '@anxin/protocol';
 import type { AuditLog } from '../care/audit.js';
@@ -34,10 +35,11 @@ export interface GatewayControlDeps {
   store: ControlStore;
   audit: AuditLog;
   publish: (topic: string, payload: Buffer, retain: boolean) => Promise<void>;
-  /** The home a gateway belongs to and the configuration version last published. */
-  gatewayInfo: (
-    gatewayId: string,
-  ) => Promise<{ homeId: string | null; publishedVersion: number } | undefined>;
+  /**
+   * The home a gateway belongs to, the configuration version last published, and the gateway's
+   * own test flag as its last heartbeat reported it.
+   */
+  gatewayInfo: (gatewayId: string) => Promise<GatewayInfo | undefined>;
   /** Announced on the hub's event bus; the wiring pushes them to the home's installers. */
   push: {
     command: (homeId: string, command: GatewayCommandDto) => void;
@@ -49,6 +51,12 @@ export interface GatewayControlDeps {
   sweepMs?: number;
   /** Resolves when no alarm is waiting or being written (config-state writes yield to alarms). */
   alarmsIdle?: () => Promise<void>;
+}
+
+export interface GatewayInfo {
+  homeId: string | null;
+  publishedVersion: number;
+  gatewayTestMode: GatewayTestModeDto | null;
 }
 
 export class GatewayControl implements HubPart {
@@ -187,7 +195,7 @@ export class GatewayControl implements HubPart {
       if (!info?.homeId) continue;
       this.deps.push.control(
         info.homeId,
-        controlDto(gatewayId, info.publishedVersion, {
+        controlDto(gatewayId, info, {
           applied_version: state.appliedVersion,
           refused_version: state.refused?.version ?? null,
           refused_code: state.refused?.code ?? null,
@@ -203,19 +211,31 @@ export class GatewayControl implements HubPart {
    * told at once that the gateway is now waiting to apply it, not only when the gateway answers.
    */
   configPublished(gatewayId: string): void {
+    this.pushControl(gatewayId);
+  }
+
+  /**
+   * A heartbeat reported the gateway's own test flag changed (on, off, its window over), and it is
+   * stored (never throws): the installers see the "in test mode until" badge come and go.
+   */
+  testModeReported(gatewayId: string): void {
+    this.pushControl(gatewayId);
+  }
+
+  private pushControl(gatewayId: string): void {
     this.writes = this.writes
       .then(async () => {
         const info = await this.deps.gatewayInfo(gatewayId);
         if (!info?.homeId) return;
-        this.deps.push.control(info.homeId, await this.control(gatewayId, info.publishedVersion));
+        this.deps.push.control(info.homeId, await this.control(gatewayId, info));
       })
       .catch((err: unknown) =>
         this.deps.log.error({ err, gatewayId }, 'configuration state not pushed'),
       );
   }
 
-  async control(gatewayId: string, publishedVersion: number): Promise<GatewayControlDto> {
-    return controlDto(gatewayId, publishedVersion, await this.deps.store.configState(gatewayId));
+  async control(gatewayId: string, info: Omit<GatewayInfo, 'homeId'>): Promise<GatewayControlDto> {
+    return controlDto(gatewayId, info, await this.deps.store.configState(gatewayId));
   }
 
   async command(gatewayId: string, id: string): Promise<GatewayCommandDto | undefined> {
@@ -261,7 +281,7 @@ type StateColumns = Omit<ConfigStateRow, 'gateway_id'>;
 /** What installers see of a gateway's configuration: published, applied, refused. */
 function controlDto(
   gatewayId: string,
-  publishedVersion: number,
+  { publishedVersion, gatewayTestMode }: Omit<GatewayInfo, 'homeId'>,
   row: StateColumns | undefined,
 ): GatewayControlDto {
   const refused =
@@ -280,5 +300,6 @@ function controlDto(
     refused,
     state: controlState(publishedVersion, applied, refused),
     reportedAt: row ? new Date(row.reported_at).toISOString() : null,
+    gatewayTestMode,
   };
 }

@@ -40,6 +40,8 @@ export interface HubEvents {
   'gateway:command-result': { gatewayId: string; result: CommandResult };
   /** A gateway reported which configuration version it runs. */
   'gateway:config-state': { gatewayId: string; state: ConfigState };
+  /** A gateway's heartbeat, now stored, reported its own test flag changed (on, off, window over). */
+  'gateway:test-mode-reported': { gatewayId: string };
   /** A new configuration version was published (retained) for a gateway. */
   'gateway:config-published': { gatewayId: string };
   /** A command to a gateway was sent, answered or timed out (its home's installers see it). */

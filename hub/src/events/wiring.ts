@@ -58,6 +58,10 @@ export function wireHubEvents(bus: HubBus, p: WiredParts): void {
   bus.on('gateway:config-published', 'control', ({ gatewayId }) =>
     p.gatewayControl.configPublished(gatewayId),
   );
+  // The installer's "gateway in test mode until HH:MM" comes and goes with the gateway's flag.
+  bus.on('gateway:test-mode-reported', 'control', ({ gatewayId }) =>
+    p.gatewayControl.testModeReported(gatewayId),
+  );
   // The installer's page shows commands and configuration state live (issue 10).
   bus.on('gateway:command-changed', 'realtime', ({ homeId, command }) =>
     p.realtime.gatewayControl(homeId, { event: 'gateway:command', payload: command }),

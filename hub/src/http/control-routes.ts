@@ -21,6 +21,7 @@ import {
 } from '@anxin/protocol';
 import type { Access } from '../auth/guard.js';
 import type { ScopeResolver } from '../auth/scope.js';
+import { gatewayTestModeOf } from '../care/gateway-store.js';
 import type { CareStore } from '../care/store.js';
 import type { GatewayControl } from '../control/service.js';
 import { HttpError } from './errors.js';
@@ -115,7 +116,10 @@ export function registerControlRoutes(server: FastifyInstance, deps: ControlRout
       await access.requireRole(request, 'gateway.list', 'gateway', id);
       const { row } = await gatewayOr404(request, id, 'gateway.read');
       return {
-        control: await control.control(id, row.config_version),
+        control: await control.control(id, {
+          publishedVersion: row.config_version,
+          gatewayTestMode: gatewayTestModeOf(row),
+        }),
         commands: await control.commands(id),
       };
     },

@@ -57,6 +57,8 @@ export interface IngestDeps {
   onCommandResult?: (gatewayId: string, result: CommandResult) => void;
   /** A gateway reported its configuration state (up/config-state). */
   onConfigState?: (gatewayId: string, state: ConfigState) => void;
+  /** A stored heartbeat reported the gateway's own test flag changed (liveness.ts). */
+  onTestModeReported?: (gatewayId: string) => void;
   /** Per-alarm stage times for benchmarks; default: from ANXIN_ALARM_TRACE, else none. */
   trace?: AlarmTrace;
 }
@@ -106,7 +108,12 @@ export class Ingest implements HubPart {
       alarmsIdle,
       ...(deps.onTelemetryStored ? { onTelemetryStored: deps.onTelemetryStored } : {}),
     });
-    this.liveness = new Liveness({ gateways: deps.gateways, log: deps.log, alarmsIdle });
+    this.liveness = new Liveness({
+      gateways: deps.gateways,
+      log: deps.log,
+      alarmsIdle,
+      ...(deps.onTestModeReported ? { onTestModeReported: deps.onTestModeReported } : {}),
+    });
   }
 
   /** Resolves when no alarm is waiting or being written: other SQL writers go after alarms. */

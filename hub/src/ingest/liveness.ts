@@ -12,10 +12,12 @@ const HEARTBEAT_FLUSH_MS = 1000;
 const LIVENESS_CHUNK = 200;
 
 export interface LivenessDeps {
-  gateways: GatewayStore;
+  gateways: Pick<GatewayStore, 'recordLiveness'>;
   log: Logger;
   /** Resolves when no alarm is waiting or being written. */
   alarmsIdle: () => Promise<void>;
+  /** A heartbeat reporting the gateway's own test flag changed is now stored. */
+  onTestModeReported?: (gatewayId: string) => void;
 }
 
 export class Liveness {
@@ -24,6 +26,12 @@ export class Liveness {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private busy = false;
+  /**
+   * The test flag each gateway last reported, kept only while it is on (a few gateways at a time,
+   * not the fleet), so a heartbeat that turns it on, changes its window or drops it is told once.
+   * After a restart the first heartbeat of a gateway in test mode counts as a change: harmless.
+   */
+  private readonly testModes = new Map<string, string>();
 
   constructor(private readonly deps: LivenessDeps) {}
 
@@ -70,6 +78,7 @@ export class Liveness {
       const states = statuses.slice(from, from + LIVENESS_CHUNK);
       try {
         await this.deps.gateways.recordLiveness(beats, states);
+        for (const beat of beats) this.noteTestMode(beat.gatewayId, beat.heartbeat);
       } catch (err) {
         this.deps.log.error(
           { err, heartbeats: beats.length, statuses: states.length },
@@ -77,6 +86,14 @@ export class Liveness {
         );
       }
     }
+  }
+
+  private noteTestMode(gatewayId: string, heartbeat: Heartbeat): void {
+    const now = heartbeat.testMode ? JSON.stringify(heartbeat.testMode) : undefined;
+    if (now === this.testModes.get(gatewayId)) return;
+    if (now === undefined) this.testModes.delete(gatewayId);
+    else this.testModes.set(gatewayId, now);
+    this.deps.onTestModeReported?.(gatewayId);
   }
 
   /** Stops the timer and writes what is pending. */

@@ -26,6 +26,20 @@ export const GATEWAY_CREDENTIAL_STATES = [
 export type GatewayCredentialState = (typeof GATEWAY_CREDENTIAL_STATES)[number];
 
 /**
+ * A gateway's own test flag as REST and pushes show it (the gateway control DTO has it too):
+ * `command` for a set_test_mode window ending at `until`, `home` while the hub's configuration
+ * has the home in test mode (`until` null). `until` may have passed since the gateway said it.
+ */
+export const GatewayTestModeDtoSchema = Type.Object(
+  {
+    source: Type.Union([Type.Literal('command'), Type.Literal('home')]),
+    until: nullable(IsoTime),
+  },
+  { additionalProperties: false },
+);
+export type GatewayTestModeDto = Static<typeof GatewayTestModeDtoSchema>;
+
+/**
  * A gateway as the REST API shows it. Response schemas here mirror the DTOs field for field: the
  * hub serializes answers with them, and a property they do not name is dropped from the answer.
  */
@@ -54,15 +68,7 @@ export const GatewaySchema = Type.Object(
      * `command` for a set_test_mode window ending at `until`, `home` while the hub's configuration
      * has the home in test mode. Only marks events; `until` may have passed since (check it).
      */
-    gatewayTestMode: nullable(
-      Type.Object(
-        {
-          source: Type.Union([Type.Literal('command'), Type.Literal('home')]),
-          until: nullable(IsoTime),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    gatewayTestMode: nullable(GatewayTestModeDtoSchema),
   },
   { additionalProperties: false },
 );

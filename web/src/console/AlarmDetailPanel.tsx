@@ -26,6 +26,7 @@ import { useI18n } from '../i18n/I18nProvider';
 import { AlarmCharts } from '../charts/LazyCharts';
 import { HomeCardSection } from '../care/HomeCard';
 import { RespondersList } from '../care/Responders';
+import { GatewayTestBadge } from './GatewayTestBadge';
 import { TEST_COLOURS } from './palette';
 
 export interface AlarmDetailPanelProps {
@@ -130,6 +131,7 @@ export function AlarmDetailPanel({
               {t('detail.test')}
             </Alert>
           )}
+          {shown?.gatewayTest && <GatewayTestBadge explained />}
           {alarm !== null && (
             <Group gap="sm">
               {alarm.status === 'open' && (

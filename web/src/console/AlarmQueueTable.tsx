@@ -11,6 +11,8 @@ import { kindKey, priorityKey, statusKey } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
 import { useSecondClock } from './clock';
 import { ageLevel, alarmAgeSeconds, formatAge } from './age';
+import { Chip } from './Chip';
+import { GatewayTestBadge } from './GatewayTestBadge';
 import { KIND_ICONS } from './kindIcons';
 import {
   AGE_COLOURS,
@@ -122,6 +124,7 @@ const AlarmRow = memo(function AlarmRow(props: AlarmRowProps) {
       data-status={alarm.status}
       data-priority={alarm.priority}
       data-test-alarm={alarm.test ? 'true' : 'false'}
+      data-gateway-test={alarm.gatewayTest ? 'true' : 'false'}
       style={{ borderInlineStartColor: PRIORITY_STRIPE[alarm.priority] }}
       onClick={() => onSelect(alarm.id, true)}
       onKeyDown={(event) => {
@@ -146,15 +149,11 @@ const AlarmRow = memo(function AlarmRow(props: AlarmRowProps) {
             </Text>
           </div>
           {alarm.test && (
-            <span
-              className="chip"
-              style={{ color: TEST_COLOURS.fg, background: TEST_COLOURS.bg }}
-              title={t('queue.testTitle')}
-              data-testid="test-badge"
-            >
+            <Chip colours={TEST_COLOURS} title={t('queue.testTitle')} testId="test-badge">
               {t('queue.test')}
-            </span>
+            </Chip>
           )}
+          {alarm.gatewayTest && <GatewayTestBadge />}
           {(alarm.responders?.length ?? 0) > 0 && (
             <span
               className="chip"

@@ -38,6 +38,9 @@ export const STATUS_COLOURS = {
 
 export const TEST_COLOURS: ColourPair = { fg: '#ffffff', bg: '#6741d9' };
 
+/** Raised by a gateway in its own test mode: probably an installer's test, still dispatched. */
+export const GATEWAY_TEST_COLOURS: ColourPair = { fg: '#1a1b1e', bg: '#fcc419' };
+
 /** Someone (family, responder) said "I am going there". */
 export const ON_THE_WAY_COLOURS: ColourPair = { fg: '#ffffff', bg: '#237a36' };
 

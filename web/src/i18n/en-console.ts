@@ -85,6 +85,9 @@ export const enConsole = {
   'queue.resolve': 'Resolve',
   'queue.test': 'TEST',
   'queue.testTitle': 'Raised while the home was in test mode: recorded, never dispatched',
+  'queue.gatewayTest': 'Gateway test',
+  'queue.gatewayTestTitle':
+    "Raised while its gateway was in test mode: probably an installer's test on site. It is still dispatched and escalated as usual.",
   'queue.cancelled': 'Cancelled by resident',
   'queue.unknownHome': 'Unknown home',
   'queue.noDevice': '—',

@@ -57,7 +57,9 @@ export const enOperations = {
   'installer.cmd.set_test_mode.on': 'On',
   'installer.cmd.set_test_mode.off': 'Off',
   'installer.cmd.set_test_mode.hint':
-    "Sets only the flag the gateway keeps for itself and reports in Diagnostics (test_mode). The gateway reads and sends as before, and the hub still dispatches this home's alarms: to keep them from being dispatched, use the home's Test mode switch. The flag returns to the home's Test mode setting when the gateway applies its next configuration or restarts.",
+    'Marks the alarms this gateway sends as a test for the next 60 minutes, then switches itself off (also after a restart). The call centre sees them as "Gateway test" but the hub still dispatches them: to keep this home\'s alarms from being dispatched, use the home\'s Test mode switch.',
+  'installer.gatewayTestMode.until': 'Gateway in test mode until {time}',
+  'installer.gatewayTestMode.home': 'Gateway in test mode while the home is in test mode',
   'installer.cmd.status.pending': 'pending',
   'installer.cmd.status.succeeded': 'ok',
   'installer.cmd.status.failed': 'failed',

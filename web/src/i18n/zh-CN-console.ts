@@ -83,6 +83,9 @@ export const zhCNConsole: Record<keyof typeof enConsole, string> = {
   'queue.resolve': '结案',
   'queue.test': '测试',
   'queue.testTitle': '住户处于测试模式时产生：仅记录，不派遣',
+  'queue.gatewayTest': '网关测试',
+  'queue.gatewayTestTitle':
+    '产生时其网关处于测试模式：很可能是安装人员在现场测试。仍照常派遣和升级。',
   'queue.cancelled': '老人已取消',
   'queue.unknownHome': '未知住户',
   'queue.noDevice': '—',

@@ -58,7 +58,9 @@ export const zhCNOperations: Record<keyof typeof enOperations, string> = {
   'installer.cmd.set_test_mode.on': '开启',
   'installer.cmd.set_test_mode.off': '关闭',
   'installer.cmd.set_test_mode.hint':
-    '只设置网关自身保存的标记，并在“诊断”结果中显示（test_mode）。网关照常读取和上报，中心仍会对此住户的报警派单：若要不派单，请使用住户的“测试模式”开关。网关应用下一版配置或重启后，该标记恢复为住户“测试模式”的设置。',
+    '在接下来 60 分钟内把此网关发出的报警标记为测试，之后自动关闭（重启后亦然）。呼叫中心会看到“网关测试”标记，但中心仍会派遣：若要此住户的报警不派遣，请使用住户的“测试模式”开关。',
+  'installer.gatewayTestMode.until': '网关处于测试模式，至 {time}',
+  'installer.gatewayTestMode.home': '网关处于测试模式（住户处于测试模式）',
   'installer.cmd.status.pending': '等待中',
   'installer.cmd.status.succeeded': '成功',
   'installer.cmd.status.failed': '失败',

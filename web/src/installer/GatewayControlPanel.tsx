@@ -101,7 +101,7 @@ export function GatewayControlPanel({
           </Button>
         ))}
       </Group>
-      <GatewayTestFlag sending={sending} send={send} />
+      <GatewayTestFlag testMode={control?.gatewayTestMode ?? null} sending={sending} send={send} />
       {own.length > 0 && (
         <Group gap="xs" mt="xs" align="flex-end">
           <NativeSelect

@@ -1,30 +1,59 @@
 /**
  * The gateway's own test flag (command set_test_mode, issue 10), beside the other commands. It is
- * not the home's test mode (TestModeControl): the gateway only keeps the flag and reports it in
- * its diagnostics, and the next configuration it applies sets it back to the home's setting. So
- * this offers two actions rather than a switch showing a state the page cannot know for sure.
+ * not the home's test mode (TestModeControl): while it is on, the alarms the gateway sends are
+ * marked as tests ("Gateway test" in the call centre) but still dispatched. The gateway reports
+ * the flag in its heartbeats and the hub pushes it on the control DTO, so the panel shows
+ * "Gateway in test mode until HH:MM" while it is on and drops it when the window ends — also when
+ * the gateway went quiet before saying so (the badge's own timer ends at `until`).
  */
-import type { SendCommandRequest } from '@anxin/protocol';
+import type { GatewayTestModeDto, SendCommandRequest } from '@anxin/protocol';
 import { Button, Group, Text } from '@mantine/core';
-import { useId } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { useI18n } from '../i18n/I18nProvider';
+import { WARNING_COLOURS } from '../care/palette';
 
 const CHOICES = [
   { enabled: true, key: 'on' },
   { enabled: false, key: 'off' },
 ] as const;
 
+/** The flag while it is still on by the clock (a reported window may have ended since). */
+function useStillOn(testMode: GatewayTestModeDto | null): GatewayTestModeDto | null {
+  const until = testMode?.until ?? null;
+  const end = until === null ? null : Date.parse(until);
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (end === null || Number.isNaN(end)) return;
+    const left = end - Date.now();
+    if (left <= 0) return;
+    // Re-render once the window is over (capped: timers overflow past ~24.8 days).
+    const timer = setTimeout(() => setTick((n) => n + 1), Math.min(left + 50, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [end]);
+  if (testMode === null) return null;
+  return end !== null && !(end > Date.now()) ? null : testMode;
+}
+
 export function GatewayTestFlag({
+  testMode,
   sending,
   send,
 }: {
+  /** The flag as the gateway last reported it (null: off, or not reported). */
+  testMode: GatewayTestModeDto | null;
   /** Which control's command is being sent (set_test_mode.on / .off), for its spinner. */
   sending: string | null;
   send: (request: SendCommandRequest, control: string) => void;
 }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const labelId = useId();
   const hintId = useId();
+  const on = useStillOn(testMode);
+  const clock = useMemo(
+    () =>
+      new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+    [language],
+  );
   return (
     <div>
       <Group
@@ -54,6 +83,20 @@ export function GatewayTestFlag({
             </Button>
           );
         })}
+        <span role="status" aria-live="polite">
+          {on !== null && (
+            <span
+              className="chip"
+              style={{ color: WARNING_COLOURS.fg, background: WARNING_COLOURS.bg }}
+              data-testid="gateway-test-mode"
+              data-source={on.source}
+            >
+              {on.until !== null
+                ? t('installer.gatewayTestMode.until', { time: clock.format(new Date(on.until)) })
+                : t('installer.gatewayTestMode.home')}
+            </span>
+          )}
+        </span>
       </Group>
       <Text size="xs" c="dimmed" id={hintId} data-testid="cmd-test-flag-hint">
         {t('installer.cmd.set_test_mode.hint')}

@@ -125,8 +125,15 @@ describe('socket push guards', () => {
       refused: null,
       state: 'waiting',
       reportedAt: null,
+      gatewayTestMode: null,
     };
     expect(isControlFor(control, 'gw-1')).toBe(true);
+    const testing = { source: 'command', until: '2026-12-05T13:00:00.000Z' };
+    expect(isControlFor({ ...control, gatewayTestMode: testing }, 'gw-1')).toBe(true);
+    expect(isControlFor({ ...control, gatewayTestMode: { ...testing, source: 'x' } }, 'gw-1')).toBe(
+      false,
+    );
+    expect(isControlFor({ ...control, gatewayTestMode: { source: 'home' } }, 'gw-1')).toBe(false);
     expect(isControlFor({ ...control, publishedVersion: '2' }, 'gw-1')).toBe(false);
     expect(isControlFor([control], 'gw-1')).toBe(false);
   });

@@ -11,6 +11,7 @@ const base: GatewayControlDto = {
   refused: null,
   state: 'applied',
   reportedAt: null,
+  gatewayTestMode: null,
 };
 
 describe('controlText', () => {

@@ -14,12 +14,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function isTestMode(value: unknown): boolean {
+  return (
+    value === null ||
+    (isRecord(value) &&
+      (value.source === 'command' || value.source === 'home') &&
+      (value.until === null || typeof value.until === 'string'))
+  );
+}
+
 export function isControlFor(value: unknown, gatewayId: string): value is GatewayControlDto {
   return (
     isRecord(value) &&
     value.gatewayId === gatewayId &&
     typeof value.publishedVersion === 'number' &&
-    typeof value.state === 'string'
+    typeof value.state === 'string' &&
+    isTestMode(value.gatewayTestMode)
   );
 }
 

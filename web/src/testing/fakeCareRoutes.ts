@@ -6,6 +6,7 @@ import {
   type AlarmResponderDto,
   type ApiErrorCode,
   type DeviceKind,
+  type GatewayControlDto,
   type HomeDto,
   type ResidentDto,
 } from '@anxin/protocol';
@@ -307,13 +308,14 @@ export async function handleCareRoute(ctx: CareContext): Promise<boolean> {
     const gateway = care.gateways.get(decodeURIComponent(m[1] ?? ''));
     if (!gateway || gateway.homeId === null || !care.inScope(user, gateway.homeId))
       return (notFound(), true);
-    const control = {
+    const control: GatewayControlDto = {
       gatewayId: gateway.id,
       publishedVersion: 0,
       appliedVersion: null,
       refused: null,
       state: 'unknown',
       reportedAt: null,
+      gatewayTestMode: gateway.gatewayTestMode,
     };
     ok({ control, commands: [] });
     return true;
