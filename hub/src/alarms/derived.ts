@@ -8,6 +8,7 @@
  */
 import type { Insertable, Kysely } from 'kysely';
 import { newEventId, type AlarmKind } from '@anxin/protocol';
+import { lockGateways } from '../store/gateway-locks.js';
 import type { AlarmTriggersTable, Database } from '../store/schema.js';
 import { Touched, type AlarmChanges } from './rows.js';
 import { appendTrigger, findOpenAlarm, raiseOrJoin, resolveBySystem } from './writes.js';
@@ -65,6 +66,10 @@ export async function applyDerived(
   const { gatewayId, homeId, test } = target;
   const touched = new Touched();
   await db.transaction().execute(async (trx) => {
+    // The gateway's lock, as its alarm batches take it (store.ts): on PostgreSQL a finding and a
+    // device's raise of the same kind (a battery rule and the gateway's low_battery from one
+    // reading) would otherwise both find no open alarm and open two.
+    if (findings.length > 0) await lockGateways(trx, [{ gatewayId }]);
     for (const f of findings) {
       const open = await findOpenAlarm(trx, { gatewayId, kind: f.kind });
       const row = await raiseOrJoin(
