@@ -22,6 +22,7 @@ const STORE_TESTS = [
   'hub/src/operations/welfare.test.ts',
   'hub/src/operations/worker-visits.test.ts',
   'test/gateway-control.test.ts',
+  'test/low-battery-once.test.ts',
 ];
 
 // Tests resolve workspace packages to their TypeScript sources (the `source` export condition),

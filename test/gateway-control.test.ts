@@ -12,7 +12,6 @@ import { DRIVERS } from '@anxin/devices';
 import type {
   AuditListResponse,
   ClientToServerEvents,
-  CreateGatewayResponse,
   GatewayCommandDto,
   GatewayCommandResponse,
   GatewayControlDto,
@@ -21,7 +20,7 @@ import type {
 } from '@anxin/protocol';
 import { seedDemo } from '../hub/src/care/seed.js';
 import { callApi, login, startHub, type RunningHub } from '../hub/src/testing/harness.js';
-import { pickUp } from '../hub/src/testing/claim.js';
+import { claimedGateway } from '../hub/src/testing/claim.js';
 import { createGateway, type Gateway } from '../gateway/src/gateway.js';
 import { FAKE_DRIVERS } from '../gateway/src/test-support/fake-drivers.js';
 import { openPtyPair, type PtyPair } from '../gateway/src/test-support/pty.js';
@@ -79,18 +78,8 @@ beforeAll(async () => {
     password: 'inst-x-password',
   });
   other = await login(h.httpUrl, 'inst-x', 'inst-x-password');
-  const created = await api(admin, 'POST', '/api/v1/gateways', { id: GW });
-  const { claimCode } = created.body as CreateGatewayResponse;
-  const claimed = await api(installer, 'POST', '/api/v1/gateways/claim', {
-    gatewayId: GW,
-    claimCode,
-    homeId: 'home-0001',
-  });
-  expect(claimed.status).toBe(200);
   // The gateway's own credentials, picked up over the claim channel (zero-touch claim).
-  const picked = await pickUp(h.httpUrl, GW, claimCode);
-  if (!picked.credentials) throw new Error(`no credentials: ${JSON.stringify(picked.answer)}`);
-  const credentials = picked.credentials;
+  const credentials = await claimedGateway(h.httpUrl, api, { admin, installer }, GW, 'home-0001');
 
   // A bus of fake meters on a pseudo-terminal: `Q<addr>` is answered `R<addr>=<addr * 100>`.
   pty = await openPtyPair();

@@ -11,6 +11,7 @@ import {
   type ClaimChallengeResponse,
   type ClaimedCredentials,
   type ClaimProofResponse,
+  type CreateGatewayResponse,
 } from '@anxin/protocol';
 import {
   openSealed,
@@ -18,6 +19,7 @@ import {
   serverSignatureMatches,
   type ClaimKeys,
 } from '@anxin/protocol/claim-proof';
+import type { ApiAnswer } from './harness.js';
 
 export interface ClaimAnswer {
   status: number;
@@ -83,4 +85,33 @@ export async function pickUp(httpUrl: string, gatewayId: string, code: string) {
   const answer = await sendProof(httpUrl, p.request);
   const credentials = answer.status === 200 ? openAnswer(answer, p.keys, p.authMessage) : null;
   return { answer, credentials };
+}
+
+/**
+ * A gateway as an installer puts one into service: the admin registers `gatewayId` (its claim
+ * code shown once), the installer claims it for `homeId`, and the gateway picks up its own
+ * credentials over the claim channel. `call(who, method, path, body)` is the REST API as the
+ * test reaches it (fetch or inject); `admin` and `installer` are whatever `who` it takes.
+ * Returns the credentials the gateway connects with; throws when a step is refused.
+ */
+export async function claimedGateway(
+  httpUrl: string,
+  call: (who: string, method: string, path: string, body?: unknown) => Promise<ApiAnswer>,
+  who: { admin: string; installer: string },
+  gatewayId: string,
+  homeId: string,
+): Promise<ClaimedCredentials> {
+  const created = await call(who.admin, 'POST', '/api/v1/gateways', { id: gatewayId });
+  const body = created.body as CreateGatewayResponse;
+  if (created.status !== 201) throw new Error(`gateway ${gatewayId}: ${JSON.stringify(body)}`);
+  const claimed = await call(who.installer, 'POST', '/api/v1/gateways/claim', {
+    gatewayId,
+    claimCode: body.claimCode,
+    homeId,
+  });
+  if (claimed.status !== 200)
+    throw new Error(`claim of ${gatewayId}: ${claimed.status} ${JSON.stringify(claimed.body)}`);
+  const picked = await pickUp(httpUrl, gatewayId, body.claimCode);
+  if (!picked.credentials) throw new Error(`no credentials: ${JSON.stringify(picked.answer)}`);
+  return picked.credentials;
 }
