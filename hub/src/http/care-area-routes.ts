@@ -4,6 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import {
   IdParamsSchema,
+  AreaListResponseSchema,
+  AreaResponseSchema,
   CreateAreaRequestSchema,
   UpdateAreaRequestSchema,
   type AreaListResponse,
@@ -27,7 +29,7 @@ export function careAreaRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.get(
     '/api/v1/areas',
-    { ...kit.authed, schema: { tags: ['areas'] } },
+    { ...kit.authed, schema: { tags: ['areas'], response: { 200: AreaListResponseSchema } } },
     async (request): Promise<AreaListResponse> => {
       const actor = access.actor(request);
       const areas = await care.listAreas();
@@ -45,7 +47,14 @@ export function careAreaRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.post(
     '/api/v1/areas',
-    { ...kit.authed, schema: { tags: ['areas'], body: CreateAreaRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['areas'],
+        body: CreateAreaRequestSchema,
+        response: { 201: AreaResponseSchema },
+      },
+    },
     async (request, reply): Promise<AreaResponse> => {
       const actor = await access.requireRole(request, 'area.write', 'area', null);
       const body = request.body;
@@ -77,7 +86,15 @@ export function careAreaRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.patch(
     '/api/v1/areas/:id',
-    { ...kit.authed, schema: { tags: ['areas'], ...idParams, body: UpdateAreaRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['areas'],
+        ...idParams,
+        body: UpdateAreaRequestSchema,
+        response: { 200: AreaResponseSchema },
+      },
+    },
     async (request): Promise<AreaResponse> => {
       const { id } = request.params;
       const actor = await access.requireRole(request, 'area.write', 'area', id);

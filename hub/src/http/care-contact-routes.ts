@@ -4,9 +4,13 @@
 import type { FastifyInstance } from 'fastify';
 import {
   IdParamsSchema,
+  ContactListResponseSchema,
   ContactParamsSchema,
+  ContactResponseSchema,
   PlanParamsSchema,
   ReplaceContactsRequestSchema,
+  ResponsePlanListResponseSchema,
+  ResponsePlanResponseSchema,
   SetResponsePlanRequestSchema,
   UpdateContactRequestSchema,
   type ContactListResponse,
@@ -27,7 +31,10 @@ export function careContactRoutes(server: FastifyInstance, kit: CareKit): Promis
 
   app.get(
     '/api/v1/homes/:id/contacts',
-    { ...kit.authed, schema: { tags: ['contacts'], ...idParams } },
+    {
+      ...kit.authed,
+      schema: { tags: ['contacts'], ...idParams, response: { 200: ContactListResponseSchema } },
+    },
     async (request): Promise<ContactListResponse> => {
       const { id } = request.params;
       await kit.homeOr404(request, id, 'contacts.read');
@@ -39,7 +46,12 @@ export function careContactRoutes(server: FastifyInstance, kit: CareKit): Promis
     '/api/v1/homes/:id/contacts',
     {
       ...kit.authed,
-      schema: { tags: ['contacts'], ...idParams, body: ReplaceContactsRequestSchema },
+      schema: {
+        tags: ['contacts'],
+        ...idParams,
+        body: ReplaceContactsRequestSchema,
+        response: { 200: ContactListResponseSchema },
+      },
     },
     async (request): Promise<ContactListResponse> => {
       const { id } = request.params;
@@ -66,7 +78,12 @@ export function careContactRoutes(server: FastifyInstance, kit: CareKit): Promis
     '/api/v1/homes/:id/contacts/:contactId',
     {
       ...kit.authed,
-      schema: { tags: ['contacts'], params: ContactParamsSchema, body: UpdateContactRequestSchema },
+      schema: {
+        tags: ['contacts'],
+        params: ContactParamsSchema,
+        body: UpdateContactRequestSchema,
+        response: { 200: ContactResponseSchema },
+      },
     },
     async (request): Promise<ContactResponse> => {
       const { id, contactId } = request.params;
@@ -104,7 +121,10 @@ export function careContactRoutes(server: FastifyInstance, kit: CareKit): Promis
 
   app.get(
     '/api/v1/homes/:id/plans',
-    { ...kit.authed, schema: { tags: ['plans'], ...idParams } },
+    {
+      ...kit.authed,
+      schema: { tags: ['plans'], ...idParams, response: { 200: ResponsePlanListResponseSchema } },
+    },
     async (request): Promise<ResponsePlanListResponse> => {
       const { id } = request.params;
       await kit.homeOr404(request, id, 'plans.read');
@@ -116,7 +136,12 @@ export function careContactRoutes(server: FastifyInstance, kit: CareKit): Promis
     '/api/v1/homes/:id/plans/:kind',
     {
       ...kit.authed,
-      schema: { tags: ['plans'], params: PlanParamsSchema, body: SetResponsePlanRequestSchema },
+      schema: {
+        tags: ['plans'],
+        params: PlanParamsSchema,
+        body: SetResponsePlanRequestSchema,
+        response: { 200: ResponsePlanResponseSchema },
+      },
     },
     async (request): Promise<ResponsePlanResponse> => {
       const { id, kind } = request.params;

@@ -7,6 +7,8 @@ import {
   IdParamsSchema,
   CreateHomeRequestSchema,
   HomeListQuerySchema,
+  HomeListResponseSchema,
+  HomeResponseSchema,
   SetInstallersRequestSchema,
   SetTestModeRequestSchema,
   UpdateHomeRequestSchema,
@@ -28,7 +30,14 @@ export function careHomeRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.get(
     '/api/v1/homes',
-    { ...kit.authed, schema: { tags: ['homes'], querystring: HomeListQuerySchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['homes'],
+        querystring: HomeListQuerySchema,
+        response: { 200: HomeListResponseSchema },
+      },
+    },
     async (request): Promise<HomeListResponse> => {
       const actor = access.actor(request);
       const q = request.query;
@@ -43,7 +52,14 @@ export function careHomeRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.post(
     '/api/v1/homes',
-    { ...kit.authed, schema: { tags: ['homes'], body: CreateHomeRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['homes'],
+        body: CreateHomeRequestSchema,
+        response: { 201: HomeResponseSchema },
+      },
+    },
     async (request, reply): Promise<HomeResponse> => {
       const actor = await access.requireRole(request, 'home.create', 'home', null);
       const body = request.body;
@@ -81,7 +97,10 @@ export function careHomeRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.get(
     '/api/v1/homes/:id',
-    { ...kit.authed, schema: { tags: ['homes'], ...idParams } },
+    {
+      ...kit.authed,
+      schema: { tags: ['homes'], ...idParams, response: { 200: HomeResponseSchema } },
+    },
     async (request): Promise<HomeResponse> => {
       const { id } = request.params;
       const { actor, home } = await kit.homeOr404(request, id, 'home.read');
@@ -92,7 +111,15 @@ export function careHomeRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.patch(
     '/api/v1/homes/:id',
-    { ...kit.authed, schema: { tags: ['homes'], ...idParams, body: UpdateHomeRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['homes'],
+        ...idParams,
+        body: UpdateHomeRequestSchema,
+        response: { 200: HomeResponseSchema },
+      },
+    },
     async (request): Promise<HomeResponse> => {
       const { id } = request.params;
       const actor = await kit.homeWrite(request, id, 'home.update');
@@ -120,7 +147,15 @@ export function careHomeRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.put(
     '/api/v1/homes/:id/test-mode',
-    { ...kit.authed, schema: { tags: ['homes'], ...idParams, body: SetTestModeRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['homes'],
+        ...idParams,
+        body: SetTestModeRequestSchema,
+        response: { 200: HomeResponseSchema },
+      },
+    },
     async (request): Promise<HomeResponse> => {
       const { id } = request.params;
       const actor = await kit.homeWrite(request, id, 'home.test_mode');
@@ -135,7 +170,15 @@ export function careHomeRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.put(
     '/api/v1/homes/:id/installers',
-    { ...kit.authed, schema: { tags: ['homes'], ...idParams, body: SetInstallersRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['homes'],
+        ...idParams,
+        body: SetInstallersRequestSchema,
+        response: { 200: HomeResponseSchema },
+      },
+    },
     async (request): Promise<HomeResponse> => {
       const { id } = request.params;
       const actor = await kit.homeWrite(request, id, 'home.installers');

@@ -2,7 +2,7 @@
  * GET /api/v1/me: the user, and what their role lets the console offer them.
  */
 import type { FastifyInstance } from 'fastify';
-import { type MeResponse } from '@anxin/protocol';
+import { MeResponseSchema, type MeResponse } from '@anxin/protocol';
 import { mayDo } from '../auth/policy.js';
 import { HttpError } from './errors.js';
 import type { CareKit } from './care-kit.js';
@@ -16,7 +16,7 @@ export function careMeRoutes(server: FastifyInstance, kit: CareKit): Promise<voi
 
   app.get(
     '/api/v1/me',
-    { ...kit.authed, schema: { tags: ['session'] } },
+    { ...kit.authed, schema: { tags: ['session'], response: { 200: MeResponseSchema } } },
     async (request): Promise<MeResponse> => {
       const actor = access.actor(request);
       const row = await care.userRow(actor.user.id);

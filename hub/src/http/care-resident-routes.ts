@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import {
   IdParamsSchema,
   CreateResidentRequestSchema,
+  ResidentListResponseSchema,
+  ResidentResponseSchema,
   UpdateResidentRequestSchema,
   type ResidentListResponse,
   type ResidentResponse,
@@ -22,7 +24,10 @@ export function careResidentRoutes(server: FastifyInstance, kit: CareKit): Promi
 
   app.get(
     '/api/v1/homes/:id/residents',
-    { ...kit.authed, schema: { tags: ['residents'], ...idParams } },
+    {
+      ...kit.authed,
+      schema: { tags: ['residents'], ...idParams, response: { 200: ResidentListResponseSchema } },
+    },
     async (request): Promise<ResidentListResponse> => {
       const { id } = request.params;
       const { actor } = await kit.homeOr404(request, id, 'residents.read');
@@ -38,7 +43,12 @@ export function careResidentRoutes(server: FastifyInstance, kit: CareKit): Promi
     '/api/v1/homes/:id/residents',
     {
       ...kit.authed,
-      schema: { tags: ['residents'], ...idParams, body: CreateResidentRequestSchema },
+      schema: {
+        tags: ['residents'],
+        ...idParams,
+        body: CreateResidentRequestSchema,
+        response: { 201: ResidentResponseSchema },
+      },
     },
     async (request, reply): Promise<ResidentResponse> => {
       const { id } = request.params;
@@ -55,7 +65,10 @@ export function careResidentRoutes(server: FastifyInstance, kit: CareKit): Promi
 
   app.get(
     '/api/v1/residents/:id',
-    { ...kit.authed, schema: { tags: ['residents'], ...idParams } },
+    {
+      ...kit.authed,
+      schema: { tags: ['residents'], ...idParams, response: { 200: ResidentResponseSchema } },
+    },
     async (request): Promise<ResidentResponse> => {
       const { id } = request.params;
       const { actor, resident } = await kit.residentOr404(request, id, 'resident.read');
@@ -68,7 +81,12 @@ export function careResidentRoutes(server: FastifyInstance, kit: CareKit): Promi
     '/api/v1/residents/:id',
     {
       ...kit.authed,
-      schema: { tags: ['residents'], ...idParams, body: UpdateResidentRequestSchema },
+      schema: {
+        tags: ['residents'],
+        ...idParams,
+        body: UpdateResidentRequestSchema,
+        response: { 200: ResidentResponseSchema },
+      },
     },
     async (request): Promise<ResidentResponse> => {
       const { id } = request.params;
@@ -85,7 +103,11 @@ export function careResidentRoutes(server: FastifyInstance, kit: CareKit): Promi
 
   app.delete(
     '/api/v1/residents/:id',
-    { ...kit.authed, schema: { tags: ['residents'], ...idParams } },
+    {
+      ...kit.authed,
+      // 204: the resident is gone and there is no body to describe.
+      schema: { tags: ['residents'], ...idParams, response: { 204: { type: 'null' } } },
+    },
     async (request, reply) => {
       const { id } = request.params;
       const actor = await access.requireRole(request, 'resident.delete', 'resident', id);

@@ -4,10 +4,13 @@
 import type { FastifyInstance } from 'fastify';
 import {
   IdParamsSchema,
+  AuditListResponseSchema,
   AuditQuerySchema,
+  CareUserResponseSchema,
   CreateUserRequestSchema,
   UpdateUserRequestSchema,
   UserListQuerySchema,
+  UserListResponseSchema,
   type AuditListResponse,
   type CareUserResponse,
   type UserListResponse,
@@ -46,7 +49,14 @@ export function careUserRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.get(
     '/api/v1/users',
-    { ...kit.authed, schema: { tags: ['users'], querystring: UserListQuerySchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['users'],
+        querystring: UserListQuerySchema,
+        response: { 200: UserListResponseSchema },
+      },
+    },
     async (request): Promise<UserListResponse> => {
       await access.requireRole(request, 'user.list', 'user', null);
       const q = request.query;
@@ -56,7 +66,14 @@ export function careUserRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.post(
     '/api/v1/users',
-    { ...kit.authed, schema: { tags: ['users'], body: CreateUserRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['users'],
+        body: CreateUserRequestSchema,
+        response: { 201: CareUserResponseSchema },
+      },
+    },
     async (request, reply): Promise<CareUserResponse> => {
       const actor = await access.requireRole(request, 'user.manage', 'user', null);
       const body = request.body;
@@ -85,7 +102,15 @@ export function careUserRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.patch(
     '/api/v1/users/:id',
-    { ...kit.authed, schema: { tags: ['users'], ...idParams, body: UpdateUserRequestSchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['users'],
+        ...idParams,
+        body: UpdateUserRequestSchema,
+        response: { 200: CareUserResponseSchema },
+      },
+    },
     async (request): Promise<CareUserResponse> => {
       const { id } = request.params;
       const actor = await access.requireRole(request, 'user.manage', 'user', id);
@@ -117,7 +142,14 @@ export function careUserRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.get(
     '/api/v1/audit',
-    { ...kit.authed, schema: { tags: ['audit'], querystring: AuditQuerySchema } },
+    {
+      ...kit.authed,
+      schema: {
+        tags: ['audit'],
+        querystring: AuditQuerySchema,
+        response: { 200: AuditListResponseSchema },
+      },
+    },
     async (request): Promise<AuditListResponse> => {
       await access.requireRole(request, 'audit.read', 'audit', null);
       return { entries: await kit.deps.audit.query(request.query) };

@@ -3,19 +3,24 @@
  * care contract (../care.ts lists the routes).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { IsoTime, nullable } from '../operations-common.js';
 import { stringEnum } from '../schema.js';
 import { CareId, LongText, Name, ShortText } from './common.js';
 
 export const AREA_KINDS = ['district', 'street', 'community'] as const;
 export type AreaKind = (typeof AREA_KINDS)[number];
 
-export interface AreaDto {
-  id: string;
-  /** null for a district (the roots of the tree). */
-  parentId: string | null;
-  kind: AreaKind;
-  name: string;
-}
+export const AreaSchema = Type.Object(
+  {
+    id: Type.String(),
+    /** null for a district (the roots of the tree). */
+    parentId: nullable(Type.String()),
+    kind: stringEnum(AREA_KINDS),
+    name: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type AreaDto = Static<typeof AreaSchema>;
 
 export const CreateAreaRequestSchema = Type.Object(
   {
@@ -36,54 +41,66 @@ export const UpdateAreaRequestSchema = Type.Object(
 );
 export type UpdateAreaRequest = Static<typeof UpdateAreaRequestSchema>;
 
-export interface AreaListResponse {
-  areas: AreaDto[];
-}
-export interface AreaResponse {
-  area: AreaDto;
-}
+export const AreaListResponseSchema = Type.Object(
+  { areas: Type.Array(AreaSchema) },
+  { additionalProperties: false },
+);
+export type AreaListResponse = Static<typeof AreaListResponseSchema>;
+export const AreaResponseSchema = Type.Object(
+  { area: AreaSchema },
+  { additionalProperties: false },
+);
+export type AreaResponse = Static<typeof AreaResponseSchema>;
 
 // ───────────────────────────── Homes ─────────────────────────────
 
-export interface HomeDto {
-  id: string;
-  /** A community (or street/district) area. */
-  areaId: string;
-  address: string;
-  /** e.g. "3" or "B1". */
-  floor: string | null;
-  /** Flat/room number, e.g. "302". */
-  room: string | null;
-  /** How to get in: gate code location, neighbour with key, dog, stairs … */
-  accessNotes: string | null;
-  /** True when a key-safe code is stored (whether or not it is shown to this user). */
-  hasKeySafeCode: boolean;
-  /** Present only for KEY_SAFE_CODE_ROLES. */
-  keySafeCode?: string | null;
-  /** Alarms are recorded and shown as tests, never dispatched or escalated. */
-  testMode: boolean;
-  testModeSince: string | null;
-  /** User ids of installers assigned to this home. */
-  installerIds: string[];
-  /** Gateways currently attached to this home (not decommissioned). */
-  gatewayIds: string[];
-  createdAt: string;
-  updatedAt: string;
-}
+export const HomeSchema = Type.Object(
+  {
+    id: Type.String(),
+    /** A community (or street/district) area. */
+    areaId: Type.String(),
+    address: Type.String(),
+    /** e.g. "3" or "B1". */
+    floor: nullable(Type.String()),
+    /** Flat/room number, e.g. "302". */
+    room: nullable(Type.String()),
+    /** How to get in: gate code location, neighbour with key, dog, stairs … */
+    accessNotes: nullable(Type.String()),
+    /** True when a key-safe code is stored (whether or not it is shown to this user). */
+    hasKeySafeCode: Type.Boolean(),
+    /** Present only for KEY_SAFE_CODE_ROLES. */
+    keySafeCode: Type.Optional(nullable(Type.String())),
+    /** Alarms are recorded and shown as tests, never dispatched or escalated. */
+    testMode: Type.Boolean(),
+    testModeSince: nullable(IsoTime),
+    /** User ids of installers assigned to this home. */
+    installerIds: Type.Array(Type.String()),
+    /** Gateways currently attached to this home (not decommissioned). */
+    gatewayIds: Type.Array(Type.String()),
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+  },
+  { additionalProperties: false },
+);
+export type HomeDto = Static<typeof HomeSchema>;
 
 /** One line of a home list. */
-export interface HomeSummaryDto {
-  id: string;
-  areaId: string;
-  address: string;
-  floor: string | null;
-  room: string | null;
-  testMode: boolean;
-  residentNames: string[];
-  gatewayIds: string[];
-  /** Unresolved (open or acknowledged) alarms of this home. */
-  unresolvedAlarms: number;
-}
+export const HomeSummarySchema = Type.Object(
+  {
+    id: Type.String(),
+    areaId: Type.String(),
+    address: Type.String(),
+    floor: nullable(Type.String()),
+    room: nullable(Type.String()),
+    testMode: Type.Boolean(),
+    residentNames: Type.Array(Type.String()),
+    gatewayIds: Type.Array(Type.String()),
+    /** Unresolved (open or acknowledged) alarms of this home. */
+    unresolvedAlarms: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
+export type HomeSummaryDto = Static<typeof HomeSummarySchema>;
 
 export const HomeListQuerySchema = Type.Object(
   {
@@ -97,11 +114,15 @@ export const HomeListQuerySchema = Type.Object(
 );
 export type HomeListQuery = Static<typeof HomeListQuerySchema>;
 
-export interface HomeListResponse {
-  homes: HomeSummaryDto[];
-  /** Homes in scope matching the filters (before limit/offset). */
-  total: number;
-}
+export const HomeListResponseSchema = Type.Object(
+  {
+    homes: Type.Array(HomeSummarySchema),
+    /** Homes in scope matching the filters (before limit/offset). */
+    total: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
+export type HomeListResponse = Static<typeof HomeListResponseSchema>;
 
 export const CreateHomeRequestSchema = Type.Object(
   {
@@ -147,6 +168,8 @@ export const SetInstallersRequestSchema = Type.Object(
 );
 export type SetInstallersRequest = Static<typeof SetInstallersRequestSchema>;
 
-export interface HomeResponse {
-  home: HomeDto;
-}
+export const HomeResponseSchema = Type.Object(
+  { home: HomeSchema },
+  { additionalProperties: false },
+);
+export type HomeResponse = Static<typeof HomeResponseSchema>;

@@ -4,6 +4,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { ALARM_KINDS, type AlarmKind } from '../alarms.js';
+import { IsoTime, nullable } from '../operations-common.js';
 import { stringEnum } from '../schema.js';
 import { CareId } from './common.js';
 
@@ -11,14 +12,18 @@ import { CareId } from './common.js';
 export const PLAN_KINDS = ['default', ...ALARM_KINDS] as const;
 export type PlanKind = (typeof PLAN_KINDS)[number];
 
-export interface ResponsePlanDto {
-  homeId: string;
-  kind: PlanKind;
-  /** What the operator does, in order, e.g. "Call the resident", "Call contact 1", … */
-  steps: string[];
-  updatedAt: string;
-  updatedBy: string | null;
-}
+export const ResponsePlanSchema = Type.Object(
+  {
+    homeId: Type.String(),
+    kind: stringEnum(PLAN_KINDS),
+    /** What the operator does, in order, e.g. "Call the resident", "Call contact 1", … */
+    steps: Type.Array(Type.String()),
+    updatedAt: IsoTime,
+    updatedBy: nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type ResponsePlanDto = Static<typeof ResponsePlanSchema>;
 
 export const PlanParamsSchema = Type.Object(
   { id: CareId, kind: stringEnum(PLAN_KINDS) },
@@ -31,12 +36,16 @@ export const SetResponsePlanRequestSchema = Type.Object(
 );
 export type SetResponsePlanRequest = Static<typeof SetResponsePlanRequestSchema>;
 
-export interface ResponsePlanListResponse {
-  plans: ResponsePlanDto[];
-}
-export interface ResponsePlanResponse {
-  plan: ResponsePlanDto;
-}
+export const ResponsePlanListResponseSchema = Type.Object(
+  { plans: Type.Array(ResponsePlanSchema) },
+  { additionalProperties: false },
+);
+export type ResponsePlanListResponse = Static<typeof ResponsePlanListResponseSchema>;
+export const ResponsePlanResponseSchema = Type.Object(
+  { plan: ResponsePlanSchema },
+  { additionalProperties: false },
+);
+export type ResponsePlanResponse = Static<typeof ResponsePlanResponseSchema>;
 
 /** The plan for an alarm kind: its own, else `default`, else none. */
 export function planFor(plans: ResponsePlanDto[], kind: AlarmKind): ResponsePlanDto | undefined {

@@ -3,27 +3,32 @@
  * (../care.ts lists the routes).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { IsoTime, nullable } from '../operations-common.js';
 import { stringEnum } from '../schema.js';
 import { CareId, LongText, Name, ShortText } from './common.js';
 
 export const MOBILITY_LEVELS = ['independent', 'walking_aid', 'wheelchair', 'bedridden'] as const;
 export type Mobility = (typeof MOBILITY_LEVELS)[number];
 
-export interface ResidentDto {
-  id: string;
-  homeId: string;
-  name: string;
-  /** URL of a photo (served elsewhere), or null. */
-  photoUrl: string | null;
-  birthYear: number | null;
-  /** e.g. ["zh-CN", "yue"], first = preferred. */
-  languages: string[];
-  medicalNotes: string | null;
-  mobility: Mobility | null;
-  livesAlone: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+export const ResidentSchema = Type.Object(
+  {
+    id: Type.String(),
+    homeId: Type.String(),
+    name: Type.String(),
+    /** URL of a photo (served elsewhere), or null. */
+    photoUrl: nullable(Type.String()),
+    birthYear: nullable(Type.Integer()),
+    /** e.g. ["zh-CN", "yue"], first = preferred. */
+    languages: Type.Array(Type.String()),
+    medicalNotes: nullable(Type.String()),
+    mobility: nullable(stringEnum(MOBILITY_LEVELS)),
+    livesAlone: Type.Boolean(),
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+  },
+  { additionalProperties: false },
+);
+export type ResidentDto = Static<typeof ResidentSchema>;
 
 const residentFields = {
   name: Name,
@@ -53,31 +58,39 @@ export const UpdateResidentRequestSchema = Type.Partial(Type.Object(residentFiel
 });
 export type UpdateResidentRequest = Static<typeof UpdateResidentRequestSchema>;
 
-export interface ResidentListResponse {
-  residents: ResidentDto[];
-}
-export interface ResidentResponse {
-  resident: ResidentDto;
-}
+export const ResidentListResponseSchema = Type.Object(
+  { residents: Type.Array(ResidentSchema) },
+  { additionalProperties: false },
+);
+export type ResidentListResponse = Static<typeof ResidentListResponseSchema>;
+export const ResidentResponseSchema = Type.Object(
+  { resident: ResidentSchema },
+  { additionalProperties: false },
+);
+export type ResidentResponse = Static<typeof ResidentResponseSchema>;
 
 // ───────────────────────────── Contacts ─────────────────────────────
 
 export const CONTACT_RELATIONS = ['family', 'neighbour', 'community_worker', 'other'] as const;
 export type ContactRelation = (typeof CONTACT_RELATIONS)[number];
 
-export interface ContactDto {
-  id: string;
-  homeId: string;
-  /** 1 = called first. */
-  callOrder: number;
-  name: string;
-  relation: ContactRelation;
-  phone: string;
-  /** Free text, e.g. "weekdays after 18:00". */
-  availability: string | null;
-  /** The family user this contact is, when they have a login (escalation reaches them there too). */
-  userId: string | null;
-}
+export const ContactSchema = Type.Object(
+  {
+    id: Type.String(),
+    homeId: Type.String(),
+    /** 1 = called first. */
+    callOrder: Type.Integer(),
+    name: Type.String(),
+    relation: stringEnum(CONTACT_RELATIONS),
+    phone: Type.String(),
+    /** Free text, e.g. "weekdays after 18:00". */
+    availability: nullable(Type.String()),
+    /** The family user this contact is, when they have a login (escalation reaches them there too). */
+    userId: nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type ContactDto = Static<typeof ContactSchema>;
 
 export const ContactInputSchema = Type.Object(
   {
@@ -98,9 +111,11 @@ export const ReplaceContactsRequestSchema = Type.Object(
 );
 export type ReplaceContactsRequest = Static<typeof ReplaceContactsRequestSchema>;
 
-export interface ContactListResponse {
-  contacts: ContactDto[];
-}
+export const ContactListResponseSchema = Type.Object(
+  { contacts: Type.Array(ContactSchema) },
+  { additionalProperties: false },
+);
+export type ContactListResponse = Static<typeof ContactListResponseSchema>;
 
 /** A family member edits their own phone and availability (call order and relation stay). */
 export const UpdateContactRequestSchema = Type.Object(
@@ -117,6 +132,8 @@ export const ContactParamsSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export interface ContactResponse {
-  contact: ContactDto;
-}
+export const ContactResponseSchema = Type.Object(
+  { contact: ContactSchema },
+  { additionalProperties: false },
+);
+export type ContactResponse = Static<typeof ContactResponseSchema>;

@@ -3,22 +3,28 @@
  * contract (../care.ts lists the routes).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { UserDto } from '../api.js';
+import { UserSchema } from '../api.js';
+import { IsoTime, nullable } from '../operations-common.js';
 import { USER_ROLES } from '../roles.js';
 import { stringEnum } from '../schema.js';
 import { CareId, Name } from './common.js';
 
 /** A user as admins see them (UserDto plus scope). */
-export interface CareUserDto extends UserDto {
-  /** operator, supervisor, installer (where they may register homes), admin (informational). */
-  areaIds: string[];
-  /** family: the residents they may follow. */
-  residentIds: string[];
-  /** installer: homes assigned to them (read-only here; set with PUT /homes/:id/installers). */
-  homeIds: string[];
-  disabled: boolean;
-  createdAt: string;
-}
+export const CareUserSchema = Type.Object(
+  {
+    ...UserSchema.properties,
+    /** operator, supervisor, installer (where they may register homes), admin (informational). */
+    areaIds: Type.Array(Type.String()),
+    /** family: the residents they may follow. */
+    residentIds: Type.Array(Type.String()),
+    /** installer: homes assigned to them (read-only here; set with PUT /homes/:id/installers). */
+    homeIds: Type.Array(Type.String()),
+    disabled: Type.Boolean(),
+    createdAt: IsoTime,
+  },
+  { additionalProperties: false },
+);
+export type CareUserDto = Static<typeof CareUserSchema>;
 
 export const USERNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$';
 
@@ -54,44 +60,60 @@ export const UserListQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export interface UserListResponse {
-  users: CareUserDto[];
-}
-export interface CareUserResponse {
-  user: CareUserDto;
-}
+export const UserListResponseSchema = Type.Object(
+  { users: Type.Array(CareUserSchema) },
+  { additionalProperties: false },
+);
+export type UserListResponse = Static<typeof UserListResponseSchema>;
+export const CareUserResponseSchema = Type.Object(
+  { user: CareUserSchema },
+  { additionalProperties: false },
+);
+export type CareUserResponse = Static<typeof CareUserResponseSchema>;
 
 /** What the logged-in user may do, for showing or hiding controls (the server checks anyway). */
-export interface MeResponse {
-  user: CareUserDto;
-  expiresAt: string;
-  can: {
-    acknowledgeAlarms: boolean;
-    respondToAlarms: boolean;
-    seeKeySafeCode: boolean;
-    editHomes: boolean;
-    claimGateways: boolean;
-    manageUsers: boolean;
-    readAudit: boolean;
-  };
-}
+export const MeResponseSchema = Type.Object(
+  {
+    user: CareUserSchema,
+    expiresAt: IsoTime,
+    can: Type.Object(
+      {
+        acknowledgeAlarms: Type.Boolean(),
+        respondToAlarms: Type.Boolean(),
+        seeKeySafeCode: Type.Boolean(),
+        editHomes: Type.Boolean(),
+        claimGateways: Type.Boolean(),
+        manageUsers: Type.Boolean(),
+        readAudit: Type.Boolean(),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type MeResponse = Static<typeof MeResponseSchema>;
 
 // ───────────────────────────── Audit ─────────────────────────────
 
-export interface AuditEntryDto {
-  id: number;
-  at: string;
-  userId: string | null;
-  username: string | null;
-  /**
-   * e.g. `session.login`, `alarm.acknowledge`, `home.card_read`, `resident.read`,
-   * `resident.update`, `gateway.claim`, `access.denied`, `mqtt.refused`.
-   */
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  detail: unknown;
-}
+export const AuditEntrySchema = Type.Object(
+  {
+    id: Type.Integer(),
+    at: IsoTime,
+    userId: nullable(Type.String()),
+    username: nullable(Type.String()),
+    /**
+     * e.g. `session.login`, `alarm.acknowledge`, `home.card_read`, `resident.read`,
+     * `resident.update`, `gateway.claim`, `access.denied`, `mqtt.refused`.
+     */
+    action: Type.String(),
+    targetType: Type.String(),
+    targetId: nullable(Type.String()),
+    /** Whatever the action recorded (any JSON, or null). */
+    detail: Type.Unknown(),
+  },
+  { additionalProperties: false },
+);
+export type AuditEntryDto = Static<typeof AuditEntrySchema>;
 
 export const AuditQuerySchema = Type.Object(
   {
@@ -111,6 +133,8 @@ export const AuditQuerySchema = Type.Object(
 );
 export type AuditQuery = Static<typeof AuditQuerySchema>;
 
-export interface AuditListResponse {
-  entries: AuditEntryDto[];
-}
+export const AuditListResponseSchema = Type.Object(
+  { entries: Type.Array(AuditEntrySchema) },
+  { additionalProperties: false },
+);
+export type AuditListResponse = Static<typeof AuditListResponseSchema>;
