@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   IdParamsSchema,
   CreateHomeRequestSchema,
+  HomeCardResponseSchema,
   HomeListQuerySchema,
   HomeListResponseSchema,
   HomeResponseSchema,
@@ -203,7 +204,10 @@ export function careHomeRoutes(server: FastifyInstance, kit: CareKit): Promise<v
 
   app.get(
     '/api/v1/homes/:id/card',
-    { ...kit.authed, schema: { tags: ['homes'], ...idParams } },
+    {
+      ...kit.authed,
+      schema: { tags: ['homes'], ...idParams, response: { 200: HomeCardResponseSchema } },
+    },
     async (request): Promise<HomeCardResponse> => {
       const { id } = request.params;
       const actor = await access.requireRole(request, 'home.card', 'home', id);

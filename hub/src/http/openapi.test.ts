@@ -18,7 +18,6 @@ import { openApiGaps, type OpenApiDocument, type OpenApiResponses } from './open
  * operation on it has gained its schema) and is to be empty.
  */
 const NOT_YET = new Set([
-  'GET /api/v1/homes/{id}/card',
   'GET /api/v1/import/{kind}/template',
   'GET /api/v1/export/{dataset}',
   'POST /api/v1/claim/challenge',

@@ -3,20 +3,24 @@
  * is in ../alarms.ts). Part of the care contract (../care.ts lists the routes).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { DeviceDto, GatewayDto } from './gateways.js';
-import type { HomeDto } from './homes.js';
-import type { ResponsePlanDto } from './plans.js';
-import type { ContactDto, ResidentDto } from './residents.js';
+import { DeviceSchema, GatewaySchema } from './gateways.js';
+import { HomeSchema } from './homes.js';
+import { ResponsePlanSchema } from './plans.js';
+import { ContactSchema, ResidentSchema } from './residents.js';
 
 /** Everything an operator needs on one screen for a home (audited as `home.card_read`). */
-export interface HomeCardResponse {
-  home: HomeDto;
-  residents: ResidentDto[];
-  contacts: ContactDto[];
-  plans: ResponsePlanDto[];
-  gateways: GatewayDto[];
-  devices: DeviceDto[];
-}
+export const HomeCardResponseSchema = Type.Object(
+  {
+    home: HomeSchema,
+    residents: Type.Array(ResidentSchema),
+    contacts: Type.Array(ContactSchema),
+    plans: Type.Array(ResponsePlanSchema),
+    gateways: Type.Array(GatewaySchema),
+    devices: Type.Array(DeviceSchema),
+  },
+  { additionalProperties: false },
+);
+export type HomeCardResponse = Static<typeof HomeCardResponseSchema>;
 
 /** POST /alarms/:id/responding: "I am going there". */
 export const RespondingRequestSchema = Type.Object(
