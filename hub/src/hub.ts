@@ -198,8 +198,9 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         ingestLog.warn({ err, gatewayId }, 'ack not published (the gateway will resend)');
       });
     },
-    onAlarmChanges: (created, updated) =>
-      bus.emit('alarms:changed', { created, updated, source: 'ingest' }),
+    onAlarmChanges: (created, updated, careFields) =>
+      bus.emit('alarms:changed', { created, updated, source: 'ingest', careFields }),
+    pushesSent: () => realtime.flushPushes(),
     onTelemetryStored: (gatewayId, events) => bus.emit('telemetry:stored', { gatewayId, events }),
     onCommandResult: (gatewayId, result) =>
       bus.emit('gateway:command-result', { gatewayId, result }),

@@ -10,9 +10,9 @@
  */
 import type { Transaction } from 'kysely';
 import type { AlarmDto, AlarmEvent, RejectCode } from '@anxin/protocol';
-import { residentOfDevice } from '../store/device-resident.js';
+import { alarmResidents } from '../store/device-resident.js';
 import type { AlarmRow, Database } from '../store/schema.js';
-import { Touched } from './rows.js';
+import { Touched, type AlarmCareFields } from './rows.js';
 import { appendTrigger, findOpenAlarm, markCancelledByResident, raiseOrJoin } from './writes.js';
 
 export interface AlarmBatchOutcome {
@@ -24,6 +24,11 @@ export interface AlarmBatchOutcome {
   updated: AlarmDto[];
   /** Events that were new (not replays). */
   stored: number;
+  /**
+   * The care-model fields of the alarms this batch opened, known inside its transaction (nobody
+   * can be on the way to an alarm that did not exist): the console push needs no SQL read.
+   */
+  careFields: Map<string, AlarmCareFields>;
 }
 
 type GatewayInfo = { home_id: string | null; test_mode: number } | undefined;
@@ -57,6 +62,7 @@ export async function applyBatch(
     created: [],
     updated: [],
     stored: 0,
+    careFields: new Map(),
   };
   const receipts = new Map<number, string>();
   for (const r of await trx
@@ -128,7 +134,7 @@ export async function applyBatch(
       : null;
     const alarm = diverted
       ? undefined
-      : await applyEvent(trx, gatewayId, event, receivedAt, gateway, touched);
+      : await applyEvent(trx, gatewayId, event, receivedAt, gateway, touched, outcome.careFields);
     // A diverted press is still kept in the timeline table (no alarm), naming what it opened.
     const detail = diverted ? { ...event.detail, serviceRequestId: diverted } : event.detail;
     await appendTrigger(trx, {
@@ -160,19 +166,16 @@ async function applyEvent(
   receivedAt: number,
   gateway: GatewayInfo,
   touched: Touched,
+  careFields: Map<string, AlarmCareFields>,
 ): Promise<AlarmRow | undefined> {
   // In a shared home, a device that belongs to one resident raises that resident's alarm: a
   // pendant's SOS from one resident never joins another resident's open SOS (store/device-resident.ts).
-  const residentId = await residentOfDevice(
-    trx,
-    gatewayId,
-    event.deviceId,
-    gateway?.home_id ?? null,
-  );
+  const residents = await alarmResidents(trx, gatewayId, event.deviceId, gateway?.home_id ?? null);
+  const residentId = residents.device;
   const open = await findOpenAlarm(trx, { gatewayId, kind: event.kind, residentId });
 
-  if (event.action === 'raise')
-    return raiseOrJoin(
+  if (event.action === 'raise') {
+    const row = await raiseOrJoin(
       trx,
       open,
       {
@@ -189,6 +192,10 @@ async function applyEvent(
       },
       touched,
     );
+    // A new alarm is about the device's resident, else the home's sole one (as enrichMany says).
+    if (!open) careFields.set(row.id, { residentId: residentId ?? residents.sole, responders: [] });
+    return row;
+  }
 
   if (!open) return undefined;
   if (event.action === 'cancel' && open.cancelled_by_resident_at === null) {

@@ -7,6 +7,7 @@ import type {
   AlarmKind,
   AlarmOutcome,
   AlarmPriority,
+  AlarmResponderDto,
   AlarmStatus,
   AlarmTriggerDto,
 } from '@anxin/protocol';
@@ -71,6 +72,15 @@ export type LifecycleResult =
 export interface Actor {
   userId: string;
   username: string;
+}
+
+/**
+ * The care-model fields ScopedAlarms.enrichMany adds to an alarm (who it is about, who is on the
+ * way), when its writer already knows them: the console push then needs no SQL read.
+ */
+export interface AlarmCareFields {
+  residentId: string | null;
+  responders: AlarmResponderDto[];
 }
 
 /** What one write changed: alarms it opened (push alarm:new) and existing ones it changed. */

@@ -5,7 +5,7 @@
  * gateway, real Socket.IO client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as ioClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type {
   AlarmDto,
   AlarmResponse,
@@ -20,13 +20,14 @@ import {
   waitFor,
   type RunningHub,
 } from '../testing/harness.js';
+import { connectConsole, type AlarmPush } from '../testing/console-pushes.js';
 import { seedDemo } from './seed.js';
 
 let h: RunningHub;
 let gateway: TestGateway | undefined;
 let socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
 const cookies: Record<string, string> = {};
-const pushed: { event: 'alarm:new' | 'alarm:updated'; alarm: AlarmDto }[] = [];
+let pushed: AlarmPush[] = [];
 
 async function call(who: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${h.httpUrl}${path}`, {
@@ -60,15 +61,9 @@ beforeAll(async () => {
   for (const l of logins) cookies[l.username] = await login(h.httpUrl, l.username, l.password);
   await h.hub.provisionGateway({ gatewayId: 'gw-1', secret: 'secret-gw-1', homeId: 'home-0001' });
   gateway = await TestGateway.connect(h.mqttUrl, 'gw-1', 'secret-gw-1');
-  const s: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(h.httpUrl, {
-    transports: ['websocket'],
-    reconnection: false,
-    extraHeaders: { cookie: cookies.operator ?? '' },
-  });
-  socket = s;
-  s.on('alarm:new', (alarm) => pushed.push({ event: 'alarm:new', alarm }));
-  s.on('alarm:updated', (alarm) => pushed.push({ event: 'alarm:updated', alarm }));
-  await new Promise<void>((resolve) => s.on('connect', () => resolve()));
+  const client = await connectConsole(h.httpUrl, cookies.operator ?? '');
+  socket = client.socket;
+  pushed = client.pushed;
 }, 60_000);
 
 afterAll(async () => {

@@ -62,7 +62,10 @@ export class ScopedAlarms {
 
   /**
    * THE place an AlarmDto gets its care-model fields (residentId, responders): REST answers and
-   * every Socket.IO push go through here, so a console sees the same alarm whichever way it came.
+   * Socket.IO pushes go through here, so a console sees the same alarm whichever way it came. One
+   * exception, kept equal by alarm-push-fields.test.ts: a device's new alarm is pushed with the
+   * fields its writer derived from the same tables inside its transaction (the device's resident,
+   * else the home's sole one; nobody on the way yet), with no read between commit and push.
    * New objects (the inputs are left as they were), in the same order; a few queries per batch.
    */
   async enrichMany(alarms: readonly AlarmDto[]): Promise<AlarmDto[]> {

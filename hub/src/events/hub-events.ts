@@ -11,6 +11,7 @@ import type {
   GatewayControlDto,
   TelemetryEvent,
 } from '@anxin/protocol';
+import type { AlarmCareFields } from '../alarms/rows.js';
 import { EventBus, type EventBusDeps } from './bus.js';
 
 /** Who stored or changed a batch of alarms. */
@@ -28,8 +29,17 @@ export type AlarmUpdateCause =
   | 'operations';
 
 export interface HubEvents {
-  /** Alarms raised (`created`) or joined/reopened (`updated`), already durable. */
-  'alarms:changed': { created: AlarmDto[]; updated: AlarmDto[]; source: AlarmSource };
+  /**
+   * Alarms raised (`created`) or joined/reopened (`updated`), already durable. `careFields`: the
+   * residentId and responders of those alarms whose writer knew them (consoles' pushes use them
+   * instead of reading them back); the DTOs themselves stay as stored (webhooks carry them).
+   */
+  'alarms:changed': {
+    created: AlarmDto[];
+    updated: AlarmDto[];
+    source: AlarmSource;
+    careFields?: ReadonlyMap<string, AlarmCareFields>;
+  };
   /** One alarm acknowledged, resolved, responded to or accepted. */
   'alarm:updated': { alarm: AlarmDto; cause: AlarmUpdateCause };
   /** An escalation moved a step; `userIds` are the contacts with a login who are told too. */

@@ -21,8 +21,8 @@ export interface WiredParts {
 
 export function wireHubEvents(bus: HubBus, p: WiredParts): void {
   // Consoles first: the operator's queue is what the latency figures measure.
-  bus.on('alarms:changed', 'realtime', ({ created, updated }) =>
-    p.realtime.alarmsChanged(created, updated),
+  bus.on('alarms:changed', 'realtime', ({ created, updated, careFields }) =>
+    p.realtime.alarmsChanged(created, updated, careFields),
   );
   // The rules arm their own alarms' escalation before announcing them.
   bus.on('alarms:changed', 'escalation', ({ created, updated, source }) => {

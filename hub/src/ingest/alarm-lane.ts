@@ -6,6 +6,7 @@
 import type { AlarmDto, AlarmEvent } from '@anxin/protocol';
 import type { Logger } from 'pino';
 import type { HubMetrics } from '../metrics.js';
+import type { AlarmCareFields } from '../alarms/rows.js';
 import type { AlarmStore } from '../store/alarms.js';
 import { preciseNow, type AlarmTrace } from './alarm-trace.js';
 import type { EventRejection } from './batch.js';
@@ -27,9 +28,21 @@ export interface AlarmLaneDeps {
   metrics: HubMetrics;
   log: Logger;
   ack: AckFn;
-  onAlarmChanges: (created: AlarmDto[], updated: AlarmDto[]) => void;
+  onAlarmChanges: AlarmChangesListener;
   trace: AlarmTrace | undefined;
+  /**
+   * Resolves once the console pushes handed over so far have been emitted (Realtime.flushPushes):
+   * the trace's pushedAt is taken then, at the real emit, not when the change was handed over.
+   */
+  pushesSent?: () => Promise<void>;
 }
+
+/** Alarms a group commit opened and changed, with the care fields known for some of them. */
+export type AlarmChangesListener = (
+  created: AlarmDto[],
+  updated: AlarmDto[],
+  careFields: ReadonlyMap<string, AlarmCareFields>,
+) => void;
 
 export class AlarmLane {
   private readonly queue: BoundedQueue<Job<AlarmEvent>>;
@@ -127,6 +140,7 @@ export class AlarmLane {
       metrics.sqlWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       const created: AlarmDto[] = [];
       const updated: AlarmDto[] = [];
+      const careFields = new Map<string, AlarmCareFields>();
       work.forEach((job, i) => {
         const outcome = outcomes[i];
         if (!outcome) return;
@@ -136,22 +150,29 @@ export class AlarmLane {
         for (const r of outcome.rejected) metrics.rejections.inc({ code: r.code });
         created.push(...outcome.created);
         updated.push(...outcome.updated);
+        for (const [id, fields] of outcome.careFields) careFields.set(id, fields);
       });
-      if (created.length > 0 || updated.length > 0) this.deps.onAlarmChanges(created, updated);
-      if (this.deps.trace) {
-        const pushedAt = preciseNow();
-        this.deps.trace.record(
-          work.flatMap((job, i) =>
-            (outcomes[i]?.acked ?? []).map((seq) => ({
-              gatewayId: job.gatewayId,
-              seq,
-              receivedAt: job.arrivedAt,
-              sqlStartedAt,
-              committedAt,
-              pushedAt,
-            })),
-          ),
-        );
+      if (created.length > 0 || updated.length > 0)
+        this.deps.onAlarmChanges(created, updated, careFields);
+      const trace = this.deps.trace;
+      if (trace) {
+        const record = () => {
+          const pushedAt = preciseNow();
+          trace.record(
+            work.flatMap((job, i) =>
+              (outcomes[i]?.acked ?? []).map((seq) => ({
+                gatewayId: job.gatewayId,
+                seq,
+                receivedAt: job.arrivedAt,
+                sqlStartedAt,
+                committedAt,
+                pushedAt,
+              })),
+            ),
+          );
+        };
+        if (this.deps.pushesSent) void this.deps.pushesSent().then(record, record);
+        else record();
       }
     } catch (err) {
       this.deps.log.error(

@@ -27,7 +27,10 @@ export interface AlarmTraceEntry {
   sqlStartedAt: number;
   /** The SQL transaction holding the alarm committed. */
   committedAt: number;
-  /** The alarm change was handed to Socket.IO (and the other listeners). */
+  /**
+   * Its console push was emitted: Realtime's push chain had sent it (right after the commit when
+   * the writer knew the push's care fields, else after reading them).
+   */
   pushedAt: number;
 }
 

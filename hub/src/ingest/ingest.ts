@@ -17,7 +17,6 @@ import {
   LIMITS,
   resumeAck,
   type Ack,
-  type AlarmDto,
   type CommandResult,
   type ConfigState,
   type RejectCode,
@@ -29,7 +28,7 @@ import type { HubMetrics } from '../metrics.js';
 import type { AlarmStore } from '../store/alarms.js';
 import type { GatewayStore } from '../store/gateways.js';
 import type { TelemetryStore } from '../telemetry/store.js';
-import { AlarmLane } from './alarm-lane.js';
+import { AlarmLane, type AlarmChangesListener } from './alarm-lane.js';
 import { alarmTraceFromEnv, type AlarmTrace } from './alarm-trace.js';
 import type { EventRejection } from './batch.js';
 import { ackSender } from './jobs.js';
@@ -50,7 +49,9 @@ export interface IngestDeps {
   metrics: HubMetrics;
   log: Logger;
   sendAck: (gatewayId: string, ack: Ack) => void;
-  onAlarmChanges: (created: AlarmDto[], updated: AlarmDto[]) => void;
+  onAlarmChanges: AlarmChangesListener;
+  /** Resolves once the console pushes handed over so far were emitted (the trace's pushedAt). */
+  pushesSent?: () => Promise<void>;
   /** Telemetry the store accepted (after its ack went out): the alarm rules judge it. */
   onTelemetryStored?: (gatewayId: string, events: TelemetryEvent[]) => void;
   /** A gateway answered a command (up/cmd-result). */
@@ -96,6 +97,7 @@ export class Ingest implements HubPart {
       ack,
       onAlarmChanges: deps.onAlarmChanges,
       trace: this.trace,
+      ...(deps.pushesSent ? { pushesSent: deps.pushesSent } : {}),
     });
     const alarmsIdle = () => this.alarmLane.whenIdle();
     this.telemetryLane = new TelemetryLane({

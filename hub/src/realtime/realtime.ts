@@ -18,6 +18,7 @@ import {
   type GatewayControlDto,
   type ServerToClientEvents,
 } from '@anxin/protocol';
+import type { AlarmCareFields } from '../alarms/rows.js';
 import { mayDo } from '../auth/policy.js';
 import { userRoom, type Scope, type ScopeResolver } from '../auth/scope.js';
 import type { Authenticator } from '../http/auth.js';
@@ -33,6 +34,8 @@ export class Realtime implements HubPart {
   readonly name = 'realtime';
   /** The chain that keeps alarm pushes in order (see alarmsChanged). */
   private pushes: Promise<void> = Promise.resolve();
+  /** Pushes in the chain not yet emitted: while any wait, a new push queues behind them. */
+  private waiting = 0;
   private io:
     | Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
     | undefined;
@@ -138,28 +141,55 @@ export class Realtime implements HubPart {
   }
 
   /**
-   * Pushes created (`alarm:new`) and changed (`alarm:updated`) alarms, enriched in one batch.
-   * Pushes leave in the order they were made (one chain), so an alarm's `alarm:new` is never
-   * overtaken by its first `alarm:updated`. If enriching fails the alarm still goes out as it is:
-   * a console must hear of an alarm even without its resident.
+   * Pushes created (`alarm:new`) and changed (`alarm:updated`) alarms with their care-model fields
+   * (residentId, responders). Pushes leave in the order they were made (one chain), so an alarm's
+   * `alarm:new` is never overtaken by its first `alarm:updated`.
+   *
+   * `careFields` are the fields the alarm's writer already knows (a device's new alarm: see
+   * alarms/device-batches.ts); when every alarm has them and no push is waiting ahead, the push is
+   * emitted at once, with no SQL read between the commit and the console. The others are read in
+   * one batch (ScopedAlarms.enrichMany); if that fails the alarm still goes out as it is: a
+   * console must hear of an alarm even without its resident.
    */
-  alarmsChanged(created: readonly AlarmDto[], updated: readonly AlarmDto[]): void {
+  alarmsChanged(
+    created: readonly AlarmDto[],
+    updated: readonly AlarmDto[],
+    careFields: ReadonlyMap<string, AlarmCareFields> = new Map(),
+  ): void {
     if (created.length === 0 && updated.length === 0) return;
     const all = [...created, ...updated];
+    if (this.waiting === 0 && all.every((a) => careFields.has(a.id))) {
+      try {
+        this.emitAlarms(withCareFields(all, careFields, []), created.length);
+      } catch (err) {
+        this.deps.log.error({ err }, 'alarm push failed');
+      }
+      return;
+    }
+    this.waiting += 1;
     this.pushes = this.pushes
-      .then(() =>
-        this.deps.enrichAlarms(all).catch((err: unknown) => {
-          this.deps.log.warn({ err }, 'alarm push not enriched (sent as it is)');
-          return all;
-        }),
-      )
-      .then((enriched) => {
-        enriched.forEach((alarm, i) => {
-          const event = i < created.length ? 'alarm:new' : 'alarm:updated';
-          this.io?.to(this.deps.scopes.roomsForHome(alarm.homeId)).emit(event, alarm);
-        });
-      })
-      .catch((err: unknown) => this.deps.log.error({ err }, 'alarm push failed'));
+      .then(() => this.readCareFields(all.filter((a) => !careFields.has(a.id))))
+      .then((read) => this.emitAlarms(withCareFields(all, careFields, read), created.length))
+      .catch((err: unknown) => this.deps.log.error({ err }, 'alarm push failed'))
+      .finally(() => {
+        this.waiting -= 1;
+      });
+  }
+
+  /** The missing alarms enriched by SQL, in the same order; as they are if that fails. */
+  private async readCareFields(missing: AlarmDto[]): Promise<AlarmDto[]> {
+    if (missing.length === 0) return [];
+    return this.deps.enrichAlarms(missing).catch((err: unknown) => {
+      this.deps.log.warn({ err }, 'alarm push not enriched (sent as it is)');
+      return missing;
+    });
+  }
+
+  private emitAlarms(alarms: readonly AlarmDto[], createdCount: number): void {
+    alarms.forEach((alarm, i) => {
+      const event = i < createdCount ? 'alarm:new' : 'alarm:updated';
+      this.io?.to(this.deps.scopes.roomsForHome(alarm.homeId)).emit(event, alarm);
+    });
   }
 
   /** Resolves when every push made so far has been sent (tests, shutdown). */
@@ -238,4 +268,24 @@ export class Realtime implements HubPart {
     io.engine.close();
     this.io = undefined;
   }
+}
+
+/**
+ * `all` with their care fields: from `known` where the writer knew them, else the next of `read`
+ * (the others enriched by SQL, in the same order).
+ */
+function withCareFields(
+  all: readonly AlarmDto[],
+  known: ReadonlyMap<string, AlarmCareFields>,
+  read: readonly AlarmDto[],
+): AlarmDto[] {
+  let next = 0;
+  return all.map((alarm) => {
+    const fields = known.get(alarm.id);
+    if (fields)
+      return { ...alarm, residentId: fields.residentId, responders: [...fields.responders] };
+    const enriched = read[next];
+    next += 1;
+    return enriched ?? alarm;
+  });
 }

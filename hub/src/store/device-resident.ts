@@ -36,3 +36,45 @@ export async function residentOfDevice(
     .executeTakeFirst();
   return row?.resident_id ?? null;
 }
+
+/**
+ * What a device's alarm says about residents, in one query inside the alarm's transaction: the
+ * device's own resident (as residentOfDevice) and the home's sole resident, if exactly one lives
+ * there. The alarm writer hands these to the console push, which then needs no SQL read after the
+ * commit (ScopedAlarms.enrichMany derives the same residentId from the same tables).
+ */
+export async function alarmResidents(
+  db: Kysely<Database> | Transaction<Database>,
+  gatewayId: string,
+  deviceId: string | null,
+  homeId: string | null,
+): Promise<{ device: string | null; sole: string | null }> {
+  if (homeId === null) return { device: null, sole: null };
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('devices')
+        .innerJoin('residents', 'residents.id', 'devices.resident_id')
+        .select('devices.resident_id')
+        .where('devices.gateway_id', '=', gatewayId)
+        .where('devices.device_id', '=', deviceId ?? '')
+        .where('residents.home_id', '=', homeId)
+        .limit(1)
+        .as('device'),
+      eb
+        .selectFrom('residents')
+        .select((r) => r.fn.min<string>('id').as('first'))
+        .where('home_id', '=', homeId)
+        .as('first'),
+      eb
+        .selectFrom('residents')
+        .select((r) => r.fn.countAll<number>().as('n'))
+        .where('home_id', '=', homeId)
+        .as('n'),
+    ])
+    .executeTakeFirst();
+  return {
+    device: deviceId === null ? null : (row?.device ?? null),
+    sole: Number(row?.n ?? 0) === 1 ? (row?.first ?? null) : null,
+  };
+}
