@@ -17,7 +17,6 @@ import {
   newEventId,
   PROTOCOL_VERSION,
   uplinkTopic,
-  type AlarmBatch,
   type AlarmListResponse,
   type CreateGatewayResponse,
   type TelemetryBatch,
@@ -31,6 +30,7 @@ import {
   startRealHubSession,
   type RealHubSession,
 } from './testing/realHubSession';
+import { publishRaise } from './testing/gatewayUplink';
 
 const GATEWAY = 'gw-web-0001';
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, POLL);
@@ -48,21 +48,7 @@ const pickUpCredentials = (gatewayId: string, code: string) =>
 
 async function sendAlarm(deviceId: string, kind: 'sos' | 'fall'): Promise<void> {
   seq += 1;
-  const batch: AlarmBatch = {
-    v: PROTOCOL_VERSION,
-    events: [
-      {
-        type: 'alarm',
-        id: newEventId(),
-        seq,
-        observedAt: Date.now(),
-        deviceId,
-        kind,
-        action: 'raise',
-      },
-    ],
-  };
-  await gateway?.publishAsync(uplinkTopic(GATEWAY, 'alarm'), JSON.stringify(batch), { qos: 1 });
+  await publishRaise(gateway, GATEWAY, { seq, deviceId, kind });
 }
 
 async function sendTelemetry(

@@ -2,7 +2,7 @@
  * The smallest router that does the job: the path of the page (history API), so that a reload or
  * a shared link opens the same page. The hub serves index.html for every non-API path.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type MouseEvent } from 'react';
 
 const EVENT = 'anxin:navigate';
 
@@ -12,6 +12,16 @@ export function navigate(path: string, replace = false): void {
   else window.history.pushState(null, '', path);
   window.dispatchEvent(new Event(EVENT));
 }
+
+/** An anchor's props that navigate inside the app (a modified click still opens a new tab). */
+export const link = (path: string) => ({
+  href: path,
+  onClick: (event: MouseEvent) => {
+    if (event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    navigate(path);
+  },
+});
 
 export function usePath(): string {
   const [path, setPath] = useState(() => window.location.pathname);

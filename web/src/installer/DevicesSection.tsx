@@ -22,6 +22,7 @@ import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { describeError } from '../api/describeError';
 import { createDevice } from '../api/hub';
 import { useI18n } from '../i18n/I18nProvider';
+import { LabelledSegments } from '../app/LabelledSegments';
 import { DEVICE_KIND_LIST, deviceKindKey, isDeviceKind } from '../care/labels';
 import { DeviceResidentSelect } from './DeviceResidentSelect';
 import { deviceOptions } from './deviceOptions';
@@ -237,21 +238,17 @@ export function DevicesSection({
                 data-testid="device-address"
               />
               {driver === 'dlt645' && (
-                <Stack gap={4}>
-                  <Text size="sm" fw={500} id="meter-phases-label">
-                    {t('installer.meterPhases')}
-                  </Text>
-                  <SegmentedControl
-                    aria-labelledby="meter-phases-label"
-                    value={phases}
-                    onChange={(value) => setPhases(value === '3' ? '3' : '1')}
-                    data={[
-                      { value: '1', label: t('installer.singlePhase') },
-                      { value: '3', label: t('installer.threePhase') },
-                    ]}
-                    data-testid="meter-phases"
-                  />
-                </Stack>
+                <LabelledSegments
+                  id="meter-phases-label"
+                  label={t('installer.meterPhases')}
+                  value={phases}
+                  choices={[
+                    { value: '1', label: t('installer.singlePhase') },
+                    { value: '3', label: t('installer.threePhase') },
+                  ]}
+                  onChange={setPhases}
+                  testId="meter-phases"
+                />
               )}
               <TextInput
                 label={t('installer.port')}
