@@ -2,7 +2,7 @@
  * The app shell: asks the hub who is signed in (GET /api/v1/session), then shows the login page or
  * the page for the user's role: operators and admins get the alarm console, supervisors the
  * supervisor view (/supervisor, with the console at /), installers /installer/…, family /family/…,
- * community workers their visits (/visits).
+ * community workers their visits (/visits); the console roles also have the welfare plans (/plans).
  */
 import type { SessionResponse, UserRole } from '@anxin/protocol';
 import { Button, Center, Loader, Stack, Text } from '@mantine/core';
@@ -37,6 +37,7 @@ const SupervisorPage = lazy(() =>
 const GatewayFleetPage = lazy(() =>
   import('../supervisor/GatewayFleetPage').then((m) => ({ default: m.GatewayFleetPage })),
 );
+const PlansPage = lazy(() => import('../plans/PlansPage').then((m) => ({ default: m.PlansPage })));
 const ImportPage = lazy(() =>
   import('../supervisor/ImportPage').then((m) => ({ default: m.ImportPage })),
 );
@@ -138,6 +139,8 @@ export function App() {
           </Center>
         );
       }
+      if (path === '/plans' || path.startsWith('/plans/'))
+        return lazyPage(<PlansPage session={session} onSignOut={signOut} />);
       if ((role === 'supervisor' || role === 'admin') && path.startsWith('/supervisor/gateways'))
         return lazyPage(<GatewayFleetPage session={session} onSignOut={signOut} />);
       if ((role === 'supervisor' || role === 'admin') && path.startsWith('/supervisor/import'))

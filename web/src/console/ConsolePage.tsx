@@ -22,7 +22,7 @@ import { acknowledgeAlarm, getAlarmDetail, getSession, resolveAlarm } from '../a
 import { createAlarmWorkOrder } from '../api/operations';
 import { LanguageSwitch } from '../app/LanguageSwitch';
 import { ThemeToggle } from '../app/ThemeToggle';
-import { navigate } from '../app/router';
+import { link, navigate } from '../app/router';
 import { LANGUAGES } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
 import { SoundBlockedPrompt, SoundControl } from '../sound/SoundControl';
@@ -266,6 +266,9 @@ export function ConsolePage({ session, onSignOut, onSessionEnded }: ConsolePageP
                 <IconKeyboard size={18} aria-hidden />
               </ActionIcon>
             </Tooltip>
+            <Anchor {...link('/plans')} size="sm" data-testid="nav-plans">
+              {t('plans.open')}
+            </Anchor>
             {(session.user.role === 'supervisor' || session.user.role === 'admin') && (
               <Anchor
                 href="/supervisor"

@@ -4,6 +4,7 @@ import { en } from './en';
 import { enConsole } from './en-console';
 import { enFleet } from './en-fleet';
 import { enOperations } from './en-operations';
+import { enPlans } from './en-plans';
 import {
   DICTIONARIES,
   LANGUAGES,
@@ -18,6 +19,7 @@ import { zhCN } from './zh-CN';
 import { zhCNConsole } from './zh-CN-console';
 import { zhCNFleet } from './zh-CN-fleet';
 import { zhCNOperations } from './zh-CN-operations';
+import { zhCNPlans } from './zh-CN-plans';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -27,13 +29,11 @@ describe('dictionaries', () => {
   });
 
   it('the per-area files share no key (a spread would silently keep only the last)', () => {
+    const areas = (list: readonly Record<string, string>[]) =>
+      list.flatMap((a, i) => list.slice(i + 1).map((b) => [a, b] as const));
     for (const [a, b] of [
-      [enConsole, enOperations],
-      [enConsole, enFleet],
-      [enOperations, enFleet],
-      [zhCNConsole, zhCNOperations],
-      [zhCNConsole, zhCNFleet],
-      [zhCNOperations, zhCNFleet],
+      ...areas([enConsole, enOperations, enFleet, enPlans]),
+      ...areas([zhCNConsole, zhCNOperations, zhCNFleet, zhCNPlans]),
     ] as const) {
       const shared = Object.keys(a).filter((key) => Object.hasOwn(b, key));
       expect(shared).toEqual([]);
@@ -41,7 +41,8 @@ describe('dictionaries', () => {
     expect(Object.keys(en)).toHaveLength(
       Object.keys(enConsole).length +
         Object.keys(enOperations).length +
-        Object.keys(enFleet).length,
+        Object.keys(enFleet).length +
+        Object.keys(enPlans).length,
     );
   });
 

@@ -3,5 +3,11 @@ import type { Messages } from './en';
 import { zhCNConsole } from './zh-CN-console';
 import { zhCNFleet } from './zh-CN-fleet';
 import { zhCNOperations } from './zh-CN-operations';
+import { zhCNPlans } from './zh-CN-plans';
 
-export const zhCN: Messages = { ...zhCNConsole, ...zhCNOperations, ...zhCNFleet };
+export const zhCN: Messages = {
+  ...zhCNConsole,
+  ...zhCNOperations,
+  ...zhCNFleet,
+  ...zhCNPlans,
+};

@@ -1,6 +1,7 @@
 /**
  * One home for the installer: residents, gateway claim (the one-time credentials shown clearly),
- * devices by serial address or Zigbee name with live readings, test mode and the guided test.
+ * devices by serial address or Zigbee name with live readings, help buttons' service actions, test
+ * mode and the guided test.
  */
 import {
   type DeviceDto,
@@ -35,6 +36,7 @@ import { DevicesSection } from './DevicesSection';
 import { GatewaySection } from './GatewaySection';
 import { GuidedTest } from './GuidedTest';
 import { ResidentsSection } from './ResidentsSection';
+import { isActionButton, ServiceButtonsSection } from './ServiceButtonsSection';
 import { TestModeControl } from './TestModeControl';
 
 const LIVE_POLL_MS = 2_000;
@@ -210,6 +212,9 @@ function HomeSetupView({
             set({ ...data, deviceResidents: new Map(data.deviceResidents).set(key, residentId) })
           }
         />
+      )}
+      {devices.some(isActionButton) && (
+        <ServiceButtonsSection gateways={data.gateways} devices={devices} />
       )}
       {!running && guided}
     </Stack>

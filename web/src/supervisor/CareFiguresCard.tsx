@@ -12,7 +12,7 @@ import {
 import { Anchor, Card, Group, SimpleGrid, Table, Text, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { exportUrl, getCareFigures } from '../api/careData';
-import { navigate } from '../app/router';
+import { link, navigate } from '../app/router';
 import { useLoad } from '../app/useLoad';
 import { Failed, Loading } from '../app/Status';
 import type { MessageKey } from '../i18n';
@@ -54,16 +54,21 @@ export function CareFiguresCard({ now }: { now: number }) {
         <Title order={2} size="h4">
           {t('careFigures.title')}
         </Title>
-        <Anchor
-          href="/supervisor/import"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate('/supervisor/import');
-          }}
-          data-testid="nav-import"
-        >
-          {t('import.open')}
-        </Anchor>
+        <Group gap="md">
+          <Anchor {...link('/plans')} data-testid="nav-plans">
+            {t('plans.open')}
+          </Anchor>
+          <Anchor
+            href="/supervisor/import"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/supervisor/import');
+            }}
+            data-testid="nav-import"
+          >
+            {t('import.open')}
+          </Anchor>
+        </Group>
       </Group>
       <Group gap="md" mt="xs">
         <Text size="sm">{t('careFigures.download')}</Text>

@@ -320,6 +320,15 @@ export async function handleCareRoute(ctx: CareContext): Promise<boolean> {
     ok({ control, commands: [] });
     return true;
   }
+  // Service buttons (issue 13): the fake keeps none, so every press of its buttons is an SOS.
+  m = /^\/api\/v1\/gateways\/([^/]+)\/service-buttons$/.exec(path);
+  if (m && method === 'GET') {
+    const gateway = care.gateways.get(decodeURIComponent(m[1] ?? ''));
+    if (!gateway || gateway.homeId === null || !care.inScope(user, gateway.homeId))
+      return (notFound(), true);
+    ok({ serviceButtons: [] });
+    return true;
+  }
   m = /^\/api\/v1\/gateways\/([^/]+)\/devices\/([^/]+)\/resident$/.exec(path);
   if (m && method === 'PUT') {
     if (!canEdit) return (forbidden(), true);

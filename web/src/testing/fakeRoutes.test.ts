@@ -127,6 +127,7 @@ describe('the fake hub against the real hub', () => {
       id: '',
       contactId: 'c-1',
       deviceId: 'd-1',
+      gatewayId: gateways.gateways[0]?.id ?? 'none',
     };
     const query: Record<string, string> = {
       'GET /api/v1/homes/:id/telemetry': '?fields=power_w',

@@ -33,6 +33,7 @@ export const FAKE_ROUTES = [
   'GET /api/v1/gateways',
   'POST /api/v1/gateways/claim',
   'GET /api/v1/gateways/:id/control',
+  'GET /api/v1/gateways/:gatewayId/service-buttons',
   'PUT /api/v1/gateways/:id/devices/:deviceId/resident',
   'POST /api/v1/gateways/:id/devices',
   'GET /api/v1/service-requests',
