@@ -11,7 +11,7 @@ import { newEventId, type AlarmKind } from '@anxin/protocol';
 import { lockGateways } from '../store/gateway-locks.js';
 import type { AlarmTriggersTable, Database } from '../store/schema.js';
 import { Touched, type AlarmChanges } from './rows.js';
-import { appendTrigger, findOpenAlarm, raiseOrJoin, resolveBySystem } from './writes.js';
+import { appendTrigger, findOpenAlarm, raiseKey, raiseOrJoin, resolveBySystem } from './writes.js';
 
 /** A condition a rule found (engine/rules.ts `Finding`). */
 export interface DerivedRaise {
@@ -71,7 +71,7 @@ export async function applyDerived(
     // reading) would otherwise both find no open alarm and open two.
     if (findings.length > 0) await lockGateways(trx, [{ gatewayId }]);
     for (const f of findings) {
-      const open = await findOpenAlarm(trx, { gatewayId, kind: f.kind });
+      const open = await findOpenAlarm(trx, raiseKey(gatewayId, f.kind, f.deviceId));
       const row = await raiseOrJoin(
         trx,
         open,

@@ -3,7 +3,8 @@
  * batches (DESIGN.md contract clauses 3 and 4).
  *
  * A `raise` joins the unresolved alarm of the same gateway, kind and resident (the resident its
- * device belongs to, or none) or opens one (writes.ts, raiseOrJoin). A resident's `cancel` is
+ * device belongs to, or none) — of the same device too for the upkeep kinds (writes.ts, raiseKey)
+ * — or opens one (writes.ts, raiseOrJoin). A resident's `cancel` is
  * recorded on the alarm (cancelledByResidentAt) and in its timeline, never deleting it; a `clear`
  * is recorded in the timeline. Nothing a device says is dropped: a clear/cancel with no alarm to
  * join is kept as a trigger without an alarm.
@@ -13,7 +14,13 @@ import type { AlarmDto, AlarmEvent, RejectCode } from '@anxin/protocol';
 import { alarmResidents } from '../store/device-resident.js';
 import type { AlarmRow, Database } from '../store/schema.js';
 import { Touched, type AlarmCareFields } from './rows.js';
-import { appendTrigger, findOpenAlarm, markCancelledByResident, raiseOrJoin } from './writes.js';
+import {
+  appendTrigger,
+  findOpenAlarm,
+  markCancelledByResident,
+  raiseKey,
+  raiseOrJoin,
+} from './writes.js';
 
 export interface AlarmBatchOutcome {
   acked: number[];
@@ -172,7 +179,10 @@ async function applyEvent(
   // pendant's SOS from one resident never joins another resident's open SOS (store/device-resident.ts).
   const residents = await alarmResidents(trx, gatewayId, event.deviceId, gateway?.home_id ?? null);
   const residentId = residents.device;
-  const open = await findOpenAlarm(trx, { gatewayId, kind: event.kind, residentId });
+  const open = await findOpenAlarm(
+    trx,
+    raiseKey(gatewayId, event.kind, event.deviceId, residentId),
+  );
 
   if (event.action === 'raise') {
     const row = await raiseOrJoin(

@@ -90,6 +90,43 @@ describe('AlarmStore (the alarm owner)', () => {
     expect(timeline.at(-1)?.detail).toEqual({ rule: 'leak', slots: 48 });
   });
 
+  it('keeps one upkeep alarm per device (two low batteries, two silent devices) but one incident per kind', async () => {
+    const target = { gatewayId: 'gw-1', homeId: 'home-1', test: 0 };
+    // Two devices' low batteries: two alarms (two batteries to change); the same device again joins.
+    const mat = await apply(event({ kind: 'low_battery', deviceId: 'bed-1' }));
+    const door = await apply(event({ kind: 'low_battery', deviceId: 'door-1' }));
+    expect([mat.created.length, door.created.length]).toEqual([1, 1]);
+    const ruleOnMat = await alarms.applyDerived(
+      target,
+      [{ kind: 'low_battery', deviceId: 'bed-1', at: 9000, rule: 'battery', detail: {} }],
+      [],
+      9000,
+    );
+    expect(ruleOnMat.updated.map((a) => [a.id, a.triggerCount])).toEqual([[mat.created[0]?.id, 2]]);
+    // Two silent devices: two device_offline alarms, each resolved by its own device's recovery.
+    const silent = (deviceId: string) => ({
+      kind: 'device_offline' as const,
+      deviceId,
+      at: 9100,
+      rule: 'device_silent',
+      detail: {},
+    });
+    const both = await alarms.applyDerived(target, [silent('radar-1'), silent('door-1')], [], 9100);
+    expect(both.created.map((a) => a.deviceId)).toEqual(['radar-1', 'door-1']);
+    const back = await alarms.applyDerived(
+      target,
+      [],
+      [{ kind: 'device_offline', deviceId: 'door-1', at: 9200, rule: 'device_silent' }],
+      9200,
+    );
+    expect(back.updated.map((a) => [a.deviceId, a.status])).toEqual([['door-1', 'resolved']]);
+    // Life-safety kinds stay one incident per home: a second button's SOS joins the first.
+    const sos = await apply(event({ kind: 'sos', deviceId: 'button-1' }));
+    const second = await apply(event({ kind: 'sos', deviceId: 'button-2' }));
+    expect(second.created).toEqual([]);
+    expect(second.updated.map((a) => a.id)).toEqual([sos.created[0]?.id]);
+  });
+
   it('acknowledges, resolves and reopens with an audit entry each, and refuses what conflicts', async () => {
     const id = (await apply(event())).created[0]?.id ?? '';
     expect(await alarms.reopen(id, operator, 'why', 6000)).toMatchObject({

@@ -65,6 +65,29 @@ export async function insertNewAlarm(trx: Transaction<Database>, a: NewAlarm): P
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * Alarms about one device's upkeep: each device has its own. A low battery on the bed mat and one
+ * on the door contact are two batteries to change (two maintenance work orders, issue 13), and a
+ * second silent device must not hide in the first one's timeline. Life-safety kinds (fall, SOS,
+ * smoke…) join per gateway and resident instead: two detectors sounding are one incident.
+ */
+const PER_DEVICE_KINDS: ReadonlySet<string> = new Set(['low_battery', 'tamper', 'device_offline']);
+
+/** The join key of a raise: per device for the upkeep kinds, else gateway and kind (and resident). */
+export function raiseKey(
+  gatewayId: string,
+  kind: string,
+  deviceId: string | null,
+  residentId?: string | null,
+): OpenAlarmKey {
+  return {
+    gatewayId,
+    kind,
+    ...(residentId !== undefined ? { residentId } : {}),
+    ...(PER_DEVICE_KINDS.has(kind) && deviceId !== null ? { deviceId } : {}),
+  };
+}
+
 /** Which unresolved alarm a trigger joins; an absent field does not narrow the match. */
 export interface OpenAlarmKey {
   gatewayId: string;
