@@ -6,8 +6,9 @@
  */
 import type { GatewayDto, RearmGatewayResponse } from '@anxin/protocol';
 import { Alert, Button, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { describeError } from '../api/describeError';
+import { ApiRequestError } from '../api/http';
 import { decommissionGateway, rearmGateway } from '../api/hub';
 import { useI18n } from '../i18n/I18nProvider';
 
@@ -31,6 +32,12 @@ export function GatewayLifecycleDialog({
   const [error, setError] = useState<string | null>(null);
   const [rearmed, setRearmed] = useState<RearmGatewayResponse | null>(null);
   const rearm = action === 'rearm';
+  // The modal focuses its first field when it opens, not when its content changes: without this
+  // the focus is lost (on the body) once the code replaces the form.
+  const doneRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (rearmed !== null) doneRef.current?.focus();
+  }, [rearmed]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -47,7 +54,14 @@ export function GatewayLifecycleDialog({
           onChanged();
           onClose();
         });
-    done.catch((e: unknown) => setError(describeError(e, t))).finally(() => setBusy(false));
+    done
+      .catch((e: unknown) => {
+        setError(describeError(e, t));
+        // 409/404: the list was out of date (someone else changed the gateway); read it again so
+        // it stops offering this action.
+        if (e instanceof ApiRequestError && (e.status === 409 || e.status === 404)) onChanged();
+      })
+      .finally(() => setBusy(false));
   };
 
   const title = rearmed
@@ -70,7 +84,7 @@ export function GatewayLifecycleDialog({
             </Text>
           )}
           <Group justify="flex-end">
-            <Button onClick={onClose} data-testid="rearm-done" data-autofocus>
+            <Button ref={doneRef} onClick={onClose} data-testid="rearm-done" data-autofocus>
               {t('fleet.done')}
             </Button>
           </Group>
