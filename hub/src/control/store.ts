@@ -4,7 +4,13 @@
  * PostgreSQL.
  */
 import type { Kysely, Selectable } from 'kysely';
-import type { CommandResult, CommandStatus, ConfigState, GatewayCommandDto } from '@anxin/protocol';
+import {
+  COMMAND_STATUSES,
+  type CommandResult,
+  type CommandStatus,
+  type ConfigState,
+  type GatewayCommandDto,
+} from '@anxin/protocol';
 import type { Database } from '../store/schema.js';
 import type { GatewayCommandsTable, GatewayConfigStatesTable } from './tables.js';
 import './tables.js';
@@ -26,13 +32,28 @@ function parseObject(json: string | null): Record<string, unknown> | null {
   }
 }
 
+/** The stored arguments (written by the hub after commandArgsIssue), scalars only. */
+function argsOf(json: string | null): GatewayCommandDto['args'] {
+  const args: GatewayCommandDto['args'] = {};
+  for (const [key, value] of Object.entries(parseObject(json) ?? {}))
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      args[key] = value;
+  return args;
+}
+
+function statusOf(status: string): CommandStatus {
+  const known = COMMAND_STATUSES.find((s) => s === status);
+  if (known === undefined) throw new Error(`gateway command row with unknown status ${status}`);
+  return known;
+}
+
 export function commandRowToDto(row: CommandRow): GatewayCommandDto {
   return {
     id: row.id,
     gatewayId: row.gateway_id,
     name: row.name,
-    args: (parseObject(row.args_json) ?? {}) as GatewayCommandDto['args'],
-    status: row.status as CommandStatus,
+    args: argsOf(row.args_json),
+    status: statusOf(row.status),
     code: row.code,
     message: row.message,
     data: parseObject(row.data_json),
