@@ -157,6 +157,9 @@ describe('operator console in a real browser', () => {
     expect(await gatewayTest.getAttribute('title')).toContain('still dispatched');
     expect(await row(fall.id).getByTestId('test-badge').count()).toBe(0);
     expect(await page.getByTestId('gateway-test-badge').count()).toBe(1);
+    // A screen reader hears the marks too: they are in each row's label.
+    expect(await row(testFall.id).getAttribute('aria-label')).toBe('Fall, Waiting, TEST');
+    expect(await row(fall.id).getAttribute('aria-label')).toBe('Fall, Waiting, Gateway test');
     // The age colour depends on the waiting time only (technical alarms too): 200 s is past 180 s.
     expect(await row(battery.id).getByTestId('alarm-age').getAttribute('data-age-level')).toBe(
       'overdue',

@@ -116,7 +116,11 @@ const AlarmRow = memo(function AlarmRow(props: AlarmRowProps) {
       ref={rowRef}
       tabIndex={selected ? 0 : -1}
       aria-selected={selected}
-      aria-label={t('queue.rowLabel', { kind: kindLabel, status: statusLabel })}
+      aria-label={[
+        t('queue.rowLabel', { kind: kindLabel, status: statusLabel }),
+        ...(alarm.test ? [t('queue.test')] : []),
+        ...(alarm.gatewayTest ? [t('queue.gatewayTest')] : []),
+      ].join(t('queue.labelSeparator'))}
       className="queue-row"
       data-testid="alarm-row"
       data-alarm-id={alarm.id}

@@ -93,6 +93,7 @@ export const enConsole = {
   'queue.noDevice': '—',
   'queue.ageTitle': 'Waiting since {time}',
   'queue.rowLabel': '{kind}, {status}',
+  'queue.labelSeparator': ', ',
 
   'priority.1': 'Life-safety',
   'priority.2': 'Wellbeing',

@@ -91,6 +91,7 @@ export const zhCNConsole: Record<keyof typeof enConsole, string> = {
   'queue.noDevice': '—',
   'queue.ageTitle': '自 {time} 起等待',
   'queue.rowLabel': '{kind}，{status}',
+  'queue.labelSeparator': '，',
 
   'priority.1': '生命安全',
   'priority.2': '生活关怀',
