@@ -143,6 +143,11 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     alarms,
     log: partLogger(root, config, 'hub'),
     alarmUpdated: (alarm) => bus.emit('alarm:updated', { alarm, cause: 'operations' }),
+    changed: (change) =>
+      bus.emit('operations:changed', {
+        ...change,
+        areaId: change.homeId === null ? null : (care.scopes.areaOfHome(change.homeId) ?? null),
+      }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   // Commands and configuration state of gateways (issue 10); publishes through the broker seam.

@@ -6,6 +6,26 @@ import type { GatewayCommandDto, GatewayControlDto } from './control.js';
 import type { EscalationDto } from './escalation.js';
 
 /** Events the hub pushes. */
+/** The care-operation records whose lists are pushed live (issue 13). */
+export const OPS_CHANGE_KINDS = [
+  'service_request',
+  'welfare_check',
+  'welfare_plan',
+  'work_order',
+] as const;
+export type OpsChangeKind = (typeof OPS_CHANGE_KINDS)[number];
+
+/**
+ * A care-operation record changed (committed): lists showing its kind refetch. Ids only, no
+ * personal data: what changed is read over REST, under the reader's own scope.
+ */
+export interface OpsChangedEvent {
+  kind: OpsChangeKind;
+  id: string;
+  /** The area of the record's home (null for a record about no home). */
+  areaId: string | null;
+}
+
 export interface ServerToClientEvents {
   /** A new alarm was stored. */
   'alarm:new': (alarm: AlarmDto) => void;
@@ -17,6 +37,8 @@ export interface ServerToClientEvents {
   'gateway:command': (command: GatewayCommandDto) => void;
   /** A gateway reported its configuration state: applied, or refused with a reason. */
   'gateway:control': (control: GatewayControlDto) => void;
+  /** A service request, welfare check or plan, or work order the user may see changed. */
+  'ops:changed': (change: OpsChangedEvent) => void;
 }
 
 /** Requests a browser may make over the socket; each answers through the ack callback. */

@@ -9,6 +9,7 @@ import type {
   EscalationDto,
   GatewayCommandDto,
   GatewayControlDto,
+  OpsChangedEvent,
   TelemetryEvent,
 } from '@anxin/protocol';
 import type { AlarmCareFields } from '../alarms/rows.js';
@@ -58,6 +59,11 @@ export interface HubEvents {
   'gateway:command-changed': { homeId: string; command: GatewayCommandDto };
   /** A gateway's configuration state changed: reported, or a new version waits to apply. */
   'gateway:control-changed': { homeId: string; control: GatewayControlDto };
+  /**
+   * A service request, welfare check or plan, or work order changed and committed (issue 13);
+   * `homeId` and `residentId` say who may see it (not sent to consoles).
+   */
+  'operations:changed': OpsChangedEvent & { homeId: string | null; residentId: string | null };
   /** The broker refused a gateway's login. */
   'gateway:login-refused': { gatewayId: string; reason: string };
 }

@@ -69,6 +69,8 @@ export function wireHubEvents(bus: HubBus, p: WiredParts): void {
   bus.on('gateway:control-changed', 'realtime', ({ homeId, control }) =>
     p.realtime.gatewayControl(homeId, { event: 'gateway:control', payload: control }),
   );
+  // Operations lists refetch when a record they show changed (issue 13).
+  bus.on('operations:changed', 'realtime', (change) => p.realtime.operationsChanged(change));
   bus.on('gateway:login-refused', 'audit', ({ gatewayId, reason }) =>
     p.care.gatewayLoginRefused(gatewayId, reason),
   );

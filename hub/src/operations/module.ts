@@ -16,6 +16,7 @@ import { welfareRoutes } from '../http/welfare-routes.js';
 import { workOrderRoutes } from '../http/work-order-routes.js';
 import type { AlarmStore } from '../store/alarms.js';
 import type { Database } from '../store/schema.js';
+import type { OpsAnnounce } from './changes.js';
 import { checkTimeZone, type OperationsConfig } from './config.js';
 import { localDay } from './schedule.js';
 import { ServiceButtons } from './service-buttons.js';
@@ -39,6 +40,8 @@ export interface OperationsDeps {
   log: Logger;
   /** Pushes an alarm this module changed (a welfare check resolving a wellbeing alarm). */
   alarmUpdated: (alarm: AlarmDto) => void;
+  /** Told after each committed change of a request, check, plan or order (changes.ts). */
+  changed?: OpsAnnounce;
   clock?: () => number;
 }
 
@@ -53,9 +56,16 @@ export class OperationsModule implements OpsApi {
   constructor(private readonly deps: OperationsDeps) {
     checkTimeZone(deps.config.timeZone);
     this.now = deps.clock ?? Date.now;
-    this.requests = new ServiceRequestStore(deps.db, deps.notifier);
-    this.workOrders = new WorkOrderStore(deps.db, deps.notifier, this.now);
-    this.welfare = new WelfareStore(deps.db, this.requests, deps.notifier, deps.config.timeZone);
+    const changed = deps.changed ?? (() => undefined);
+    this.requests = new ServiceRequestStore(deps.db, deps.notifier, changed);
+    this.workOrders = new WorkOrderStore(deps.db, deps.notifier, this.now, changed);
+    this.welfare = new WelfareStore(
+      deps.db,
+      this.requests,
+      deps.notifier,
+      deps.config.timeZone,
+      changed,
+    );
     this.buttons = new ServiceButtons(deps.db, this.requests);
     deps.alarms.setDiverter(this.buttons);
   }

@@ -3,6 +3,7 @@
  * shared task changes (tasks.ts). A request is about a home and, where known, one resident; the
  * DTO carries the resident's name and the address so a queue needs no further reads.
  */
+import { announced, changeOf, type OpsAnnounce } from './changes.js';
 import type { Kysely, Transaction } from 'kysely';
 import {
   compareServiceRequests,
@@ -59,6 +60,8 @@ export class ServiceRequestStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly outbox: OpsOutbox | null,
+    /** Told after each committed change (changes.ts). */
+    private readonly announce: OpsAnnounce = () => undefined,
   ) {}
 
   /**
@@ -121,6 +124,7 @@ export class ServiceRequestStore {
     this.outbox?.kick();
     const dto = id === null ? undefined : await this.read(this.db, id);
     if (!dto) throw new Error('service request not stored');
+    this.announce(changeOf('service_request', dto));
     return dto;
   }
 
@@ -201,19 +205,23 @@ export class ServiceRequestStore {
     actor: OpsActor,
     now: number,
   ): Promise<TaskResult<ServiceRequestDto>> {
-    return changeTask(
-      this.db,
-      this.outbox,
-      'service_requests',
-      id,
-      change,
-      actor,
-      now,
-      async (trx, rid) => {
-        const dto = await this.read(trx, rid);
-        if (!dto) throw new Error(`service request ${rid} vanished`);
-        return dto;
-      },
+    return announced(
+      this.announce,
+      'service_request',
+      changeTask(
+        this.db,
+        this.outbox,
+        'service_requests',
+        id,
+        change,
+        actor,
+        now,
+        async (trx, rid) => {
+          const dto = await this.read(trx, rid);
+          if (!dto) throw new Error(`service request ${rid} vanished`);
+          return dto;
+        },
+      ),
     );
   }
 }

@@ -5,6 +5,7 @@
  * transaction; UNIQUE (plan_id, due_day) makes a repeated generation (a retry, a second hub) a
  * no-op.
  */
+import { changeOf, type OpsAnnounce } from './changes.js';
 import type { Kysely, Transaction } from 'kysely';
 import {
   newEventId,
@@ -66,16 +67,21 @@ export class WelfareStore {
     private readonly outbox: OpsOutbox | null,
     /** IANA time zone of the call centre: what "today" and a check's day mean. */
     private readonly timeZone: string,
+    /** Told after each committed change (changes.ts). */
+    private readonly announce: OpsAnnounce = () => undefined,
   ) {}
 
   /** One plan and its first check, in a transaction of its own (REST; the import has its own). */
   async createPlan(input: NewPlan, actor: OpsActor, now: number): Promise<WelfarePlanDto> {
-    return this.db.transaction().execute(async (trx) => {
+    const view = await this.db.transaction().execute(async (trx) => {
       const { id } = await createPlanIn(trx, input, actor, now);
       const view = await getPlanView(trx, id);
       if (!view) throw new Error(`welfare plan ${id} vanished after insert`);
       return view;
     });
+    // A plan's change also changes its pending check: the due lists listen to plans too.
+    this.announce(changeOf('welfare_plan', view));
+    return view;
   }
 
   async updatePlan(
@@ -84,15 +90,22 @@ export class WelfareStore {
     actor: OpsActor,
     now: number,
   ): Promise<WelfarePlanDto | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    const view = await this.db.transaction().execute(async (trx) => {
       const updated = await updatePlanIn(trx, id, patch, actor, now, this.timeZone);
       return updated ? getPlanView(trx, id) : undefined;
     });
+    if (view) this.announce(changeOf('welfare_plan', view));
+    return view;
   }
 
   /** False when there is no such plan (welfare-plan-views.ts says what stays). */
-  deletePlan(id: string, actor: OpsActor, now: number): Promise<boolean> {
-    return this.db.transaction().execute((trx) => deletePlanIn(trx, id, actor, now));
+  async deletePlan(id: string, actor: OpsActor, now: number): Promise<boolean> {
+    const gone = await this.db.transaction().execute(async (trx) => {
+      const view = await getPlanView(trx, id);
+      return view && (await deletePlanIn(trx, id, actor, now)) ? view : undefined;
+    });
+    if (gone) this.announce(changeOf('welfare_plan', gone));
+    return gone !== undefined;
   }
 
   getPlan(id: string): Promise<WelfarePlanDto | undefined> {
@@ -230,6 +243,7 @@ export class WelfareStore {
     });
     const dto = await this.getCheck(this.db, id, today);
     if (!dto) throw new Error('welfare check not stored');
+    this.announce(changeOf('welfare_check', dto));
     return dto;
   }
 
@@ -327,6 +341,11 @@ export class WelfareStore {
       return { ok: true, check: dto, followUpRequestId: followUp };
     });
     if (out.ok && out.followUpRequestId) this.outbox?.kick();
+    if (out.ok) {
+      this.announce(changeOf('welfare_check', out.check));
+      if (out.followUpRequestId)
+        this.announce({ ...changeOf('service_request', out.check), id: out.followUpRequestId });
+    }
     return out;
   }
 }

@@ -4,6 +4,7 @@
  * when the order is closed, so a device has at most one open maintenance order however many low
  * battery or silence alarms arrive, from however many hubs (INSERT … ON CONFLICT DO NOTHING).
  */
+import { announced, changeOf, type OpsAnnounce } from './changes.js';
 import type { Kysely, Transaction } from 'kysely';
 import {
   newEventId,
@@ -63,6 +64,8 @@ export class WorkOrderStore {
     private readonly db: Kysely<Database>,
     private readonly outbox: OpsOutbox | null,
     private readonly now: () => number = Date.now,
+    /** Told after each committed change (changes.ts). */
+    private readonly announce: OpsAnnounce = () => undefined,
   ) {}
 
   /** Inserts an order in the caller's transaction; null when its dedup key has an open order. */
@@ -126,7 +129,9 @@ export class WorkOrderStore {
     const id = await this.db.transaction().execute((trx) => this.insert(trx, input, actor, now));
     if (id === null) return undefined;
     this.outbox?.kick();
-    return this.read(this.db, id);
+    const dto = await this.read(this.db, id);
+    if (dto) this.announce(changeOf('work_order', dto));
+    return dto;
   }
 
   get(id: string): Promise<WorkOrderDto | undefined> {
@@ -224,19 +229,14 @@ export class WorkOrderStore {
     actor: OpsActor,
     now: number,
   ): Promise<TaskResult<WorkOrderDto>> {
-    return changeTask(
-      this.db,
-      this.outbox,
-      'work_orders',
-      id,
-      change,
-      actor,
-      now,
-      async (trx, rid) => {
+    return announced(
+      this.announce,
+      'work_order',
+      changeTask(this.db, this.outbox, 'work_orders', id, change, actor, now, async (trx, rid) => {
         const dto = await this.read(trx, rid);
         if (!dto) throw new Error(`work order ${rid} vanished`);
         return dto;
-      },
+      }),
     );
   }
 }

@@ -16,14 +16,25 @@ import {
   type EscalationDto,
   type GatewayCommandDto,
   type GatewayControlDto,
+  type OpsChangeKind,
+  type OpsChangedEvent,
   type ServerToClientEvents,
 } from '@anxin/protocol';
 import type { AlarmCareFields } from '../alarms/rows.js';
-import { mayDo } from '../auth/policy.js';
+import { mayDo, type ReadAction } from '../auth/policy.js';
+import type { HubEvents } from '../events/hub-events.js';
 import { userRoom, type Scope, type ScopeResolver } from '../auth/scope.js';
 import type { Authenticator } from '../http/auth.js';
 import type { SessionInfo } from '../store/users.js';
 import type { HubPart } from '../lifecycle.js';
+
+/** Who may hear of a change: whoever may read that kind of record (auth/policy.ts). */
+const READ_ACTION: Record<OpsChangeKind, ReadAction> = {
+  service_request: 'service_request.read',
+  welfare_check: 'welfare.read',
+  welfare_plan: 'welfare.read',
+  work_order: 'work_order.read',
+};
 
 interface SocketData {
   session: SessionInfo;
@@ -239,6 +250,34 @@ export class Realtime implements HubPart {
         }
       })
       .catch((err: unknown) => this.deps.log.error({ err }, 'gateway control push failed'));
+  }
+
+  /**
+   * A care-operation record changed (issue 13): `ops:changed` with its ids only, to the sockets
+   * the alarm of its home would reach (same rooms) whose role may read that kind of record, and
+   * of family members only those following its resident (as the REST lists scope them).
+   */
+  operationsChanged(change: HubEvents['operations:changed']): void {
+    const io = this.io;
+    if (!io) return;
+    const payload: OpsChangedEvent = { kind: change.kind, id: change.id, areaId: change.areaId };
+    const { residentId } = change;
+    io.in(this.deps.scopes.roomsForHome(change.homeId))
+      .fetchSockets()
+      .then((sockets) => {
+        for (const s of sockets) {
+          if (!mayDo(s.data.session.user.role, READ_ACTION[change.kind])) continue;
+          const scope = s.data.scope;
+          const byResident = scope.kind === 'homes' && scope.residentIds !== undefined;
+          if (
+            byResident &&
+            (residentId === null || !this.deps.scopes.residentInScope(scope, residentId))
+          )
+            continue;
+          s.emit('ops:changed', payload);
+        }
+      })
+      .catch((err: unknown) => this.deps.log.error({ err }, 'operations push failed'));
   }
 
   disconnectUser(userId: string): void {
