@@ -4,7 +4,10 @@
  *  - an operator takes a service call with the keyboard while an SOS waits: the alarm queue
  *    stays first on the page, the request lands in its own queue and is assigned;
  *  - today's welfare calls due (an overdue one first) and their results, one opening a follow-up;
- *  - the family sees their relative's request and its status; a community worker their visits.
+ *  - the family sees their relative's request and its status; a community worker their visits;
+ *  - a request another user records over REST appears in the operator's list without a reload,
+ *    fetched because the hub pushed `ops:changed`, and no list GET happens on a timer while the
+ *    socket is connected.
  */
 import { join } from 'node:path';
 import type { DemoLogin } from '@anxin/hub';
@@ -216,6 +219,46 @@ describe('care operations in the browser, real hub', () => {
         ).sort(),
       ).toEqual(['home-0001-r1', 'home-0003-r1']);
       await worker.screenshot({ path: join(screenshots, 'ops-worker.png'), fullPage: true });
+    },
+  );
+
+  it(
+    'a request recorded by another user appears live; no list GET on a timer while connected',
+    { timeout: 90_000 },
+    async () => {
+      // signIn returns once the login is submitted, before the console asks for any list.
+      const page = await signIn('operator');
+      // Every GET of the service-request list, by time.
+      const gets: number[] = [];
+      page.on('request', (r) => {
+        if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/service-requests')
+          gets.push(Date.now());
+      });
+      await page.getByTestId('operations').waitFor();
+      // Read on mount and again when the socket connects (to catch up); wait until that settles.
+      await poll(async () => {
+        const before = gets.length;
+        await page.waitForTimeout(1_000);
+        return before >= 2 && gets.length === before;
+      }).toBe(true);
+      const startup = gets.length;
+
+      const made = await api<ServiceRequestResponse>('supervisor', 'POST', '/service-requests', {
+        residentId: 'home-0002-r1',
+        category: 'housekeeping',
+        description: 'Pushed live: window cleaning',
+      });
+      const created = Date.now();
+      const row = page.locator(`[data-testid="sr-row"]`, { hasText: 'Pushed live' });
+      await row.waitFor({ timeout: 10_000 });
+      // One read, soon after the change (the push, debounced), well before a 15 s poll was due.
+      expect(gets.length).toBe(startup + 1);
+      expect((gets[startup] ?? Number.NaN) - created).toBeLessThan(5_000);
+      expect(await row.textContent()).toContain(made.serviceRequest.residentName ?? '');
+
+      // Connected: longer than the fallback's polling period passes without a single read.
+      await page.waitForTimeout(16_000);
+      expect(gets.length).toBe(startup + 1);
     },
   );
 });

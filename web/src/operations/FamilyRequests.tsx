@@ -6,13 +6,17 @@
 import { Badge, Paper, Stack, Text, Title } from '@mantine/core';
 import { listServiceRequests } from '../api/operations';
 import { useI18n } from '../i18n/I18nProvider';
-import { usePolled } from './usePolled';
+import { useOpsList } from './useOpsList';
 
 const ALL = 'open,assigned,in_progress,done,cancelled';
 
 export function FamilyRequests({ homeId }: { homeId: string }) {
   const { t, language } = useI18n();
-  const list = usePolled((s) => listServiceRequests({ homeId, status: ALL }, s), 60_000);
+  const list = useOpsList(
+    (s) => listServiceRequests({ homeId, status: ALL }, s),
+    ['service_request'],
+    60_000,
+  );
   const requests = list.data?.serviceRequests ?? [];
   return (
     <section aria-labelledby="family-requests-title" data-testid="family-requests">

@@ -12,19 +12,25 @@ import { useI18n } from '../i18n/I18nProvider';
 import { isTypingTarget } from '../console/keymap';
 import { ServiceCallForm } from './ServiceCallForm';
 import { ServiceRequestTable } from './ServiceRequestTable';
-import { usePolled } from './usePolled';
+import { useOpsList } from './useOpsList';
 import { WelfareList } from './WelfareList';
 import { WorkOrderList } from './WorkOrderList';
 
+const SR = ['service_request'] as const;
+/** A plan's change moves its pending check. */
+const WELFARE = ['welfare_check', 'welfare_plan'] as const;
+const WO = ['work_order'] as const;
+
+/** Polling only while the hub's socket is down (useOpsList). */
 const REFRESH_MS = 15_000;
 
 export function OperationsPanel({ onNotice }: { onNotice: (text: string) => void }) {
   const { t } = useI18n();
   const [formOpen, setFormOpen] = useState(false);
   const [tab, setTab] = useState<string | null>('requests');
-  const requests = usePolled((s) => listServiceRequests({}, s), REFRESH_MS);
-  const welfare = usePolled((s) => listWelfareChecks({ view: 'today' }, s), REFRESH_MS);
-  const orders = usePolled((s) => listWorkOrders({}, s), REFRESH_MS);
+  const requests = useOpsList((s) => listServiceRequests({}, s), SR, REFRESH_MS);
+  const welfare = useOpsList((s) => listWelfareChecks({ view: 'today' }, s), WELFARE, REFRESH_MS);
+  const orders = useOpsList((s) => listWorkOrders({}, s), WO, REFRESH_MS);
 
   // `s` opens the service-call form unless the user is typing or a dialog is open.
   useEffect(() => {

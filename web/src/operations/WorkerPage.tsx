@@ -9,7 +9,7 @@ import { listServiceRequests, listWelfareChecks, listWorkOrders } from '../api/o
 import { PageHeader } from '../app/PageHeader';
 import { useI18n } from '../i18n/I18nProvider';
 import { ServiceRequestTable } from './ServiceRequestTable';
-import { usePolled } from './usePolled';
+import { useOpsList } from './useOpsList';
 import { WelfareList } from './WelfareList';
 import { WorkOrderList } from './WorkOrderList';
 
@@ -23,9 +23,17 @@ export function WorkerPage({
   onSignOut: () => void;
 }) {
   const { t } = useI18n();
-  const visits = usePolled((s) => listWelfareChecks({ view: 'visits' }, s), REFRESH_MS);
-  const requests = usePolled((s) => listServiceRequests({ mine: true }, s), REFRESH_MS);
-  const orders = usePolled((s) => listWorkOrders({ mine: true }, s), REFRESH_MS);
+  const visits = useOpsList(
+    (s) => listWelfareChecks({ view: 'visits' }, s),
+    ['welfare_check', 'welfare_plan'],
+    REFRESH_MS,
+  );
+  const requests = useOpsList(
+    (s) => listServiceRequests({ mine: true }, s),
+    ['service_request'],
+    REFRESH_MS,
+  );
+  const orders = useOpsList((s) => listWorkOrders({ mine: true }, s), ['work_order'], REFRESH_MS);
   const failure = visits.error ?? requests.error ?? orders.error;
   return (
     <>
