@@ -30,11 +30,11 @@ export const CLAIM_CHALLENGE_PATH = '/api/v1/claim/challenge';
 export const CLAIM_PROOF_PATH = '/api/v1/claim/proof';
 
 /** scrypt cost of a claim code verifier (log2 N, r, p); the gateway derives with what it is told. */
-export interface ClaimKdf {
-  log2N: number;
-  r: number;
-  p: number;
-}
+export const ClaimKdfSchema = Type.Object(
+  { log2N: Type.Integer(), r: Type.Integer(), p: Type.Integer() },
+  { additionalProperties: false },
+);
+export type ClaimKdf = Static<typeof ClaimKdfSchema>;
 
 /** Bounds a gateway accepts from the hub for the claim KDF (a hub cannot make it allocate GBs). */
 export const CLAIM_KDF_LIMITS = { maxLog2N: 17, maxR: 16, maxP: 4 } as const;
@@ -52,16 +52,20 @@ export const ClaimChallengeRequestSchema = Type.Object(
 );
 export type ClaimChallengeRequest = Static<typeof ClaimChallengeRequestSchema>;
 
-export interface ClaimChallengeResponse {
-  gatewayId: string;
-  /** clientNonce followed by the hub's own nonce; the proof must name exactly this. */
-  nonce: string;
-  /** base64 salt of the gateway's code verifier. */
-  salt: string;
-  kdf: ClaimKdf;
-  /** Seconds the nonce stays valid. */
-  expiresInS: number;
-}
+export const ClaimChallengeResponseSchema = Type.Object(
+  {
+    gatewayId: Type.String(),
+    /** clientNonce followed by the hub's own nonce; the proof must name exactly this. */
+    nonce: Type.String(),
+    /** base64 salt of the gateway's code verifier. */
+    salt: Type.String(),
+    kdf: ClaimKdfSchema,
+    /** Seconds the nonce stays valid. */
+    expiresInS: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type ClaimChallengeResponse = Static<typeof ClaimChallengeResponseSchema>;
 
 export const ClaimProofRequestSchema = Type.Object(
   {
@@ -87,17 +91,25 @@ export interface ClaimedCredentials {
 }
 
 /** AES-256-GCM sealed box, all base64. */
-export interface SealedBox {
-  iv: string;
-  data: string;
-  tag: string;
-}
+export const SealedBoxSchema = Type.Object(
+  { iv: Type.String(), data: Type.String(), tag: Type.String() },
+  { additionalProperties: false },
+);
+export type SealedBox = Static<typeof SealedBoxSchema>;
 
-export type ClaimProofResponse =
+export const ClaimProofResponseSchema = Type.Union([
   /** The code is right but no installer has claimed it yet: ask again after retryAfterS. */
-  | { state: 'waiting'; serverSignature: string; retryAfterS: number }
+  Type.Object(
+    { state: Type.Literal('waiting'), serverSignature: Type.String(), retryAfterS: Type.Number() },
+    { additionalProperties: false },
+  ),
   /** Claimed: the gateway's own credentials, sealed for the holder of the code. */
-  | { state: 'issued'; serverSignature: string; sealed: SealedBox };
+  Type.Object(
+    { state: Type.Literal('issued'), serverSignature: Type.String(), sealed: SealedBoxSchema },
+    { additionalProperties: false },
+  ),
+]);
+export type ClaimProofResponse = Static<typeof ClaimProofResponseSchema>;
 
 /**
  * Stable error codes of the claim channel and the installer's claim (also ApiErrorCodes):

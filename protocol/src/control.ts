@@ -16,7 +16,8 @@ import {
   PROTOCOL_VERSION,
   type Command,
 } from './messages.js';
-import type { GatewayTestModeDto } from './care/gateways.js';
+import { GatewayTestModeDtoSchema } from './care/gateways.js';
+import { IsoTime, nullable } from './operations-common.js';
 import { stringEnum } from './schema.js';
 
 export const COMMAND_NAMES = [
@@ -178,25 +179,32 @@ export type ConfigState = Static<typeof ConfigStateSchema>;
 export const COMMAND_STATUSES = ['pending', 'succeeded', 'failed', 'timed_out'] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 
-/** A command sent to a gateway and what came of it (stored by the hub, audited). */
-export interface GatewayCommandDto {
-  id: string;
-  gatewayId: string;
-  name: string;
-  args: Record<string, string | number | boolean>;
-  status: CommandStatus;
-  /** A COMMAND_ERROR_CODES code when failed or timed out. */
-  code: string | null;
-  message: string | null;
-  /** The gateway's answer (a reading, diagnostics). */
-  data: Record<string, unknown> | null;
-  requestedBy: string | null;
-  requestedAt: string;
-  /** When the gateway answered; null while pending and when no answer came (timed out, not sent). */
-  answeredAt: string | null;
-  /** When the hub stops waiting and marks the command timed out. */
-  timeoutAt: string;
-}
+/**
+ * A command sent to a gateway and what came of it (stored by the hub, audited). The hub serializes
+ * answers with these schemas: a property they do not name is dropped, so they mirror the DTOs.
+ */
+export const GatewayCommandSchema = Type.Object(
+  {
+    id: Type.String(),
+    gatewayId: Type.String(),
+    name: Type.String(),
+    args: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+    status: stringEnum(COMMAND_STATUSES),
+    /** A COMMAND_ERROR_CODES code when failed or timed out. */
+    code: nullable(Type.String()),
+    message: nullable(Type.String()),
+    /** The gateway's answer (a reading, diagnostics): any JSON object. */
+    data: nullable(Type.Record(Type.String(), Type.Unknown())),
+    requestedBy: nullable(Type.String()),
+    requestedAt: IsoTime,
+    /** When the gateway answered; null while pending and when no answer came (timed out, not sent). */
+    answeredAt: nullable(IsoTime),
+    /** When the hub stops waiting and marks the command timed out. */
+    timeoutAt: IsoTime,
+  },
+  { additionalProperties: false },
+);
+export type GatewayCommandDto = Static<typeof GatewayCommandSchema>;
 
 /** POST /api/v1/gateways/:id/commands */
 export const SendCommandRequestSchema = Type.Object(
@@ -216,36 +224,53 @@ export const SendCommandRequestSchema = Type.Object(
 );
 export type SendCommandRequest = Static<typeof SendCommandRequestSchema>;
 
-export interface GatewayCommandResponse {
-  command: GatewayCommandDto;
-}
+export const GatewayCommandResponseSchema = Type.Object(
+  { command: GatewayCommandSchema },
+  { additionalProperties: false },
+);
+export type GatewayCommandResponse = Static<typeof GatewayCommandResponseSchema>;
+
+export const CONTROL_STATES = ['applied', 'waiting', 'refused', 'unknown'] as const;
 
 /**
  * Where a gateway's configuration stands, as the installer sees it: "on version N", "waiting to
  * apply N+1" (published, not yet reported), or "refused N+1: reason".
  */
-export interface GatewayControlDto {
-  gatewayId: string;
-  /** Newest version the hub published (0: none). */
-  publishedVersion: number;
-  /** Version the gateway reports running (null: it has not said yet). */
-  appliedVersion: number | null;
-  refused: { version: number; code: string; reason: string } | null;
-  state: 'applied' | 'waiting' | 'refused' | 'unknown';
-  reportedAt: string | null;
-  /**
-   * The gateway's own test flag as its last heartbeat reported it (null: off, or never said). The
-   * hub pushes `gateway:control` again whenever a heartbeat reports it changed (on, off, or the
-   * window over), so the installer sees "in test mode until HH:MM" come and go.
-   */
-  gatewayTestMode: GatewayTestModeDto | null;
-}
+export const GatewayControlSchema = Type.Object(
+  {
+    gatewayId: Type.String(),
+    /** Newest version the hub published (0: none). */
+    publishedVersion: Type.Integer(),
+    /** Version the gateway reports running (null: it has not said yet). */
+    appliedVersion: nullable(Type.Integer()),
+    refused: nullable(
+      Type.Object(
+        { version: Type.Integer(), code: Type.String(), reason: Type.String() },
+        { additionalProperties: false },
+      ),
+    ),
+    state: stringEnum(CONTROL_STATES),
+    reportedAt: nullable(IsoTime),
+    /**
+     * The gateway's own test flag as its last heartbeat reported it (null: off, or never said). The
+     * hub pushes `gateway:control` again whenever a heartbeat reports it changed (on, off, or the
+     * window over), so the installer sees "in test mode until HH:MM" come and go.
+     */
+    gatewayTestMode: nullable(GatewayTestModeDtoSchema),
+  },
+  { additionalProperties: false },
+);
+export type GatewayControlDto = Static<typeof GatewayControlSchema>;
 
-export interface GatewayControlResponse {
-  control: GatewayControlDto;
-  /** The newest commands first (at most 20). */
-  commands: GatewayCommandDto[];
-}
+export const GatewayControlResponseSchema = Type.Object(
+  {
+    control: GatewayControlSchema,
+    /** The newest commands first (at most 20). */
+    commands: Type.Array(GatewayCommandSchema),
+  },
+  { additionalProperties: false },
+);
+export type GatewayControlResponse = Static<typeof GatewayControlResponseSchema>;
 
 /** The installer's words for a control state (pure; the UI and tests share it). */
 export function controlState(

@@ -9,6 +9,8 @@ import {
   CLAIM_PROOF_PATH,
   ClaimChallengeRequestSchema,
   ClaimProofRequestSchema,
+  ClaimChallengeResponseSchema,
+  ClaimProofResponseSchema,
   type ClaimChallengeResponse,
   type ClaimProofResponse,
 } from '@anxin/protocol';
@@ -35,7 +37,11 @@ export function registerClaimRoutes(server: FastifyInstance, channel: ClaimChann
     CLAIM_CHALLENGE_PATH,
     {
       bodyLimit: CLAIM_BODY_LIMIT,
-      schema: { tags: ['claim'], body: ClaimChallengeRequestSchema },
+      schema: {
+        tags: ['claim'],
+        body: ClaimChallengeRequestSchema,
+        response: { 200: ClaimChallengeResponseSchema },
+      },
     },
     async (request): Promise<ClaimChallengeResponse> => {
       const body = request.body;
@@ -47,7 +53,14 @@ export function registerClaimRoutes(server: FastifyInstance, channel: ClaimChann
 
   app.post(
     CLAIM_PROOF_PATH,
-    { bodyLimit: CLAIM_BODY_LIMIT, schema: { tags: ['claim'], body: ClaimProofRequestSchema } },
+    {
+      bodyLimit: CLAIM_BODY_LIMIT,
+      schema: {
+        tags: ['claim'],
+        body: ClaimProofRequestSchema,
+        response: { 200: ClaimProofResponseSchema },
+      },
+    },
     async (request): Promise<ClaimProofResponse> => {
       const body = request.body;
       const outcome = await channel.proof(body.gatewayId, body.nonce, body.proof, request.ip);

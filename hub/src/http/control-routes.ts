@@ -16,6 +16,8 @@ import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   isCommandName,
   SendCommandRequestSchema,
+  GatewayCommandResponseSchema,
+  GatewayControlResponseSchema,
   type GatewayCommandResponse,
   type GatewayControlResponse,
 } from '@anxin/protocol';
@@ -61,7 +63,15 @@ export function registerControlRoutes(server: FastifyInstance, deps: ControlRout
 
   app.post(
     '/api/v1/gateways/:id/commands',
-    { ...authed, schema: { tags: ['gateways'], params: IdParams, body: SendCommandRequestSchema } },
+    {
+      ...authed,
+      schema: {
+        tags: ['gateways'],
+        params: IdParams,
+        body: SendCommandRequestSchema,
+        response: { 202: GatewayCommandResponseSchema },
+      },
+    },
     async (request, reply): Promise<GatewayCommandResponse> => {
       const { id } = request.params;
       await access.requireRole(request, 'gateway.command', 'gateway', id);
@@ -97,7 +107,14 @@ export function registerControlRoutes(server: FastifyInstance, deps: ControlRout
 
   app.get(
     '/api/v1/gateways/:id/commands/:cmdId',
-    { ...authed, schema: { tags: ['gateways'], params: CommandParams } },
+    {
+      ...authed,
+      schema: {
+        tags: ['gateways'],
+        params: CommandParams,
+        response: { 200: GatewayCommandResponseSchema },
+      },
+    },
     async (request): Promise<GatewayCommandResponse> => {
       const { id, cmdId } = request.params;
       await access.requireRole(request, 'gateway.list', 'gateway', id);
@@ -110,7 +127,14 @@ export function registerControlRoutes(server: FastifyInstance, deps: ControlRout
 
   app.get(
     '/api/v1/gateways/:id/control',
-    { ...authed, schema: { tags: ['gateways'], params: IdParams } },
+    {
+      ...authed,
+      schema: {
+        tags: ['gateways'],
+        params: IdParams,
+        response: { 200: GatewayControlResponseSchema },
+      },
+    },
     async (request): Promise<GatewayControlResponse> => {
       const { id } = request.params;
       await access.requireRole(request, 'gateway.list', 'gateway', id);

@@ -80,7 +80,11 @@ export function serviceButtonRoutes(
 
   app.delete(
     '/api/v1/gateways/:gatewayId/devices/:deviceId/service-button',
-    { ...authed, schema: { params: ServiceButtonParamsSchema } },
+    // 204: the button is gone and there is no body to describe.
+    {
+      ...authed,
+      schema: { params: ServiceButtonParamsSchema, response: { 204: { type: 'null' } } },
+    },
     async (request, reply) => {
       const { gatewayId, deviceId } = request.params;
       await access.requireRole(request, 'service_button.set', 'device', `${gatewayId}/${deviceId}`);

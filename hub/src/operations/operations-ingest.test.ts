@@ -150,6 +150,15 @@ describe('service buttons through ingest', () => {
     expect(list.map((a) => `${a.kind}:${a.deviceId}`)).toEqual(['sos:button-1']);
     expect(await requests()).toHaveLength(1);
   });
+
+  it('removing a button answers 204 without a body; it is then gone (404 again)', async () => {
+    const path = '/api/v1/gateways/gw-east/devices/button-1/service-button';
+    expectApiError(await api.call('operator', 'DELETE', path), 403, 'FORBIDDEN');
+    expect(await api.call('installer', 'DELETE', path)).toEqual({ status: 204, body: null });
+    const listed = await api.call('operator', 'GET', '/api/v1/gateways/gw-east/service-buttons');
+    expect(listed.body).toEqual({ serviceButtons: [] });
+    expectApiError(await api.call('installer', 'DELETE', path), 404, 'NOT_FOUND');
+  });
 });
 
 describe('work orders', () => {
