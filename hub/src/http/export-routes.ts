@@ -24,6 +24,7 @@ import { localDay } from '../operations/schedule.js';
 import type { Database } from '../store/schema.js';
 import { HttpError } from './errors.js';
 import { typed } from './typed.js';
+import { CSV_ANSWER } from './csv-answer.js';
 
 export interface ExportRouteDeps {
   db: Kysely<Database>;
@@ -71,7 +72,12 @@ export function registerExportRoutes(server: FastifyInstance, deps: ExportRouteD
     '/api/v1/export/:dataset',
     {
       ...authed,
-      schema: { tags: ['export'], params: ExportParamsSchema, querystring: ExportQuerySchema },
+      schema: {
+        tags: ['export'],
+        params: ExportParamsSchema,
+        querystring: ExportQuerySchema,
+        response: CSV_ANSWER,
+      },
     },
     async (request, reply) => {
       const { dataset } = request.params;

@@ -23,6 +23,7 @@ import { IMPORT_LEASE_TTL_MS, ImportInProgress, ImportLeaseLost } from '../bulk/
 import type { ImportRequest, ImportService } from '../bulk/import-service.js';
 import { HttpError } from './errors.js';
 import { typed } from './typed.js';
+import { CSV_ANSWER } from './csv-answer.js';
 
 export interface ImportRouteDeps {
   access: Access;
@@ -89,7 +90,12 @@ export async function registerImportRoutes(
       '/api/v1/import/:kind/template',
       {
         preHandler: access.authenticate,
-        schema: { tags: ['import'], params: ImportParamsSchema, querystring: TemplateQuerySchema },
+        schema: {
+          tags: ['import'],
+          params: ImportParamsSchema,
+          querystring: TemplateQuerySchema,
+          response: CSV_ANSWER,
+        },
       },
       async (request, reply) => {
         const { kind } = request.params;
