@@ -36,6 +36,8 @@ export interface AlarmBatchOutcome {
    * can be on the way to an alarm that did not exist): the console push needs no SQL read.
    */
   careFields: Map<string, AlarmCareFields>;
+  /** What the diverter recorded instead of alarms (service request ids), told once committed. */
+  diverted: string[];
 }
 
 type GatewayInfo = { home_id: string | null; test_mode: number } | undefined;
@@ -53,6 +55,8 @@ export interface AlarmDiverter {
     event: AlarmEvent,
     receivedAt: number,
   ): Promise<string | null>;
+  /** The records `divert` made, after their transaction committed (so a reader finds them). */
+  committed(ids: string[]): void;
 }
 
 /** One gateway's batch, inside the group's transaction. */
@@ -70,6 +74,7 @@ export async function applyBatch(
     updated: [],
     stored: 0,
     careFields: new Map(),
+    diverted: [],
   };
   const receipts = new Map<number, string>();
   for (const r of await trx
@@ -142,6 +147,7 @@ export async function applyBatch(
     const alarm = diverted
       ? undefined
       : await applyEvent(trx, gatewayId, event, receivedAt, gateway, touched, outcome.careFields);
+    if (diverted) outcome.diverted.push(diverted);
     // A diverted press is still kept in the timeline table (no alarm), naming what it opened.
     const detail = diverted ? { ...event.detail, serviceRequestId: diverted } : event.detail;
     await appendTrigger(trx, {

@@ -47,13 +47,16 @@ export class AlarmStore {
   async applyBatches(
     batches: { gatewayId: string; events: AlarmEvent[]; receivedAt: number }[],
   ): Promise<AlarmBatchOutcome[]> {
-    return this.db.transaction().execute(async (trx) => {
+    const outcomes = await this.db.transaction().execute(async (trx) => {
       await lockGateways(trx, batches);
       const outcomes: AlarmBatchOutcome[] = [];
       for (const b of batches)
         outcomes.push(await applyBatch(trx, this.diverter, b.gatewayId, b.events, b.receivedAt));
       return outcomes;
     });
+    const diverted = outcomes.flatMap((o) => o.diverted);
+    if (diverted.length > 0) this.diverter?.committed(diverted);
+    return outcomes;
   }
 
   /** The alarm rules' findings and recoveries for one gateway (engine/derived-alarms.ts). */

@@ -84,6 +84,11 @@ export class ServiceButtons implements AlarmDiverter {
     return id;
   }
 
+  /** Requests opened by presses, now committed: the consoles' lists are told (ops:changed). */
+  committed(ids: string[]): void {
+    this.requests.announceOpened(ids);
+  }
+
   async list(gatewayId: string): Promise<ServiceButtonDto[]> {
     const rows = await this.db
       .selectFrom('service_buttons')

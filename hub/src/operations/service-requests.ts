@@ -119,6 +119,20 @@ export class ServiceRequestStore {
     return id;
   }
 
+  /**
+   * Announces requests `insert` opened in another store's transaction (a service button's press
+   * on the alarm lane), once it committed. Off the alarm lane: the read runs after the acks.
+   */
+  announceOpened(ids: string[]): void {
+    void (async () => {
+      for (const id of ids) {
+        const dto = await this.read(this.db, id);
+        if (dto) this.announce(changeOf('service_request', dto));
+      }
+    })().catch(() => undefined); // a failed read leaves the list to its next refetch
+    this.outbox?.kick();
+  }
+
   async create(input: NewServiceRequest, actor: OpsActor, now: number): Promise<ServiceRequestDto> {
     const id = await this.db.transaction().execute((trx) => this.insert(trx, input, actor, now));
     this.outbox?.kick();

@@ -16,11 +16,20 @@ import type {
   WelfareCheckResponse,
 } from '@anxin/protocol';
 import { seedDemo } from '../care/seed.js';
-import { callApi, login, startHub, waitFor, type RunningHub } from '../testing/harness.js';
+import {
+  alarmEvent,
+  callApi,
+  login,
+  startHub,
+  TestGateway,
+  waitFor,
+  type RunningHub,
+} from '../testing/harness.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let h: RunningHub;
+let gateway: TestGateway | undefined;
 const cookies: Record<string, string> = {};
 const sockets: Client[] = [];
 const got: Record<string, OpsChangedEvent[]> = {};
@@ -74,6 +83,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await gateway?.close();
   for (const s of sockets) s.close();
   await h?.close();
 });
@@ -128,5 +138,33 @@ describe('ops:changed', () => {
     await waitFor(() => idsOf('family').includes(next), 5000, 'family hears of the next request');
     expect(idsOf('family')).not.toContain(check);
     expect(idsOf('op-west')).not.toContain(check);
+  });
+  it('a request a service button opened on the alarm lane is announced once committed', async () => {
+    await h.hub.provisionGateway({
+      gatewayId: 'gw-east',
+      secret: 'gw-east-secret',
+      homeId: 'home-0001',
+    });
+    const path = '/api/v1/gateways/gw-east/devices/button-1/service-button';
+    const set = await call('admin', 'PUT', path, {
+      actions: ['double'],
+      category: 'companionship',
+    });
+    expect(set.status).toBe(200);
+    gateway = await TestGateway.connect(h.mqttUrl, 'gw-east', 'gw-east-secret');
+    const before = idsOf('op-east').length;
+    await gateway.sendAlarms([
+      alarmEvent(1, { kind: 'sos', deviceId: 'button-1', detail: { action: 'double' } }),
+    ]);
+    await gateway.waitForAck((a) => a.acked.includes(1));
+    await waitFor(() => idsOf('op-east').length > before, 5000, 'op-east hears of the press');
+    const heard = got['op-east']?.at(-1);
+    expect(heard).toMatchObject({ kind: 'service_request', areaId: 'community-east-1' });
+    const opened = await call('admin', 'GET', `/api/v1/service-requests/${heard?.id ?? ''}`);
+    expect((opened.body as ServiceRequestResponse).serviceRequest).toMatchObject({
+      source: 'device',
+      deviceId: 'button-1',
+      category: 'companionship',
+    });
   });
 });
