@@ -11,6 +11,7 @@ import type { MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { inCodeMigrations } from './migrations.js';
+import { StatementCachingDatabase } from './sqlite-statement-cache.js';
 import type { Database } from './schema.js';
 import { describeTarget, type DatabaseTarget } from './target.js';
 
@@ -69,7 +70,9 @@ function sqliteKysely(file: string): Kysely<Database> {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({
+    dialect: new SqliteDialect({ database: new StatementCachingDatabase(sqlite) }),
+  });
 }
 
 /**
