@@ -1,10 +1,42 @@
 /**
  * Gateways as the hub knows them: credentials (hashed), last status and heartbeat, devices seen.
  */
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Heartbeat } from '@anxin/protocol';
 import { lockGateways } from './gateway-locks.js';
 import type { Database, GatewayRow } from './schema.js';
+
+type DeviceInsert = Insertable<Database['devices']>;
+
+/** Device rows per upsert statement: 9 parameters each, within SQLite's and PostgreSQL's limits. */
+const DEVICE_ROWS_PER_STATEMENT = 200;
+
+/**
+ * The device rows of coalesced heartbeats, one per (gateway, device): a heartbeat is untrusted
+ * input, and a device listed twice would make PostgreSQL refuse the whole multi-row upsert
+ * ("ON CONFLICT DO UPDATE command cannot affect row a second time"). The last listing wins, as
+ * it did when each was written in turn.
+ */
+function deviceRows(
+  heartbeats: readonly { gatewayId: string; heartbeat: Heartbeat; at: number }[],
+) {
+  const rows = new Map<string, DeviceInsert>();
+  for (const { gatewayId, heartbeat, at } of heartbeats)
+    for (const d of heartbeat.devices)
+      rows.set(JSON.stringify([gatewayId, d.deviceId]), {
+        gateway_id: gatewayId,
+        device_id: d.deviceId,
+        first_seen_at: at,
+        driver: d.driver,
+        last_seen_at: d.lastSeenAt,
+        online: d.online ? 1 : 0,
+        battery_pct: d.batteryPct ?? null,
+        signal: d.signal ?? null,
+        frames_ok: d.framesOk,
+        decode_errors: d.decodeErrors,
+      });
+  return [...rows.values()];
+}
 
 /** A gateway row as first inserted (never seen, enabled); callers add credentials or a claim. */
 export function newGatewayRow(id: string, now: number) {
@@ -96,22 +128,26 @@ export class GatewayStore {
           })
           .where('id', '=', gatewayId)
           .execute();
-        for (const d of heartbeat.devices) {
-          const values = {
-            driver: d.driver,
-            last_seen_at: d.lastSeenAt,
-            online: d.online ? 1 : 0,
-            battery_pct: d.batteryPct ?? null,
-            signal: d.signal ?? null,
-            frames_ok: d.framesOk,
-            decode_errors: d.decodeErrors,
-          };
-          await trx
-            .insertInto('devices')
-            .values({ gateway_id: gatewayId, device_id: d.deviceId, first_seen_at: at, ...values })
-            .onConflict((oc) => oc.columns(['gateway_id', 'device_id']).doUpdateSet(values))
-            .execute();
-        }
+      }
+      // Every device these heartbeats list, in multi-row upserts: one statement per gateway and
+      // device held the hub's event loop tens of ms per liveness piece (profile at 1,000 msg/s).
+      const devices = deviceRows(heartbeats);
+      for (let from = 0; from < devices.length; from += DEVICE_ROWS_PER_STATEMENT) {
+        await trx
+          .insertInto('devices')
+          .values(devices.slice(from, from + DEVICE_ROWS_PER_STATEMENT))
+          .onConflict((oc) =>
+            oc.columns(['gateway_id', 'device_id']).doUpdateSet((eb) => ({
+              driver: eb.ref('excluded.driver'),
+              last_seen_at: eb.ref('excluded.last_seen_at'),
+              online: eb.ref('excluded.online'),
+              battery_pct: eb.ref('excluded.battery_pct'),
+              signal: eb.ref('excluded.signal'),
+              frames_ok: eb.ref('excluded.frames_ok'),
+              decode_errors: eb.ref('excluded.decode_errors'),
+            })),
+          )
+          .execute();
       }
       for (const { gatewayId, state, at } of statuses) {
         await trx
