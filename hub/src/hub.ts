@@ -126,6 +126,8 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     db,
     config,
     log: partLogger(root, config, 'engine'),
+    // Bound late, as the broker's uplinks are: ingest is built below and runs only after listen().
+    alarmsIdle: () => ingest.alarmsIdle(),
     pushAlarms: (created, updated) =>
       bus.emit('alarms:changed', { created, updated, source: 'rules' }),
     push: {

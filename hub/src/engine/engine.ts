@@ -39,6 +39,9 @@ export interface EngineStats {
   queueDepth: number;
 }
 
+/** Gateways' rule state rows per statement (3 parameters each, far below SQLite's limit). */
+const STATE_FLUSH_CHUNK = 200;
+
 export interface EngineDeps {
   db: Kysely<Database>;
   care: CareLookup;
@@ -47,6 +50,8 @@ export interface EngineDeps {
   log: Logger;
   onChanges: (created: AlarmDto[], updated: AlarmDto[]) => void;
   clock?: () => number;
+  /** Resolves when no alarm is waiting or being written (ingest's alarm lane). */
+  alarmsIdle?: () => Promise<void>;
 }
 
 export class AlarmEngine {
@@ -277,26 +282,37 @@ export class AlarmEngine {
     if (created.length > 0 || updated.length > 0) this.deps.onChanges(created, updated);
   }
 
-  /** Writes changed rule state in one transaction. */
+  /**
+   * Writes changed rule state, STATE_FLUSH_CHUNK gateways per statement and transaction, with a
+   * turn of the event loop and an idle alarm lane before each: with 2,000 gateways all changed,
+   * one statement per gateway in one transaction held the hub's event loop ~70 ms (a profile at
+   * 1,000 msg/s), and an alarm arriving then waited behind it. Each gateway's row is whole on its
+   * own, so splitting the write loses nothing a restart needs.
+   */
   private async flush(now: number): Promise<void> {
     this.lastFlushAt = now;
     if (this.dirty.size === 0) return;
-    const ids = [...this.dirty];
+    const rows: { gateway_id: string; state_json: string; updated_at: number }[] = [];
+    for (const gatewayId of this.dirty) {
+      const state = this.states.get(gatewayId);
+      if (state)
+        rows.push({ gateway_id: gatewayId, state_json: JSON.stringify(state), updated_at: now });
+    }
     this.dirty.clear();
-    await this.db.transaction().execute(async (trx) => {
-      for (const gatewayId of ids) {
-        const state = this.states.get(gatewayId);
-        if (!state) continue;
-        const json = JSON.stringify(state);
-        await trx
-          .insertInto('engine_state')
-          .values({ gateway_id: gatewayId, state_json: json, updated_at: now })
-          .onConflict((oc) =>
-            oc.column('gateway_id').doUpdateSet({ state_json: json, updated_at: now }),
-          )
-          .execute();
-      }
-    });
+    for (let from = 0; from < rows.length; from += STATE_FLUSH_CHUNK) {
+      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.deps.alarmsIdle?.();
+      await this.db
+        .insertInto('engine_state')
+        .values(rows.slice(from, from + STATE_FLUSH_CHUNK))
+        .onConflict((oc) =>
+          oc.column('gateway_id').doUpdateSet((eb) => ({
+            state_json: eb.ref('excluded.state_json'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
   }
 
   async close(): Promise<void> {

@@ -31,6 +31,8 @@ export interface AlarmEngineModuleDeps {
   /** Pushes alarms the rules created or changed (alarm:new / alarm:updated). */
   pushAlarms: (created: AlarmDto[], updated: AlarmDto[]) => void;
   push: EscalationPush;
+  /** Ingest's alarm lane is idle: rule-state writes wait for it (see AlarmEngine.flush). */
+  alarmsIdle?: () => Promise<void>;
   clock?: () => number;
   /** The escalation steps' time and poll (tests move it instead of sleeping); real by default. */
   escalationClock?: Clock;
@@ -96,6 +98,7 @@ export class AlarmEngineModule implements HubPart {
       config: config.engine,
       log: log.child({ module: 'rules' }),
       clock: deps.clock,
+      ...(deps.alarmsIdle ? { alarmsIdle: deps.alarmsIdle } : {}),
       onChanges: (created, updated) => {
         deps.pushAlarms(created, updated);
         this.onAlarmChanges(created, updated);
