@@ -60,6 +60,40 @@ describe('latency breakdown', () => {
   });
 });
 
+describe('storm breakdown (alarms raised while connecting)', () => {
+  it('splits the wait for a connection into the attempt and the handshake', () => {
+    const connecting = (at: number, attemptAt: number): OfferedAlarm => ({
+      ...alarm('gw-a', 1, at),
+      connected: false,
+      connectAttemptAt: attemptAt,
+      connackAt: at + 100,
+      publishedAt: at + 100.5,
+    });
+    // Attempt 40 ms after the outbox; an attempt already under way (before it) counts as no wait.
+    const stages = breakdown(
+      [connecting(T, T + 41), { ...connecting(T + 1000, T + 900), gatewayId: 'gw-b' }],
+      [hubLine('gw-a', 1, T + 99), hubLine('gw-b', 1, T + 1099)],
+      new Map([
+        [`gw-a|${T}`, T + 106],
+        [`gw-b|${T + 1000}`, T + 1106],
+      ]),
+      { connect: true },
+    );
+    expect(stages.slice(0, 4).map((s) => [s.stage, s.max])).toEqual([
+      ['reading → outbox durable', 1],
+      ['outbox durable → connect attempt', 40],
+      ['connect attempt → CONNACK', 99],
+      ['CONNACK → MQTT publish', 0.5],
+    ]);
+    expect(stages.find((s) => s.stage === 'outbox durable → connect attempt')?.p50).toBe(0);
+    // An alarm without connect times (connected when raised) is left out of this breakdown.
+    expect(
+      breakdown([alarm('gw-a', 1, T)], [hubLine('gw-a', 1, T)], new Map(), { connect: true })[0]
+        ?.count,
+    ).toBe(0);
+  });
+});
+
 describe('publish probe', () => {
   it('reads the seqs of an alarm batch and nothing from anything else', () => {
     expect(

@@ -27,6 +27,13 @@ export const STAGE_POINTS = [
   'console',
 ] as const;
 
+/**
+ * For alarms raised on a gateway still connecting (`anxin bench storm`): the points between the
+ * outbox and the publish, i.e. the wait for the connect attempt (the reconnect spread, or the
+ * handshake already under way) and the TCP + MQTT handshake up to CONNACK.
+ */
+export const CONNECT_POINTS = ['connect attempt', 'CONNACK'] as const;
+
 const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
 
 /**
@@ -37,6 +44,7 @@ export function breakdown(
   alarms: readonly OfferedAlarm[],
   trace: readonly AlarmTraceEntry[],
   arrivals: ReadonlyMap<string, number>,
+  options: { connect?: boolean } = {},
 ): StageBreakdown[] {
   const hub = new Map<string, AlarmTraceEntry>();
   // The first line wins: a replay (after an ack lost on the way) is acked again, later.
@@ -48,9 +56,16 @@ export function breakdown(
     const consoleAt = arrivals.get(`${a.gatewayId}|${a.observedAt}`);
     if (!h || consoleAt === undefined || a.durableAt === undefined || a.publishedAt === undefined)
       continue;
+    let connect: number[] = [];
+    if (options.connect) {
+      if (a.connectAttemptAt === undefined || a.connackAt === undefined) continue;
+      // An attempt already under way when the alarm was raised: no wait for one.
+      connect = [Math.max(a.durableAt, a.connectAttemptAt), a.connackAt];
+    }
     rows.push([
       a.observedAt,
       a.durableAt,
+      ...connect,
       a.publishedAt,
       h.receivedAt,
       h.sqlStartedAt,
@@ -59,11 +74,14 @@ export function breakdown(
       consoleAt,
     ]);
   }
+  const points: readonly string[] = options.connect
+    ? [...STAGE_POINTS.slice(0, 2), ...CONNECT_POINTS, ...STAGE_POINTS.slice(2)]
+    : STAGE_POINTS;
   const stages: StageBreakdown[] = [];
-  for (let i = 1; i < STAGE_POINTS.length; i += 1) {
+  for (let i = 1; i < points.length; i += 1) {
     const p = percentiles(rows.map((r) => (r[i] ?? 0) - (r[i - 1] ?? 0)));
     stages.push({
-      stage: `${STAGE_POINTS[i - 1]} → ${STAGE_POINTS[i]}`,
+      stage: `${points[i - 1]} → ${points[i]}`,
       count: p.count,
       p50: round(p.p50),
       p99: round(p.p99),

@@ -19,7 +19,7 @@ import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway
 import { validateConfig } from '@anxin/protocol';
 import { pino } from 'pino';
 import { preciseNow } from './clock.js';
-import { probeAlarmPublishes } from './publish-probe.js';
+import { lastConnect, probeAlarmPublishes } from './publish-probe.js';
 import type { WorkerReply, WorkerRequest, GatewayBase, OfferedAlarm } from './worker-protocol.js';
 
 export const METER = 'meter-1';
@@ -39,12 +39,22 @@ const now = () => Date.now() + clockOffsetMs;
 const progress = { telemetryOffered: 0, alarmsRaised: 0, cpuAtStart: process.cpuUsage() };
 /** Alarms raised here whose first MQTT publish is still to be seen, by `${gatewayId}|${seq}`. */
 const awaitingPublish = new Map<string, OfferedAlarm>();
+/** Alarms raised by 'alarms' requests, reported with their times by 'alarm-times'. */
+let requestedAlarms: OfferedAlarm[] = [];
 probeAlarmPublishes((gatewayId, seqs, at) => {
   for (const seq of seqs) {
     const key = `${gatewayId}|${seq}`;
     const alarm = awaitingPublish.get(key);
     if (!alarm) continue;
     alarm.publishedAt = at;
+    if (!alarm.connected) {
+      // Raised while connecting: the attempt that connected, and its CONNACK.
+      const connect = lastConnect(gatewayId);
+      if (connect?.connackAt !== undefined) {
+        alarm.connectAttemptAt = connect.attemptAt;
+        alarm.connackAt = connect.connackAt;
+      }
+    }
     awaitingPublish.delete(key);
   }
 });
@@ -278,12 +288,17 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         events: await prefill(request.gateways, request.base, request.events, request.spanMs),
         fds: openFds(),
       };
-    case 'alarms':
-      return {
-        rid: request.rid,
-        ok: true,
-        alarms: request.items.map(({ gatewayId, n }) => raiseAlarm(gatewayId, n)),
-      };
+    case 'alarms': {
+      const raised = request.items.map(({ gatewayId, n }) => raiseAlarm(gatewayId, n, true));
+      requestedAlarms.push(...raised);
+      return { rid: request.rid, ok: true, alarms: raised };
+    }
+    case 'alarm-times': {
+      const alarms = requestedAlarms;
+      requestedAlarms = [];
+      for (const a of alarms) awaitingPublish.delete(`${a.gatewayId}|${a.seq}`);
+      return { rid: request.rid, ok: true, alarms };
+    }
     case 'telemetry': {
       let count = 0;
       for (const { gatewayId, from, count: k } of request.items) {

@@ -31,6 +31,16 @@ export function batchSeqs(payload: string | Buffer): number[] {
 
 let installed: PublishListener | undefined;
 
+/** Per client id: when its last connection attempt opened a socket, and its last CONNACK. */
+const connectTimes = new Map<string, { attemptAt: number; connackAt?: number }>();
+
+/** The last connection attempt and CONNACK of a gateway's client in this process, if any. */
+export function lastConnect(
+  gatewayId: string,
+): { attemptAt: number; connackAt?: number } | undefined {
+  return connectTimes.get(gatewayId);
+}
+
 /** Calls `listener` for every alarm batch any gateway of this process publishes. Once per process. */
 export function probeAlarmPublishes(listener: PublishListener): void {
   if (installed) {
@@ -52,4 +62,21 @@ export function probeAlarmPublishes(listener: PublishListener): void {
     return original.apply(this, args);
   };
   MqttClient.prototype.publish = wrapped as MqttClient['publish'];
+  // connect() opens each attempt's socket (the first, and every reconnect). One CONNACK listener
+  // per client, first in line: the uplink publishes its alarm lane from its own 'connect' listener.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const connect = MqttClient.prototype.connect;
+  const watched = new WeakSet<MqttClient>();
+  MqttClient.prototype.connect = function (this: MqttClient) {
+    const id = this.options.clientId ?? '';
+    connectTimes.set(id, { attemptAt: preciseNow() });
+    if (!watched.has(this)) {
+      watched.add(this);
+      this.prependListener('connect', () => {
+        const times = connectTimes.get(id);
+        if (times) times.connackAt = preciseNow();
+      });
+    }
+    return connect.apply(this);
+  };
 }

@@ -32,6 +32,7 @@ import {
   type HubProcess,
 } from './hub-process.js';
 import { percentiles, type Percentiles } from './stats.js';
+import { stormBreakdown, type StormBreakdown } from './storm-breakdown.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
 import type { GatewayBase, OfferedAlarm } from './worker-protocol.js';
 
@@ -103,6 +104,8 @@ export interface StormBenchResult {
   spreadMs: number | null;
   /** This machine's 1-minute load average when the storm started and when it ended. */
   loadAverage: { start: number; end: number };
+  /** Per-stage times of the alarms, raised while connecting and while connected. */
+  breakdown: StormBreakdown;
 }
 
 const SECRET = 'storm-bench-gateway-secret';
@@ -121,10 +124,12 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       ids.length,
       options.workers ?? Math.max(2, Math.ceil(ids.length / 2500)),
     );
+    const traceFile = join(dir, 'alarm-trace.tsv');
     hub = await spawnHubProcess({
       dir,
       gatewayIds: ids,
       secret: SECRET,
+      env: { ANXIN_ALARM_TRACE: traceFile },
     });
     const cpuAtStart = cpuSeconds(hub.pid);
     options.log(`hub up (pid ${hub.pid}), ${ids.length} gateways provisioned`);
@@ -273,6 +278,9 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     const hubCpuSeconds = cpuSeconds(hub.pid) - cpuAtStart;
     const hubPeakRssMb = Math.round(hub.peakRssBytes() / 1024 / 1024);
     socket.close();
+    const timed = (
+      await Promise.all(workers.map((w) => w.request({ op: 'alarm-times' }, 60_000)))
+    ).flatMap((r) => r.alarms ?? []);
     for (const worker of workers) await worker.stop();
     await hub.stop();
     hub = undefined;
@@ -325,6 +333,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       loadLoopDelayMs,
       spreadMs: options.spreadMs ?? null,
       loadAverage: { start: loadAtStart, end: round1(loadavg()[0] ?? 0) },
+      breakdown: stormBreakdown(timed, traceFile, firstSeen),
     };
   } finally {
     socket?.close();

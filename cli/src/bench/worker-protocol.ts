@@ -30,6 +30,12 @@ export interface OfferedAlarm {
   durableAt?: number;
   /** When the gateway's uplink first handed it to its MQTT client (latency bench only). */
   publishedAt?: number;
+  /**
+   * Raised while the gateway was not connected (storm bench): when the attempt that connected
+   * opened its socket, and when its CONNACK arrived (preciseNow, ms).
+   */
+  connectAttemptAt?: number;
+  connackAt?: number;
 }
 
 export type WorkerRequest =
@@ -50,6 +56,8 @@ export type WorkerRequest =
       spanMs: number;
     }
   | { rid: number; op: 'alarms'; items: { gatewayId: string; n: number }[] }
+  /** The alarms raised by 'alarms' requests so far, with the times seen since (then forgotten). */
+  | { rid: number; op: 'alarm-times' }
   | { rid: number; op: 'telemetry'; items: { gatewayId: string; from: number; count: number }[] }
   | {
       rid: number;

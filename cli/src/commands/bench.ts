@@ -7,6 +7,7 @@ import {
 } from '../bench/latency.js';
 import { DEFAULT_RATES, formatLatencyReport, sideBySide } from '../bench/latency-report.js';
 import { runStormBench } from '../bench/storm.js';
+import { formatBreakdown } from '../bench/breakdown.js';
 
 /** Alarms a second in `bench latency`: ~150 a rate, enough for a p99 that is not one alarm. */
 const DEFAULT_ALARM_RATE = 5;
@@ -44,7 +45,10 @@ export const benchCommand: Command = {
     "  at the load model's rate (--rate-per-home, default 0.07 events/s), then starts every gateway",
     '  at once. While the backlog drains, SOS alarms are raised on random gateways (--alarm-rate,',
     "  default 5/s). Prints connect and drain time, drain events/s, the hub's peak memory and CPU,",
-    '  alarm latency p50/p99/max and alarms raised/stored/duplicated; JSON on the last line.',
+    '  alarm latency p50/p99/max and alarms raised/stored/duplicated, then where the alarms spent',
+    '  their time, stage by stage, separately for alarms raised while their gateway was connecting',
+    '  (wait for the connect attempt, TCP + MQTT handshake up to CONNACK, …) and on connected',
+    "  gateways (from the hub's alarm trace, as in latency); JSON on the last line.",
     '  Open files: 4 per gateway in its load process (measured: SQLite db, WAL, shm, socket), 1 in',
     '  the hub (plus its mqtt.acceptHandles, default 128), so with a limit of 20,000 per process',
     '  10,000 gateways fit (W ≥ 2 load processes; default one per 2,500). On a larger host raise',
@@ -159,6 +163,13 @@ async function runStorm(args: string[], io: CommandIo): Promise<number> {
     io.stdout,
     `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} (gateway already connected: p50 ${result.alarmLatencyConnectedMs.p50} p99 ${result.alarmLatencyConnectedMs.p99} max ${result.alarmLatencyConnectedMs.max}) | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s | load processes' event-loop delay p99 ${result.loadLoopDelayMs.p99} ms max ${result.loadLoopDelayMs.max} ms | reconnect spread ${result.spreadMs === null ? "the gateways' default (reconnect.spreadMs)" : `${result.spreadMs} ms`} | load average ${result.loadAverage.start} → ${result.loadAverage.end}`,
   );
+  for (const [title, stages] of [
+    ['alarms raised while their gateway was connecting', result.breakdown.connecting],
+    ['alarms raised on a connected gateway', result.breakdown.connected],
+  ] as const) {
+    writeLine(io.stdout, `${title} (${stages.at(-1)?.count ?? 0} fully traced):`);
+    for (const line of formatBreakdown(stages)) writeLine(io.stdout, `  ${line}`);
+  }
   writeLine(io.stdout, JSON.stringify({ benchmark: 'storm', ...result }));
   return result.drained && result.alarmsLost === 0 && result.alarmsDuplicated === 0 ? 0 : 1;
 }
