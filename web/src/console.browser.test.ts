@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webBuild } from './testing/webBuild';
 import { launchChromium } from './testing/chromium';
 import { FAKE_USER, startFakeHub, type FakeHub } from './testing/fakeHub';
+import { poll } from './testing/poll';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(webDir, '..');
@@ -24,9 +25,6 @@ let hub: FakeHub;
 let browser: Browser;
 let page: Page;
 
-/** Generous timeouts: CI runs this next to other suites on 2 cores. */
-const poll = <T>(read: () => Promise<T> | T) =>
-  expect.poll(read, { timeout: 10_000, interval: 100 });
 const rows = () => page.getByTestId('alarm-row');
 const row = (id: string) => page.locator(`[data-testid="alarm-row"][data-alarm-id="${id}"]`);
 

@@ -18,14 +18,9 @@ import type {
 } from '@anxin/protocol';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  POLL,
-  screenshots,
-  startRealHubSession,
-  type RealHubSession,
-} from './testing/realHubSession';
+import { screenshots, startRealHubSession, type RealHubSession } from './testing/realHubSession';
+import { poll } from './testing/poll';
 
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, POLL);
 /** Claimed into the demo homes before the page opens; each test takes its own. */
 const GATEWAYS = ['gw-fleet-1', 'gw-fleet-2', 'gw-fleet-3'] as const;
 const HOMES = ['home-0001', 'home-0002', 'home-0003'] as const;

@@ -8,15 +8,10 @@ import { join } from 'node:path';
 import type { HomeResponse, WelfarePlanListResponse } from '@anxin/protocol';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  POLL,
-  screenshots,
-  startRealHubSession,
-  type RealHubSession,
-} from './testing/realHubSession';
+import { screenshots, startRealHubSession, type RealHubSession } from './testing/realHubSession';
+import { poll } from './testing/poll';
 
 let real: RealHubSession;
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, POLL);
 
 const homeExists = (id: string) =>
   real.api<HomeResponse>('admin', 'GET', `/homes/${id}`).then(
@@ -56,9 +51,9 @@ describe('bulk import in the browser, real hub', () => {
       await row.first().waitFor();
       expect(await row.count()).toBe(1);
       expect(await row.first().innerText()).toMatch(/3\s+address\s+REQUIRED/);
-      await expect
-        .poll(() => page.getByTestId('import-summary').innerText(), POLL)
-        .toContain('2 rows: 1 new, 0 updates, 1 errors');
+      await poll(() => page.getByTestId('import-summary').innerText()).toContain(
+        '2 rows: 1 new, 0 updates, 1 errors',
+      );
       expect(await page.getByTestId('import-confirm').isDisabled()).toBe(true);
       await page.screenshot({ path: join(screenshots, 'import-row-error.png'), fullPage: true });
       expect(await homeExists('WB-0001')).toBe(false);

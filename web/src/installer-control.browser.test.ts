@@ -27,15 +27,10 @@ import {
 import type { Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  POLL,
-  screenshots,
-  startRealHubSession,
-  type RealHubSession,
-} from './testing/realHubSession';
+import { screenshots, startRealHubSession, type RealHubSession } from './testing/realHubSession';
+import { poll } from './testing/poll';
 
 const GW = 'gw-web-ctl';
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, POLL);
 const HOME = 'home-0001';
 const METER_ADDRESS = '000000000001';
 const HALL_ADDRESS = '000000000002';

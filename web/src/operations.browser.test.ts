@@ -21,19 +21,14 @@ import {
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  POLL,
-  screenshots,
-  startRealHubSession,
-  type RealHubSession,
-} from './testing/realHubSession';
+import { screenshots, startRealHubSession, type RealHubSession } from './testing/realHubSession';
+import { poll } from './testing/poll';
 
 const GATEWAY = 'gw-ops-0001';
 
 let session: RealHubSession;
 let gateway: MqttClient | null = null;
 
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, POLL);
 const signIn = (role: DemoLogin['role'], viewport?: { width: number; height: number }) =>
   session.signIn(role, viewport);
 const api = <T>(role: DemoLogin['role'], method: string, path: string, body?: unknown) =>

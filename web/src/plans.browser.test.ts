@@ -25,13 +25,9 @@ import {
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  POLL,
-  screenshots,
-  startRealHubSession,
-  type RealHubSession,
-} from './testing/realHubSession';
+import { screenshots, startRealHubSession, type RealHubSession } from './testing/realHubSession';
 import { publishRaise } from './testing/gatewayUplink';
+import { poll } from './testing/poll';
 
 const GW = 'gw-web-buttons';
 const HOME = 'home-0001';
@@ -41,7 +37,6 @@ let session: RealHubSession;
 let gateway: MqttClient | null = null;
 let seq = 0;
 
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, POLL);
 const api = <T>(role: DemoLogin['role'], method: string, path: string, body?: unknown) =>
   session.api<T>(role, method, path, body);
 const plansOf = async (residentId: string) =>

@@ -25,15 +25,14 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PHONE,
-  POLL,
   screenshots,
   startRealHubSession,
   type RealHubSession,
 } from './testing/realHubSession';
 import { publishRaise } from './testing/gatewayUplink';
+import { poll } from './testing/poll';
 
 const GATEWAY = 'gw-web-0001';
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, POLL);
 
 let session: RealHubSession;
 let gateway: MqttClient | null = null;

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webBuild } from './testing/webBuild';
 import { launchChromium } from './testing/chromium';
 import { FAKE_USERS, startFakeHub, type FakeHub } from './testing/fakeHub';
+import { poll } from './testing/poll';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(webDir, '..');
@@ -24,9 +25,6 @@ let outDir = '';
 let hub: FakeHub;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
-
-const poll = <T>(read: () => Promise<T> | T) =>
-  expect.poll(read, { timeout: 10_000, interval: 100 });
 
 async function signIn(
   user: { username: string; password: string },

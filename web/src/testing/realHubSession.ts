@@ -26,9 +26,6 @@ const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const screenshots = join(resolve(webDir, '..'), 'test-results', 'web');
 export const PHONE = { width: 390, height: 844 };
 
-/** For expect.poll: generous, as browser tests share a loaded machine. */
-export const POLL = { timeout: 10_000, interval: 100 } as const;
-
 export interface RealHubSession {
   hub: Hub;
   httpUrl: string;
