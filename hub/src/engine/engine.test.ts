@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type {
   AlarmDetailResponse,
@@ -15,10 +14,8 @@ import type {
   FiguresResponse,
   TelemetryEvent,
 } from '@anxin/protocol';
-import { hubConfig } from '../config.js';
-import { buildHub, type Hub } from '../hub.js';
-import { login, telemetryEvent, TestGateway, waitFor } from '../testing/harness.js';
-import { testDatabaseConfig } from '../testing/test-database.js';
+import type { Hub } from '../hub.js';
+import { login, startHubIn, telemetryEvent, TestGateway, waitFor } from '../testing/harness.js';
 
 const GW = 'gw-rules-1';
 const GW_SECRET = 'secret-of-gw-rules-1';
@@ -34,12 +31,7 @@ interface Running {
 }
 
 async function startHubAt(dir: string): Promise<Running> {
-  const config = hubConfig({
-    dataDir: dir,
-    http: { port: 0, webRoot: join(dir, 'no-web') },
-    mqtt: { port: 0 },
-    log: { level: process.env.HUB_TEST_LOG ?? 'silent' },
-    database: await testDatabaseConfig(dir),
+  const { hub, httpUrl, mqttUrl } = await startHubIn(dir, {
     telemetry: { flushIntervalMs: 0 },
     engine: {
       tickIntervalMs: 100,
@@ -49,8 +41,6 @@ async function startHubAt(dir: string): Promise<Running> {
     },
     escalation: { enabled: false },
   });
-  const hub = await buildHub(config, { logger: pino({ level: config.log.level }) });
-  const { httpUrl, mqttUrl } = await hub.listen();
   return { hub, httpUrl, mqttUrl };
 }
 

@@ -5,32 +5,23 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnAnxin, type AnxinProcess } from '../../../test/support/anxin-process.js';
 import { freePort } from '../../../test/support/ports.js';
-import { verifySignature } from '../notify/signature.js';
 import { alarmEvent, login, TestGateway, waitFor } from '../testing/harness.js';
+import { webhookReceiver, type WebhookReceiver } from '../testing/webhook-receiver.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const GW = 'gw-crash-1';
 const GW_SECRET = 'secret-of-gw-crash-1';
 const HOOK_SECRET = 'crash-test-hook-secret';
 
-interface Hook {
-  event: string;
-  alarmId: string | undefined;
-  verified: boolean;
-}
-
 describe('escalation across a hub crash (real process)', () => {
   let dir: string;
-  let server: Server;
-  const hooks: Hook[] = [];
+  let receiver: WebhookReceiver;
   let hub: AnxinProcess | undefined;
   let httpUrl = '';
   let mqttUrl = '';
@@ -38,28 +29,7 @@ describe('escalation across a hub crash (real process)', () => {
   beforeAll(async () => {
     execFileSync('npx', ['tsc', '-b', 'cli'], { cwd: ROOT, stdio: 'ignore', timeout: 240_000 });
     dir = mkdtempSync(join(tmpdir(), 'anxin-crash-'));
-    server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
-      req.on('end', () => {
-        const body = JSON.parse(raw) as { data: { alarm?: { id: string } } };
-        hooks.push({
-          event: String(req.headers['x-anxin-event']),
-          alarmId: body.data.alarm?.id,
-          verified: verifySignature(
-            HOOK_SECRET,
-            {
-              timestamp: req.headers['x-anxin-timestamp'] as string | undefined,
-              signature: req.headers['x-anxin-signature'] as string | undefined,
-            },
-            raw,
-            Date.now(),
-          ),
-        });
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    receiver = await webhookReceiver(HOOK_SECRET);
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
     httpUrl = `http://127.0.0.1:${httpPort}`;
     mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
@@ -72,7 +42,7 @@ describe('escalation across a hub crash (real process)', () => {
         'log: { level: warn }',
         'escalation: { ackTimeoutS: 2, supervisorTimeoutS: 600, pollIntervalMs: 100 }',
         'notify:',
-        `  webhooks: [{ url: "http://127.0.0.1:${(server.address() as AddressInfo).port}/h", secret: ${HOOK_SECRET}, events: ["alarm.escalated", "escalation.*"] }]`,
+        `  webhooks: [{ url: "${receiver.url}", secret: ${HOOK_SECRET}, events: ["alarm.escalated", "escalation.*"] }]`,
         '  pollIntervalMs: 100',
       ].join('\n'),
     );
@@ -80,10 +50,7 @@ describe('escalation across a hub crash (real process)', () => {
 
   afterAll(async () => {
     await hub?.stop('SIGKILL');
-    await new Promise<void>((r) => {
-      server?.closeAllConnections();
-      server?.close(() => r());
-    });
+    await receiver?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -100,6 +67,7 @@ describe('escalation across a hub crash (real process)', () => {
   }
 
   it('fires after the restart, once', async () => {
+    const { hooks } = receiver;
     hub = await start();
     const password = (hub.output().match(/password "([^"]+)"/) ?? [])[1];
     if (!password) throw new Error(`no admin password in:\n${hub.output()}`);
@@ -118,9 +86,11 @@ describe('escalation across a hub crash (real process)', () => {
       await fetch(`${httpUrl}/api/v1/alarms`, { headers: { cookie } })
     ).json()) as { alarms: { id: string; kind: string }[] };
     const sos = list.alarms.find((a) => a.kind === 'sos');
-    expect(hooks.filter((h) => h.event === 'alarm.escalated')).toEqual([
-      { event: 'alarm.escalated', alarmId: sos?.id, verified: true },
-    ]);
+    expect(
+      hooks
+        .filter((h) => h.event === 'alarm.escalated')
+        .map(({ event, alarmId, verified }) => ({ event, alarmId, verified })),
+    ).toEqual([{ event: 'alarm.escalated', alarmId: sos?.id, verified: true }]);
 
     await hub.stop('SIGKILL');
     hub = await start();

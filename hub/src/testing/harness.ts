@@ -20,7 +20,7 @@ import {
   type TelemetryEvent,
 } from '@anxin/protocol';
 import { expect } from 'vitest';
-import { hubConfig } from '../config.js';
+import { hubConfig, type HubConfig } from '../config.js';
 import { buildHub, type BuildHubOptions, type Hub } from '../hub.js';
 import { openDatabase, type OpenedDatabase } from '../store/db.js';
 import { resolveDatabaseTarget } from '../store/target.js';
@@ -41,17 +41,7 @@ export async function startHub(
   options: BuildHubOptions = {},
 ): Promise<RunningHub> {
   const dir = mkdtempSync(join(tmpdir(), 'anxin-hub-test-'));
-  const config = hubConfig({
-    dataDir: dir,
-    http: { port: 0, webRoot: join(dir, 'no-web') },
-    mqtt: { port: 0 },
-    log: { level: process.env.HUB_TEST_LOG ?? 'silent' },
-    // SQLite in <dir>, or a PostgreSQL database in the `postgres` test project.
-    database: await testDatabaseConfig(dir),
-    ...overrides,
-  });
-  const hub = await buildHub(config, { logger: pino({ level: config.log.level }), ...options });
-  const { httpUrl, mqttUrl } = await hub.listen();
+  const { hub, httpUrl, mqttUrl, config } = await startHubIn(dir, overrides, options);
   return {
     hub,
     httpUrl,
@@ -63,6 +53,29 @@ export async function startHub(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A listening hub whose data stays in `dir` (the caller's, kept across a restart, removed by the
+ * caller): the test configuration of every in-process hub, then `overrides` by top-level key.
+ */
+export async function startHubIn(
+  dir: string,
+  overrides: Record<string, unknown> = {},
+  options: BuildHubOptions = {},
+): Promise<{ hub: Hub; httpUrl: string; mqttUrl: string; config: HubConfig }> {
+  const config = hubConfig({
+    dataDir: dir,
+    http: { port: 0, webRoot: join(dir, 'no-web') },
+    mqtt: { port: 0 },
+    log: { level: process.env.HUB_TEST_LOG ?? 'silent' },
+    // SQLite in <dir>, or a PostgreSQL database in the `postgres` test project.
+    database: await testDatabaseConfig(dir),
+    ...overrides,
+  });
+  const hub = await buildHub(config, { logger: pino({ level: config.log.level }), ...options });
+  const { httpUrl, mqttUrl } = await hub.listen();
+  return { hub, httpUrl, mqttUrl, config };
 }
 
 /** A gateway's MQTT connection that records every ack it receives. */
