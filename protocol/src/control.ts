@@ -17,6 +17,7 @@ import {
   type Command,
 } from './messages.js';
 import { GatewayTestModeDtoSchema } from './care/gateways.js';
+import { jsonObjectSchema } from './json.js';
 import { IsoTime, nullable } from './operations-common.js';
 import { stringEnum } from './schema.js';
 
@@ -194,7 +195,7 @@ export const GatewayCommandSchema = Type.Object(
     code: nullable(Type.String()),
     message: nullable(Type.String()),
     /** The gateway's answer (a reading, diagnostics): any JSON object. */
-    data: nullable(Type.Record(Type.String(), Type.Unknown())),
+    data: nullable(jsonObjectSchema()),
     requestedBy: nullable(Type.String()),
     requestedAt: IsoTime,
     /** When the gateway answered; null while pending and when no answer came (timed out, not sent). */

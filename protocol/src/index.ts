@@ -8,6 +8,7 @@ export * from './control.js';
 export * from './escalation.js';
 export * from './figures.js';
 export * from './ids.js';
+export * from './json.js';
 export * from './messages.js';
 export * from './realtime.js';
 export * from './roles.js';

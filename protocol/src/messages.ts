@@ -10,6 +10,7 @@
  *    (gatewayId, seq): a replay changes nothing but is acknowledged again.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { jsonObjectSchema } from './json.js';
 import { stringEnum } from './schema.js';
 import { ALARM_ACTIONS, DEVICE_ALARM_KINDS } from './alarms.js';
 
@@ -273,7 +274,7 @@ export const CommandResultSchema = Type.Object(
     ok: Type.Boolean(),
     code: Type.Optional(stringEnum(COMMAND_ERROR_CODES)),
     message: Type.Optional(Type.String({ maxLength: 512 })),
-    data: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown())),
+    data: Type.Optional(jsonObjectSchema({ maxLength: 64 })),
   },
   { additionalProperties: false },
 );

@@ -11,6 +11,7 @@ import {
   type Command,
   type CommandErrorCode,
   type CommandResult,
+  type JsonObject,
 } from '@anxin/protocol';
 import type { DriverRuntime } from '../drivers/runtime.js';
 import type { PortHealth } from '../transports/byte-transport.js';
@@ -41,7 +42,7 @@ export interface CommandContext {
   softwareVersion: string;
 }
 
-const ok = (id: string, message: string, data?: Record<string, unknown>): CommandResult => ({
+const ok = (id: string, message: string, data?: JsonObject): CommandResult => ({
   v: PROTOCOL_VERSION,
   id,
   ok: true,
@@ -163,7 +164,7 @@ function setTestMode(id: string, args: NonNullable<Command['args']>, ctx: Comman
   );
 }
 
-function diagnostics(ctx: CommandContext, runtime: DriverRuntime | null): Record<string, unknown> {
+function diagnostics(ctx: CommandContext, runtime: DriverRuntime | null): JsonObject {
   const uplink = ctx.uplink();
   const control = ctx.control();
   const ports: PortHealth[] = runtime?.portHealth() ?? [];
@@ -206,7 +207,7 @@ function diagnostics(ctx: CommandContext, runtime: DriverRuntime | null): Record
       reject_reasons: d.rejectReasons,
       invalid_readings: d.invalidReadings,
       last_seen_at: d.lastSeenAt,
-      ...(d.poll ? { poll: d.poll } : {}),
+      ...(d.poll ? { poll: { ...d.poll } } : {}),
     })),
   };
 }

@@ -3,7 +3,13 @@
  * refused attempt. One table shared with logins and alarm lifecycle entries; admins query it.
  */
 import type { Kysely } from 'kysely';
-import type { AuditEntryDto, AuditQuery, UserDto } from '@anxin/protocol';
+import {
+  parseJson,
+  type AuditEntryDto,
+  type AuditQuery,
+  type JsonValue,
+  type UserDto,
+} from '@anxin/protocol';
 import type { Database } from '../store/schema.js';
 
 export interface AuditRecord {
@@ -11,7 +17,7 @@ export interface AuditRecord {
   action: string;
   targetType: string;
   targetId: string | null;
-  detail?: unknown;
+  detail?: JsonValue;
 }
 
 export class AuditLog {
@@ -51,10 +57,10 @@ export class AuditLog {
       .limit(q.limit ?? 200)
       .execute();
     return rows.map((r) => {
-      let detail: unknown = null;
+      let detail: JsonValue = null;
       if (r.detail_json !== null) {
         try {
-          detail = JSON.parse(r.detail_json) as unknown;
+          detail = parseJson(r.detail_json);
         } catch {
           detail = r.detail_json;
         }

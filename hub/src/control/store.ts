@@ -10,6 +10,9 @@ import {
   type CommandStatus,
   type ConfigState,
   type GatewayCommandDto,
+  isJsonObject,
+  parseJson,
+  type JsonObject,
 } from '@anxin/protocol';
 import type { Database } from '../store/schema.js';
 import type { GatewayCommandsTable, GatewayConfigStatesTable } from './tables.js';
@@ -20,13 +23,11 @@ export type ConfigStateRow = Selectable<GatewayConfigStatesTable>;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function parseObject(json: string | null): Record<string, unknown> | null {
+function parseObject(json: string | null): JsonObject | null {
   if (json === null) return null;
   try {
-    const value: unknown = JSON.parse(json);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
+    const value = parseJson(json);
+    return isJsonObject(value) ? value : null;
   } catch {
     return null;
   }

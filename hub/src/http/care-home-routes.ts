@@ -11,6 +11,7 @@ import {
   HomeListResponseSchema,
   HomeResponseSchema,
   SetInstallersRequestSchema,
+  definedJson,
   SetTestModeRequestSchema,
   UpdateHomeRequestSchema,
   type HomeCardResponse,
@@ -85,10 +86,13 @@ export function careHomeRoutes(server: FastifyInstance, kit: CareKit): Promise<v
       const id = await care.createHome(body, now);
       scopes.setHomeArea(id, body.areaId);
       if (actor.user.role === 'installer') await care.addInstaller(id, actor.user.id);
-      await kit.audit(actor, 'home.create', 'home', id, {
-        ...body,
-        keySafeCode: body.keySafeCode ? '***' : body.keySafeCode,
-      });
+      await kit.audit(
+        actor,
+        'home.create',
+        'home',
+        id,
+        definedJson({ ...body, keySafeCode: body.keySafeCode ? '***' : body.keySafeCode }),
+      );
       const home = await care.getHome(id, kit.seesKeySafe(actor));
       if (!home) throw new Error('home vanished after insert');
       void reply.status(201);

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import {
   KEY_SAFE_CODE_ROLES,
   type AlarmDto,
+  type JsonValue,
   type ResidentDto,
   type UserDto,
   type UserRole,
@@ -80,7 +81,7 @@ export function careKit(deps: CareRouteDeps) {
       action: string,
       targetType: string,
       targetId: string | null,
-      detail?: unknown,
+      detail?: JsonValue,
     ): Promise<void> =>
       audit.record({
         user: { id: actor.user.id, username: actor.user.username },

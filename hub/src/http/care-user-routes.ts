@@ -8,6 +8,7 @@ import {
   AuditQuerySchema,
   CareUserResponseSchema,
   CreateUserRequestSchema,
+  definedJson,
   UpdateUserRequestSchema,
   UserListQuerySchema,
   UserListResponseSchema,
@@ -87,12 +88,18 @@ export function careUserRoutes(server: FastifyInstance, kit: CareKit): Promise<v
         ...(body.displayName ? { displayName: body.displayName } : {}),
       });
       await care.setUserScope(user.id, body.areaIds ?? [], body.residentIds ?? []);
-      await kit.audit(actor, 'user.create', 'user', user.id, {
-        username: body.username,
-        role: body.role,
-        areaIds: body.areaIds,
-        residentIds: body.residentIds,
-      });
+      await kit.audit(
+        actor,
+        'user.create',
+        'user',
+        user.id,
+        definedJson({
+          username: body.username,
+          role: body.role,
+          areaIds: body.areaIds,
+          residentIds: body.residentIds,
+        }),
+      );
       const row = await care.userRow(user.id);
       if (!row) throw new Error('user vanished after insert');
       void reply.status(201);

@@ -4,6 +4,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { UserSchema } from '../api.js';
+import { JsonValueSchema } from '../json.js';
 import { IsoTime, nullable } from '../operations-common.js';
 import { USER_ROLES } from '../roles.js';
 import { stringEnum } from '../schema.js';
@@ -109,7 +110,7 @@ export const AuditEntrySchema = Type.Object(
     targetType: Type.String(),
     targetId: nullable(Type.String()),
     /** Whatever the action recorded (any JSON, or null). */
-    detail: Type.Unknown(),
+    detail: JsonValueSchema,
   },
   { additionalProperties: false },
 );

@@ -1,15 +1,14 @@
 /** A command's answer as rows for the installer, and read_device answers as live readings. Pure. */
-import type { GatewayCommandDto } from '@anxin/protocol';
+import { isJsonObject, type GatewayCommandDto, type JsonObject } from '@anxin/protocol';
 import type { Reading } from './readings';
 
 /** Key/value rows of a command's data, nested objects flattened as `a.b` (diagnostics). */
-export function resultRows(data: Record<string, unknown> | null, prefix = ''): [string, string][] {
+export function resultRows(data: JsonObject | null, prefix = ''): [string, string][] {
   if (data === null) return [];
   const rows: [string, string][] = [];
   for (const [key, value] of Object.entries(data)) {
     const name = prefix === '' ? key : `${prefix}.${key}`;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value))
-      rows.push(...resultRows(value as Record<string, unknown>, name));
+    if (isJsonObject(value)) rows.push(...resultRows(value, name));
     else rows.push([name, typeof value === 'string' ? value : JSON.stringify(value)]);
   }
   return rows;
@@ -24,11 +23,11 @@ export function readingFromCommand(
   const { device_id: deviceId, at, reading } = command.data;
   if (typeof deviceId !== 'string' || typeof at !== 'number') return null;
   // A telemetry reading carries { type: 'telemetry', fields }; an alarm reading is not a value.
-  if (typeof reading !== 'object' || reading === null || Array.isArray(reading)) return null;
-  const fields = (reading as Record<string, unknown>).fields;
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return null;
+  if (!isJsonObject(reading)) return null;
+  const fields = reading.fields;
+  if (!isJsonObject(fields)) return null;
   const readings: Reading[] = [];
-  for (const [field, value] of Object.entries(fields as Record<string, unknown>)) {
+  for (const [field, value] of Object.entries(fields)) {
     if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string')
       continue;
     const shown =

@@ -54,21 +54,38 @@ const split = (route: string) => {
   return { method, path };
 };
 
-/** Inlines `#/components/schemas/…` references so the schema compiles on its own. */
-function inline(schema: unknown, seen = new Set<string>()): unknown {
-  if (Array.isArray(schema)) return schema.map((s) => inline(s, seen));
-  if (schema === null || typeof schema !== 'object') return schema;
-  const ref = (schema as { $ref?: unknown }).$ref;
-  if (typeof ref === 'string' && ref.startsWith('#/components/schemas/') && !seen.has(ref)) {
-    const target = openApi.components?.schemas?.[ref.slice('#/components/schemas/'.length)];
-    return inline(target, new Set([...seen, ref]));
-  }
-  // `$id`s go: the same schema is compiled once per route, and Ajv refuses a second `$id`.
-  return Object.fromEntries(
-    Object.entries(schema)
-      .filter(([key]) => key !== '$id')
-      .map(([key, value]) => [key, inline(value, seen)]),
-  );
+const COMPONENT = '#/components/schemas/';
+
+/**
+ * Inlines `#/components/schemas/…` references so the schema compiles on its own. A reference
+ * inside its own target (a recursive schema: JsonValue) cannot be inlined; it points to one copy
+ * of the target under the root's `$defs` instead.
+ */
+function selfContained(schema: unknown): unknown {
+  const defs: Record<string, unknown> = {};
+  const inline = (node: unknown, seen: Set<string>): unknown => {
+    if (Array.isArray(node)) return node.map((s) => inline(s, seen));
+    if (node === null || typeof node !== 'object') return node;
+    const ref = (node as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string' && ref.startsWith(COMPONENT)) {
+      const name = ref.slice(COMPONENT.length);
+      const target = openApi.components?.schemas?.[name];
+      if (!seen.has(name)) return inline(target, new Set([...seen, name]));
+      if (!(name in defs)) {
+        defs[name] = {}; // taken before the copy, which refers to itself
+        defs[name] = inline(target, new Set([name]));
+      }
+      return { $ref: `#/$defs/${name}` };
+    }
+    // `$id`s go: the same schema is compiled once per route, and Ajv refuses a second `$id`.
+    return Object.fromEntries(
+      Object.entries(node)
+        .filter(([key]) => key !== '$id')
+        .map(([key, value]) => [key, inline(value, seen)]),
+    );
+  };
+  const root = inline(schema, new Set()) as Schema;
+  return Object.keys(defs).length === 0 ? root : { ...root, $defs: defs };
 }
 
 /** The hub's 200 response schema of a route, if it declares one. */
@@ -77,7 +94,7 @@ function responseSchema(method: string, path: string): Schema | undefined {
   const answer = openApi.paths[openApiPath]?.[method.toLowerCase()]?.responses?.['200'] as
     { content?: Record<string, { schema?: Schema }> } | undefined;
   const schema = answer?.content?.['application/json']?.schema;
-  return schema === undefined ? undefined : (inline(schema) as Schema);
+  return schema === undefined ? undefined : (selfContained(schema) as Schema);
 }
 
 describe('the fake hub against the real hub', () => {
