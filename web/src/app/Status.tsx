@@ -1,6 +1,7 @@
-/** Loading and failure states shared by the pages. */
+/** Loading, failure and empty states shared by the pages. */
 import { Alert, Group, Loader, Text } from '@mantine/core';
 import { describeError } from '../api/describeError';
+import type { MessageKey } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
 
 export function Loading() {
@@ -19,5 +20,15 @@ export function Failed({ error }: { error: unknown }) {
     <Alert color="red" variant="light" role="alert" data-testid="page-error">
       {describeError(error, t)}
     </Alert>
+  );
+}
+
+/** A list with nothing in it yet: the message in place of the table or list. */
+export function Empty({ message, testId }: { message: MessageKey; testId: string }) {
+  const { t } = useI18n();
+  return (
+    <Text c="dimmed" p="md" data-testid={testId}>
+      {t(message)}
+    </Text>
   );
 }

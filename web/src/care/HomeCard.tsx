@@ -27,6 +27,7 @@ import { describeError } from '../api/describeError';
 import { ApiRequestError } from '../api/http';
 import { getHomeCard } from '../api/hub';
 import { useLoad } from '../app/useLoad';
+import { ColumnHeads } from '../app/ColumnHeads';
 import { useI18n } from '../i18n/I18nProvider';
 import { deviceKindKey, languageName, mobilityKey, planFor, relationKey } from './labels';
 import { ageFromBirthYear, batteryLevel, sortDevices, telHref } from './format';
@@ -290,14 +291,14 @@ export function DeviceTable({ devices }: { devices: readonly DeviceDto[] }) {
   return (
     <div className="table-scroll">
       <Table striped withTableBorder data-testid="home-devices" className="device-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('device.col.device')}</Table.Th>
-            <Table.Th>{t('device.col.room')}</Table.Th>
-            <Table.Th>{t('device.col.lastSeen')}</Table.Th>
-            <Table.Th>{t('device.col.battery')}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <ColumnHeads
+          keys={[
+            'device.col.device',
+            'device.col.room',
+            'device.col.lastSeen',
+            'device.col.battery',
+          ]}
+        />
         <Table.Tbody>
           {sortDevices(devices).map((device) => {
             const level = batteryLevel(device.batteryPct);

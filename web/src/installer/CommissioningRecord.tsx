@@ -22,6 +22,7 @@ import {
 import { NotFound } from '../app/NotFound';
 import { useLoad } from '../app/useLoad';
 import { ApiRequestError } from '../api/http';
+import { ColumnHeads } from '../app/ColumnHeads';
 import { useI18n } from '../i18n/I18nProvider';
 import { deviceKindKey } from '../care/labels';
 import { sortDevices } from '../care/format';
@@ -142,16 +143,16 @@ export function CommissioningRecord({
         </dd>
       </dl>
       <Table withTableBorder withColumnBorders data-testid="record-table" className="record-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('device.col.device')}</Table.Th>
-            <Table.Th>{t('device.col.room')}</Table.Th>
-            <Table.Th>{t('record.step')}</Table.Th>
-            <Table.Th>{t('record.outcome')}</Table.Th>
-            <Table.Th>{t('record.when')}</Table.Th>
-            <Table.Th>{t('record.by')}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <ColumnHeads
+          keys={[
+            'device.col.device',
+            'device.col.room',
+            'record.step',
+            'record.outcome',
+            'record.when',
+            'record.by',
+          ]}
+        />
         <Table.Tbody>
           {devices.map((device) => {
             const result = run?.passed[deviceKey(device)];

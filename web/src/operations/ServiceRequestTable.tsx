@@ -7,6 +7,8 @@ import { Badge, Button, Group, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { describeError } from '../api/describeError';
 import { assignServiceRequest, setServiceRequestStatus } from '../api/operations';
+import { Empty } from '../app/Status';
+import { ColumnHeads } from '../app/ColumnHeads';
 import { useI18n } from '../i18n/I18nProvider';
 import { TaskDialog, type TaskDialogMode } from './TaskDialog';
 
@@ -41,25 +43,20 @@ export function ServiceRequestTable({ requests, canAssign, onChanged }: ServiceR
   const status = (r: ServiceRequestDto, body: TaskStatusRequest) =>
     run(setServiceRequestStatus(r.id, body));
 
-  if (requests.length === 0)
-    return (
-      <Text c="dimmed" p="md" data-testid="sr-empty">
-        {t('sr.empty')}
-      </Text>
-    );
+  if (requests.length === 0) return <Empty message="sr.empty" testId="sr-empty" />;
   return (
     <>
       <Table striped highlightOnHover data-testid="sr-table">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('sr.col.urgency')}</Table.Th>
-            <Table.Th>{t('sr.col.resident')}</Table.Th>
-            <Table.Th>{t('sr.col.request')}</Table.Th>
-            <Table.Th>{t('sr.col.status')}</Table.Th>
-            <Table.Th>{t('sr.col.assignee')}</Table.Th>
-            <Table.Th>{t('sr.col.actions')}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <ColumnHeads
+          keys={[
+            'sr.col.urgency',
+            'sr.col.resident',
+            'sr.col.request',
+            'sr.col.status',
+            'sr.col.assignee',
+            'sr.col.actions',
+          ]}
+        />
         <Table.Tbody>
           {requests.map((r) => (
             <Table.Tr key={r.id} data-testid="sr-row" data-request-id={r.id}>

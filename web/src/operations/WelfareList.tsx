@@ -8,6 +8,7 @@ import { Badge, Button, Group, Paper, Stack, Text, TextInput } from '@mantine/co
 import { useState } from 'react';
 import { describeError } from '../api/describeError';
 import { recordWelfareResult } from '../api/operations';
+import { Empty } from '../app/Status';
 import { useI18n } from '../i18n/I18nProvider';
 
 const RESULT_COLOUR: Record<WelfareResult, string> = {
@@ -22,13 +23,7 @@ export interface WelfareListProps {
 }
 
 export function WelfareList({ checks, onRecorded }: WelfareListProps) {
-  const { t } = useI18n();
-  if (checks.length === 0)
-    return (
-      <Text c="dimmed" p="md" data-testid="welfare-empty">
-        {t('welfare.empty')}
-      </Text>
-    );
+  if (checks.length === 0) return <Empty message="welfare.empty" testId="welfare-empty" />;
   return (
     <Stack gap="xs" data-testid="welfare-list">
       {checks.map((c) => (

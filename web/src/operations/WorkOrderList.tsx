@@ -4,6 +4,7 @@ import { Badge, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { describeError } from '../api/describeError';
 import { assignWorkOrder, setWorkOrderStatus } from '../api/operations';
+import { Empty } from '../app/Status';
 import { useI18n } from '../i18n/I18nProvider';
 import { TaskDialog } from './TaskDialog';
 
@@ -35,12 +36,7 @@ export function WorkOrderList({
       .finally(() => setBusy(false));
   };
   const change = (o: WorkOrderDto, body: TaskStatusRequest) => run(setWorkOrderStatus(o.id, body));
-  if (orders.length === 0)
-    return (
-      <Text c="dimmed" p="md" data-testid="wo-empty">
-        {t('wo.empty')}
-      </Text>
-    );
+  if (orders.length === 0) return <Empty message="wo.empty" testId="wo-empty" />;
   return (
     <Stack gap="xs" data-testid="wo-list">
       {orders.map((o) => (

@@ -5,10 +5,19 @@
  */
 import type { WelfarePlanDto } from '@anxin/protocol';
 import { Button, Group, Table, Text } from '@mantine/core';
+import { Empty } from '../app/Status';
+import { ColumnHeads } from '../app/ColumnHeads';
 import { useI18n } from '../i18n/I18nProvider';
 import { nextDueText, scheduleText } from './planText';
 
-const COLUMNS = ['resident', 'schedule', 'assignee', 'nextDue', 'status', 'actions'] as const;
+const COLUMNS = [
+  'plans.col.resident',
+  'plans.col.schedule',
+  'plans.col.assignee',
+  'plans.col.nextDue',
+  'plans.col.status',
+  'plans.col.actions',
+] as const;
 
 export interface PlanTableProps {
   plans: readonly WelfarePlanDto[];
@@ -20,22 +29,11 @@ export interface PlanTableProps {
 
 export function PlanTable({ plans, busyId, onEdit, onToggle, onDelete }: PlanTableProps) {
   const { t } = useI18n();
-  if (plans.length === 0)
-    return (
-      <Text c="dimmed" p="md" data-testid="plans-empty">
-        {t('plans.empty')}
-      </Text>
-    );
+  if (plans.length === 0) return <Empty message="plans.empty" testId="plans-empty" />;
   return (
     <div className="table-scroll">
       <Table striped highlightOnHover data-testid="plan-table">
-        <Table.Thead>
-          <Table.Tr>
-            {COLUMNS.map((c) => (
-              <Table.Th key={c}>{t(`plans.col.${c}`)}</Table.Th>
-            ))}
-          </Table.Tr>
-        </Table.Thead>
+        <ColumnHeads keys={COLUMNS} />
         <Table.Tbody>
           {plans.map((p) => (
             <Table.Tr
