@@ -24,7 +24,6 @@ import { useLoad } from '../app/useLoad';
 import { kindKey, statusKey, type MessageKey } from '../i18n';
 import type { EscalationStage } from '@anxin/protocol';
 const stageKey = (stage: EscalationStage): MessageKey => `escalation.${stage}`;
-import { ColumnHeads } from '../app/ColumnHeads';
 import { useI18n } from '../i18n/I18nProvider';
 import { ConnectionBanner, ConnectionIndicator } from '../console/ConnectionStatus';
 import { formatAge } from '../console/age';
@@ -186,15 +185,15 @@ export function SupervisorPage({
               ) : (
                 <div className="table-scroll">
                   <Table>
-                    <ColumnHeads
-                      keys={[
-                        'supervisor.col.operator',
-                        'supervisor.col.holding',
-                        'supervisor.col.taken',
-                        'supervisor.col.resolved',
-                        'supervisor.col.p50',
-                      ]}
-                    />
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>{t('supervisor.col.operator')}</Table.Th>
+                        <Table.Th>{t('supervisor.col.holding')}</Table.Th>
+                        <Table.Th>{t('supervisor.col.taken')}</Table.Th>
+                        <Table.Th>{t('supervisor.col.resolved')}</Table.Th>
+                        <Table.Th>{t('supervisor.col.p50')}</Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
                     <Table.Tbody>
                       {loads.map((o) => (
                         <Table.Tr
