@@ -410,6 +410,14 @@ describe('gateway uplink with a real broker', () => {
     const gateway = makeGateway();
     await gateway.start();
     expect(() => gateway.ingest('nope', fall)).toThrow(/UNKNOWN_DEVICE|no device/);
+    // A batch with one unknown device is refused whole, with the same code.
+    expect(() =>
+      gateway.ingestBatch([
+        { deviceId: 'radar1', reading: fall },
+        { deviceId: 'nope', reading: fall },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'UNKNOWN_DEVICE' }));
+    expect(gateway.health().outbox.alarmDepth).toBe(0);
     expect(() =>
       gateway.ingest('meter1', { type: 'telemetry', fields: { 'Bad Name': 1 } }),
     ).toThrow(/refused/);

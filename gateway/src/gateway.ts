@@ -176,6 +176,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
   }
 
+  /** The monitor of a device in this gateway's config; UNKNOWN_DEVICE for any other. */
+  function configuredMonitor(rt: DriverRuntime, deviceId: string): DeviceMonitor {
+    const monitor = rt.monitorFor(deviceId);
+    if (!monitor)
+      throw new GatewayError('UNKNOWN_DEVICE', `no device "${deviceId}" in this gateway's config`);
+    return monitor;
+  }
+
   const health = (): OutboxHealth => outboxHealth(outbox, now());
   /** The outbox as heartbeats and diagnostics report it. */
   const summary = (): Heartbeat['outbox'] => outboxSummary(health());
@@ -334,12 +342,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
     ingest(deviceId, reading, observedAt) {
       if (!runtime) throw new GatewayError('NOT_STARTED', 'gateway is not started');
-      const monitor = runtime.monitorFor(deviceId);
-      if (!monitor)
-        throw new GatewayError(
-          'UNKNOWN_DEVICE',
-          `no device "${deviceId}" in this gateway's config`,
-        );
+      const monitor = configuredMonitor(runtime, deviceId);
       const at = observedAt ?? now();
       monitor.noteReading(reading, at);
       return record(deviceId, reading, at);
@@ -349,12 +352,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const drafts: EventDraft[] = [];
       const stamped: { monitor: DeviceMonitor; reading: DeviceReading; at: number }[] = [];
       for (const { deviceId, reading, observedAt } of items) {
-        const monitor = runtime.monitorFor(deviceId);
-        if (!monitor)
-          throw new GatewayError(
-            'UNKNOWN_DEVICE',
-            `no device "${deviceId}" in this gateway's config`,
-          );
+        const monitor = configuredMonitor(runtime, deviceId);
         const at = observedAt ?? now();
         const result = readingToDraft(deviceId, reading, at + clock.correctionMs, testMode.active);
         if (!result.ok)
