@@ -25,6 +25,16 @@ export interface KnownDevice {
   batteryPct?: number | null;
 }
 
+/** A nullable numeric column as a number, or null. */
+const numberOrNull = (v: number | null): number | null => (v === null ? null : Number(v));
+
+/** The row's expected interval in ms; undefined where the column is not declared at all. */
+const expectedIntervalMs = (
+  declared: boolean,
+  seconds: number | null,
+): number | null | undefined =>
+  !declared ? undefined : seconds === null ? null : Number(seconds) * 1000;
+
 export class CareLookup {
   private columns = new Map<string, Set<string>>();
 
@@ -99,12 +109,8 @@ export class CareLookup {
     const declared = c.has('expected_interval_s');
     return r.rows.map((row) => ({
       deviceId: row.device_id,
-      expectedIntervalMs: !declared
-        ? undefined
-        : row.expected_interval_s === null
-          ? null
-          : Number(row.expected_interval_s) * 1000,
-      lastSeenAt: row.last_seen_at === null ? null : Number(row.last_seen_at),
+      expectedIntervalMs: expectedIntervalMs(declared, row.expected_interval_s),
+      lastSeenAt: numberOrNull(row.last_seen_at),
     }));
   }
 
@@ -136,7 +142,7 @@ export class CareLookup {
       if (!entry) {
         entry = {
           homeId: row.home_id,
-          gatewayLastSeenAt: row.gw_seen === null ? null : Number(row.gw_seen),
+          gatewayLastSeenAt: numberOrNull(row.gw_seen),
           devices: [],
         };
         out.set(row.gateway_id, entry);
@@ -144,13 +150,9 @@ export class CareLookup {
       if (row.device_id === null) continue;
       entry.devices.push({
         deviceId: row.device_id,
-        expectedIntervalMs: !declared
-          ? undefined
-          : row.expected_interval_s === null
-            ? null
-            : Number(row.expected_interval_s) * 1000,
-        lastSeenAt: row.last_seen_at === null ? null : Number(row.last_seen_at),
-        batteryPct: row.battery_pct === null ? null : Number(row.battery_pct),
+        expectedIntervalMs: expectedIntervalMs(declared, row.expected_interval_s),
+        lastSeenAt: numberOrNull(row.last_seen_at),
+        batteryPct: numberOrNull(row.battery_pct),
       });
     }
     return out;

@@ -65,6 +65,9 @@ describe('settings', () => {
     expect(isNight(at(14), settings({ timezone: 'UTC' }))).toBe(false);
     expect(isNight(at(14), settings({ timezone: 'America/New_York' }))).toBe(true); // 01:00 there
     expect(isNight(at(21, 30), settings({ night: { start: '21:00', end: '07:00' } }))).toBe(true);
+    // A zone the runtime does not know reads as UTC: 23:00 in Shanghai is 15:00 there, daytime.
+    expect(isNight(at(23), settings({ timezone: 'Nowhere/Atlantis' }))).toBe(false);
+    expect(isNight(at(23, 0, 1), settings({ timezone: 'Nowhere/Atlantis' }))).toBe(false);
   });
 });
 

@@ -129,30 +129,26 @@ export function mergeSettings(
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** Day and 24-hour minute in `timeZone`; throws a RangeError for a zone the runtime lacks. */
+const dayMinuteFormat = (timeZone: string): Intl.DateTimeFormat =>
+  new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+
 /** Local calendar parts of `ms` in `timezone` (falls back to UTC for an unknown zone). */
 export function localParts(ms: number, timezone: string): { day: string; minuteOfDay: number } {
   let f = formatters.get(timezone);
   if (!f) {
     try {
-      f = new Intl.DateTimeFormat('en-CA', {
-        timeZone: timezone,
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-      });
+      f = dayMinuteFormat(timezone);
     } catch {
-      f = new Intl.DateTimeFormat('en-CA', {
-        timeZone: 'UTC',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-      });
+      f = dayMinuteFormat('UTC');
     }
     formatters.set(timezone, f);
   }
