@@ -299,7 +299,6 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     });
   registerControlRoutes(http, {
     access: care.access,
-    scopes: care.scopes,
     care: care.store,
     control: gatewayControl,
   });

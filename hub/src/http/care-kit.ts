@@ -49,6 +49,20 @@ export interface CareRouteDeps {
 
 export type CareKit = ReturnType<typeof careKit>;
 
+/**
+ * A gateway the actor may see: admin any; others only gateways of homes in their scope. Any other
+ * is 404 (audited): the care routes and the control routes answer alike.
+ */
+export function gatewayInScope(access: Access, care: CareStore) {
+  return async (request: FastifyRequest, gatewayId: string, action: string) => {
+    const actor = access.actor(request);
+    const row = await care.getGatewayRow(gatewayId);
+    if (!row || !access.scopes.homeInScope(actor.scope, row.home_id))
+      return access.notFound(request, 'gateway', gatewayId, action, row !== undefined);
+    return { actor, row };
+  };
+}
+
 export function careKit(deps: CareRouteDeps) {
   const { access, care, audit } = deps;
   const scopes = access.scopes;
@@ -56,14 +70,7 @@ export function careKit(deps: CareRouteDeps) {
   const seesKeySafe = (actor: Actor): boolean =>
     (KEY_SAFE_CODE_ROLES as readonly UserRole[]).includes(actor.user.role);
 
-  /** A gateway the actor may see: admin any; others only gateways of homes in their scope. */
-  const gatewayOr404 = async (request: FastifyRequest, gatewayId: string, action: string) => {
-    const actor = access.actor(request);
-    const row = await care.getGatewayRow(gatewayId);
-    if (!row || !scopes.homeInScope(actor.scope, row.home_id))
-      return access.notFound(request, 'gateway', gatewayId, action, row !== undefined);
-    return { actor, row };
-  };
+  const gatewayOr404 = gatewayInScope(access, care);
 
   return {
     deps,

@@ -9,7 +9,7 @@
  * name this hub does not know is 400 UNKNOWN_COMMAND; bad arguments are 400 VALIDATION_FAILED
  * naming the argument, a number outside its range 400 ARG_OUT_OF_RANGE. The result arrives later: on GET, and pushed as `gateway:command`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   commandArgsProblem,
@@ -22,16 +22,15 @@ import {
   type GatewayControlResponse,
 } from '@anxin/protocol';
 import type { Access } from '../auth/guard.js';
-import type { ScopeResolver } from '../auth/scope.js';
 import { gatewayTestModeOf } from '../care/gateway-store.js';
 import type { CareStore } from '../care/store.js';
 import type { GatewayControl } from '../control/service.js';
+import { gatewayInScope } from './care-kit.js';
 import { HttpError } from './errors.js';
 import { typed } from './typed.js';
 
 export interface ControlRouteDeps {
   access: Access;
-  scopes: ScopeResolver;
   care: CareStore;
   control: GatewayControl;
 }
@@ -50,16 +49,10 @@ const CommandParams = Type.Object(
 
 export function registerControlRoutes(server: FastifyInstance, deps: ControlRouteDeps): void {
   const app = typed(server);
-  const { access, scopes, care, control } = deps;
+  const { access, care, control } = deps;
   const authed = { preHandler: access.authenticate };
 
-  const gatewayOr404 = async (request: FastifyRequest, gatewayId: string, action: string) => {
-    const actor = access.actor(request);
-    const row = await care.getGatewayRow(gatewayId);
-    if (!row || !scopes.homeInScope(actor.scope, row.home_id))
-      return access.notFound(request, 'gateway', gatewayId, action, row !== undefined);
-    return { actor, row };
-  };
+  const gatewayOr404 = gatewayInScope(access, care);
 
   app.post(
     '/api/v1/gateways/:id/commands',
