@@ -1,10 +1,9 @@
 /** The header of the supervisor, installer and family pages: brand, page title, language, theme, user, sign out. */
-import type { SessionResponse } from '@anxin/protocol';
-import { Button, Group, Text, Title } from '@mantine/core';
-import { IconLogout } from '@tabler/icons-react';
+import { Group, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/I18nProvider';
 import { LanguageSwitch } from './LanguageSwitch';
+import { SignedInUser, type SignedInProps } from './SignedInUser';
 import { ThemeToggle } from './ThemeToggle';
 
 export function PageHeader({
@@ -12,10 +11,8 @@ export function PageHeader({
   session,
   onSignOut,
   children,
-}: {
+}: SignedInProps & {
   title: string;
-  session: SessionResponse;
-  onSignOut: () => void;
   children?: ReactNode;
 }) {
   const { t } = useI18n();
@@ -31,18 +28,7 @@ export function PageHeader({
         <Group gap="sm" wrap="wrap">
           <LanguageSwitch />
           <ThemeToggle />
-          <Text size="sm" data-testid="current-user">
-            {t('header.user', { name: session.user.displayName })}
-          </Text>
-          <Button
-            variant="default"
-            size="xs"
-            leftSection={<IconLogout size={16} aria-hidden />}
-            onClick={onSignOut}
-            data-testid="logout"
-          >
-            {t('header.logout')}
-          </Button>
+          <SignedInUser session={session} onSignOut={onSignOut} />
         </Group>
       </Group>
     </header>

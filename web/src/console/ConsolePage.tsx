@@ -2,11 +2,10 @@
  * The operator console: live queue, connection state, sound, take/resolve, details, shortcuts;
  * below the alarms, care operations (service requests, welfare checks due, work orders).
  */
-import type { AlarmDto, AlarmOutcome, SessionResponse, WorkOrderKind } from '@anxin/protocol';
+import type { AlarmDto, AlarmOutcome, WorkOrderKind } from '@anxin/protocol';
 import {
   ActionIcon,
   Anchor,
-  Button,
   CloseButton,
   Group,
   Loader,
@@ -14,7 +13,7 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { IconKeyboard, IconLogout } from '@tabler/icons-react';
+import { IconKeyboard } from '@tabler/icons-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { describeError } from '../api/describeError';
 import { ApiRequestError } from '../api/http';
@@ -23,6 +22,7 @@ import { createAlarmWorkOrder } from '../api/operations';
 import { LanguageSwitch } from '../app/LanguageSwitch';
 import { ThemeToggle } from '../app/ThemeToggle';
 import { link, navigate } from '../app/router';
+import { SignedInUser, type SignedInProps } from '../app/SignedInUser';
 import { LANGUAGES } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
 import { SoundBlockedPrompt, SoundControl } from '../sound/SoundControl';
@@ -38,9 +38,7 @@ import { useAlarmFeed } from './useAlarmFeed';
 import { NOTICE_COLOURS } from './palette';
 import { OperationsPanel } from '../operations/OperationsPanel';
 
-export interface ConsolePageProps {
-  session: SessionResponse;
-  onSignOut: () => void;
+export interface ConsolePageProps extends SignedInProps {
   onSessionEnded: () => void;
 }
 
@@ -282,18 +280,7 @@ export function ConsolePage({ session, onSignOut, onSessionEnded }: ConsolePageP
                 {t('supervisor.title')}
               </Anchor>
             )}
-            <Text size="sm" data-testid="current-user">
-              {t('header.user', { name: session.user.displayName })}
-            </Text>
-            <Button
-              variant="default"
-              size="xs"
-              leftSection={<IconLogout size={16} aria-hidden />}
-              onClick={onSignOut}
-              data-testid="logout"
-            >
-              {t('header.logout')}
-            </Button>
+            <SignedInUser session={session} onSignOut={onSignOut} />
           </Group>
         </Group>
       </header>

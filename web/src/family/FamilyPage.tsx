@@ -28,14 +28,9 @@ import { Failed, Loading } from '../app/Status';
 import { ACTIVITY_FIELDS, lastActivityAt } from './activity';
 import { FamilyAlarm } from './FamilyAlarm';
 import { OwnContactForm } from './OwnContactForm';
+import type { SignedInProps } from '../app/SignedInUser';
 
-export function FamilyPage({
-  session,
-  onSignOut,
-}: {
-  session: SessionResponse;
-  onSignOut: () => void;
-}) {
+export function FamilyPage({ session, onSignOut }: SignedInProps) {
   const { t } = useI18n();
   const path = usePath();
   const live = useLiveAlarms();

@@ -6,7 +6,7 @@
  *                                 test mode and the guided test of every device
  *   /installer/homes/:id/record   the commissioning record (printable)
  */
-import type { AreaListResponse, HomeListResponse, SessionResponse } from '@anxin/protocol';
+import type { AreaListResponse, HomeListResponse } from '@anxin/protocol';
 import {
   Alert,
   Anchor,
@@ -32,14 +32,9 @@ import { Failed, Loading } from '../app/Status';
 import { CommissioningRecord } from './CommissioningRecord';
 import { HomeSetup } from './HomeSetup';
 import { homePath, link } from './paths';
+import type { SignedInProps } from '../app/SignedInUser';
 
-export function InstallerPage({
-  session,
-  onSignOut,
-}: {
-  session: SessionResponse;
-  onSignOut: () => void;
-}) {
+export function InstallerPage({ session, onSignOut }: SignedInProps) {
   const { t } = useI18n();
   const path = usePath();
   useEffect(() => {

@@ -2,7 +2,6 @@
  * The community worker's page (/visits): the visits due in their areas (overdue first) with the
  * result buttons, and the service requests and work orders assigned to them. Made for a phone.
  */
-import type { SessionResponse } from '@anxin/protocol';
 import { Alert, Stack, Title } from '@mantine/core';
 import { describeError } from '../api/describeError';
 import { listServiceRequests, listWelfareChecks, listWorkOrders } from '../api/operations';
@@ -12,16 +11,11 @@ import { ServiceRequestTable } from './ServiceRequestTable';
 import { useOpsList } from './useOpsList';
 import { WelfareList } from './WelfareList';
 import { WorkOrderList } from './WorkOrderList';
+import type { SignedInProps } from '../app/SignedInUser';
 
 const REFRESH_MS = 30_000;
 
-export function WorkerPage({
-  session,
-  onSignOut,
-}: {
-  session: SessionResponse;
-  onSignOut: () => void;
-}) {
+export function WorkerPage({ session, onSignOut }: SignedInProps) {
   const { t } = useI18n();
   const visits = useOpsList(
     (s) => listWelfareChecks({ view: 'visits' }, s),

@@ -6,7 +6,6 @@
  */
 import type {
   AreaListResponse,
-  SessionResponse,
   WelfareAssigneeListResponse,
   WelfarePlanDto,
   WelfarePlanListResponse,
@@ -26,6 +25,7 @@ import { useI18n } from '../i18n/I18nProvider';
 import { DeletePlanDialog } from './DeletePlanDialog';
 import { PlanForm } from './PlanForm';
 import { PlanTable } from './PlanTable';
+import type { SignedInProps } from '../app/SignedInUser';
 
 const SHOW = ['active', 'paused', 'all'] as const;
 type Show = (typeof SHOW)[number];
@@ -33,13 +33,7 @@ type Show = (typeof SHOW)[number];
 /** What the form is doing: closed, creating, or editing a plan. */
 type Editing = { kind: 'closed' } | { kind: 'create' } | { kind: 'edit'; plan: WelfarePlanDto };
 
-export function PlansPage({
-  session,
-  onSignOut,
-}: {
-  session: SessionResponse;
-  onSignOut: () => void;
-}) {
+export function PlansPage({ session, onSignOut }: SignedInProps) {
   const { t } = useI18n();
   useEffect(() => {
     document.title = `${t('plans.title')} · ${t('app.name')}`;

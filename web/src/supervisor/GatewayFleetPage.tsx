@@ -9,7 +9,6 @@ import {
   type GatewayClaimState,
   type GatewayDto,
   type GatewayListResponse,
-  type SessionResponse,
 } from '@anxin/protocol';
 import { Anchor, Button, Card, SegmentedControl, Stack, Table, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
@@ -21,6 +20,7 @@ import { useLoad } from '../app/useLoad';
 import type { MessageKey } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
 import { GatewayLifecycleDialog, type LifecycleAction } from './GatewayLifecycleDialog';
+import type { SignedInProps } from '../app/SignedInUser';
 
 const STATE_KEY: Record<GatewayClaimState, MessageKey> = {
   unclaimed: 'fleet.state.unclaimed',
@@ -28,13 +28,7 @@ const STATE_KEY: Record<GatewayClaimState, MessageKey> = {
   decommissioned: 'fleet.state.decommissioned',
 };
 
-export function GatewayFleetPage({
-  session,
-  onSignOut,
-}: {
-  session: SessionResponse;
-  onSignOut: () => void;
-}) {
+export function GatewayFleetPage({ session, onSignOut }: SignedInProps) {
   const { t, formatDateTime } = useI18n();
   const [state, setState] = useState<GatewayClaimState>('claimed');
   const [open, setOpen] = useState<{ action: LifecycleAction; gateway: GatewayDto } | null>(null);

@@ -8,7 +8,6 @@ import {
   IMPORT_MAX_BYTES,
   type ImportKind,
   type ImportReport,
-  type SessionResponse,
 } from '@anxin/protocol';
 import {
   Alert,
@@ -31,6 +30,7 @@ import { PageHeader } from '../app/PageHeader';
 import { navigate } from '../app/router';
 import type { MessageKey } from '../i18n';
 import { useI18n } from '../i18n/I18nProvider';
+import type { SignedInProps } from '../app/SignedInUser';
 
 const KIND_KEY: Record<ImportKind, MessageKey> = {
   homes: 'import.kind.homes',
@@ -39,13 +39,7 @@ const KIND_KEY: Record<ImportKind, MessageKey> = {
   welfare_plans: 'import.kind.welfare_plans',
 };
 
-export function ImportPage({
-  session,
-  onSignOut,
-}: {
-  session: SessionResponse;
-  onSignOut: () => void;
-}) {
+export function ImportPage({ session, onSignOut }: SignedInProps) {
   const { t } = useI18n();
   const [kind, setKind] = useState<ImportKind>('homes');
   const [encoding, setEncoding] = useState<'utf-8' | 'gb18030'>('utf-8');
