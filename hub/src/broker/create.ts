@@ -1,21 +1,10 @@
 /** Picks the broker behind the seam (seam.ts) from `mqtt.mode`. */
-import type { Logger } from 'pino';
-import type { HubConfig } from '../config.js';
-import type { HubMetrics } from '../metrics.js';
-import type { GatewayStore } from '../store/gateways.js';
 import { Broker } from './broker.js';
-import { ExternalBroker } from './external.js';
-import type { HubBroker, UplinkSink } from './seam.js';
+import { ExternalBroker, type ExternalBrokerDeps } from './external.js';
+import type { HubBroker } from './seam.js';
 
-export function createBroker(deps: {
-  config: HubConfig['mqtt'];
-  instanceId: string;
-  gateways: GatewayStore;
-  metrics: HubMetrics;
-  log: Logger;
-  uplinks: UplinkSink;
-  onLoginRefused?: (gatewayId: string, reason: string) => void;
-}): Promise<HubBroker> {
+/** `deps` serve either broker: the external one needs all of them, the embedded one a part. */
+export function createBroker(deps: ExternalBrokerDeps): Promise<HubBroker> {
   if (deps.config.mode === 'external') return Promise.resolve(new ExternalBroker(deps));
   return Broker.create(deps);
 }

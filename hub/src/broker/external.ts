@@ -21,29 +21,21 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { Logger } from 'pino';
 import { HUB_UPLINK_FILTER } from '@anxin/protocol';
-import type { HubConfig } from '../config.js';
-import type { HubMetrics } from '../metrics.js';
-import type { GatewayStore } from '../store/gateways.js';
+import type { BrokerDeps } from './broker.js';
 import { DynSecAdmin } from './dynsec.js';
 import { GatewayLogin } from './gateway-login.js';
 import { checkBrokerConfig } from './external-config.js';
 import { authorizeUplink, BROKER_VOUCHED } from './seam.js';
-import type { HubBroker, PublishOptions, UplinkSink } from './seam.js';
+import type { HubBroker, PublishOptions } from './seam.js';
 
 /** How often the online-gateway count is read from SQL (a gauge, not an alarm path). */
 const ONLINE_REFRESH_MS = 5000;
 
-export interface ExternalBrokerDeps {
-  config: HubConfig['mqtt'];
+/** The embedded broker's dependencies, and this hub's name. */
+export interface ExternalBrokerDeps extends BrokerDeps {
   /** This hub's name (cluster.instanceId): part of its client id, for the broker's logs. */
   instanceId: string;
-  gateways: GatewayStore;
-  metrics: HubMetrics;
-  log: Logger;
-  uplinks: UplinkSink;
-  onLoginRefused?: (gatewayId: string, reason: string) => void;
 }
 
 export class ExternalBroker implements HubBroker {
