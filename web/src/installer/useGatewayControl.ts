@@ -6,7 +6,7 @@
 import type { GatewayCommandDto, GatewayControlDto } from '@anxin/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { getGatewayControl } from '../api/hub';
-import { acquireHubSocket } from './hubSocket';
+import { acquireHubSocket } from '../realtime/hubSocket';
 
 const MAX_COMMANDS = 20;
 

@@ -8,7 +8,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { OpsChangedEvent, OpsChangeKind } from '@anxin/protocol';
-import { acquireHubSocket } from '../installer/hubSocket';
+import { acquireHubSocket } from '../realtime/hubSocket';
 
 /** Several changes in a burst (an assignment and its note) cost one refetch. */
 export const OPS_DEBOUNCE_MS = 300;

@@ -1,7 +1,9 @@
 /**
- * One Socket.IO connection shared by every gateway panel of the installer's page: a home with
- * several gateways opened one connection per panel, each one more socket the hub keeps for the
- * same user. Reference-counted: the first user opens it, the last one to leave closes it.
+ * The page's one Socket.IO connection to the hub, shared by everything live on it (the console's
+ * alarm feed and operations lists, the installer's gateway panels): each extra connection is one
+ * more socket the hub keeps for the same user, and two connections can disagree about being
+ * connected. Reference-counted: the first user opens it, the last one to leave closes it. Users
+ * remove only their own listeners (`socket.off(event, handler)`) before they release.
  */
 import type { ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
 import { io, type Socket } from 'socket.io-client';
