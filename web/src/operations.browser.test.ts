@@ -7,7 +7,9 @@
  *  - the family sees their relative's request and its status; a community worker their visits;
  *  - a request another user records over REST appears in the operator's list without a reload,
  *    fetched because the hub pushed `ops:changed`, and no list GET happens on a timer while the
- *    socket is connected.
+ *    socket is connected;
+ *  - the console tab keeps ONE Socket.IO connection, shared by the alarm feed and these lists
+ *    (counted by the hub and by the page's WebSockets), and both pushes arrive over it.
  */
 import { join } from 'node:path';
 import type { DemoLogin } from '@anxin/hub';
@@ -23,6 +25,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshots, startRealHubSession, type RealHubSession } from './testing/realHubSession';
 import { poll } from './testing/poll';
+import { publishRaise } from './testing/gatewayUplink';
 
 const GATEWAY = 'gw-ops-0001';
 
@@ -254,6 +257,57 @@ describe('care operations in the browser, real hub', () => {
       // Connected: longer than the fallback's polling period passes without a single read.
       await page.waitForTimeout(16_000);
       expect(gets.length).toBe(startup + 1);
+    },
+  );
+
+  it(
+    'the alarm feed and the operations lists share one connection; both pushes arrive',
+    { timeout: 90_000 },
+    async () => {
+      // Signed in, the console opens in a fresh tab, watched from its start.
+      const first = await signIn('operator');
+      await first.getByTestId('operations').waitFor();
+      const page = await first.context().newPage();
+      page.setDefaultTimeout(10_000);
+      await first.close();
+      // The other tests' tabs are still open: count this tab's connections on top of theirs.
+      const clients = () => session.hub.stats().consoleClients;
+      await poll(async () => {
+        const before = clients();
+        await page.waitForTimeout(1_000);
+        return clients() === before;
+      }).toBe(true);
+      const others = clients();
+      // The Socket.IO WebSockets the tab opens (engine.io upgrades each connection to one).
+      const sockets: string[] = [];
+      page.on('websocket', (ws) => {
+        if (new URL(ws.url()).pathname.startsWith('/socket.io')) sockets.push(ws.url());
+      });
+      await page.goto(session.httpUrl);
+      await page
+        .getByTestId('connection-status')
+        .and(page.locator('[data-state="connected"]'))
+        .waitFor();
+      await page.getByTestId('operations').waitFor();
+      await poll(() => sockets.length).toBeGreaterThan(0);
+      // Let a second connection's handshake and upgrade finish, if there were one, before counting.
+      await page.waitForTimeout(2_000);
+      expect(sockets).toHaveLength(1);
+      expect(clients()).toBe(others + 1);
+
+      // An alarm raised now reaches the queue only by the `alarm:new` push.
+      const queued = await page.getByTestId('alarm-row').count();
+      await publishRaise(gateway, GATEWAY, { seq: 2, deviceId: 'pendant-2', kind: 'sos' });
+      await poll(() => page.getByTestId('alarm-row').count()).toBe(queued + 1);
+      // A request another user records reaches the list by the `ops:changed` push.
+      await api<ServiceRequestResponse>('supervisor', 'POST', '/service-requests', {
+        residentId: 'home-0002-r1',
+        category: 'housekeeping',
+        description: 'One connection: gutter cleaning',
+      });
+      await page.locator('[data-testid="sr-row"]', { hasText: 'One connection' }).waitFor();
+      expect(sockets).toHaveLength(1);
+      expect(clients()).toBe(others + 1);
     },
   );
 });

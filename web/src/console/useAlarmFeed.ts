@@ -1,15 +1,17 @@
 /**
- * The console's live connection to the hub: a Socket.IO client (same origin, session cookie),
- * the queue reducer, and the connection state the operator must always see.
+ * The console's live alarm queue over the page's shared Socket.IO connection to the hub
+ * (realtime/hubSocket: same origin, session cookie), the queue reducer, and the connection state
+ * the operator must always see.
  *
  * On every connect: mark the queue unsynced, call `alarms:sync`, replace the list with the answer,
  * then apply any pushes that arrived while the answer was on its way (the reducer ignores ones
  * that are older than what the sync returned). The "connection lost" state starts the moment the
  * socket (or the browser's network) drops and ends only after a successful resync.
  */
-import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
+import type { AlarmDto } from '@anxin/protocol';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { acquireHubSocket } from '../realtime/hubSocket';
 import { clockOffsetMs } from './age';
 import { initialQueueState, queueReducer } from './queue';
 import { isAlarmDto, parseSyncReply } from './validate';
@@ -33,8 +35,6 @@ export interface AlarmFeed {
   /** Applies an alarm the REST API just returned (the socket push will follow; upsert is idempotent). */
   applyLocal: (alarm: AlarmDto) => void;
 }
-
-type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export const SYNC_TIMEOUT_MS = 10_000;
 export const SYNC_RETRY_MS = 3_000;
@@ -61,7 +61,8 @@ export function useAlarmFeed({ onUnauthenticated, checkSession }: AlarmFeedOptio
   });
 
   useEffect(() => {
-    const socket: HubSocket = io({ withCredentials: true });
+    // The page's shared connection: the operations lists beside the queue use the same one.
+    const { socket, release } = acquireHubSocket();
     let disposed = false;
     /** Pushes received while a sync is in flight; null when no sync is in flight. */
     let buffered: AlarmDto[] | null = null;
@@ -110,12 +111,10 @@ export function useAlarmFeed({ onUnauthenticated, checkSession }: AlarmFeedOptio
       });
     };
 
-    socket.on('connect', () => {
+    const onConnect = (): void => {
       reconnectAttempts = 0;
       sync();
-    });
-    socket.on('alarm:new', onPush);
-    socket.on('alarm:updated', onPush);
+    };
     // Socket.IO retries lost transports itself, but not a refusal by the hub's middleware or a
     // disconnect the hub asked for: those are retried here, with backoff and jitter.
     const scheduleReconnect = (): void => {
@@ -130,11 +129,11 @@ export function useAlarmFeed({ onUnauthenticated, checkSession }: AlarmFeedOptio
       }, delay);
     };
 
-    socket.on('disconnect', (reason) => {
+    const onDisconnect = (reason: Socket.DisconnectReason): void => {
       markLost();
       if (reason === 'io server disconnect') scheduleReconnect();
-    });
-    socket.on('connect_error', () => {
+    };
+    const onConnectError = (): void => {
       markLost();
       if (!socket.active) scheduleReconnect();
       // The handshake may fail because the session expired: ask the REST API (at most every 10 s).
@@ -147,7 +146,19 @@ export function useAlarmFeed({ onUnauthenticated, checkSession }: AlarmFeedOptio
           if (!valid && !disposed) callbacks.current.onUnauthenticated();
         })
         .catch(() => undefined);
-    });
+    };
+    socket.on('connect', onConnect);
+    socket.on('disconnect', onDisconnect);
+    socket.on('connect_error', onConnectError);
+    socket.on('alarm:new', onPush);
+    socket.on('alarm:updated', onPush);
+    // Another user of the shared socket may have connected it already (no `connect` will come),
+    // or it may be down and not retrying: show and act on the socket's real state from mount.
+    if (socket.connected) onConnect();
+    else if (!socket.active) {
+      markLost();
+      scheduleReconnect();
+    }
     // The browser knows about a dead network before the socket's ping times out.
     const onOffline = (): void => markLost();
     // If the network came back before the socket noticed anything, resync to clear the banner.
@@ -163,8 +174,13 @@ export function useAlarmFeed({ onUnauthenticated, checkSession }: AlarmFeedOptio
       if (reconnectTimer !== null) clearTimeout(reconnectTimer);
       window.removeEventListener('offline', onOffline);
       window.removeEventListener('online', onOnline);
-      socket.removeAllListeners();
-      socket.disconnect();
+      // Only this feed's listeners: the socket is shared with the page's other live parts.
+      socket.off('connect', onConnect);
+      socket.off('disconnect', onDisconnect);
+      socket.off('connect_error', onConnectError);
+      socket.off('alarm:new', onPush);
+      socket.off('alarm:updated', onPush);
+      release();
     };
   }, []);
 
