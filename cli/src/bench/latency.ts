@@ -27,7 +27,7 @@ import { startBenchHubs, type BenchHubs } from './hubs.js';
 import { breakdown, type StageBreakdown } from './breakdown.js';
 import { percentiles, type Percentiles } from './stats.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
-import type { OfferedAlarm } from './worker-protocol.js';
+import { DEFAULT_LOAD_NICE, LOAD_NICE_ENV, type OfferedAlarm } from './worker-protocol.js';
 import { heldTelemetry, startGateways, workerLag, type LoopLag } from './worker-pool.js';
 
 export interface LatencyBenchOptions {
@@ -39,6 +39,8 @@ export interface LatencyBenchOptions {
   alarmRate: number;
   /** Load processes hosting the gateways and offering the load. */
   workers: number;
+  /** The load processes' CPU niceness (default DEFAULT_LOAD_NICE; the hub stays at 0). */
+  loadNice?: number;
   /**
    * N hubs behind Mosquitto on PostgreSQL and Redis (cluster-layout.ts); absent: one hub with its
    * embedded broker and SQLite.
@@ -55,6 +57,8 @@ export interface LatencyBenchResult {
   layout: string;
   gateways: number;
   workers: number;
+  /** The load processes' CPU niceness: above 0, they yield the CPU to the hub. */
+  loadNice: number;
   runs: LatencyRunResult[];
 }
 
@@ -142,7 +146,9 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     });
 
     const startedGatewaysAt = Date.now();
-    for (let w = 0; w < workerCount; w += 1) workers.push(await forkGatewayWorker());
+    const loadNice = options.loadNice ?? DEFAULT_LOAD_NICE;
+    for (let w = 0; w < workerCount; w += 1)
+      workers.push(await forkGatewayWorker({ [LOAD_NICE_ENV]: String(loadNice) }));
     await startGateways(workers, ids, hubs, { password: secret, dataRoot: join(dir, 'gw') });
     options.log(`${ids.length} gateways connected in ${secondsSince(startedGatewaysAt)} s`);
 
@@ -154,7 +160,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       await waitForDrain(workers, options.log);
       runs.push(await runRate(setup, rate, options));
     }
-    return { layout: hubs.describe, gateways: ids.length, workers: workerCount, runs };
+    return { layout: hubs.describe, gateways: ids.length, workers: workerCount, loadNice, runs };
   } finally {
     socket?.close();
     await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));

@@ -34,7 +34,12 @@ import {
 import { percentiles, type Percentiles } from './stats.js';
 import { stormBreakdown, type StormBreakdown } from './storm-breakdown.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
-import type { GatewayBase, OfferedAlarm } from './worker-protocol.js';
+import {
+  DEFAULT_LOAD_NICE,
+  LOAD_NICE_ENV,
+  type GatewayBase,
+  type OfferedAlarm,
+} from './worker-protocol.js';
 
 export interface StormBenchOptions {
   gateways: number;
@@ -45,6 +50,8 @@ export interface StormBenchOptions {
   alarmRate: number;
   /** Load processes hosting the gateways (default: one per 2,500 gateways, at least 2). */
   workers?: number;
+  /** The load processes' CPU niceness (default DEFAULT_LOAD_NICE; the hub stays at 0). */
+  loadNice?: number;
   /** Give up on the drain after this long. */
   timeoutS: number;
   /** The gateways' reconnect.spreadMs (undefined: the gateway's default). */
@@ -55,6 +62,8 @@ export interface StormBenchOptions {
 export interface StormBenchResult {
   gateways: number;
   workers: number;
+  /** The load processes' CPU niceness: above 0, they yield the CPU to the hub. */
+  loadNice: number;
   backlogMinutes: number;
   backlogEvents: number;
   prefillSeconds: number;
@@ -137,7 +146,9 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     const slices = Array.from({ length: workerCount }, (_, w) =>
       ids.filter((_, i) => i % workerCount === w),
     );
-    for (let w = 0; w < workerCount; w += 1) workers.push(await forkGatewayWorker());
+    const loadNice = options.loadNice ?? DEFAULT_LOAD_NICE;
+    for (let w = 0; w < workerCount; w += 1)
+      workers.push(await forkGatewayWorker({ [LOAD_NICE_ENV]: String(loadNice) }));
     const base: GatewayBase = {
       hubUrl: hub.mqttUrl,
       password: SECRET,
@@ -297,6 +308,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     return {
       gateways: ids.length,
       workers: workerCount,
+      loadNice,
       backlogMinutes: options.backlogMinutes,
       backlogEvents,
       prefillSeconds: round1(prefillSeconds),

@@ -1,5 +1,14 @@
 /** IPC messages between a benchmark (or test) and its gateway-worker processes. */
 
+/**
+ * The environment variable that sets a load process's CPU niceness (0–19, default 0): the
+ * benchmarks pass `--load-nice`, the fault suite leaves it unset.
+ */
+export const LOAD_NICE_ENV = 'ANXIN_BENCH_LOAD_NICE';
+
+/** `--load-nice` of `anxin bench latency` and `anxin bench storm` when not given. */
+export const DEFAULT_LOAD_NICE = 10;
+
 /** What every gateway of a worker shares; each gets `<dataRoot>/<gatewayId>` as data directory. */
 export interface GatewayBase {
   hubUrl: string;

@@ -40,7 +40,7 @@ function run(rate: number, p50: number, p99: number, lost: number): LatencyRunRe
 }
 
 function result(layout: string, p50: number, p99: number, lost = 0): LatencyBenchResult {
-  return { layout, gateways: 10, workers: 1, runs: [run(100, p50, p99, lost)] };
+  return { layout, gateways: 10, workers: 1, loadNice: 10, runs: [run(100, p50, p99, lost)] };
 }
 
 describe('anxin bench latency --hubs', () => {
@@ -62,6 +62,21 @@ describe('anxin bench latency --hubs', () => {
       /\| 4 \/ 0 +\| 4 \/ 1 +\|$/,
     );
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+  });
+
+  it('refuses a --load-nice outside 0–19 before starting anything', async () => {
+    for (const bad of ['20', '-1', 'low']) {
+      const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [ANXIN, 'bench', 'latency', '--load-nice', bad],
+          { timeout: 30_000 },
+          (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }),
+        );
+      });
+      expect(code, bad).toBe(2);
+      expect(stderr, bad).toContain('--load-nice');
+    }
   });
 
   it('runs two hubs behind Mosquitto on PostgreSQL and Redis, every alarm pushed to the console', async () => {
