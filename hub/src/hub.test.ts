@@ -416,6 +416,8 @@ describe('REST API', () => {
     expect(metrics).toMatch(/anxin_alarms_open\{priority="1"\} [1-9]/);
     expect(metrics.match(/anxin_gateways_connected (\d+)/)?.[1]).toBe('1');
     expect(metrics).toMatch(/anxin_sql_write_seconds_count [1-9]/);
+    // The event loop's lag is sampled from listen() on (a 10 ms timer).
+    expect(metrics).toMatch(/anxin_event_loop_lag_seconds_count [1-9]/);
     const page = await fetch(`${h.httpUrl}/some/console/route`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('npm run build -w web');

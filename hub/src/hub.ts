@@ -31,6 +31,7 @@ import { createHubBus } from './events/hub-events.js';
 import { wireHubEvents } from './events/wiring.js';
 import { metricsRenderer } from './hub-metrics.js';
 import { Lifecycle, part } from './lifecycle.js';
+import { EventLoopLagSampler } from './event-loop-lag.js';
 import { Ingest } from './ingest/ingest.js';
 import { OperationsModule } from './operations/module.js';
 import { createRootLogger, partLogger } from './logger.js';
@@ -318,6 +319,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   // close() stops them in reverse: intake stops first (sweep, liveness, new MQTT connections),
   // queued work drains while gateways can still get their acks, then the stores close.
   const lifecycle = new Lifecycle(log).add(
+    new EventLoopLagSampler(metrics.eventLoopLagSeconds),
     part('database', { stop: () => db.destroy() }),
     // Started by buildHub: in-process users (tests, `anxin` commands) read it without listen().
     part('telemetry', { stop: () => telemetry.close() }),

@@ -98,6 +98,11 @@ export const LATENCY_BUCKETS_S = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
+/** Seconds, for the event loop's lag: fine at the low end, where an alarm's budget is. */
+export const EVENT_LOOP_LAG_BUCKETS_S = [
+  0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+];
+
 export class Registry {
   private readonly metrics: Metric[] = [];
   counter(name: string, help: string): Counter {
@@ -166,6 +171,11 @@ export function createHubMetrics(registry = new Registry()) {
     alarmAckSeconds: registry.histogram(
       'anxin_alarm_ack_seconds',
       'Alarm batch arrival to ack, incl. queueing',
+    ),
+    eventLoopLagSeconds: registry.histogram(
+      'anxin_event_loop_lag_seconds',
+      "How late a 10 ms timer fires on the hub's event loop (the floor under every latency)",
+      EVENT_LOOP_LAG_BUCKETS_S,
     ),
     httpErrors: registry.counter('anxin_http_errors_total', 'REST errors, by code'),
     listenerFailures: registry.counter(

@@ -84,6 +84,7 @@ export async function startClusterHubs(
         const counts = await Promise.all(hubs.map((h) => h.telemetryStored()));
         return counts.reduce((sum, n) => sum + n, 0);
       },
+      eventLoopLag: () => Promise.all(hubs.map((h) => h.eventLoopLag())),
       cpuSeconds: () => hubs.reduce((sum, h) => sum + cpuSeconds(h.pid), 0),
       peakRssMb: () => Math.round(hubs.reduce((sum, h) => sum + h.peakRssBytes(), 0) / 1024 / 1024),
       stop: stopAll,

@@ -12,7 +12,7 @@
  * Start: `child_process.fork(cli/dist/bench/gateway-worker.js)`; see worker-client.ts.
  */
 import { readdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { niceFromEnv } from './load-nice.js';
 import { profileWindow } from './profile-window.js';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -21,33 +21,13 @@ import { validateConfig } from '@anxin/protocol';
 import { pino } from 'pino';
 import { preciseNow } from './clock.js';
 import { lastConnect, probeAlarmPublishes } from './publish-probe.js';
-import {
-  LOAD_NICE_ENV,
-  type WorkerReply,
-  type WorkerRequest,
-  type GatewayBase,
-  type OfferedAlarm,
-} from './worker-protocol.js';
+import type { WorkerReply, WorkerRequest, GatewayBase, OfferedAlarm } from './worker-protocol.js';
 
 export const METER = 'meter-1';
 export const SOS = 'sos-button';
 
-/**
- * The benchmarks run the load at a lower CPU priority than the hub (LOAD_NICE_ENV, `--load-nice`):
- * on the hub's own server no gateway competes with it for the CPU, so on a shared 2-core machine
- * the load should take the CPU only when the hub leaves it. Linux niceness is per thread: set it
- * on every thread running now (V8's, libuv's); threads started later inherit it.
- */
-function niceEveryThread(nice: number): void {
-  setPriority(nice);
-  try {
-    for (const tid of readdirSync('/proc/self/task')) setPriority(Number(tid), nice);
-  } catch {
-    // No /proc (not Linux): the process-wide call above is all there is.
-  }
-}
-const loadNice = Number(process.env[LOAD_NICE_ENV] ?? 0);
-if (Number.isInteger(loadNice) && loadNice > 0) niceEveryThread(loadNice);
+// Before anything else runs: the load yields the CPU to the hub (load-nice.ts).
+niceFromEnv();
 
 const logger = pino({ level: process.env.ANXIN_WORKER_LOG ?? 'silent' });
 const gateways = new Map<string, Gateway>();

@@ -1,3 +1,5 @@
+import type { HistogramScrape } from './prom-histogram.js';
+
 /** What a benchmark asks of the hub side it runs against, whatever its layout (hubs.ts). */
 export interface BenchHubsOptions {
   dir: string;
@@ -22,6 +24,8 @@ export interface BenchHubs {
   pids: number[];
   /** Telemetry points stored, summed over the hubs. */
   telemetryStored(): Promise<number>;
+  /** Each hub's event-loop lag histogram now (cumulative; two scrapes give a period's). */
+  eventLoopLag(): Promise<HistogramScrape[]>;
   /** CPU seconds (user + system) the hubs have used so far, summed. */
   cpuSeconds(): number;
   /** The hubs' peak resident memory (MB), summed. */

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { histogramScrape, type HistogramScrape } from './prom-histogram.js';
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
@@ -20,6 +21,8 @@ export interface HubProcess {
   adminPassword: string;
   /** Telemetry points the hub reports as stored (from /metrics). */
   telemetryStored(): Promise<number>;
+  /** The hub's event-loop lag histogram (anxin_event_loop_lag_seconds) now. */
+  eventLoopLag(): Promise<HistogramScrape>;
   peakRssBytes(): number;
   stop(): Promise<void>;
 }
@@ -94,6 +97,8 @@ export function nodeArgsFromEnv(name: string): string[] {
 }
 
 export const TELEMETRY_STORED_METRIC = 'anxin_telemetry_points_written_total';
+/** The hub's event-loop lag histogram (hub/src/event-loop-lag.ts). */
+export const EVENT_LOOP_LAG_METRIC = 'anxin_event_loop_lag_seconds';
 
 export async function spawnHubProcess(options: {
   dir: string;
@@ -205,6 +210,10 @@ export async function spawnHubProcess(options: {
     async telemetryStored() {
       const res = await fetch(`${httpUrl}/metrics`);
       return metricValue(await res.text(), TELEMETRY_STORED_METRIC);
+    },
+    async eventLoopLag() {
+      const res = await fetch(`${httpUrl}/metrics`);
+      return histogramScrape(await res.text(), EVENT_LOOP_LAG_METRIC);
     },
     peakRssBytes() {
       samplePeak();

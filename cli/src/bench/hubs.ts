@@ -27,6 +27,7 @@ export async function startBenchHubs(options: BenchHubsOptions): Promise<BenchHu
     traceFiles: [traceFile],
     pids: [hub.pid],
     telemetryStored: () => hub.telemetryStored(),
+    eventLoopLag: async () => [await hub.eventLoopLag()],
     cpuSeconds: () => cpuSeconds(hub.pid),
     peakRssMb: () => Math.round(hub.peakRssBytes() / 1024 / 1024),
     stop: () => hub.stop(),

@@ -28,6 +28,7 @@ import { breakdown, type StageBreakdown } from './breakdown.js';
 import { percentiles, type Percentiles } from './stats.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
 import { DEFAULT_LOAD_NICE, LOAD_NICE_ENV, type OfferedAlarm } from './worker-protocol.js';
+import { windowFigures, type HistogramScrape, type WindowFigures } from './prom-histogram.js';
 import { heldTelemetry, startGateways, workerLag, type LoopLag } from './worker-pool.js';
 
 export interface LatencyBenchOptions {
@@ -80,6 +81,11 @@ export interface LatencyRunResult {
   /** The worst lateness of the load processes' offer ticks, and their event-loop lag. */
   offerLagMaxMs: number;
   loadLoopLagMs: LoopLag;
+  /**
+   * The hub's own event-loop lag during the run (the worst hub by p99; from its
+   * anxin_event_loop_lag_seconds histogram): the floor under its stages' latency.
+   */
+  hubLoopLagMs: WindowFigures;
   /** This process's (the console's) event-loop lag during the load. */
   consoleLoopLagMs: LoopLag;
   hubPeakRssMb: number;
@@ -212,6 +218,7 @@ async function runRate(
   );
   try {
     const storedBefore = await hubs.telemetryStored();
+    const hubLagBefore = await hubs.eventLoopLag();
     const startedAt = Date.now();
     const hubS = (startedAt - hubClock) / 1000;
     const hubCpuAtStart = hubs.cpuSeconds();
@@ -248,6 +255,7 @@ async function runRate(
     const alarms: OfferedAlarm[] = offers.flatMap((o) => o.alarms ?? []);
     const telemetryOffered = offers.reduce((s, o) => s + (o.telemetryOffered ?? 0), 0);
     const stored = (await hubs.telemetryStored()) - storedBefore;
+    const hubLagAfter = await hubs.eventLoopLag();
     const loadLag = await workerLag(workers);
     const loadCpuMs = (await Promise.all(workers.map((w) => w.request({ op: 'progress' })))).reduce(
       (sum, r) => sum + (r.cpuMs ?? 0),
@@ -279,6 +287,7 @@ async function runRate(
       telemetryStoredPerS: Math.round(stored / elapsedS),
       offerLagMaxMs: Math.max(0, ...offers.map((o) => o.maxTickLagMs ?? 0)),
       loadLoopLagMs: loadLag,
+      hubLoopLagMs: worstHubLag(hubLagBefore, hubLagAfter),
       consoleLoopLagMs: {
         p50: Math.round(consoleLag.percentile(50) / 1e5) / 10,
         p99: Math.round(consoleLag.percentile(99) / 1e5) / 10,
@@ -295,6 +304,15 @@ async function runRate(
     clearInterval(progressTimer);
     consoleLag.disable();
   }
+}
+
+/** Each hub's lag over the run; the hub with the worst p99 speaks for the layout. */
+function worstHubLag(before: HistogramScrape[], after: HistogramScrape[]): WindowFigures {
+  const perHub = after.map((a, i) => windowFigures(before[i] ?? { le: a.le, counts: [] }, a));
+  return perHub.reduce<WindowFigures>(
+    (worst, f) => ((f.p99 ?? -1) > (worst.p99 ?? -1) ? f : worst),
+    { count: 0, p50: null, p99: null, maxBelowMs: null },
+  );
 }
 
 function secondsSince(t: number): number {

@@ -31,6 +31,7 @@ function run(rate: number, p50: number, p99: number, lost: number): LatencyRunRe
     telemetryStoredPerS: rate,
     offerLagMaxMs: 3,
     loadLoopLagMs: lag,
+    hubLoopLagMs: { count: 100, p50: 0.5, p99: 4, maxBelowMs: 10 },
     consoleLoopLagMs: lag,
     hubPeakRssMb: 120,
     hubCpuCores: 0.5,
