@@ -9,9 +9,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 
-interface ChallengeTables {
+type ChallengeTables = {
   claim_challenges: { nonce: string; gateway_id: string; expires_at: number };
-}
+};
 
 export interface OpenChallenge {
   gatewayId: string;
@@ -19,14 +19,14 @@ export interface OpenChallenge {
 }
 
 export class ClaimChallengeStore {
-  private readonly db: Kysely<ChallengeTables>;
+  private readonly db: Kysely<Database & ChallengeTables>;
 
   constructor(
     db: Kysely<Database>,
     private readonly maxOpen: number,
   ) {
     // The table is this module's own; the hub's Database type does not need to carry it.
-    this.db = db as unknown as Kysely<ChallengeTables>;
+    this.db = db.withTables<ChallengeTables>();
   }
 
   async issue(nonce: string, challenge: OpenChallenge, now: number): Promise<void> {

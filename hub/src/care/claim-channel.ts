@@ -30,7 +30,7 @@ import type { Kysely } from 'kysely';
 import { SqlLoginLimiter } from '../http/login-limiter.js';
 import { loadSharedSecret } from '../store/hub-secrets.js';
 import type { Database } from '../store/schema.js';
-import type { EngineDatabase } from '../engine/tables.js';
+import { engineDb } from '../engine/tables.js';
 import { ThrottledAudit, type AuditLog } from './audit.js';
 import { ClaimChallengeStore } from './claim-challenges.js';
 import { isDecommissioned, usedSinceIssue } from './claim-state.js';
@@ -204,7 +204,7 @@ export class ClaimChannel {
 
   private async decoySalt(gatewayId: string, now: number): Promise<Buffer> {
     // hub_secrets is the engine's table; the care Database type does not list it.
-    const db = this.o.db as unknown as Kysely<EngineDatabase>;
+    const db = engineDb(this.o.db);
     this.decoyKey ??= loadSharedSecret(db, 'claim_decoy_salt_key', now);
     const key = await this.decoyKey.catch((err: unknown) => {
       this.decoyKey = undefined; // the database was away: ask again next time

@@ -9,19 +9,19 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 
-interface LeaseTables {
+type LeaseTables = {
   hub_leases: { name: string; holder: string; expires_at: number };
-}
+};
 
 export class Leases {
-  private readonly db: Kysely<LeaseTables>;
+  private readonly db: Kysely<Database & LeaseTables>;
 
   constructor(
     db: Kysely<Database>,
     /** This hub's instance id: the holder name. */
     private readonly holder: string,
   ) {
-    this.db = db as unknown as Kysely<LeaseTables>;
+    this.db = db.withTables<LeaseTables>();
   }
 
   /** Takes or renews `name` until now + ttlMs; true when this hub holds it. */

@@ -17,12 +17,12 @@ export interface LoginLimiter {
   succeed(ip: string, username: string): Promise<void> | void;
 }
 
-interface LoginFailureTables {
+type LoginFailureTables = {
   login_failures: { key: string; window_start: number; count: number; scope: string };
-}
+};
 
 export class SqlLoginLimiter implements LoginLimiter {
-  private readonly db: Kysely<LoginFailureTables>;
+  private readonly db: Kysely<Database & LoginFailureTables>;
 
   constructor(
     db: Kysely<Database>,
@@ -31,7 +31,7 @@ export class SqlLoginLimiter implements LoginLimiter {
     /** Another limit on the same table (e.g. 'claim'): its own keys, rows and sweep. */
     private readonly scope = 'login',
   ) {
-    this.db = db as unknown as Kysely<LoginFailureTables>;
+    this.db = db.withTables<LoginFailureTables>();
   }
 
   private key(ip: string, username: string): string {
