@@ -3,7 +3,8 @@
  * is told apart (refused credentials are an installer's problem, not the network's).
  */
 import { readFileSync } from 'node:fs';
-import type { IClientOptions } from 'mqtt';
+import { Socket } from 'node:net';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { PROTOCOL_VERSION, uplinkTopic, type GatewayStatus } from '@anxin/protocol';
 import type { GatewayConfig } from '../config.js';
@@ -28,6 +29,19 @@ export function clientOptions(config: GatewayConfig, offlineWill: Buffer): IClie
   };
   if (config.hub.caFile) options.ca = readFileSync(config.hub.caFile);
   return options;
+}
+
+/**
+ * Turns Nagle's algorithm off on the connection's socket (TCP_NODELAY), as the hub does on its
+ * side (broker.ts). With Nagle on, a small write waits while an earlier segment is unacknowledged,
+ * and the hub's kernel may hold that ACK for its delayed-ACK timer (40 ms on Linux) when it has no
+ * reply to carry it: an alarm published a few ms after a telemetry batch then left up to 40 ms
+ * late (issue 12). mqtt.js writes each packet in one corked write, so nothing extra is sent.
+ * A WebSocket stream has no such switch and is left alone.
+ */
+export function disableNagle(client: MqttClient): void {
+  // A TLS socket is a net.Socket too.
+  if (client.stream instanceof Socket) client.stream.setNoDelay(true);
 }
 
 /** The retained status message: "online" on connect, "offline" as last will or on stop. */

@@ -26,7 +26,13 @@ import {
 import type { GatewayConfig } from '../config.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { CommandHandler } from './commands.js';
-import { clientOptions, logConnectionError, statusMessage, withTimeout } from './connection.js';
+import {
+  clientOptions,
+  disableNagle,
+  logConnectionError,
+  statusMessage,
+  withTimeout,
+} from './connection.js';
 import { DownlinkHandler } from './downlink-handler.js';
 import type { UplinkHealth } from './health.js';
 import { LaneSender } from './lanes.js';
@@ -208,6 +214,7 @@ export class Uplink {
 
   private onConnect(client: MqttClient): void {
     const id = this.options.config.gatewayId;
+    disableNagle(client);
     this.connected = true;
     this.stats.connects += 1;
     this.stats.lastConnectedAt = this.options.now();

@@ -5,7 +5,8 @@
  * client id, another gateway's topics, and a decommissioned gateway.
  */
 import { connectAsync } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { downlinkTopic, uplinkTopic, PROTOCOL_VERSION } from '@anxin/protocol';
 import { hubConfig } from '../config.js';
 import { buildHub } from '../hub.js';
@@ -14,6 +15,8 @@ import { LocalMosquitto } from '../local-engines/mosquitto.js';
 
 let broker: LocalMosquitto;
 let hub: RunningHub;
+/** Which sockets were switched to no-delay (the hub's own connection to the broker among them). */
+const setNoDelay = vi.spyOn(Socket.prototype, 'setNoDelay');
 const A = 'gw-ext-a';
 const B = 'gw-ext-b';
 const SECRET_A = 'secret-of-gateway-a';
@@ -33,6 +36,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
+  setNoDelay.mockRestore();
   await hub?.close();
   await broker?.stop();
 });
@@ -59,6 +63,17 @@ describe('external broker (Mosquitto + dynamic security)', () => {
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
     expect(body.checks.broker?.ok).toBe(true);
+  });
+
+  it('runs its connection to the broker with Nagle off (acks must not wait for a delayed ACK)', () => {
+    const port = Number(new URL(broker.url).port);
+    const toBroker = setNoDelay.mock.contexts.filter(
+      (socket, i) =>
+        socket instanceof Socket &&
+        socket.remotePort === port &&
+        setNoDelay.mock.calls[i]?.[0] === true,
+    );
+    expect(toBroker.length).toBeGreaterThanOrEqual(1);
   });
 
   it('takes an alarm through the shared subscription and acks it on the gateway topic', async () => {

@@ -20,6 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { HUB_UPLINK_FILTER } from '@anxin/protocol';
 import type { BrokerDeps } from './broker.js';
@@ -91,6 +92,9 @@ export class ExternalBroker implements HubBroker {
     });
     // A clean session forgets subscriptions: take them again on every (re)connect.
     client.on('connect', () => {
+      // Nagle off on our side too (the broker's side: set_tcp_nodelay): acks to gateways are
+      // small writes that must not wait for a delayed ACK (issue 12). A TLS socket is a Socket.
+      if (client.stream instanceof Socket) client.stream.setNoDelay(true);
       this.subscribe().catch((err: unknown) =>
         this.deps.log.error({ err }, 'cannot subscribe to gateway uplinks'),
       );

@@ -63,6 +63,8 @@ export class LocalMosquitto {
         'per_listener_settings false',
         'allow_anonymous false',
         `listener ${m.port} 127.0.0.1`,
+        // Nagle off, as the embedded broker has it (broker.ts): see config/mosquitto/mosquitto.conf.
+        'set_tcp_nodelay true',
         `plugin ${dynsecPluginPath()}`,
         `plugin_opt_config_file ${store}`,
         'persistence false',
