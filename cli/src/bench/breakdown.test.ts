@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AlarmTraceEntry } from '@anxin/hub';
-import { breakdown, formatBreakdown, STAGE_POINTS } from './breakdown.js';
+import { breakdown, consoleLatencies, formatBreakdown, STAGE_POINTS } from './breakdown.js';
 import { summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { batchSeqs } from './publish-probe.js';
 import type { OfferedAlarm } from './worker-protocol.js';
@@ -46,6 +46,24 @@ describe('latency breakdown', () => {
     // The replayed trace line (seq 1 acked again later) does not replace the first.
     expect(stages.at(-1)).toMatchObject({ count: 2, p50: 6, p99: 8, max: 8 });
     expect(formatBreakdown(stages)).toHaveLength(stages.length + 1);
+  });
+
+  it('measures from the precise reading time when the load recorded one, not the whole ms', () => {
+    // observedAt is the reading's ms, floored: 0.7 ms of the first stage happened before it.
+    const precise = { ...alarm('gw-a', 1, T), readAt: T - 0.7 };
+    const arrivals = new Map([
+      [`gw-a|${T}`, T + 6],
+      [`gw-b|${T}`, T + 9],
+    ]);
+    const stages = breakdown([precise], [hubLine('gw-a', 1, T)], arrivals);
+    expect(stages[0]).toMatchObject({ stage: 'reading → outbox durable', p50: 1.7 });
+    expect(stages.at(-1)).toMatchObject({ p50: 6.7 });
+    // The headline figures use the same first point; an alarm without readAt falls back.
+    const latencies = consoleLatencies(
+      [precise, alarm('gw-b', 1, T), alarm('gw-c', 1, T)],
+      arrivals,
+    );
+    expect(latencies.map((l) => Math.round(l * 10) / 10)).toEqual([6.7, 9]);
   });
 
   it('leaves out alarms a point is missing for (never published, never at the console)', () => {

@@ -36,6 +36,27 @@ export const CONNECT_POINTS = ['connect attempt', 'CONNACK'] as const;
 
 const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
 
+/** When the alarm's reading was taken: its precise moment when the load recorded one. */
+export function readingAt(a: OfferedAlarm): number {
+  return a.readAt ?? a.observedAt;
+}
+
+/**
+ * Reading → console latency of each alarm the console received (`arrivals` as in breakdown):
+ * the headline figures, measured from the same first point as the stage table.
+ */
+export function consoleLatencies(
+  alarms: readonly OfferedAlarm[],
+  arrivals: ReadonlyMap<string, number>,
+): number[] {
+  const latencies: number[] = [];
+  for (const a of alarms) {
+    const consoleAt = arrivals.get(`${a.gatewayId}|${a.observedAt}`);
+    if (consoleAt !== undefined) latencies.push(consoleAt - readingAt(a));
+  }
+  return latencies;
+}
+
 /**
  * `arrivals` maps `${gatewayId}|${observedAt}` to the console's receipt. Stages are computed over
  * the alarms every point was seen for (the count says how many), plus the total over those.
@@ -63,7 +84,7 @@ export function breakdown(
       connect = [Math.max(a.durableAt, a.connectAttemptAt), a.connackAt];
     }
     rows.push([
-      a.observedAt,
+      readingAt(a),
       a.durableAt,
       ...connect,
       a.publishedAt,

@@ -24,7 +24,7 @@ import { parseAlarmTrace, type AlarmTraceEntry } from '@anxin/hub';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { preciseNow } from './clock.js';
 import { startBenchHubs, type BenchHubs } from './hubs.js';
-import { breakdown, type StageBreakdown } from './breakdown.js';
+import { breakdown, consoleLatencies, type StageBreakdown } from './breakdown.js';
 import { percentiles, type Percentiles } from './stats.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
 import { DEFAULT_LOAD_NICE, LOAD_NICE_ENV, type OfferedAlarm } from './worker-protocol.js';
@@ -129,7 +129,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
 
     // The console: every push that adds triggers to an alarm delivers the newest trigger.
     const triggerCounts = new Map<string, number>();
-    const consoleState: ConsoleState = { arrivals: new Map(), latencies: [], received: 0 };
+    const consoleState: ConsoleState = { arrivals: new Map(), received: 0 };
     const onAlarm = (alarm: AlarmDto) => {
       const at = preciseNow();
       const before = triggerCounts.get(alarm.id) ?? 0;
@@ -137,7 +137,6 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       triggerCounts.set(alarm.id, alarm.triggerCount);
       consoleState.received += alarm.triggerCount - before;
       const observedAt = Date.parse(alarm.lastTriggerAt);
-      consoleState.latencies.push(at - observedAt);
       consoleState.arrivals.set(`${alarm.gatewayId}|${observedAt}`, at);
     };
     socket = connectSocket(hubs.console.httpUrl, {
@@ -178,7 +177,6 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
 interface ConsoleState {
   /** Console arrival by `${gatewayId}|${observedAt}` (the newest trigger's reading time). */
   arrivals: Map<string, number>;
-  latencies: number[];
   received: number;
 }
 
@@ -208,7 +206,6 @@ async function runRate(
   options: LatencyBenchOptions,
 ): Promise<LatencyRunResult> {
   c.arrivals.clear();
-  c.latencies.length = 0;
   c.received = 0;
   const heldAtStart = await heldTelemetry(workers);
   const consoleLag = monitorEventLoopDelay({ resolution: 5 });
@@ -276,7 +273,7 @@ async function runRate(
       rate,
       heldAtStart,
       durationS: Math.round(elapsedS * 10) / 10,
-      alarmLatencyMs: percentiles(c.latencies),
+      alarmLatencyMs: percentiles(consoleLatencies(alarms, c.arrivals)),
       breakdown: breakdown(alarms, trace, c.arrivals),
       alarmsSent: alarms.length,
       alarmsReceived: c.received,

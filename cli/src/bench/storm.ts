@@ -31,6 +31,7 @@ import {
   spawnHubProcess,
   type HubProcess,
 } from './hub-process.js';
+import { readingAt } from './breakdown.js';
 import { percentiles, type Percentiles } from './stats.js';
 import { stormBreakdown, type StormBreakdown } from './storm-breakdown.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
@@ -299,7 +300,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     const { stored, duplicated } = countStoredAlarms(join(dir, 'hub', 'anxin.db'), raised);
     const latencyOf = (a: OfferedAlarm) => {
       const seenAt = firstSeen.get(`${a.gatewayId}|${a.observedAt}`);
-      return seenAt === undefined ? undefined : seenAt - a.observedAt;
+      return seenAt === undefined ? undefined : seenAt - readingAt(a);
     };
     const measured = (list: OfferedAlarm[]) =>
       list.map(latencyOf).filter((x): x is number => x !== undefined);

@@ -33,6 +33,11 @@ export interface OfferedAlarm {
   seq: number;
   /** The gateway's observedAt (its clock, which a test may have shifted). */
   observedAt: number;
+  /**
+   * The same moment with the fraction of a ms observedAt drops (preciseNow in the gateway's
+   * clock): every latency is measured from here (breakdown.ts, readingAt).
+   */
+  readAt?: number;
   /** Whether the gateway's uplink was connected when the alarm was raised. */
   connected: boolean;
   /** When the gateway's outbox transaction holding it returned (preciseNow, ms). */
