@@ -15,11 +15,11 @@ import { readdirSync } from 'node:fs';
 import { niceFromEnv } from './load-nice.js';
 import { profileWindow } from './profile-window.js';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway';
 import { validateConfig } from '@anxin/protocol';
 import { pino } from 'pino';
 import { preciseNow } from './clock.js';
+import { loopLagMonitor } from './loop-lag.js';
 import { lastConnect, probeAlarmPublishes } from './publish-probe.js';
 import type { WorkerReply, WorkerRequest, GatewayBase, OfferedAlarm } from './worker-protocol.js';
 
@@ -35,9 +35,9 @@ const gateways = new Map<string, Gateway>();
 const usedTimes = new Map<string, Set<number>>();
 let clockOffsetMs = 0;
 /** Event-loop delay of this process, measured from the 'start' request on. */
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+const loopDelay = loopLagMonitor(10);
 /** The same during the current (or last) offer only: the load generator's own lag. */
-const offerLoopDelay = monitorEventLoopDelay({ resolution: 5 });
+const offerLoopDelay = loopLagMonitor(5);
 const now = () => Date.now() + clockOffsetMs;
 /** What the current offer has done so far, for progress lines while it runs. */
 const progress = { telemetryOffered: 0, alarmsRaised: 0, cpuAtStart: process.cpuUsage() };
@@ -269,17 +269,6 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
   return Math.round((used.user + used.system) / 1000);
 }
 
-/** A loop-delay histogram in ms (0 when it has no samples yet). */
-function delaySummary(h: ReturnType<typeof monitorEventLoopDelay>): {
-  p50: number;
-  p99: number;
-  max: number;
-} {
-  if (h.count === 0) return { p50: 0, p99: 0, max: 0 };
-  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
-  return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
-}
-
 async function handle(request: WorkerRequest): Promise<WorkerReply> {
   switch (request.op) {
     case 'start':
@@ -337,7 +326,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         telemetryOffered: progress.telemetryOffered,
         alarmsRaised: progress.alarmsRaised,
         cpuMs: cpuMsSince(progress.cpuAtStart),
-        loopDelayMs: delaySummary(offerLoopDelay),
+        loopDelayMs: offerLoopDelay.lag(),
       };
     case 'clock':
       clockOffsetMs = request.offsetMs;
@@ -354,7 +343,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         droppedTelemetry: health.reduce((s, h) => s + h.outbox.droppedTelemetry, 0),
         fds: openFds(),
         rssBytes: process.memoryUsage().rss,
-        loopDelayMs: delaySummary(loopDelay),
+        loopDelayMs: loopDelay.lag(),
       };
     }
     case 'stop':

@@ -5,12 +5,9 @@
 import type { BenchHubs } from './hubs.js';
 import type { GatewayWorker } from './worker-client.js';
 import type { GatewayBase } from './worker-protocol.js';
+import type { LoopLag } from './loop-lag.js';
 
-export interface LoopLag {
-  p50: number;
-  p99: number;
-  max: number;
-}
+export type { LoopLag } from './loop-lag.js';
 
 /**
  * Starts gateway i in worker i mod W, each connecting where `hubs.mqttUrlFor(i)` says (one start
