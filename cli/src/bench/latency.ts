@@ -18,11 +18,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
 import { parseAlarmTrace, type AlarmTraceEntry } from '@anxin/hub';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { preciseNow } from './clock.js';
+import { loopLagMonitor } from './loop-lag.js';
 import { startBenchHubs, type BenchHubs } from './hubs.js';
 import { breakdown, consoleLatencies, type StageBreakdown } from './breakdown.js';
 import { percentiles, type Percentiles } from './stats.js';
@@ -30,6 +30,7 @@ import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
 import { DEFAULT_LOAD_NICE, LOAD_NICE_ENV, type OfferedAlarm } from './worker-protocol.js';
 import { windowFigures, type HistogramScrape, type WindowFigures } from './prom-histogram.js';
 import { heldTelemetry, startGateways, workerLag, type LoopLag } from './worker-pool.js';
+import { defaultProbeGateways, loadLayout, type LoadLayout } from './load-layout.js';
 
 export interface LatencyBenchOptions {
   gateways: number;
@@ -42,6 +43,11 @@ export interface LatencyBenchOptions {
   workers: number;
   /** The load processes' CPU niceness (default DEFAULT_LOAD_NICE; the hub stays at 0). */
   loadNice?: number;
+  /**
+   * Gateways in the probe process, at the hub's priority, that raise every alarm (load-layout.ts;
+   * default defaultProbeGateways). 0: alarms on random gateways of the load processes.
+   */
+  probeGateways?: number;
   /**
    * N hubs behind Mosquitto on PostgreSQL and Redis (cluster-layout.ts); absent: one hub with its
    * embedded broker and SQLite.
@@ -60,6 +66,8 @@ export interface LatencyBenchResult {
   workers: number;
   /** The load processes' CPU niceness: above 0, they yield the CPU to the hub. */
   loadNice: number;
+  /** Gateways in the probe process (nice 0), which raise the alarms; 0: none. */
+  probeGateways: number;
   runs: LatencyRunResult[];
 }
 
@@ -81,6 +89,8 @@ export interface LatencyRunResult {
   /** The worst lateness of the load processes' offer ticks, and their event-loop lag. */
   offerLagMaxMs: number;
   loadLoopLagMs: LoopLag;
+  /** The probe process's event-loop lag (absent with no probes): the floor under its stages. */
+  probeLoopLagMs?: LoopLag;
   /**
    * The hub's own event-loop lag during the run (the worst hub by p99; from its
    * anxin_event_loop_lag_seconds histogram): the floor under its stages' latency.
@@ -122,9 +132,13 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       ...(options.hubs === undefined ? {} : { hubs: options.hubs }),
     });
     const hubClock = startedHubAt;
-    const workerCount = Math.max(1, Math.min(ids.length, options.workers));
+    const probes = options.probeGateways ?? defaultProbeGateways(ids.length);
+    const layoutAt = (rate: number) =>
+      loadLayout(ids, probes, options.workers, rate, options.alarmRate);
+    const placement = layoutAt(0);
+    const workerCount = placement.load.length;
     options.log(
-      `${hubs.describe}: console hub at ${hubs.console.httpUrl} (pid ${hubs.pids.join(', ')}) in ${secondsSince(startedHubAt)} s; starting ${ids.length} gateways in ${workerCount} load process(es)`,
+      `${hubs.describe}: console hub at ${hubs.console.httpUrl} (pid ${hubs.pids.join(', ')}) in ${secondsSince(startedHubAt)} s; starting ${ids.length} gateways in ${workerCount} load process(es)${placement.probe ? ` and ${placement.probe.gatewayIds.length} probe gateways (they raise the alarms) in a process at nice 0` : ''}`,
     );
 
     // The console: every push that adds triggers to an alarm delivers the newest trigger.
@@ -152,20 +166,40 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
 
     const startedGatewaysAt = Date.now();
     const loadNice = options.loadNice ?? DEFAULT_LOAD_NICE;
-    for (let w = 0; w < workerCount; w += 1)
-      workers.push(await forkGatewayWorker({ [LOAD_NICE_ENV]: String(loadNice) }));
-    await startGateways(workers, ids, hubs, { password: secret, dataRoot: join(dir, 'gw') });
+    // Process k hosts shares[k]: the probe first (at the hub's priority), then the load.
+    const shares = [...(placement.probe ? [placement.probe] : []), ...placement.load];
+    for (const share of shares)
+      workers.push(
+        await forkGatewayWorker({
+          [LOAD_NICE_ENV]: share === placement.probe ? '0' : String(loadNice),
+        }),
+      );
+    const base = { password: secret, dataRoot: join(dir, 'gw') };
+    const started = hubs;
+    await Promise.all(
+      shares.map((share, k) =>
+        startGateways(workers.slice(k, k + 1), share.gatewayIds, started, base),
+      ),
+    );
     options.log(`${ids.length} gateways connected in ${secondsSince(startedGatewaysAt)} s`);
 
     const runs: LatencyRunResult[] = [];
-    const setup = { workers, hubs, workerCount, console: consoleState, hubClock };
+    const probe = placement.probe ? workers[0] : undefined;
+    const setup: Setup = { workers, probe, layoutAt, hubs, console: consoleState, hubClock };
     // Before every rate, including the first: the warm-up reading each gateway took at start
     // (2,000 events in flight at once) is start-up, not the load being measured.
     for (const rate of options.rates) {
       await waitForDrain(workers, options.log);
       runs.push(await runRate(setup, rate, options));
     }
-    return { layout: hubs.describe, gateways: ids.length, workers: workerCount, loadNice, runs };
+    return {
+      layout: hubs.describe,
+      gateways: ids.length,
+      workers: workerCount,
+      loadNice,
+      probeGateways: placement.probe?.gatewayIds.length ?? 0,
+      runs,
+    };
   } finally {
     socket?.close();
     await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));
@@ -181,9 +215,12 @@ interface ConsoleState {
 }
 
 interface Setup {
+  /** Every process hosting gateways: the probe's first, when there is one. */
   workers: GatewayWorker[];
+  probe: GatewayWorker | undefined;
+  /** Each process's share of a rate, in the order of `workers`. */
+  layoutAt: (rate: number) => LoadLayout;
   hubs: BenchHubs;
-  workerCount: number;
   console: ConsoleState;
   /** When the hub process was started: a `--cpu-prof` profile of it starts about then. */
   hubClock: number;
@@ -201,14 +238,14 @@ async function waitForDrain(workers: GatewayWorker[], log: (line: string) => voi
 }
 
 async function runRate(
-  { workers, hubs, workerCount, console: c, hubClock }: Setup,
+  { workers, probe, layoutAt, hubs, console: c, hubClock }: Setup,
   rate: number,
   options: LatencyBenchOptions,
 ): Promise<LatencyRunResult> {
   c.arrivals.clear();
   c.received = 0;
   const heldAtStart = await heldTelemetry(workers);
-  const consoleLag = monitorEventLoopDelay({ resolution: 5 });
+  const consoleLag = loopLagMonitor(5);
   let progressTimer: NodeJS.Timeout | undefined;
   options.log(
     `offering ${rate} telemetry/s and ${options.alarmRate} alarms/s for ${options.durationS} s`,
@@ -232,14 +269,16 @@ async function runRate(
           .finally(() => (busy = false));
       }, progressS * 1000);
     }
+    const layout = layoutAt(rate);
+    const shares = [...(layout.probe ? [layout.probe] : []), ...layout.load];
     const offers = await Promise.all(
-      workers.map((worker) =>
+      workers.map((worker, k) =>
         worker.request(
           {
             op: 'offer',
-            rate: rate / workerCount,
+            rate: shares[k]?.rate ?? 0,
             durationS: options.durationS,
-            alarmRate: options.alarmRate / workerCount,
+            alarmRate: shares[k]?.alarmRate ?? 0,
           },
           (options.durationS + 120) * 1000,
         ),
@@ -253,7 +292,8 @@ async function runRate(
     const telemetryOffered = offers.reduce((s, o) => s + (o.telemetryOffered ?? 0), 0);
     const stored = (await hubs.telemetryStored()) - storedBefore;
     const hubLagAfter = await hubs.eventLoopLag();
-    const loadLag = await workerLag(workers);
+    const loadLag = await workerLag(workers.filter((w) => w !== probe));
+    const probeLag = probe ? await workerLag([probe]) : undefined;
     const loadCpuMs = (await Promise.all(workers.map((w) => w.request({ op: 'progress' })))).reduce(
       (sum, r) => sum + (r.cpuMs ?? 0),
       0,
@@ -284,12 +324,9 @@ async function runRate(
       telemetryStoredPerS: Math.round(stored / elapsedS),
       offerLagMaxMs: Math.max(0, ...offers.map((o) => o.maxTickLagMs ?? 0)),
       loadLoopLagMs: loadLag,
+      ...(probeLag ? { probeLoopLagMs: probeLag } : {}),
       hubLoopLagMs: worstHubLag(hubLagBefore, hubLagAfter),
-      consoleLoopLagMs: {
-        p50: Math.round(consoleLag.percentile(50) / 1e5) / 10,
-        p99: Math.round(consoleLag.percentile(99) / 1e5) / 10,
-        max: Math.round(consoleLag.max / 1e5) / 10,
-      },
+      consoleLoopLagMs: consoleLag.lag(),
       hubPeakRssMb: hubs.peakRssMb(),
       hubCpuCores: Math.round((hubCpu / elapsedS) * 100) / 100,
       loadCpuMsPer1000Events: telemetryOffered

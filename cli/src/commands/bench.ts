@@ -9,6 +9,7 @@ import { DEFAULT_RATES, formatLatencyReport, sideBySide } from '../bench/latency
 import { runStormBench } from '../bench/storm.js';
 import { formatBreakdown } from '../bench/breakdown.js';
 import { DEFAULT_LOAD_NICE } from '../bench/worker-protocol.js';
+import { defaultProbeGateways } from '../bench/load-layout.js';
 
 /** Alarms a second in `bench latency`: ~150 a rate, enough for a p99 that is not one alarm. */
 const DEFAULT_ALARM_RATE = 5;
@@ -19,6 +20,7 @@ export const benchCommand: Command = {
   usage: [
     'Usage: anxin bench latency [--gateways N] [--rate MSG_PER_S[,MSG_PER_S…]] [--duration S]',
     '                           [--alarm-rate PER_S] [--workers W] [--hubs N[,N…]] [--load-nice N]',
+    '                           [--probe-gateways P]',
     '       anxin bench storm [--gateways N] [--backlog-minutes M] [--alarm-rate PER_S] [--workers W]',
     '                         [--rate-per-home EVENTS_PER_S] [--timeout S] [--spread-ms MS]',
     '                         [--load-nice N]',
@@ -32,6 +34,11 @@ export const benchCommand: Command = {
     "  second, the load processes' and the console's own event-loop lag and the load average, with",
     '  progress lines while it runs, then one table over the rates. Gateways run in W load',
     '  processes (--workers, default one per 400 gateways, at least 2).',
+    '  --probe-gateways P (default 2% of the gateways, 1 to 100): P of the N gateways run in a',
+    "  process of their own at the hub's CPU priority and raise every alarm, so an alarm's own",
+    "  stages are not timed through a process that yields the CPU to the hub (a home's gateway has",
+    "  a CPU of its own); they offer their share of the telemetry like the rest. The probe process's",
+    '  lag is printed. 0: alarms on random gateways of the load processes.',
     '  Defaults: --gateways 2000 --rate 1000,5000,10000,20000 --duration 30 --alarm-rate 5',
     '  (the table of issue 12; 5 alarms/s gives ~150 per rate, so p99 is not just the slowest of',
     '  a few dozen). Open files: 4 per gateway in its load process (SQLite db, WAL, shm,',
@@ -81,6 +88,7 @@ export const benchCommand: Command = {
       workers: { type: 'string' },
       hubs: { type: 'string' },
       'load-nice': { type: 'string' },
+      'probe-gateways': { type: 'string' },
     });
     const hubCounts = parseHubCounts(values.hubs);
     const alarmRate =
@@ -98,6 +106,13 @@ export const benchCommand: Command = {
       alarmRate,
       workers: intOption(values.workers, '--workers', defaultLatencyWorkers(gateways), 1, 64),
       loadNice: loadNiceOption(values['load-nice']),
+      probeGateways: intOption(
+        values['probe-gateways'],
+        '--probe-gateways',
+        defaultProbeGateways(gateways),
+        0,
+        gateways,
+      ),
       log: (line: string) => writeLine(io.stderr, `[bench] ${line}`),
     };
     const results: LatencyBenchResult[] = [];
