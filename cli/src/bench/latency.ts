@@ -18,10 +18,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
 import { parseAlarmTrace, type AlarmTraceEntry } from '@anxin/hub';
-import { io as connectSocket, type Socket } from 'socket.io-client';
-import { preciseNow } from './clock.js';
+import { openBenchConsole, type BenchConsole } from './bench-console.js';
 import { loopLagMonitor } from './loop-lag.js';
 import { startBenchHubs, type BenchHubs } from './hubs.js';
 import { breakdown, consoleLatencies, type StageBreakdown } from './breakdown.js';
@@ -82,6 +80,8 @@ export interface LatencyRunResult {
   alarmsSent: number;
   alarmsReceived: number;
   alarmsLost: number;
+  /** New alarms the console resolved once they arrived (bench-console.ts), and those it could not. */
+  consoleResolves: { done: number; failed: number };
   telemetryOfferedPerS: number;
   telemetryOffered: number;
   telemetryStored: number;
@@ -116,7 +116,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
   const dir = mkdtempSync(join(tmpdir(), 'anxin-bench-'));
   const workers: GatewayWorker[] = [];
   let hubs: BenchHubs | undefined;
-  let socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
+  let benchConsole: BenchConsole | undefined;
   try {
     const ids = Array.from(
       { length: options.gateways },
@@ -141,28 +141,8 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       `${hubs.describe}: console hub at ${hubs.console.httpUrl} (pid ${hubs.pids.join(', ')}) in ${secondsSince(startedHubAt)} s; starting ${ids.length} gateways in ${workerCount} load process(es)${placement.probe ? ` and ${placement.probe.gatewayIds.length} probe gateways (they raise the alarms) in a process at nice 0` : ''}`,
     );
 
-    // The console: every push that adds triggers to an alarm delivers the newest trigger.
-    const triggerCounts = new Map<string, number>();
-    const consoleState: ConsoleState = { arrivals: new Map(), received: 0 };
-    const onAlarm = (alarm: AlarmDto) => {
-      const at = preciseNow();
-      const before = triggerCounts.get(alarm.id) ?? 0;
-      if (alarm.triggerCount <= before) return;
-      triggerCounts.set(alarm.id, alarm.triggerCount);
-      consoleState.received += alarm.triggerCount - before;
-      const observedAt = Date.parse(alarm.lastTriggerAt);
-      consoleState.arrivals.set(`${alarm.gatewayId}|${observedAt}`, at);
-    };
-    socket = connectSocket(hubs.console.httpUrl, {
-      extraHeaders: { cookie: hubs.console.cookie },
-      transports: ['websocket'],
-    });
-    socket.on('alarm:new', onAlarm);
-    socket.on('alarm:updated', onAlarm);
-    await new Promise<void>((resolve, reject) => {
-      socket?.once('connect', () => resolve());
-      socket?.once('connect_error', reject);
-    });
+    benchConsole = await openBenchConsole(hubs.console.httpUrl, hubs.console.cookie);
+    const consoleState = benchConsole;
 
     const startedGatewaysAt = Date.now();
     const loadNice = options.loadNice ?? DEFAULT_LOAD_NICE;
@@ -201,17 +181,11 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       runs,
     };
   } finally {
-    socket?.close();
+    benchConsole?.close();
     await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));
     await hubs?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-interface ConsoleState {
-  /** Console arrival by `${gatewayId}|${observedAt}` (the newest trigger's reading time). */
-  arrivals: Map<string, number>;
-  received: number;
 }
 
 interface Setup {
@@ -221,7 +195,7 @@ interface Setup {
   /** Each process's share of a rate, in the order of `workers`. */
   layoutAt: (rate: number) => LoadLayout;
   hubs: BenchHubs;
-  console: ConsoleState;
+  console: BenchConsole;
   /** When the hub process was started: a `--cpu-prof` profile of it starts about then. */
   hubClock: number;
 }
@@ -242,8 +216,7 @@ async function runRate(
   rate: number,
   options: LatencyBenchOptions,
 ): Promise<LatencyRunResult> {
-  c.arrivals.clear();
-  c.received = 0;
+  c.reset();
   const heldAtStart = await heldTelemetry(workers);
   const consoleLag = loopLagMonitor(5);
   let progressTimer: NodeJS.Timeout | undefined;
@@ -264,7 +237,7 @@ async function runRate(
       progressTimer = setInterval(() => {
         if (busy) return;
         busy = true;
-        void reportProgress(workers, hubsNow, storedBefore, startedAt, () => c.received)
+        void reportProgress(workers, hubsNow, storedBefore, startedAt, () => c.received())
           .then(options.log, () => undefined)
           .finally(() => (busy = false));
       }, progressS * 1000);
@@ -302,7 +275,7 @@ async function runRate(
       `load done (${hubS.toFixed(0)}–${(hubS + elapsedS).toFixed(0)} s after the hub started, for a profile window); waiting for the last alarms`,
     );
     const drainDeadline = Date.now() + 30_000;
-    while (c.received < alarms.length && Date.now() < drainDeadline)
+    while (c.received() < alarms.length && Date.now() < drainDeadline)
       await new Promise((r) => setTimeout(r, 100));
 
     // The trace holds every run's alarms; the join keeps this run's (gateway, seq) only.
@@ -316,8 +289,9 @@ async function runRate(
       alarmLatencyMs: percentiles(consoleLatencies(alarms, c.arrivals)),
       breakdown: breakdown(alarms, trace, c.arrivals),
       alarmsSent: alarms.length,
-      alarmsReceived: c.received,
-      alarmsLost: Math.max(0, alarms.length - c.received),
+      alarmsReceived: c.received(),
+      alarmsLost: Math.max(0, alarms.length - c.received()),
+      consoleResolves: c.resolves(),
       telemetryOfferedPerS: Math.round(telemetryOffered / elapsedS),
       telemetryOffered,
       telemetryStored: stored,

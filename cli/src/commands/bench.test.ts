@@ -25,6 +25,7 @@ function run(rate: number, p50: number, p99: number, lost: number): LatencyRunRe
     alarmsSent: 4,
     alarmsReceived: 4 - lost,
     alarmsLost: lost,
+    consoleResolves: { done: 4 - lost, failed: 0 },
     telemetryOfferedPerS: rate,
     telemetryOffered: rate * 2,
     telemetryStored: rate * 2,
@@ -41,7 +42,14 @@ function run(rate: number, p50: number, p99: number, lost: number): LatencyRunRe
 }
 
 function result(layout: string, p50: number, p99: number, lost = 0): LatencyBenchResult {
-  return { layout, gateways: 10, workers: 1, loadNice: 10, runs: [run(100, p50, p99, lost)] };
+  return {
+    layout,
+    gateways: 10,
+    workers: 1,
+    loadNice: 10,
+    probeGateways: 1,
+    runs: [run(100, p50, p99, lost)],
+  };
 }
 
 describe('anxin bench latency --hubs', () => {
@@ -122,5 +130,11 @@ describe('anxin bench latency --hubs', () => {
     // Each hub writes its own alarm trace: the breakdown has the hub-side stages.
     expect(only?.breakdown.length).toBeGreaterThan(0);
     expect(stderr).toContain('hub-2 up at');
+    // One of the 6 gateways is the probe (load-layout.ts): it raised the alarms, in a process of
+    // its own whose lag is reported; the console resolved the new ones through the REST API.
+    expect(figures.probeGateways).toBe(1);
+    expect(only?.probeLoopLagMs).toBeDefined();
+    expect(only?.consoleResolves.failed).toBe(0);
+    expect(only?.consoleResolves.done).toBeGreaterThan(0);
   }, 300_000);
 });
