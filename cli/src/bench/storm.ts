@@ -10,9 +10,10 @@
  *    rate (default 0.07 events/s per home: meters every 60 s, heartbeats every 30 s, ~8 devices —
  *    conservative, since heartbeats are sent live, never backlogged) while the hub is unreachable.
  * 3. Every gateway is started in the same moment: N MQTT connects, N backlogs replayed.
- * 4. During the drain, SOS alarms are raised on random gateways (--alarm-rate per second); a
- *    console (a logged-in Socket.IO client) measures each from the gateway's observedAt to its
- *    push. Gateways and console share this machine's clock.
+ * 4. During the drain, SOS alarms are raised on random probe gateways (--alarm-rate per second;
+ *    the probes are real gateways of the storm in a process at the hub's priority, load-layout.ts);
+ *    a console (a logged-in Socket.IO client) measures each from the reading to its push, and
+ *    resolves each new alarm as an operator would. Gateways and console share this machine's clock.
  *
  * Reported: backlog size, connect time, drain time and events/s, hub peak RSS and CPU seconds,
  * alarm latency p50/p99/max, alarms raised / stored / duplicates (from the hub's SQLite, read-only
@@ -22,8 +23,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AlarmDto, ClientToServerEvents, ServerToClientEvents } from '@anxin/protocol';
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import { openBenchConsole, type BenchConsole } from './bench-console.js';
+import { defaultProbeGateways, loadLayout } from './load-layout.js';
 import {
   cpuSeconds,
   histogramQuantileMs,
@@ -32,8 +33,8 @@ import {
   type HubProcess,
 } from './hub-process.js';
 import { readingAt } from './breakdown.js';
-import { percentiles, type Percentiles } from './stats.js';
-import { stormBreakdown, type StormBreakdown } from './storm-breakdown.js';
+import { percentiles } from './stats.js';
+import { stormBreakdown } from './storm-breakdown.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
 import {
   DEFAULT_LOAD_NICE,
@@ -42,81 +43,9 @@ import {
   type OfferedAlarm,
 } from './worker-protocol.js';
 
-export interface StormBenchOptions {
-  gateways: number;
-  backlogMinutes: number;
-  /** Backlogged events per second per home (load model: ~0.07). */
-  eventsPerHomePerS: number;
-  /** Alarms per second raised during the drain, across all gateways. */
-  alarmRate: number;
-  /** Load processes hosting the gateways (default: one per 2,500 gateways, at least 2). */
-  workers?: number;
-  /** The load processes' CPU niceness (default DEFAULT_LOAD_NICE; the hub stays at 0). */
-  loadNice?: number;
-  /** Give up on the drain after this long. */
-  timeoutS: number;
-  /** The gateways' reconnect.spreadMs (undefined: the gateway's default). */
-  spreadMs?: number;
-  log: (line: string) => void;
-}
+import type { StormBenchOptions, StormBenchResult } from './storm-result.js';
 
-export interface StormBenchResult {
-  gateways: number;
-  workers: number;
-  /** The load processes' CPU niceness: above 0, they yield the CPU to the hub. */
-  loadNice: number;
-  backlogMinutes: number;
-  backlogEvents: number;
-  prefillSeconds: number;
-  /** From the simultaneous start until every gateway was connected. */
-  connectSeconds: number | null;
-  /** From the simultaneous start until every outbox was empty. */
-  drainSeconds: number | null;
-  drainEventsPerS: number | null;
-  drained: boolean;
-  hubPeakRssMb: number;
-  hubCpuSeconds: number;
-  /** Every alarm raised during the drain, from the gateway reading it to the console push. */
-  alarmLatencyMs: Percentiles;
-  /**
-   * Only alarms raised on gateways already connected: what the hub adds under the storm (the
-   * others also wait for their gateway's connection to be accepted).
-   */
-  alarmLatencyConnectedMs: Percentiles;
-  alarmsRaisedWhileConnecting: number;
-  /** GET /healthz round trips during the drain: how long the hub's event loop keeps others waiting. */
-  hubHttpProbeMs: Percentiles;
-  /** Connection attempts that failed (timed out, refused) during the storm, all gateways. */
-  gatewayConnectFailures: number;
-  alarmsRaised: number;
-  alarmsStored: number;
-  alarmsDuplicated: number;
-  alarmsLost: number;
-  /** Hub alarm SQL transaction time (anxin_sql_write_seconds): mean and count. */
-  sqlAlarmCommitMeanMs: number | null;
-  sqlAlarmCommits: number;
-  /** Inside the hub: an alarm batch's arrival to its ack (p99 bucket bound of anxin_alarm_ack_seconds). */
-  hubAlarmAckP99Ms: number | null;
-  /** Telemetry store writes (anxin_telemetry_write_seconds): count, mean and p99 bucket bound. */
-  telemetryWrites: number;
-  telemetryWriteMeanMs: number | null;
-  telemetryWriteP99Ms: number | null;
-  /** Telemetry events the hub answered `deferred` (back-pressure; the gateways resent them). */
-  telemetryDeferred: number;
-  fdsPerGateway: number | null;
-  workerPeakRssMb: number;
-  /**
-   * The load processes' event-loop delay during the run (worst worker): the gateways share a few
-   * processes here, so a high figure means connect and alarm times include the load generator's
-   * own queueing (on a real district each gateway has its own CPU).
-   */
-  loadLoopDelayMs: { p99: number; max: number };
-  spreadMs: number | null;
-  /** This machine's 1-minute load average when the storm started and when it ended. */
-  loadAverage: { start: number; end: number };
-  /** Per-stage times of the alarms, raised while connecting and while connected. */
-  breakdown: StormBreakdown;
-}
+export type { StormBenchOptions, StormBenchResult };
 
 const SECRET = 'storm-bench-gateway-secret';
 
@@ -124,16 +53,22 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
   const dir = mkdtempSync(join(tmpdir(), 'anxin-storm-'));
   const workers: GatewayWorker[] = [];
   let hub: HubProcess | undefined;
-  let socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
+  let benchConsole: BenchConsole | undefined;
   try {
     const ids = Array.from(
       { length: options.gateways },
       (_, i) => `storm-${String(i + 1).padStart(5, '0')}`,
     );
-    const workerCount = Math.min(
-      ids.length,
+    // The probes (load-layout.ts) are prefilled and start in the storm like every gateway; only
+    // they raise alarms, so an alarm's own stages are not timed through a niced process.
+    const layout = loadLayout(
+      ids,
+      options.probeGateways ?? defaultProbeGateways(ids.length),
       options.workers ?? Math.max(2, Math.ceil(ids.length / 2500)),
+      0,
+      0,
     );
+    const workerCount = layout.load.length;
     const traceFile = join(dir, 'alarm-trace.tsv');
     hub = await spawnHubProcess({
       dir,
@@ -144,12 +79,21 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     const cpuAtStart = cpuSeconds(hub.pid);
     options.log(`hub up (pid ${hub.pid}), ${ids.length} gateways provisioned`);
 
-    const slices = Array.from({ length: workerCount }, (_, w) =>
-      ids.filter((_, i) => i % workerCount === w),
+    // Process w hosts slices[w]: the probes first (at the hub's priority), then the load.
+    const slices = [...(layout.probe ? [layout.probe] : []), ...layout.load].map(
+      (share) => share.gatewayIds,
     );
     const loadNice = options.loadNice ?? DEFAULT_LOAD_NICE;
-    for (let w = 0; w < workerCount; w += 1)
-      workers.push(await forkGatewayWorker({ [LOAD_NICE_ENV]: String(loadNice) }));
+    for (let w = 0; w < slices.length; w += 1)
+      workers.push(
+        await forkGatewayWorker({
+          [LOAD_NICE_ENV]: layout.probe && w === 0 ? '0' : String(loadNice),
+        }),
+      );
+    const workerOf = new Map<string, GatewayWorker | undefined>(
+      slices.flatMap((slice, w) => slice.map((id) => [id, workers[w]] as const)),
+    );
+    const raisers = layout.probe?.gatewayIds ?? ids;
     const base: GatewayBase = {
       hubUrl: hub.mqttUrl,
       password: SECRET,
@@ -180,22 +124,10 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     );
 
     // The console: the first push showing each trigger (matched to the raised alarm afterwards
-    // by gateway and observed time; a push can arrive before the load process's reply).
-    const firstSeen = new Map<string, number>();
-    const onAlarm = (alarm: AlarmDto) => {
-      const key = `${alarm.gatewayId}|${Date.parse(alarm.lastTriggerAt)}`;
-      if (!firstSeen.has(key)) firstSeen.set(key, Date.now());
-    };
-    socket = connectSocket(hub.httpUrl, {
-      extraHeaders: { cookie: hub.cookie },
-      transports: ['websocket'],
-    });
-    socket.on('alarm:new', onAlarm);
-    socket.on('alarm:updated', onAlarm);
-    await new Promise<void>((resolve, reject) => {
-      socket?.once('connect', () => resolve());
-      socket?.once('connect_error', reject);
-    });
+    // by gateway and observed time; a push can arrive before the load process's reply). It
+    // resolves new alarms as an operator would (bench-console.ts).
+    benchConsole = await openBenchConsole(hub.httpUrl, hub.cookie);
+    const firstSeen = benchConsole.arrivals;
 
     const fdsBefore = (await workers[0]?.request({ op: 'health' }))?.fds ?? 0;
     // The storm: every gateway starts (opens its outbox, connects) in the same moment.
@@ -214,9 +146,8 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       const gapMs = options.alarmRate > 0 ? 1000 / options.alarmRate : 0;
       await started;
       while (!stopAlarms && gapMs > 0) {
-        const index = Math.floor(Math.random() * ids.length);
-        const worker = workers[index % workerCount];
-        const gatewayId = ids[index] ?? '';
+        const gatewayId = raisers[Math.floor(Math.random() * raisers.length)] ?? '';
+        const worker = workerOf.get(gatewayId);
         n += 1;
         worker
           ?.request({ op: 'alarms', items: [{ gatewayId, n }] }, 60_000)
@@ -289,7 +220,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     const writeCount = metricValue(metrics, 'anxin_telemetry_write_seconds_count');
     const hubCpuSeconds = cpuSeconds(hub.pid) - cpuAtStart;
     const hubPeakRssMb = Math.round(hub.peakRssBytes() / 1024 / 1024);
-    socket.close();
+    benchConsole.close();
     const timed = (
       await Promise.all(workers.map((w) => w.request({ op: 'alarm-times' }, 60_000)))
     ).flatMap((r) => r.alarms ?? []);
@@ -310,6 +241,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       gateways: ids.length,
       workers: workerCount,
       loadNice,
+      probeGateways: layout.probe?.gatewayIds.length ?? 0,
       backlogMinutes: options.backlogMinutes,
       backlogEvents,
       prefillSeconds: round1(prefillSeconds),
@@ -349,7 +281,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       breakdown: stormBreakdown(timed, traceFile, firstSeen),
     };
   } finally {
-    socket?.close();
+    benchConsole?.close();
     for (const worker of workers) await worker.kill('SIGKILL').catch(() => undefined);
     await hub?.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { LatencyBenchResult, LatencyRunResult } from '../bench/latency.js';
+import type { StormBenchResult } from '../bench/storm.js';
 import { sideBySide } from '../bench/latency-report.js';
 import { UsageError } from '../command.js';
 import { parseHubCounts } from './bench.js';
@@ -136,5 +137,38 @@ describe('anxin bench latency --hubs', () => {
     expect(only?.probeLoopLagMs).toBeDefined();
     expect(only?.consoleResolves.failed).toBe(0);
     expect(only?.consoleResolves.done).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+/** Runs `anxin bench …` and returns its exit code and output. */
+function anxin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [ANXIN, ...args], { timeout: 240_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('anxin bench storm', () => {
+  it('drains every backlog and stores each alarm once, raised on the probe gateway', async () => {
+    const { code, stdout, stderr } = await anxin([
+      'bench',
+      'storm',
+      ...['--gateways', '6', '--backlog-minutes', '2', '--alarm-rate', '5'],
+      ...['--workers', '1', '--spread-ms', '1500'],
+    ]);
+    expect(code, stderr).toBe(0);
+    const figures = JSON.parse(stdout.trim().split('\n').pop() ?? '') as StormBenchResult & {
+      benchmark: string;
+    };
+    expect(figures.benchmark).toBe('storm');
+    expect(figures.drained).toBe(true);
+    expect(figures.backlogEvents).toBeGreaterThan(0);
+    expect(figures.probeGateways).toBe(1);
+    expect(figures.alarmsRaised).toBeGreaterThan(0);
+    expect(figures.alarmsStored).toBe(figures.alarmsRaised);
+    expect(figures.alarmsDuplicated).toBe(0);
+    expect(figures.alarmsLost).toBe(0);
+    expect(figures.alarmLatencyMs.count).toBe(figures.alarmsRaised);
   }, 300_000);
 });

@@ -23,7 +23,7 @@ export const benchCommand: Command = {
     '                           [--probe-gateways P]',
     '       anxin bench storm [--gateways N] [--backlog-minutes M] [--alarm-rate PER_S] [--workers W]',
     '                         [--rate-per-home EVENTS_PER_S] [--timeout S] [--spread-ms MS]',
-    '                         [--load-nice N]',
+    '                         [--load-nice N] [--probe-gateways P]',
     '',
     'latency: starts a hub process and N gateways (each a real MQTT connection and durable outbox),',
     '  then for each rate offers telemetry at MSG_PER_S across them (each gateway its share once a',
@@ -34,11 +34,6 @@ export const benchCommand: Command = {
     "  second, the load processes' and the console's own event-loop lag and the load average, with",
     '  progress lines while it runs, then one table over the rates. Gateways run in W load',
     '  processes (--workers, default one per 400 gateways, at least 2).',
-    '  --probe-gateways P (default 2% of the gateways, 1 to 100): P of the N gateways run in a',
-    "  process of their own at the hub's CPU priority and raise every alarm, so an alarm's own",
-    "  stages are not timed through a process that yields the CPU to the hub (a home's gateway has",
-    "  a CPU of its own); they offer their share of the telemetry like the rest. The probe process's",
-    '  lag is printed. 0: alarms on random gateways of the load processes.',
     '  Defaults: --gateways 2000 --rate 1000,5000,10000,20000 --duration 30 --alarm-rate 5',
     '  (the table of issue 12; 5 alarms/s gives ~150 per rate, so p99 is not just the slowest of',
     '  a few dozen). Open files: 4 per gateway in its load process (SQLite db, WAL, shm,',
@@ -72,6 +67,13 @@ export const benchCommand: Command = {
     '  takes the CPU only when the hub leaves it, so its cost hides less of the hub latency. The',
     "  gateways' own stages (reading → outbox durable → MQTT publish) and the load's lag then grow",
     '  when the machine is saturated, and the report says so. 0 shares the CPU equally.',
+    '  --probe-gateways P (default 2% of the gateways, 1 to 100): P of the N gateways run in a',
+    "  process of their own at the hub's CPU priority and raise every alarm, so an alarm's own",
+    "  stages are not timed through a process that yields the CPU to the hub (a home's gateway has",
+    '  a CPU of its own). They are real gateways like the rest: their share of the telemetry, and',
+    "  in the storm their backlog and simultaneous start. The probe process's lag is printed. 0:",
+    '  alarms on random gateways of the load processes. The console resolves each new alarm once',
+    '  it has arrived, as an operator would, so the next alarm on a probe opens a new one.',
   ].join('\n'),
   async run(args, io) {
     const [sub, ...rest] = args;
@@ -106,13 +108,7 @@ export const benchCommand: Command = {
       alarmRate,
       workers: intOption(values.workers, '--workers', defaultLatencyWorkers(gateways), 1, 64),
       loadNice: loadNiceOption(values['load-nice']),
-      probeGateways: intOption(
-        values['probe-gateways'],
-        '--probe-gateways',
-        defaultProbeGateways(gateways),
-        0,
-        gateways,
-      ),
+      probeGateways: probeOption(values['probe-gateways'], gateways),
       log: (line: string) => writeLine(io.stderr, `[bench] ${line}`),
     };
     const results: LatencyBenchResult[] = [];
@@ -132,6 +128,11 @@ export const benchCommand: Command = {
     return results.every((result) => result.runs.every((r) => r.alarmsLost === 0)) ? 0 : 1;
   },
 };
+
+/** `--probe-gateways P`: 0 up to every gateway (load-layout.ts). */
+function probeOption(value: string | undefined, gateways: number): number {
+  return intOption(value, '--probe-gateways', defaultProbeGateways(gateways), 0, gateways);
+}
 
 /** `--load-nice N`: the load processes' CPU niceness, 0 (the hub's) to 19. */
 function loadNiceOption(value: string | undefined): number {
@@ -168,6 +169,7 @@ async function runStorm(args: string[], io: CommandIo): Promise<number> {
     timeout: { type: 'string' },
     'spread-ms': { type: 'string' },
     'load-nice': { type: 'string' },
+    'probe-gateways': { type: 'string' },
   });
   const ratePerHome =
     values['rate-per-home'] === undefined ? 0.07 : Number(values['rate-per-home']);
@@ -175,8 +177,10 @@ async function runStorm(args: string[], io: CommandIo): Promise<number> {
     throw new UsageError(
       `--rate-per-home must be a number above 0 and at most 100, got "${values['rate-per-home']}"`,
     );
+  const gateways = intOption(values.gateways, '--gateways', 2000, 1, 50_000);
   const result = await runStormBench({
-    gateways: intOption(values.gateways, '--gateways', 2000, 1, 50_000),
+    gateways,
+    probeGateways: probeOption(values['probe-gateways'], gateways),
     backlogMinutes: intOption(values['backlog-minutes'], '--backlog-minutes', 60, 1, 24 * 60),
     eventsPerHomePerS: ratePerHome,
     alarmRate: intOption(values['alarm-rate'], '--alarm-rate', 5, 0, 1000),
@@ -193,7 +197,7 @@ async function runStorm(args: string[], io: CommandIo): Promise<number> {
   const l = result.alarmLatencyMs;
   writeLine(
     io.stdout,
-    `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} (gateway already connected: p50 ${result.alarmLatencyConnectedMs.p50} p99 ${result.alarmLatencyConnectedMs.p99} max ${result.alarmLatencyConnectedMs.max}) | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s | load processes' event-loop delay p99 ${result.loadLoopDelayMs.p99} ms max ${result.loadLoopDelayMs.max} ms | load processes at nice ${result.loadNice} | reconnect spread ${result.spreadMs === null ? "the gateways' default (reconnect.spreadMs)" : `${result.spreadMs} ms`} | load average ${result.loadAverage.start} → ${result.loadAverage.end}`,
+    `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} (gateway already connected: p50 ${result.alarmLatencyConnectedMs.p50} p99 ${result.alarmLatencyConnectedMs.p99} max ${result.alarmLatencyConnectedMs.max}) | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s | load processes' event-loop delay p99 ${result.loadLoopDelayMs.p99} ms max ${result.loadLoopDelayMs.max} ms | load processes at nice ${result.loadNice}${result.probeGateways > 0 ? `, alarms on ${result.probeGateways} probe gateways at nice 0` : ''} | reconnect spread ${result.spreadMs === null ? "the gateways' default (reconnect.spreadMs)" : `${result.spreadMs} ms`} | load average ${result.loadAverage.start} → ${result.loadAverage.end}`,
   );
   for (const [title, stages] of [
     ['alarms raised while their gateway was connecting', result.breakdown.connecting],
