@@ -111,7 +111,7 @@ export const GatewayConfigSchema = Type.Object(
         /**
          * The first attempt after an outage (a lost connection, or a start with a backlog) is
          * spread uniformly over this window (at most maxMs), so a district's gateways do not all
-         * reconnect in the same instant; one holding an alarm waits at most 250 ms. 0: at once.
+         * reconnect in the same instant; one holding an alarm waits at most 100 ms. 0: at once.
          */
         spreadMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000 }),
       },

@@ -133,11 +133,20 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     // The storm: every gateway starts (opens its outbox, connects) in the same moment.
     const t0 = Date.now();
     const loadAtStart = round1(loadavg()[0] ?? 0);
-    const started = Promise.all(
-      workers.map((worker, w) =>
-        worker.request({ op: 'start', gateways: slices[w] ?? [], base }, 600_000),
-      ),
+    const start = (w: number) =>
+      workers[w]?.request({ op: 'start', gateways: slices[w] ?? [], base }, 600_000) ??
+      Promise.resolve(undefined);
+    // The probes start once the load processes have started theirs (opened every outbox and
+    // scheduled every first attempt: 15 s for 10,000 here), so their connects fall in the storm
+    // rather than ahead of it, and alarms are raised from then on, some while they connect.
+    const probe = layout.probe ? 0 : -1;
+    const loadStarted = Promise.all(
+      workers.map((_, w) => (w === probe ? Promise.resolve(undefined) : start(w))),
     );
+    const started = loadStarted.then(async (replies) => {
+      if (probe >= 0) replies[probe] = await start(probe);
+      return replies;
+    });
     const raised: OfferedAlarm[] = [];
     let alarmsFailed = 0;
     let n = 0;

@@ -59,7 +59,7 @@ export const benchCommand: Command = {
     "  the limit (ulimit -n) for the hub and the load processes, and W. The load processes' own",
     '  event-loop delay is reported: when it is high, latencies include the load generator.',
     "  --spread-ms MS: the gateways' reconnect.spreadMs (default: the gateway's own, 10 s): each",
-    '  first attempt after the outage is spread over it, one holding an alarm over at most 250 ms;',
+    '  first attempt after the outage is spread over it, one holding an alarm over at most 100 ms;',
     '  0 connects every gateway in the same instant (the lock-step of earlier releases).',
     '',
     `both: --load-nice N (0–19, default ${DEFAULT_LOAD_NICE}) runs the load processes at that CPU niceness`,

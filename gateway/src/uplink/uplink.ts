@@ -156,7 +156,7 @@ export class Uplink {
   /**
    * Something new in a lane: send it now if the window allows (coalesced per tick). A new alarm
    * while the uplink waits out a reconnect backoff cuts the wait short (to a jittered wait of at
-   * most 250 ms or reconnect.minMs: in a storm an alarm's whole budget is 1 s): backoff protects
+   * most 100 ms or reconnect.minMs: in a storm an alarm's whole budget is 1 s): backoff protects
    * a hub that is struggling — after a reconnect storm the wait can reach reconnect.maxMs
    * (60 s) — but alarms are a few a minute across a district, so trying again early for one
    * costs the hub nothing and saves the resident up to a minute. Telemetry never does this.
