@@ -70,6 +70,8 @@ export class Broker implements HubBroker {
   private acceptHandles: AcceptHandles | undefined;
   readonly login: GatewayLogin;
   private readonly sockets = new Set<Socket>();
+  /** Registered (authenticated) clients by id, kept from aedes' events: its typings hide its own. */
+  private readonly clients = new Map<string, Client>();
   private serverClosed: Promise<void> | undefined;
 
   private constructor(
@@ -90,7 +92,8 @@ export class Broker implements HubBroker {
       concurrency: MQ_CONCURRENCY,
     });
     const broker = new Broker(aedes, deps);
-    if (!indexRetainedMessages((aedes as unknown as { persistence?: unknown }).persistence))
+    // aedes' typings leave its persistence out; indexRetainedMessages checks the shape it gets.
+    if (!indexRetainedMessages('persistence' in aedes ? aedes.persistence : undefined))
       deps.log.warn('retained messages not indexed: SUBSCRIBE scans every retained message');
     aedes.authenticate = (client, username, password, done) => {
       broker.authenticate(client, username, password).then(
@@ -128,9 +131,12 @@ export class Broker implements HubBroker {
     aedes.on('clientReady', (client) =>
       deps.log.info({ gatewayId: client.id }, 'gateway connected'),
     );
-    aedes.on('clientDisconnect', (client) =>
-      deps.log.info({ gatewayId: client.id }, 'gateway disconnected'),
-    );
+    aedes.on('clientDisconnect', (client) => {
+      // A takeover (the same id connecting again) registers the new client first: keep it.
+      if (broker.clients.get(client.id) === client) broker.clients.delete(client.id);
+      deps.log.info({ gatewayId: client.id }, 'gateway disconnected');
+    });
+    aedes.on('client', (client) => broker.clients.set(client.id, client));
     return broker;
   }
 
@@ -253,9 +259,7 @@ export class Broker implements HubBroker {
    */
   disconnectGateway(gatewayId: string): void {
     this.login.forget(gatewayId);
-    const clients = (this.aedes as unknown as { clients: Record<string, Client | undefined> })
-      .clients;
-    clients[gatewayId]?.close();
+    this.clients.get(gatewayId)?.close();
   }
 
   get connectedClients(): number {

@@ -4,7 +4,14 @@
  * defaults are the figures from practice in DESIGN.md ("Alarms"): water < 0.01 m³ in 12 h →
  * wellbeing check; water used in every half-hour slot for 24 h → leak suspected; daily use > 2 m³.
  */
-import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+import {
+  KindGuard,
+  Type,
+  type Static,
+  type TObject,
+  type TProperties,
+  type TSchema,
+} from '@sinclair/typebox';
 
 const HHMM_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
 const hhmm = (defaultValue: string) =>
@@ -81,16 +88,18 @@ export const RuleSettingsSchema = Type.Object(
 );
 export type RuleSettings = Static<typeof RuleSettingsSchema>;
 
+/** A copy of a schema without its default (an override that is absent must stay absent). */
+function withoutDefault(schema: TSchema): TSchema {
+  const copy: TSchema = { ...schema };
+  delete copy.default;
+  return copy;
+}
+
 /** The same shape with every key optional and no defaults: a home's overrides. */
 function deepPartial(schema: TObject): TObject {
   const props: TProperties = {};
   for (const [key, value] of Object.entries(schema.properties)) {
-    const rest = { ...value } as Record<string, unknown>;
-    delete rest.default;
-    const inner =
-      (value as { type?: string }).type === 'object' && 'properties' in value
-        ? deepPartial(value as TObject)
-        : (rest as unknown as TObject);
+    const inner = KindGuard.IsObject(value) ? deepPartial(value) : withoutDefault(value);
     props[key] = Type.Optional(inner);
   }
   return Type.Object(props, { additionalProperties: false });

@@ -12,7 +12,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { newEventId } from '@anxin/protocol';
 import type { Database } from '../store/schema.js';
-import { engineDb, type EngineDatabase } from '../engine/tables.js';
+import { engineDb, type EngineDatabase, type EngineTables } from '../engine/tables.js';
 import type { NotifyConfig, WebhookConfig } from './config.js';
 import {
   DELIVERY_HEADER,
@@ -107,7 +107,7 @@ export class Notifier {
     data: unknown,
   ): Promise<number> {
     if (!this.anyWants(event)) return 0;
-    return this.insertDeliveries(trx as unknown as Transaction<EngineDatabase>, event, data);
+    return this.insertDeliveries(trx.withTables<EngineTables>(), event, data);
   }
 
   private async insertDeliveries(
