@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventLoopLagSampler } from './event-loop-lag.js';
+import { eventLoopLagSampler } from './event-loop-lag.js';
+import type { HubPart } from './lifecycle.js';
 import { EVENT_LOOP_LAG_BUCKETS_S, Registry } from './metrics.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -12,7 +13,7 @@ function bucketCounts(text: string): Map<string, number> {
 }
 
 describe('event-loop lag sampler', () => {
-  let sampler: EventLoopLagSampler | undefined;
+  let sampler: HubPart | undefined;
   afterEach(async () => {
     await sampler?.stop();
   });
@@ -20,7 +21,7 @@ describe('event-loop lag sampler', () => {
   it('records a blocked loop as that late, and nothing once stopped', async () => {
     const registry = new Registry();
     const histogram = registry.histogram('lag_seconds', 'test', EVENT_LOOP_LAG_BUCKETS_S);
-    sampler = new EventLoopLagSampler(histogram, 10);
+    sampler = eventLoopLagSampler(histogram, 10);
     await sampler.start();
     await sleep(60);
     const before = bucketCounts(registry.render());

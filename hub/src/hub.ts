@@ -24,14 +24,14 @@ import { registerClaimRoutes } from './http/claim-routes.js';
 import { registerBrokerAuthRoutes } from './http/broker-auth-routes.js';
 import { SqlLoginLimiter } from './http/login-limiter.js';
 import { checkResponsesFromEnv } from './http/response-check.js';
-import { SessionSweep } from './http/session-sweep.js';
+import { sessionSweep } from './http/session-sweep.js';
 import { buildHttpServer } from './http/server.js';
 import { AlarmEngineModule } from './engine/module.js';
 import { createHubBus } from './events/hub-events.js';
 import { wireHubEvents } from './events/wiring.js';
 import { metricsRenderer } from './hub-metrics.js';
 import { Lifecycle, part } from './lifecycle.js';
-import { EventLoopLagSampler } from './event-loop-lag.js';
+import { eventLoopLagSampler } from './event-loop-lag.js';
 import { Ingest } from './ingest/ingest.js';
 import { OperationsModule } from './operations/module.js';
 import { createRootLogger, partLogger } from './logger.js';
@@ -319,7 +319,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   // close() stops them in reverse: intake stops first (sweep, liveness, new MQTT connections),
   // queued work drains while gateways can still get their acks, then the stores close.
   const lifecycle = new Lifecycle(log).add(
-    new EventLoopLagSampler(metrics.eventLoopLagSeconds),
+    eventLoopLagSampler(metrics.eventLoopLagSeconds),
     part('database', { stop: () => db.destroy() }),
     // Started by buildHub: in-process users (tests, `anxin` commands) read it without listen().
     part('telemetry', { stop: () => telemetry.close() }),
@@ -339,7 +339,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     ingest,
     part('broker-intake', { stop: () => mqttBroker.stopAccepting() }),
     offlineMonitor,
-    new SessionSweep({ users, loginLimiter, log }),
+    sessionSweep({ users, loginLimiter, log }),
     part('http-listen', {
       start: async () => {
         await http.listen({ host: config.http.host, port: config.http.port });

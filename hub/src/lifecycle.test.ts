@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Lifecycle, part } from './lifecycle.js';
+import { intervalPart, Lifecycle, part } from './lifecycle.js';
 
 const log = pino({ level: 'silent' });
 
@@ -54,5 +54,30 @@ describe('Lifecycle', () => {
     );
     await expect(life.start()).rejects.toThrow('port in use');
     expect(started).toEqual(['a']);
+  });
+});
+
+describe('intervalPart', () => {
+  it('ticks while started (one timer even if started twice) and never after stop', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let ticks = 0;
+    let starts = 0;
+    const p = intervalPart(
+      'ticker',
+      10,
+      () => (ticks += 1),
+      () => (starts += 1),
+    );
+    await p.start();
+    await p.start();
+    await sleep(55);
+    expect(starts).toBe(1);
+    // One 10 ms timer fires at most 5 times in 55 ms (a second timer would double it).
+    expect(ticks).toBeGreaterThan(0);
+    expect(ticks).toBeLessThanOrEqual(6);
+    await p.stop();
+    const atStop = ticks;
+    await sleep(30);
+    expect(ticks).toBe(atStop);
   });
 });

@@ -30,6 +30,31 @@ export function part(
   };
 }
 
+/**
+ * A part that runs `tick` every `everyMs` while started (`onStart` first, each start). Its timer
+ * never keeps a stopping hub alive, and a second start while running changes nothing.
+ */
+export function intervalPart(
+  name: string,
+  everyMs: number,
+  tick: () => void,
+  onStart?: () => void,
+): HubPart {
+  let timer: NodeJS.Timeout | undefined;
+  return part(name, {
+    start: () => {
+      if (timer) return;
+      onStart?.();
+      timer = setInterval(tick, everyMs);
+      timer.unref();
+    },
+    stop: () => {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  });
+}
+
 export class Lifecycle {
   private readonly parts: HubPart[] = [];
 
