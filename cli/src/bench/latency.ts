@@ -24,11 +24,17 @@ import { loopLagMonitor } from './loop-lag.js';
 import { startBenchHubs, type BenchHubs } from './hubs.js';
 import { breakdown, consoleLatencies, type StageBreakdown } from './breakdown.js';
 import { percentiles, type Percentiles } from './stats.js';
-import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
-import { DEFAULT_LOAD_NICE, LOAD_NICE_ENV, type OfferedAlarm } from './worker-protocol.js';
+import type { GatewayWorker } from './worker-client.js';
+import { DEFAULT_LOAD_NICE, type OfferedAlarm } from './worker-protocol.js';
 import { windowFigures, type HistogramScrape, type WindowFigures } from './prom-histogram.js';
-import { heldTelemetry, startGateways, workerLag, type LoopLag } from './worker-pool.js';
-import { defaultProbeGateways, loadLayout, type LoadLayout } from './load-layout.js';
+import {
+  forkLayoutWorkers,
+  heldTelemetry,
+  startGateways,
+  workerLag,
+  type LoopLag,
+} from './worker-pool.js';
+import { defaultProbeGateways, loadLayout, sharesInOrder, type LoadLayout } from './load-layout.js';
 
 export interface LatencyBenchOptions {
   gateways: number;
@@ -141,31 +147,26 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       `${hubs.describe}: console hub at ${hubs.console.httpUrl} (pid ${hubs.pids.join(', ')}) in ${secondsSince(startedHubAt)} s; starting ${ids.length} gateways in ${workerCount} load process(es)${placement.probe ? ` and ${placement.probe.gatewayIds.length} probe gateways (they raise the alarms) in a process at nice 0` : ''}`,
     );
 
-    benchConsole = await openBenchConsole(hubs.console.httpUrl, hubs.console.cookie);
-    const consoleState = benchConsole;
+    const benchConsoleNow = await openBenchConsole(hubs.console.httpUrl, hubs.console.cookie);
+    benchConsole = benchConsoleNow;
 
     const startedGatewaysAt = Date.now();
     const loadNice = options.loadNice ?? DEFAULT_LOAD_NICE;
     // Process k hosts shares[k]: the probe first (at the hub's priority), then the load.
-    const shares = [...(placement.probe ? [placement.probe] : []), ...placement.load];
-    for (const share of shares)
-      workers.push(
-        await forkGatewayWorker({
-          [LOAD_NICE_ENV]: share === placement.probe ? '0' : String(loadNice),
-        }),
-      );
+    const shares = sharesInOrder(placement);
+    await forkLayoutWorkers(placement, loadNice, workers);
     const base = { password: secret, dataRoot: join(dir, 'gw') };
-    const started = hubs;
+    const hubsUp = hubs;
     await Promise.all(
       shares.map((share, k) =>
-        startGateways(workers.slice(k, k + 1), share.gatewayIds, started, base),
+        startGateways(workers.slice(k, k + 1), share.gatewayIds, hubsUp, base),
       ),
     );
     options.log(`${ids.length} gateways connected in ${secondsSince(startedGatewaysAt)} s`);
 
     const runs: LatencyRunResult[] = [];
     const probe = placement.probe ? workers[0] : undefined;
-    const setup: Setup = { workers, probe, layoutAt, hubs, console: consoleState, hubClock };
+    const setup: Setup = { workers, probe, layoutAt, hubs, console: benchConsoleNow, hubClock };
     // Before every rate, including the first: the warm-up reading each gateway took at start
     // (2,000 events in flight at once) is start-up, not the load being measured.
     for (const rate of options.rates) {
@@ -242,8 +243,7 @@ async function runRate(
           .finally(() => (busy = false));
       }, progressS * 1000);
     }
-    const layout = layoutAt(rate);
-    const shares = [...(layout.probe ? [layout.probe] : []), ...layout.load];
+    const shares = sharesInOrder(layoutAt(rate));
     const offers = await Promise.all(
       workers.map((worker, k) =>
         worker.request(

@@ -3,7 +3,7 @@
  * gateway offering the same telemetry wherever it runs, alarms on the probes when there are any.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultProbeGateways, loadLayout } from './load-layout.js';
+import { defaultProbeGateways, loadLayout, sharesInOrder } from './load-layout.js';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `gw-${i}`);
 
@@ -19,6 +19,8 @@ describe('bench latency load layout', () => {
     expect(layout.load.map((s) => s.gatewayIds.length)).toEqual([392, 392, 392, 392, 392]);
     expect(layout.load[1]?.gatewayIds.slice(0, 2)).toEqual(['gw-41', 'gw-46']);
     expect(layout.load.every((s) => s.alarmRate === 0 && s.rate === 1960)).toBe(true);
+    // Processes are forked probe first.
+    expect(sharesInOrder(layout)).toEqual([layout.probe, ...layout.load]);
     // Telemetry adds up to the rate offered, and every gateway is hosted exactly once.
     const all = [layout.probe, ...layout.load].flatMap((s) => s?.gatewayIds ?? []);
     expect(new Set(all).size).toBe(2000);

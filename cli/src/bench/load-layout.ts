@@ -63,3 +63,8 @@ export function loadLayout(
     load,
   };
 }
+
+/** Every process's share, the probe first when there is one: the order processes are forked in. */
+export function sharesInOrder(layout: LoadLayout): ProcessShare[] {
+  return [...(layout.probe ? [layout.probe] : []), ...layout.load];
+}

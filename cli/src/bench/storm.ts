@@ -24,7 +24,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openBenchConsole, type BenchConsole } from './bench-console.js';
-import { defaultProbeGateways, loadLayout } from './load-layout.js';
+import { defaultProbeGateways, loadLayout, sharesInOrder } from './load-layout.js';
 import {
   cpuSeconds,
   histogramQuantileMs,
@@ -35,13 +35,9 @@ import {
 import { readingAt } from './breakdown.js';
 import { percentiles } from './stats.js';
 import { stormBreakdown } from './storm-breakdown.js';
-import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
-import {
-  DEFAULT_LOAD_NICE,
-  LOAD_NICE_ENV,
-  type GatewayBase,
-  type OfferedAlarm,
-} from './worker-protocol.js';
+import type { GatewayWorker } from './worker-client.js';
+import { forkLayoutWorkers } from './worker-pool.js';
+import { DEFAULT_LOAD_NICE, type GatewayBase, type OfferedAlarm } from './worker-protocol.js';
 
 import type { StormBenchOptions, StormBenchResult } from './storm-result.js';
 
@@ -80,16 +76,9 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     options.log(`hub up (pid ${hub.pid}), ${ids.length} gateways provisioned`);
 
     // Process w hosts slices[w]: the probes first (at the hub's priority), then the load.
-    const slices = [...(layout.probe ? [layout.probe] : []), ...layout.load].map(
-      (share) => share.gatewayIds,
-    );
+    const slices = sharesInOrder(layout).map((share) => share.gatewayIds);
     const loadNice = options.loadNice ?? DEFAULT_LOAD_NICE;
-    for (let w = 0; w < slices.length; w += 1)
-      workers.push(
-        await forkGatewayWorker({
-          [LOAD_NICE_ENV]: layout.probe && w === 0 ? '0' : String(loadNice),
-        }),
-      );
+    await forkLayoutWorkers(layout, loadNice, workers);
     const workerOf = new Map<string, GatewayWorker | undefined>(
       slices.flatMap((slice, w) => slice.map((id) => [id, workers[w]] as const)),
     );

@@ -3,8 +3,9 @@
  * against the hub(s) each is assigned to, wait until all are connected, read the processes' lag.
  */
 import type { BenchHubs } from './hubs.js';
-import type { GatewayWorker } from './worker-client.js';
-import type { GatewayBase } from './worker-protocol.js';
+import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
+import { sharesInOrder, type LoadLayout } from './load-layout.js';
+import { LOAD_NICE_ENV, type GatewayBase } from './worker-protocol.js';
 import type { LoopLag } from './loop-lag.js';
 
 export type { LoopLag } from './loop-lag.js';
@@ -63,4 +64,22 @@ export async function workerLag(workers: readonly GatewayWorker[]): Promise<Loop
 export async function heldTelemetry(workers: readonly GatewayWorker[]): Promise<number> {
   const health = await Promise.all(workers.map((w) => w.request({ op: 'health' })));
   return health.reduce((s, h) => s + (h.telemetryDepth ?? 0), 0);
+}
+
+/**
+ * One process per share of the layout, in sharesInOrder's order: the probe's at the hub's
+ * priority (niceness 0), the load's at `loadNice`. Each is pushed onto `into` as it starts, so
+ * the caller's cleanup stops those already running when a later one fails.
+ */
+export async function forkLayoutWorkers(
+  layout: LoadLayout,
+  loadNice: number,
+  into: GatewayWorker[],
+): Promise<void> {
+  for (const share of sharesInOrder(layout))
+    into.push(
+      await forkGatewayWorker({
+        [LOAD_NICE_ENV]: share === layout.probe ? '0' : String(loadNice),
+      }),
+    );
 }
