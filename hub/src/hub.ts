@@ -27,6 +27,7 @@ import { checkResponsesFromEnv } from './http/response-check.js';
 import { sessionSweep } from './http/session-sweep.js';
 import { buildHttpServer } from './http/server.js';
 import { AlarmEngineModule } from './engine/module.js';
+import { engineDb } from './engine/tables.js';
 import { createHubBus } from './events/hub-events.js';
 import { wireHubEvents } from './events/wiring.js';
 import { metricsRenderer } from './hub-metrics.js';
@@ -39,6 +40,7 @@ import { createHubMetrics, type HubMetrics } from './metrics.js';
 import { Realtime } from './realtime/realtime.js';
 import { AlarmStore } from './store/alarms.js';
 import { openDatabase } from './store/db.js';
+import { loadSharedSecret } from './store/hub-secrets.js';
 import { resolveDatabaseTarget } from './store/target.js';
 import { GatewayStore } from './store/gateways.js';
 import { UserStore } from './store/users.js';
@@ -88,6 +90,9 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     log: partLogger(root, config, 'broker'),
     uplinks: { onUplink: (topic, payload) => ingest.accept(topic, payload) },
     onLoginRefused: (gatewayId, reason) => bus.emit('gateway:login-refused', { gatewayId, reason }),
+    ...(config.mqtt.tls
+      ? { tlsTicketSecret: await loadSharedSecret(engineDb(db), 'mqtt_tls_ticket_key', Date.now()) }
+      : {}),
   });
   const publish = (topic: string, payload: Buffer, retain: boolean): Promise<void> =>
     mqttBroker.publish(topic, payload, { retain });

@@ -139,6 +139,10 @@ export function createHubMetrics(registry = new Registry()) {
       'anxin_mqtt_auth_failures_total',
       'Refused MQTT logins, by reason',
     ),
+    mqttTlsHandshakes: registry.counter(
+      'anxin_mqtt_tls_handshakes_total',
+      'TLS handshakes on the embedded broker, by whether a session ticket was resumed',
+    ),
     aclRefusals: registry.counter(
       'anxin_mqtt_acl_refusals_total',
       "Refused MQTT publish/subscribe outside the gateway's topics",

@@ -8,6 +8,7 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { PROTOCOL_VERSION, uplinkTopic, type GatewayStatus } from '@anxin/protocol';
 import type { GatewayConfig } from '../config.js';
+import type { HubAddress } from './hub-stream.js';
 
 /**
  * clientId = gatewayId, clean session false (the broker keeps our downlink subscriptions and
@@ -27,8 +28,15 @@ export function clientOptions(config: GatewayConfig, offlineWill: Buffer): IClie
     resubscribe: false,
     will: { topic: uplinkTopic(id, 'status'), payload: offlineWill, qos: 1, retain: true },
   };
-  if (config.hub.caFile) options.ca = readFileSync(config.hub.caFile);
   return options;
+}
+
+/** Where the uplink's stream goes (hub-stream.ts), with the CA file read once, at start. */
+export function hubAddress(config: GatewayConfig): HubAddress {
+  return {
+    url: config.hub.url,
+    ...(config.hub.caFile ? { ca: readFileSync(config.hub.caFile) } : {}),
+  };
 }
 
 /**

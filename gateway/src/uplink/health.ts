@@ -1,5 +1,6 @@
 /** The uplink's health as the gateway reports it (heartbeat, `anxin gateway status`, /healthz). */
 import type { Lane } from '@anxin/protocol';
+import type { TlsHandshakeCounts } from './hub-stream.js';
 
 /** One lane's counters since start. */
 export interface LaneCounters {
@@ -25,6 +26,8 @@ export interface UplinkHealth {
   heartbeatsSent: number;
   /** Reconnect waits cut short because an alarm was pending. */
   alarmReconnects: number;
+  /** TLS handshakes with the hub, full and resumed (hub-stream.ts); both 0 over plain TCP. */
+  tlsHandshakes: TlsHandshakeCounts;
   /** Downlink messages refused, by `${channel}:${code}` (e.g. `ack:BAD_JSON`). */
   badDownlinks: Record<string, number>;
   commands: number;
@@ -59,6 +62,7 @@ export function emptyUplinkHealth(): UplinkHealth {
     lanes: { alarm: { ...lane }, telemetry: { ...lane } },
     heartbeatsSent: 0,
     alarmReconnects: 0,
+    tlsHandshakes: { full: 0, resumed: 0 },
     badDownlinks: {},
     commands: 0,
     configMessages: 0,

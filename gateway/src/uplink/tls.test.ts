@@ -1,6 +1,8 @@
 /**
  * The uplink over TLS (mqtts://) with the hub's CA from `hub.caFile`, against a real broker with
- * a certificate made by openssl for this test; and a clear, retried failure without the CA.
+ * a certificate made by openssl for this test; the session resumed after a cut, and a full
+ * handshake when the broker no longer knows the ticket; and a clear, retried failure without the
+ * CA.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -89,6 +91,7 @@ describe('uplink over TLS', () => {
         dataDir: join(dir.path, 'good'),
         hub: { url: broker.url, caFile: certs.caFile },
         devices: [{ id: 'radar1', driver: 'none' }],
+        reconnect: { minMs: 50, maxMs: 200 },
       }),
       { logger: silentLogger() },
     );
@@ -97,6 +100,21 @@ describe('uplink over TLS', () => {
     const alarm = good.ingest('radar1', { type: 'alarm', kind: 'sos', action: 'raise' });
     await waitFor(() => hub.events('alarm').some((e) => e.id === alarm.id), 'alarm over TLS');
     await waitFor(() => good.health().outbox.alarmDepth === 0, 'acked over TLS');
+    expect(good.health().uplink.tlsHandshakes).toEqual({ full: 1, resumed: 0 });
+
+    // Cut: the reconnect offers the ticket the broker sent, and the broker takes it.
+    expect(broker.cutClient('gw-tls')).toBe(true);
+    await waitFor(() => good.health().uplink.connects >= 2, 'reconnected after the cut');
+    expect(good.health().uplink.tlsHandshakes).toEqual({ full: 1, resumed: 1 });
+    const second = good.ingest('radar1', { type: 'alarm', kind: 'sos', action: 'raise' });
+    await waitFor(() => hub.events('alarm').some((e) => e.id === second.id), 'alarm, resumed');
+    await waitFor(() => good.health().outbox.alarmDepth === 0, 'acked over the resumed session');
+
+    // A restarted broker has new ticket keys: the stale ticket costs a full handshake, no more.
+    await broker.stop();
+    await broker.restart();
+    await waitFor(() => good.health().uplink.connects >= 3, 'reconnected after the restart');
+    expect(good.health().uplink.tlsHandshakes).toEqual({ full: 2, resumed: 1 });
 
     const { logger, lines } = captureLogger();
     const untrusting = createGateway(

@@ -8,7 +8,7 @@
  * - Reconnects with exponential backoff and full jitter (reconnect-scheduler.ts).
  * - Every downlink message is validated; bad ones are counted and logged (downlink-handler.ts).
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
   ContractError,
@@ -29,11 +29,13 @@ import type { CommandHandler } from './commands.js';
 import {
   clientOptions,
   disableNagle,
+  hubAddress,
   logConnectionError,
   statusMessage,
   withTimeout,
 } from './connection.js';
 import { DownlinkHandler } from './downlink-handler.js';
+import { HubStream } from './hub-stream.js';
 import type { UplinkHealth } from './health.js';
 import { LaneSender } from './lanes.js';
 import { ReconnectScheduler } from './reconnect-scheduler.js';
@@ -69,6 +71,8 @@ export class Uplink {
   private pumpScheduled = false;
   private readonly lanes: LaneSender;
   private readonly logger: Logger;
+  /** Opens each connection's socket, and keeps the TLS session to resume (hub-stream.ts). */
+  private readonly hubStream: HubStream;
   private readonly stats = {
     connects: 0,
     connectFailures: 0,
@@ -82,6 +86,7 @@ export class Uplink {
   constructor(private readonly options: UplinkOptions) {
     this.logger = options.logger;
     this.heartbeatIntervalS = options.config.heartbeatIntervalS;
+    this.hubStream = new HubStream(hubAddress(options.config));
     this.lanes = new LaneSender({ ...options, wake: () => this.pump() });
     this.reconnect = new ReconnectScheduler({
       ...options,
@@ -111,7 +116,7 @@ export class Uplink {
     const delayMs = startsAfterOutage((lane) => this.options.outbox.depthOf(lane))
       ? this.reconnect.firstAttemptDelay()
       : 0;
-    const client = mqtt.connect(config.hub.url, {
+    const client = new MqttClient(() => this.hubStream.open(), {
       ...clientOptions(config, will),
       ...(delayMs > 0 ? { manualConnect: true } : {}),
     });
@@ -199,6 +204,7 @@ export class Uplink {
       lanes: this.lanes.health(),
       heartbeatsSent: this.stats.heartbeatsSent,
       alarmReconnects: this.reconnect.alarmReconnects,
+      tlsHandshakes: { ...this.hubStream.handshakes },
       badDownlinks: { ...this.downlink.bad },
       commands: this.downlink.commands,
       configMessages: this.downlink.configMessages,

@@ -17,7 +17,7 @@ import {
   type Server,
   type Socket,
 } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config.js';
@@ -27,6 +27,7 @@ import { addAcceptHandles, type AcceptHandles } from './accept-handles.js';
 import { GuardedConnection } from './frame-guard.js';
 import { GatewayLogin } from './gateway-login.js';
 import { indexRetainedMessages } from './retained-index.js';
+import { rotateTicketKeysDaily, ticketOptions } from './tls-tickets.js';
 import {
   authorizeUplink,
   BROKER_VOUCHED,
@@ -55,6 +56,13 @@ export interface BrokerDeps {
   uplinks: UplinkSink;
   /** A known gateway refused at login (e.g. decommissioned), for the audit log. */
   onLoginRefused?: (gatewayId: string, reason: string) => void;
+  /**
+   * The secret the mqtts:// listener's session-ticket keys derive from (tls-tickets.ts), kept in
+   * hub_secrets so that tickets outlive a restart. Without it (mqtt.tls unset, or a test) Node's
+   * per-process keys are used.
+   */
+  tlsTicketSecret?: Buffer;
+  now?: () => number;
 }
 
 function authError(
@@ -73,6 +81,7 @@ export class Broker implements HubBroker {
   /** Registered (authenticated) clients by id, kept from aedes' events: its typings hide its own. */
   private readonly clients = new Map<string, Client>();
   private serverClosed: Promise<void> | undefined;
+  private stopTicketRotation: (() => void) | undefined;
 
   private constructor(
     private readonly aedes: Aedes,
@@ -186,6 +195,9 @@ export class Broker implements HubBroker {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       socket.setNoDelay(true);
+      // Resumed or not: a storm of full handshakes after a restart shows here (tls-tickets.ts).
+      if (socket instanceof TLSSocket)
+        this.deps.metrics.mqttTlsHandshakes.inc({ resumed: String(socket.isSessionReused()) });
       const conn = new GuardedConnection(socket, maxPacketBytes, (reason) => {
         this.deps.metrics.rejections.inc({ code: 'TOO_LARGE' });
         this.deps.log.warn(
@@ -195,12 +207,21 @@ export class Broker implements HubBroker {
       });
       this.aedes.handle(conn);
     };
-    const server = tls
-      ? createTlsServer(
-          { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
-          onSocket,
-        )
-      : createTcpServer(onSocket);
+    const secret = this.deps.tlsTicketSecret;
+    const now = this.deps.now ?? Date.now;
+    let server: Server;
+    if (tls) {
+      const tlsServer = createTlsServer(
+        {
+          cert: readFileSync(tls.certFile),
+          key: readFileSync(tls.keyFile),
+          ...(secret ? ticketOptions(secret, now()) : {}),
+        },
+        onSocket,
+      );
+      if (secret) this.stopTicketRotation = rotateTicketKeysDaily(tlsServer, secret, now);
+      server = tlsServer;
+    } else server = createTcpServer(onSocket);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -272,6 +293,7 @@ export class Broker implements HubBroker {
 
   /** Stops accepting new connections; connected gateways stay (they still get their acks). */
   stopAccepting(): void {
+    this.stopTicketRotation?.();
     this.serverClosed ??= Promise.all([
       new Promise<void>((resolve) => {
         if (!this.server?.listening) resolve();

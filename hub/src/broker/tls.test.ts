@@ -1,15 +1,17 @@
 /**
  * MQTT over TLS (DESIGN.md, Security): with mqtt.tls set, the broker speaks only TLS and the
- * gateway verifies the hub's certificate against the CA it was given.
+ * gateway verifies the hub's certificate against the CA it was given; a session ticket the hub
+ * gave is resumed, also by the same hub after a restart (tls-tickets.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downlinkTopic, PROTOCOL_VERSION, uplinkTopic, type Ack } from '@anxin/protocol';
-import { alarmEvent, startHub, type RunningHub } from '../testing/harness.js';
+import { alarmEvent, startHub, startHubIn, type RunningHub } from '../testing/harness.js';
 
 let certDir: string;
 let h: RunningHub;
@@ -88,5 +90,62 @@ describe('MQTT over TLS', () => {
         connectTimeout: 3000,
       }),
     ).rejects.toThrow(/self[- ]signed|certificate/i);
+  });
+});
+
+/** One TLS handshake with the broker: whether it resumed, and the ticket it was given. */
+async function handshake(
+  url: string,
+  session?: Buffer,
+): Promise<{ resumed: boolean; ticket: Buffer }> {
+  const { hostname, port } = new URL(url);
+  const socket = connectTls({
+    host: hostname,
+    port: Number(port),
+    ca: readFileSync(join(certDir, 'hub.crt')),
+    ...(session ? { session } : {}),
+  });
+  try {
+    // TLS 1.3 sends tickets after a full handshake (RFC 8446 §4.6.1); a resumed one (here) sends
+    // none, and the ticket offered stays good: listen before the handshake ends.
+    const ticket = new Promise<Buffer>((resolve) => socket.once('session', resolve));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+    });
+    const resumed = socket.isSessionReused();
+    return { resumed, ticket: resumed && session ? session : await ticket };
+  } finally {
+    // A graceful end: the hub reads our Finished before the FIN, so it counts the handshake.
+    await new Promise<void>((resolve) => socket.end(resolve));
+  }
+}
+
+describe('TLS session resumption', () => {
+  it('resumes a ticket, also after the hub restarts, and counts both kinds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anxin-tls-resume-'));
+    const tls = { certFile: join(certDir, 'hub.crt'), keyFile: join(certDir, 'hub.key') };
+    try {
+      const first = await startHubIn(dir, { mqtt: { port: 0, tls } });
+      const full = await handshake(first.mqttUrl);
+      expect(full.resumed).toBe(false);
+      const again = await handshake(first.mqttUrl, full.ticket);
+      expect(again.resumed).toBe(true);
+      await first.hub.close();
+
+      // Ticket keys derive from a secret in the hub's database: the restart keeps them.
+      const second = await startHubIn(dir, { mqtt: { port: 0, tls } });
+      try {
+        expect((await handshake(second.mqttUrl, again.ticket)).resumed).toBe(true);
+        expect((await handshake(second.mqttUrl)).resumed).toBe(false);
+        const metrics = await (await fetch(`${second.httpUrl}/metrics`)).text();
+        expect(metrics).toContain('anxin_mqtt_tls_handshakes_total{resumed="true"} 1');
+        expect(metrics).toContain('anxin_mqtt_tls_handshakes_total{resumed="false"} 1');
+      } finally {
+        await second.hub.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
