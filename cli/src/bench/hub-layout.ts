@@ -9,14 +9,26 @@ export interface BenchHubsOptions {
   env?: NodeJS.ProcessEnv;
   /** N hubs behind Mosquitto on PostgreSQL and Redis; absent: one hub, embedded broker, SQLite. */
   hubs?: number;
+  /**
+   * MQTT over TLS between the gateways and the hub (a certificate generated into `dir`). The
+   * single hub's embedded broker only: the Mosquitto layout refuses it (hubs.ts).
+   */
+  tls?: boolean;
   log: (line: string) => void;
 }
 
 export interface BenchHubs {
-  /** What ran, for the report ("1 hub, embedded broker, SQLite", "2 hubs, Mosquitto, …"). */
+  /**
+   * What ran, for the report ("1 hub, embedded broker, SQLite", "… SQLite, MQTT over TLS",
+   * "2 hubs, Mosquitto, …").
+   */
   describe: string;
+  /** Whether the gateways connect over TLS (mqtts://, verifying the hub with `caFile`). */
+  tls: boolean;
   /** The MQTT URL gateway number `index` (in `gatewayIds` order) connects to. */
   mqttUrlFor(index: number): string;
+  /** With TLS: the CA file every gateway verifies the hub's certificate with (hub.caFile). */
+  caFile?: string;
   /** Where a console connects (Socket.IO, REST) and its admin session cookie. */
   console: { httpUrl: string; cookie: string };
   /** Alarm trace files the hubs write (alarm-trace.ts in the hub), one per hub. */

@@ -106,6 +106,11 @@ export async function spawnHubProcess(options: {
   secret: string;
   /** Hub config sections replacing the defaults (the embedded broker on a free port). */
   config?: Record<string, unknown>;
+  /**
+   * The embedded broker serves MQTT over TLS with this PEM certificate and key (`mqtt.tls`), and
+   * `mqttUrl` is mqtts://. Ignored by a `config` that replaces the mqtt section.
+   */
+  mqttTls?: { certFile: string; keyFile: string };
   /** For a hub joining a database another hub set up: that hub's admin password. */
   adminPassword?: string;
   /** Environment added to the hub's (e.g. ANXIN_ALARM_TRACE). */
@@ -120,7 +125,11 @@ export async function spawnHubProcess(options: {
     JSON.stringify({
       dataDir: join(options.dir, 'hub'),
       http: { host: '127.0.0.1', port: httpPort },
-      mqtt: { host: '127.0.0.1', port: mqttPort },
+      mqtt: {
+        host: '127.0.0.1',
+        port: mqttPort,
+        ...(options.mqttTls ? { tls: options.mqttTls } : {}),
+      },
       log: { level: 'error' },
       ...options.config,
     }),
@@ -204,7 +213,7 @@ export async function spawnHubProcess(options: {
   return {
     pid,
     httpUrl,
-    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    mqttUrl: `${options.mqttTls ? 'mqtts' : 'mqtt'}://127.0.0.1:${mqttPort}`,
     cookie,
     adminPassword: password,
     async telemetryStored() {

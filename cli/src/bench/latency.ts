@@ -57,6 +57,8 @@ export interface LatencyBenchOptions {
    * embedded broker and SQLite.
    */
   hubs?: number;
+  /** MQTT over TLS between the gateways and the (single) hub; not with `hubs`. */
+  tls?: boolean;
   /** Seconds between progress lines while the load runs (0: none). */
   progressS?: number;
   /** Where progress lines go (the JSON result is returned, not printed). */
@@ -64,8 +66,10 @@ export interface LatencyBenchOptions {
 }
 
 export interface LatencyBenchResult {
-  /** The hubs and engines measured. */
+  /** The hubs and engines measured (", MQTT over TLS" when the gateways used TLS). */
   layout: string;
+  /** Whether the gateways connected over TLS (mqtts://, verifying the hub). */
+  tls: boolean;
   gateways: number;
   workers: number;
   /** The load processes' CPU niceness: above 0, they yield the CPU to the hub. */
@@ -136,6 +140,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       secret,
       log: options.log,
       ...(options.hubs === undefined ? {} : { hubs: options.hubs }),
+      ...(options.tls ? { tls: true } : {}),
     });
     const hubClock = startedHubAt;
     const probes = options.probeGateways ?? defaultProbeGateways(ids.length);
@@ -155,7 +160,11 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     // Process k hosts shares[k]: the probe first (at the hub's priority), then the load.
     const shares = sharesInOrder(placement);
     await forkLayoutWorkers(placement, loadNice, workers);
-    const base = { password: secret, dataRoot: join(dir, 'gw') };
+    const base = {
+      password: secret,
+      dataRoot: join(dir, 'gw'),
+      ...(hubs.caFile ? { hub: { caFile: hubs.caFile } } : {}),
+    };
     const hubsUp = hubs;
     await Promise.all(
       shares.map((share, k) =>
@@ -175,6 +184,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     }
     return {
       layout: hubs.describe,
+      tls: hubs.tls,
       gateways: ids.length,
       workers: workerCount,
       loadNice,

@@ -1,6 +1,7 @@
 /** What `anxin bench storm` takes and what it reports (storm.ts runs it). */
 import type { Percentiles } from './stats.js';
 import type { StormBreakdown } from './storm-breakdown.js';
+import type { TlsHandshakes } from './bench-tls.js';
 
 export interface StormBenchOptions {
   gateways: number;
@@ -22,10 +23,21 @@ export interface StormBenchOptions {
   timeoutS: number;
   /** The gateways' reconnect.spreadMs (undefined: the gateway's default). */
   spreadMs?: number;
+  /** MQTT over TLS: the hub serves mqtts:// and every gateway verifies it (bench-tls.ts). */
+  tls?: boolean;
   log: (line: string) => void;
 }
 
 export interface StormBenchResult {
+  /** The hub measured ("1 hub, embedded broker, SQLite", ", MQTT over TLS" with tls). */
+  layout: string;
+  /** Whether the gateways connected over TLS. */
+  tls: boolean;
+  /**
+   * The hub's TLS handshakes over the run, full and resumed from a session ticket (its
+   * anxin_mqtt_tls_handshakes_total); null without TLS or when the hub does not export them.
+   */
+  tlsHandshakes: TlsHandshakes | null;
   gateways: number;
   workers: number;
   /** The load processes' CPU niceness: above 0, they yield the CPU to the hub. */

@@ -4,7 +4,7 @@
  * still reach an operator.
  *
  * 1. A hub process (`anxin hub`, embedded broker, SQLite, embedded telemetry store) with N
- *    gateways provisioned.
+ *    gateways provisioned; with `tls`, its broker serves MQTT over TLS (hubs.ts).
  * 2. Gateway-worker processes (gateway-worker.ts), each hosting a slice of the N real gateways.
  *    Each gateway's durable outbox is pre-filled with M minutes of telemetry at the load model's
  *    rate (default 0.07 events/s per home: meters every 60 s, heartbeats every 30 s, ~8 devices —
@@ -25,13 +25,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openBenchConsole, type BenchConsole } from './bench-console.js';
 import { defaultProbeGateways, loadLayout, sharesInOrder } from './load-layout.js';
-import {
-  cpuSeconds,
-  histogramQuantileMs,
-  metricValue,
-  spawnHubProcess,
-  type HubProcess,
-} from './hub-process.js';
+import { histogramQuantileMs, metricValue } from './hub-process.js';
+import { startBenchHubs, type BenchHubs } from './hubs.js';
+import { tlsHandshakes } from './bench-tls.js';
 import { readingAt } from './breakdown.js';
 import { percentiles } from './stats.js';
 import { stormBreakdown } from './storm-breakdown.js';
@@ -48,7 +44,7 @@ const SECRET = 'storm-bench-gateway-secret';
 export async function runStormBench(options: StormBenchOptions): Promise<StormBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'anxin-storm-'));
   const workers: GatewayWorker[] = [];
-  let hub: HubProcess | undefined;
+  let hub: BenchHubs | undefined;
   let benchConsole: BenchConsole | undefined;
   try {
     const ids = Array.from(
@@ -65,15 +61,20 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       0,
     );
     const workerCount = layout.load.length;
-    const traceFile = join(dir, 'alarm-trace.tsv');
-    hub = await spawnHubProcess({
+    // The single-hub layout of hubs.ts, so `--tls` and the report's layout line are the latency
+    // bench's; its alarm trace is what the breakdown joins.
+    hub = await startBenchHubs({
       dir,
       gatewayIds: ids,
       secret: SECRET,
-      env: { ANXIN_ALARM_TRACE: traceFile },
+      log: options.log,
+      ...(options.tls ? { tls: true } : {}),
     });
-    const cpuAtStart = cpuSeconds(hub.pid);
-    options.log(`hub up (pid ${hub.pid}), ${ids.length} gateways provisioned`);
+    const [traceFile = join(dir, 'alarm-trace.tsv')] = hub.traceFiles;
+    const { describe: hubLayout, tls } = hub;
+    const httpUrl = hub.console.httpUrl;
+    const cpuAtStart = hub.cpuSeconds();
+    options.log(`${hubLayout} up (pid ${hub.pids.join(', ')}), ${ids.length} gateways provisioned`);
 
     // Process w hosts slices[w]: the probes first (at the hub's priority), then the load.
     const slices = sharesInOrder(layout).map((share) => share.gatewayIds);
@@ -84,9 +85,10 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     );
     const raisers = layout.probe?.gatewayIds ?? ids;
     const base: GatewayBase = {
-      hubUrl: hub.mqttUrl,
+      hubUrl: hub.mqttUrlFor(0),
       password: SECRET,
       dataRoot: join(dir, 'gateways'),
+      ...(hub.caFile ? { hub: { caFile: hub.caFile } } : {}),
       ...(options.spreadMs === undefined ? {} : { reconnect: { spreadMs: options.spreadMs } }),
       // Production defaults otherwise (30 s heartbeats, 10 s ack timeout, backoff 1 s … 60 s).
     };
@@ -115,7 +117,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     // The console: the first push showing each trigger (matched to the raised alarm afterwards
     // by gateway and observed time; a push can arrive before the load process's reply). It
     // resolves new alarms as an operator would (bench-console.ts).
-    benchConsole = await openBenchConsole(hub.httpUrl, hub.cookie);
+    benchConsole = await openBenchConsole(httpUrl, hub.console.cookie);
     const firstSeen = benchConsole.arrivals;
 
     const fdsBefore = (await workers[0]?.request({ op: 'health' }))?.fds ?? 0;
@@ -169,7 +171,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     while (Date.now() < deadline) {
       // How responsive the hub's event loop is during the drain: one HTTP round trip.
       const probeStart = Date.now();
-      await fetch(`${hub.httpUrl}/healthz`, { signal: AbortSignal.timeout(5000) })
+      await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(5000) })
         .then((res) => res.arrayBuffer())
         .catch(() => undefined);
       probes.push(Date.now() - probeStart);
@@ -211,13 +213,13 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       await new Promise((r) => setTimeout(r, 200));
     await new Promise((r) => setTimeout(r, 500));
 
-    const metrics = await (await fetch(`${hub.httpUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${httpUrl}/metrics`)).text();
     const sqlSum = metricValue(metrics, 'anxin_sql_write_seconds_sum');
     const sqlCount = metricValue(metrics, 'anxin_sql_write_seconds_count');
     const writeSum = metricValue(metrics, 'anxin_telemetry_write_seconds_sum');
     const writeCount = metricValue(metrics, 'anxin_telemetry_write_seconds_count');
-    const hubCpuSeconds = cpuSeconds(hub.pid) - cpuAtStart;
-    const hubPeakRssMb = Math.round(hub.peakRssBytes() / 1024 / 1024);
+    const hubCpuSeconds = hub.cpuSeconds() - cpuAtStart;
+    const hubPeakRssMb = hub.peakRssMb();
     benchConsole.close();
     const timed = (
       await Promise.all(workers.map((w) => w.request({ op: 'alarm-times' }, 60_000)))
@@ -236,6 +238,9 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     const health = lastHealth;
     const gatewaysInWorker0 = slices[0]?.length ?? 0;
     return {
+      layout: hubLayout,
+      tls,
+      tlsHandshakes: tls ? tlsHandshakes(metrics) : null,
       gateways: ids.length,
       workers: workerCount,
       loadNice,

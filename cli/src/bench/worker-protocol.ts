@@ -15,7 +15,8 @@ export interface GatewayBase {
   password: string;
   dataRoot: string;
   heartbeatIntervalS?: number;
-  hub?: { connectTimeoutMs?: number; keepaliveS?: number };
+  /** caFile: the CA the hub's certificate is verified with, when hubUrl is mqtts:// (--tls). */
+  hub?: { connectTimeoutMs?: number; keepaliveS?: number; caFile?: string };
   outbox?: {
     maxTelemetryEvents?: number;
     batchSize?: number;

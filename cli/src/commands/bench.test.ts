@@ -1,8 +1,8 @@
 /**
  * `anxin bench latency`: the --hubs option and its side-by-side table (pure), and one real run of
  * the several-hubs layout (Mosquitto, PostgreSQL, Redis and two `anxin hub` processes) at a tiny
- * load, so the layout a user benchmarks is the one that works. Figures are not asserted: timing
- * belongs to the benchmark, not to a test.
+ * load, so the layout a user benchmarks is the one that works; and a small storm over MQTT over
+ * TLS (`--tls`). Figures are not asserted: timing belongs to the benchmark, not to a test.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { LatencyBenchResult, LatencyRunResult } from '../bench/latency.js';
 import type { StormBenchResult } from '../bench/storm.js';
 import { sideBySide } from '../bench/latency-report.js';
+import { tlsHandshakes } from '../bench/bench-tls.js';
 import { UsageError } from '../command.js';
 import { parseHubCounts } from './bench.js';
 
@@ -45,6 +46,7 @@ function run(rate: number, p50: number, p99: number, lost: number): LatencyRunRe
 function result(layout: string, p50: number, p99: number, lost = 0): LatencyBenchResult {
   return {
     layout,
+    tls: false,
     gateways: 10,
     workers: 1,
     loadNice: 10,
@@ -170,5 +172,51 @@ describe('anxin bench storm', () => {
     expect(figures.alarmsDuplicated).toBe(0);
     expect(figures.alarmsLost).toBe(0);
     expect(figures.alarmLatencyMs.count).toBe(figures.alarmsRaised);
+  }, 300_000);
+});
+
+describe('anxin bench --tls', () => {
+  it('refuses --tls with --hubs before starting anything', async () => {
+    const { code, stderr } = await anxin(['bench', 'latency', '--hubs', '2', '--tls']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--tls is supported only with the single hub');
+  });
+
+  it("reads the hub's handshake counts, and nothing when the hub does not export them", () => {
+    const name = 'anxin_mqtt_tls_handshakes_total';
+    const text = [
+      `# TYPE ${name} counter`,
+      `${name}{resumed="false"} 20`,
+      `${name}{resumed="true"} 3`,
+      'anxin_other_total 1',
+    ].join('\n');
+    expect(tlsHandshakes(text)).toEqual({ full: 20, resumed: 3 });
+    // Registered but nothing counted yet: the registry prints the bare name with 0.
+    expect(tlsHandshakes(`${name} 0\n`)).toEqual({ full: 0, resumed: 0 });
+    expect(tlsHandshakes('anxin_other_total 1\n')).toBeNull();
+  });
+
+  it('runs the storm over MQTT over TLS, each alarm stored once', async () => {
+    const { code, stdout, stderr } = await anxin([
+      'bench',
+      'storm',
+      ...['--gateways', '20', '--backlog-minutes', '1', '--alarm-rate', '5'],
+      ...['--workers', '1', '--spread-ms', '1000', '--tls'],
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('# 1 hub, embedded broker, SQLite, MQTT over TLS');
+    const figures = JSON.parse(stdout.trim().split('\n').pop() ?? '') as StormBenchResult;
+    expect(figures.tls).toBe(true);
+    expect(figures.layout).toContain('MQTT over TLS');
+    expect(figures.drained).toBe(true);
+    expect(figures.alarmsRaised).toBeGreaterThan(0);
+    expect(figures.alarmsStored).toBe(figures.alarmsRaised);
+    expect(figures.alarmsDuplicated).toBe(0);
+    // Every gateway's connection was a TLS handshake at the hub (when the hub counts them).
+    if (figures.tlsHandshakes) {
+      const { full, resumed } = figures.tlsHandshakes;
+      expect(full + resumed).toBeGreaterThanOrEqual(figures.gateways);
+      expect(stdout).toContain(`TLS handshakes: ${full} full, ${resumed} resumed`);
+    }
   }, 300_000);
 });

@@ -10,6 +10,7 @@ import { runStormBench } from '../bench/storm.js';
 import { formatBreakdown } from '../bench/breakdown.js';
 import { DEFAULT_LOAD_NICE } from '../bench/worker-protocol.js';
 import { defaultProbeGateways } from '../bench/load-layout.js';
+import { formatTlsHandshakes } from '../bench/bench-tls.js';
 
 /** Alarms a second in `bench latency`: ~150 a rate, enough for a p99 that is not one alarm. */
 const DEFAULT_ALARM_RATE = 5;
@@ -20,10 +21,10 @@ export const benchCommand: Command = {
   usage: [
     'Usage: anxin bench latency [--gateways N] [--rate MSG_PER_S[,MSG_PER_S…]] [--duration S]',
     '                           [--alarm-rate PER_S] [--workers W] [--hubs N[,N…]] [--load-nice N]',
-    '                           [--probe-gateways P]',
+    '                           [--probe-gateways P] [--tls]',
     '       anxin bench storm [--gateways N] [--backlog-minutes M] [--alarm-rate PER_S] [--workers W]',
     '                         [--rate-per-home EVENTS_PER_S] [--timeout S] [--spread-ms MS]',
-    '                         [--load-nice N] [--probe-gateways P]',
+    '                         [--load-nice N] [--probe-gateways P] [--tls]',
     '',
     'latency: starts a hub process and N gateways (each a real MQTT connection and durable outbox),',
     '  then for each rate offers telemetry at MSG_PER_S across them (each gateway its share once a',
@@ -42,7 +43,7 @@ export const benchCommand: Command = {
     '  Mosquitto 2 with dynamic security, on one PostgreSQL (fsync on) and Redis, all started here',
     '  from Debian packages (scripts/ensure-system-deps.sh); the console is on the last hub, so',
     '  alarms ingested by the others reach it through Redis. A list (--hubs 1,2) runs each layout',
-    '  in turn with the same load and prints them side by side.',
+    '  in turn with the same load and prints them side by side. Not with --tls.',
     '',
     'storm: the reconnect storm. Starts a hub process and W load processes hosting N real gateways',
     "  (default 2,000), fills each gateway's durable outbox with M minutes of telemetry (default 60)",
@@ -51,7 +52,7 @@ export const benchCommand: Command = {
     "  default 5/s). Prints connect and drain time, drain events/s, the hub's peak memory and CPU,",
     '  alarm latency p50/p99/max and alarms raised/stored/duplicated, then where the alarms spent',
     '  their time, stage by stage, separately for alarms raised while their gateway was connecting',
-    '  (wait for the connect attempt, TCP + MQTT handshake up to CONNACK, …) and on connected',
+    '  (wait for the connect attempt, TCP (+ TLS) + MQTT handshake up to CONNACK, …) and on connected',
     "  gateways (from the hub's alarm trace, as in latency); JSON on the last line.",
     '  Open files: 4 per gateway in its load process (measured: SQLite db, WAL, shm, socket), 1 in',
     '  the hub (plus its mqtt.acceptHandles, default 128), so with a limit of 20,000 per process',
@@ -74,6 +75,11 @@ export const benchCommand: Command = {
     "  in the storm their backlog and simultaneous start. The probe process's lag is printed. 0:",
     '  alarms on random gateways of the load processes. The console resolves each new alarm once',
     '  it has arrived, as an operator would, so the next alarm on a probe opens a new one.',
+    "  --tls: the hub's embedded broker serves MQTT over TLS (mqtt.tls) with a CA and certificate",
+    '  for 127.0.0.1 generated for the run (as `anxin certs`, EC P-256), and every gateway connects',
+    '  to mqtts:// verifying it against that CA (hub.caFile). The layout line and the JSON say so',
+    "  (tls: true); the storm adds the hub's TLS handshakes, full and resumed, when its /metrics",
+    '  has anxin_mqtt_tls_handshakes_total. The single hub only: refused with --hubs.',
   ].join('\n'),
   async run(args, io) {
     const [sub, ...rest] = args;
@@ -91,7 +97,15 @@ export const benchCommand: Command = {
       hubs: { type: 'string' },
       'load-nice': { type: 'string' },
       'probe-gateways': { type: 'string' },
+      tls: { type: 'boolean' },
     });
+    const tls = values.tls === true;
+    // The Mosquitto layout's TLS would be Mosquitto's listener, configured apart from the hub's
+    // broker this option measures: refused before anything starts rather than half-supported.
+    if (tls && values.hubs !== undefined)
+      throw new UsageError(
+        '--tls is supported only with the single hub and its embedded broker, not with --hubs (the Mosquitto cluster layout has no TLS here)',
+      );
     const hubCounts = parseHubCounts(values.hubs);
     const alarmRate =
       values['alarm-rate'] === undefined ? DEFAULT_ALARM_RATE : Number(values['alarm-rate']);
@@ -109,6 +123,7 @@ export const benchCommand: Command = {
       workers: intOption(values.workers, '--workers', defaultLatencyWorkers(gateways), 1, 64),
       loadNice: loadNiceOption(values['load-nice']),
       probeGateways: probeOption(values['probe-gateways'], gateways),
+      ...(tls ? { tls } : {}),
       log: (line: string) => writeLine(io.stderr, `[bench] ${line}`),
     };
     const results: LatencyBenchResult[] = [];
@@ -170,6 +185,7 @@ async function runStorm(args: string[], io: CommandIo): Promise<number> {
     'spread-ms': { type: 'string' },
     'load-nice': { type: 'string' },
     'probe-gateways': { type: 'string' },
+    tls: { type: 'boolean' },
   });
   const ratePerHome =
     values['rate-per-home'] === undefined ? 0.07 : Number(values['rate-per-home']);
@@ -192,12 +208,15 @@ async function runStorm(args: string[], io: CommandIo): Promise<number> {
     ...(values['spread-ms'] === undefined
       ? {}
       : { spreadMs: intOption(values['spread-ms'], '--spread-ms', 10_000, 0, 600_000) }),
+    ...(values.tls === true ? { tls: true } : {}),
     log: (line) => writeLine(io.stderr, `[bench] ${line}`),
   });
   const l = result.alarmLatencyMs;
+  // The layout line, as `bench latency` prints it: says whether MQTT ran over TLS.
+  writeLine(io.stdout, `# ${result.layout}`);
   writeLine(
     io.stdout,
-    `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} (gateway already connected: p50 ${result.alarmLatencyConnectedMs.p50} p99 ${result.alarmLatencyConnectedMs.p99} max ${result.alarmLatencyConnectedMs.max}) | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s | load processes' event-loop delay p99 ${result.loadLoopDelayMs.p99} ms max ${result.loadLoopDelayMs.max} ms | load processes at nice ${result.loadNice}${result.probeGateways > 0 ? `, alarms on ${result.probeGateways} probe gateways at nice 0` : ''} | reconnect spread ${result.spreadMs === null ? "the gateways' default (reconnect.spreadMs)" : `${result.spreadMs} ms`} | load average ${result.loadAverage.start} → ${result.loadAverage.end}`,
+    `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} (gateway already connected: p50 ${result.alarmLatencyConnectedMs.p50} p99 ${result.alarmLatencyConnectedMs.p99} max ${result.alarmLatencyConnectedMs.max}) | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s | load processes' event-loop delay p99 ${result.loadLoopDelayMs.p99} ms max ${result.loadLoopDelayMs.max} ms | load processes at nice ${result.loadNice}${result.probeGateways > 0 ? `, alarms on ${result.probeGateways} probe gateways at nice 0` : ''} | reconnect spread ${result.spreadMs === null ? "the gateways' default (reconnect.spreadMs)" : `${result.spreadMs} ms`} | load average ${result.loadAverage.start} → ${result.loadAverage.end}${result.tlsHandshakes ? ` | ${formatTlsHandshakes(result.tlsHandshakes)}` : ''}`,
   );
   for (const [title, stages] of [
     ['alarms raised while their gateway was connecting', result.breakdown.connecting],
