@@ -48,11 +48,15 @@ export function probeAlarmPublishes(listener: PublishListener): void {
     return;
   }
   installed = listener;
-  // Read off the prototype and always called with apply(this), so it keeps its own `this`.
-  // eslint-disable-next-line @typescript-eslint/unbound-method
-  const original = MqttClient.prototype.publish;
-  // The overloads of publish are forwarded untouched; only the topic and payload are read.
-  const wrapped = function (this: MqttClient, ...args: Parameters<MqttClient['publish']>) {
+  // The two methods as plain functions of a client (what the prototype holds): read off it and
+  // always called with apply(this), so each keeps its own `this`. The overloads of publish are
+  // forwarded untouched; only the topic and payload are read.
+  const proto: {
+    publish: (this: MqttClient, ...args: Parameters<MqttClient['publish']>) => MqttClient;
+    connect: (this: MqttClient) => MqttClient;
+  } = MqttClient.prototype;
+  const original = proto.publish;
+  proto.publish = function (this: MqttClient, ...args: Parameters<MqttClient['publish']>) {
     const [topic, message] = args;
     if (topic.endsWith('/up/alarm')) {
       const at = preciseNow();
@@ -61,13 +65,11 @@ export function probeAlarmPublishes(listener: PublishListener): void {
     }
     return original.apply(this, args);
   };
-  MqttClient.prototype.publish = wrapped as MqttClient['publish'];
   // connect() opens each attempt's socket (the first, and every reconnect). One CONNACK listener
   // per client, first in line: the uplink publishes its alarm lane from its own 'connect' listener.
-  // eslint-disable-next-line @typescript-eslint/unbound-method
-  const connect = MqttClient.prototype.connect;
+  const connect = proto.connect;
   const watched = new WeakSet<MqttClient>();
-  MqttClient.prototype.connect = function (this: MqttClient) {
+  proto.connect = function (this: MqttClient) {
     const id = this.options.clientId ?? '';
     connectTimes.set(id, { attemptAt: preciseNow() });
     if (!watched.has(this)) {

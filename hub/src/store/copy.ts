@@ -47,9 +47,9 @@ export class CopyError extends Error {
 const MAX_PARAMS = 65_000;
 
 // Kysely's typed builders need table names known at compile time; the copy is generic over
-// whatever tables the schema has, so it works on an untyped view of the same connection.
-type AnyDb = Kysely<Record<string, Record<string, unknown>>>;
-const untyped = (db: Kysely<Database>): AnyDb => db as unknown as AnyDb;
+// whatever tables the schema has, so it works on a view of the same connection that also knows
+// every other name as a table of unknown columns.
+const untyped = (db: Kysely<Database>) => db.withTables<Record<string, Record<string, unknown>>>();
 
 /** Rows per table of every table the schema has (not Kysely's own migration tables). */
 export async function tableRowCounts(db: Kysely<Database>): Promise<Record<string, number>> {
