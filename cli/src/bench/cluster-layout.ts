@@ -76,7 +76,6 @@ export async function startClusterHubs(
     if (!consoleHub) throw new Error('--hubs must be at least 1');
     return {
       describe: `${hubs.length} hub${hubs.length === 1 ? '' : 's'}, Mosquitto, PostgreSQL, Redis`,
-      tls: false,
       mqttUrlFor: () => mosquitto.url,
       console: { httpUrl: consoleHub.httpUrl, cookie: consoleHub.cookie },
       traceFiles: hubs.map((_, i) => join(options.dir, `hub-${i + 1}`, 'alarm-trace.tsv')),

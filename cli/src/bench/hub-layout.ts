@@ -23,11 +23,12 @@ export interface BenchHubs {
    * "2 hubs, Mosquitto, …").
    */
   describe: string;
-  /** Whether the gateways connect over TLS (mqtts://, verifying the hub with `caFile`). */
-  tls: boolean;
   /** The MQTT URL gateway number `index` (in `gatewayIds` order) connects to. */
   mqttUrlFor(index: number): string;
-  /** With TLS: the CA file every gateway verifies the hub's certificate with (hub.caFile). */
+  /**
+   * With TLS (mqtts://) only: the CA file every gateway verifies the hub's certificate with
+   * (hub.caFile).
+   */
   caFile?: string;
   /** Where a console connects (Socket.IO, REST) and its admin session cookie. */
   console: { httpUrl: string; cookie: string };

@@ -33,7 +33,6 @@ export async function startBenchHubs(options: BenchHubsOptions): Promise<BenchHu
   });
   return {
     describe: `1 hub, embedded broker, SQLite${tls ? ', MQTT over TLS' : ''}`,
-    tls: tls !== undefined,
     mqttUrlFor: () => hub.mqttUrl,
     ...(tls ? { caFile: tls.caFile } : {}),
     console: { httpUrl: hub.httpUrl, cookie: hub.cookie },

@@ -184,7 +184,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     }
     return {
       layout: hubs.describe,
-      tls: hubs.tls,
+      tls: hubs.caFile !== undefined,
       gateways: ids.length,
       workers: workerCount,
       loadNice,

@@ -71,7 +71,8 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       ...(options.tls ? { tls: true } : {}),
     });
     const [traceFile = join(dir, 'alarm-trace.tsv')] = hub.traceFiles;
-    const { describe: hubLayout, tls } = hub;
+    const hubLayout = hub.describe;
+    const tls = hub.caFile !== undefined;
     const httpUrl = hub.console.httpUrl;
     const cpuAtStart = hub.cpuSeconds();
     options.log(`${hubLayout} up (pid ${hub.pids.join(', ')}), ${ids.length} gateways provisioned`);

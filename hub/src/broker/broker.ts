@@ -62,7 +62,6 @@ export interface BrokerDeps {
    * per-process keys are used.
    */
   tlsTicketSecret?: Buffer;
-  now?: () => number;
 }
 
 function authError(
@@ -208,18 +207,17 @@ export class Broker implements HubBroker {
       this.aedes.handle(conn);
     };
     const secret = this.deps.tlsTicketSecret;
-    const now = this.deps.now ?? Date.now;
     let server: Server;
     if (tls) {
       const tlsServer = createTlsServer(
         {
           cert: readFileSync(tls.certFile),
           key: readFileSync(tls.keyFile),
-          ...(secret ? ticketOptions(secret, now()) : {}),
+          ...(secret ? ticketOptions(secret, Date.now()) : {}),
         },
         onSocket,
       );
-      if (secret) this.stopTicketRotation = rotateTicketKeysDaily(tlsServer, secret, now);
+      if (secret) this.stopTicketRotation = rotateTicketKeysDaily(tlsServer, secret, Date.now);
       server = tlsServer;
     } else server = createTcpServer(onSocket);
     this.server = server;
