@@ -1,6 +1,7 @@
 /** The uplink's health as the gateway reports it (heartbeat, `anxin gateway status`, /healthz). */
 import type { Lane } from '@anxin/protocol';
 import type { TlsHandshakeCounts } from './hub-stream.js';
+import type { TicketFileStats } from './tls-ticket-file.js';
 
 /** One lane's counters since start. */
 export interface LaneCounters {
@@ -28,6 +29,8 @@ export interface UplinkHealth {
   alarmReconnects: number;
   /** TLS handshakes with the hub, full and resumed (hub-stream.ts); both 0 over plain TCP. */
   tlsHandshakes: TlsHandshakeCounts;
+  /** The saved TLS session ticket (tls-ticket-file.ts): used at start, or why not; writes. */
+  tlsTicketFile: TicketFileStats;
   /** Downlink messages refused, by `${channel}:${code}` (e.g. `ack:BAD_JSON`). */
   badDownlinks: Record<string, number>;
   commands: number;
@@ -63,6 +66,7 @@ export function emptyUplinkHealth(): UplinkHealth {
     heartbeatsSent: 0,
     alarmReconnects: 0,
     tlsHandshakes: { full: 0, resumed: 0 },
+    tlsTicketFile: { loaded: false, ignored: null, saves: 0, saveFailures: 0 },
     badDownlinks: {},
     commands: 0,
     configMessages: 0,

@@ -8,9 +8,11 @@
  * handshake skips the hub's certificate signature and the gateway's chain check, which after an
  * outage the hub would otherwise pay once per gateway, all in the same minute.
  *
- * The ticket is kept in memory only: a hub outage is the storm this is for, and the gateway
- * stays up through it. A ticket the hub no longer accepts (expired, keys rotated, another hub)
- * simply gives a full handshake — resumption is an optimisation, never a condition to connect.
+ * The ticket is also handed to a store (tls-ticket-file.ts: the gateway's data directory) and the
+ * stored one is offered on the first connection, so that a gateway that rebooted with the hub (a
+ * district power cut) resumes too. A ticket the hub no longer accepts (expired, keys rotated,
+ * another hub) simply gives a full handshake — resumption is an optimisation, never a condition
+ * to connect.
  */
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
@@ -21,6 +23,11 @@ export interface HubAddress {
   url: string;
   /** PEM of the CA that signed the hub's certificate (config.hub.caFile, read). */
   ca?: Buffer;
+  /** Keeps the newest ticket across restarts; `hub` is "host:port", what the ticket is for. */
+  tickets?: {
+    load(hub: string): Buffer | undefined;
+    save(hub: string, ticket: Buffer): void;
+  };
 }
 
 /** Handshakes so far, for the gateway's health (a hub that never resumes is visible there). */
@@ -48,6 +55,12 @@ export class HubStream {
     // URL keeps an IPv6 literal in brackets; net.connect wants it bare.
     this.host = url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
     this.port = url.port ? Number(url.port) : DEFAULT_PORT[url.protocol];
+    if (this.tls) this.session = address.tickets?.load(this.hubKey);
+  }
+
+  /** The hub a ticket is for: host:port, an IPv6 literal in brackets. */
+  private get hubKey(): string {
+    return `${isIP(this.host) === 6 ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
   /** A new connection; mqtt.js calls this for the first connect and for every reconnect. */
@@ -66,6 +79,7 @@ export class HubStream {
     // TLS 1.3 sends tickets after the handshake (RFC 8446 §4.6.1), so listen before it ends.
     socket.on('session', (ticket: Buffer) => {
       this.session = ticket;
+      this.address.tickets?.save(this.hubKey, ticket);
     });
     socket.once('secureConnect', () => this.countHandshake(socket));
     return socket;

@@ -40,6 +40,7 @@ import type { UplinkHealth } from './health.js';
 import { LaneSender } from './lanes.js';
 import { ReconnectScheduler } from './reconnect-scheduler.js';
 import { startsAfterOutage } from './reconnect-policy.js';
+import { TlsTicketFile } from './tls-ticket-file.js';
 
 export { emptyUplinkHealth, type UplinkHealth } from './health.js';
 
@@ -73,6 +74,8 @@ export class Uplink {
   private readonly logger: Logger;
   /** Opens each connection's socket, and keeps the TLS session to resume (hub-stream.ts). */
   private readonly hubStream: HubStream;
+  /** The newest TLS session ticket, kept in the data directory across restarts. */
+  private readonly tlsTicket: TlsTicketFile;
   private readonly stats = {
     connects: 0,
     connectFailures: 0,
@@ -86,7 +89,8 @@ export class Uplink {
   constructor(private readonly options: UplinkOptions) {
     this.logger = options.logger;
     this.heartbeatIntervalS = options.config.heartbeatIntervalS;
-    this.hubStream = new HubStream(hubAddress(options.config));
+    this.tlsTicket = new TlsTicketFile({ ...options, dataDir: options.config.dataDir });
+    this.hubStream = new HubStream({ ...hubAddress(options.config), tickets: this.tlsTicket });
     this.lanes = new LaneSender({ ...options, wake: () => this.pump() });
     this.reconnect = new ReconnectScheduler({
       ...options,
@@ -156,6 +160,8 @@ export class Uplink {
     const graceful = this.connected;
     this.connected = false;
     await withTimeout(client.endAsync(!graceful), 2000).catch(() => client.end(true));
+    // A ticket still being written is on disk when stop returns (the next start reads it).
+    await this.tlsTicket.flush();
   }
 
   /**
@@ -205,6 +211,7 @@ export class Uplink {
       heartbeatsSent: this.stats.heartbeatsSent,
       alarmReconnects: this.reconnect.alarmReconnects,
       tlsHandshakes: { ...this.hubStream.handshakes },
+      tlsTicketFile: this.tlsTicket.health(),
       badDownlinks: { ...this.downlink.bad },
       commands: this.downlink.commands,
       configMessages: this.downlink.configMessages,
