@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { AlarmDto } from '@anxin/protocol';
 import type { Database } from '../store/schema.js';
 import { alarmRowToDto, UNRESOLVED } from './rows.js';
+import { statusIn } from './status-filter.js';
 import { insertNewAlarm, resolveBySystem } from './writes.js';
 
 /**
@@ -33,7 +34,7 @@ export function raiseGatewayOffline(
               .select('alarms.id')
               .whereRef('alarms.gateway_id', '=', 'gateways.id')
               .where('alarms.kind', '=', 'gateway_offline')
-              .where('alarms.status', 'in', UNRESOLVED),
+              .where(statusIn('alarms.status', UNRESOLVED)),
           ),
         ),
       )

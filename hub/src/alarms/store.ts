@@ -26,6 +26,7 @@ import {
   type AlarmChanges,
   type LifecycleResult,
 } from './rows.js';
+import { statusIn } from './status-filter.js';
 import { detachResidentFromAlarms } from './writes.js';
 
 export class AlarmStore {
@@ -74,7 +75,7 @@ export class AlarmStore {
     const rows = await this.db
       .selectFrom('alarms')
       .selectAll()
-      .where('status', 'in', statuses)
+      .where(statusIn('status', statuses))
       .orderBy('priority', 'asc')
       .orderBy('raised_at', 'asc')
       .orderBy('id', 'asc')
@@ -101,7 +102,7 @@ export class AlarmStore {
     const rows = await this.db
       .selectFrom('alarms')
       .select(['priority', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('status', 'in', UNRESOLVED)
+      .where(statusIn('status', UNRESOLVED))
       .groupBy('priority')
       .execute();
     return rows.map((r) => ({ priority: r.priority, count: Number(r.count) }));

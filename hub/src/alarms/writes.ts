@@ -12,6 +12,7 @@ import type { Insertable, Transaction } from 'kysely';
 import { ALARM_PRIORITY, newEventId, type AlarmKind } from '@anxin/protocol';
 import type { AlarmRow, AlarmTriggersTable, Database } from '../store/schema.js';
 import { UNRESOLVED, type Actor, type Touched } from './rows.js';
+import { statusIn } from './status-filter.js';
 
 /** What a new alarm needs; the rest starts empty (open, one trigger, nobody has taken it). */
 export interface NewAlarm {
@@ -107,7 +108,7 @@ export async function findOpenAlarm(
     .selectAll()
     .where('gateway_id', '=', key.gatewayId)
     .where('kind', '=', key.kind)
-    .where('status', 'in', UNRESOLVED);
+    .where(statusIn('status', UNRESOLVED));
   if (key.residentId !== undefined)
     query = query.where('resident_id', key.residentId === null ? 'is' : '=', key.residentId);
   if (key.deviceId !== undefined) query = query.where('device_id', '=', key.deviceId);

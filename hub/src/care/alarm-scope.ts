@@ -2,7 +2,7 @@
  * Alarms as each user may see them: queue lists filtered by scope in SQL (an operator's areas, a
  * family member's relatives' homes), the alarm's resident, and who said "I am going there".
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import {
   compareAlarmsForQueue,
   type AlarmDto,
@@ -13,6 +13,7 @@ import {
 import { alarmRowToDto } from '../store/alarms.js';
 import type { Database } from '../store/schema.js';
 import type { Scope } from '../auth/scope.js';
+import { isUnresolvedSet, statusIn } from '../alarms/status-filter.js';
 import './tables.js';
 
 export class ScopedAlarms {
@@ -20,12 +21,21 @@ export class ScopedAlarms {
 
   /** Alarms in scope with these statuses, in queue order (priority, then oldest). */
   async list(scope: Scope, statuses: AlarmStatus[], limit: number): Promise<AlarmDto[]> {
-    let q = this.db.selectFrom('alarms').selectAll('alarms').where('alarms.status', 'in', statuses);
-    if (scope.kind === 'homes') q = q.where('alarms.home_id', 'in', [...scope.homeIds, '']);
+    let q = this.db
+      .selectFrom('alarms')
+      .selectAll('alarms')
+      .where(statusIn('alarms.status', statuses));
+    // The queue (unresolved alarms) is read through its partial index (alarms/status-filter.ts).
+    // Given a plain `home_id IN (…)` the planner would rather take alarms_home and walk every
+    // alarm those homes ever had; `home_id || ''` is the same value but no index term.
+    const home = isUnresolvedSet(statuses)
+      ? sql<string>`${sql.ref('alarms.home_id')} || ''`
+      : sql<string>`${sql.ref('alarms.home_id')}`;
+    if (scope.kind === 'homes') q = q.where(home, 'in', [...scope.homeIds, '']);
     if (scope.kind === 'areas')
       q = q.where((eb) =>
         eb(
-          'alarms.home_id',
+          home,
           'in',
           eb
             .selectFrom('homes')

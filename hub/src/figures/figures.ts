@@ -7,6 +7,8 @@ import type { FiguresResponse } from '@anxin/protocol';
 import type { CareLookup } from '../engine/care-lookup.js';
 import type { Database } from '../store/schema.js';
 import { computeFigures, type FigureAlarm } from './compute.js';
+import { statusIn } from '../alarms/status-filter.js';
+import { UNRESOLVED } from '../alarms/rows.js';
 
 /** Most alarms one request looks at (a district sees a few hundred a day). */
 const MAX_ALARMS = 200_000;
@@ -67,7 +69,7 @@ export class FiguresService {
     const open = await this.db
       .selectFrom('alarms')
       .select('received_at')
-      .where('status', 'in', ['open', 'acknowledged'])
+      .where(statusIn('status', UNRESOLVED))
       .where('test', '=', 0)
       .execute();
     return computeFigures({

@@ -25,6 +25,7 @@ import { commissioning } from './migration-commissioning.js';
 import { sharedHomesImport } from './migration-shared-homes-import.js';
 import { gatewayControl } from './migration-gateway-control.js';
 import { gatewayTestMark } from './migration-gateway-test.js';
+import { unresolvedAlarmIndexes } from './migration-unresolved-alarms.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
@@ -40,6 +41,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0950_import_jobs': importJobsMigration,
   '0960_gateway_test_mark': gatewayTestMark,
   '0970_import_lease': importLeaseMigration,
+  '0980_unresolved_alarm_indexes': unresolvedAlarmIndexes,
 };
 
 export const inCodeMigrations: MigrationProvider = {

@@ -1,0 +1,134 @@
+/**
+ * Every query that looks for unresolved alarms — the join-or-open lookup of each alarm event, the
+ * console's queue in each scope, the counts — is served by the partial indexes of migration 0980,
+ * as SQLite plans it (EXPLAIN QUERY PLAN of the statements the hub really ran, with their
+ * parameters). With `status IN (?, ?)` bound as parameters, or a home filter the planner can
+ * index, SQLite picks a full index and walks the resolved history (the migration's comment has
+ * the figures); this fails then.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, type LogEvent } from 'kysely';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newEventId } from '@anxin/protocol';
+import { ScopedAlarms } from '../care/alarm-scope.js';
+import { openDatabase } from '../store/db.js';
+import type { Database } from '../store/schema.js';
+import { seedGatewayHome } from '../testing/gateway-home.js';
+import { AlarmStore } from './store.js';
+
+const operator = { userId: 'u-1', username: 'op' };
+let dir: string;
+let file: string;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'anxin-unresolved-'));
+  file = join(dir, 'hub.db');
+  const { db } = await openDatabase(file, pino({ level: 'silent' }));
+  await seedGatewayHome(db);
+  await db.destroy();
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A Kysely on the migrated file that records each statement it runs, with its parameters. */
+function recordingDb(sqlite: BetterSqlite3.Database, seen: LogEvent['query'][]) {
+  return new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    log: (event) => {
+      seen.push(event.query);
+    },
+  });
+}
+
+describe('unresolved alarms are found through their partial indexes', () => {
+  it('plans every unresolved lookup the hub runs on alarms_unresolved_key or _queue', async () => {
+    const sqlite = new BetterSqlite3(file);
+    const seen: LogEvent['query'][] = [];
+    const db = recordingDb(sqlite, seen);
+    const alarms = new AlarmStore(db);
+    const scoped = new ScopedAlarms(db);
+    // Some history, then one open alarm: the lookups run as on a hub that has been running.
+    for (let seq = 1; seq <= 3; seq++) {
+      const [outcome] = await alarms.applyBatches([
+        {
+          gatewayId: 'gw-1',
+          receivedAt: 5000 + seq,
+          events: [
+            {
+              type: 'alarm',
+              id: newEventId(),
+              seq,
+              observedAt: 1000 + seq,
+              deviceId: 'radar-1',
+              kind: 'fall',
+              action: 'raise',
+            },
+          ],
+        },
+      ]);
+      const id = outcome?.created[0]?.id;
+      expect(id).toBeDefined();
+      if (seq < 3) await alarms.resolve(id ?? '', operator, 'false_alarm', undefined, 9000 + seq);
+    }
+    seen.length = 0;
+    await alarms.applyBatches([
+      {
+        gatewayId: 'gw-1',
+        receivedAt: 6000,
+        events: [
+          {
+            type: 'alarm',
+            id: newEventId(),
+            seq: 10,
+            observedAt: 2000,
+            deviceId: 'radar-1',
+            kind: 'fall',
+            action: 'raise',
+          },
+        ],
+      },
+    ]);
+    expect(await alarms.unresolved()).toHaveLength(1);
+    await alarms.countUnresolved();
+    await scoped.list({ kind: 'all' }, ['acknowledged', 'open'], 100);
+    const inHome = await scoped.list(
+      { kind: 'homes', homeIds: new Set(['home-1']) },
+      ['open', 'acknowledged'],
+      100,
+    );
+    expect(inHome).toHaveLength(1);
+    const inArea = await scoped.list(
+      { kind: 'areas', areaIds: new Set(['d1']) },
+      ['open', 'acknowledged'],
+      100,
+    );
+    expect(inArea).toHaveLength(1);
+    expect(
+      await scoped.list(
+        { kind: 'areas', areaIds: new Set(['elsewhere']) },
+        ['open', 'acknowledged'],
+        100,
+      ),
+    ).toHaveLength(0);
+
+    const lookups = seen.filter(
+      (q) => /from "alarms"/.test(q.sql) && q.sql.includes(`"status" in (`),
+    );
+    // the join-or-open lookup, the queue, the counts and three scoped queues
+    expect(lookups.length).toBeGreaterThanOrEqual(6);
+    for (const q of lookups) {
+      const plan = sqlite.prepare(`explain query plan ${q.sql}`).all(...q.parameters) as {
+        detail: string;
+      }[];
+      const details = plan.map((p) => p.detail).join(' | ');
+      expect(details, q.sql).toMatch(
+        /alarms USING (COVERING )?INDEX alarms_unresolved_(key|queue)/,
+      );
+    }
+    await db.destroy();
+  });
+});
