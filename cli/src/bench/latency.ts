@@ -20,6 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAlarmTrace, type AlarmTraceEntry } from '@anxin/hub';
 import { openBenchConsole, type BenchConsole } from './bench-console.js';
+import { startDiskSyncProbe, type DiskSyncProbe } from './disk-sync-probe.js';
 import { loopLagMonitor } from './loop-lag.js';
 import { startBenchHubs, type BenchHubs } from './hubs.js';
 import { breakdown, consoleLatencies, type StageBreakdown } from './breakdown.js';
@@ -99,6 +100,11 @@ export interface LatencyRunResult {
   /** The worst lateness of the load processes' offer ticks, and their event-loop lag. */
   offerLagMaxMs: number;
   loadLoopLagMs: LoopLag;
+  /**
+   * fsyncs on the bench's disk during the run (disk-sync-probe.ts): the floor under the two stages
+   * that wait for one (the gateway's outbox commit, the hub's alarm transaction).
+   */
+  diskFsyncMs: Percentiles;
   /** The probe process's event-loop lag (absent with no probes): the floor under its stages. */
   probeLoopLagMs?: LoopLag;
   /**
@@ -175,7 +181,15 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
 
     const runs: LatencyRunResult[] = [];
     const probe = placement.probe ? workers[0] : undefined;
-    const setup: Setup = { workers, probe, layoutAt, hubs, console: benchConsoleNow, hubClock };
+    const setup: Setup = {
+      workers,
+      probe,
+      layoutAt,
+      hubs,
+      console: benchConsoleNow,
+      hubClock,
+      diskDir: dir,
+    };
     // Before every rate, including the first: the warm-up reading each gateway took at start
     // (2,000 events in flight at once) is start-up, not the load being measured.
     for (const rate of options.rates) {
@@ -209,6 +223,8 @@ interface Setup {
   console: BenchConsole;
   /** When the hub process was started: a `--cpu-prof` profile of it starts about then. */
   hubClock: number;
+  /** A directory on the disk the hub and the gateways write to. */
+  diskDir: string;
 }
 
 /** Waits (bounded) for the telemetry held at the gateways (warm-up, or the last run's) to reach the hub. */
@@ -223,7 +239,7 @@ async function waitForDrain(workers: GatewayWorker[], log: (line: string) => voi
 }
 
 async function runRate(
-  { workers, probe, layoutAt, hubs, console: c, hubClock }: Setup,
+  { workers, probe, layoutAt, hubs, console: c, hubClock, diskDir }: Setup,
   rate: number,
   options: LatencyBenchOptions,
 ): Promise<LatencyRunResult> {
@@ -231,6 +247,7 @@ async function runRate(
   const heldAtStart = await heldTelemetry(workers);
   const consoleLag = loopLagMonitor(5);
   let progressTimer: NodeJS.Timeout | undefined;
+  let diskProbe: DiskSyncProbe | undefined;
   options.log(
     `offering ${rate} telemetry/s and ${options.alarmRate} alarms/s for ${options.durationS} s`,
   );
@@ -238,6 +255,7 @@ async function runRate(
     const storedBefore = await hubs.telemetryStored();
     const hubLagBefore = await hubs.eventLoopLag();
     const startedAt = Date.now();
+    diskProbe = startDiskSyncProbe(diskDir);
     const hubS = (startedAt - hubClock) / 1000;
     const hubCpuAtStart = hubs.cpuSeconds();
     consoleLag.enable();
@@ -269,6 +287,7 @@ async function runRate(
     );
     clearInterval(progressTimer);
     consoleLag.disable();
+    const diskFsyncMs = await diskProbe.stop();
     const elapsedS = (Date.now() - startedAt) / 1000;
     const hubCpu = hubs.cpuSeconds() - hubCpuAtStart;
     const alarms: OfferedAlarm[] = offers.flatMap((o) => o.alarms ?? []);
@@ -298,6 +317,7 @@ async function runRate(
       durationS: Math.round(elapsedS * 10) / 10,
       alarmLatencyMs: percentiles(consoleLatencies(alarms, c.arrivals)),
       breakdown: breakdown(alarms, trace, c.arrivals),
+      diskFsyncMs,
       alarmsSent: alarms.length,
       alarmsReceived: c.received(),
       alarmsLost: Math.max(0, alarms.length - c.received()),
@@ -321,6 +341,7 @@ async function runRate(
   } finally {
     clearInterval(progressTimer);
     consoleLag.disable();
+    await diskProbe?.stop();
   }
 }
 

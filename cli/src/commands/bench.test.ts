@@ -24,6 +24,7 @@ function run(rate: number, p50: number, p99: number, lost: number): LatencyRunRe
     heldAtStart: 0,
     alarmLatencyMs: { count: 4, p50, p95: p99, p99, max: p99 + 1 },
     breakdown: [],
+    diskFsyncMs: { count: 10, p50: 0.5, p95: 1, p99: 2, max: 3 },
     alarmsSent: 4,
     alarmsReceived: 4 - lost,
     alarmsLost: lost,
