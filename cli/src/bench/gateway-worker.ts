@@ -341,6 +341,8 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         alarmDepth: health.reduce((s, h) => s + h.outbox.alarmDepth, 0),
         telemetryDepth: health.reduce((s, h) => s + h.outbox.telemetryDepth, 0),
         droppedTelemetry: health.reduce((s, h) => s + h.outbox.droppedTelemetry, 0),
+        ticketsSaved: health.filter((h) => h.uplink.tlsTicketFile.saves > 0).length,
+        ticketsLoaded: health.filter((h) => h.uplink.tlsTicketFile.loaded).length,
         fds: openFds(),
         rssBytes: process.memoryUsage().rss,
         loopDelayMs: loopDelay.lag(),

@@ -44,4 +44,10 @@ export interface BenchHubs {
   /** The hubs' peak resident memory (MB), summed. */
   peakRssMb(): number;
   stop(): Promise<void>;
+  /**
+   * The single hub only: stops it and starts it again on the same data directory, address and
+   * certificate, as after an outage (`bench storm --tls-resume`); the BenchHubs to use from then
+   * on (new pid, session, counters). The old one is stopped.
+   */
+  restart?(): Promise<BenchHubs>;
 }

@@ -25,6 +25,12 @@ export interface HubProcess {
   eventLoopLag(): Promise<HistogramScrape>;
   peakRssBytes(): number;
   stop(): Promise<void>;
+  /**
+   * Stops this hub and starts it again as after an outage: the same command line, data
+   * directory, ports and certificate; a new admin session. The hub's /metrics counters start
+   * from zero in the new process.
+   */
+  restart(): Promise<HubProcess>;
 }
 
 function freePort(): Promise<number> {
@@ -100,7 +106,7 @@ export const TELEMETRY_STORED_METRIC = 'anxin_telemetry_points_written_total';
 /** The hub's event-loop lag histogram (hub/src/event-loop-lag.ts). */
 export const EVENT_LOOP_LAG_METRIC = 'anxin_event_loop_lag_seconds';
 
-export async function spawnHubProcess(options: {
+export interface HubProcessOptions {
   dir: string;
   gatewayIds: readonly string[];
   secret: string;
@@ -115,8 +121,15 @@ export async function spawnHubProcess(options: {
   adminPassword?: string;
   /** Environment added to the hub's (e.g. ANXIN_ALARM_TRACE). */
   env?: NodeJS.ProcessEnv;
-}): Promise<HubProcess> {
-  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  /** The ports to listen on (a restart keeps its hub's); default: two free ones. */
+  ports?: { http: number; mqtt: number };
+}
+
+export async function spawnHubProcess(options: HubProcessOptions): Promise<HubProcess> {
+  const { http: httpPort, mqtt: mqttPort } = options.ports ?? {
+    http: await freePort(),
+    mqtt: await freePort(),
+  };
   mkdirSync(options.dir, { recursive: true });
   const configFile = join(options.dir, 'hub.yaml');
   // JSON is YAML: the config is written as one object so a layout can replace whole sections.
@@ -210,7 +223,7 @@ export async function spawnHubProcess(options: {
     );
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 
-  return {
+  const hub: HubProcess = {
     pid,
     httpUrl,
     mqttUrl: `${options.mqttTls ? 'mqtts' : 'mqtt'}://127.0.0.1:${mqttPort}`,
@@ -241,5 +254,18 @@ export async function spawnHubProcess(options: {
       await exited;
       clearTimeout(timer);
     },
+    async restart() {
+      await hub.stop();
+      // The same command line, --provision-file included (the same credentials again), as a
+      // service restarts: Node derives a TLS server's default sessionIdContext from its argv,
+      // and the hub's broker sets none, so a hub started with other arguments refuses every
+      // ticket its last run issued (a full handshake each).
+      return spawnHubProcess({
+        ...options,
+        ports: { http: httpPort, mqtt: mqttPort },
+        adminPassword: password,
+      });
+    },
   };
+  return hub;
 }

@@ -31,10 +31,15 @@ export async function startBenchHubs(options: BenchHubsOptions): Promise<BenchHu
     env: { ...options.env, ANXIN_ALARM_TRACE: traceFile },
     ...(tls ? { mqttTls: { certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
   });
+  return singleHub(hub, traceFile, tls?.caFile);
+}
+
+/** The single hub as BenchHubs; its restart keeps the data directory, ports and certificate. */
+function singleHub(hub: HubProcess, traceFile: string, caFile: string | undefined): BenchHubs {
   return {
-    describe: `1 hub, embedded broker, SQLite${tls ? ', MQTT over TLS' : ''}`,
+    describe: `1 hub, embedded broker, SQLite${caFile ? ', MQTT over TLS' : ''}`,
     mqttUrlFor: () => hub.mqttUrl,
-    ...(tls ? { caFile: tls.caFile } : {}),
+    ...(caFile ? { caFile } : {}),
     console: { httpUrl: hub.httpUrl, cookie: hub.cookie },
     traceFiles: [traceFile],
     pids: [hub.pid],
@@ -43,5 +48,6 @@ export async function startBenchHubs(options: BenchHubsOptions): Promise<BenchHu
     cpuSeconds: () => cpuSeconds(hub.pid),
     peakRssMb: () => Math.round(hub.peakRssBytes() / 1024 / 1024),
     stop: () => hub.stop(),
+    restart: async () => singleHub(await hub.restart(), traceFile, caFile),
   };
 }

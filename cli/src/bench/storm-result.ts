@@ -25,6 +25,12 @@ export interface StormBenchOptions {
   spreadMs?: number;
   /** MQTT over TLS: the hub serves mqtts:// and every gateway verifies it (bench-tls.ts). */
   tls?: boolean;
+  /**
+   * Over TLS (implies `tls`): before the storm every gateway connects once and saves the hub's
+   * session ticket, then gateways and hub stop and the hub restarts on its data directory
+   * (worker-pool.ts, primeTlsTickets), so the storm's handshakes can resume (`--tls-resume`).
+   */
+  primeTickets?: boolean;
   log: (line: string) => void;
 }
 
@@ -38,6 +44,13 @@ export interface StormBenchResult {
    * anxin_mqtt_tls_handshakes_total); null without TLS or when the hub does not export them.
    */
   tlsHandshakes: TlsHandshakes | null;
+  /** Whether the gateways' TLS session tickets were primed before the storm (primeTickets). */
+  ticketsPrimed: boolean;
+  /**
+   * Over TLS: gateways that saved the hub's ticket while priming (0 unprimed), and gateways that
+   * offered a saved ticket on their first connection of the storm; null without TLS.
+   */
+  tlsTickets: { saved: number; offered: number } | null;
   gateways: number;
   workers: number;
   /** The load processes' CPU niceness: above 0, they yield the CPU to the hub. */

@@ -4,7 +4,10 @@
  * still reach an operator.
  *
  * 1. A hub process (`anxin hub`, embedded broker, SQLite, embedded telemetry store) with N
- *    gateways provisioned; with `tls`, its broker serves MQTT over TLS (hubs.ts).
+ *    gateways provisioned; with `tls`, its broker serves MQTT over TLS (hubs.ts). With
+ *    `primeTickets`, every gateway first connects once over TLS and saves the hub's session
+ *    ticket, then the gateways stop and the hub restarts on its data directory: the outage after
+ *    which every gateway has talked to the hub before (worker-pool.ts, primeTlsTickets).
  * 2. Gateway-worker processes (gateway-worker.ts), each hosting a slice of the N real gateways.
  *    Each gateway's durable outbox is pre-filled with M minutes of telemetry at the load model's
  *    rate (default 0.07 events/s per home: meters every 60 s, heartbeats every 30 s, ~8 devices —
@@ -32,7 +35,7 @@ import { readingAt } from './breakdown.js';
 import { percentiles } from './stats.js';
 import { stormBreakdown } from './storm-breakdown.js';
 import type { GatewayWorker } from './worker-client.js';
-import { forkLayoutWorkers } from './worker-pool.js';
+import { forkLayoutWorkers, primeTlsTickets } from './worker-pool.js';
 import { DEFAULT_LOAD_NICE, type GatewayBase, type OfferedAlarm } from './worker-protocol.js';
 
 import type { StormBenchOptions, StormBenchResult } from './storm-result.js';
@@ -68,14 +71,11 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       gatewayIds: ids,
       secret: SECRET,
       log: options.log,
-      ...(options.tls ? { tls: true } : {}),
+      ...(options.tls || options.primeTickets ? { tls: true } : {}),
     });
-    const [traceFile = join(dir, 'alarm-trace.tsv')] = hub.traceFiles;
-    const hubLayout = hub.describe;
-    const tls = hub.caFile !== undefined;
-    const httpUrl = hub.console.httpUrl;
-    const cpuAtStart = hub.cpuSeconds();
-    options.log(`${hubLayout} up (pid ${hub.pids.join(', ')}), ${ids.length} gateways provisioned`);
+    options.log(
+      `${hub.describe} up (pid ${hub.pids.join(', ')}), ${ids.length} gateways provisioned`,
+    );
 
     // Process w hosts slices[w]: the probes first (at the hub's priority), then the load.
     const slices = sharesInOrder(layout).map((share) => share.gatewayIds);
@@ -93,6 +93,21 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       ...(options.spreadMs === undefined ? {} : { reconnect: { spreadMs: options.spreadMs } }),
       // Production defaults otherwise (30 s heartbeats, 10 s ack timeout, backoff 1 s … 60 s).
     };
+    let ticketsSaved = 0;
+    if (options.primeTickets) {
+      ticketsSaved = await primeTlsTickets(workers, slices, base, options.timeoutS * 1000);
+      if (!hub.restart) throw new Error(`${hub.describe} cannot be restarted to prime tickets`);
+      hub = await hub.restart();
+      options.log(
+        `primed: ${ticketsSaved} gateways connected once and saved the hub's TLS ticket; hub restarted on its data directory (pid ${hub.pids.join(', ')})`,
+      );
+    }
+    // The hub of the storm (restarted when primed): its counters and CPU are the storm's.
+    const [traceFile = join(dir, 'alarm-trace.tsv')] = hub.traceFiles;
+    const hubLayout = hub.describe;
+    const tls = hub.caFile !== undefined;
+    const httpUrl = hub.console.httpUrl;
+    const cpuAtStart = hub.cpuSeconds();
     const perGateway = Math.round(options.eventsPerHomePerS * 60 * options.backlogMinutes);
     const prefillStart = Date.now();
     const prefilled = await Promise.all(
@@ -166,7 +181,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     let workerPeakRss = 0;
     const deadline = t0 + options.timeoutS * 1000;
     let lastLog = 0;
-    let lastHealth = { connectFailures: 0 };
+    let lastHealth = { connectFailures: 0, ticketsLoaded: 0 };
     const loadLoopDelayMs = { p99: 0, max: 0 };
     const probes: number[] = [];
     while (Date.now() < deadline) {
@@ -179,6 +194,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       const health = await Promise.all(workers.map((w) => w.request({ op: 'health' }, 60_000)));
       lastHealth = {
         connectFailures: health.reduce((s, h) => s + (h.connectFailures ?? 0), 0),
+        ticketsLoaded: health.reduce((s, h) => s + (h.ticketsLoaded ?? 0), 0),
       };
       const connected = health.reduce((s, h) => s + (h.connected ?? 0), 0);
       const depth = health.reduce((s, h) => s + (h.telemetryDepth ?? 0), 0);
@@ -242,6 +258,8 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       layout: hubLayout,
       tls,
       tlsHandshakes: tls ? tlsHandshakes(metrics) : null,
+      ticketsPrimed: options.primeTickets === true,
+      tlsTickets: tls ? { saved: ticketsSaved, offered: health.ticketsLoaded } : null,
       gateways: ids.length,
       workers: workerCount,
       loadNice,

@@ -1,6 +1,7 @@
 /**
  * Gateways spread over load processes (gateway-worker.ts), shared by the benchmarks: start them
- * against the hub(s) each is assigned to, wait until all are connected, read the processes' lag.
+ * against the hub(s) each is assigned to, wait until all are connected, read the processes' lag;
+ * prime their TLS session tickets before a storm.
  */
 import type { BenchHubs } from './hubs.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
@@ -39,15 +40,56 @@ export async function startGateways(
       );
     }),
   );
-  const deadline = Date.now() + connectTimeoutMs;
+  await awaitGateways(workers, ids.length, connectTimeoutMs);
+}
+
+/**
+ * Waits until all `count` gateways of the workers are connected and, with `ticketsSaved`, each has
+ * saved the hub's TLS session ticket in its data directory; throws after `timeoutMs`.
+ */
+export async function awaitGateways(
+  workers: readonly GatewayWorker[],
+  count: number,
+  timeoutMs: number,
+  { ticketsSaved = false } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const health = await Promise.all(workers.map((w) => w.request({ op: 'health' })));
     const connected = health.reduce((s, h) => s + (h.connected ?? 0), 0);
-    if (connected === ids.length) return;
+    const saved = health.reduce((s, h) => s + (h.ticketsSaved ?? 0), 0);
+    if (connected === count && (!ticketsSaved || saved === count)) return;
     if (Date.now() > deadline)
-      throw new Error(`only ${connected} of ${ids.length} gateways connected in time`);
+      throw new Error(
+        `only ${connected} of ${count} gateways connected${ticketsSaved ? ` and ${saved} saved a TLS ticket` : ''} in time`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/**
+ * Gives every gateway the hub's TLS session ticket, as a district's gateways hold one from before
+ * an outage (`bench storm --tls-resume`): worker w starts `slices[w]` against the hub (`base`,
+ * mqtts://), each connects once (a full handshake) and saves the hub's ticket in its data
+ * directory (the gateway's tls-ticket-file.ts), then all stop cleanly. Nothing is ingested.
+ * Returns the number of gateways primed: all of them, or it throws after `timeoutMs`.
+ */
+export async function primeTlsTickets(
+  workers: readonly GatewayWorker[],
+  slices: readonly (readonly string[])[],
+  base: GatewayBase,
+  timeoutMs: number,
+): Promise<number> {
+  const count = slices.reduce((s, slice) => s + slice.length, 0);
+  await Promise.all(
+    workers.map((worker, w) =>
+      worker.request({ op: 'start', gateways: [...(slices[w] ?? [])], base }, 600_000),
+    ),
+  );
+  await awaitGateways(workers, count, timeoutMs, { ticketsSaved: true });
+  // A gateway's stop waits for a ticket still being written.
+  await Promise.all(workers.map((worker) => worker.request({ op: 'stop' }, 600_000)));
+  return count;
 }
 
 /** The worst event-loop lag over the workers during their current (or last) offer. */

@@ -106,6 +106,10 @@ export interface WorkerReply {
   alarmDepth?: number;
   telemetryDepth?: number;
   droppedTelemetry?: number;
+  /** Gateways that have written the hub's TLS session ticket to their data directory since start. */
+  ticketsSaved?: number;
+  /** Gateways that read a usable TLS session ticket from their data directory at start. */
+  ticketsLoaded?: number;
   rssBytes?: number;
   /**
    * The worker's own event-loop delay since its gateways started (ms): when it is high, latencies

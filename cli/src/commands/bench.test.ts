@@ -1,8 +1,9 @@
 /**
  * `anxin bench latency`: the --hubs option and its side-by-side table (pure), and one real run of
  * the several-hubs layout (Mosquitto, PostgreSQL, Redis and two `anxin hub` processes) at a tiny
- * load, so the layout a user benchmarks is the one that works; and a small storm over MQTT over
- * TLS (`--tls`). Figures are not asserted: timing belongs to the benchmark, not to a test.
+ * load, so the layout a user benchmarks is the one that works; and small storms over MQTT over
+ * TLS (`--tls`, and `--tls-resume` with tickets primed before the hub restarts). Timings are not
+ * asserted: they belong to the benchmark, not to a test.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -176,6 +177,33 @@ describe('anxin bench storm', () => {
   }, 300_000);
 });
 
+/**
+ * A small storm over MQTT over TLS (20 gateways, 1 minute of backlog, 5 alarms/s) with `--tls` or
+ * `--tls-resume`: it exits 0, says TLS in its layout line and JSON, drains, and stores every alarm
+ * raised exactly once. Its output and figures, for what each test adds.
+ */
+async function smallTlsStorm(
+  flag: '--tls' | '--tls-resume',
+): Promise<{ stdout: string; figures: StormBenchResult }> {
+  const { code, stdout, stderr } = await anxin([
+    'bench',
+    'storm',
+    ...['--gateways', '20', '--backlog-minutes', '1', '--alarm-rate', '5'],
+    ...['--workers', '1', '--spread-ms', '1000', flag],
+  ]);
+  expect(code, stderr).toBe(0);
+  expect(stdout).toContain('# 1 hub, embedded broker, SQLite, MQTT over TLS');
+  const figures = JSON.parse(stdout.trim().split('\n').pop() ?? '') as StormBenchResult;
+  expect(figures.tls).toBe(true);
+  expect(figures.layout).toContain('MQTT over TLS');
+  expect(figures.drained).toBe(true);
+  expect(figures.alarmsRaised).toBeGreaterThan(0);
+  expect(figures.alarmsStored).toBe(figures.alarmsRaised);
+  expect(figures.alarmsDuplicated).toBe(0);
+  expect(figures.alarmsLost).toBe(0);
+  return { stdout, figures };
+}
+
 describe('anxin bench --tls', () => {
   it('refuses --tls with --hubs before starting anything', async () => {
     const { code, stderr } = await anxin(['bench', 'latency', '--hubs', '2', '--tls']);
@@ -198,26 +226,40 @@ describe('anxin bench --tls', () => {
   });
 
   it('runs the storm over MQTT over TLS, each alarm stored once', async () => {
-    const { code, stdout, stderr } = await anxin([
-      'bench',
-      'storm',
-      ...['--gateways', '20', '--backlog-minutes', '1', '--alarm-rate', '5'],
-      ...['--workers', '1', '--spread-ms', '1000', '--tls'],
-    ]);
-    expect(code, stderr).toBe(0);
-    expect(stdout).toContain('# 1 hub, embedded broker, SQLite, MQTT over TLS');
-    const figures = JSON.parse(stdout.trim().split('\n').pop() ?? '') as StormBenchResult;
-    expect(figures.tls).toBe(true);
-    expect(figures.layout).toContain('MQTT over TLS');
-    expect(figures.drained).toBe(true);
-    expect(figures.alarmsRaised).toBeGreaterThan(0);
-    expect(figures.alarmsStored).toBe(figures.alarmsRaised);
-    expect(figures.alarmsDuplicated).toBe(0);
+    const { stdout, figures } = await smallTlsStorm('--tls');
+    expect(stdout).not.toContain('TLS session tickets primed');
+    // New data directories: no gateway had a ticket to offer.
+    expect(figures.ticketsPrimed).toBe(false);
+    expect(figures.tlsTickets).toEqual({ saved: 0, offered: 0 });
     // Every gateway's connection was a TLS handshake at the hub (when the hub counts them).
     if (figures.tlsHandshakes) {
       const { full, resumed } = figures.tlsHandshakes;
       expect(full + resumed).toBeGreaterThanOrEqual(figures.gateways);
       expect(stdout).toContain(`TLS handshakes: ${full} full, ${resumed} resumed`);
     }
+  }, 300_000);
+
+  it('--tls-resume primes the tickets before the hub restarts: every storm handshake resumes', async () => {
+    const utcDay = () => Math.floor(Date.now() / 86_400_000);
+    const dayAtStart = utcDay();
+    const { stdout, figures } = await smallTlsStorm('--tls-resume');
+    expect(stdout).toContain('MQTT over TLS, TLS session tickets primed');
+    expect(figures.ticketsPrimed).toBe(true);
+    // Each gateway saved the hub's ticket while priming and offered it in the storm.
+    expect(figures.tlsTickets).toEqual({ saved: 20, offered: 20 });
+    expect(stdout).toContain('tickets primed: 20 saved, 20 offered');
+    // The restarted hub's counters are the storm's alone: without priming all 20 would be full
+    // (the --tls test above), and a hub not restarted would count the priming's 20 full ones. A
+    // gateway that reconnects in the storm offers the storm's ticket, so resumed may exceed 20.
+    // Only the hub's daily ticket keys changing (UTC midnight) between priming and storm makes
+    // full handshakes legitimate.
+    expect(figures.tlsHandshakes).not.toBeNull();
+    const { full, resumed } = figures.tlsHandshakes ?? { full: -1, resumed: -1 };
+    expect(full + resumed).toBeGreaterThanOrEqual(20);
+    if (utcDay() === dayAtStart) {
+      expect(full).toBe(0);
+      expect(resumed).toBeGreaterThanOrEqual(20);
+    }
+    expect(stdout).toContain(`TLS handshakes: ${full} full, ${resumed} resumed`);
   }, 300_000);
 });

@@ -24,7 +24,7 @@ export const benchCommand: Command = {
     '                           [--probe-gateways P] [--tls]',
     '       anxin bench storm [--gateways N] [--backlog-minutes M] [--alarm-rate PER_S] [--workers W]',
     '                         [--rate-per-home EVENTS_PER_S] [--timeout S] [--spread-ms MS]',
-    '                         [--load-nice N] [--probe-gateways P] [--tls]',
+    '                         [--load-nice N] [--probe-gateways P] [--tls | --tls-resume]',
     '',
     'latency: starts a hub process and N gateways (each a real MQTT connection and durable outbox),',
     '  then for each rate offers telemetry at MSG_PER_S across them (each gateway its share once a',
@@ -79,7 +79,15 @@ export const benchCommand: Command = {
     '  for 127.0.0.1 generated for the run (as `anxin certs`, EC P-256), and every gateway connects',
     '  to mqtts:// verifying it against that CA (hub.caFile). The layout line and the JSON say so',
     "  (tls: true); the storm adds the hub's TLS handshakes, full and resumed, when its /metrics",
-    '  has anxin_mqtt_tls_handshakes_total. The single hub only: refused with --hubs.',
+    '  has anxin_mqtt_tls_handshakes_total. The single hub only: refused with --hubs. Every',
+    '  handshake of a --tls storm is full: the gateways never met this hub, the worst case (a new',
+    '  hub, a lost data directory, tickets over a day old).',
+    '  --tls-resume (storm; implies --tls): the outage after which every gateway has talked to the',
+    "  hub before. Each gateway first connects once and saves the hub's session ticket in its data",
+    '  directory, then gateways and hub stop cleanly, the backlog is built as usual and the hub',
+    '  restarts on its data directory (same address, certificate and ticket keys) before the storm,',
+    '  whose handshakes then resume. The layout line says "tickets primed", the summary gives the',
+    '  tickets saved and offered beside the handshakes, and the JSON has ticketsPrimed: true.',
   ].join('\n'),
   async run(args, io) {
     const [sub, ...rest] = args;
@@ -186,7 +194,9 @@ async function runStorm(args: string[], io: CommandIo): Promise<number> {
     'load-nice': { type: 'string' },
     'probe-gateways': { type: 'string' },
     tls: { type: 'boolean' },
+    'tls-resume': { type: 'boolean' },
   });
+  const primeTickets = values['tls-resume'] === true;
   const ratePerHome =
     values['rate-per-home'] === undefined ? 0.07 : Number(values['rate-per-home']);
   if (!Number.isFinite(ratePerHome) || ratePerHome <= 0 || ratePerHome > 100)
@@ -208,15 +218,20 @@ async function runStorm(args: string[], io: CommandIo): Promise<number> {
     ...(values['spread-ms'] === undefined
       ? {}
       : { spreadMs: intOption(values['spread-ms'], '--spread-ms', 10_000, 0, 600_000) }),
-    ...(values.tls === true ? { tls: true } : {}),
+    ...(values.tls === true || primeTickets ? { tls: true } : {}),
+    ...(primeTickets ? { primeTickets } : {}),
     log: (line) => writeLine(io.stderr, `[bench] ${line}`),
   });
   const l = result.alarmLatencyMs;
-  // The layout line, as `bench latency` prints it: says whether MQTT ran over TLS.
-  writeLine(io.stdout, `# ${result.layout}`);
+  // The layout line, as `bench latency` prints it: says whether MQTT ran over TLS, and here
+  // whether the storm's gateways held a ticket from before the hub restarted.
+  const primed = result.ticketsPrimed
+    ? ', TLS session tickets primed (every gateway connected once, then the hub restarted)'
+    : '';
+  writeLine(io.stdout, `# ${result.layout}${primed}`);
   writeLine(
     io.stdout,
-    `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} (gateway already connected: p50 ${result.alarmLatencyConnectedMs.p50} p99 ${result.alarmLatencyConnectedMs.p99} max ${result.alarmLatencyConnectedMs.max}) | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s | load processes' event-loop delay p99 ${result.loadLoopDelayMs.p99} ms max ${result.loadLoopDelayMs.max} ms | load processes at nice ${result.loadNice}${result.probeGateways > 0 ? `, alarms on ${result.probeGateways} probe gateways at nice 0` : ''} | reconnect spread ${result.spreadMs === null ? "the gateways' default (reconnect.spreadMs)" : `${result.spreadMs} ms`} | load average ${result.loadAverage.start} → ${result.loadAverage.end}${result.tlsHandshakes ? ` | ${formatTlsHandshakes(result.tlsHandshakes)}` : ''}`,
+    `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} (gateway already connected: p50 ${result.alarmLatencyConnectedMs.p50} p99 ${result.alarmLatencyConnectedMs.p99} max ${result.alarmLatencyConnectedMs.max}) | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s | load processes' event-loop delay p99 ${result.loadLoopDelayMs.p99} ms max ${result.loadLoopDelayMs.max} ms | load processes at nice ${result.loadNice}${result.probeGateways > 0 ? `, alarms on ${result.probeGateways} probe gateways at nice 0` : ''} | reconnect spread ${result.spreadMs === null ? "the gateways' default (reconnect.spreadMs)" : `${result.spreadMs} ms`} | load average ${result.loadAverage.start} → ${result.loadAverage.end}${result.tlsHandshakes ? ` | ${formatTlsHandshakes(result.tlsHandshakes)}` : ''}${result.tlsTickets ? ` | tickets ${result.ticketsPrimed ? 'primed' : 'not primed'}: ${result.tlsTickets.saved} saved, ${result.tlsTickets.offered} offered` : ''}`,
   );
   for (const [title, stages] of [
     ['alarms raised while their gateway was connecting', result.breakdown.connecting],
