@@ -17,6 +17,14 @@
 import { hkdfSync } from 'node:crypto';
 import type { Server as TlsServer } from 'node:tls';
 
+/**
+ * Node binds a ticket to the server's `sessionIdContext` and, when none is given, derives one from
+ * the process's command line (a hash of process.argv): a hub restarted with other flags (a new
+ * --provision-file, another config path) would refuse every ticket, silently, with the storm
+ * paying a full handshake per gateway. One fixed context: the ticket keys already say which hub.
+ */
+export const TLS_SESSION_ID_CONTEXT = 'anxin-mqtt';
+
 /** How long a ticket can be resumed (tls.createServer's `sessionTimeout`, seconds). */
 export const TLS_TICKET_LIFETIME_S = 24 * 3600;
 
@@ -32,8 +40,12 @@ export function ticketKeysFor(secret: Buffer, at: number): Buffer {
 export function ticketOptions(
   secret: Buffer,
   now: number,
-): { ticketKeys: Buffer; sessionTimeout: number } {
-  return { ticketKeys: ticketKeysFor(secret, now), sessionTimeout: TLS_TICKET_LIFETIME_S };
+): { ticketKeys: Buffer; sessionTimeout: number; sessionIdContext: string } {
+  return {
+    ticketKeys: ticketKeysFor(secret, now),
+    sessionTimeout: TLS_TICKET_LIFETIME_S,
+    sessionIdContext: TLS_SESSION_ID_CONTEXT,
+  };
 }
 
 /**

@@ -133,8 +133,14 @@ describe('TLS session resumption', () => {
       expect(again.resumed).toBe(true);
       await first.hub.close();
 
-      // Ticket keys derive from a secret in the hub's database: the restart keeps them.
-      const second = await startHubIn(dir, { mqtt: { port: 0, tls } });
+      // Ticket keys derive from a secret in the hub's database: the restart keeps them. The
+      // restarted hub runs with another command line (Node's default session id context is a
+      // hash of process.argv, which would refuse every ticket): the ticket must still resume.
+      const argv = process.argv;
+      process.argv = [...argv, '--restarted-with-other-flags'];
+      const second = await startHubIn(dir, { mqtt: { port: 0, tls } }).finally(() => {
+        process.argv = argv;
+      });
       try {
         expect((await handshake(second.mqttUrl, again.ticket)).resumed).toBe(true);
         expect((await handshake(second.mqttUrl)).resumed).toBe(false);
