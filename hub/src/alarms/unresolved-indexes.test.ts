@@ -9,15 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type LogEvent } from 'kysely';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newEventId } from '@anxin/protocol';
 import { ScopedAlarms } from '../care/alarm-scope.js';
 import { openDatabase } from '../store/db.js';
-import type { Database } from '../store/schema.js';
 import { seedGatewayHome } from '../testing/gateway-home.js';
+import { recordingSqlite } from '../testing/query-plans.js';
 import { AlarmStore } from './store.js';
 
 const operator = { userId: 'u-1', username: 'op' };
@@ -34,21 +32,9 @@ beforeEach(async () => {
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A Kysely on the migrated file that records each statement it runs, with its parameters. */
-function recordingDb(sqlite: BetterSqlite3.Database, seen: LogEvent['query'][]) {
-  return new Kysely<Database>({
-    dialect: new SqliteDialect({ database: sqlite }),
-    log: (event) => {
-      seen.push(event.query);
-    },
-  });
-}
-
 describe('unresolved alarms are found through their partial indexes', () => {
   it('plans every unresolved lookup the hub runs on alarms_unresolved_key or _queue', async () => {
-    const sqlite = new BetterSqlite3(file);
-    const seen: LogEvent['query'][] = [];
-    const db = recordingDb(sqlite, seen);
+    const { db, seen, planOf } = recordingSqlite(file);
     const alarms = new AlarmStore(db);
     const scoped = new ScopedAlarms(db);
     // Some history, then one open alarm: the lookups run as on a hub that has been running.
@@ -121,10 +107,7 @@ describe('unresolved alarms are found through their partial indexes', () => {
     // the join-or-open lookup, the queue, the counts and three scoped queues
     expect(lookups.length).toBeGreaterThanOrEqual(6);
     for (const q of lookups) {
-      const plan = sqlite.prepare(`explain query plan ${q.sql}`).all(...q.parameters) as {
-        detail: string;
-      }[];
-      const details = plan.map((p) => p.detail).join(' | ');
+      const details = planOf(q);
       expect(details, q.sql).toMatch(
         /alarms USING (COVERING )?INDEX alarms_unresolved_(key|queue)/,
       );
