@@ -16,6 +16,7 @@ import {
 } from '@anxin/protocol';
 import type { Scope } from '../auth/scope.js';
 import type { Database } from '../store/schema.js';
+import { newestByStatus } from './newest-by-status.js';
 import { scopeCondition } from './scope-sql.js';
 import {
   assigneeOf,
@@ -153,17 +154,19 @@ export class ServiceRequestStore {
 
   /** Requests in scope, most urgent then oldest first. */
   async list(scope: Scope, f: ServiceRequestFilter): Promise<ServiceRequestDto[]> {
-    const list = await this.query(this.db, (q) => {
-      let out = q.where('service_requests.status', 'in', f.statuses);
-      const cond = scopeCondition(scope, 'service_requests');
-      if (cond) out = out.where(cond);
-      if (f.homeId !== undefined) out = out.where('service_requests.home_id', '=', f.homeId);
-      if (f.residentId !== undefined)
-        out = out.where('service_requests.resident_id', '=', f.residentId);
-      if (f.assigneeUserId !== undefined)
-        out = out.where('service_requests.assignee_user_id', '=', f.assigneeUserId);
-      return out.orderBy('service_requests.created_at', 'desc').limit(f.limit);
-    });
+    const list = await newestByStatus(f.statuses, f.limit, (status) =>
+      this.query(this.db, (q) => {
+        let out = q.where('service_requests.status', '=', status);
+        const cond = scopeCondition(scope, 'service_requests');
+        if (cond) out = out.where(cond);
+        if (f.homeId !== undefined) out = out.where('service_requests.home_id', '=', f.homeId);
+        if (f.residentId !== undefined)
+          out = out.where('service_requests.resident_id', '=', f.residentId);
+        if (f.assigneeUserId !== undefined)
+          out = out.where('service_requests.assignee_user_id', '=', f.assigneeUserId);
+        return out.orderBy('service_requests.created_at', 'desc').limit(f.limit);
+      }),
+    );
     return list.sort(compareServiceRequests);
   }
 

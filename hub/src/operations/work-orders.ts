@@ -15,6 +15,7 @@ import {
 } from '@anxin/protocol';
 import type { Scope } from '../auth/scope.js';
 import type { Database } from '../store/schema.js';
+import { newestByStatus } from './newest-by-status.js';
 import { scopeCondition } from './scope-sql.js';
 import {
   assigneeOf,
@@ -151,20 +152,22 @@ export class WorkOrderStore {
   /** Orders in scope: overdue first, then by due time (none last), then oldest. */
   async list(scope: Scope, f: WorkOrderFilter): Promise<WorkOrderDto[]> {
     const now = this.now();
-    const list = await this.query(this.db, (q) => {
-      let out = q.where('work_orders.status', 'in', f.statuses);
-      const cond = scopeCondition(scope, 'work_orders', false);
-      if (cond) out = out.where(cond);
-      if (f.homeId !== undefined) out = out.where('work_orders.home_id', '=', f.homeId);
-      if (f.kind !== undefined) out = out.where('work_orders.kind', '=', f.kind);
-      if (f.assigneeUserId !== undefined)
-        out = out.where('work_orders.assignee_user_id', '=', f.assigneeUserId);
-      if (f.overdue === true)
-        out = out
-          .where('work_orders.due_at', '<', now)
-          .where('work_orders.status', 'in', ['open', 'assigned', 'in_progress']);
-      return out.orderBy('work_orders.created_at', 'desc').limit(f.limit);
-    });
+    const list = await newestByStatus(f.statuses, f.limit, (status) =>
+      this.query(this.db, (q) => {
+        let out = q.where('work_orders.status', '=', status);
+        const cond = scopeCondition(scope, 'work_orders', false);
+        if (cond) out = out.where(cond);
+        if (f.homeId !== undefined) out = out.where('work_orders.home_id', '=', f.homeId);
+        if (f.kind !== undefined) out = out.where('work_orders.kind', '=', f.kind);
+        if (f.assigneeUserId !== undefined)
+          out = out.where('work_orders.assignee_user_id', '=', f.assigneeUserId);
+        if (f.overdue === true)
+          out = out
+            .where('work_orders.due_at', '<', now)
+            .where('work_orders.status', 'in', ['open', 'assigned', 'in_progress']);
+        return out.orderBy('work_orders.created_at', 'desc').limit(f.limit);
+      }),
+    );
     return list.sort((a, b) => {
       if (a.overdue !== b.overdue) return a.overdue ? -1 : 1;
       const da = a.dueAt ?? '9999';

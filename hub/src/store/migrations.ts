@@ -26,6 +26,7 @@ import { sharedHomesImport } from './migration-shared-homes-import.js';
 import { gatewayControl } from './migration-gateway-control.js';
 import { gatewayTestMark } from './migration-gateway-test.js';
 import { unresolvedAlarmIndexes } from './migration-unresolved-alarms.js';
+import { workOrderListIndex } from './migration-work-order-list.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
@@ -42,6 +43,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0960_gateway_test_mark': gatewayTestMark,
   '0970_import_lease': importLeaseMigration,
   '0980_unresolved_alarm_indexes': unresolvedAlarmIndexes,
+  '0985_work_order_list_index': workOrderListIndex,
 };
 
 export const inCodeMigrations: MigrationProvider = {
