@@ -257,9 +257,8 @@ export async function spawnHubProcess(options: HubProcessOptions): Promise<HubPr
     async restart() {
       await hub.stop();
       // The same command line, --provision-file included (the same credentials again), as a
-      // service restarts: Node derives a TLS server's default sessionIdContext from its argv,
-      // and the hub's broker sets none, so a hub started with other arguments refuses every
-      // ticket its last run issued (a full handshake each).
+      // service restarts. (Tickets would resume under other arguments too: the broker fixes its
+      // TLS session id context, hub/src/broker/tls-tickets.ts.)
       return spawnHubProcess({
         ...options,
         ports: { http: httpPort, mqtt: mqttPort },

@@ -51,6 +51,8 @@ const refuse = (problem: TicketFileProblem, detail: string): TicketFileReading =
   detail,
 });
 
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 /** The file's text for a ticket from `hub` received at `savedAt`. */
 export function encodeTicketFile(hub: string, ticket: Buffer, savedAt: number): string {
   return JSON.stringify({ v: VERSION, hub, savedAt, ticket: ticket.toString('base64') });
@@ -69,7 +71,7 @@ export function parseTicketFile(text: string, hub: string, now: number): TicketF
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return refuse('malformed', (err as Error).message);
+    return refuse('malformed', messageOf(err));
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return refuse('malformed', 'not a JSON object');
@@ -128,8 +130,8 @@ export class TlsTicketFile {
         return this.ignore('oversized', `${size} bytes, over ${TLS_TICKET_FILE_MAX_BYTES}`);
       text = readFileSync(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      return this.ignore('unreadable', (err as Error).message);
+      if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return undefined;
+      return this.ignore('unreadable', messageOf(err));
     }
     const reading = parseTicketFile(text, hub, this.options.now());
     if (!reading.ok) return this.ignore(reading.problem, reading.detail);
@@ -172,7 +174,7 @@ export class TlsTicketFile {
         // Once: a read-only or full data directory would otherwise log on every connection.
         if (this.stats.saveFailures === 1)
           this.options.logger.warn(
-            { code: 'TLS_TICKET_NOT_SAVED', file: this.file, err: (err as Error).message },
+            { code: 'TLS_TICKET_NOT_SAVED', file: this.file, err: messageOf(err) },
             'TLS session ticket not saved; a restart will cost a full handshake',
           );
       }
