@@ -1,7 +1,8 @@
 /**
  * The call centre's lists of service requests and work orders: the newest `limit` rows with any of
  * some statuses. Read as one query per status (`status = ? ORDER BY created_at DESC LIMIT n`),
- * each walking its `(status, created_at)` index in order and stopping at n, then merged.
+ * each walking its `(status, created_at)` index in order and stopping at n, then merged; the
+ * caller turns the merged rows into DTOs (their notes) once.
  *
  * Why not one `status IN (…) ORDER BY created_at DESC LIMIT n`: SQLite then visits every row of
  * those statuses and sorts them, and the closed ones grow for as long as the district runs.
@@ -11,15 +12,14 @@
  */
 import type { TaskStatus } from '@anxin/protocol';
 
-export async function newestByStatus<T extends { createdAt: string }>(
+export async function newestByStatus<T extends { created_at: number }>(
   statuses: readonly TaskStatus[],
   limit: number,
   readStatus: (status: TaskStatus) => Promise<T[]>,
 ): Promise<T[]> {
   const parts = await Promise.all([...new Set(statuses)].map(readStatus));
-  // createdAt is ISO 8601 in UTC: string order is time order.
   return parts
     .flat()
-    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
+    .sort((a, b) => b.created_at - a.created_at)
     .slice(0, limit);
 }

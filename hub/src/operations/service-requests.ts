@@ -154,19 +154,18 @@ export class ServiceRequestStore {
 
   /** Requests in scope, most urgent then oldest first. */
   async list(scope: Scope, f: ServiceRequestFilter): Promise<ServiceRequestDto[]> {
-    const list = await newestByStatus(f.statuses, f.limit, (status) =>
-      this.query(this.db, (q) => {
-        let out = q.where('service_requests.status', '=', status);
-        const cond = scopeCondition(scope, 'service_requests');
-        if (cond) out = out.where(cond);
-        if (f.homeId !== undefined) out = out.where('service_requests.home_id', '=', f.homeId);
-        if (f.residentId !== undefined)
-          out = out.where('service_requests.resident_id', '=', f.residentId);
-        if (f.assigneeUserId !== undefined)
-          out = out.where('service_requests.assignee_user_id', '=', f.assigneeUserId);
-        return out.orderBy('service_requests.created_at', 'desc').limit(f.limit);
-      }),
-    );
+    const rows = await newestByStatus(f.statuses, f.limit, (status) => {
+      let out = this.base(this.db).where('service_requests.status', '=', status);
+      const cond = scopeCondition(scope, 'service_requests');
+      if (cond) out = out.where(cond);
+      if (f.homeId !== undefined) out = out.where('service_requests.home_id', '=', f.homeId);
+      if (f.residentId !== undefined)
+        out = out.where('service_requests.resident_id', '=', f.residentId);
+      if (f.assigneeUserId !== undefined)
+        out = out.where('service_requests.assignee_user_id', '=', f.assigneeUserId);
+      return out.orderBy('service_requests.created_at', 'desc').limit(f.limit).execute();
+    });
+    const list = await this.toDtos(this.db, rows);
     return list.sort(compareServiceRequests);
   }
 
@@ -174,7 +173,14 @@ export class ServiceRequestStore {
     db: Db,
     shape: (q: ReturnType<ServiceRequestStore['base']>) => ReturnType<ServiceRequestStore['base']>,
   ): Promise<ServiceRequestDto[]> {
-    const rows = await shape(this.base(db)).execute();
+    return this.toDtos(db, await shape(this.base(db)).execute());
+  }
+
+  /** Rows as the API shows them, their notes read in one query. */
+  private async toDtos(
+    db: Db,
+    rows: Awaited<ReturnType<ReturnType<ServiceRequestStore['base']>['execute']>>,
+  ): Promise<ServiceRequestDto[]> {
     const notes = await loadNotes(
       db,
       'service_request',

@@ -152,22 +152,21 @@ export class WorkOrderStore {
   /** Orders in scope: overdue first, then by due time (none last), then oldest. */
   async list(scope: Scope, f: WorkOrderFilter): Promise<WorkOrderDto[]> {
     const now = this.now();
-    const list = await newestByStatus(f.statuses, f.limit, (status) =>
-      this.query(this.db, (q) => {
-        let out = q.where('work_orders.status', '=', status);
-        const cond = scopeCondition(scope, 'work_orders', false);
-        if (cond) out = out.where(cond);
-        if (f.homeId !== undefined) out = out.where('work_orders.home_id', '=', f.homeId);
-        if (f.kind !== undefined) out = out.where('work_orders.kind', '=', f.kind);
-        if (f.assigneeUserId !== undefined)
-          out = out.where('work_orders.assignee_user_id', '=', f.assigneeUserId);
-        if (f.overdue === true)
-          out = out
-            .where('work_orders.due_at', '<', now)
-            .where('work_orders.status', 'in', ['open', 'assigned', 'in_progress']);
-        return out.orderBy('work_orders.created_at', 'desc').limit(f.limit);
-      }),
-    );
+    const rows = await newestByStatus(f.statuses, f.limit, (status) => {
+      let out = this.base(this.db).where('work_orders.status', '=', status);
+      const cond = scopeCondition(scope, 'work_orders', false);
+      if (cond) out = out.where(cond);
+      if (f.homeId !== undefined) out = out.where('work_orders.home_id', '=', f.homeId);
+      if (f.kind !== undefined) out = out.where('work_orders.kind', '=', f.kind);
+      if (f.assigneeUserId !== undefined)
+        out = out.where('work_orders.assignee_user_id', '=', f.assigneeUserId);
+      if (f.overdue === true)
+        out = out
+          .where('work_orders.due_at', '<', now)
+          .where('work_orders.status', 'in', ['open', 'assigned', 'in_progress']);
+      return out.orderBy('work_orders.created_at', 'desc').limit(f.limit).execute();
+    });
+    const list = await this.toDtos(this.db, rows);
     return list.sort((a, b) => {
       if (a.overdue !== b.overdue) return a.overdue ? -1 : 1;
       const da = a.dueAt ?? '9999';
@@ -181,7 +180,14 @@ export class WorkOrderStore {
     db: Db,
     shape: (q: ReturnType<WorkOrderStore['base']>) => ReturnType<WorkOrderStore['base']>,
   ): Promise<WorkOrderDto[]> {
-    const rows = await shape(this.base(db)).execute();
+    return this.toDtos(db, await shape(this.base(db)).execute());
+  }
+
+  /** Rows as the API shows them, their notes read in one query. */
+  private async toDtos(
+    db: Db,
+    rows: Awaited<ReturnType<ReturnType<WorkOrderStore['base']>['execute']>>,
+  ): Promise<WorkOrderDto[]> {
     const notes = await loadNotes(
       db,
       'work_order',
