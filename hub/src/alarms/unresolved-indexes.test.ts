@@ -6,16 +6,11 @@
  * index, SQLite picks a full index and walks the resolved history (the migration's comment has
  * the figures); this fails then.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
+import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newEventId } from '@anxin/protocol';
 import { ScopedAlarms } from '../care/alarm-scope.js';
-import { openDatabase } from '../store/db.js';
-import { seedGatewayHome } from '../testing/gateway-home.js';
-import { recordingSqlite } from '../testing/query-plans.js';
+import { recordingSqlite, seededSqliteFile } from '../testing/query-plans.js';
 import { AlarmStore } from './store.js';
 
 const operator = { userId: 'u-1', username: 'op' };
@@ -23,11 +18,7 @@ let dir: string;
 let file: string;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'anxin-unresolved-'));
-  file = join(dir, 'hub.db');
-  const { db } = await openDatabase(file, pino({ level: 'silent' }));
-  await seedGatewayHome(db);
-  await db.destroy();
+  ({ dir, file } = await seededSqliteFile('anxin-unresolved-'));
 });
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,52 +5,37 @@
  * statement the lists really ran is checked; one `status IN (…) ORDER BY … LIMIT` sorts, and fails.
  * And the merge gives the newest rows of the union, whatever their status.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { sql } from 'kysely';
-import { pino } from 'pino';
+import { rmSync } from 'node:fs';
+import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openDatabase } from '../store/db.js';
-import { seedGatewayHome } from '../testing/gateway-home.js';
-import { recordingSqlite } from '../testing/query-plans.js';
+import type { Database } from '../store/schema.js';
+import { recordingSqlite, seededSqliteFile } from '../testing/query-plans.js';
 import { ServiceRequestStore } from './service-requests.js';
 import { WorkOrderStore } from './work-orders.js';
 
 let dir: string;
 let file: string;
 
+/** One service request and one work order with this id suffix, status and creation time. */
+async function insertBoth(db: Kysely<Database>, id: string, status: string, at: number) {
+  await sql`insert into service_requests (id, home_id, category, description, urgency, status, source, created_at, updated_at)
+            values (${`sr-${id}`}, 'home-1', 'other', 'x', 'normal', ${status}, 'operator', ${at}, ${at})`.execute(
+    db,
+  );
+  await sql`insert into work_orders (id, home_id, kind, description, status, source, created_at, updated_at)
+            values (${`wo-${id}`}, 'home-1', 'repair', 'x', ${status}, 'operator', ${at}, ${at})`.execute(
+    db,
+  );
+}
+
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'anxin-ops-plans-'));
-  file = join(dir, 'hub.db');
-  const { db } = await openDatabase(file, pino({ level: 'silent' }));
-  await seedGatewayHome(db);
-  // 40 closed of each, then a few open ones: the newest are spread over two statuses.
-  for (let i = 1; i <= 40; i++) {
-    await sql`insert into service_requests (id, home_id, category, description, urgency, status, source, created_at, updated_at)
-              values (${`sr-done-${i}`}, 'home-1', 'other', 'x', 'normal', 'done', 'operator', ${i}, ${i})`.execute(
-      db,
-    );
-    await sql`insert into work_orders (id, home_id, kind, description, status, source, created_at, updated_at)
-              values (${`wo-done-${i}`}, 'home-1', 'repair', 'x', 'done', 'operator', ${i}, ${i})`.execute(
-      db,
-    );
-  }
-  for (const [id, status, at] of [
-    ['a', 'open', 100],
-    ['b', 'assigned', 300],
-    ['c', 'open', 200],
-  ] as const) {
-    await sql`insert into service_requests (id, home_id, category, description, urgency, status, source, created_at, updated_at)
-              values (${`sr-${id}`}, 'home-1', 'other', 'x', 'normal', ${status}, 'operator', ${at}, ${at})`.execute(
-      db,
-    );
-    await sql`insert into work_orders (id, home_id, kind, description, status, source, created_at, updated_at)
-              values (${`wo-${id}`}, 'home-1', 'repair', 'x', ${status}, 'operator', ${at}, ${at})`.execute(
-      db,
-    );
-  }
-  await db.destroy();
+  ({ dir, file } = await seededSqliteFile('anxin-ops-plans-', async (db) => {
+    // 40 closed of each, then a few open ones: the newest are spread over two statuses.
+    for (let i = 1; i <= 40; i++) await insertBoth(db, `done-${i}`, 'done', i);
+    await insertBoth(db, 'a', 'open', 100);
+    await insertBoth(db, 'b', 'assigned', 300);
+    await insertBoth(db, 'c', 'open', 200);
+  }));
 });
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,10 +1,37 @@
 /**
- * For tests that check how SQLite plans the statements the hub really runs: a Kysely on a migrated
- * SQLite file that records every statement with its parameters, and SQLite's plan of one of them.
+ * For tests that check how SQLite plans the statements the hub really runs: a migrated, seeded
+ * SQLite file, a Kysely on it that records every statement with its parameters, and SQLite's plan
+ * of one of them.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type LogEvent } from 'kysely';
+import { pino } from 'pino';
+import { openDatabase } from '../store/db.js';
 import type { Database } from '../store/schema.js';
+import { seedGatewayHome } from './gateway-home.js';
+
+/**
+ * A new temporary directory holding `hub.db`: migrated, seeded with seedGatewayHome, then given
+ * `more` rows, and closed again (remove `dir` when done).
+ */
+export async function seededSqliteFile(
+  prefix: string,
+  more: (db: Kysely<Database>) => Promise<void> = () => Promise.resolve(),
+): Promise<{ dir: string; file: string }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const file = join(dir, 'hub.db');
+  const { db } = await openDatabase(file, pino({ level: 'silent' }));
+  try {
+    await seedGatewayHome(db);
+    await more(db);
+  } finally {
+    await db.destroy();
+  }
+  return { dir, file };
+}
 
 export type RecordedQuery = LogEvent['query'];
 
