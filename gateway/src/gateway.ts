@@ -214,6 +214,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         fsync: config.outbox.fsync,
         now,
         logger: partLogger('outbox'),
+        // The alarm goes on the wire while its commit fsyncs (outbox.ts, "Sending while the
+        // commit syncs"); notify after the append still pumps whatever this could not send.
+        onAlarmStaged: () => uplink?.sendAlarmsNow(),
       });
       const stats = outbox.stats();
       logger.info(

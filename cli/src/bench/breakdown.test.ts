@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AlarmTraceEntry } from '@anxin/hub';
-import { breakdown, consoleLatencies, formatBreakdown, STAGE_POINTS } from './breakdown.js';
+import {
+  breakdown,
+  consoleLatencies,
+  DURABLE_STAGE,
+  formatBreakdown,
+  STAGE_POINTS,
+} from './breakdown.js';
 import { summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { batchSeqs } from './publish-probe.js';
 import type { OfferedAlarm } from './worker-protocol.js';
@@ -16,8 +22,10 @@ const alarm = (gatewayId: string, seq: number, at: number): OfferedAlarm => ({
   seq,
   observedAt: at,
   connected: true,
-  durableAt: at + 1,
+  // Published before the outbox commit returned, as a connected gateway does (and after the
+  // hub received it: the fsync overlaps the hub's stages).
   publishedAt: at + 1.5,
+  durableAt: at + 3,
 });
 const hubLine = (gatewayId: string, seq: number, at: number): AlarmTraceEntry => ({
   gatewayId,
@@ -40,9 +48,12 @@ describe('latency breakdown', () => {
     );
     expect(stages.map((s) => s.stage)).toEqual([
       ...STAGE_POINTS.slice(1).map((p, i) => `${STAGE_POINTS[i]} → ${p}`),
+      DURABLE_STAGE,
       'total (reading → console)',
     ]);
-    expect(stages.map((s) => s.p50)).toEqual([1, 0.5, 0.5, 1, 2, 0.5, 0.5, 6]);
+    // The chain skips the outbox commit (the publish does not wait for it); its own row is
+    // reading → durable, and the stages of the chain add up to the total.
+    expect(stages.map((s) => s.p50)).toEqual([1.5, 0.5, 1, 2, 0.5, 0.5, 3, 6]);
     // The replayed trace line (seq 1 acked again later) does not replace the first.
     expect(stages.at(-1)).toMatchObject({ count: 2, p50: 6, p99: 8, max: 8 });
     expect(formatBreakdown(stages)).toHaveLength(stages.length + 1);
@@ -56,7 +67,8 @@ describe('latency breakdown', () => {
       [`gw-b|${T}`, T + 9],
     ]);
     const stages = breakdown([precise], [hubLine('gw-a', 1, T)], arrivals);
-    expect(stages[0]).toMatchObject({ stage: 'reading → outbox durable', p50: 1.7 });
+    expect(stages[0]).toMatchObject({ stage: 'reading → MQTT publish', p50: 2.2 });
+    expect(stages.find((s) => s.stage === DURABLE_STAGE)).toMatchObject({ p50: 3.7 });
     expect(stages.at(-1)).toMatchObject({ p50: 6.7 });
     // The headline figures use the same first point; an alarm without readAt falls back.
     const latencies = consoleLatencies(
@@ -83,6 +95,8 @@ describe('storm breakdown (alarms raised while connecting)', () => {
     const connecting = (at: number, attemptAt: number): OfferedAlarm => ({
       ...alarm('gw-a', 1, at),
       connected: false,
+      // Nothing is sent before a connection: the outbox commit comes first on this chain.
+      durableAt: at + 1,
       connectAttemptAt: attemptAt,
       connackAt: at + 100,
       publishedAt: at + 100.5,

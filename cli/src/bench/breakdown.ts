@@ -15,10 +15,14 @@ export interface StageBreakdown {
   max: number | null;
 }
 
-/** The points in order; a stage is the time from one point to the next. */
+/**
+ * The points in order for an alarm raised on a connected gateway; a stage is the time from one
+ * point to the next. The gateway puts the alarm on the wire while its outbox commit fsyncs
+ * (gateway outbox.ts, "Sending while the commit syncs"), so "outbox durable" is not on this
+ * chain: it is its own row, reading → outbox durable, which runs alongside the stages after it.
+ */
 export const STAGE_POINTS = [
   'reading',
-  'outbox durable',
   'MQTT publish',
   'hub receive',
   'SQL start',
@@ -27,12 +31,16 @@ export const STAGE_POINTS = [
   'console',
 ] as const;
 
+/** The row of the gateway's own commit, alongside the chain (connected gateways). */
+export const DURABLE_STAGE = 'reading → outbox durable (alongside)';
+
 /**
- * For alarms raised on a gateway still connecting (`anxin bench storm`): the points between the
- * outbox and the publish, i.e. the wait for the connect attempt (the reconnect spread, or the
- * handshake already under way) and the TCP + MQTT handshake up to CONNACK.
+ * For alarms raised on a gateway still connecting (`anxin bench storm`): nothing can be sent
+ * before the commit, so the chain is sequential and runs through the outbox, then the wait for
+ * the connect attempt (the reconnect spread, or the handshake already under way) and the TCP +
+ * MQTT handshake up to CONNACK, then the publish.
  */
-export const CONNECT_POINTS = ['connect attempt', 'CONNACK'] as const;
+export const CONNECT_POINTS = ['outbox durable', 'connect attempt', 'CONNACK'] as const;
 
 const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
 
@@ -72,6 +80,7 @@ export function breakdown(
   for (const e of trace)
     if (!hub.has(`${e.gatewayId}|${e.seq}`)) hub.set(`${e.gatewayId}|${e.seq}`, e);
   const rows: number[][] = [];
+  const durable: number[] = [];
   for (const a of alarms) {
     const h = hub.get(`${a.gatewayId}|${a.seq}`);
     const consoleAt = arrivals.get(`${a.gatewayId}|${a.observedAt}`);
@@ -81,11 +90,10 @@ export function breakdown(
     if (options.connect) {
       if (a.connectAttemptAt === undefined || a.connackAt === undefined) continue;
       // An attempt already under way when the alarm was raised: no wait for one.
-      connect = [Math.max(a.durableAt, a.connectAttemptAt), a.connackAt];
-    }
+      connect = [a.durableAt, Math.max(a.durableAt, a.connectAttemptAt), a.connackAt];
+    } else durable.push(a.durableAt - readingAt(a));
     rows.push([
       readingAt(a),
-      a.durableAt,
       ...connect,
       a.publishedAt,
       h.receivedAt,
@@ -96,27 +104,29 @@ export function breakdown(
     ]);
   }
   const points: readonly string[] = options.connect
-    ? [...STAGE_POINTS.slice(0, 2), ...CONNECT_POINTS, ...STAGE_POINTS.slice(2)]
+    ? [STAGE_POINTS[0], ...CONNECT_POINTS, ...STAGE_POINTS.slice(1)]
     : STAGE_POINTS;
   const stages: StageBreakdown[] = [];
-  for (let i = 1; i < points.length; i += 1) {
-    const p = percentiles(rows.map((r) => (r[i] ?? 0) - (r[i - 1] ?? 0)));
+  const stage = (name: string, values: number[]) => {
+    const p = percentiles(values);
     stages.push({
-      stage: `${points[i - 1]} → ${points[i]}`,
+      stage: name,
       count: p.count,
       p50: round(p.p50),
       p99: round(p.p99),
       max: round(p.max),
     });
-  }
-  const total = percentiles(rows.map((r) => (r[r.length - 1] ?? 0) - (r[0] ?? 0)));
-  stages.push({
-    stage: 'total (reading → console)',
-    count: total.count,
-    p50: round(total.p50),
-    p99: round(total.p99),
-    max: round(total.max),
-  });
+  };
+  for (let i = 1; i < points.length; i += 1)
+    stage(
+      `${points[i - 1]} → ${points[i]}`,
+      rows.map((r) => (r[i] ?? 0) - (r[i - 1] ?? 0)),
+    );
+  if (!options.connect) stage(DURABLE_STAGE, durable);
+  stage(
+    'total (reading → console)',
+    rows.map((r) => (r[r.length - 1] ?? 0) - (r[0] ?? 0)),
+  );
   return stages;
 }
 

@@ -1,9 +1,10 @@
 /**
- * How long an fsync takes on the bench's own disk while the load runs: the floor under two of each
- * alarm's stages. The no-loss contract puts two fsyncs on an alarm's path — the gateway's outbox
- * commit (reading → outbox durable) and the hub's alarm transaction (SQL start → SQL commit) — and
- * on a shared virtual disk their cost moves with everything else writing to it (here: the load's
- * outboxes and the hub's telemetry store). Printed beside the breakdown so a reader can tell the
+ * How long an fsync takes on the bench's own disk while the load runs: the floor under the alarm's
+ * durable writes. The no-loss contract makes an alarm durable twice — the gateway's outbox commit
+ * (reading → outbox durable, which a connected gateway overlaps with sending the alarm) and the
+ * hub's alarm transaction (SQL start → SQL commit, on the path to the console) — and on a shared
+ * virtual disk their cost moves with everything else writing to it (here: the load's outboxes and
+ * the hub's telemetry store). Printed beside the breakdown so a reader can tell the
  * disk's share of a median from the hub's.
  *
  * Like SQLite's WAL: 4 KiB written into a file that cycles through 1 MiB, then fsync (SQLite calls

@@ -16,7 +16,7 @@ import { niceFromEnv } from './load-nice.js';
 import { profileWindow } from './profile-window.js';
 import { join } from 'node:path';
 import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway';
-import { validateConfig } from '@anxin/protocol';
+import { validateConfig, type GatewayEvent } from '@anxin/protocol';
 import { pino } from 'pino';
 import { preciseNow } from './clock.js';
 import { loopLagMonitor } from './loop-lag.js';
@@ -45,8 +45,16 @@ const progress = { telemetryOffered: 0, alarmsRaised: 0, cpuAtStart: process.cpu
 const awaitingPublish = new Map<string, OfferedAlarm>();
 /** Alarms raised by 'alarms' requests, reported with their times by 'alarm-times'. */
 let requestedAlarms: OfferedAlarm[] = [];
+/**
+ * The gateway now raising an alarm, and its alarm publishes during that call: a connected
+ * gateway publishes the alarm inside `ingest`, while its outbox commit syncs (gateway outbox.ts,
+ * "Sending while the commit syncs"), before its seq is known here.
+ */
+let raising: { gatewayId: string; published: Map<number, number> } | undefined;
 probeAlarmPublishes((gatewayId, seqs, at) => {
   for (const seq of seqs) {
+    if (raising?.gatewayId === gatewayId && !raising.published.has(seq))
+      raising.published.set(seq, at);
     const key = `${gatewayId}|${seq}`;
     const alarm = awaitingPublish.get(key);
     if (!alarm) continue;
@@ -238,11 +246,18 @@ function raiseAlarm(gatewayId: string, n: number, trace = false): OfferedAlarm {
   // The reading's moment to a fraction of a ms: observedAt alone (whole ms, the protocol's unit)
   // would add 0–1 ms, 0.5 on average, to every figure measured from it.
   const readAt = preciseNow() + clockOffsetMs;
-  const event = gateway.ingest(
-    SOS,
-    { type: 'alarm', kind: 'sos', action: 'raise', detail: { n } },
-    Math.floor(readAt),
-  );
+  const published = new Map<number, number>();
+  raising = { gatewayId, published };
+  let event: GatewayEvent;
+  try {
+    event = gateway.ingest(
+      SOS,
+      { type: 'alarm', kind: 'sos', action: 'raise', detail: { n } },
+      Math.floor(readAt),
+    );
+  } finally {
+    raising = undefined;
+  }
   // ingest returns once the event is committed to the outbox: the "outbox durable" point.
   const alarm: OfferedAlarm = {
     gatewayId,
@@ -253,7 +268,9 @@ function raiseAlarm(gatewayId: string, n: number, trace = false): OfferedAlarm {
     connected,
     durableAt: preciseNow(),
   };
-  if (trace) awaitingPublish.set(`${gatewayId}|${event.seq}`, alarm);
+  const publishedAt = published.get(event.seq);
+  if (publishedAt !== undefined) alarm.publishedAt = publishedAt;
+  else if (trace) awaitingPublish.set(`${gatewayId}|${event.seq}`, alarm);
   return alarm;
 }
 

@@ -9,10 +9,11 @@
  * gateways.
  *
  * Every alarm is timed at each point that matters, on one clock (all processes share this
- * machine's): the reading (the event's observedAt) → outbox durable (its transaction returned) →
- * MQTT publish (handed to the gateway's MQTT client, publish-probe.ts) → hub receive (the broker
- * handed it to ingest) → SQL commit → push emitted (both from the hub's alarm trace) → console
- * (the Socket.IO push arrived here). The load processes' and the console's own event-loop lag is
+ * machine's): the reading (the event's observedAt) → MQTT publish (handed to the gateway's MQTT
+ * client, publish-probe.ts) → hub receive (the broker handed it to ingest) → SQL commit → push
+ * emitted (both from the hub's alarm trace) → console (the Socket.IO push arrived here), and
+ * beside that chain the gateway's outbox durable (its transaction returned): a connected gateway
+ * sends the alarm while that commit fsyncs (gateway outbox.ts), so the two overlap. The load processes' and the console's own event-loop lag is
  * reported beside it: when it is high, the figures include the generator's queueing.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

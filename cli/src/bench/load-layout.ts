@@ -5,8 +5,8 @@
  * Most gateways run in load processes at a low CPU priority (load-nice.ts): they are the district's
  * traffic, and on this machine they share two cores with the hub, which on its own server they
  * never would. An alarm raised in one of them is timed through that process, so a moment it waits
- * for the CPU behind the hub shows up as the gateway's own stages (reading → outbox durable → MQTT
- * publish) and the first network hop. So a few of the gateways, the probes, run in a process of
+ * for the CPU behind the hub shows up as the gateway's own stages (reading → MQTT publish, reading
+ * → outbox durable) and the first network hop. So a few of the gateways, the probes, run in a process of
  * their own at the hub's priority and raise every alarm. They are real gateways like the rest
  * (durable outbox, MQTT connection, their share of the telemetry); only where they run differs, as
  * a gateway in a home runs on a CPU of its own. The probe process's own lag is reported beside the

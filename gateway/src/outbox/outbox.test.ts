@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AlarmEventSchema,
@@ -192,5 +193,79 @@ describe('Outbox.appendMany', () => {
     expect(outbox.appendMany([])).toEqual([]);
     expect(outbox.stats().lastSeq).toBe(0);
     outbox.close();
+  });
+});
+
+describe('Outbox onAlarmStaged (sending while the commit syncs)', () => {
+  /** What a second connection (the committed state) and the outbox itself see during the hook. */
+  function watch(file: string, outbox: () => Outbox) {
+    const reader = new Database(file, { readonly: true });
+    const committed = reader.prepare<[], { n: number }>('SELECT count(*) AS n FROM alarm_outbox');
+    const calls: { pendingSeqs: number[]; committedAlarms: number }[] = [];
+    return {
+      calls,
+      hook: () => {
+        calls.push({
+          pendingSeqs: outbox()
+            .pending('alarm', 0, 10)
+            .map((e) => e.seq),
+          committedAlarms: committed.get()?.n ?? -1,
+        });
+      },
+      committedAlarms: () => committed.get()?.n ?? -1,
+      close: () => reader.close(),
+    };
+  }
+
+  it('runs after the insert and before the commit: the row is pending here, not yet committed', () => {
+    const file = join(dir, 'outbox.db');
+    open().close(); // the file and tables exist before the reader opens them
+    const holder: { outbox?: Outbox } = {};
+    const w = watch(file, () => holder.outbox as Outbox);
+    const outbox = open({ onAlarmStaged: w.hook });
+    holder.outbox = outbox;
+    const first = outbox.append(alarm());
+    expect(w.calls).toEqual([{ pendingSeqs: [first.seq], committedAlarms: 0 }]);
+    expect(w.committedAlarms()).toBe(1);
+    // A batch holding an alarm: once per transaction, with every row of it pending.
+    const batch = outbox.appendMany([telemetry(2), alarm(3), alarm(4)]);
+    expect(w.calls[1]).toEqual({
+      pendingSeqs: [first.seq, batch[1]?.seq, batch[2]?.seq],
+      committedAlarms: 1,
+    });
+    expect(w.calls).toHaveLength(2);
+    w.close();
+    outbox.close();
+  });
+
+  it('is not called for telemetry', () => {
+    let calls = 0;
+    const outbox = open({ onAlarmStaged: () => (calls += 1) });
+    outbox.append(telemetry());
+    outbox.appendMany([telemetry(2), telemetry(3)]);
+    expect(calls).toBe(0);
+    outbox.close();
+  });
+
+  it('a hook that throws is logged and the alarm is committed all the same', () => {
+    const lines: { code?: string; msg?: string }[] = [];
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => lines.push(JSON.parse(line) as { code?: string }) },
+    );
+    const outbox = open({
+      logger,
+      onAlarmStaged: () => {
+        throw new Error('socket gone');
+      },
+    });
+    const event = outbox.append(alarm());
+    expect(outbox.pending('alarm', 0, 10).map((e) => e.seq)).toEqual([event.seq]);
+    expect(lines).toEqual([
+      expect.objectContaining({ code: 'EARLY_SEND_FAILED', err: 'socket gone' }),
+    ]);
+    outbox.close();
+    // Committed, not just visible on the outbox's own connection.
+    expect(open().stats().alarmDepth).toBe(1);
   });
 });

@@ -23,6 +23,17 @@
  *    above the last reserved bound (gaps are allowed, repeats never).
  *  - deletes after acks run at the lane's level: a delete lost to a power cut only causes a
  *    resend, which the hub ignores as a replay.
+ *
+ * Sending while the commit syncs (`onAlarmStaged`): an alarm's row is inserted, the uplink sends
+ * it, then the transaction commits. The send adds a copy and never removes one, so clause 1 (the
+ * event is durable here before the gateway can lose it) still holds: `append` returns, and the
+ * gateway treats the alarm as taken, only after the fsync; the outbox row is deleted only on the
+ * hub's ack, which this thread reads after the commit; and the seq was reserved by an fsynced
+ * block before the insert, so a crash or a failed commit after the send can never make the seq
+ * be reused for another event (the hub, idempotent on gateway and seq, keeps the one it got).
+ * What it gains: the hub's durable write, the push to the console and the gateway's own fsync
+ * run at the same time instead of one after the other — an SD card's fsync (5–50 ms) no longer
+ * adds to an SOS's latency.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -58,6 +69,14 @@ export interface OutboxOptions {
   logger?: Logger;
   /** Seqs reserved per FULL-synced write of the upper bound. */
   seqBlock?: number;
+  /**
+   * Called inside the transaction of every append holding an alarm, after its insert and before
+   * the commit (whose fsync is most of an append's time on an SD card): the new rows are visible
+   * to `pending` on this connection, so the uplink can put the alarm on the wire while the commit
+   * syncs (see "Sending while the commit syncs" above). It must not write to the outbox; an error
+   * it throws is logged and never stops the commit.
+   */
+  onAlarmStaged?: () => void;
 }
 
 export interface OutboxStats {
@@ -188,6 +207,7 @@ export class Outbox {
       lane === 'telemetry' ? this.depth.telemetry + 1 - this.options.maxTelemetryEvents : 0;
     this.db.transaction(() => {
       statements.insert.run(seq, event.id, createdAt, body);
+      if (lane === 'alarm') this.alarmStaged();
       if (overflow > 0) {
         const removed = this.dropOldest.run(overflow).changes;
         this.dropped += removed;
@@ -231,6 +251,7 @@ export class Outbox {
         added[draft.type] += 1;
         seq += 1;
       }
+      if (hasAlarm) this.alarmStaged();
       const overflow = this.depth.telemetry + added.telemetry - this.options.maxTelemetryEvents;
       if (added.telemetry > 0 && overflow > 0) {
         droppedHere = this.dropOldest.run(overflow).changes;
@@ -243,6 +264,20 @@ export class Outbox {
     this.depth.telemetry += added.telemetry - droppedHere;
     this.dropped += droppedHere;
     return events;
+  }
+
+  /** Runs onAlarmStaged inside the current transaction; what it throws never reaches the commit. */
+  private alarmStaged(): void {
+    const hook = this.options.onAlarmStaged;
+    if (!hook) return;
+    try {
+      hook();
+    } catch (err) {
+      this.options.logger?.warn(
+        { code: 'EARLY_SEND_FAILED', err: err instanceof Error ? err.message : String(err) },
+        'sending an alarm before its commit failed; it is sent after the commit',
+      );
+    }
   }
 
   /** Up to `limit` pending events of a lane with seq > afterSeq, in seq order. */

@@ -77,6 +77,11 @@ export class LaneSender {
     this.pumpLane(client, this.lanes.telemetry);
   }
 
+  /** Sends what the alarm lane's window allows, and nothing of telemetry (outbox onAlarmStaged). */
+  pumpAlarms(client: MqttClient): void {
+    this.pumpLane(client, this.lanes.alarm);
+  }
+
   /** Whatever was in flight on the old connection may be lost: start both lanes over. */
   restart(): void {
     for (const lane of Object.values(this.lanes)) this.goBack(lane, false);

@@ -183,6 +183,22 @@ export class Uplink {
     });
   }
 
+  /**
+   * A new alarm is in the outbox's open transaction (outbox onAlarmStaged): send it now, and
+   * push the bytes to the socket before returning, so they are on the wire while the commit
+   * fsyncs. mqtt-packet corks the stream per packet and uncorks on the next tick, which would
+   * hold the alarm until after the fsync; uncorking here writes it at once (an extra uncork of
+   * an uncorked stream does nothing, so the deferred one is harmless). Not connected: nothing to
+   * do; notify after the commit hurries the reconnect.
+   */
+  sendAlarmsNow(): void {
+    const client = this.client;
+    if (!client || !this.connected) return;
+    this.lanes.pumpAlarms(client);
+    const stream = client.stream;
+    while (stream.writableCorked > 0) stream.uncork();
+  }
+
   /** A new heartbeat interval (from the hub's configuration) takes effect at once. */
   setHeartbeatInterval(seconds: number): void {
     if (this.heartbeatIntervalS === seconds) return;

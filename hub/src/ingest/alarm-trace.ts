@@ -3,7 +3,7 @@
  * When the hub's environment names a file in ANXIN_ALARM_TRACE, ingest appends one line per alarm
  * event it stores: gateway, seq, and the moments the broker handed it over, its SQL transaction
  * committed and its Socket.IO push was emitted. `anxin bench latency` joins these lines with the
- * gateways' own times (reading, outbox durable, MQTT publish) and the console's receipt.
+ * gateways' own times (reading, MQTT publish, outbox durable) and the console's receipt.
  *
  * Off unless asked for; when on it costs one appended line per alarm, written in one call per
  * group commit (a few alarms a second), never on the telemetry path.
