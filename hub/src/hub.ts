@@ -213,7 +213,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     },
     onAlarmChanges: (created, updated, careFields) =>
       bus.emit('alarms:changed', { created, updated, source: 'ingest', careFields }),
-    pushesSent: () => realtime.flushPushes(),
+    pushesSent: () => realtime.pushesEmittedAt(),
     onTelemetryStored: (gatewayId, events) => bus.emit('telemetry:stored', { gatewayId, events }),
     onCommandResult: (gatewayId, result) =>
       bus.emit('gateway:command-result', { gatewayId, result }),

@@ -1,7 +1,9 @@
 /**
  * The alarm lane (DESIGN.md contract clauses 2–4; issue 4): its own bounded queue and worker,
  * always served first. Everything queued (up to a bound) is committed to SQL in one transaction
- * (group commit), then acked, then pushed to consoles; a failed commit defers, never drops.
+ * (group commit), then pushed to consoles, then acked (both only after the commit: the push
+ * first because an operator waits for it, a gateway's ack only frees its outbox); a failed commit
+ * defers, never drops.
  */
 import type { AlarmDto, AlarmEvent } from '@anxin/protocol';
 import type { Logger } from 'pino';
@@ -31,10 +33,11 @@ export interface AlarmLaneDeps {
   onAlarmChanges: AlarmChangesListener;
   trace: AlarmTrace | undefined;
   /**
-   * Resolves once the console pushes handed over so far have been emitted (Realtime.flushPushes):
-   * the trace's pushedAt is taken then, at the real emit, not when the change was handed over.
+   * Resolves, once the console pushes handed over so far have been emitted, with the moment
+   * (preciseNow) the last of them was (Realtime.pushesEmittedAt): the trace's pushedAt is the
+   * real emit, not when the change was handed over or when every listener was done.
    */
-  pushesSent?: () => Promise<void>;
+  pushesSent?: () => Promise<number>;
 }
 
 /** Alarms a group commit opened and changed, with the care fields known for some of them. */
@@ -141,6 +144,13 @@ export class AlarmLane {
       const created: AlarmDto[] = [];
       const updated: AlarmDto[] = [];
       const careFields = new Map<string, AlarmCareFields>();
+      for (const outcome of outcomes) {
+        created.push(...outcome.created);
+        updated.push(...outcome.updated);
+        for (const [id, fields] of outcome.careFields) careFields.set(id, fields);
+      }
+      if (created.length > 0 || updated.length > 0)
+        this.deps.onAlarmChanges(created, updated, careFields);
       work.forEach((job, i) => {
         const outcome = outcomes[i];
         if (!outcome) return;
@@ -148,16 +158,10 @@ export class AlarmLane {
         ack(job.gatewayId, 'alarm', outcome.acked, [...job.rejected, ...outcome.rejected], []);
         metrics.alarmAckSeconds.observe(Number(process.hrtime.bigint() - job.arrivedNs) / 1e9);
         for (const r of outcome.rejected) metrics.rejections.inc({ code: r.code });
-        created.push(...outcome.created);
-        updated.push(...outcome.updated);
-        for (const [id, fields] of outcome.careFields) careFields.set(id, fields);
       });
-      if (created.length > 0 || updated.length > 0)
-        this.deps.onAlarmChanges(created, updated, careFields);
       const trace = this.deps.trace;
       if (trace) {
-        const record = () => {
-          const pushedAt = preciseNow();
+        const record = (pushedAt: number) => {
           trace.record(
             work.flatMap((job, i) =>
               (outcomes[i]?.acked ?? []).map((seq) => ({
@@ -171,8 +175,9 @@ export class AlarmLane {
             ),
           );
         };
-        if (this.deps.pushesSent) void this.deps.pushesSent().then(record, record);
-        else record();
+        const now = () => record(preciseNow());
+        if (this.deps.pushesSent) void this.deps.pushesSent().then(record, now);
+        else now();
       }
     } catch (err) {
       this.deps.log.error(

@@ -50,8 +50,8 @@ export interface IngestDeps {
   log: Logger;
   sendAck: (gatewayId: string, ack: Ack) => void;
   onAlarmChanges: AlarmChangesListener;
-  /** Resolves once the console pushes handed over so far were emitted (the trace's pushedAt). */
-  pushesSent?: () => Promise<void>;
+  /** When the console pushes handed over so far were emitted (the trace's pushedAt). */
+  pushesSent?: () => Promise<number>;
   /** Telemetry the store accepted (after its ack went out): the alarm rules judge it. */
   onTelemetryStored?: (gatewayId: string, events: TelemetryEvent[]) => void;
   /** A gateway answered a command (up/cmd-result). */

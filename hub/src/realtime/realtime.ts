@@ -27,6 +27,7 @@ import { userRoom, type Scope, type ScopeResolver } from '../auth/scope.js';
 import type { Authenticator } from '../http/auth.js';
 import type { SessionInfo } from '../store/users.js';
 import type { HubPart } from '../lifecycle.js';
+import { preciseNow } from '../ingest/alarm-trace.js';
 
 /** Who may hear of a change: whoever may read that kind of record (auth/policy.ts). */
 const READ_ACTION: Record<OpsChangeKind, ReadAction> = {
@@ -45,6 +46,8 @@ export class Realtime implements HubPart {
   readonly name = 'realtime';
   /** The chain that keeps alarm pushes in order (see alarmsChanged). */
   private pushes: Promise<void> = Promise.resolve();
+  /** When the last alarm push was emitted (preciseNow): the alarm trace's pushedAt. */
+  private lastAlarmEmitAt = 0;
   /** Pushes in the chain not yet emitted: while any wait, a new push queues behind them. */
   private waiting = 0;
   private io:
@@ -201,11 +204,18 @@ export class Realtime implements HubPart {
       const event = i < createdCount ? 'alarm:new' : 'alarm:updated';
       this.io?.to(this.deps.scopes.roomsForHome(alarm.homeId)).emit(event, alarm);
     });
+    this.lastAlarmEmitAt = preciseNow();
   }
 
   /** Resolves when every push made so far has been sent (tests, shutdown). */
   flushPushes(): Promise<void> {
     return this.pushes;
+  }
+
+  /** As flushPushes, with the moment (preciseNow) the last alarm push was emitted (the trace). */
+  async pushesEmittedAt(): Promise<number> {
+    await this.pushes;
+    return this.lastAlarmEmitAt;
   }
 
   /** Drops a user's sockets (scope or rights changed); they reconnect with the new scope. */
