@@ -13,7 +13,7 @@ import { openDatabase, type OpenedDatabase } from '../store/db.js';
 import { AlarmStore } from '../store/alarms.js';
 import { seedGatewayHome } from '../testing/gateway-home.js';
 import { alarmEvent } from '../testing/harness.js';
-import { AlarmLane } from './alarm-lane.js';
+import { AlarmLane, type AlarmLaneDeps } from './alarm-lane.js';
 import type { AlarmTraceEntry } from './alarm-trace.js';
 
 let dir: string | undefined;
@@ -23,21 +23,61 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A lane over a real SQLite store holding gateway 'gw-1' (seedGatewayHome). */
+async function laneOnSqlite(
+  deps: Pick<AlarmLaneDeps, 'ack' | 'onAlarmChanges'> & Partial<AlarmLaneDeps>,
+): Promise<AlarmLane> {
+  dir = mkdtempSync(join(tmpdir(), 'anxin-alarm-lane-'));
+  store = await openDatabase(join(dir, 'anxin.db'), pino({ level: 'silent' }));
+  await seedGatewayHome(store.db);
+  return new AlarmLane({
+    maxEvents: 100,
+    overloadRetryAfterMs: 1000,
+    storeRetryMinMs: 1000,
+    alarms: new AlarmStore(store.db),
+    metrics: createHubMetrics(),
+    log: pino({ level: 'silent' }),
+    trace: undefined,
+    ...deps,
+  });
+}
+
+/** Runs only microtasks (no timer, I/O or setImmediate callback can run meanwhile). */
+async function microtasksUntil(done: () => boolean, bound = 100_000): Promise<number> {
+  let turns = 0;
+  while (!done() && turns < bound) {
+    await Promise.resolve();
+    turns += 1;
+  }
+  return turns;
+}
+
+describe('alarm lane, start', () => {
+  it('commits an alarm on an idle lane without waiting for an I/O phase, and is idle again at once', async () => {
+    const acks: number[][] = [];
+    const lane = await laneOnSqlite({
+      ack: (_gatewayId, _lane, acked) => acks.push(acked),
+      onAlarmChanges: () => undefined,
+    });
+    // SQLite's driver is synchronous, so the whole transaction runs in microtasks: if the lane
+    // waited for setImmediate (the end of the I/O phase that read the alarm), nothing would
+    // happen here. Twice: the second alarm finds the lane idle again, not still winding down.
+    for (const seq of [1, 2]) {
+      lane.accept('gw-1', [alarmEvent(seq, { kind: 'sos' })], []);
+      await microtasksUntil(() => acks.length === seq && lane.idle);
+      expect(acks).toHaveLength(seq);
+      expect(acks[seq - 1]).toEqual([seq]);
+      expect(lane.idle).toBe(true);
+    }
+  });
+});
+
 describe('alarm lane, after the commit', () => {
   it('pushes to consoles, then acks the gateway; the trace times the push at its emit', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'anxin-alarm-lane-'));
-    store = await openDatabase(join(dir, 'anxin.db'), pino({ level: 'silent' }));
-    await seedGatewayHome(store.db);
     const order: string[] = [];
     const traced: AlarmTraceEntry[] = [];
     const EMITTED_AT = 1_700_000_000_123.5;
-    const lane = new AlarmLane({
-      maxEvents: 100,
-      overloadRetryAfterMs: 1000,
-      storeRetryMinMs: 1000,
-      alarms: new AlarmStore(store.db),
-      metrics: createHubMetrics(),
-      log: pino({ level: 'silent' }),
+    const lane = await laneOnSqlite({
       ack: (gatewayId, lane, acked) => order.push(`ack ${gatewayId} ${lane} ${acked.join(',')}`),
       onAlarmChanges: (created) => {
         order.push(`push ${created.map((a) => a.kind).join(',')}`);
