@@ -73,6 +73,24 @@ describe('alarm lane, start', () => {
 });
 
 describe('alarm lane, after the commit', () => {
+  it('acks a committed batch even when the push listener throws', async () => {
+    const acked: number[][] = [];
+    const deferred: number[][] = [];
+    const lane = await laneOnSqlite({
+      ack: (_gatewayId, _lane, ok, _rejected, later) => {
+        acked.push(ok);
+        deferred.push(later);
+      },
+      onAlarmChanges: () => {
+        throw new Error('console push failed');
+      },
+    });
+    lane.accept('gw-1', [alarmEvent(1, { kind: 'sos' })], []);
+    await lane.whenIdle();
+    expect(acked).toEqual([[1]]);
+    expect(deferred).toEqual([[]]);
+  });
+
   it('pushes to consoles, then acks the gateway; the trace times the push at its emit', async () => {
     const order: string[] = [];
     const traced: AlarmTraceEntry[] = [];

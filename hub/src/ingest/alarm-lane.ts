@@ -155,8 +155,14 @@ export class AlarmLane {
         updated.push(...outcome.updated);
         for (const [id, fields] of outcome.careFields) careFields.set(id, fields);
       }
-      if (created.length > 0 || updated.length > 0)
-        this.deps.onAlarmChanges(created, updated, careFields);
+      if (created.length > 0 || updated.length > 0) {
+        // Committed: a failing listener must not keep the acks (or turn them into a deferral).
+        try {
+          this.deps.onAlarmChanges(created, updated, careFields);
+        } catch (err) {
+          this.deps.log.error({ err }, 'alarm changes listener failed (alarms are stored)');
+        }
+      }
       work.forEach((job, i) => {
         const outcome = outcomes[i];
         if (!outcome) return;
