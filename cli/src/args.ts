@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './command.js';
+import { errorMessage } from '@anxin/protocol';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -14,7 +15,7 @@ export function parseCommandArgs<const O extends Options>(
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(errorMessage(err));
   }
 }
 

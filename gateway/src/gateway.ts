@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { PROTOCOL_VERSION, type GatewayEvent, type Heartbeat } from '@anxin/protocol';
+import { PROTOCOL_VERSION, type GatewayEvent, type Heartbeat, errorMessage } from '@anxin/protocol';
 import {
   findDriver as registryFindDriver,
   type DeviceReading,
@@ -172,7 +172,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       record(deviceId, reading, observedAt);
     } catch (err) {
       const code = err instanceof GatewayError ? err.code : 'INGEST_FAILED';
-      logger.warn({ code, err: (err as Error).message, deviceId }, 'reading not recorded');
+      logger.warn({ code, err: errorMessage(err), deviceId }, 'reading not recorded');
     }
   }
 

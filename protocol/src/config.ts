@@ -12,6 +12,7 @@ import { Kind, type Static, type TObject, type TSchema } from '@sinclair/typebox
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { schemaIssues } from './schema.js';
+import { errorMessage } from './errors.js';
 
 export const ENV_PREFIX = 'ANXIN__';
 
@@ -36,13 +37,13 @@ export function readConfigFile(file: string): Plain {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(file, [`cannot read file: ${(err as Error).message}`]);
+    throw new ConfigError(file, [`cannot read file: ${errorMessage(err)}`]);
   }
   let data: unknown;
   try {
     data = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(file, [`not valid YAML/JSON: ${(err as Error).message}`]);
+    throw new ConfigError(file, [`not valid YAML/JSON: ${errorMessage(err)}`]);
   }
   if (data === null || data === undefined) return {};
   if (!isPlain(data)) throw new ConfigError(file, ['the top level must be a mapping of keys']);

@@ -23,3 +23,4 @@ export * from './work-orders.js';
 export * from './import.js';
 export * from './export.js';
 export * from './care-figures.js';
+export * from './errors.js';

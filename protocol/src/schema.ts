@@ -4,6 +4,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { errorMessage } from './errors.js';
 
 /** A string enum schema from a const tuple, typed as the union of its members. */
 export function stringEnum<const T extends readonly string[]>(values: T) {
@@ -80,7 +81,7 @@ export function parsePayload<T extends TSchema>(
     const text = typeof payload === 'string' ? payload : utf8(payload);
     value = JSON.parse(text);
   } catch (err) {
-    return { ok: false, code: 'BAD_JSON', message: (err as Error).message };
+    return { ok: false, code: 'BAD_JSON', message: errorMessage(err) };
   }
   const issues = schemaIssues(schema, value, 5);
   if (issues.length > 0) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { buildHub, HubConfigSchema } from '@anxin/hub';
-import { isValidGatewayId, loadConfig } from '@anxin/protocol';
+import { isValidGatewayId, loadConfig, errorMessage } from '@anxin/protocol';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, untilSignal, writeLine, type Command } from '../command.js';
 import { listenOrClose } from './listen-hub.js';
@@ -11,7 +11,7 @@ function readProvisionFile(file: string): string[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`--provision-file: ${(err as Error).message}`);
+    throw new UsageError(`--provision-file: ${errorMessage(err)}`);
   }
   return text
     .split('\n')

@@ -14,6 +14,7 @@ import {
   type ApiError,
   type ImportKind,
   type ImportReport,
+  errorMessage,
 } from '@anxin/protocol';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, writeLine, type Command, type CommandIo } from '../command.js';
@@ -91,7 +92,7 @@ async function options(args: string[]): Promise<Options> {
     try {
       password = (await readFile(values['password-file'], 'utf8')).replace(/\r?\n$/, '');
     } catch (e) {
-      throw new UsageError(`cannot read --password-file: ${(e as Error).message}`);
+      throw new UsageError(`cannot read --password-file: ${errorMessage(e)}`);
     }
   }
   if (!password) throw new UsageError('give the password in ANXIN_PASSWORD or --password-file');
@@ -115,7 +116,7 @@ async function call(url: string, init: RequestInit): Promise<Response> {
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     throw new Refused(
-      `cannot reach the hub at ${new URL(url).origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`,
+      `cannot reach the hub at ${new URL(url).origin}: ${cause?.code ?? cause?.message ?? errorMessage(e)}`,
     );
   }
 }
@@ -189,7 +190,7 @@ async function importFile(args: string[], io: CommandIo): Promise<number> {
     bytes = await readFile(o.file);
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot read ${o.file}: ${(e as Error).message}`);
+    throw new UsageError(`cannot read ${o.file}: ${errorMessage(e)}`);
   }
   try {
     const cookie = await session(o);

@@ -8,6 +8,7 @@
 import type { GatewayConfigDevice } from '@anxin/protocol';
 import type { SimulatedHome } from './homes.js';
 import { deviceKey, startSimulator } from './sims.js';
+import { errorMessage } from '@anxin/protocol';
 
 export interface HubView {
   /** The devices the hub would configure at this gateway now, and whether it was claimed. */
@@ -90,7 +91,7 @@ export function watchHubConfig(
         if (first || !claimed) await hub.publish(home.gatewayId);
         seen.set(home.gatewayId, key);
       } catch (err) {
-        note(`${home.gatewayId}: configuration not followed (${(err as Error).message})`);
+        note(`${home.gatewayId}: configuration not followed (${errorMessage(err)})`);
       }
     }
   };

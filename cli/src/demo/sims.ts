@@ -8,6 +8,7 @@
 import { findSimulator, serveTcpSerial, zigbeeScenariosFor } from '@anxin/devices';
 import type { SimulatedZigbeeKind, Zigbee2MqttSimulator } from '@anxin/devices';
 import type { DeviceKind, GatewayConfigDevice } from '@anxin/protocol';
+import { errorMessage } from '@anxin/protocol';
 
 /** What `anxin sim trigger` needs of a simulated device. */
 export interface DemoSim {
@@ -79,7 +80,7 @@ export async function startSimulator(
   try {
     server = await serveTcpSerial(sim, { host: '127.0.0.1', port });
   } catch (err) {
-    return { reason: `cannot listen on 127.0.0.1:${port}: ${(err as Error).message}` };
+    return { reason: `cannot listen on 127.0.0.1:${port}: ${errorMessage(err)}` };
   }
   sim.start();
   return {

@@ -16,6 +16,7 @@ import {
   type ClaimedCredentials,
   type ClaimErrorCode,
   type ClaimProofResponse,
+  errorMessage,
 } from '@anxin/protocol';
 import { openSealed, proveClaimCode, serverSignatureMatches } from '@anxin/protocol/claim-proof';
 
@@ -156,7 +157,7 @@ export async function pickUpCredentials(o: ClaimClientOptions): Promise<PickupRe
   try {
     proved = await proveClaimCode(o.code, o.gatewayId, challenge.body);
   } catch (err) {
-    throw new ClaimTransportError('CLAIM_BAD_ANSWER', (err as Error).message);
+    throw new ClaimTransportError('CLAIM_BAD_ANSWER', errorMessage(err));
   }
   const answer = await postJson(
     new URL(CLAIM_PROOF_PATH, base),
@@ -187,10 +188,7 @@ export async function pickUpCredentials(o: ClaimClientOptions): Promise<PickupRe
       openSealed(proved.keys.clientKey, proved.authMessage, body.sealed),
     ) as ClaimedCredentials;
   } catch (err) {
-    throw new ClaimTransportError(
-      'CLAIM_BAD_ANSWER',
-      `sealed credentials: ${(err as Error).message}`,
-    );
+    throw new ClaimTransportError('CLAIM_BAD_ANSWER', `sealed credentials: ${errorMessage(err)}`);
   }
   if (credentials.gatewayId !== o.gatewayId || typeof credentials.password !== 'string')
     throw new ClaimTransportError('CLAIM_BAD_ANSWER', 'credentials for another gateway');

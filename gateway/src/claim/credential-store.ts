@@ -21,6 +21,7 @@ import {
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ClaimedCredentials } from '@anxin/protocol';
+import { errorMessage } from '@anxin/protocol';
 
 export const CREDENTIALS_DIR_MODE = 0o700;
 export const CREDENTIALS_FILE_MODE = 0o600;
@@ -59,7 +60,7 @@ export class CredentialStore {
     try {
       value = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
     } catch (err) {
-      this.setAside(`unreadable: ${(err as Error).message}`);
+      this.setAside(`unreadable: ${errorMessage(err)}`);
       return null;
     }
     if (!isCredentials(value) || value.gatewayId !== gatewayId) {

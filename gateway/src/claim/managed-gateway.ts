@@ -15,6 +15,7 @@ import { createGateway, type Gateway, type GatewayOptions } from '../gateway.js'
 import { ClaimTransportError, pickUpCredentials, type PickupResult } from './claim-client.js';
 import { afterPickup, afterRefusedLogin, type ClaimState } from './claim-policy.js';
 import { CredentialStore } from './credential-store.js';
+import { errorMessage } from '@anxin/protocol';
 
 /** How often a running gateway's uplink is looked at for a refused login. */
 const WATCH_INTERVAL_MS = 1_000;
@@ -60,10 +61,7 @@ export function createManagedGateway(
       code = fresh;
     } catch (err) {
       // Being rewritten, or removed by mistake: keep asking with the code last read.
-      logger.warn(
-        { err: (err as Error).message },
-        'claim code file unreadable; using the last code',
-      );
+      logger.warn({ err: errorMessage(err) }, 'claim code file unreadable; using the last code');
     }
     return code;
   };
@@ -92,7 +90,7 @@ export function createManagedGateway(
       });
     } catch (err) {
       const codeOf = err instanceof ClaimTransportError ? err.code : 'CLAIM_UNREACHABLE';
-      logger.warn({ code: codeOf, err: (err as Error).message }, 'claim channel: no usable answer');
+      logger.warn({ code: codeOf, err: errorMessage(err) }, 'claim channel: no usable answer');
       return { kind: 'error', code: codeOf };
     }
   };

@@ -13,6 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import type { Logger } from 'pino';
+import { errorMessage } from '@anxin/protocol';
 
 /** Sets the system clock to `epochMs`; rejects with the reason when it cannot. */
 export type ClockSetter = (epochMs: number) => Promise<void>;
@@ -93,7 +94,7 @@ export class GatewayClock {
       // The offset was measured against the hub's send time; apply it to the clock as it is now.
       await (this.options.setter ?? systemClockSetter)(now() + offsetMs);
     } catch (err) {
-      const reason = `setting the system clock failed: ${(err as Error).message}`;
+      const reason = `setting the system clock failed: ${errorMessage(err)}`;
       logger.error({ code: 'CLOCK_NOT_SET', offsetMs, reason }, 'system clock not set');
       return { offsetMs, corrected, clockSet: false, code: 'CLOCK_NOT_SET', reason };
     }

@@ -6,7 +6,13 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { CONFIG_REFUSAL_CODES, schemaIssues, stringEnum } from '@anxin/protocol';
+import {
+  CONFIG_REFUSAL_CODES,
+  schemaIssues,
+  stringEnum,
+  errorMessage,
+  errnoCode,
+} from '@anxin/protocol';
 import { DeviceConfigSchema } from '../config.js';
 
 export const CONTROL_STATE_FILE = 'hub-config.json';
@@ -48,15 +54,14 @@ export function loadControlState(
   try {
     text = readFileSync(join(dataDir, CONTROL_STATE_FILE), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      return { ok: true, state: EMPTY_CONTROL_STATE };
-    return { ok: false, message: (err as Error).message };
+    if (errnoCode(err) === 'ENOENT') return { ok: true, state: EMPTY_CONTROL_STATE };
+    return { ok: false, message: errorMessage(err) };
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { ok: false, message: `${CONTROL_STATE_FILE}: ${(err as Error).message}` };
+    return { ok: false, message: `${CONTROL_STATE_FILE}: ${errorMessage(err)}` };
   }
   const issues = schemaIssues(ControlStateSchema, value, 3);
   if (issues.length > 0)

@@ -7,6 +7,7 @@
 import type { DriverDescriptor } from '@anxin/devices';
 import type { ConfigRefusalCode, GatewayConfigMessage } from '@anxin/protocol';
 import { PORT_PATTERN, type DeviceConfig } from '../config.js';
+import { errorMessage } from '@anxin/protocol';
 
 /** What a hub configuration asks the gateway to run. */
 export interface DesiredConfig {
@@ -92,7 +93,7 @@ export function checkDevices(
     } catch (err) {
       return {
         code: 'INVALID_ADDRESS',
-        reason: `device ${device.id}: ${(err as Error).message}`.slice(0, 500),
+        reason: `device ${device.id}: ${errorMessage(err)}`.slice(0, 500),
       };
     }
     if (mode === 'mqtt') {

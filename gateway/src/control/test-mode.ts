@@ -19,7 +19,13 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { TEST_MODE_DEFAULT_MIN, TEST_MODE_MAX_MIN, type GatewayTestMode } from '@anxin/protocol';
+import {
+  TEST_MODE_DEFAULT_MIN,
+  TEST_MODE_MAX_MIN,
+  type GatewayTestMode,
+  errorMessage,
+  errnoCode,
+} from '@anxin/protocol';
 import { writeFileDurably } from './config-store.js';
 
 export const TEST_MODE_FILE = 'test-mode.json';
@@ -172,8 +178,8 @@ export class TestModeFlag {
     try {
       text = readFileSync(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
-      return { kind: 'unreadable', message: (err as Error).message };
+      if (errnoCode(err) === 'ENOENT') return { kind: 'none' };
+      return { kind: 'unreadable', message: errorMessage(err) };
     }
     try {
       const value: unknown = JSON.parse(text);
@@ -182,7 +188,7 @@ export class TestModeFlag {
       if (typeof until === 'number' && Number.isInteger(until)) return { kind: 'window', until };
       return { kind: 'unreadable', message: `${TEST_MODE_FILE}: no whole-number "until"` };
     } catch (err) {
-      return { kind: 'unreadable', message: `${TEST_MODE_FILE}: ${(err as Error).message}` };
+      return { kind: 'unreadable', message: `${TEST_MODE_FILE}: ${errorMessage(err)}` };
     }
   }
 
@@ -193,7 +199,7 @@ export class TestModeFlag {
       else writeFileDurably(this.file, JSON.stringify({ until }));
     } catch (err) {
       this.options.logger.warn(
-        { code: 'TEST_MODE_NOT_SAVED', err: (err as Error).message },
+        { code: 'TEST_MODE_NOT_SAVED', err: errorMessage(err) },
         'test-mode window not saved: a restart will end it',
       );
     }

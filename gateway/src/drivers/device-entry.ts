@@ -10,6 +10,7 @@ import type { DeviceConfig, GatewayConfig } from '../config.js';
 import type { GatewayErrorCode } from '../errors.js';
 import { DeviceMonitor } from './device-monitor.js';
 import type { Configured } from './port-unit.js';
+import { errorMessage } from '@anxin/protocol';
 
 export function expectedMs(device: DeviceConfig): number | null {
   return device.expectedIntervalS !== undefined ? device.expectedIntervalS * 1000 : null;
@@ -49,7 +50,7 @@ export function createEntry(
   try {
     session = driver.createSession({ deviceId: device.id, options: device.options });
   } catch (err) {
-    return refuse('DRIVER_ERROR', `createSession failed: ${(err as Error).message}`);
+    return refuse('DRIVER_ERROR', `createSession failed: ${errorMessage(err)}`);
   }
   monitor.setStatsSource(() => session.stats());
   if (session.mode === 'mqtt') {

@@ -16,6 +16,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { errnoCode, errorMessage } from '@anxin/protocol';
 
 export const TLS_TICKET_FILE = 'tls-ticket.json';
 export const TLS_TICKET_FILE_MODE = 0o600;
@@ -51,8 +52,6 @@ const refuse = (problem: TicketFileProblem, detail: string): TicketFileReading =
   detail,
 });
 
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
 /** The file's text for a ticket from `hub` received at `savedAt`. */
 export function encodeTicketFile(hub: string, ticket: Buffer, savedAt: number): string {
   return JSON.stringify({ v: VERSION, hub, savedAt, ticket: ticket.toString('base64') });
@@ -71,7 +70,7 @@ export function parseTicketFile(text: string, hub: string, now: number): TicketF
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return refuse('malformed', messageOf(err));
+    return refuse('malformed', errorMessage(err));
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return refuse('malformed', 'not a JSON object');
@@ -130,8 +129,8 @@ export class TlsTicketFile {
         return this.ignore('oversized', `${size} bytes, over ${TLS_TICKET_FILE_MAX_BYTES}`);
       text = readFileSync(this.file, 'utf8');
     } catch (err) {
-      if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return undefined;
-      return this.ignore('unreadable', messageOf(err));
+      if (errnoCode(err) === 'ENOENT') return undefined;
+      return this.ignore('unreadable', errorMessage(err));
     }
     const reading = parseTicketFile(text, hub, this.options.now());
     if (!reading.ok) return this.ignore(reading.problem, reading.detail);
@@ -174,7 +173,7 @@ export class TlsTicketFile {
         // Once: a read-only or full data directory would otherwise log on every connection.
         if (this.stats.saveFailures === 1)
           this.options.logger.warn(
-            { code: 'TLS_TICKET_NOT_SAVED', file: this.file, err: messageOf(err) },
+            { code: 'TLS_TICKET_NOT_SAVED', file: this.file, err: errorMessage(err) },
             'TLS session ticket not saved; a restart will cost a full handshake',
           );
       }

@@ -22,6 +22,7 @@ import {
   type Lane,
   type UplinkChannel,
   type UplinkPayload,
+  errorMessage,
 } from '@anxin/protocol';
 import type { GatewayConfig } from '../config.js';
 import type { Outbox } from '../outbox/outbox.js';
@@ -333,7 +334,7 @@ export class Uplink {
         {
           code: err instanceof ContractError ? err.code : 'ENCODE_FAILED',
           channel,
-          err: (err as Error).message,
+          err: errorMessage(err),
         },
         'uplink message does not fit the contract; not sent',
       );

@@ -9,7 +9,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isValidGatewayId } from '@anxin/protocol';
+import { isValidGatewayId, errorMessage } from '@anxin/protocol';
 import type { HubMetrics } from '../metrics.js';
 import { hashGatewaySecret, verifyGatewaySecret } from '../security/gateway-secret.js';
 import type { GatewayStore } from '../store/gateways.js';
@@ -93,7 +93,7 @@ export class GatewayLogin {
         }
       } catch (err) {
         this.deps.log.warn(
-          { gatewayId: username, err: (err as Error).message },
+          { gatewayId: username, err: errorMessage(err) },
           'cannot re-hash a legacy gateway secret; it stays valid',
         );
       }

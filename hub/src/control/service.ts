@@ -24,6 +24,7 @@ import {
   type GatewayControlDto,
   type GatewayTestModeDto,
   type UserDto,
+  errorMessage,
 } from '@anxin/protocol';
 import type { AuditLog } from '../care/audit.js';
 import type { ControlStore } from './store.js';
@@ -141,7 +142,7 @@ export class GatewayControl implements HubPart {
       });
       await this.deps.publish(downlinkTopic(input.gatewayId, 'cmd'), payload, false);
     } catch (err) {
-      const message = `not sent: ${(err as Error).message}`.slice(0, 500);
+      const message = `not sent: ${errorMessage(err)}`.slice(0, 500);
       this.deps.log.warn({ err, gatewayId: input.gatewayId, id: row.id }, 'command not published');
       await this.deps.store.failCommand(row.id, 'FAILED', message);
       return commandRowToDto({ ...row, status: 'failed', code: 'FAILED', message });

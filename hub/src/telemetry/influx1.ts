@@ -17,6 +17,7 @@ import {
   type TelemetryStore,
   type TelemetryValue,
 } from './store.js';
+import { errorMessage } from '@anxin/protocol';
 
 export interface Influx1Options {
   url: string;
@@ -59,7 +60,7 @@ export class Influx1TelemetryStore implements TelemetryStore {
       );
     } catch (err) {
       this.log.warn(
-        { err: (err as Error).message, url: this.options.url },
+        { err: errorMessage(err), url: this.options.url },
         'InfluxDB not reachable at start; telemetry will be deferred until it is',
       );
     }
@@ -93,8 +94,7 @@ export class Influx1TelemetryStore implements TelemetryStore {
       // The influx package's RequestError carries the response for 3xx/4xx answers.
       const status = (err as { res?: { statusCode?: number } }).res?.statusCode;
       if (status === 404) this.databaseReady = false; // dropped behind our back: create again
-      if (isDataRejection(status))
-        throw new RejectedPointsError((err as Error).message, { cause: err });
+      if (isDataRejection(status)) throw new RejectedPointsError(errorMessage(err), { cause: err });
       throw err;
     }
   }
