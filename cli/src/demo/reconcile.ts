@@ -5,10 +5,9 @@
  * added in the installer's console therefore starts reporting within seconds: the simulator
  * starts here, the gateway applies the hub's configuration and opens it.
  */
-import type { GatewayConfigDevice } from '@anxin/protocol';
+import { errorMessage, type GatewayConfigDevice } from '@anxin/protocol';
 import type { SimulatedHome } from './homes.js';
 import { deviceKey, startSimulator } from './sims.js';
-import { errorMessage } from '@anxin/protocol';
 
 export interface HubView {
   /** The devices the hub would configure at this gateway now, and whether it was claimed. */

@@ -7,8 +7,7 @@
  */
 import { findSimulator, serveTcpSerial, zigbeeScenariosFor } from '@anxin/devices';
 import type { SimulatedZigbeeKind, Zigbee2MqttSimulator } from '@anxin/devices';
-import type { DeviceKind, GatewayConfigDevice } from '@anxin/protocol';
-import { errorMessage } from '@anxin/protocol';
+import { errorMessage, type DeviceKind, type GatewayConfigDevice } from '@anxin/protocol';
 
 /** What `anxin sim trigger` needs of a simulated device. */
 export interface DemoSim {

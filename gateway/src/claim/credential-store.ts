@@ -20,8 +20,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ClaimedCredentials } from '@anxin/protocol';
-import { errorMessage } from '@anxin/protocol';
+import { errorMessage, type ClaimedCredentials } from '@anxin/protocol';
 
 export const CREDENTIALS_DIR_MODE = 0o700;
 export const CREDENTIALS_FILE_MODE = 0o600;

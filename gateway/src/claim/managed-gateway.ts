@@ -8,14 +8,13 @@
  */
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import type { ClaimedCredentials } from '@anxin/protocol';
+import { errorMessage, type ClaimedCredentials } from '@anxin/protocol';
 import { Backoff } from '../backoff.js';
 import type { GatewayConfig } from '../config.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../gateway.js';
 import { ClaimTransportError, pickUpCredentials, type PickupResult } from './claim-client.js';
 import { afterPickup, afterRefusedLogin, type ClaimState } from './claim-policy.js';
 import { CredentialStore } from './credential-store.js';
-import { errorMessage } from '@anxin/protocol';
 
 /** How often a running gateway's uplink is looked at for a refused login. */
 const WATCH_INTERVAL_MS = 1_000;

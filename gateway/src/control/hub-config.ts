@@ -5,9 +5,8 @@
  * a reason for the installer; the last good one keeps running (issue 10).
  */
 import type { DriverDescriptor } from '@anxin/devices';
-import type { ConfigRefusalCode, GatewayConfigMessage } from '@anxin/protocol';
+import { errorMessage, type ConfigRefusalCode, type GatewayConfigMessage } from '@anxin/protocol';
 import { PORT_PATTERN, type DeviceConfig } from '../config.js';
-import { errorMessage } from '@anxin/protocol';
 
 /** What a hub configuration asks the gateway to run. */
 export interface DesiredConfig {
