@@ -1,9 +1,11 @@
 /**
  * The Socket.IO contract between hub and browsers, and the one REST error shape.
  */
+import { Type, type Static } from '@sinclair/typebox';
 import type { AlarmDto } from './alarms.js';
 import type { GatewayCommandDto, GatewayControlDto } from './control.js';
 import type { EscalationDto } from './escalation.js';
+import { stringEnum } from './schema.js';
 
 /** Events the hub pushes. */
 /** The care-operation records whose lists are pushed live (issue 13). */
@@ -77,11 +79,15 @@ export const API_ERROR_CODES = [
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
-export interface ApiError {
-  error: {
-    code: ApiErrorCode;
-    message: string;
+/** Every REST error's body; clients read an untrusted answer through it (parsePayload). */
+export const ApiErrorSchema = Type.Object({
+  error: Type.Object({
+    code: stringEnum(API_ERROR_CODES),
+    message: Type.String(),
     /** For VALIDATION_FAILED: which fields, e.g. [{ path: '/outcome', message: '...' }]. */
-    details?: { path: string; message: string }[];
-  };
-}
+    details: Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
+    ),
+  }),
+});
+export type ApiError = Static<typeof ApiErrorSchema>;

@@ -11,10 +11,13 @@ import {
   IMPORT_KINDS,
   IMPORT_MAX_BYTES,
   XLSX_CONTENT_TYPE,
-  type ApiError,
+  ApiErrorSchema,
+  ImportReportSchema,
+  errnoCode,
+  errorMessage,
+  parsePayload,
   type ImportKind,
   type ImportReport,
-  errorMessage,
 } from '@anxin/protocol';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, writeLine, type Command, type CommandIo } from '../command.js';
@@ -23,6 +26,8 @@ const DEFAULT_HUB = 'http://127.0.0.1:8080';
 /** Rows of errors printed; the rest are counted (`--json` prints them all). */
 const PRINT_ERRORS = 200;
 const REQUEST_TIMEOUT_MS = 10 * 60_000;
+/** The largest hub answer read (a report lists every refused row of a file of IMPORT_MAX_BYTES). */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 export const importCommand: Command = {
   name: 'import',
@@ -114,22 +119,20 @@ async function call(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new Refused(
-      `cannot reach the hub at ${new URL(url).origin}: ${cause?.code ?? cause?.message ?? errorMessage(e)}`,
-    );
+    // fetch's own message is "fetch failed"; what went wrong (ECONNREFUSED…) is in its cause.
+    const cause = e instanceof Error ? e.cause : undefined;
+    const why = cause === undefined ? errorMessage(e) : (errnoCode(cause) ?? errorMessage(cause));
+    throw new Refused(`cannot reach the hub at ${new URL(url).origin}: ${why}`);
   }
 }
 
 async function apiError(res: Response): Promise<string> {
   const text = await res.text();
-  try {
-    const body = JSON.parse(text) as ApiError;
-    const details = (body.error.details ?? []).map((d) => `\n  ${d.path}: ${d.message}`);
-    return `HTTP ${res.status} ${body.error.code}: ${body.error.message}${details.join('')}`;
-  } catch {
-    return `HTTP ${res.status}: ${text.slice(0, 200)}`;
-  }
+  const parsed = parsePayload(ApiErrorSchema, text, MAX_ANSWER_BYTES);
+  if (!parsed.ok) return `HTTP ${res.status}: ${text.slice(0, 200)}`;
+  const { error } = parsed.value;
+  const details = (error.details ?? []).map((d) => `\n  ${d.path}: ${d.message}`);
+  return `HTTP ${res.status} ${error.code}: ${error.message}${details.join('')}`;
 }
 
 async function session(o: Options): Promise<string> {
@@ -201,7 +204,12 @@ async function importFile(args: string[], io: CommandIo): Promise<number> {
       res = await send(o, cookie, bytes, true);
     }
     if (!res.ok) throw new Refused(`import refused: ${await apiError(res)}`);
-    const report = (await res.json()) as ImportReport;
+    const answer = parsePayload(ImportReportSchema, await res.text(), MAX_ANSWER_BYTES);
+    if (!answer.ok)
+      throw new Refused(
+        `the hub's report is not one this anxin reads (${answer.message}); are the hub and this command the same version?`,
+      );
+    const report = answer.value;
     if (o.json) writeLine(io.stdout, JSON.stringify(report, null, 2));
     else print(io, report);
     if (o.apply && !report.applied) writeLine(io.stderr, 'nothing was written');

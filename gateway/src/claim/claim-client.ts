@@ -19,6 +19,7 @@ import {
   errorMessage,
 } from '@anxin/protocol';
 import { openSealed, proveClaimCode, serverSignatureMatches } from '@anxin/protocol/claim-proof';
+import { isCredentials } from './credential-store.js';
 
 export interface ClaimClientOptions {
   hubUrl: string;
@@ -182,15 +183,15 @@ export async function pickUpCredentials(o: ClaimClientOptions): Promise<PickupRe
     };
   if (body.state !== 'issued' || !body.sealed)
     throw new ClaimTransportError('CLAIM_BAD_ANSWER', 'unknown answer state');
-  let credentials: ClaimedCredentials;
+  let credentials: unknown;
   try {
-    credentials = JSON.parse(
-      openSealed(proved.keys.clientKey, proved.authMessage, body.sealed),
-    ) as ClaimedCredentials;
+    credentials = JSON.parse(openSealed(proved.keys.clientKey, proved.authMessage, body.sealed));
   } catch (err) {
     throw new ClaimTransportError('CLAIM_BAD_ANSWER', `sealed credentials: ${errorMessage(err)}`);
   }
-  if (credentials.gatewayId !== o.gatewayId || typeof credentials.password !== 'string')
+  if (!isCredentials(credentials))
+    throw new ClaimTransportError('CLAIM_BAD_ANSWER', 'sealed credentials are incomplete');
+  if (credentials.gatewayId !== o.gatewayId)
     throw new ClaimTransportError('CLAIM_BAD_ANSWER', 'credentials for another gateway');
   return { kind: 'issued', credentials };
 }

@@ -25,7 +25,8 @@ import { errorMessage, type ClaimedCredentials } from '@anxin/protocol';
 export const CREDENTIALS_DIR_MODE = 0o700;
 export const CREDENTIALS_FILE_MODE = 0o600;
 
-function isCredentials(v: unknown): v is ClaimedCredentials {
+/** Whether an untrusted value (the file, the hub's sealed answer) is whole credentials. */
+export function isCredentials(v: unknown): v is ClaimedCredentials {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
   return (

@@ -53,11 +53,9 @@ export function recordingSqlite(file: string): RecordingSqlite {
     },
   });
   const planOf = (query: RecordedQuery) =>
-    (
-      sqlite.prepare(`explain query plan ${query.sql}`).all(...query.parameters) as {
-        detail: string;
-      }[]
-    )
+    sqlite
+      .prepare<unknown[], { detail: string }>(`explain query plan ${query.sql}`)
+      .all(...query.parameters)
       .map((step) => step.detail)
       .join(' | ');
   return { db, seen, planOf };
