@@ -11,6 +11,7 @@ import { newEventId, type AlarmKind } from '@anxin/protocol';
 import { lockGateways } from '../store/gateway-locks.js';
 import type { AlarmTriggersTable, Database } from '../store/schema.js';
 import { Touched, type AlarmChanges } from './rows.js';
+import { kyselyAlarmStatements } from './statements.js';
 import { appendTrigger, findOpenAlarm, raiseKey, raiseOrJoin, resolveBySystem } from './writes.js';
 
 /** A condition a rule found (engine/rules.ts `Finding`). */
@@ -73,7 +74,7 @@ export async function applyDerived(
     for (const f of findings) {
       const open = await findOpenAlarm(trx, raiseKey(gatewayId, f.kind, f.deviceId));
       const row = await raiseOrJoin(
-        trx,
+        kyselyAlarmStatements(trx),
         open,
         {
           gatewayId,

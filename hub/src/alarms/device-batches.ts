@@ -11,16 +11,10 @@
  */
 import type { Transaction } from 'kysely';
 import type { AlarmDto, AlarmEvent, RejectCode } from '@anxin/protocol';
-import { alarmResidents } from '../store/device-resident.js';
 import type { AlarmRow, Database } from '../store/schema.js';
 import { Touched, type AlarmCareFields } from './rows.js';
-import {
-  appendTrigger,
-  findOpenAlarm,
-  markCancelledByResident,
-  raiseKey,
-  raiseOrJoin,
-} from './writes.js';
+import type { AlarmBatchStatements, GatewayInfo } from './statements.js';
+import { raiseKey, raiseOrJoin } from './writes.js';
 
 export interface AlarmBatchOutcome {
   acked: number[];
@@ -40,8 +34,6 @@ export interface AlarmBatchOutcome {
   diverted: string[];
 }
 
-type GatewayInfo = { home_id: string | null; test_mode: number } | undefined;
-
 /**
  * Decides, inside the alarm batch's transaction, that a device event is not an alarm but
  * something else the hub records instead (issue 13: a service button's press opens a service
@@ -59,9 +51,13 @@ export interface AlarmDiverter {
   committed(ids: string[]): void;
 }
 
-/** One gateway's batch, inside the group's transaction. */
+/**
+ * One gateway's batch, inside the group's transaction `trx`, its statements run through `sql`
+ * (statements.ts: prepared on SQLite, Kysely on PostgreSQL); the diverter writes through `trx`.
+ */
 export async function applyBatch(
   trx: Transaction<Database>,
+  sql: AlarmBatchStatements,
   diverter: AlarmDiverter | undefined,
   gatewayId: string,
   events: AlarmEvent[],
@@ -76,37 +72,12 @@ export async function applyBatch(
     careFields: new Map(),
     diverted: [],
   };
-  const receipts = new Map<number, string>();
-  for (const r of await trx
-    .selectFrom('event_receipts')
-    .select(['seq', 'event_id'])
-    .where('gateway_id', '=', gatewayId)
-    .where(
-      'seq',
-      'in',
-      events.map((e) => e.seq),
-    )
-    .execute()) {
-    receipts.set(Number(r.seq), r.event_id);
-  }
-  const knownIds = new Set(
-    (
-      await trx
-        .selectFrom('alarm_triggers')
-        .select('event_id')
-        .where(
-          'event_id',
-          'in',
-          events.map((e) => e.id),
-        )
-        .execute()
-    ).map((r) => r.event_id),
+  const receipts = await sql.receipts(
+    gatewayId,
+    events.map((e) => e.seq),
   );
-  const gateway = await trx
-    .selectFrom('gateways')
-    .select(['home_id', 'test_mode'])
-    .where('id', '=', gatewayId)
-    .executeTakeFirst();
+  const knownIds = await sql.storedEventIds(events.map((e) => e.id));
+  const gateway = await sql.gateway(gatewayId);
   const touched = new Touched();
 
   for (const event of events) {
@@ -129,16 +100,7 @@ export async function applyBatch(
       });
       continue;
     }
-    await trx
-      .insertInto('event_receipts')
-      .values({
-        gateway_id: gatewayId,
-        seq: event.seq,
-        event_id: event.id,
-        lane: 'alarm',
-        received_at: receivedAt,
-      })
-      .execute();
+    await sql.insertReceipt(gatewayId, event.seq, event.id, receivedAt);
     receipts.set(event.seq, event.id);
     knownIds.add(event.id);
     const diverted = diverter
@@ -146,11 +108,11 @@ export async function applyBatch(
       : null;
     const alarm = diverted
       ? undefined
-      : await applyEvent(trx, gatewayId, event, receivedAt, gateway, touched, outcome.careFields);
+      : await applyEvent(sql, gatewayId, event, receivedAt, gateway, touched, outcome.careFields);
     if (diverted) outcome.diverted.push(diverted);
     // A diverted press is still kept in the timeline table (no alarm), naming what it opened.
     const detail = diverted ? { ...event.detail, serviceRequestId: diverted } : event.detail;
-    await appendTrigger(trx, {
+    await sql.appendTrigger({
       alarm_id: alarm?.id ?? null,
       gateway_id: gatewayId,
       event_id: event.id,
@@ -173,7 +135,7 @@ export async function applyBatch(
 }
 
 async function applyEvent(
-  trx: Transaction<Database>,
+  sql: AlarmBatchStatements,
   gatewayId: string,
   event: AlarmEvent,
   receivedAt: number,
@@ -183,16 +145,13 @@ async function applyEvent(
 ): Promise<AlarmRow | undefined> {
   // In a shared home, a device that belongs to one resident raises that resident's alarm: a
   // pendant's SOS from one resident never joins another resident's open SOS (store/device-resident.ts).
-  const residents = await alarmResidents(trx, gatewayId, event.deviceId, gateway?.home_id ?? null);
+  const residents = await sql.residents(gatewayId, event.deviceId, gateway?.home_id ?? null);
   const residentId = residents.device;
-  const open = await findOpenAlarm(
-    trx,
-    raiseKey(gatewayId, event.kind, event.deviceId, residentId),
-  );
+  const open = await sql.findOpenAlarm(raiseKey(gatewayId, event.kind, event.deviceId, residentId));
 
   if (event.action === 'raise') {
     const row = await raiseOrJoin(
-      trx,
+      sql,
       open,
       {
         gatewayId,
@@ -215,7 +174,7 @@ async function applyEvent(
 
   if (!open) return undefined;
   if (event.action === 'cancel' && open.cancelled_by_resident_at === null) {
-    const updated = await markCancelledByResident(trx, open.id, event.observedAt);
+    const updated = await sql.markCancelledByResident(open.id, event.observedAt);
     touched.mark(updated, false);
     return updated;
   }

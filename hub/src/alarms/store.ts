@@ -15,6 +15,7 @@ import {
 import type { Database } from '../store/schema.js';
 import { applyDerived, type DerivedClear, type DerivedRaise } from './derived.js';
 import { applyBatch, type AlarmBatchOutcome, type AlarmDiverter } from './device-batches.js';
+import { sqliteConnectionOf } from '../store/db.js';
 import { lockGateways } from '../store/gateway-locks.js';
 import { acknowledgeAlarm, reopenAlarm, resolveAlarm } from './lifecycle.js';
 import { clearGatewayOffline, raiseGatewayOffline } from './liveness.js';
@@ -26,13 +27,20 @@ import {
   type AlarmChanges,
   type LifecycleResult,
 } from './rows.js';
+import { SqliteAlarmStatements } from './sqlite-statements.js';
+import { kyselyAlarmStatements } from './statements.js';
 import { statusIn } from './status-filter.js';
 import { detachResidentFromAlarms } from './writes.js';
 
 export class AlarmStore {
   private diverter: AlarmDiverter | undefined;
+  /** On SQLite, the batch's statements prepared once (statements.ts says why). */
+  private readonly sqliteStatements: SqliteAlarmStatements | undefined;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>) {
+    const sqlite = sqliteConnectionOf(db);
+    this.sqliteStatements = sqlite ? new SqliteAlarmStatements(sqlite) : undefined;
+  }
 
   /** Set once by the composition root (the service-button rule is built after the store). */
   setDiverter(diverter: AlarmDiverter): void {
@@ -50,9 +58,12 @@ export class AlarmStore {
   ): Promise<AlarmBatchOutcome[]> {
     const outcomes = await this.db.transaction().execute(async (trx) => {
       await lockGateways(trx, batches);
+      const statements = this.sqliteStatements ?? kyselyAlarmStatements(trx);
       const outcomes: AlarmBatchOutcome[] = [];
       for (const b of batches)
-        outcomes.push(await applyBatch(trx, this.diverter, b.gatewayId, b.events, b.receivedAt));
+        outcomes.push(
+          await applyBatch(trx, statements, this.diverter, b.gatewayId, b.events, b.receivedAt),
+        );
       return outcomes;
     });
     const diverted = outcomes.flatMap((o) => o.diverted);

@@ -7,11 +7,14 @@
  * the figures); this fails then.
  */
 import { rmSync } from 'node:fs';
+import { CompiledQuery } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newEventId } from '@anxin/protocol';
 import { ScopedAlarms } from '../care/alarm-scope.js';
 import { recordingSqlite, seededSqliteFile } from '../testing/query-plans.js';
+import { openAlarmQuery } from './sqlite-statements.js';
 import { AlarmStore } from './store.js';
+import { raiseKey } from './writes.js';
 
 const operator = { userId: 'u-1', username: 'op' };
 let dir: string;
@@ -103,6 +106,28 @@ describe('unresolved alarms are found through their partial indexes', () => {
         /alarms USING (COVERING )?INDEX alarms_unresolved_(key|queue)/,
       );
     }
+    await db.destroy();
+  });
+
+  it("plans the SQLite alarm lane's prepared lookup on alarms_unresolved_key, for every shape of key", async () => {
+    const { db, planOf } = recordingSqlite(file);
+    const keys = [
+      raiseKey('gw-1', 'fall', 'radar-1'),
+      raiseKey('gw-1', 'fall', 'radar-1', null),
+      raiseKey('gw-1', 'sos', 'pendant-1', 'r-1'),
+      raiseKey('gw-1', 'low_battery', 'bed-1'),
+      raiseKey('gw-1', 'low_battery', 'bed-1', null),
+      raiseKey('gw-1', 'tamper', 'door-1', 'r-1'),
+    ];
+    const texts = new Set<string>();
+    for (const key of keys) {
+      const { text, params } = openAlarmQuery(key);
+      texts.add(text);
+      expect(planOf(CompiledQuery.raw(text, params)), text).toMatch(
+        /alarms USING (COVERING )?INDEX alarms_unresolved_key/,
+      );
+    }
+    expect(texts.size).toBe(6);
     await db.destroy();
   });
 });

@@ -12,6 +12,7 @@ import type { Insertable, Transaction } from 'kysely';
 import { ALARM_PRIORITY, newEventId, type AlarmKind } from '@anxin/protocol';
 import type { AlarmRow, AlarmTriggersTable, Database } from '../store/schema.js';
 import { UNRESOLVED, type Actor, type Touched } from './rows.js';
+import type { AlarmJoinWrites } from './statements.js';
 import { statusIn } from './status-filter.js';
 
 /** What a new alarm needs; the rest starts empty (open, one trigger, nobody has taken it). */
@@ -35,35 +36,36 @@ export interface NewAlarm {
   residentId?: string | null;
 }
 
+/** A new open alarm's row: what both statement sets insert (statements.ts). */
+export function newAlarmRow(a: NewAlarm): AlarmRow {
+  return {
+    id: newEventId(),
+    gateway_id: a.gatewayId,
+    device_id: a.deviceId,
+    home_id: a.homeId,
+    kind: a.kind,
+    priority: ALARM_PRIORITY[a.kind],
+    status: 'open',
+    test: a.test,
+    gateway_test: a.gatewayTest ?? 0,
+    raised_at: a.raisedAt,
+    received_at: a.receivedAt,
+    last_trigger_at: a.lastTriggerAt,
+    trigger_count: 1,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    resolved_at: null,
+    resolved_by: null,
+    outcome: null,
+    notes: null,
+    cancelled_by_resident_at: null,
+    resident_id: a.residentId ?? null,
+  };
+}
+
 /** Inserts a new open alarm inside the caller's transaction (device, rule or liveness alarms). */
 export async function insertNewAlarm(trx: Transaction<Database>, a: NewAlarm): Promise<AlarmRow> {
-  return trx
-    .insertInto('alarms')
-    .values({
-      id: newEventId(),
-      gateway_id: a.gatewayId,
-      device_id: a.deviceId,
-      home_id: a.homeId,
-      kind: a.kind,
-      priority: ALARM_PRIORITY[a.kind],
-      status: 'open',
-      test: a.test,
-      gateway_test: a.gatewayTest ?? 0,
-      raised_at: a.raisedAt,
-      received_at: a.receivedAt,
-      last_trigger_at: a.lastTriggerAt,
-      trigger_count: 1,
-      acknowledged_at: null,
-      acknowledged_by: null,
-      resolved_at: null,
-      resolved_by: null,
-      outcome: null,
-      notes: null,
-      cancelled_by_resident_at: null,
-      resident_id: a.residentId ?? null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return trx.insertInto('alarms').values(newAlarmRow(a)).returningAll().executeTakeFirstOrThrow();
 }
 
 /**
@@ -116,9 +118,23 @@ export async function findOpenAlarm(
 }
 
 /**
- * One more trigger on an unresolved alarm. A device's trigger from a gateway not in test mode
- * (`gatewayTest` 0) takes the alarm's gateway-test mark off: it is no longer only a test.
+ * One more trigger on an unresolved alarm: the columns that change. A device's trigger from a
+ * gateway not in test mode (`gatewayTest` 0) takes the alarm's gateway-test mark off: it is no
+ * longer only a test.
  */
+export function joinedColumns(
+  open: AlarmRow,
+  observedAt: number,
+  gatewayTest?: number,
+): Pick<AlarmRow, 'trigger_count' | 'last_trigger_at' | 'gateway_test'> {
+  return {
+    trigger_count: open.trigger_count + 1,
+    last_trigger_at: Math.max(open.last_trigger_at, observedAt),
+    gateway_test: open.gateway_test === 1 && gatewayTest !== 0 ? 1 : 0,
+  };
+}
+
+/** One more trigger on an unresolved alarm (joinedColumns), inside the caller's transaction. */
 export async function joinAlarm(
   trx: Transaction<Database>,
   open: AlarmRow,
@@ -127,11 +143,7 @@ export async function joinAlarm(
 ): Promise<AlarmRow> {
   return trx
     .updateTable('alarms')
-    .set({
-      trigger_count: open.trigger_count + 1,
-      last_trigger_at: Math.max(open.last_trigger_at, observedAt),
-      gateway_test: open.gateway_test === 1 && gatewayTest !== 0 ? 1 : 0,
-    })
+    .set(joinedColumns(open, observedAt, gatewayTest))
     .where('id', '=', open.id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -139,20 +151,21 @@ export async function joinAlarm(
 
 /**
  * The joining rule: the unresolved alarm `open` (found with findOpenAlarm) grows by one trigger,
- * or, if there is none, `fresh` is opened. Either way the alarm is marked in `touched`.
+ * or, if there is none, `fresh` is opened. Either way the alarm is marked in `touched`. `writes`
+ * is the caller's statement set (statements.ts), inside its transaction.
  */
 export async function raiseOrJoin(
-  trx: Transaction<Database>,
+  writes: AlarmJoinWrites,
   open: AlarmRow | undefined,
   fresh: NewAlarm,
   touched: Touched,
 ): Promise<AlarmRow> {
   if (open) {
-    const row = await joinAlarm(trx, open, fresh.lastTriggerAt, fresh.gatewayTest);
+    const row = await writes.joinAlarm(open, fresh.lastTriggerAt, fresh.gatewayTest);
     touched.mark(row, false);
     return row;
   }
-  const row = await insertNewAlarm(trx, fresh);
+  const row = await writes.insertAlarm(fresh);
   touched.mark(row, true);
   return row;
 }

@@ -70,9 +70,24 @@ function sqliteKysely(file: string): Kysely<Database> {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({
+  const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: new StatementCachingDatabase(sqlite) }),
   });
+  sqliteConnections.set(db, sqlite);
+  return db;
+}
+
+/** The one SQLite connection under each Kysely that sqliteKysely made. */
+const sqliteConnections = new WeakMap<Kysely<Database>, BetterSqlite3.Database>();
+
+/**
+ * The SQLite connection `db` runs on, if it is a hub database on SQLite (else undefined): for
+ * statements prepared once and run synchronously on the alarm lane (alarms/sqlite-statements.ts).
+ * Use it only inside a Kysely transaction or connection on `db`: Kysely's SQLite driver has this
+ * one connection, and holding it is what keeps anything else from running in between.
+ */
+export function sqliteConnectionOf(db: Kysely<Database>): BetterSqlite3.Database | undefined {
+  return sqliteConnections.get(db);
 }
 
 /**

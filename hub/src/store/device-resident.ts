@@ -73,6 +73,19 @@ export async function alarmResidents(
         .as('n'),
     ])
     .executeTakeFirst();
+  return residentsOfAlarm(deviceId, row);
+}
+
+/**
+ * The answer of alarmResidents from its row (the device's resident, the home's first resident,
+ * how many live there): shared with the prepared statement of the same query
+ * (alarms/sqlite-statements.ts).
+ */
+export function residentsOfAlarm(
+  deviceId: string | null,
+  row:
+    { device: string | null; first: string | null; n: number | string | bigint | null } | undefined,
+): { device: string | null; sole: string | null } {
   return {
     device: deviceId === null ? null : (row?.device ?? null),
     sole: Number(row?.n ?? 0) === 1 ? (row?.first ?? null) : null,
