@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AlarmDto, TelemetryEvent } from '@anxin/protocol';
 import type { Database } from '../store/schema.js';
+import { relaxedDurability, type RelaxedWrite } from '../store/relaxed-durability.js';
 import type { CareLookup } from './care-lookup.js';
 import type { EngineConfig } from './config.js';
 import type { DerivedAlarms } from './derived-alarms.js';
@@ -56,6 +57,8 @@ export interface EngineDeps {
 
 export class AlarmEngine {
   private readonly db: Kysely<EngineDatabase>;
+  /** Rule state skips its own fsync (store/relaxed-durability.ts; flush says why that is safe). */
+  private readonly relaxed: RelaxedWrite;
   private readonly states = new Map<string, HomeRuleState>();
   private readonly dirty = new Set<string>();
   private readonly settingsCache = new Map<string, RuleSettings>();
@@ -76,6 +79,7 @@ export class AlarmEngine {
 
   constructor(private readonly deps: EngineDeps) {
     this.db = engineDb(deps.db);
+    this.relaxed = relaxedDurability(deps.db);
     this.now = deps.clock ?? Date.now;
   }
 
@@ -288,6 +292,10 @@ export class AlarmEngine {
    * one statement per gateway in one transaction held the hub's event loop ~70 ms (a profile at
    * 1,000 msg/s), and an alarm arriving then waited behind it. Each gateway's row is whole on its
    * own, so splitting the write loses nothing a restart needs.
+   *
+   * Relaxed durability (store/relaxed-durability.ts): a power cut can lose the last flush (a
+   * process crash cannot). The rules then start from older state; a rule that fires again raises
+   * into the alarm it already opened (the joining rule), one more trigger in its timeline.
    */
   private async flush(now: number): Promise<void> {
     this.lastFlushAt = now;
@@ -302,16 +310,19 @@ export class AlarmEngine {
     for (let from = 0; from < rows.length; from += STATE_FLUSH_CHUNK) {
       if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       await this.deps.alarmsIdle?.();
-      await this.db
-        .insertInto('engine_state')
-        .values(rows.slice(from, from + STATE_FLUSH_CHUNK))
-        .onConflict((oc) =>
-          oc.column('gateway_id').doUpdateSet((eb) => ({
-            state_json: eb.ref('excluded.state_json'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
+      const chunk = rows.slice(from, from + STATE_FLUSH_CHUNK);
+      await this.relaxed((conn) =>
+        engineDb(conn)
+          .insertInto('engine_state')
+          .values(chunk)
+          .onConflict((oc) =>
+            oc.column('gateway_id').doUpdateSet((eb) => ({
+              state_json: eb.ref('excluded.state_json'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .execute(),
+      );
     }
   }
 

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { AlarmDto } from '@anxin/protocol';
 import { engineDb, type EngineDatabase, type EscalationsTable } from '../engine/tables.js';
+import { relaxedDurability, type RelaxedWrite } from '../store/relaxed-durability.js';
 import type { AlarmRow, Database } from '../store/schema.js';
 
 export type Actor = { userId: string | null; username: string };
@@ -13,9 +14,12 @@ export const SYSTEM: Actor = { userId: null, username: 'system' };
 
 export class EscalationStore {
   readonly db: Kysely<EngineDatabase>;
+  /** Arming skips its own fsync: the escalator re-arms open alarms that have no row (orphans). */
+  private readonly relaxed: RelaxedWrite;
 
   constructor(db: Kysely<Database>) {
     this.db = engineDb(db);
+    this.relaxed = relaxedDurability(db);
   }
 
   /** Open real alarms with no row yet (stored while the hub died before writing one). */
@@ -48,27 +52,32 @@ export class EscalationStore {
     return Number(armed.n);
   }
 
-  /** One pending row per alarm; an alarm that has one keeps it. */
+  /**
+   * One pending row per alarm; an alarm that has one keeps it. Relaxed durability
+   * (store/relaxed-durability.ts): a row a power cut loses is an orphan, armed again at start.
+   */
   async arm(alarms: { alarm: AlarmDto; dueAt: number }[], now: number): Promise<void> {
-    await this.db
-      .insertInto('escalations')
-      .values(
-        alarms.map(({ alarm, dueAt }) => ({
-          alarm_id: alarm.id,
-          home_id: alarm.homeId,
-          stage: 'pending',
-          contact_index: 0,
-          due_at: dueAt,
-          created_at: now,
-          updated_at: now,
-          accepted_by: null,
-          accepted_at: null,
-          accepted_via: null,
-          stopped_reason: null,
-        })),
-      )
-      .onConflict((oc) => oc.column('alarm_id').doNothing())
-      .execute();
+    await this.relaxed((conn) =>
+      engineDb(conn)
+        .insertInto('escalations')
+        .values(
+          alarms.map(({ alarm, dueAt }) => ({
+            alarm_id: alarm.id,
+            home_id: alarm.homeId,
+            stage: 'pending',
+            contact_index: 0,
+            due_at: dueAt,
+            created_at: now,
+            updated_at: now,
+            accepted_by: null,
+            accepted_at: null,
+            accepted_via: null,
+            stopped_reason: null,
+          })),
+        )
+        .onConflict((oc) => oc.column('alarm_id').doNothing())
+        .execute(),
+    );
   }
 
   due(now: number, limit: number): Promise<EscalationsTable[]> {
