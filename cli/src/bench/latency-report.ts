@@ -31,7 +31,7 @@ export function formatLatencyReport(result: LatencyBenchResult): string[] {
             `probe process's event-loop lag ms (${result.probeGateways} gateways at nice 0, raising the alarms): p50 ${r.probeLoopLagMs.p50} p99 ${r.probeLoopLagMs.p99} max ${r.probeLoopLagMs.max}`,
           ]
         : []),
-      `disk fsync ms during the run (this machine's disk; the console waits for the hub's alarm commit; the gateway's outbox commit runs alongside): p50 ${ms(r.diskFsyncMs.p50)} p99 ${ms(r.diskFsyncMs.p99)} max ${ms(r.diskFsyncMs.max)}`,
+      `disk fsync ms during the run (the hub's disk; the console waits for the hub's alarm commit; the gateway's outbox commit runs alongside): p50 ${ms(r.diskFsyncMs.p50)} p99 ${ms(r.diskFsyncMs.p99)} max ${ms(r.diskFsyncMs.max)} | gateways' outboxes: ${result.gatewayDir ?? "on the hub's disk"}`,
       ...formatBreakdown(r.breakdown),
     );
   }

@@ -61,6 +61,12 @@ export interface LatencyBenchOptions {
   hubs?: number;
   /** MQTT over TLS between the gateways and the (single) hub; not with `hubs`. */
   tls?: boolean;
+  /**
+   * A directory on another disk (or a tmpfs) for the gateways' outboxes; absent: beside the hub's
+   * data, on its disk. In a district every gateway syncs its own flash; here 2,000 gateways'
+   * outbox commits share the hub's disk unless they are put elsewhere.
+   */
+  gatewayDir?: string;
   /** Seconds between progress lines while the load runs (0: none). */
   progressS?: number;
   /** Where progress lines go (the JSON result is returned, not printed). */
@@ -78,6 +84,8 @@ export interface LatencyBenchResult {
   loadNice: number;
   /** Gateways in the probe process (nice 0), which raise the alarms; 0: none. */
   probeGateways: number;
+  /** Where the gateways' outboxes were (--gateway-dir); null: on the hub's disk. */
+  gatewayDir: string | null;
   runs: LatencyRunResult[];
 }
 
@@ -131,6 +139,9 @@ export function defaultLatencyWorkers(gateways: number): number {
 
 export async function runLatencyBench(options: LatencyBenchOptions): Promise<LatencyBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'anxin-bench-'));
+  const gatewayRoot = options.gatewayDir
+    ? mkdtempSync(join(options.gatewayDir, 'anxin-bench-gw-'))
+    : join(dir, 'gw');
   const workers: GatewayWorker[] = [];
   let hubs: BenchHubs | undefined;
   let benchConsole: BenchConsole | undefined;
@@ -169,7 +180,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     await forkLayoutWorkers(placement, loadNice, workers);
     const base = {
       password: secret,
-      dataRoot: join(dir, 'gw'),
+      dataRoot: gatewayRoot,
       ...(hubs.caFile ? { hub: { caFile: hubs.caFile } } : {}),
     };
     const hubsUp = hubs;
@@ -204,6 +215,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       workers: workerCount,
       loadNice,
       probeGateways: placement.probe?.gatewayIds.length ?? 0,
+      gatewayDir: options.gatewayDir ?? null,
       runs,
     };
   } finally {
@@ -211,6 +223,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));
     await hubs?.stop();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(gatewayRoot, { recursive: true, force: true });
   }
 }
 

@@ -1,11 +1,15 @@
 /**
  * `anxin bench latency`: the --hubs option and its side-by-side table (pure), and one real run of
  * the several-hubs layout (Mosquitto, PostgreSQL, Redis and two `anxin hub` processes) at a tiny
- * load, so the layout a user benchmarks is the one that works; and small storms over MQTT over
+ * load, so the layout a user benchmarks is the one that works; a tiny single-hub run with the
+ * gateways' outboxes elsewhere (--gateway-dir); and small storms over MQTT over
  * TLS (`--tls`, and `--tls-resume` with tickets primed before the hub restarts). Timings are not
  * asserted: they belong to the benchmark, not to a test.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { LatencyBenchResult, LatencyRunResult } from '../bench/latency.js';
@@ -53,6 +57,7 @@ function result(layout: string, p50: number, p99: number, lost = 0): LatencyBenc
     workers: 1,
     loadNice: 10,
     probeGateways: 1,
+    gatewayDir: null,
     runs: [run(100, p50, p99, lost)],
   };
 }
@@ -92,6 +97,44 @@ describe('anxin bench latency --hubs', () => {
       expect(stderr, bad).toContain('--load-nice');
     }
   });
+
+  it('refuses a --gateway-dir that is not a writable directory before starting anything', async () => {
+    const { code, stderr } = await anxin(['bench', 'latency', '--gateway-dir', '/nonexistent/x']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--gateway-dir must be a writable directory');
+  });
+
+  it("keeps the gateways' outboxes under --gateway-dir, and says so", async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'anxin-bench-gwdir-'));
+    const seen = new Set<string>();
+    // The run removes its directory when it ends: look while it runs.
+    const watch = setInterval(() => {
+      for (const d of readdirSync(elsewhere)) seen.add(d);
+    }, 50);
+    try {
+      const args = ['bench', 'latency', '--gateways', '4', '--rate', '40', '--duration', '2'];
+      const { code, stdout, stderr } = await anxin([
+        ...args,
+        '--alarm-rate',
+        '2',
+        '--workers',
+        '1',
+        '--gateway-dir',
+        elsewhere,
+      ]);
+      expect(code, stderr).toBe(0);
+      const figures = JSON.parse(stdout.trim().split('\n').pop() ?? '') as LatencyBenchResult;
+      expect(figures.gatewayDir).toBe(elsewhere);
+      expect(figures.runs[0]?.telemetryStored).toBeGreaterThan(0);
+      expect(figures.runs[0]?.alarmsLost).toBe(0);
+      expect(stdout).toContain(`gateways' outboxes: ${elsewhere}`);
+      expect([...seen].some((d) => d.startsWith('anxin-bench-gw-'))).toBe(true);
+      expect(readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      clearInterval(watch);
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('runs two hubs behind Mosquitto on PostgreSQL and Redis, every alarm pushed to the console', async () => {
     const { code, stdout, stderr } = await new Promise<{
