@@ -4,6 +4,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Heartbeat } from '@anxin/protocol';
 import { lockGateways } from './gateway-locks.js';
+import { relaxedDurability, type RelaxedWrite } from './relaxed-durability.js';
 import type { Database, GatewayRow } from './schema.js';
 
 type DeviceInsert = Insertable<Database['devices']>;
@@ -53,7 +54,12 @@ export function newGatewayRow(id: string, now: number) {
 }
 
 export class GatewayStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Liveness skips its own fsync: the next heartbeats rewrite it (relaxed-durability.ts). */
+  private readonly relaxed: RelaxedWrite;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.relaxed = relaxedDurability(db);
+  }
 
   async upsertCredentials(
     id: string,
@@ -108,55 +114,62 @@ export class GatewayStore {
    * Records coalesced heartbeats (last seen, health snapshot, devices seen) and status changes of
    * many gateways in one transaction. Statuses apply after heartbeats: a last will that arrived
    * after the final heartbeat leaves the gateway offline.
+   *
+   * Relaxed durability (relaxed-durability.ts): a power cut can lose the last pieces (a process
+   * crash cannot). Every gateway heartbeats again within its interval (30 s) and says "online"
+   * when it reconnects; one whose last will was lost stops heartbeating, and the liveness check
+   * raises gateway_offline from the last_seen_at that did reach the disk.
    */
   async recordLiveness(
     heartbeats: { gatewayId: string; heartbeat: Heartbeat; at: number }[],
     statuses: { gatewayId: string; state: 'online' | 'offline'; at: number }[],
   ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      // Every row this transaction writes, locked first in the database's id order, as alarm
-      // group commits do (gateway-locks.ts): no deadlock between two hubs' writes.
-      await lockGateways(trx, [...heartbeats, ...statuses]);
-      for (const { gatewayId, heartbeat, at } of heartbeats) {
-        await trx
-          .updateTable('gateways')
-          .set({
-            last_seen_at: at,
-            health_json: JSON.stringify(heartbeat),
-            status: 'online',
-            status_at: at,
-          })
-          .where('id', '=', gatewayId)
-          .execute();
-      }
-      // Every device these heartbeats list, in multi-row upserts: one statement per gateway and
-      // device held the hub's event loop tens of ms per liveness piece (profile at 1,000 msg/s).
-      const devices = deviceRows(heartbeats);
-      for (let from = 0; from < devices.length; from += DEVICE_ROWS_PER_STATEMENT) {
-        await trx
-          .insertInto('devices')
-          .values(devices.slice(from, from + DEVICE_ROWS_PER_STATEMENT))
-          .onConflict((oc) =>
-            oc.columns(['gateway_id', 'device_id']).doUpdateSet((eb) => ({
-              driver: eb.ref('excluded.driver'),
-              last_seen_at: eb.ref('excluded.last_seen_at'),
-              online: eb.ref('excluded.online'),
-              battery_pct: eb.ref('excluded.battery_pct'),
-              signal: eb.ref('excluded.signal'),
-              frames_ok: eb.ref('excluded.frames_ok'),
-              decode_errors: eb.ref('excluded.decode_errors'),
-            })),
-          )
-          .execute();
-      }
-      for (const { gatewayId, state, at } of statuses) {
-        await trx
-          .updateTable('gateways')
-          .set({ status: state, status_at: at })
-          .where('id', '=', gatewayId)
-          .execute();
-      }
-    });
+    await this.relaxed((conn) =>
+      conn.transaction().execute(async (trx) => {
+        // Every row this transaction writes, locked first in the database's id order, as alarm
+        // group commits do (gateway-locks.ts): no deadlock between two hubs' writes.
+        await lockGateways(trx, [...heartbeats, ...statuses]);
+        for (const { gatewayId, heartbeat, at } of heartbeats) {
+          await trx
+            .updateTable('gateways')
+            .set({
+              last_seen_at: at,
+              health_json: JSON.stringify(heartbeat),
+              status: 'online',
+              status_at: at,
+            })
+            .where('id', '=', gatewayId)
+            .execute();
+        }
+        // Every device these heartbeats list, in multi-row upserts: one statement per gateway and
+        // device held the hub's event loop tens of ms per liveness piece (profile at 1,000 msg/s).
+        const devices = deviceRows(heartbeats);
+        for (let from = 0; from < devices.length; from += DEVICE_ROWS_PER_STATEMENT) {
+          await trx
+            .insertInto('devices')
+            .values(devices.slice(from, from + DEVICE_ROWS_PER_STATEMENT))
+            .onConflict((oc) =>
+              oc.columns(['gateway_id', 'device_id']).doUpdateSet((eb) => ({
+                driver: eb.ref('excluded.driver'),
+                last_seen_at: eb.ref('excluded.last_seen_at'),
+                online: eb.ref('excluded.online'),
+                battery_pct: eb.ref('excluded.battery_pct'),
+                signal: eb.ref('excluded.signal'),
+                frames_ok: eb.ref('excluded.frames_ok'),
+                decode_errors: eb.ref('excluded.decode_errors'),
+              })),
+            )
+            .execute();
+        }
+        for (const { gatewayId, state, at } of statuses) {
+          await trx
+            .updateTable('gateways')
+            .set({ status: state, status_at: at })
+            .where('id', '=', gatewayId)
+            .execute();
+        }
+      }),
+    );
   }
 
   async counts(): Promise<{ status: string; count: number }[]> {
