@@ -23,26 +23,18 @@ import {
   insertNewAlarm,
   joinAlarm,
   markCancelledByResident,
-  type NewAlarm,
+  type AlarmJoinWrites,
+  type Awaitable,
   type OpenAlarmKey,
 } from './writes.js';
 
-/** A synchronous implementation returns plain values; the logic awaits either. */
-export type Awaitable<T> = T | Promise<T>;
+export type { AlarmJoinWrites, Awaitable } from './writes.js';
 
 /** What an alarm event needs to know about its gateway (none: a gateway not provisioned here). */
 export type GatewayInfo = { home_id: string | null; test_mode: number } | undefined;
 
 /** A trigger's row as the timeline stores it (its id is the database's). */
 export type NewTrigger = Omit<Insertable<AlarmTriggersTable>, 'id'>;
-
-/** What the joining rule (writes.ts, raiseOrJoin) writes. */
-export interface AlarmJoinWrites {
-  /** Inserts a new open alarm and returns its row. */
-  insertAlarm(a: NewAlarm): Awaitable<AlarmRow>;
-  /** One more trigger on an unresolved alarm (writes.ts, joinAlarm says how). */
-  joinAlarm(open: AlarmRow, observedAt: number, gatewayTest?: number): Awaitable<AlarmRow>;
-}
 
 export interface AlarmBatchStatements extends AlarmJoinWrites {
   /** The event ids already stored under these seqs of the gateway (replays, or conflicts). */

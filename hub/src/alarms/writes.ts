@@ -12,7 +12,6 @@ import type { Insertable, Transaction } from 'kysely';
 import { ALARM_PRIORITY, newEventId, type AlarmKind } from '@anxin/protocol';
 import type { AlarmRow, AlarmTriggersTable, Database } from '../store/schema.js';
 import { UNRESOLVED, type Actor, type Touched } from './rows.js';
-import type { AlarmJoinWrites } from './statements.js';
 import { statusIn } from './status-filter.js';
 
 /** What a new alarm needs; the rest starts empty (open, one trigger, nobody has taken it). */
@@ -34,6 +33,17 @@ export interface NewAlarm {
   lastTriggerAt: number;
   /** The resident the raising device belongs to (shared homes), else absent/null. */
   residentId?: string | null;
+}
+
+/** A synchronous statement set returns plain values; the logic awaits either (statements.ts). */
+export type Awaitable<T> = T | Promise<T>;
+
+/** What the joining rule (raiseOrJoin) writes: statements.ts has the two sets that do. */
+export interface AlarmJoinWrites {
+  /** Inserts a new open alarm and returns its row. */
+  insertAlarm(a: NewAlarm): Awaitable<AlarmRow>;
+  /** One more trigger on an unresolved alarm (joinedColumns says how). */
+  joinAlarm(open: AlarmRow, observedAt: number, gatewayTest?: number): Awaitable<AlarmRow>;
 }
 
 /** A new open alarm's row: what both statement sets insert (statements.ts). */
