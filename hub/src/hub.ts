@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { downlinkTopic, encodeDownlink, parseTopic, type Ack } from '@anxin/protocol';
+import { LANE_QOS, downlinkTopic, encodeDownlink, parseTopic, type Ack } from '@anxin/protocol';
 import { GatewayOfflineMonitor } from './alarms/gateway-offline.js';
 import { resolveInstanceId } from './cluster/config.js';
 import { Leases } from './cluster/leases.js';
@@ -207,9 +207,12 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
         ingestLog.error({ err, gatewayId }, 'ack does not fit the contract; not sent');
         return;
       }
-      mqttBroker.publish(downlinkTopic(gatewayId, 'ack'), payload).catch((err: unknown) => {
-        ingestLog.warn({ err, gatewayId }, 'ack not published (the gateway will resend)');
-      });
+      const qos = LANE_QOS[ack.lane];
+      mqttBroker
+        .publish(downlinkTopic(gatewayId, 'ack'), payload, { qos })
+        .catch((err: unknown) => {
+          ingestLog.warn({ err, gatewayId }, 'ack not published (the gateway will resend)');
+        });
     },
     onAlarmChanges: (created, updated, careFields) =>
       bus.emit('alarms:changed', { created, updated, source: 'ingest', careFields }),

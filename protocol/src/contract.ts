@@ -19,6 +19,7 @@ import {
   HeartbeatSchema,
   LIMITS,
   TelemetryBatchSchema,
+  type Lane,
 } from './messages.js';
 import { parsePayload, schemaIssues, type ParseResult, type SchemaIssue } from './schema.js';
 import type { DownlinkChannel, UplinkChannel } from './topics.js';
@@ -39,6 +40,18 @@ export const DOWNLINK_PAYLOADS = {
   config: GatewayConfigMessageSchema,
   cmd: CommandSchema,
 } as const satisfies Record<DownlinkChannel, TSchema>;
+
+/**
+ * The MQTT QoS of each lane's batches (gateway → hub) and of their acks (hub → gateway). The no-loss
+ * contract does not rest on MQTT delivery (clause 3: only the hub's ack, sent once the events are
+ * durable, takes them out of the outbox; a batch with no ack in time is sent again, clause 4 makes
+ * that harmless). Telemetry goes at QoS 0: at QoS 1 each batch and each ack cost a PUBACK back and
+ * the broker's bookkeeping of the message in flight, doubling the packets of the hub's busiest
+ * path for no delivery the lane does not already ensure. Alarms keep QoS 1 as before: they are
+ * few, so their PUBACKs cost nothing measurable, and the contract's most important path stays as
+ * it was tested.
+ */
+export const LANE_QOS = { alarm: 1, telemetry: 0 } as const satisfies Record<Lane, 0 | 1>;
 
 export type UplinkPayload<C extends UplinkChannel> = Static<(typeof UPLINK_PAYLOADS)[C]>;
 export type DownlinkPayload<C extends DownlinkChannel> = Static<(typeof DOWNLINK_PAYLOADS)[C]>;

@@ -27,7 +27,8 @@ export interface Received {
 
 export class FakeHub {
   readonly received: Received[] = [];
-  readonly messages: { topic: string; payload: string; retain: boolean }[] = [];
+  /** Every message as it arrived, with the QoS it was published at (the hub subscribes at 1). */
+  readonly messages: { topic: string; payload: string; retain: boolean; qos: number }[] = [];
   readonly invalid: string[] = [];
   policy: Record<Lane, AckPolicy> = { alarm: { mode: 'ack' }, telemetry: { mode: 'ack' } };
   /** Called for every event as it arrives, before the ack (e.g. to look into the outbox). */
@@ -42,7 +43,9 @@ export class FakeHub {
       reconnectPeriod: 100,
     });
     const hub = new FakeHub(client);
-    client.on('message', (topic, payload, packet) => hub.onMessage(topic, payload, packet.retain));
+    client.on('message', (topic, payload, packet) =>
+      hub.onMessage(topic, payload, packet.retain, packet.qos),
+    );
     client.on('connect', () => {
       client.subscribe(HUB_UPLINK_FILTER, { qos: 1 });
     });
@@ -75,8 +78,8 @@ export class FakeHub {
     await this.client.endAsync(true);
   }
 
-  private onMessage(topic: string, payload: Buffer, retain: boolean): void {
-    this.messages.push({ topic, payload: payload.toString('utf8'), retain });
+  private onMessage(topic: string, payload: Buffer, retain: boolean, qos: number): void {
+    this.messages.push({ topic, payload: payload.toString('utf8'), retain, qos });
     const parsed = parseTopic(topic);
     if (!parsed || parsed.direction !== 'up') return;
     if (parsed.channel !== 'alarm' && parsed.channel !== 'telemetry') return;

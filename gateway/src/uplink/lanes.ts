@@ -13,7 +13,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { LIMITS, isResumeAck, uplinkTopic, type Ack, type Lane } from '@anxin/protocol';
+import { LANE_QOS, LIMITS, isResumeAck, uplinkTopic, type Ack, type Lane } from '@anxin/protocol';
 import type { GatewayConfig } from '../config.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { buildBatch } from './batch.js';
@@ -181,7 +181,7 @@ export class LaneSender {
       const events = outbox.pending(state.lane, state.cursor, maxEvents);
       const batch = buildBatch(events, maxEvents, LIMITS.maxPayloadBytes);
       if (!batch) return;
-      client.publish(topic, batch.payload, { qos: 1 });
+      client.publish(topic, batch.payload, { qos: LANE_QOS[state.lane] });
       state.inflight.push({ remaining: new Set(batch.seqs), sentAt: now });
       state.cursor = batch.seqs[batch.seqs.length - 1] ?? state.cursor;
       state.counters.batchesSent += 1;

@@ -81,19 +81,22 @@ export async function startHubIn(
 /** A gateway's MQTT connection that records every ack it receives. */
 export class TestGateway {
   readonly acks: Ack[] = [];
+  /** The MQTT QoS each of `acks` arrived at (the gateway subscribes at 1), by index. */
+  readonly ackQos: number[] = [];
   private waiters: { pred: (a: Ack) => boolean; resolve: (a: Ack) => void }[] = [];
 
   private constructor(
     readonly id: string,
     readonly client: MqttClient,
   ) {
-    client.on('message', (topic, payload) => {
+    client.on('message', (topic, payload, packet) => {
       if (topic !== downlinkTopic(id, 'ack')) return;
       const value: unknown = JSON.parse(payload.toString('utf8'));
       const issues = schemaIssues(AckSchema, value);
       if (issues.length > 0) throw new Error(`hub sent an invalid ack: ${JSON.stringify(issues)}`);
       const ack = value as Ack;
       this.acks.push(ack);
+      this.ackQos.push(packet.qos);
       this.waiters = this.waiters.filter((w) => {
         if (!w.pred(ack)) return true;
         w.resolve(ack);
