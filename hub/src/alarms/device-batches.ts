@@ -174,7 +174,7 @@ async function applyEvent(
 
   if (!open) return undefined;
   if (event.action === 'cancel' && open.cancelled_by_resident_at === null) {
-    const updated = await sql.markCancelledByResident(open.id, event.observedAt);
+    const updated = await sql.markCancelledByResident(open, event.observedAt);
     touched.mark(updated, false);
     return updated;
   }

@@ -9,6 +9,8 @@
  * transaction and nothing else can run on the connection in between.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { checkerFor } from '@anxin/protocol';
 import type { AlarmRow } from '../store/schema.js';
 import { residentsOfAlarm } from '../store/device-resident.js';
 import { UNRESOLVED } from './rows.js';
@@ -16,8 +18,57 @@ import type { AlarmBatchStatements, GatewayInfo, NewTrigger } from './statements
 import { joinedColumns, newAlarmRow, type NewAlarm, type OpenAlarmKey } from './writes.js';
 
 type Param = string | number | null;
-type Statement<R> = BetterSqlite3.Statement<Param[], R>;
-type NamedStatement<R> = BetterSqlite3.Statement<[Record<string, Param>], R>;
+/** better-sqlite3 types a row as whatever it is told; these return `unknown`, read by readRow. */
+type Statement = BetterSqlite3.Statement<Param[]>;
+type NamedStatement = BetterSqlite3.Statement<[Record<string, Param>]>;
+
+const Text = Type.String();
+const TextOrNull = Type.Union([Type.String(), Type.Null()]);
+const NumberOrNull = Type.Union([Type.Number(), Type.Null()]);
+
+/** An `alarms` row as SQLite returns it; AlarmRowMatches keeps it equal to Kysely's AlarmRow. */
+const AlarmRowSchema = Type.Object({
+  id: Text,
+  gateway_id: Text,
+  device_id: TextOrNull,
+  home_id: TextOrNull,
+  kind: Text,
+  priority: Type.Number(),
+  status: Text,
+  test: Type.Number(),
+  gateway_test: Type.Number(),
+  raised_at: Type.Number(),
+  received_at: Type.Number(),
+  last_trigger_at: Type.Number(),
+  trigger_count: Type.Number(),
+  acknowledged_at: NumberOrNull,
+  acknowledged_by: TextOrNull,
+  resolved_at: NumberOrNull,
+  resolved_by: TextOrNull,
+  outcome: TextOrNull,
+  notes: TextOrNull,
+  cancelled_by_resident_at: NumberOrNull,
+  resident_id: TextOrNull,
+});
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Fails to compile when a migration adds or changes a column of `alarms` and not the schema. */
+const AlarmRowMatches: Same<Static<typeof AlarmRowSchema>, AlarmRow> = true;
+void AlarmRowMatches;
+
+const EventIdRow = Type.Object({ event_id: Text });
+const GatewayInfoRow = Type.Object({ home_id: TextOrNull, test_mode: Type.Number() });
+const ResidentsRow = Type.Object({ device: TextOrNull, first: TextOrNull, n: Type.Number() });
+
+/**
+ * A row read back, checked against its schema (a compiled TypeBox check, ~1 µs): undefined when
+ * there is none; a row of another shape — a schema the code does not know — throws, failing the
+ * transaction (nothing is acknowledged; the gateway sends again) instead of storing nonsense.
+ */
+function readRow<T extends TSchema>(schema: T, row: unknown, what: string): Static<T> | undefined {
+  if (row === undefined) return undefined;
+  if (!checkerFor(schema).Check(row)) throw new Error(`${what}: unexpected row from SQLite`);
+  return row;
+}
 
 /**
  * `status IN ('open', 'acknowledged')` written out as literals, in UNRESOLVED's order, as
@@ -29,22 +80,18 @@ const UNRESOLVED_TERM = `status in (${UNRESOLVED.map((s) => `'${s}'`).join(', ')
 /** The statements whose text never changes, prepared together on first use. */
 function prepareFixed(sqlite: BetterSqlite3.Database) {
   return {
-    receipt: sqlite.prepare<Param[], { event_id: string }>(
+    receipt: sqlite.prepare<Param[]>(
       'select event_id from event_receipts where gateway_id = ? and seq = ?',
     ),
-    storedEvent: sqlite.prepare<Param[], { event_id: string }>(
-      'select event_id from alarm_triggers where event_id = ?',
-    ),
-    gateway: sqlite.prepare<Param[], { home_id: string | null; test_mode: number }>(
-      'select home_id, test_mode from gateways where id = ?',
-    ),
+    storedEvent: sqlite.prepare<Param[]>('select event_id from alarm_triggers where event_id = ?'),
+    gateway: sqlite.prepare<Param[]>('select home_id, test_mode from gateways where id = ?'),
     insertReceipt: sqlite.prepare<Param[]>(
       `insert into event_receipts (gateway_id, seq, event_id, lane, received_at)
        values (?, ?, ?, 'alarm', ?)`,
     ),
     // As store/device-resident.ts alarmResidents: the device's resident if they live in the
     // home, the home's first resident, and how many live there.
-    residents: sqlite.prepare<Param[], { device: string | null; first: string | null; n: number }>(
+    residents: sqlite.prepare<Param[]>(
       `select
          (select devices.resident_id from devices
             inner join residents on residents.id = devices.resident_id
@@ -60,9 +107,8 @@ export class SqliteAlarmStatements implements AlarmBatchStatements {
   private fixedStatements: ReturnType<typeof prepareFixed> | undefined;
   /** By SQL text. The texts are few and fixed: a key's shape (at most six), or the column lists
    *  of the hub's own row builders — never input — so these stay small. */
-  private readonly openAlarmLookups = new Map<string, Statement<AlarmRow>>();
-  private readonly alarmWrites = new Map<string, NamedStatement<AlarmRow>>();
-  private readonly triggerInserts = new Map<string, NamedStatement<unknown>>();
+  private readonly openAlarmLookups = new Map<string, Statement>();
+  private readonly namedWrites = new Map<string, NamedStatement>();
 
   constructor(private readonly sqlite: BetterSqlite3.Database) {}
 
@@ -74,7 +120,7 @@ export class SqliteAlarmStatements implements AlarmBatchStatements {
   receipts(gatewayId: string, seqs: readonly number[]): Map<number, string> {
     const found = new Map<number, string>();
     for (const seq of seqs) {
-      const row = this.fixed.receipt.get(gatewayId, seq);
+      const row = readRow(EventIdRow, this.fixed.receipt.get(gatewayId, seq), 'event_receipts');
       if (row) found.set(seq, row.event_id);
     }
     return found;
@@ -82,12 +128,12 @@ export class SqliteAlarmStatements implements AlarmBatchStatements {
 
   storedEventIds(eventIds: readonly string[]): Set<string> {
     const found = new Set<string>();
-    for (const id of eventIds) if (this.fixed.storedEvent.get(id)) found.add(id);
+    for (const id of eventIds) if (this.fixed.storedEvent.get(id) !== undefined) found.add(id);
     return found;
   }
 
   gateway(gatewayId: string): GatewayInfo {
-    return this.fixed.gateway.get(gatewayId);
+    return readRow(GatewayInfoRow, this.fixed.gateway.get(gatewayId), 'gateways');
   }
 
   insertReceipt(gatewayId: string, seq: number, eventId: string, receivedAt: number): void {
@@ -101,53 +147,52 @@ export class SqliteAlarmStatements implements AlarmBatchStatements {
   ): { device: string | null; sole: string | null } {
     if (homeId === null) return { device: null, sole: null };
     const row = this.fixed.residents.get(gatewayId, deviceId ?? '', homeId, homeId, homeId);
-    return residentsOfAlarm(deviceId, row);
+    return residentsOfAlarm(deviceId, readRow(ResidentsRow, row, 'residents'));
   }
 
   findOpenAlarm(key: OpenAlarmKey): AlarmRow | undefined {
     const { text, params } = openAlarmQuery(key);
-    return cached(this.openAlarmLookups, text, () =>
-      this.sqlite.prepare<Param[], AlarmRow>(text),
-    ).get(...params);
+    const stmt = cached(this.openAlarmLookups, text, () => this.sqlite.prepare<Param[]>(text));
+    return readRow(AlarmRowSchema, stmt.get(...params), 'alarms');
   }
 
   insertAlarm(a: NewAlarm): AlarmRow {
-    const values = definedColumns(newAlarmRow(a));
-    const text = insertText('alarms', Object.keys(values)) + ' returning *';
-    const row = cached(this.alarmWrites, text, () =>
-      this.sqlite.prepare<[Record<string, Param>], AlarmRow>(text),
-    ).get(values);
-    if (row === undefined) throw new Error('insert into alarms returned no row');
+    // Every column is given, so the stored row is the one built: nothing to read back.
+    const row = newAlarmRow(a);
+    const values = definedColumns(row);
+    this.named(insertText('alarms', Object.keys(values))).run(values);
     return row;
   }
 
   joinAlarm(open: AlarmRow, observedAt: number, gatewayTest?: number): AlarmRow {
-    return this.updateAlarm(open.id, joinedColumns(open, observedAt, gatewayTest));
+    return this.updateAlarm(open, joinedColumns(open, observedAt, gatewayTest));
   }
 
-  markCancelledByResident(alarmId: string, at: number): AlarmRow {
-    return this.updateAlarm(alarmId, { cancelled_by_resident_at: at });
+  markCancelledByResident(open: AlarmRow, at: number): AlarmRow {
+    return this.updateAlarm(open, { cancelled_by_resident_at: at });
   }
 
   appendTrigger(trigger: NewTrigger): void {
     const values = definedColumns(trigger);
-    const text = insertText('alarm_triggers', Object.keys(values));
-    cached(this.triggerInserts, text, () => this.sqlite.prepare<[Record<string, Param>]>(text)).run(
-      values,
-    );
+    this.named(insertText('alarm_triggers', Object.keys(values))).run(values);
   }
 
-  /** Sets `columns` on alarm `alarmId` and returns its row; the alarm must exist. */
-  private updateAlarm(alarmId: string, columns: Readonly<Record<string, unknown>>): AlarmRow {
+  /**
+   * Sets `columns` on the alarm `open` (read in this transaction) and returns its new row: `open`
+   * with those columns, as nothing else in the transaction writes it.
+   */
+  private updateAlarm<C extends Partial<AlarmRow>>(open: AlarmRow, columns: C): AlarmRow {
     const values = definedColumns(columns);
     const sets = Object.keys(values).map((c) => `"${c}" = @${c}`);
     // `@alarm_id_`: a name no column has, so the key cannot collide with a column set.
-    const text = `update alarms set ${sets.join(', ')} where id = @alarm_id_ returning *`;
-    const row = cached(this.alarmWrites, text, () =>
-      this.sqlite.prepare<[Record<string, Param>], AlarmRow>(text),
-    ).get({ ...values, alarm_id_: alarmId });
-    if (row === undefined) throw new Error(`alarm ${alarmId} not found`);
-    return row;
+    const text = `update alarms set ${sets.join(', ')} where id = @alarm_id_`;
+    const { changes } = this.named(text).run({ ...values, alarm_id_: open.id });
+    if (changes !== 1) throw new Error(`alarm ${open.id} not found`);
+    return { ...open, ...columns };
+  }
+
+  private named(text: string): NamedStatement {
+    return cached(this.namedWrites, text, () => this.sqlite.prepare<[Record<string, Param>]>(text));
   }
 }
 

@@ -58,7 +58,8 @@ export interface AlarmBatchStatements extends AlarmJoinWrites {
   ): Awaitable<{ device: string | null; sole: string | null }>;
   /** The unresolved alarm a trigger with this key joins, if any (writes.ts, findOpenAlarm). */
   findOpenAlarm(key: OpenAlarmKey): Awaitable<AlarmRow | undefined>;
-  markCancelledByResident(alarmId: string, at: number): Awaitable<AlarmRow>;
+  /** The resident's own cancel on the unresolved alarm `open`; returns its new row. */
+  markCancelledByResident(open: AlarmRow, at: number): Awaitable<AlarmRow>;
   appendTrigger(trigger: NewTrigger): Awaitable<void>;
 }
 
@@ -104,7 +105,7 @@ export function kyselyAlarmStatements(trx: Transaction<Database>): AlarmBatchSta
     findOpenAlarm: (key) => findOpenAlarm(trx, key),
     insertAlarm: (a) => insertNewAlarm(trx, a),
     joinAlarm: (open, observedAt, gatewayTest) => joinAlarm(trx, open, observedAt, gatewayTest),
-    markCancelledByResident: (alarmId, at) => markCancelledByResident(trx, alarmId, at),
+    markCancelledByResident: (open, at) => markCancelledByResident(trx, open.id, at),
     appendTrigger: (trigger) => appendTrigger(trx, trigger),
   };
 }
