@@ -54,9 +54,16 @@ export function recordingSqlite(file: string): RecordingSqlite {
   });
   const planOf = (query: RecordedQuery) =>
     sqlite
-      .prepare<unknown[], { detail: string }>(`explain query plan ${query.sql}`)
+      .prepare(`explain query plan ${query.sql}`)
       .all(...query.parameters)
-      .map((step) => step.detail)
+      .map((step) => (isPlanStep(step) ? step.detail : `(unreadable step ${JSON.stringify(step)})`))
       .join(' | ');
   return { db, seen, planOf };
+}
+
+/** A row of EXPLAIN QUERY PLAN (its `detail` says which table and index a step uses). */
+function isPlanStep(row: unknown): row is { detail: string } {
+  return (
+    typeof row === 'object' && row !== null && 'detail' in row && typeof row.detail === 'string'
+  );
 }
