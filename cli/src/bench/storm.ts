@@ -34,6 +34,7 @@ import { tlsHandshakes } from './bench-tls.js';
 import { readingAt } from './breakdown.js';
 import { percentiles } from './stats.js';
 import { stormBreakdown } from './storm-breakdown.js';
+import { hubDrainLine, hubDrainSample, type HubDrainSample } from './storm-progress.js';
 import type { GatewayWorker } from './worker-client.js';
 import { forkLayoutWorkers, primeTlsTickets } from './worker-pool.js';
 import { DEFAULT_LOAD_NICE, type GatewayBase, type OfferedAlarm } from './worker-protocol.js';
@@ -181,6 +182,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
     let workerPeakRss = 0;
     const deadline = t0 + options.timeoutS * 1000;
     let lastLog = 0;
+    let lastHubSample: HubDrainSample | undefined;
     let lastHealth = { connectFailures: 0, ticketsLoaded: 0 };
     const loadLoopDelayMs = { p99: 0, max: 0 };
     const probes: number[] = [];
@@ -211,8 +213,17 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       }
       if (Date.now() - lastLog > 5000) {
         lastLog = Date.now();
+        const hubMetrics = await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(5000) })
+          .then((res) => res.text())
+          .catch(() => undefined);
+        const hubSample = hubMetrics ? hubDrainSample(hubMetrics, Date.now()) : undefined;
+        const hubLine =
+          hubMetrics && hubSample && lastHubSample
+            ? `; ${hubDrainLine(hubMetrics, hubSample, lastHubSample)}`
+            : '';
+        lastHubSample = hubSample ?? lastHubSample;
         options.log(
-          `t+${((Date.now() - t0) / 1000).toFixed(0)} s: ${connected}/${ids.length} connected (${lastHealth.connectFailures} failed attempts), ${depth} events still queued at gateways`,
+          `t+${((Date.now() - t0) / 1000).toFixed(0)} s: ${connected}/${ids.length} connected (${lastHealth.connectFailures} failed attempts), ${depth} events still queued at gateways${hubLine}`,
         );
       }
       await new Promise((r) => setTimeout(r, 250));
