@@ -17,8 +17,10 @@ import { BoundedQueue } from './queue.js';
 
 /**
  * Most alarm events committed in one transaction. better-sqlite3 holds the event loop for the
- * whole transaction (~1–2 ms per event on the 2-core test machine), so the bound keeps a replayed
- * backlog from stalling the broker and consoles for seconds.
+ * whole transaction, so the bound keeps a replayed backlog from stalling the broker and consoles
+ * for long. Measured on the 2-core test machine (prepared statements, synchronous = FULL; 50
+ * gateways × 10 events): a group of 500 new events took 35–85 ms (70–170 µs per event, most of
+ * them joining an alarm opened earlier in the group), the same 500 replayed 2.3–4.6 ms.
  */
 export const ALARM_GROUP_COMMIT_EVENTS = 500;
 
