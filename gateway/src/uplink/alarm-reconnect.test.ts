@@ -3,40 +3,31 @@
  * raised meanwhile must not wait that long. A new alarm cuts the wait short; telemetry does not.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGateway, type Gateway } from '../gateway.js';
-import { startBroker, type TestBroker } from '../test-support/broker.js';
-import { silentLogger, sleep, tempDir, testConfig, waitFor } from '../test-support/util.js';
+import { startUplinkRig, type UplinkRig } from '../test-support/uplink-fixture.js';
+import { sleep, waitFor } from '../test-support/util.js';
 
 describe('uplink: an alarm cuts a reconnect backoff short', () => {
-  let broker: TestBroker | undefined;
-  let gateway: Gateway | undefined;
-  let dir: ReturnType<typeof tempDir> | undefined;
-  afterEach(async () => {
-    await gateway?.stop();
-    await broker?.stop();
-    dir?.remove();
-  });
+  let rig: UplinkRig<null> | undefined;
+  afterEach(() => rig?.stop());
 
   it('reconnects within ~1 s of a new alarm while waiting out a 30 s backoff', async () => {
-    broker = await startBroker();
-    await broker.stop(); // the hub is unreachable: the first connect fails
-    dir = tempDir();
-    gateway = createGateway(
-      testConfig({
-        gatewayId: 'gw-hurry',
-        dataDir: dir.path,
-        hub: { url: broker.url, password: 'pw', connectTimeoutMs: 1000 },
+    rig = await startUplinkRig(
+      'gw-hurry',
+      {
+        hub: { connectTimeoutMs: 1000 },
         reconnect: { minMs: 30_000, maxMs: 60_000 },
         devices: [
           { id: 'radar1', driver: 'none' },
           { id: 'meter1', driver: 'none' },
         ],
-      }),
-      { logger: silentLogger() },
+      },
+      { hub: false },
     );
+    const { broker, gateway } = rig;
+    await broker.stop(); // the hub is unreachable: the first connect fails
     await gateway.start();
     await waitFor(
-      () => (gateway?.health().uplink.nextRetryInMs ?? 0) > 20_000,
+      () => (gateway.health().uplink.nextRetryInMs ?? 0) > 20_000,
       'a long backoff',
       5000,
     );
@@ -47,7 +38,7 @@ describe('uplink: an alarm cuts a reconnect backoff short', () => {
     expect(gateway.health().connected).toBe(false); // telemetry waits out the backoff
 
     gateway.ingest('radar1', { type: 'alarm', kind: 'fall', action: 'raise' });
-    await waitFor(() => gateway?.health().connected === true, 'early reconnect', 3000);
+    await waitFor(() => gateway.health().connected, 'early reconnect', 3000);
     expect(gateway.health().uplink.alarmReconnects).toBe(1);
   });
 });

@@ -9,45 +9,25 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createGateway, type Gateway } from '../gateway.js';
-import { startBroker, type TestBroker } from '../test-support/broker.js';
-import { FakeHub } from '../test-support/fake-hub.js';
-import { readOutbox, silentLogger, tempDir, testConfig, waitFor } from '../test-support/util.js';
+import { startUplinkRig, type UplinkRig } from '../test-support/uplink-fixture.js';
+import { readOutbox, waitFor } from '../test-support/util.js';
 
 describe('uplink: an alarm is sent while its outbox commit syncs', () => {
-  let broker: TestBroker | undefined;
-  let hub: FakeHub | undefined;
-  let gateway: Gateway | undefined;
-  let dir: ReturnType<typeof tempDir> | undefined;
+  let rig: UplinkRig | undefined;
   afterEach(async () => {
     vi.restoreAllMocks();
-    await gateway?.stop();
-    await hub?.close();
-    await broker?.stop();
-    dir?.remove();
+    await rig?.stop();
   });
 
   it('writes the alarm to the socket before the commit, and removes it only on the ack', async () => {
-    broker = await startBroker();
-    hub = await FakeHub.connect(broker.url);
+    rig = await startUplinkRig('gw-early', { devices: [{ id: 'sos1', driver: 'none' }] });
+    const { broker, hub, gateway, dir } = rig;
     hub.policy.alarm = { mode: 'ignore' };
-    dir = tempDir();
-    gateway = createGateway(
-      testConfig({
-        gatewayId: 'gw-early',
-        dataDir: dir.path,
-        hub: { url: broker.url, password: 'pw' },
-        reconnect: { minMs: 50, maxMs: 200, spreadMs: 0 },
-        devices: [{ id: 'sos1', driver: 'none' }],
-      }),
-      { logger: silentLogger() },
-    );
-    await gateway.start();
-    await waitFor(() => gateway?.health().uplink.connected === true, 'connected');
+    await rig.connect();
 
     // Every write of the gateway's socket carrying an alarm batch, with what a second connection
     // to the outbox (the committed state) held at that moment.
-    const reader = new Database(join(dir.path, 'outbox.sqlite'), { readonly: true });
+    const reader = new Database(join(dir, 'outbox.sqlite'), { readonly: true });
     const committedAlarms = reader.prepare<[], { n: number }>(
       'SELECT count(*) AS n FROM alarm_outbox',
     );
@@ -82,14 +62,14 @@ describe('uplink: an alarm is sent while its outbox commit syncs', () => {
     // The batch reached the socket while the row was still uncommitted, within ingest itself.
     expect(alarmWrites).toEqual([0]);
     expect(committedAlarms.get()?.n).toBe(1);
-    await waitFor(() => (hub?.distinctSeqs('alarm') ?? []).includes(event.seq), 'hub has it');
+    await waitFor(() => hub.distinctSeqs('alarm').includes(event.seq), 'hub has it');
     // Sent once (not again by the pump after the commit), and kept until the hub acks it.
     await new Promise((r) => setTimeout(r, 50));
     expect(hub.events('alarm').map((e) => e.seq)).toEqual([event.seq]);
-    expect(readOutbox(dir.path, 'alarm').map((r) => r.seq)).toEqual([event.seq]);
+    expect(readOutbox(dir, 'alarm').map((r) => r.seq)).toEqual([event.seq]);
     hub.policy.alarm = { mode: 'ack' };
     broker.cutClient('gw-early');
-    await waitFor(() => readOutbox(dir?.path ?? '', 'alarm').length === 0, 'acked after resend');
+    await waitFor(() => readOutbox(dir, 'alarm').length === 0, 'acked after resend');
     reader.close();
   });
 });

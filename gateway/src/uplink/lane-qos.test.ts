@@ -6,63 +6,41 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { LANE_QOS, uplinkTopic } from '@anxin/protocol';
-import { createGateway, type Gateway } from '../gateway.js';
-import { startBroker, type TestBroker } from '../test-support/broker.js';
-import { FakeHub } from '../test-support/fake-hub.js';
-import { readOutbox, silentLogger, tempDir, testConfig, waitFor } from '../test-support/util.js';
+import { startUplinkRig, type UplinkRig } from '../test-support/uplink-fixture.js';
+import { readOutbox, waitFor } from '../test-support/util.js';
 
 describe('uplink: each lane at its QoS', () => {
-  let broker: TestBroker | undefined;
-  let hub: FakeHub | undefined;
-  let gateway: Gateway | undefined;
-  let dir: ReturnType<typeof tempDir> | undefined;
-  afterEach(async () => {
-    await gateway?.stop();
-    await hub?.close();
-    await broker?.stop();
-    dir?.remove();
-  });
+  let rig: UplinkRig | undefined;
+  afterEach(() => rig?.stop());
 
   it('sends telemetry at QoS 0 and alarms at QoS 1; an unacked telemetry batch is sent again', async () => {
     expect(LANE_QOS).toEqual({ alarm: 1, telemetry: 0 });
-    broker = await startBroker();
-    hub = await FakeHub.connect(broker.url);
+    rig = await startUplinkRig('gw-qos', {
+      outbox: { ackTimeoutMs: 300 },
+      devices: [
+        { id: 'sos1', driver: 'none' },
+        { id: 'meter1', driver: 'none' },
+      ],
+    });
+    const { hub, gateway, dir } = rig;
     hub.policy.telemetry = { mode: 'ignore' };
-    dir = tempDir();
-    gateway = createGateway(
-      testConfig({
-        gatewayId: 'gw-qos',
-        dataDir: dir.path,
-        hub: { url: broker.url, password: 'pw' },
-        outbox: { ackTimeoutMs: 300 },
-        reconnect: { minMs: 50, maxMs: 200, spreadMs: 0 },
-        devices: [
-          { id: 'sos1', driver: 'none' },
-          { id: 'meter1', driver: 'none' },
-        ],
-      }),
-      { logger: silentLogger() },
-    );
-    await gateway.start();
-    await waitFor(() => gateway?.health().uplink.connected === true, 'connected');
+    await rig.connect();
 
     const reading = gateway.ingest('meter1', { type: 'telemetry', fields: { energy_kwh: 1.5 } });
     gateway.ingest('sos1', { type: 'alarm', kind: 'sos', action: 'raise' });
     const qosOf = (channel: 'alarm' | 'telemetry') =>
-      (hub?.messages ?? [])
-        .filter((m) => m.topic === uplinkTopic('gw-qos', channel))
-        .map((m) => m.qos);
+      hub.messages.filter((m) => m.topic === uplinkTopic('gw-qos', channel)).map((m) => m.qos);
     await waitFor(() => qosOf('alarm').length > 0 && qosOf('telemetry').length > 0, 'both lanes');
     expect(qosOf('alarm')[0]).toBe(1);
     expect(qosOf('telemetry')[0]).toBe(0);
-    await waitFor(() => readOutbox(dir?.path ?? '', 'alarm').length === 0, 'alarm acked');
+    await waitFor(() => readOutbox(dir, 'alarm').length === 0, 'alarm acked');
 
     // No ack for the telemetry: the lane sends it again after the ack timeout, at QoS 0 again.
     await waitFor(() => qosOf('telemetry').length >= 2, 'resent after the ack timeout');
     expect(new Set(qosOf('telemetry'))).toEqual(new Set([0]));
     expect(hub.distinctSeqs('telemetry')).toEqual([reading.seq]);
-    expect(readOutbox(dir.path, 'telemetry').map((r) => r.seq)).toEqual([reading.seq]);
+    expect(readOutbox(dir, 'telemetry').map((r) => r.seq)).toEqual([reading.seq]);
     hub.policy.telemetry = { mode: 'ack' };
-    await waitFor(() => readOutbox(dir?.path ?? '', 'telemetry').length === 0, 'acked at last');
+    await waitFor(() => readOutbox(dir, 'telemetry').length === 0, 'acked at last');
   });
 });

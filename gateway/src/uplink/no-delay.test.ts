@@ -5,25 +5,25 @@
  */
 import { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createGateway, type Gateway } from '../gateway.js';
-import { startBroker, type TestBroker } from '../test-support/broker.js';
-import { silentLogger, tempDir, testConfig, waitFor } from '../test-support/util.js';
+import { startUplinkRig, type UplinkRig } from '../test-support/uplink-fixture.js';
+import { waitFor } from '../test-support/util.js';
 
 describe('uplink: TCP_NODELAY', () => {
-  let broker: TestBroker | undefined;
-  let gateway: Gateway | undefined;
-  let dir: ReturnType<typeof tempDir> | undefined;
+  let rig: UplinkRig<null> | undefined;
   afterEach(async () => {
     vi.restoreAllMocks();
-    await gateway?.stop();
-    await broker?.stop();
-    dir?.remove();
+    await rig?.stop();
   });
 
   it('turns Nagle off on the socket to the hub, again after a reconnect', async () => {
-    broker = await startBroker();
-    const port = broker.port;
     const setNoDelay = vi.spyOn(Socket.prototype, 'setNoDelay');
+    rig = await startUplinkRig(
+      'gw-nodelay',
+      { devices: [{ id: 'radar1', driver: 'none' }] },
+      { hub: false },
+    );
+    const { broker, gateway } = rig;
+    const port = broker.port;
     /** Sockets to the broker (not the broker's own side) that were switched to no-delay. */
     const toBroker = () =>
       setNoDelay.mock.contexts.filter(
@@ -32,24 +32,12 @@ describe('uplink: TCP_NODELAY', () => {
           socket.remotePort === port &&
           setNoDelay.mock.calls[i]?.[0] === true,
       ).length;
-    dir = tempDir();
-    gateway = createGateway(
-      testConfig({
-        gatewayId: 'gw-nodelay',
-        dataDir: dir.path,
-        hub: { url: broker.url, password: 'pw' },
-        reconnect: { minMs: 50, maxMs: 200, spreadMs: 0 },
-        devices: [{ id: 'radar1', driver: 'none' }],
-      }),
-      { logger: silentLogger() },
-    );
     expect(toBroker()).toBe(0);
-    await gateway.start();
-    await waitFor(() => gateway?.health().uplink.connected === true, 'connected');
+    await rig.connect();
     expect(toBroker()).toBe(1);
 
     expect(broker.cutClient('gw-nodelay')).toBe(true);
-    await waitFor(() => gateway?.health().uplink.connects === 2, 'reconnected', 5000);
+    await waitFor(() => gateway.health().uplink.connects === 2, 'reconnected', 5000);
     expect(toBroker()).toBe(2);
   });
 });
