@@ -23,6 +23,15 @@ export interface TestBrokerOptions {
   authenticate?: (username: string | undefined, password: string | undefined) => boolean;
   /** PEM key and certificate: listen with TLS (mqtts://). */
   tls?: { key: string; cert: string };
+  /**
+   * Holds one client's SUBSCRIBEs this long before granting them (a busy broker): PUBLISHes read
+   * with them are routed meanwhile, and what they cause finds no subscription yet.
+   */
+  holdSubscribe?: { clientId: string; ms: number };
+  /** Holds every CONNECT this long before answering it (a broker slow to accept). */
+  connectDelayMs?: number;
+  /** Called as a client's subscription is granted (before the SUBACK is written). */
+  onSubscribe?: (clientId: string, topic: string) => void;
 }
 
 export async function startBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
@@ -34,15 +43,27 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
 
   async function listen(): Promise<void> {
     const instance = await Aedes.createBroker({ maxClientsIdLength: 64 });
-    const auth = options.authenticate;
-    if (auth) {
+    const { authenticate: auth, connectDelayMs } = options;
+    if (auth || connectDelayMs !== undefined) {
       instance.authenticate = (_client, username, password, done) => {
-        if (auth(username, password?.toString())) {
-          done(null, true);
-        } else {
-          const err = Object.assign(new Error('not authorized'), { returnCode: 5 as const });
-          done(err, false);
-        }
+        setTimeout(() => {
+          if (!auth || auth(username, password?.toString())) {
+            done(null, true);
+          } else {
+            const err = Object.assign(new Error('not authorized'), { returnCode: 5 as const });
+            done(err, false);
+          }
+        }, connectDelayMs ?? 0);
+      };
+    }
+    const { holdSubscribe, onSubscribe } = options;
+    if (holdSubscribe || onSubscribe) {
+      instance.authorizeSubscribe = (client, sub, done) => {
+        const holdMs = client?.id === holdSubscribe?.clientId ? (holdSubscribe?.ms ?? 0) : 0;
+        setTimeout(() => {
+          if (client) onSubscribe?.(client.id, sub.topic);
+          done(null, sub);
+        }, holdMs);
       };
     }
     instance.on('client', (client) => clients.set(client.id, client));

@@ -12,7 +12,7 @@
  * any other key replaces the default (a `reconnect` given is the whole of it).
  */
 import type { Gateway } from '../gateway.js';
-import { startBroker, type TestBroker } from './broker.js';
+import { startBroker, type TestBroker, type TestBrokerOptions } from './broker.js';
 import { FakeHub } from './fake-hub.js';
 import { gatewayOnDisk, type Cleanups } from './managed.js';
 import { waitFor } from './util.js';
@@ -37,19 +37,24 @@ export function startUplinkRig(gatewayId: string, config: UplinkRigConfig): Prom
 export function startUplinkRig(
   gatewayId: string,
   config: UplinkRigConfig,
-  options: { hub: false },
+  options: { hub: false; broker?: TestBrokerOptions },
 ): Promise<UplinkRig<null>>;
+export function startUplinkRig(
+  gatewayId: string,
+  config: UplinkRigConfig,
+  options: { broker: TestBrokerOptions },
+): Promise<UplinkRig>;
 export async function startUplinkRig(
   gatewayId: string,
   config: UplinkRigConfig,
-  options: { hub?: boolean } = {},
+  options: { hub?: boolean; broker?: TestBrokerOptions } = {},
 ): Promise<UplinkRig<FakeHub | null>> {
   const cleanups: Cleanups = [];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
-    const broker = await startBroker();
+    const broker = await startBroker(options.broker);
     cleanups.push(() => broker.stop());
     const hub = options.hub === false ? null : await FakeHub.connect(broker.url);
     if (hub) cleanups.push(() => hub.close());

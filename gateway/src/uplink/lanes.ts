@@ -71,10 +71,13 @@ export class LaneSender {
     this.holdTimer = null;
   }
 
-  /** Sends what the windows allow on a connected client, alarm lane first, always (clause 2). */
-  pump(client: MqttClient): void {
+  /**
+   * Sends what the windows allow on a connected client, alarm lane first, always (clause 2).
+   * Telemetry only once the hub's acks can reach us (`acksReachUs`, uplink.ts onConnect says why).
+   */
+  pump(client: MqttClient, acksReachUs: boolean): void {
     this.pumpLane(client, this.lanes.alarm);
-    this.pumpLane(client, this.lanes.telemetry);
+    if (acksReachUs) this.pumpLane(client, this.lanes.telemetry);
   }
 
   /** Sends what the alarm lane's window allows, and nothing of telemetry (outbox onAlarmStaged). */

@@ -45,6 +45,9 @@ import { TlsTicketFile } from './tls-ticket-file.js';
 
 export { emptyUplinkHealth, type UplinkHealth } from './health.js';
 
+/** A SUBACK return code: the subscription was refused (MQTT 3.1.1 §3.9.3). */
+const SUBACK_FAILURE = 128;
+
 export interface UplinkOptions {
   config: GatewayConfig;
   outbox: Outbox;
@@ -71,6 +74,12 @@ export class Uplink {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private watchdogTimer: NodeJS.Timeout | null = null;
   private pumpScheduled = false;
+  /**
+   * This connection's downlink subscription stands (its SUBACK came): the hub's acks reach us.
+   * Telemetry waits for it (onConnect says why).
+   */
+  private downlinkSubscribed = false;
+  private subscribeFallbackTimer: NodeJS.Timeout | null = null;
   private readonly lanes: LaneSender;
   private readonly logger: Logger;
   /** Opens each connection's socket, and keeps the TLS session to resume (hub-stream.ts). */
@@ -141,6 +150,7 @@ export class Uplink {
     if (this.stopped) return;
     this.stopped = true;
     for (const timer of [this.watchdogTimer, this.heartbeatTimer]) if (timer) clearInterval(timer);
+    if (this.subscribeFallbackTimer) clearTimeout(this.subscribeFallbackTimer);
     this.reconnect.stop();
     this.lanes.stop();
     const client = this.client;
@@ -242,21 +252,63 @@ export class Uplink {
     return statusMessage(state, this.options.now(), this.options.configVersion?.());
   }
 
+  /**
+   * A new connection. Its downlink subscription is made again each time, and an ack the hub
+   * publishes before the broker has put it in place reaches nobody: MQTT promises a subscription
+   * only from its SUBACK (3.1.1 §3.8.4), and aedes (the hub's embedded broker) handles a client's
+   * SUBSCRIBE and the PUBLISHes read with it concurrently. A hub with a full queue answers a
+   * telemetry batch `deferred` at once, so after a hub restart (sessions gone) that ack was lost
+   * and the lane sat out ackTimeoutMs (measured in `bench storm`, 2,000 gateways: ~800 of the
+   * first 4,000 acks found no subscription, 285-477 ack timeouts, and the drain took 25-38 s
+   * against 19-21 s with the acks at QoS 1, whose publish aedes delays behind a persistence call).
+   * So telemetry waits for the SUBACK, a round trip. Alarms do not wait: an alarm's latency is the
+   * point, and its ack, if lost, costs only a resend after ackTimeoutMs (the hub acks the replay
+   * without storing it twice, clause 4) while the window (alarmWindow) keeps new alarms going.
+   */
   private onConnect(client: MqttClient): void {
     const id = this.options.config.gatewayId;
     disableNagle(client);
     this.connected = true;
+    this.downlinkSubscribed = false;
     this.stats.connects += 1;
     this.stats.lastConnectedAt = this.options.now();
     this.reconnect.connected();
     this.logger.info({ url: this.options.config.hub.url, gatewayId: id }, 'connected to hub');
+    // Also without a SUBACK (failed, or not in time) telemetry goes in the end: a lost ack costs
+    // an ack timeout, as it always could, and holding the lane for good would be worse.
+    const subscribed = () => {
+      if (this.client !== client || !this.connected || this.downlinkSubscribed) return;
+      if (this.subscribeFallbackTimer) clearTimeout(this.subscribeFallbackTimer);
+      this.subscribeFallbackTimer = null;
+      this.downlinkSubscribed = true;
+      this.pump();
+    };
     client.subscribe(
       [downlinkTopic(id, 'ack'), downlinkTopic(id, 'config'), downlinkTopic(id, 'cmd')],
       { qos: 1 },
-      (err) => {
-        if (err) this.logger.error({ err: err.message }, 'downlink subscribe failed');
+      (err, granted) => {
+        const refused = (granted ?? []).filter((g) => g.qos === SUBACK_FAILURE);
+        if (err || refused.length > 0) {
+          this.logger.error(
+            {
+              code: 'DOWNLINK_SUBSCRIBE_FAILED',
+              err: err?.message,
+              refused: refused.map((g) => g.topic),
+            },
+            'downlink subscribe failed: acks, configuration and commands may not reach the gateway',
+          );
+        }
+        subscribed();
       },
     );
+    if (this.subscribeFallbackTimer) clearTimeout(this.subscribeFallbackTimer);
+    this.subscribeFallbackTimer = setTimeout(() => {
+      this.logger.warn(
+        { code: 'NO_SUBACK', waitedMs: this.options.config.outbox.ackTimeoutMs },
+        'no SUBACK from the hub in time; sending telemetry anyway',
+      );
+      subscribed();
+    }, this.options.config.outbox.ackTimeoutMs);
     // The lanes first (alarm lane ahead of telemetry): after a storm an alarm must not queue
     // behind the status, configuration state and heartbeat the hub also handles at connect.
     this.lanes.restart();
@@ -288,7 +340,7 @@ export class Uplink {
   private pump(): void {
     const client = this.client;
     if (!client || !this.connected) return;
-    this.lanes.pump(client);
+    this.lanes.pump(client, this.downlinkSubscribed);
   }
 
   private checkAckTimeouts(): void {
