@@ -358,6 +358,11 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
         alarmDepth: health.reduce((s, h) => s + h.outbox.alarmDepth, 0),
         telemetryDepth: health.reduce((s, h) => s + h.outbox.telemetryDepth, 0),
         droppedTelemetry: health.reduce((s, h) => s + h.outbox.droppedTelemetry, 0),
+        telemetryLanes: {
+          held: health.filter((h) => h.uplink.lanes.telemetry.heldForMs > 0).length,
+          awaitingAck: health.filter((h) => h.uplink.lanes.telemetry.inflightBatches > 0).length,
+          resends: health.reduce((s, h) => s + h.uplink.lanes.telemetry.resends, 0),
+        },
         ticketsSaved: health.filter((h) => h.uplink.tlsTicketFile.saves > 0).length,
         ticketsLoaded: health.filter((h) => h.uplink.tlsTicketFile.loaded).length,
         fds: openFds(),

@@ -200,6 +200,12 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       };
       const connected = health.reduce((s, h) => s + (h.connected ?? 0), 0);
       const depth = health.reduce((s, h) => s + (h.telemetryDepth ?? 0), 0);
+      const lanes = { held: 0, awaitingAck: 0, resends: 0 };
+      for (const h of health) {
+        lanes.held += h.telemetryLanes?.held ?? 0;
+        lanes.awaitingAck += h.telemetryLanes?.awaitingAck ?? 0;
+        lanes.resends += h.telemetryLanes?.resends ?? 0;
+      }
       workerPeakRss = Math.max(workerPeakRss, ...health.map((h) => h.rssBytes ?? 0));
       for (const h of health) {
         loadLoopDelayMs.p99 = Math.max(loadLoopDelayMs.p99, h.loopDelayMs?.p99 ?? 0);
@@ -223,7 +229,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
             : '';
         lastHubSample = hubSample ?? lastHubSample;
         options.log(
-          `t+${((Date.now() - t0) / 1000).toFixed(0)} s: ${connected}/${ids.length} connected (${lastHealth.connectFailures} failed attempts), ${depth} events still queued at gateways${hubLine}`,
+          `t+${((Date.now() - t0) / 1000).toFixed(0)} s: ${connected}/${ids.length} connected (${lastHealth.connectFailures} failed attempts), ${depth} events still queued at gateways (lanes: ${lanes.held} held by a deferral, ${lanes.awaitingAck} awaiting an ack, ${lanes.resends} ack timeouts so far)${hubLine}`,
         );
       }
       await new Promise((r) => setTimeout(r, 250));

@@ -106,6 +106,11 @@ export interface WorkerReply {
   alarmDepth?: number;
   telemetryDepth?: number;
   droppedTelemetry?: number;
+  /**
+   * The gateways' telemetry lanes right now (storm progress): how many are held by a deferral,
+   * how many wait for an ack with batches in flight, and ack timeouts (resends) so far.
+   */
+  telemetryLanes?: { held: number; awaitingAck: number; resends: number };
   /** Gateways that have written the hub's TLS session ticket to their data directory since start. */
   ticketsSaved?: number;
   /** Gateways that read a usable TLS session ticket from their data directory at start. */
