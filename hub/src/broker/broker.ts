@@ -18,12 +18,14 @@ import {
   type Socket,
 } from 'node:net';
 import { createServer as createTlsServer, TLSSocket } from 'node:tls';
+import { parseTopic } from '@anxin/protocol';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config.js';
 import type { HubMetrics } from '../metrics.js';
 import type { GatewayStore } from '../store/gateways.js';
 import { addAcceptHandles, type AcceptHandles } from './accept-handles.js';
+import { DownlinkOrder } from './downlink-order.js';
 import { GuardedConnection } from './frame-guard.js';
 import { GatewayLogin } from './gateway-login.js';
 import { indexRetainedMessages } from './retained-index.js';
@@ -81,6 +83,7 @@ export class Broker implements HubBroker {
   private readonly clients = new Map<string, Client>();
   private serverClosed: Promise<void> | undefined;
   private stopTicketRotation: (() => void) | undefined;
+  private readonly downlinkOrder = new DownlinkOrder();
 
   private constructor(
     private readonly aedes: Aedes,
@@ -249,15 +252,24 @@ export class Broker implements HubBroker {
     return url;
   }
 
-  /** Publishes from the hub (acks, config — retained — and commands). */
+  /**
+   * Publishes from the hub (acks, config — retained — and commands), in order per gateway
+   * (downlink-order.ts says why aedes needs that).
+   */
   publish(topic: string, payload: Buffer, options?: PublishOptions): Promise<void> {
     const qos = options?.qos ?? 1;
     const retain = options?.retain ?? false;
-    return new Promise((resolve, reject) => {
-      this.aedes.publish({ cmd: 'publish', topic, payload, qos, retain, dup: false }, (err) =>
-        err ? reject(err) : resolve(),
-      );
-    });
+    const key = parseTopic(topic)?.gatewayId ?? topic;
+    return this.downlinkOrder.run(
+      key,
+      qos,
+      () =>
+        new Promise((resolve, reject) => {
+          this.aedes.publish({ cmd: 'publish', topic, payload, qos, retain, dup: false }, (err) =>
+            err ? reject(err) : resolve(),
+          );
+        }),
+    );
   }
 
   check(): Promise<void> {

@@ -1,0 +1,146 @@
+/**
+ * The hub's publishes to one gateway arrive in order and none is dropped (downlink-order.ts):
+ * the ordering logic alone, then the embedded broker with a real gateway connection, where a
+ * QoS 1 publish (alarm ack, command, configuration) followed at once by a QoS 0 one (telemetry
+ * ack) lost the QoS 1 one to aedes' duplicate check.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { downlinkTopic } from '@anxin/protocol';
+import { hubConfig } from '../config.js';
+import { createHubMetrics } from '../metrics.js';
+import { hashGatewaySecret } from '../security/gateway-secret.js';
+import { openDatabase, type OpenedDatabase } from '../store/db.js';
+import { GatewayStore } from '../store/gateways.js';
+import { Broker } from './broker.js';
+import { DownlinkOrder } from './downlink-order.js';
+
+/** A publish the test settles by hand, recording when it started. */
+function manualPublish(log: string[], name: string) {
+  let settle: (err?: Error) => void = () => undefined;
+  const run = () =>
+    new Promise<void>((resolve, reject) => {
+      log.push(`start ${name}`);
+      settle = (err) => (err ? reject(err) : resolve());
+    });
+  return { run, settle: (err?: Error) => settle(err) };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('DownlinkOrder', () => {
+  it('a QoS 0 publish with nothing ahead runs at once', () => {
+    const order = new DownlinkOrder();
+    const log: string[] = [];
+    void order.run('gw-1', 0, () => {
+      log.push('ran');
+      return Promise.resolve();
+    });
+    expect(log).toEqual(['ran']); // synchronously: the telemetry acks' fast path
+    expect(order.waitingGateways).toBe(0);
+  });
+
+  it('later publishes to a gateway wait for its QoS 1 publish; other gateways do not', async () => {
+    const order = new DownlinkOrder();
+    const log: string[] = [];
+    const cmd = manualPublish(log, 'cmd q1');
+    const ack = manualPublish(log, 'ack q0');
+    const ack2 = manualPublish(log, 'ack2 q0');
+    const other = manualPublish(log, 'other gw q0');
+    const done = [
+      order.run('gw-1', 1, cmd.run),
+      order.run('gw-1', 0, ack.run),
+      order.run('gw-1', 0, ack2.run),
+      order.run('gw-2', 0, other.run),
+    ];
+    await flush();
+    expect(log).toEqual(['start cmd q1', 'start other gw q0']);
+    cmd.settle();
+    await flush();
+    expect(log).toEqual(['start cmd q1', 'start other gw q0', 'start ack q0']);
+    ack.settle();
+    await flush();
+    expect(log.at(-1)).toBe('start ack2 q0');
+    ack2.settle();
+    other.settle();
+    await Promise.all(done);
+    await flush();
+    expect(order.waitingGateways).toBe(0); // back to the fast path
+  });
+
+  it('a failed publish rejects its own caller and does not hold the next one back', async () => {
+    const order = new DownlinkOrder();
+    const log: string[] = [];
+    const cmd = manualPublish(log, 'cmd q1');
+    const ack = manualPublish(log, 'ack q0');
+    const failed = order.run('gw-1', 1, cmd.run);
+    const next = order.run('gw-1', 0, ack.run);
+    cmd.settle(new Error('connection closed'));
+    await expect(failed).rejects.toThrow('connection closed');
+    await flush();
+    expect(log).toEqual(['start cmd q1', 'start ack q0']);
+    ack.settle();
+    await expect(next).resolves.toBeUndefined();
+  });
+});
+
+describe('embedded broker: a QoS 1 publish then a QoS 0 one to the same gateway', () => {
+  let dir: string | undefined;
+  let opened: OpenedDatabase | undefined;
+  let broker: Broker | undefined;
+  let gateway: MqttClient | undefined;
+  afterEach(async () => {
+    await gateway?.endAsync(true);
+    await broker?.close();
+    await opened?.db.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delivers both, in order, every time', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'anxin-downlink-order-'));
+    opened = await openDatabase(join(dir, 'hub.db'), pino({ level: 'silent' }));
+    const gateways = new GatewayStore(opened.db);
+    await gateways.upsertCredentials('gw-order', hashGatewaySecret('order-secret-1'), null, 0);
+    broker = await Broker.create({
+      config: hubConfig({ mqtt: { port: 0 } }).mqtt,
+      gateways,
+      metrics: createHubMetrics(),
+      log: pino({ level: 'silent' }),
+      uplinks: { onUplink: () => undefined },
+    });
+    const url = await broker.listen();
+    gateway = await connectAsync(url, {
+      clientId: 'gw-order',
+      username: 'gw-order',
+      password: 'order-secret-1',
+      clean: false,
+      reconnectPeriod: 0,
+    });
+    const received: string[] = [];
+    gateway.on('message', (_topic, payload) => received.push(payload.toString()));
+    await gateway.subscribeAsync(
+      [downlinkTopic('gw-order', 'cmd'), downlinkTopic('gw-order', 'ack')],
+      { qos: 1 },
+    );
+
+    const sent: string[] = [];
+    const publishes: Promise<void>[] = [];
+    for (let i = 0; i < 50; i += 1) {
+      // Back to back, as the hub does when an alarm ack and a telemetry ack leave together.
+      sent.push(`cmd-${i}`, `ack-${i}`);
+      publishes.push(
+        broker.publish(downlinkTopic('gw-order', 'cmd'), Buffer.from(`cmd-${i}`), { qos: 1 }),
+        broker.publish(downlinkTopic('gw-order', 'ack'), Buffer.from(`ack-${i}`), { qos: 0 }),
+      );
+    }
+    await Promise.all(publishes);
+    const deadline = Date.now() + 5000;
+    while (received.length < sent.length && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(received).toEqual(sent);
+  });
+});
