@@ -48,15 +48,27 @@ describe('telemetry retry schedule', () => {
     s.book(19_000, 2000); // ten seconds ahead at 1,900/s
     s.recordWindow({ points: 10, windowMs: 1000, backlogged: false }, 3000);
     expect(s.ratePerS).toBe(2850);
-    // …but not without bound, however long the queue stays dry.
+    // …but not past twice the intake measured while backlogged (4,000/s), however long the queue
+    // stays dry: past that the booked gateways are late, the hub could not take more.
     s.book(1_000_000, 3000);
     for (let t = 4000; t < 60_000; t += 1000)
       s.recordWindow({ points: 0, windowMs: 1000, backlogged: false }, 3000);
-    expect(s.ratePerS).toBe(200_000);
+    expect(s.ratePerS).toBe(8000);
     // A store crawling while backlogged cannot take it below the floor.
     for (let i = 0; i < 60; i += 1)
       s.recordWindow({ points: 1, windowMs: 1000, backlogged: true }, 4000);
     expect(s.ratePerS).toBe(100);
+  });
+
+  it('with nothing measured yet, a dry queue speeds the rate up to the ceiling', () => {
+    const s = new RetrySchedule(options);
+    s.book(1_000_000, 0);
+    for (let t = 1000; t < 60_000; t += 1000)
+      s.recordWindow({ points: 0, windowMs: 1000, backlogged: false }, 0);
+    expect(s.ratePerS).toBe(200_000);
+    // A measurement then brings it down, a backlogged window at a time (30 % each).
+    s.recordWindow({ points: 10_000, windowMs: 1000, backlogged: true }, 0);
+    expect(s.ratePerS).toBe(143_000);
   });
 
   it('adds at most the configured jitter', () => {

@@ -52,12 +52,22 @@ export const DEFAULT_RETRY_SCHEDULE: RetryScheduleOptions = {
 const ALPHA = 0.3;
 /** Speed-up when the queue ran dry while gateways were booked to wait: the rate was too low. */
 const DRY_BOOST = 1.5;
+/**
+ * …but to at most this many times the intake last measured while backlogged: past it, a dry queue
+ * means the gateways booked are late (slow links, or in `bench storm` at 10,000 gateways load
+ * processes lagging 25-40 s), not that the hub could take more. Without the bound the rate ran
+ * up to MAX_RATE_PER_S (200,000 points/s, against ~15,000 stored) and `anxin_telemetry_intake_rate`
+ * told operators nothing.
+ */
+const DRY_BOOST_MAX_OVER_MEASURED = 2;
 /** Above any one hub's intake: where the speed-up stops. */
 const MAX_RATE_PER_S = 200_000;
 
 export class RetrySchedule {
   private bookedUntil = 0;
   private rate: number;
+  /** The intake measured in backlogged windows (moving average); undefined until one was seen. */
+  private measured: number | undefined;
 
   constructor(
     private readonly options: RetryScheduleOptions = DEFAULT_RETRY_SCHEDULE,
@@ -75,15 +85,22 @@ export class RetrySchedule {
    * Learns the hub's intake rate. A backlogged window measures it directly (points written per
    * wall second while there was always more to write: parsing, the store and everything else the
    * hub did included). A window that ran dry while gateways were booked to wait says the rate is
-   * too low: it grows by half. Other windows say nothing about capacity.
+   * too low: it grows by half, up to twice what was measured (DRY_BOOST_MAX_OVER_MEASURED). Other
+   * windows say nothing about capacity.
    */
   recordWindow(w: IntakeWindow, now: number): void {
     if (w.windowMs <= 0) return;
     if (w.backlogged) {
       const measured = (w.points * 1000) / w.windowMs;
+      this.measured =
+        this.measured === undefined ? measured : ALPHA * measured + (1 - ALPHA) * this.measured;
       this.rate = Math.max(this.options.floorRatePerS, ALPHA * measured + (1 - ALPHA) * this.rate);
     } else if (this.bookedAheadMs(now) > this.options.minMs) {
-      this.rate = Math.min(MAX_RATE_PER_S, this.rate * DRY_BOOST);
+      const bound =
+        this.measured === undefined
+          ? MAX_RATE_PER_S
+          : Math.min(MAX_RATE_PER_S, DRY_BOOST_MAX_OVER_MEASURED * this.measured);
+      this.rate = Math.max(this.rate, Math.min(bound, this.rate * DRY_BOOST));
     }
   }
 
