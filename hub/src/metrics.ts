@@ -147,6 +147,10 @@ export function createHubMetrics(registry = new Registry()) {
       'anxin_mqtt_acl_refusals_total',
       "Refused MQTT publish/subscribe outside the gateway's topics",
     ),
+    downlinkHeld: registry.counter(
+      'anxin_mqtt_downlink_held_total',
+      "Hub publishes held until the gateway's subscription was in place, by why they went (subscribed, disconnected, timeout)",
+    ),
     acks: registry.counter(
       'anxin_acks_total',
       'Event outcomes sent to gateways, by lane and outcome',

@@ -4,6 +4,7 @@ import {
   gatewayTopicPrefix,
   isValidGatewayId,
   parseTopic,
+  topicMatches,
   uplinkTopic,
 } from './topics.js';
 
@@ -41,5 +42,19 @@ describe('topics', () => {
     expect(isValidGatewayId('+')).toBe(false);
     expect(isValidGatewayId('x'.repeat(65))).toBe(false);
     expect(isValidGatewayId('-lead')).toBe(false);
+  });
+
+  it('matches topic filters as MQTT 3.1.1 §4.7 does', () => {
+    const ack = downlinkTopic('gw-1', 'ack');
+    expect(topicMatches(ack, ack)).toBe(true);
+    expect(topicMatches('anxin/v1/gw/gw-1/down/+', ack)).toBe(true);
+    expect(topicMatches('anxin/v1/gw/gw-1/down/#', ack)).toBe(true);
+    expect(topicMatches('anxin/v1/gw/gw-1/#', ack)).toBe(true);
+    // `#` also matches its parent level (§4.7.1.2).
+    expect(topicMatches('anxin/v1/gw/gw-1/down/#', 'anxin/v1/gw/gw-1/down')).toBe(true);
+    expect(topicMatches(downlinkTopic('gw-1', 'cmd'), ack)).toBe(false);
+    expect(topicMatches(downlinkTopic('gw-2', 'ack'), ack)).toBe(false);
+    expect(topicMatches('anxin/v1/gw/+/down', ack)).toBe(false);
+    expect(topicMatches(`${ack}/more`, ack)).toBe(false);
   });
 });

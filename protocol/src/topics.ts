@@ -86,3 +86,16 @@ export function parseTopic(topic: string): ParsedTopic | null {
   }
   return null;
 }
+
+/** MQTT topic filter matching (MQTT 3.1.1 §4.7: `+` one level, `#` the rest). */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i += 1) {
+    const part = f[i];
+    if (part === '#') return true;
+    if (i >= t.length) return false;
+    if (part !== '+' && part !== t[i]) return false;
+  }
+  return f.length === t.length;
+}

@@ -11,9 +11,10 @@ import type {
   MqttSession,
   SerialSettings,
 } from '@anxin/devices';
+import { topicMatches } from '@anxin/protocol';
 import type { DeviceConfig, GatewayConfig } from '../config.js';
 import { ByteTransport, type LinkOpener } from '../transports/byte-transport.js';
-import { LocalMqttTransport, topicMatches } from '../transports/local-mqtt.js';
+import { LocalMqttTransport } from '../transports/local-mqtt.js';
 import { serialPortOpener } from '../transports/serial-port.js';
 import { parseTcpPort, tcpSerialOpener } from '../transports/tcp-serial.js';
 import type { DeviceMonitor } from './device-monitor.js';

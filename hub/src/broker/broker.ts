@@ -26,6 +26,7 @@ import type { HubMetrics } from '../metrics.js';
 import type { GatewayStore } from '../store/gateways.js';
 import { addAcceptHandles, type AcceptHandles } from './accept-handles.js';
 import { DownlinkOrder } from './downlink-order.js';
+import { SubscriptionGate, subscribingClient } from './subscription-gate.js';
 import { GuardedConnection } from './frame-guard.js';
 import { GatewayLogin } from './gateway-login.js';
 import { indexRetainedMessages } from './retained-index.js';
@@ -44,6 +45,12 @@ const ACCEPT_BACKLOG = 4096;
 
 /** See Broker.create: aedes' mqemitter deliveries in flight (a district's gateways). */
 const MQ_CONCURRENCY = 20_000;
+
+/**
+ * How long a publish waits for its connected gateway's subscription (subscription-gate.ts). A
+ * gateway subscribes right after CONNECT; in a storm of 10,000 that took up to a few hundred ms.
+ */
+const SUBSCRIPTION_WAIT_MS = 5_000;
 
 /** CONNACK return codes, MQTT 3.1.1 §3.2.2.3. */
 const BAD_USERNAME_OR_PASSWORD = 4 as AuthenticateError['returnCode'];
@@ -84,12 +91,16 @@ export class Broker implements HubBroker {
   private serverClosed: Promise<void> | undefined;
   private stopTicketRotation: (() => void) | undefined;
   private readonly downlinkOrder = new DownlinkOrder();
+  private readonly subscriptionGate: SubscriptionGate;
 
   private constructor(
     private readonly aedes: Aedes,
     private readonly deps: BrokerDeps,
   ) {
     this.login = new GatewayLogin(deps);
+    this.subscriptionGate = new SubscriptionGate(SUBSCRIPTION_WAIT_MS, (why) =>
+      deps.metrics.downlinkHeld.inc({ released: why }),
+    );
   }
 
   static async create(deps: BrokerDeps): Promise<Broker> {
@@ -144,10 +155,18 @@ export class Broker implements HubBroker {
     );
     aedes.on('clientDisconnect', (client) => {
       // A takeover (the same id connecting again) registers the new client first: keep it.
-      if (broker.clients.get(client.id) === client) broker.clients.delete(client.id);
+      if (broker.clients.get(client.id) === client) {
+        broker.clients.delete(client.id);
+        broker.subscriptionGate.disconnected(client.id);
+      }
       deps.log.info({ gatewayId: client.id }, 'gateway disconnected');
     });
     aedes.on('client', (client) => broker.clients.set(client.id, client));
+    // After the SUBACK is written and the subscriptions are live (aedes handlers/subscribe.js).
+    aedes.on('subscribe', (_subs, client) => {
+      const gated = broker.clients.get(client.id) === client && subscribingClient(client);
+      if (gated) broker.subscriptionGate.subscribed(gated);
+    });
     return broker;
   }
 
@@ -254,14 +273,17 @@ export class Broker implements HubBroker {
 
   /**
    * Publishes from the hub (acks, config — retained — and commands), in order per gateway
-   * (downlink-order.ts says why aedes needs that).
+   * (downlink-order.ts says why aedes needs that), and to a connected gateway only once its
+   * subscription is in place (subscription-gate.ts).
    */
   publish(topic: string, payload: Buffer, options?: PublishOptions): Promise<void> {
     const qos = options?.qos ?? 1;
     const retain = options?.retain ?? false;
-    const key = parseTopic(topic)?.gatewayId ?? topic;
+    const gatewayId = parseTopic(topic)?.gatewayId;
+    const client = gatewayId === undefined || retain ? undefined : this.clients.get(gatewayId);
+    const gate = client && this.subscriptionGate.hold(subscribingClient(client), topic);
     return this.downlinkOrder.run(
-      key,
+      gatewayId ?? topic,
       qos,
       () =>
         new Promise((resolve, reject) => {
@@ -269,6 +291,7 @@ export class Broker implements HubBroker {
             err ? reject(err) : resolve(),
           );
         }),
+      gate,
     );
   }
 
@@ -315,6 +338,7 @@ export class Broker implements HubBroker {
 
   async close(): Promise<void> {
     this.stopAccepting();
+    this.subscriptionGate.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     await this.serverClosed;

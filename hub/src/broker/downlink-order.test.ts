@@ -86,6 +86,27 @@ describe('DownlinkOrder', () => {
     ack.settle();
     await expect(next).resolves.toBeUndefined();
   });
+
+  it('a QoS 0 publish behind a gate waits for it, and later ones to that gateway wait too', async () => {
+    const order = new DownlinkOrder();
+    const log: string[] = [];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const held = manualPublish(log, 'held ack q0');
+    const next = manualPublish(log, 'next ack q0');
+    const done = [order.run('gw-1', 0, held.run, gate), order.run('gw-1', 0, next.run)];
+    await flush();
+    expect(log).toEqual([]);
+    expect(order.waitingGateways).toBe(1);
+    open();
+    await flush();
+    expect(log).toEqual(['start held ack q0']);
+    held.settle();
+    await flush();
+    expect(log).toEqual(['start held ack q0', 'start next ack q0']);
+    next.settle();
+    await Promise.all(done);
+  });
 });
 
 describe('embedded broker: a QoS 1 publish then a QoS 0 one to the same gateway', () => {

@@ -24,14 +24,21 @@ export class DownlinkOrder {
   }
 
   /**
-   * Runs `publish` after every earlier one to `key` that is still on its way; at once when there
-   * is none and it is QoS 0. Resolves or rejects as `publish` does; an earlier failure does not
-   * hold it back.
+   * Runs `publish` after every earlier one to `key` that is still on its way, and after `gate`
+   * when given (subscription-gate.ts: later publishes to `key` then wait behind this one); at
+   * once when there is neither and it is QoS 0. Resolves or rejects as `publish` does; an
+   * earlier failure does not hold it back.
    */
-  run(key: string, qos: 0 | 1 | 2, publish: () => Promise<void>): Promise<void> {
+  run(
+    key: string,
+    qos: 0 | 1 | 2,
+    publish: () => Promise<void>,
+    gate?: Promise<void>,
+  ): Promise<void> {
     const ahead = this.tails.get(key);
-    if (!ahead && qos === 0) return publish();
-    const result = ahead ? ahead.then(publish) : publish();
+    if (!ahead && !gate && qos === 0) return publish();
+    const before = ahead && gate ? ahead.then(() => gate) : (ahead ?? gate);
+    const result = before ? before.then(publish) : publish();
     const tail = result.catch(() => undefined);
     this.tails.set(key, tail);
     void tail.then(() => {
