@@ -31,7 +31,7 @@ export function formatLatencyReport(result: LatencyBenchResult): string[] {
             `probe process's event-loop lag ms (${result.probeGateways} gateways at nice 0, raising the alarms): p50 ${r.probeLoopLagMs.p50} p99 ${r.probeLoopLagMs.p99} max ${r.probeLoopLagMs.max}`,
           ]
         : []),
-      `disk fsync ms during the run (the hub's disk; the console waits for the hub's alarm commit; the gateway's outbox commit runs alongside): p50 ${ms(r.diskFsyncMs.p50)} p99 ${ms(r.diskFsyncMs.p99)} max ${ms(r.diskFsyncMs.max)} | gateways' outboxes: ${result.gatewayDir ?? "on the hub's disk"}`,
+      `disk fsync ms during the run (the hub's disk; the console waits for the hub's alarm commit; the gateway's outbox commit runs alongside): p50 ${ms(r.diskFsyncMs.p50)} p99 ${ms(r.diskFsyncMs.p99)} max ${ms(r.diskFsyncMs.max)} | gateways' outboxes: ${outboxPlaces(result)}`,
       ...formatBreakdown(r.breakdown),
     );
   }
@@ -83,4 +83,14 @@ export function sideBySide(results: readonly LatencyBenchResult[]): string[] {
   return [header, ...body].map(
     (row) => `| ${row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`,
   );
+}
+
+/** Where the outboxes were: the probes' (the alarms' own commit) and the load's, when apart. */
+export function outboxPlaces(result: LatencyBenchResult): string {
+  const hubDisk = "on the hub's disk";
+  const all = result.gatewayDir ?? hubDisk;
+  if (result.loadDir === null) return all;
+  return result.probeGateways > 0
+    ? `the probes' ${all}, the load's ${result.loadDir}`
+    : `${result.loadDir} (every gateway is in the load)`;
 }

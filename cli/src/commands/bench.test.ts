@@ -2,19 +2,19 @@
  * `anxin bench latency`: the --hubs option and its side-by-side table (pure), and one real run of
  * the several-hubs layout (Mosquitto, PostgreSQL, Redis and two `anxin hub` processes) at a tiny
  * load, so the layout a user benchmarks is the one that works; a tiny single-hub run with the
- * gateways' outboxes elsewhere (--gateway-dir); and small storms over MQTT over
+ * gateways' outboxes elsewhere (--gateway-dir, --load-dir); and small storms over MQTT over
  * TLS (`--tls`, and `--tls-resume` with tickets primed before the hub restarts). Timings are not
  * asserted: they belong to the benchmark, not to a test.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { LatencyBenchResult, LatencyRunResult } from '../bench/latency.js';
 import type { StormBenchResult } from '../bench/storm.js';
-import { sideBySide } from '../bench/latency-report.js';
+import { outboxPlaces, sideBySide } from '../bench/latency-report.js';
 import { tlsHandshakes } from '../bench/bench-tls.js';
 import { UsageError } from '../command.js';
 import { parseHubCounts } from './bench.js';
@@ -58,6 +58,7 @@ function result(layout: string, p50: number, p99: number, lost = 0): LatencyBenc
     loadNice: 10,
     probeGateways: 1,
     gatewayDir: null,
+    loadDir: null,
     runs: [run(100, p50, p99, lost)],
   };
 }
@@ -136,6 +137,65 @@ describe('anxin bench latency --hubs', () => {
     }
   }, 120_000);
 
+  it("puts only the load's outboxes under --load-dir; the probe's stay under --gateway-dir", async () => {
+    const probeDir = mkdtempSync(join(tmpdir(), 'anxin-bench-probedir-'));
+    const loadDir = mkdtempSync(join(tmpdir(), 'anxin-bench-loaddir-'));
+    const seen = { probe: new Set<string>(), load: new Set<string>() };
+    // Each run directory holds one directory per gateway: look while the run lasts.
+    const look = (root: string, into: Set<string>) => {
+      for (const run of readdirSync(root))
+        for (const gw of readdirSync(join(root, run))) into.add(`${run}/${gw}`);
+    };
+    const watch = setInterval(() => {
+      look(probeDir, seen.probe);
+      look(loadDir, seen.load);
+    }, 50);
+    try {
+      const { code, stdout, stderr } = await anxin([
+        ...['bench', 'latency', '--gateways', '4', '--rate', '40', '--duration', '2'],
+        ...['--alarm-rate', '2', '--workers', '1', '--probe-gateways', '1'],
+        ...['--gateway-dir', probeDir, '--load-dir', loadDir],
+      ]);
+      expect(code, stderr).toBe(0);
+      const figures = JSON.parse(stdout.trim().split('\n').pop() ?? '') as LatencyBenchResult;
+      expect(figures.gatewayDir).toBe(probeDir);
+      expect(figures.loadDir).toBe(loadDir);
+      expect(figures.runs[0]?.alarmsLost).toBe(0);
+      expect(stdout).toContain(
+        `gateways' outboxes: the probes' ${probeDir}, the load's ${loadDir}`,
+      );
+      // load-layout.ts: the probe is the first gateway; the other three are the load's.
+      const gateways = (paths: Set<string>) => [...paths].map((p) => p.split('/')[1]).sort();
+      expect(gateways(seen.probe)).toEqual(['bench-00001']);
+      expect(gateways(seen.load)).toEqual(['bench-00002', 'bench-00003', 'bench-00004']);
+      expect([...seen.load].every((p) => p.startsWith('anxin-bench-load-'))).toBe(true);
+      expect(readdirSync(probeDir)).toEqual([]);
+      expect(readdirSync(loadDir)).toEqual([]);
+    } finally {
+      clearInterval(watch);
+      rmSync(probeDir, { recursive: true, force: true });
+      rmSync(loadDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('refuses a --load-dir that is not a writable directory before starting anything', async () => {
+    const { code, stderr } = await anxin(['bench', 'latency', '--load-dir', '/nonexistent/x']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--load-dir must be a writable directory');
+  });
+
+  it('says where the outboxes were', () => {
+    const one = result('1 hub', 5, 12);
+    expect(outboxPlaces(one)).toBe("on the hub's disk");
+    expect(outboxPlaces({ ...one, loadDir: '/dev/shm' })).toBe(
+      "the probes' on the hub's disk, the load's /dev/shm",
+    );
+    expect(outboxPlaces({ ...one, gatewayDir: '/a' })).toBe('/a');
+    expect(outboxPlaces({ ...one, probeGateways: 0, loadDir: '/dev/shm' })).toBe(
+      '/dev/shm (every gateway is in the load)',
+    );
+  });
+
   it('runs two hubs behind Mosquitto on PostgreSQL and Redis, every alarm pushed to the console', async () => {
     const { code, stdout, stderr } = await new Promise<{
       code: number;
@@ -170,6 +230,9 @@ describe('anxin bench latency --hubs', () => {
     const figures = JSON.parse(last) as LatencyBenchResult & { benchmark: string };
     expect(figures.benchmark).toBe('latency');
     expect(figures.layout).toBe('2 hubs, Mosquitto, PostgreSQL, Redis');
+    // No --gateway-dir or --load-dir: the load's outboxes on the machine's tmpfs, if it has one.
+    expect(figures.gatewayDir).toBeNull();
+    expect(figures.loadDir).toBe(existsSync('/dev/shm') ? '/dev/shm' : null);
     const [only] = figures.runs;
     expect(figures.runs).toHaveLength(1);
     expect(only?.alarmsSent).toBeGreaterThan(0);

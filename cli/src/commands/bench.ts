@@ -22,7 +22,7 @@ export const benchCommand: Command = {
   usage: [
     'Usage: anxin bench latency [--gateways N] [--rate MSG_PER_S[,MSG_PER_S…]] [--duration S]',
     '                           [--alarm-rate PER_S] [--workers W] [--hubs N[,N…]] [--load-nice N]',
-    '                           [--probe-gateways P] [--tls] [--gateway-dir DIR]',
+    '                           [--probe-gateways P] [--tls] [--gateway-dir DIR] [--load-dir DIR]',
     '       anxin bench storm [--gateways N] [--backlog-minutes M] [--alarm-rate PER_S] [--workers W]',
     '                         [--rate-per-home EVENTS_PER_S] [--timeout S] [--spread-ms MS]',
     '                         [--load-nice N] [--probe-gateways P] [--tls | --tls-resume]',
@@ -51,6 +51,11 @@ export const benchCommand: Command = {
     "  gateways' outbox commits (thousands of fsyncs a second) share the hub's disk, and its alarm",
     '  commit waits behind them. The outboxes stay SQLite with the same commits either way; on a',
     '  tmpfs their fsync costs nothing, so "reading → outbox durable" no longer measures a disk.',
+    "  --load-dir DIR: the load processes' gateways' outboxes only go under DIR; the probe gateways",
+    "  (which raise the alarms) stay under --gateway-dir or on the hub's disk. Default: /dev/shm when",
+    "  it is a writable directory and --gateway-dir is not given, so the alarm's own outbox commit",
+    "  is timed on a real disk while the load's thousands of fsyncs a second stay off the hub's",
+    "  (in a district they are on each home's flash). --load-dir /tmp puts them back on it.",
     '',
     'storm: the reconnect storm. Starts a hub process and W load processes hosting N real gateways',
     "  (default 2,000), fills each gateway's durable outbox with M minutes of telemetry (default 60)",
@@ -114,11 +119,15 @@ export const benchCommand: Command = {
       'probe-gateways': { type: 'string' },
       tls: { type: 'boolean' },
       'gateway-dir': { type: 'string' },
+      'load-dir': { type: 'string' },
     });
     const tls = values.tls === true;
     const gatewayDir = values['gateway-dir'];
     if (gatewayDir !== undefined && !isWritableDirectory(gatewayDir))
       throw new UsageError(`--gateway-dir must be a writable directory, got "${gatewayDir}"`);
+    const loadDir = values['load-dir'] ?? (gatewayDir === undefined ? defaultLoadDir() : undefined);
+    if (loadDir !== undefined && !isWritableDirectory(loadDir))
+      throw new UsageError(`--load-dir must be a writable directory, got "${loadDir}"`);
     // The Mosquitto layout's TLS would be Mosquitto's listener, configured apart from the hub's
     // broker this option measures: refused before anything starts rather than half-supported.
     if (tls && values.hubs !== undefined)
@@ -144,6 +153,7 @@ export const benchCommand: Command = {
       probeGateways: probeOption(values['probe-gateways'], gateways),
       ...(tls ? { tls } : {}),
       ...(gatewayDir !== undefined ? { gatewayDir } : {}),
+      ...(loadDir !== undefined ? { loadDir } : {}),
       log: (line: string) => writeLine(io.stderr, `[bench] ${line}`),
     };
     const results: LatencyBenchResult[] = [];
@@ -163,6 +173,13 @@ export const benchCommand: Command = {
     return results.every((result) => result.runs.every((r) => r.alarmsLost === 0)) ? 0 : 1;
   },
 };
+
+/** Where the load's outboxes go by default: a tmpfs when the machine has one (see --load-dir). */
+const DEFAULT_LOAD_DIR = '/dev/shm';
+
+function defaultLoadDir(): string | undefined {
+  return isWritableDirectory(DEFAULT_LOAD_DIR) ? DEFAULT_LOAD_DIR : undefined;
+}
 
 function isWritableDirectory(path: string): boolean {
   try {
