@@ -15,6 +15,8 @@ function metricsText(v: { written: number; deferred: number; resumes: number }):
     'anxin_ingest_queue_events{lane="telemetry"} 4200',
     'anxin_telemetry_intake_rate 33757.4',
     'anxin_telemetry_waiting_gateways 37',
+    'anxin_mqtt_downlink_held_total{released="subscribed"} 12',
+    'anxin_mqtt_downlink_held_total{released="timeout"} 1',
     '',
   ].join('\n');
 }
@@ -27,14 +29,16 @@ describe('storm progress: the hub side of the drain', () => {
     const after = hubDrainSample(text, 15_000);
     expect(hubDrainLine(text, after, before)).toBe(
       'hub: 20000 points/s stored, queue 4200, 37 gateways deferred ' +
-        '(2000 events/s deferred, 2 resumes/s), paced at 33757 points/s',
+        '(2000 events/s deferred, 2 resumes/s), paced at 33757 points/s; ' +
+        'downlinks held for a subscription so far: 12 until it stood, 1 timed out, 0 to a gateway that left',
     );
   });
 
   it('a hub without the counters yet reads as zero, not NaN', () => {
     const empty = hubDrainSample('', 0);
     expect(hubDrainLine('', hubDrainSample('', 1000), empty)).toBe(
-      'hub: 0 points/s stored, queue 0, 0 gateways deferred (0 events/s deferred, 0 resumes/s), paced at 0 points/s',
+      'hub: 0 points/s stored, queue 0, 0 gateways deferred (0 events/s deferred, 0 resumes/s), paced at 0 points/s; ' +
+        'downlinks held for a subscription so far: 0 until it stood, 0 timed out, 0 to a gateway that left',
     );
   });
 });

@@ -37,9 +37,14 @@ export function hubDrainLine(
   const queue = metricValue(metricsText, 'anxin_ingest_queue_events', { lane: 'telemetry' });
   const waiting = metricValue(metricsText, 'anxin_telemetry_waiting_gateways');
   const intake = metricValue(metricsText, 'anxin_telemetry_intake_rate');
+  // Publishes the broker held for a gateway's subscription (hub subscription-gate.ts), so far.
+  const held = (released: string) =>
+    metricValue(metricsText, 'anxin_mqtt_downlink_held_total', { released });
   return (
     `hub: ${perS(now.pointsWritten, previous.pointsWritten)} points/s stored, ` +
     `queue ${queue}, ${waiting} gateways deferred (${perS(now.deferred, previous.deferred)} events/s deferred, ` +
-    `${perS(now.resumes, previous.resumes)} resumes/s), paced at ${Math.round(intake)} points/s`
+    `${perS(now.resumes, previous.resumes)} resumes/s), paced at ${Math.round(intake)} points/s; ` +
+    `downlinks held for a subscription so far: ${held('subscribed')} until it stood, ` +
+    `${held('timeout')} timed out, ${held('disconnected')} to a gateway that left`
   );
 }
