@@ -23,6 +23,7 @@ import { parseAlarmTrace, type AlarmTraceEntry } from '@anxin/hub';
 import { openBenchConsole, type BenchConsole } from './bench-console.js';
 import { startDiskSyncProbe, type DiskSyncProbe } from './disk-sync-probe.js';
 import { loopLagMonitor } from './loop-lag.js';
+import { reportProgress } from './latency-progress.js';
 import { startBenchHubs, type BenchHubs } from './hubs.js';
 import { breakdown, consoleLatencies, type StageBreakdown } from './breakdown.js';
 import { percentiles, type Percentiles } from './stats.js';
@@ -386,21 +387,4 @@ function worstHubLag(before: HistogramScrape[], after: HistogramScrape[]): Windo
 
 function secondsSince(t: number): number {
   return Math.round((Date.now() - t) / 100) / 10;
-}
-
-async function reportProgress(
-  workers: GatewayWorker[],
-  hubs: BenchHubs,
-  storedBefore: number,
-  startedAt: number,
-  received: () => number,
-): Promise<string> {
-  const replies = await Promise.all(workers.map((w) => w.request({ op: 'progress' }, 10_000)));
-  const stored = (await hubs.telemetryStored()) - storedBefore;
-  const s = Math.max(0.001, (Date.now() - startedAt) / 1000);
-  const offered = replies.reduce((sum, r) => sum + (r.telemetryOffered ?? 0), 0);
-  const raised = replies.reduce((sum, r) => sum + (r.alarmsRaised ?? 0), 0);
-  const lagP99 = Math.max(0, ...replies.map((r) => r.loopDelayMs?.p99 ?? 0));
-  const lagMax = Math.max(0, ...replies.map((r) => r.loopDelayMs?.max ?? 0));
-  return `t=${Math.round(s)} s: telemetry offered ${Math.round(offered / s)}/s stored ${Math.round(stored / s)}/s | alarms raised ${raised} at console ${received()} | load lag p99 ${lagP99} ms max ${lagMax} ms`;
 }
