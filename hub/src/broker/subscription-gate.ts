@@ -19,12 +19,12 @@
  * `waitMs` (a client that never subscribes gets what it got before: nothing). Retained
  * publishes do not wait: MQTT hands the retained message to a later subscriber anyway.
  */
-import { topicMatches } from '@anxin/protocol';
+import { isRecord, topicMatches } from '@anxin/protocol';
 
-/** What the gate reads of a connected client: its id and its filters (the object's keys). */
+/** What the gate reads of a connected client: its id and its filters (the record's keys). */
 export interface SubscribingClient {
   readonly id: string;
-  readonly subscriptions: object;
+  readonly subscriptions: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -35,9 +35,7 @@ export interface SubscribingClient {
 export function subscribingClient(client: { readonly id: string }): SubscribingClient | undefined {
   if (!('subscriptions' in client)) return undefined;
   const subscriptions = client.subscriptions;
-  return typeof subscriptions === 'object' && subscriptions !== null
-    ? { id: client.id, subscriptions }
-    : undefined;
+  return isRecord(subscriptions) ? { id: client.id, subscriptions } : undefined;
 }
 
 /** Why a held publish went: its subscription arrived, its gateway left, or waitMs passed. */

@@ -13,6 +13,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { isRecord } from '@anxin/protocol';
 import { HttpError } from './errors.js';
 
 export const CHECK_RESPONSES_ENV = 'ANXIN_CHECK_RESPONSES';
@@ -24,11 +25,6 @@ export function checkResponsesFromEnv(env: NodeJS.ProcessEnv = process.env): boo
 
 type Json = null | boolean | number | string | Json[] | JsonObject;
 type JsonObject = { [key: string]: Json };
-
-/** An object one can read properties of by name (a schema, or a map of schemas). */
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /**
  * A copy of a schema in which every object schema with named properties and no rule of its own

@@ -7,6 +7,7 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import {
   checkerFor,
+  isRecord,
   LIMITS,
   parsePayload,
   PROTOCOL_VERSION,
@@ -24,9 +25,6 @@ export interface EventRejection {
 export type BatchParse<E> =
   | { ok: true; events: E[]; rejected: EventRejection[] }
   | { ok: false; code: 'TOO_LARGE' | 'BAD_JSON' | 'SCHEMA'; message: string };
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseBatch<B extends TSchema, E extends TSchema>(
   batchSchema: B,
