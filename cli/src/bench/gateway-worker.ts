@@ -12,7 +12,7 @@
  * Start: `child_process.fork(cli/dist/bench/gateway-worker.js)`; see worker-client.ts.
  */
 import { readdirSync } from 'node:fs';
-import { niceFromEnv } from './load-nice.js';
+import { applyLoadPriority } from './load-priority.js';
 import { profileWindow } from './profile-window.js';
 import { join } from 'node:path';
 import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway';
@@ -26,8 +26,8 @@ import type { WorkerReply, WorkerRequest, GatewayBase, OfferedAlarm } from './wo
 export const METER = 'meter-1';
 export const SOS = 'sos-button';
 
-// Before anything else runs: the load yields the CPU to the hub (load-nice.ts).
-niceFromEnv();
+// Before anything else runs: the load yields the CPU to the hub (load-priority.ts).
+applyLoadPriority();
 
 const logger = pino({ level: process.env.ANXIN_WORKER_LOG ?? 'silent' });
 const gateways = new Map<string, Gateway>();

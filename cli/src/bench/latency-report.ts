@@ -1,5 +1,6 @@
 /** The text report of `anxin bench latency`: per run the breakdown and lag, then one table. */
 import { formatBreakdown } from './breakdown.js';
+import { describeLoadPriority } from './load-priority.js';
 import type { LatencyBenchResult } from './latency.js';
 import type { WindowFigures } from './prom-histogram.js';
 
@@ -25,7 +26,7 @@ export function formatLatencyReport(result: LatencyBenchResult): string[] {
       `== ${r.rate} telemetry/s offered, ${result.gateways} gateways, ${r.durationS} s (load average ${r.loadAverage.join(' ')})`,
       `alarm latency ms: p50 ${ms(l.p50)} p95 ${ms(l.p95)} p99 ${ms(l.p99)} max ${ms(l.max)} | alarms sent ${r.alarmsSent} received ${r.alarmsReceived} lost ${r.alarmsLost} | resolved by the console ${r.consoleResolves.done}${r.consoleResolves.failed > 0 ? ` (${r.consoleResolves.failed} not)` : ''}`,
       `telemetry offered ${r.telemetryOfferedPerS}/s stored ${r.telemetryStoredPerS}/s${r.heldAtStart > 0 ? ` (${r.heldAtStart} held at the gateways at the start)` : ''} | hub CPU ${r.hubCpuCores} cores, peak RSS ${r.hubPeakRssMb} MB | load CPU ${r.loadCpuMsPer1000Events ?? '—'} ms per 1,000 events`,
-      `hub's event-loop lag ms: ${hubLag(r.hubLoopLagMs)} | load processes' event-loop lag ms (at nice ${result.loadNice}): p50 ${r.loadLoopLagMs.p50} p99 ${r.loadLoopLagMs.p99} max ${r.loadLoopLagMs.max} (offer ticks late by at most ${r.offerLagMaxMs} ms) | console's: p99 ${r.consoleLoopLagMs.p99} max ${r.consoleLoopLagMs.max}`,
+      `hub's event-loop lag ms: ${hubLag(r.hubLoopLagMs)} | load processes' event-loop lag ms (at ${describeLoadPriority(result.loadPriority)}): p50 ${r.loadLoopLagMs.p50} p99 ${r.loadLoopLagMs.p99} max ${r.loadLoopLagMs.max} (offer ticks late by at most ${r.offerLagMaxMs} ms) | console's: p99 ${r.consoleLoopLagMs.p99} max ${r.consoleLoopLagMs.max}`,
       ...(r.probeLoopLagMs
         ? [
             `probe process's event-loop lag ms (${result.probeGateways} gateways at nice 0, raising the alarms): p50 ${r.probeLoopLagMs.p50} p99 ${r.probeLoopLagMs.p99} max ${r.probeLoopLagMs.max}`,

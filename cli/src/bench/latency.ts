@@ -28,7 +28,11 @@ import { startBenchHubs, type BenchHubs } from './hubs.js';
 import { breakdown, consoleLatencies, type StageBreakdown } from './breakdown.js';
 import { percentiles, type Percentiles } from './stats.js';
 import type { GatewayWorker } from './worker-client.js';
-import { DEFAULT_LOAD_NICE, type OfferedAlarm } from './worker-protocol.js';
+import {
+  DEFAULT_LATENCY_LOAD_PRIORITY,
+  type LoadPriority,
+  type OfferedAlarm,
+} from './worker-protocol.js';
 import { windowFigures, type HistogramScrape, type WindowFigures } from './prom-histogram.js';
 import {
   forkLayoutWorkers,
@@ -48,8 +52,8 @@ export interface LatencyBenchOptions {
   alarmRate: number;
   /** Load processes hosting the gateways and offering the load. */
   workers: number;
-  /** The load processes' CPU niceness (default DEFAULT_LOAD_NICE; the hub stays at 0). */
-  loadNice?: number;
+  /** The load processes' CPU priority (default DEFAULT_LATENCY_LOAD_PRIORITY; the hub: nice 0). */
+  loadPriority?: LoadPriority;
   /**
    * Gateways in the probe process, at the hub's priority, that raise every alarm (load-layout.ts;
    * default defaultProbeGateways). 0: alarms on random gateways of the load processes.
@@ -88,8 +92,8 @@ export interface LatencyBenchResult {
   tls: boolean;
   gateways: number;
   workers: number;
-  /** The load processes' CPU niceness: above 0, they yield the CPU to the hub. */
-  loadNice: number;
+  /** The load processes' CPU priority: 'idle' (SCHED_IDLE) or a niceness; the hub's is nice 0. */
+  loadPriority: LoadPriority;
   /** Gateways in the probe process (nice 0), which raise the alarms; 0: none. */
   probeGateways: number;
   /** Where the gateways' outboxes were (--gateway-dir); null: on the hub's disk. */
@@ -187,10 +191,10 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     benchConsole = benchConsoleNow;
 
     const startedGatewaysAt = Date.now();
-    const loadNice = options.loadNice ?? DEFAULT_LOAD_NICE;
+    const loadPriority = options.loadPriority ?? DEFAULT_LATENCY_LOAD_PRIORITY;
     // Process k hosts shares[k]: the probe first (at the hub's priority), then the load.
     const shares = sharesInOrder(placement);
-    await forkLayoutWorkers(placement, loadNice, workers);
+    await forkLayoutWorkers(placement, loadPriority, workers);
     const base = {
       password: secret,
       ...(hubs.caFile ? { hub: { caFile: hubs.caFile } } : {}),
@@ -228,7 +232,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       tls: hubs.caFile !== undefined,
       gateways: ids.length,
       workers: workerCount,
-      loadNice,
+      loadPriority,
       probeGateways: placement.probe?.gatewayIds.length ?? 0,
       gatewayDir: options.gatewayDir ?? null,
       loadDir: options.loadDir ?? null,

@@ -2,6 +2,7 @@
 import type { Percentiles } from './stats.js';
 import type { StormBreakdown } from './storm-breakdown.js';
 import type { TlsHandshakes } from './bench-tls.js';
+import type { LoadPriority } from './worker-protocol.js';
 
 export interface StormBenchOptions {
   gateways: number;
@@ -12,8 +13,8 @@ export interface StormBenchOptions {
   alarmRate: number;
   /** Load processes hosting the gateways (default: one per 2,500 gateways, at least 2). */
   workers?: number;
-  /** The load processes' CPU niceness (default DEFAULT_LOAD_NICE; the hub stays at 0). */
-  loadNice?: number;
+  /** The load processes' CPU priority (default DEFAULT_STORM_LOAD_PRIORITY; the hub: nice 0). */
+  loadPriority?: LoadPriority;
   /**
    * Gateways in a process of their own at the hub's priority that raise every alarm, starting in
    * the storm like the rest (load-layout.ts; default defaultProbeGateways). 0: random gateways.
@@ -53,8 +54,8 @@ export interface StormBenchResult {
   tlsTickets: { saved: number; offered: number } | null;
   gateways: number;
   workers: number;
-  /** The load processes' CPU niceness: above 0, they yield the CPU to the hub. */
-  loadNice: number;
+  /** The load processes' CPU priority: 'idle' (SCHED_IDLE) or a niceness; the hub's is nice 0. */
+  loadPriority: LoadPriority;
   /** Gateways in the probe process (nice 0), which raise the alarms; 0: none. */
   probeGateways: number;
   backlogMinutes: number;

@@ -37,7 +37,11 @@ import { stormBreakdown } from './storm-breakdown.js';
 import { hubDrainLine, hubDrainSample, type HubDrainSample } from './storm-progress.js';
 import type { GatewayWorker } from './worker-client.js';
 import { forkLayoutWorkers, primeTlsTickets } from './worker-pool.js';
-import { DEFAULT_LOAD_NICE, type GatewayBase, type OfferedAlarm } from './worker-protocol.js';
+import {
+  DEFAULT_STORM_LOAD_PRIORITY,
+  type GatewayBase,
+  type OfferedAlarm,
+} from './worker-protocol.js';
 
 import type { StormBenchOptions, StormBenchResult } from './storm-result.js';
 
@@ -80,8 +84,8 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
 
     // Process w hosts slices[w]: the probes first (at the hub's priority), then the load.
     const slices = sharesInOrder(layout).map((share) => share.gatewayIds);
-    const loadNice = options.loadNice ?? DEFAULT_LOAD_NICE;
-    await forkLayoutWorkers(layout, loadNice, workers);
+    const loadPriority = options.loadPriority ?? DEFAULT_STORM_LOAD_PRIORITY;
+    await forkLayoutWorkers(layout, loadPriority, workers);
     const workerOf = new Map<string, GatewayWorker | undefined>(
       slices.flatMap((slice, w) => slice.map((id) => [id, workers[w]] as const)),
     );
@@ -279,7 +283,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<StormBe
       tlsTickets: tls ? { saved: ticketsSaved, offered: health.ticketsLoaded } : null,
       gateways: ids.length,
       workers: workerCount,
-      loadNice,
+      loadPriority,
       probeGateways: layout.probe?.gatewayIds.length ?? 0,
       backlogMinutes: options.backlogMinutes,
       backlogEvents,

@@ -6,7 +6,7 @@
 import type { BenchHubs } from './hubs.js';
 import { forkGatewayWorker, type GatewayWorker } from './worker-client.js';
 import { sharesInOrder, type LoadLayout } from './load-layout.js';
-import { LOAD_NICE_ENV, type GatewayBase } from './worker-protocol.js';
+import { LOAD_PRIORITY_ENV, type GatewayBase, type LoadPriority } from './worker-protocol.js';
 import type { LoopLag } from './loop-lag.js';
 
 export type { LoopLag } from './loop-lag.js';
@@ -110,18 +110,18 @@ export async function heldTelemetry(workers: readonly GatewayWorker[]): Promise<
 
 /**
  * One process per share of the layout, in sharesInOrder's order: the probe's at the hub's
- * priority (niceness 0), the load's at `loadNice`. Each is pushed onto `into` as it starts, so
+ * priority (niceness 0), the load's at `loadPriority`. Each is pushed onto `into` as it starts, so
  * the caller's cleanup stops those already running when a later one fails.
  */
 export async function forkLayoutWorkers(
   layout: LoadLayout,
-  loadNice: number,
+  loadPriority: LoadPriority,
   into: GatewayWorker[],
 ): Promise<void> {
   for (const share of sharesInOrder(layout))
     into.push(
       await forkGatewayWorker({
-        [LOAD_NICE_ENV]: share === layout.probe ? '0' : String(loadNice),
+        [LOAD_PRIORITY_ENV]: share === layout.probe ? '0' : String(loadPriority),
       }),
     );
 }

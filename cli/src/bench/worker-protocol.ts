@@ -1,13 +1,27 @@
 /** IPC messages between a benchmark (or test) and its gateway-worker processes. */
 
 /**
- * The environment variable that sets a load process's CPU niceness (0–19, default 0): the
- * benchmarks pass `--load-nice`, the fault suite leaves it unset.
+ * The environment variable that sets a load process's CPU priority (load-priority.ts): "idle"
+ * (SCHED_IDLE) or a niceness 0–19, default 0. The benchmarks pass `--load-nice`, the fault suite
+ * leaves it unset.
  */
-export const LOAD_NICE_ENV = 'ANXIN_BENCH_LOAD_NICE';
+export const LOAD_PRIORITY_ENV = 'ANXIN_BENCH_LOAD_PRIORITY';
 
-/** `--load-nice` of `anxin bench latency` and `anxin bench storm` when not given. */
-export const DEFAULT_LOAD_NICE = 10;
+/** A load process's CPU priority: the SCHED_IDLE policy, or a niceness (0: the hub's). */
+export type LoadPriority = 'idle' | number;
+
+/**
+ * `--load-nice` of `anxin bench latency` when not given: the latency of one alarm is what it
+ * measures, and an idle-policy load gives the hub's threads the core the moment they wake.
+ */
+export const DEFAULT_LATENCY_LOAD_PRIORITY: LoadPriority = 'idle';
+
+/**
+ * `--load-nice` of `anxin bench storm` when not given. The storm also measures how fast the
+ * district's backlog drains, which the gateways' sending sets as much as the hub's storing: at
+ * SCHED_IDLE the load would get only what a saturated hub leaves.
+ */
+export const DEFAULT_STORM_LOAD_PRIORITY: LoadPriority = 10;
 
 /** What every gateway of a worker shares; each gets `<dataRoot>/<gatewayId>` as data directory. */
 export interface GatewayBase {

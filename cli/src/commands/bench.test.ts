@@ -55,7 +55,7 @@ function result(layout: string, p50: number, p99: number, lost = 0): LatencyBenc
     tls: false,
     gateways: 10,
     workers: 1,
-    loadNice: 10,
+    loadPriority: 'idle',
     probeGateways: 1,
     gatewayDir: null,
     loadDir: null,
@@ -84,8 +84,8 @@ describe('anxin bench latency --hubs', () => {
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
   });
 
-  it('refuses a --load-nice outside 0–19 before starting anything', async () => {
-    for (const bad of ['20', '-1', 'low']) {
+  it('refuses a --load-nice other than idle or 0–19 before starting anything', async () => {
+    for (const bad of ['20', '-1', 'low', '', '1.5']) {
       const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
         execFile(
           process.execPath,

@@ -9,7 +9,12 @@ import {
 import { DEFAULT_RATES, formatLatencyReport, sideBySide } from '../bench/latency-report.js';
 import { runStormBench } from '../bench/storm.js';
 import { formatBreakdown } from '../bench/breakdown.js';
-import { DEFAULT_LOAD_NICE } from '../bench/worker-protocol.js';
+import { describeLoadPriority, parseLoadPriority } from '../bench/load-priority.js';
+import {
+  DEFAULT_LATENCY_LOAD_PRIORITY,
+  DEFAULT_STORM_LOAD_PRIORITY,
+  type LoadPriority,
+} from '../bench/worker-protocol.js';
 import { defaultProbeGateways } from '../bench/load-layout.js';
 import { formatTlsHandshakes } from '../bench/bench-tls.js';
 
@@ -21,11 +26,11 @@ export const benchCommand: Command = {
   summary: 'benchmarks on loopback; figures as JSON on the last line',
   usage: [
     'Usage: anxin bench latency [--gateways N] [--rate MSG_PER_S[,MSG_PER_S…]] [--duration S]',
-    '                           [--alarm-rate PER_S] [--workers W] [--hubs N[,N…]] [--load-nice N]',
+    '                           [--alarm-rate PER_S] [--workers W] [--hubs N[,N…]] [--load-nice idle|N]',
     '                           [--probe-gateways P] [--tls] [--gateway-dir DIR] [--load-dir DIR]',
     '       anxin bench storm [--gateways N] [--backlog-minutes M] [--alarm-rate PER_S] [--workers W]',
     '                         [--rate-per-home EVENTS_PER_S] [--timeout S] [--spread-ms MS]',
-    '                         [--load-nice N] [--probe-gateways P] [--tls | --tls-resume]',
+    '                         [--load-nice idle|N] [--probe-gateways P] [--tls | --tls-resume]',
     '',
     'latency: starts a hub process and N gateways (each a real MQTT connection and durable outbox),',
     '  then for each rate offers telemetry at MSG_PER_S across them (each gateway its share once a',
@@ -75,11 +80,15 @@ export const benchCommand: Command = {
     '  first attempt after the outage is spread over it, one holding an alarm over at most 100 ms;',
     '  0 connects every gateway in the same instant (the lock-step of earlier releases).',
     '',
-    `both: --load-nice N (0–19, default ${DEFAULT_LOAD_NICE}) runs the load processes at that CPU niceness`,
-    '  and the hub at 0. On its own server the hub shares the CPU with no gateway; here the load',
-    '  takes the CPU only when the hub leaves it, so its cost hides less of the hub latency. The',
-    "  gateways' own stages (reading → MQTT publish, reading → outbox durable) and the load's lag grow",
-    '  when the machine is saturated, and the report says so. 0 shares the CPU equally.',
+    'both: --load-nice idle|N runs the load processes at the SCHED_IDLE policy (idle) or at CPU',
+    `  niceness N (0–19), the hub at nice 0; default ${DEFAULT_LATENCY_LOAD_PRIORITY} for latency, ${DEFAULT_STORM_LOAD_PRIORITY} for storm. On its own`,
+    '  server the hub shares the CPU with no gateway; here the load takes the CPU only when the hub',
+    '  leaves it, so its cost hides less of the hub latency. A niceness only weighs the load down:',
+    "  a waking hub thread can still wait for a load thread's time slice. At idle it takes the core",
+    '  at once, and the load runs on what the hub and the probes leave (the storm keeps 10: its',
+    "  drain needs the gateways to send). The gateways' own stages (reading → MQTT publish, reading",
+    "  → outbox durable) and the load's lag grow when the machine is saturated, and the report says",
+    '  so. 0 shares the CPU equally.',
     '  --probe-gateways P (default 2% of the gateways, 1 to 100): P of the N gateways run in a',
     "  process of their own at the hub's CPU priority and raise every alarm, so an alarm's own",
     "  stages are not timed through a process that yields the CPU to the hub (a home's gateway has",
@@ -149,7 +158,7 @@ export const benchCommand: Command = {
       durationS: intOption(values.duration, '--duration', 30, 1, 3600),
       alarmRate,
       workers: intOption(values.workers, '--workers', defaultLatencyWorkers(gateways), 1, 64),
-      loadNice: loadNiceOption(values['load-nice']),
+      loadPriority: loadPriorityOption(values['load-nice'], DEFAULT_LATENCY_LOAD_PRIORITY),
       probeGateways: probeOption(values['probe-gateways'], gateways),
       ...(tls ? { tls } : {}),
       ...(gatewayDir !== undefined ? { gatewayDir } : {}),
@@ -196,9 +205,14 @@ function probeOption(value: string | undefined, gateways: number): number {
   return intOption(value, '--probe-gateways', defaultProbeGateways(gateways), 0, gateways);
 }
 
-/** `--load-nice N`: the load processes' CPU niceness, 0 (the hub's) to 19. */
-function loadNiceOption(value: string | undefined): number {
-  return intOption(value, '--load-nice', DEFAULT_LOAD_NICE, 0, 19);
+/** `--load-nice idle|N`: the load processes' SCHED_IDLE policy, or a niceness 0 (the hub's) to 19. */
+function loadPriorityOption(value: string | undefined, fallback: LoadPriority): LoadPriority {
+  if (value === undefined) return fallback;
+  try {
+    return parseLoadPriority(value);
+  } catch {
+    throw new UsageError(`--load-nice must be "idle" or an integer from 0 to 19, got "${value}"`);
+  }
 }
 
 /** `--hubs 2` or `--hubs 1,2`; absent: the embedded single hub (undefined). */
@@ -253,7 +267,7 @@ async function runStorm(args: string[], io: CommandIo): Promise<number> {
       ? {}
       : { workers: intOption(values.workers, '--workers', 2, 1, 64) }),
     timeoutS: intOption(values.timeout, '--timeout', 900, 10, 24 * 3600),
-    loadNice: loadNiceOption(values['load-nice']),
+    loadPriority: loadPriorityOption(values['load-nice'], DEFAULT_STORM_LOAD_PRIORITY),
     ...(values['spread-ms'] === undefined
       ? {}
       : { spreadMs: intOption(values['spread-ms'], '--spread-ms', 10_000, 0, 600_000) }),
@@ -270,7 +284,7 @@ async function runStorm(args: string[], io: CommandIo): Promise<number> {
   writeLine(io.stdout, `# ${result.layout}${primed}`);
   writeLine(
     io.stdout,
-    `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} (gateway already connected: p50 ${result.alarmLatencyConnectedMs.p50} p99 ${result.alarmLatencyConnectedMs.p99} max ${result.alarmLatencyConnectedMs.max}) | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s | load processes' event-loop delay p99 ${result.loadLoopDelayMs.p99} ms max ${result.loadLoopDelayMs.max} ms | load processes at nice ${result.loadNice}${result.probeGateways > 0 ? `, alarms on ${result.probeGateways} probe gateways at nice 0` : ''} | reconnect spread ${result.spreadMs === null ? "the gateways' default (reconnect.spreadMs)" : `${result.spreadMs} ms`} | load average ${result.loadAverage.start} → ${result.loadAverage.end}${result.tlsHandshakes ? ` | ${formatTlsHandshakes(result.tlsHandshakes)}` : ''}${result.tlsTickets ? ` | tickets ${result.ticketsPrimed ? 'primed' : 'not primed'}: ${result.tlsTickets.saved} saved, ${result.tlsTickets.offered} offered` : ''}`,
+    `storm: ${result.gateways} gateways, ${result.backlogEvents} backlog events | connected in ${result.connectSeconds ?? '—'} s, drained in ${result.drainSeconds ?? '—'} s (${result.drainEventsPerS ?? '—'} events/s) | alarm latency ms p50 ${l.p50} p99 ${l.p99} max ${l.max} (gateway already connected: p50 ${result.alarmLatencyConnectedMs.p50} p99 ${result.alarmLatencyConnectedMs.p99} max ${result.alarmLatencyConnectedMs.max}) | alarms raised ${result.alarmsRaised} stored ${result.alarmsStored} duplicates ${result.alarmsDuplicated} | hub peak RSS ${result.hubPeakRssMb} MB, CPU ${result.hubCpuSeconds} s | load processes' event-loop delay p99 ${result.loadLoopDelayMs.p99} ms max ${result.loadLoopDelayMs.max} ms | load processes at ${describeLoadPriority(result.loadPriority)}${result.probeGateways > 0 ? `, alarms on ${result.probeGateways} probe gateways at nice 0` : ''} | reconnect spread ${result.spreadMs === null ? "the gateways' default (reconnect.spreadMs)" : `${result.spreadMs} ms`} | load average ${result.loadAverage.start} → ${result.loadAverage.end}${result.tlsHandshakes ? ` | ${formatTlsHandshakes(result.tlsHandshakes)}` : ''}${result.tlsTickets ? ` | tickets ${result.ticketsPrimed ? 'primed' : 'not primed'}: ${result.tlsTickets.saved} saved, ${result.tlsTickets.offered} offered` : ''}`,
   );
   for (const [title, stages] of [
     ['alarms raised while their gateway was connecting', result.breakdown.connecting],
