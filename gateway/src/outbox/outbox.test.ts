@@ -83,6 +83,34 @@ describe('Outbox', () => {
     outbox.close();
   });
 
+  it('finds each lane’s newest events past a cursor, across lanes, removals and a reopen', () => {
+    // pending() answers an empty read from memory (the lane's newest seq): every way a row can
+    // arrive must move that mark, or an event would sit unsent.
+    let outbox = open();
+    const first = outbox.appendMany([telemetry(1, 1), telemetry(2, 2)]);
+    expect(
+      outbox.remove(
+        'telemetry',
+        first.map((e) => e.seq),
+      ),
+    ).toBe(2);
+    expect(outbox.pending('telemetry', 2, 10)).toEqual([]);
+    const a = outbox.append(alarm(3));
+    expect(outbox.pending('telemetry', 2, 10)).toEqual([]);
+    expect(outbox.pending('alarm', 2, 10).map((e) => e.seq)).toEqual([a.seq]);
+    const t = outbox.append(telemetry(4, 3));
+    expect(outbox.pending('telemetry', 2, 10).map((e) => e.seq)).toEqual([t.seq]);
+    const mixed = outbox.appendMany([alarm(5), telemetry(6, 4)]);
+    expect(outbox.pending('alarm', a.seq, 10).map((e) => e.seq)).toEqual([mixed[0]!.seq]);
+    expect(outbox.pending('telemetry', t.seq, 10).map((e) => e.seq)).toEqual([mixed[1]!.seq]);
+    expect(outbox.pending('telemetry', mixed[1]!.seq, 10)).toEqual([]);
+    outbox.close();
+    outbox = open();
+    expect(outbox.pending('alarm', 0, 10).map((e) => e.seq)).toEqual([a.seq, mixed[0]!.seq]);
+    expect(outbox.pending('telemetry', t.seq, 10).map((e) => e.seq)).toEqual([mixed[1]!.seq]);
+    outbox.close();
+  });
+
   it('bounds telemetry by count: oldest dropped first, counted, persisted; alarms untouched', () => {
     let outbox = open({ maxTelemetryEvents: 5 });
     for (let i = 0; i < 3; i += 1) outbox.append(alarm(i));

@@ -110,6 +110,14 @@ export class Outbox {
   private readonly seqBlock: number;
   private readonly lanes: Record<Lane, LaneStatements>;
   private readonly depth: Record<Lane, number> = { alarm: 0, telemetry: 0 };
+  /**
+   * The highest seq ever inserted in each lane (set before its insert's transaction, so an
+   * onAlarmStaged pump sees it): `pending` past it answers [] without a query. The uplink pumps
+   * both lanes after every append and ack and each pump ends on an empty read, so most reads
+   * find nothing (bench latency at 10,000 msg/s: `pending` was a fifth of a load process's CPU,
+   * ~13 µs per empty query).
+   */
+  private readonly newestSeq: Record<Lane, number> = { alarm: 0, telemetry: 0 };
   private readonly setMeta: Database.Statement<[string, number]>;
   private readonly dropOldest: Database.Statement<[number]>;
   private readonly dropOlderThan: Database.Statement<[number]>;
@@ -178,6 +186,8 @@ export class Outbox {
     );
     this.nextSeq = this.reservedUntil + 1;
     for (const lane of LANES) this.depth[lane] = this.lanes[lane].count.get()?.n ?? 0;
+    this.newestSeq.alarm = maxSeq('alarm_outbox');
+    this.newestSeq.telemetry = maxSeq('telemetry_outbox');
     this.pruneTelemetry();
   }
 
@@ -205,6 +215,8 @@ export class Outbox {
     const statements = this.lanes[lane];
     const overflow =
       lane === 'telemetry' ? this.depth.telemetry + 1 - this.options.maxTelemetryEvents : 0;
+    // Before the insert: if the transaction fails, a too-high mark only costs a query.
+    this.newestSeq[lane] = seq;
     this.db.transaction(() => {
       statements.insert.run(seq, event.id, createdAt, body);
       if (lane === 'alarm') this.alarmStaged();
@@ -246,6 +258,7 @@ export class Outbox {
     this.db.transaction(() => {
       for (const draft of drafts) {
         const event: GatewayEvent = { ...draft, id: newEventId(), seq };
+        this.newestSeq[draft.type] = seq;
         this.lanes[draft.type].insert.run(seq, event.id, createdAt, JSON.stringify(event));
         events.push(event);
         added[draft.type] += 1;
@@ -283,6 +296,7 @@ export class Outbox {
   /** Up to `limit` pending events of a lane with seq > afterSeq, in seq order. */
   pending(lane: Lane, afterSeq: number, limit: number): StoredEvent[] {
     this.assertOpen();
+    if (afterSeq >= this.newestSeq[lane]) return [];
     return this.lanes[lane].pending
       .all(afterSeq, limit)
       .map((row) => ({ seq: row.seq, json: row.body, createdAt: row.created_at }));
