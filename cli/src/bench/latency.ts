@@ -37,6 +37,7 @@ import { windowFigures, type HistogramScrape, type WindowFigures } from './prom-
 import {
   forkLayoutWorkers,
   heldTelemetry,
+  waitForDrain,
   startGateways,
   workerLag,
   type LoopLag,
@@ -79,6 +80,8 @@ export interface LatencyBenchOptions {
    * district, while the alarm's own outbox commit is still timed on a real disk.
    */
   loadDir?: string;
+  /** Seconds of the first rate's load, unmeasured, before it (default 0; bench.ts says why). */
+  warmupS?: number;
   /** Seconds between progress lines while the load runs (0: none). */
   progressS?: number;
   /** Where progress lines go (the JSON result is returned, not printed). */
@@ -100,6 +103,8 @@ export interface LatencyBenchResult {
   gatewayDir: string | null;
   /** Where the load processes' gateways' outboxes were (--load-dir), when not with the rest. */
   loadDir: string | null;
+  /** Seconds of unmeasured load before the first rate (--warmup). */
+  warmupS: number;
   runs: LatencyRunResult[];
 }
 
@@ -223,6 +228,13 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     };
     // Before every rate, including the first: the warm-up reading each gateway took at start
     // (2,000 events in flight at once) is start-up, not the load being measured.
+    const warmupS = options.warmupS ?? 0;
+    const firstRate = options.rates[0];
+    if (warmupS > 0 && firstRate !== undefined) {
+      await waitForDrain(workers, options.log);
+      options.log(`warming up: ${firstRate} telemetry/s for ${warmupS} s, not measured`);
+      await runRate(setup, firstRate, { ...options, durationS: warmupS, log: () => undefined });
+    }
     for (const rate of options.rates) {
       await waitForDrain(workers, options.log);
       runs.push(await runRate(setup, rate, options));
@@ -236,6 +248,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       probeGateways: placement.probe?.gatewayIds.length ?? 0,
       gatewayDir: options.gatewayDir ?? null,
       loadDir: options.loadDir ?? null,
+      warmupS,
       runs,
     };
   } finally {
@@ -260,17 +273,6 @@ interface Setup {
   hubClock: number;
   /** A directory on the disk the hub and the gateways write to. */
   diskDir: string;
-}
-
-/** Waits (bounded) for the telemetry held at the gateways (warm-up, or the last run's) to reach the hub. */
-async function waitForDrain(workers: GatewayWorker[], log: (line: string) => void): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  let held = await heldTelemetry(workers);
-  if (held > 0) log(`waiting for ${held} telemetry events still held at the gateways`);
-  while (held > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1000));
-    held = await heldTelemetry(workers);
-  }
 }
 
 async function runRate(

@@ -102,6 +102,20 @@ export async function workerLag(workers: readonly GatewayWorker[]): Promise<Loop
   };
 }
 
+/** Waits (bounded) for the telemetry held at the gateways (warm-up, or the last run's) to reach the hub. */
+export async function waitForDrain(
+  workers: readonly GatewayWorker[],
+  log: (line: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  let held = await heldTelemetry(workers);
+  if (held > 0) log(`waiting for ${held} telemetry events still held at the gateways`);
+  while (held > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    held = await heldTelemetry(workers);
+  }
+}
+
 /** Telemetry still held in the gateways' outboxes, over all workers. */
 export async function heldTelemetry(workers: readonly GatewayWorker[]): Promise<number> {
   const health = await Promise.all(workers.map((w) => w.request({ op: 'health' })));

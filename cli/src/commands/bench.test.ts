@@ -59,6 +59,7 @@ function result(layout: string, p50: number, p99: number, lost = 0): LatencyBenc
     probeGateways: 1,
     gatewayDir: null,
     loadDir: null,
+    warmupS: 10,
     runs: [run(100, p50, p99, lost)],
   };
 }
@@ -99,6 +100,14 @@ describe('anxin bench latency --hubs', () => {
     }
   });
 
+  it('refuses a --warmup that is not 0–600 seconds before starting anything', async () => {
+    for (const bad of ['-1', '601', 'ten']) {
+      const { code, stderr } = await anxin(['bench', 'latency', '--warmup', bad]);
+      expect(code, bad).toBe(2);
+      expect(stderr, bad).toContain('--warmup');
+    }
+  });
+
   it('refuses a --gateway-dir that is not a writable directory before starting anything', async () => {
     const { code, stderr } = await anxin(['bench', 'latency', '--gateway-dir', '/nonexistent/x']);
     expect(code).toBe(2);
@@ -122,10 +131,14 @@ describe('anxin bench latency --hubs', () => {
         '1',
         '--gateway-dir',
         elsewhere,
+        '--warmup',
+        '0',
       ]);
       expect(code, stderr).toBe(0);
       const figures = JSON.parse(stdout.trim().split('\n').pop() ?? '') as LatencyBenchResult;
       expect(figures.gatewayDir).toBe(elsewhere);
+      expect(figures.warmupS).toBe(0);
+      expect(stderr).not.toContain('warming up');
       expect(figures.runs[0]?.telemetryStored).toBeGreaterThan(0);
       expect(figures.runs[0]?.alarmsLost).toBe(0);
       expect(stdout).toContain(`gateways' outboxes: ${elsewhere}`);
@@ -154,10 +167,14 @@ describe('anxin bench latency --hubs', () => {
       const { code, stdout, stderr } = await anxin([
         ...['bench', 'latency', '--gateways', '4', '--rate', '40', '--duration', '2'],
         ...['--alarm-rate', '2', '--workers', '1', '--probe-gateways', '1'],
-        ...['--gateway-dir', probeDir, '--load-dir', loadDir],
+        ...['--gateway-dir', probeDir, '--load-dir', loadDir, '--warmup', '1'],
       ]);
       expect(code, stderr).toBe(0);
       const figures = JSON.parse(stdout.trim().split('\n').pop() ?? '') as LatencyBenchResult;
+      // The warm-up ran the first rate's load before it, and only the measured run is reported.
+      expect(stderr).toContain('warming up: 40 telemetry/s for 1 s, not measured');
+      expect(figures.warmupS).toBe(1);
+      expect(figures.runs.map((r) => r.rate)).toEqual([40]);
       expect(figures.gatewayDir).toBe(probeDir);
       expect(figures.loadDir).toBe(loadDir);
       expect(figures.runs[0]?.alarmsLost).toBe(0);
@@ -220,6 +237,8 @@ describe('anxin bench latency --hubs', () => {
           '1',
           '--hubs',
           '2',
+          '--warmup',
+          '0',
         ],
         { timeout: 240_000 },
         (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),

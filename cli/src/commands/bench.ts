@@ -28,6 +28,7 @@ export const benchCommand: Command = {
     'Usage: anxin bench latency [--gateways N] [--rate MSG_PER_S[,MSG_PER_S…]] [--duration S]',
     '                           [--alarm-rate PER_S] [--workers W] [--hubs N[,N…]] [--load-nice idle|N]',
     '                           [--probe-gateways P] [--tls] [--gateway-dir DIR] [--load-dir DIR]',
+    '                           [--warmup S]',
     '       anxin bench storm [--gateways N] [--backlog-minutes M] [--alarm-rate PER_S] [--workers W]',
     '                         [--rate-per-home EVENTS_PER_S] [--timeout S] [--spread-ms MS]',
     '                         [--load-nice idle|N] [--probe-gateways P] [--tls | --tls-resume]',
@@ -46,6 +47,10 @@ export const benchCommand: Command = {
     '  (the table of issue 12; 5 alarms/s gives ~150 per rate, so p99 is not just the slowest of',
     '  a few dozen). Open files: 4 per gateway in its load process (SQLite db, WAL, shm,',
     '  socket) and 1 socket per gateway in the hub.',
+    '  --warmup S (default 10, 0 to 600): before the first rate, S seconds of its load, alarms and',
+    '  console resolves that are not measured. A fresh hub compiles code on its first requests',
+    "  (V8's, and a stall of ~110 ms on the console's first resolve, where fastify builds the",
+    "  route's response serializer); the table is about the steady state. 0 measures it cold.",
     '  --hubs N: instead of one hub with its embedded broker and SQLite, N hub processes behind a',
     '  Mosquitto 2 with dynamic security, on one PostgreSQL (fsync on) and Redis, all started here',
     '  from Debian packages (scripts/ensure-system-deps.sh); the console is on the last hub, so',
@@ -129,6 +134,7 @@ export const benchCommand: Command = {
       tls: { type: 'boolean' },
       'gateway-dir': { type: 'string' },
       'load-dir': { type: 'string' },
+      warmup: { type: 'string' },
     });
     const tls = values.tls === true;
     const gatewayDir = values['gateway-dir'];
@@ -156,6 +162,7 @@ export const benchCommand: Command = {
       gateways,
       rates: rateList(values.rate),
       durationS: intOption(values.duration, '--duration', 30, 1, 3600),
+      warmupS: intOption(values.warmup, '--warmup', 10, 0, 600),
       alarmRate,
       workers: intOption(values.workers, '--workers', defaultLatencyWorkers(gateways), 1, 64),
       loadPriority: loadPriorityOption(values['load-nice'], DEFAULT_LATENCY_LOAD_PRIORITY),
