@@ -25,7 +25,7 @@ import { registerBrokerAuthRoutes } from './http/broker-auth-routes.js';
 import { SqlLoginLimiter } from './http/login-limiter.js';
 import { checkResponsesFromEnv } from './http/response-check.js';
 import { sessionSweep } from './http/session-sweep.js';
-import { buildHttpServer } from './http/server.js';
+import { buildHttpServer, lazySerializersFromEnv } from './http/server.js';
 import { AlarmEngineModule } from './engine/module.js';
 import { engineDb } from './engine/tables.js';
 import { createHubBus } from './events/hub-events.js';
@@ -248,6 +248,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
       : {}),
     webRoot: resolveWebRoot(config),
     checkResponses: checkResponsesFromEnv(),
+    lazySerializers: lazySerializersFromEnv(),
     alarms,
     auth,
     secureCookie: config.auth.secureCookie,

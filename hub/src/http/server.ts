@@ -29,6 +29,15 @@ export interface HttpDeps extends RouteDeps {
   care: Omit<CareRouteDeps, 'access' | 'alarms' | 'scopedAlarms'>;
   /** Check every 2xx answer against a strict copy of its schema (tests; response-check.ts). */
   checkResponses?: boolean;
+  /** Leave response serializers' validators to their first use (tests; see serializerOpts). */
+  lazySerializers?: boolean;
+}
+
+export const LAZY_SERIALIZERS_ENV = 'ANXIN_LAZY_SERIALIZERS';
+
+/** Whether this process builds serializers lazily (the test environment sets the variable). */
+export function lazySerializersFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[LAZY_SERIALIZERS_ENV] === '1';
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
@@ -42,6 +51,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit,
     trustProxy: false,
+    // fast-json-stringify checks a value against each branch of a response schema's anyOf (every
+    // "text or null" field) with Ajv, which compiles lazily: the first reply of a route compiled
+    // them on the event loop, and the first alarm resolve after a start stalled the hub ~110 ms
+    // (bench latency, hub CPU profile) while alarms waited — after a restart, in the middle of
+    // the reconnect storm. Compiled when the routes are built instead: measured, a hub starts in
+    // ~1.6 s instead of ~0.6 s. The test suite starts hundreds of hubs and skips it.
+    ...(deps.lazySerializers === true ? {} : { serializerOpts: { compileValidators: true } }),
   });
   // Two validators. Bodies are JSON and already typed: they are never coerced (with coercion, Ajv
   // turns a JSON null into '' wherever a schema allows "text or null", silently changing data).
