@@ -4,19 +4,9 @@
  * QoS 1 publish (alarm ack, command, configuration) followed at once by a QoS 0 one (telemetry
  * ack) lost the QoS 1 one to aedes' duplicate check.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { connectAsync, type MqttClient } from 'mqtt';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { downlinkTopic } from '@anxin/protocol';
-import { hubConfig } from '../config.js';
-import { createHubMetrics } from '../metrics.js';
-import { hashGatewaySecret } from '../security/gateway-secret.js';
-import { openDatabase, type OpenedDatabase } from '../store/db.js';
-import { GatewayStore } from '../store/gateways.js';
-import { Broker } from './broker.js';
+import { brokerWithGateway, type BrokerWithGateway } from '../testing/broker-gateway.js';
 import { DownlinkOrder } from './downlink-order.js';
 
 /** A publish the test settles by hand, recording when it started. */
@@ -110,37 +100,19 @@ describe('DownlinkOrder', () => {
 });
 
 describe('embedded broker: a QoS 1 publish then a QoS 0 one to the same gateway', () => {
-  let dir: string | undefined;
-  let opened: OpenedDatabase | undefined;
-  let broker: Broker | undefined;
-  let gateway: MqttClient | undefined;
+  let running: BrokerWithGateway | undefined;
   afterEach(async () => {
-    await gateway?.endAsync(true);
-    await broker?.close();
-    await opened?.db.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await running?.close();
+    running = undefined;
   });
 
   it('delivers both, in order, every time', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'anxin-downlink-order-'));
-    opened = await openDatabase(join(dir, 'hub.db'), pino({ level: 'silent' }));
-    const gateways = new GatewayStore(opened.db);
-    await gateways.upsertCredentials('gw-order', hashGatewaySecret('order-secret-1'), null, 0);
-    broker = await Broker.create({
-      config: hubConfig({ mqtt: { port: 0 } }).mqtt,
-      gateways,
-      metrics: createHubMetrics(),
-      log: pino({ level: 'silent' }),
-      uplinks: { onUplink: () => undefined },
-    });
-    const url = await broker.listen();
-    gateway = await connectAsync(url, {
-      clientId: 'gw-order',
-      username: 'gw-order',
-      password: 'order-secret-1',
+    running = await brokerWithGateway({
+      gatewayId: 'gw-order',
+      secret: 'order-secret-1',
       clean: false,
-      reconnectPeriod: 0,
     });
+    const { broker, gateway } = running;
     const received: string[] = [];
     gateway.on('message', (_topic, payload) => received.push(payload.toString()));
     await gateway.subscribeAsync(

@@ -4,19 +4,9 @@
  * gateway of an older release or an alarm sent at connect, has the hub answer before its
  * SUBSCRIBE is through. Without the gate that answer reached no one.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { connectAsync, type MqttClient } from 'mqtt';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { downlinkTopic } from '@anxin/protocol';
-import { hubConfig } from '../config.js';
-import { createHubMetrics, type HubMetrics } from '../metrics.js';
-import { hashGatewaySecret } from '../security/gateway-secret.js';
-import { openDatabase, type OpenedDatabase } from '../store/db.js';
-import { GatewayStore } from '../store/gateways.js';
-import { Broker } from './broker.js';
+import { brokerWithGateway, type BrokerWithGateway } from '../testing/broker-gateway.js';
 import { SubscriptionGate, subscribingClient, type GateRelease } from './subscription-gate.js';
 
 const ACK = downlinkTopic('gw-1', 'ack');
@@ -112,48 +102,20 @@ describe('SubscriptionGate', () => {
 });
 
 describe('Broker: a publish to a gateway that has not subscribed yet', () => {
-  let dir: string | undefined;
-  let opened: OpenedDatabase | undefined;
-  let broker: Broker | undefined;
-  let gateway: MqttClient | undefined;
+  let running: BrokerWithGateway | undefined;
   afterEach(async () => {
-    await gateway?.endAsync(true);
-    await broker?.close();
-    await opened?.db.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await running?.close();
+    running = undefined;
   });
 
-  async function connectedGateway(
-    metrics: HubMetrics,
-  ): Promise<{ hub: Broker; client: MqttClient }> {
-    dir = mkdtempSync(join(tmpdir(), 'anxin-subscription-gate-'));
-    opened = await openDatabase(join(dir, 'hub.db'), pino({ level: 'silent' }));
-    const gateways = new GatewayStore(opened.db);
-    await gateways.upsertCredentials('gw-1', hashGatewaySecret('gate-secret-1'), null, 0);
-    const hub = await Broker.create({
-      config: hubConfig({ mqtt: { port: 0 } }).mqtt,
-      gateways,
-      metrics,
-      log: pino({ level: 'silent' }),
-      uplinks: { onUplink: () => undefined },
-    });
-    broker = hub;
-    const url = await hub.listen();
-    // A fresh session (as after a hub restart): no subscription survives from before.
-    const client = await connectAsync(url, {
-      clientId: 'gw-1',
-      username: 'gw-1',
-      password: 'gate-secret-1',
-      clean: true,
-      reconnectPeriod: 0,
-    });
-    gateway = client;
-    return { hub, client };
+  /** A fresh session (as after a hub restart): no subscription survives from before. */
+  async function connectedGateway(): Promise<BrokerWithGateway> {
+    running = await brokerWithGateway({ gatewayId: 'gw-1', secret: 'gate-secret-1', clean: true });
+    return running;
   }
 
   it('is delivered once the gateway subscribes, in the order the hub made it', async () => {
-    const metrics = createHubMetrics();
-    const { hub, client } = await connectedGateway(metrics);
+    const { broker: hub, gateway: client, metrics } = await connectedGateway();
     const received: string[] = [];
     client.on('message', (topic, payload) => received.push(`${topic} ${payload.toString()}`));
     // The hub answers before the SUBSCRIBE is through: a telemetry ack (QoS 0), then an alarm
@@ -178,8 +140,7 @@ describe('Broker: a publish to a gateway that has not subscribed yet', () => {
   });
 
   it('goes when the gateway disconnects without subscribing (nothing is held forever)', async () => {
-    const metrics = createHubMetrics();
-    const { hub, client } = await connectedGateway(metrics);
+    const { broker: hub, gateway: client, metrics } = await connectedGateway();
     const sent = hub.publish(ACK, Buffer.from('alarm-ack'), { qos: 1 });
     await client.endAsync(true);
     await sent;
