@@ -40,6 +40,7 @@ import { createHubMetrics, type HubMetrics } from './metrics.js';
 import { Realtime } from './realtime/realtime.js';
 import { AlarmStore } from './store/alarms.js';
 import { openDatabase } from './store/db.js';
+import { checkpointsOffTheLoop } from './store/wal-checkpointer.js';
 import { loadSharedSecret } from './store/hub-secrets.js';
 import { resolveDatabaseTarget } from './store/target.js';
 import { GatewayStore } from './store/gateways.js';
@@ -54,11 +55,12 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   const metrics: HubMetrics = createHubMetrics();
   const instanceId = resolveInstanceId(config.cluster);
 
-  const store = await openDatabase(
-    resolveDatabaseTarget(config),
-    partLogger(root, config, 'store'),
-  );
+  const storeLog = partLogger(root, config, 'store');
+  const target = resolveDatabaseTarget(config);
+  const store = await openDatabase(target, storeLog);
   const { db } = store;
+  // On SQLite, checkpoints leave the event loop (store/wal-checkpointer.ts says why).
+  const checkpointer = checkpointsOffTheLoop(db, target, storeLog);
   const alarms = new AlarmStore(db);
   const gateways = new GatewayStore(db);
   const users = new UserStore(db);
@@ -329,7 +331,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
   // queued work drains while gateways can still get their acks, then the stores close.
   const lifecycle = new Lifecycle(log).add(
     eventLoopLagSampler(metrics.eventLoopLagSeconds),
-    part('database', { stop: () => db.destroy() }),
+    part('database', { stop: () => checkpointer.stop().then(() => db.destroy()) }),
     // Started by buildHub: in-process users (tests, `anxin` commands) read it without listen().
     part('telemetry', { stop: () => telemetry.close() }),
     part('http', { stop: () => http.close() }),
