@@ -111,6 +111,9 @@ export function startWalCheckpointer(
     },
     async stop() {
       stopping = true;
+      // Unreferenced, the thread would not keep a closing process alive until it has gone, and a
+      // process whose last work is awaiting it would end with that await unsettled (exit code 13).
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
