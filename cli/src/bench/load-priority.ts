@@ -50,8 +50,14 @@ export function applyLoadPriority(env: NodeJS.ProcessEnv = process.env): void {
   const priority = parseLoadPriority(env[LOAD_PRIORITY_ENV]);
   if (priority === 'idle') {
     // Node has no sched_setscheduler(2); util-linux's chrt(1) calls it (Debian: always installed).
-    for (const tid of ownThreads())
-      execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore' });
+    try {
+      for (const tid of ownThreads())
+        execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore' });
+    } catch (err) {
+      throw new Error(
+        `cannot run the load under SCHED_IDLE (chrt --idle: ${err instanceof Error ? err.message : String(err)}): install util-linux, or pass --load-nice 10`,
+      );
+    }
     return;
   }
   if (priority === 0) return;

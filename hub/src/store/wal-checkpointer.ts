@@ -9,18 +9,20 @@
  * waited for it.
  *
  * Here the hub's connection never checkpoints (`wal_autocheckpoint = 0`). A worker thread with its
- * own connection runs PASSIVE checkpoints every `intervalMs`: it copies what is committed
- * without taking a lock a writer or reader waits on (sqlite.org/wal.html, "Checkpointing";
- * sqlite.org/c3ref/wal_checkpoint_v2.html). The WAL restarts from its start at the next write
- * once it has all been copied, and `journal_size_limit` truncates it then. If the thread fails,
+ * own connection (wal-checkpoint-worker.ts) runs PASSIVE checkpoints every `intervalMs`: it
+ * copies what is committed without taking a lock a writer or reader waits on
+ * (sqlite.org/wal.html, "Checkpointing"; sqlite.org/c3ref/wal_checkpoint_v2.html). The WAL
+ * restarts from its start at the next write once it has all been copied, and
+ * `journal_size_limit` truncates it then. If the thread fails,
  * the hub's connection checkpoints by itself again, as SQLite does by default.
  */
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { hubWorkerFile } from '../worker-file.js';
 import { sqliteConnectionOf } from './db.js';
+import type { CheckpointData } from './wal-checkpoint-worker.js';
 import type { Database } from './schema.js';
 import type { DatabaseTarget } from './target.js';
 
@@ -32,22 +34,6 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** SQLite's own default (sqlite.org/pragma.html#pragma_wal_autocheckpoint), restored on failure. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
-
-/** The checkpointing thread (CommonJS, evaluated): checkpoints until told to stop. */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.betterSqlite3);
-const db = new Database(workerData.file);
-const timer = setInterval(() => {
-  const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-  parentPort.postMessage({ checkpointed: result.checkpointed, log: result.log });
-}, workerData.intervalMs);
-parentPort.on('message', () => {
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
-`;
 
 export interface WalCheckpointer {
   /** Checkpoints the thread has run so far (tests, diagnostics). */
@@ -79,14 +65,8 @@ export function startWalCheckpointer(
 ): WalCheckpointer {
   connection.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   connection.pragma('wal_autocheckpoint = 0');
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: {
-      file,
-      intervalMs,
-      // Resolved here: an evaluated worker resolves modules from the working directory.
-      betterSqlite3: createRequire(import.meta.url).resolve('better-sqlite3'),
-    },
+  const worker = new Worker(hubWorkerFile('store/wal-checkpoint-worker.js'), {
+    workerData: { file, intervalMs } satisfies CheckpointData,
   });
   let checkpoints = 0;
   let stopping = false;

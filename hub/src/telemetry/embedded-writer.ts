@@ -8,8 +8,6 @@
  * posts the rows and is told when they are durable; `write` resolves after the commit, so the ack
  * still follows durability. The thread's code is embedded-writer-worker.ts.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type {
   Reply,
@@ -18,22 +16,9 @@ import type {
   TelemetryRow,
   WriterData,
 } from './embedded-writer-worker.js';
+import { hubWorkerFile } from '../worker-file.js';
 
 export type { TelemetryRow } from './embedded-writer-worker.js';
-
-/**
- * The worker's compiled file. Beside this one in dist/; when this module runs from src/ (the test
- * runner transpiles .ts in memory, and a worker thread cannot), the hub's built copy.
- */
-function workerFile(): string {
-  const built = import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/telemetry/embedded-writer-worker.js', import.meta.url)
-    : new URL('./embedded-writer-worker.js', import.meta.url);
-  const path = fileURLToPath(built);
-  if (!existsSync(path))
-    throw new Error(`telemetry writer not built (${path}): run npm run build (or npx tsc -b hub)`);
-  return path;
-}
 
 interface Pending {
   resolve: (changes: number) => void;
@@ -57,7 +42,7 @@ export class EmbeddedWriter {
   /** Starts the worker (the table must exist); rejects if it cannot open the file. */
   start(): Promise<void> {
     if (this.ready) return this.ready;
-    const worker = new Worker(workerFile(), {
+    const worker = new Worker(hubWorkerFile('telemetry/embedded-writer-worker.js'), {
       workerData: { file: this.file } satisfies WriterData,
     });
     this.worker = worker;
