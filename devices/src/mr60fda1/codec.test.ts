@@ -120,6 +120,23 @@ describe('MR60FDA1 decoder: rejections', () => {
     expect(d.stats().rejectReasons.BAD_VALUE).toBe(1);
   });
 
+  it('a corrupted length whose sum and tail happen to pass does not swallow the frames it spans', () => {
+    // CI's counterexample (fast-check seed 1325943488): the length byte of a motion frame went
+    // 01 -> 15, so its 30-byte span ended on the third frame's tail and the one-byte sum matched
+    // by chance; the presence and fall frames inside it were dropped with it.
+    const d = new Mr60fda1Decoder();
+    const out = d.push(
+      parseHex(
+        '53 59 80 02 00 15 01 30 54 43  53 59 80 01 00 01 01 2F 54 43  53 59 83 01 00 01 00 31 54 43',
+      ),
+    );
+    expect(out.map((m) => m.report)).toEqual([
+      { kind: 'presence', present: true },
+      { kind: 'fall', fallen: false },
+    ]);
+    expect(d.stats().rejectReasons.TRUNCATED).toBe(1);
+  });
+
   it('counts unknown but well-formed frames as UNKNOWN', () => {
     const d = new Mr60fda1Decoder();
     const out = d.push(encodeFrame(0x85, 0x02, [0x59]));

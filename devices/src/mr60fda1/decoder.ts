@@ -105,6 +105,16 @@ export class Mr60fda1Decoder {
         pos = headerAt + 1;
         continue;
       }
+      if (completeFrameWithin(buf, headerAt + 1, headerAt + check.length)) {
+        // The sum is one byte, so a corrupted length field that happens to end on a later
+        // frame's tail passes it about once in 256 times, and would swallow the good frames it
+        // spans (a fall report among them). A real frame never carries a whole valid frame in its
+        // data, so the candidate is the corrupt one: drop its header and read what it spans.
+        this.counter.reject(REJECT.TRUNCATED);
+        this.inGarbage = true;
+        pos = headerAt + 1;
+        continue;
+      }
       this.inGarbage = false;
       pos = headerAt + check.length;
       const decoded = decodeFrame(check.frame);
@@ -142,6 +152,14 @@ export class Mr60fda1Decoder {
 function completeFrameAfter(buf: Uint8Array, from: number): boolean {
   for (let at = findHeader(buf, from); at >= 0; at = findHeader(buf, at + 1)) {
     if (checkFrameAt(buf, at, buf.length).status === 'frame') return true;
+  }
+  return false;
+}
+
+/** Whether a complete, valid frame starts after `from` and ends by `end`. */
+function completeFrameWithin(buf: Uint8Array, from: number, end: number): boolean {
+  for (let at = findHeader(buf, from); at >= 0 && at < end; at = findHeader(buf, at + 1)) {
+    if (checkFrameAt(buf, at, end).status === 'frame') return true;
   }
   return false;
 }

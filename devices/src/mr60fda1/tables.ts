@@ -88,7 +88,7 @@ export const REJECT = {
   BAD_LENGTH: 'BAD_LENGTH',
   CHECKSUM: 'CHECKSUM',
   BAD_TAIL: 'BAD_TAIL',
-  /** A frame whose length points past a later complete frame (corrupted length field). */
+  /** A frame whose length spans or points past a later complete frame (corrupted length field). */
   TRUNCATED: 'TRUNCATED',
   BAD_DATA: 'BAD_DATA',
   BAD_VALUE: 'BAD_VALUE',
