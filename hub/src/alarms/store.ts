@@ -17,6 +17,7 @@ import { applyDerived, type DerivedClear, type DerivedRaise } from './derived.js
 import { applyBatch, type AlarmBatchOutcome, type AlarmDiverter } from './device-batches.js';
 import { sqliteConnectionOf } from '../store/db.js';
 import { lockGateways } from '../store/gateway-locks.js';
+import { deferredDurability, type DeferredWrite } from '../store/relaxed-durability.js';
 import { acknowledgeAlarm, reopenAlarm, resolveAlarm } from './lifecycle.js';
 import { clearGatewayOffline, raiseGatewayOffline } from './liveness.js';
 import {
@@ -32,14 +33,24 @@ import { kyselyAlarmStatements } from './statements.js';
 import { statusIn } from './status-filter.js';
 import { detachResidentFromAlarms } from './writes.js';
 
+/** One gateway's alarm batch as the alarm lane hands it over. */
+export interface AlarmBatchInput {
+  gatewayId: string;
+  events: AlarmEvent[];
+  receivedAt: number;
+}
+
 export class AlarmStore {
   private diverter: AlarmDiverter | undefined;
   /** On SQLite, the batch's statements prepared once (statements.ts says why). */
   private readonly sqliteStatements: SqliteAlarmStatements | undefined;
 
+  private readonly deferred: DeferredWrite;
+
   constructor(private readonly db: Kysely<Database>) {
     const sqlite = sqliteConnectionOf(db);
     this.sqliteStatements = sqlite ? new SqliteAlarmStatements(sqlite) : undefined;
+    this.deferred = deferredDurability(db);
   }
 
   /** Set once by the composition root (the service-button rule is built after the store). */
@@ -53,22 +64,36 @@ export class AlarmStore {
    * burst this is what keeps alarm latency flat (DESIGN.md Scale: a reconnect storm must not
    * delay a new alarm).
    */
-  async applyBatches(
-    batches: { gatewayId: string; events: AlarmEvent[]; receivedAt: number }[],
-  ): Promise<AlarmBatchOutcome[]> {
-    const outcomes = await this.db.transaction().execute(async (trx) => {
-      await lockGateways(trx, batches);
-      const statements = this.sqliteStatements ?? kyselyAlarmStatements(trx);
-      const outcomes: AlarmBatchOutcome[] = [];
-      for (const b of batches)
-        outcomes.push(
-          await applyBatch(trx, statements, this.diverter, b.gatewayId, b.events, b.receivedAt),
-        );
-      return outcomes;
-    });
+  async applyBatches(batches: AlarmBatchInput[]): Promise<AlarmBatchOutcome[]> {
+    const { outcomes, durable } = await this.commitBatches(batches);
+    await durable;
+    return outcomes;
+  }
+
+  /**
+   * As applyBatches, but returns once the transaction is committed, before its fsync: the alarm
+   * lane pushes the alarms to the consoles meanwhile and acks the gateways when `durable`
+   * resolves (store/relaxed-durability.ts). Until then a power cut can still undo the commit;
+   * the gateways, not yet acked, send the alarms again.
+   */
+  async commitBatches(
+    batches: AlarmBatchInput[],
+  ): Promise<{ outcomes: AlarmBatchOutcome[]; durable: Promise<void> }> {
+    const { result: outcomes, durable } = await this.deferred((conn) =>
+      conn.transaction().execute(async (trx) => {
+        await lockGateways(trx, batches);
+        const statements = this.sqliteStatements ?? kyselyAlarmStatements(trx);
+        const outcomes: AlarmBatchOutcome[] = [];
+        for (const b of batches)
+          outcomes.push(
+            await applyBatch(trx, statements, this.diverter, b.gatewayId, b.events, b.receivedAt),
+          );
+        return outcomes;
+      }),
+    );
     const diverted = outcomes.flatMap((o) => o.diverted);
     if (diverted.length > 0) this.diverter?.committed(diverted);
-    return outcomes;
+    return { outcomes, durable };
   }
 
   /** The alarm rules' findings and recoveries for one gateway (engine/derived-alarms.ts). */

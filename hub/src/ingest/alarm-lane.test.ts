@@ -23,6 +23,19 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+function requireStore(): OpenedDatabase {
+  if (!store) throw new Error('no store opened');
+  return store;
+}
+
+/** Keeps the lane's deps where a test builds a second lane over them. */
+const depsOf = new WeakMap<AlarmLane, AlarmLaneDeps>();
+function laneDeps(lane: AlarmLane): AlarmLaneDeps {
+  const deps = depsOf.get(lane);
+  if (!deps) throw new Error('lane not built by laneOnSqlite');
+  return deps;
+}
+
 /** A lane over a real SQLite store holding gateway 'gw-1' (seedGatewayHome). */
 async function laneOnSqlite(
   deps: Pick<AlarmLaneDeps, 'ack' | 'onAlarmChanges'> & Partial<AlarmLaneDeps>,
@@ -30,7 +43,7 @@ async function laneOnSqlite(
   dir = mkdtempSync(join(tmpdir(), 'anxin-alarm-lane-'));
   store = await openDatabase(join(dir, 'anxin.db'), pino({ level: 'silent' }));
   await seedGatewayHome(store.db);
-  return new AlarmLane({
+  const all: AlarmLaneDeps = {
     maxEvents: 100,
     overloadRetryAfterMs: 1000,
     storeRetryMinMs: 1000,
@@ -39,7 +52,10 @@ async function laneOnSqlite(
     log: pino({ level: 'silent' }),
     trace: undefined,
     ...deps,
-  });
+  };
+  const lane = new AlarmLane(all);
+  depsOf.set(lane, all);
+  return lane;
 }
 
 /** Runs only microtasks (no timer, I/O or setImmediate callback can run meanwhile). */
@@ -53,22 +69,77 @@ async function microtasksUntil(done: () => boolean, bound = 100_000): Promise<nu
 }
 
 describe('alarm lane, start', () => {
-  it('commits an alarm on an idle lane without waiting for an I/O phase, and is idle again at once', async () => {
+  it('commits and pushes an alarm on an idle lane without waiting for an I/O phase', async () => {
     const acks: number[][] = [];
+    const pushed: string[] = [];
     const lane = await laneOnSqlite({
       ack: (_gatewayId, _lane, acked) => acks.push(acked),
-      onAlarmChanges: () => undefined,
+      onAlarmChanges: (created, updated) =>
+        pushed.push(...[...created, ...updated].map((a) => a.kind)),
     });
     // SQLite's driver is synchronous, so the whole transaction runs in microtasks: if the lane
     // waited for setImmediate (the end of the I/O phase that read the alarm), nothing would
-    // happen here. Twice: the second alarm finds the lane idle again, not still winding down.
+    // happen here. The ack waits for the WAL fsync on the thread pool, so it comes later.
+    // Twice: the second alarm finds the lane idle again, not still winding down.
     for (const seq of [1, 2]) {
       lane.accept('gw-1', [alarmEvent(seq, { kind: 'sos' })], []);
-      await microtasksUntil(() => acks.length === seq && lane.idle);
-      expect(acks).toHaveLength(seq);
+      await microtasksUntil(() => pushed.length === seq);
+      expect(pushed).toHaveLength(seq);
+      await lane.whenIdle();
       expect(acks[seq - 1]).toEqual([seq]);
       expect(lane.idle).toBe(true);
     }
+  });
+});
+
+describe('alarm lane, while the disk syncs', () => {
+  /** The real store, whose commits' fsyncs are held until `open()`, or fail. */
+  async function gatedLane(disk: () => Promise<void>, acks: string[], pushed: string[]) {
+    const lane = await laneOnSqlite({
+      ack: (_gatewayId, _lane, acked, _rejected, deferred) =>
+        acks.push(`acked ${acked.join(',')} deferred ${deferred.join(',')}`),
+      onAlarmChanges: (created) => pushed.push(...created.map((a) => a.kind)),
+    });
+    const real = new AlarmStore(requireStore().db);
+    return {
+      lane: new AlarmLane({
+        ...laneDeps(lane),
+        alarms: {
+          commitBatches: async (batches) => {
+            const committed = await real.commitBatches(batches);
+            return { ...committed, durable: disk().then(() => committed.durable) };
+          },
+        },
+      }),
+    };
+  }
+
+  it('pushes at once, acks only after the fsync, and commits the next alarm meanwhile', async () => {
+    let open = () => {};
+    const disk = new Promise<void>((resolve) => (open = resolve));
+    const acks: string[] = [];
+    const pushed: string[] = [];
+    const { lane } = await gatedLane(() => disk, acks, pushed);
+    lane.accept('gw-1', [alarmEvent(1, { kind: 'sos' })], []);
+    await microtasksUntil(() => pushed.length === 1);
+    lane.accept('gw-1', [alarmEvent(2, { kind: 'fall' })], []);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(pushed).toEqual(['sos', 'fall']);
+    expect(acks).toEqual([]);
+    expect(lane.idle).toBe(false);
+    open();
+    await lane.whenIdle();
+    expect(acks).toEqual(['acked 1 deferred ', 'acked 2 deferred ']);
+  });
+
+  it('defers the alarms when the fsync fails: pushed, stored, never acked', async () => {
+    const acks: string[] = [];
+    const pushed: string[] = [];
+    const { lane } = await gatedLane(() => Promise.reject(new Error('EIO')), acks, pushed);
+    lane.accept('gw-1', [alarmEvent(1, { kind: 'sos' })], []);
+    await lane.whenIdle();
+    expect(pushed).toEqual(['sos']);
+    expect(acks).toEqual(['acked  deferred 1']);
   });
 });
 

@@ -1,18 +1,20 @@
 /**
  * The alarm lane (DESIGN.md contract clauses 2–4; issue 4): its own bounded queue and worker,
  * always served first. Everything queued (up to a bound) is committed to SQL in one transaction
- * (group commit), then pushed to consoles, then acked (both only after the commit: the push
- * first because an operator waits for it, a gateway's ack only frees its outbox); a failed commit
- * defers, never drops.
+ * (group commit), pushed to consoles as soon as it is committed, and acked once the commit is on
+ * the disk (store/relaxed-durability.ts: an operator waits for the push; a gateway's ack only
+ * frees its outbox, so it alone waits for the fsync, and the lane takes the next group meanwhile).
+ * A failed commit or fsync defers, never drops.
  */
 import type { AlarmDto, AlarmEvent } from '@anxin/protocol';
 import type { Logger } from 'pino';
 import type { HubMetrics } from '../metrics.js';
 import type { AlarmCareFields } from '../alarms/rows.js';
+import type { AlarmBatchOutcome } from '../alarms/device-batches.js';
 import type { AlarmStore } from '../store/alarms.js';
 import { preciseNow, type AlarmTrace } from './alarm-trace.js';
 import type { EventRejection } from './batch.js';
-import { makeJob, type AckFn, type Job } from './jobs.js';
+import { deferJobs, makeJob, type AckFn, type Job } from './jobs.js';
 import { BoundedQueue } from './queue.js';
 
 /**
@@ -28,7 +30,7 @@ export interface AlarmLaneDeps {
   maxEvents: number;
   overloadRetryAfterMs: number;
   storeRetryMinMs: number;
-  alarms: AlarmStore;
+  alarms: Pick<AlarmStore, 'commitBatches'>;
   metrics: HubMetrics;
   log: Logger;
   ack: AckFn;
@@ -52,6 +54,8 @@ export type AlarmChangesListener = (
 export class AlarmLane {
   private readonly queue: BoundedQueue<Job<AlarmEvent>>;
   private running = false;
+  /** Groups committed and pushed whose fsync (and so whose acks) is still to come. */
+  private awaitingDisk = 0;
   private idleWaiters: (() => void)[] = [];
   private closing = false;
 
@@ -63,9 +67,9 @@ export class AlarmLane {
     return this.queue.depthEvents;
   }
 
-  /** Nothing queued or being written. */
+  /** Nothing queued, being written or waiting for the disk to ack. */
   get idle(): boolean {
-    return !this.running && this.queue.length === 0;
+    return !this.running && this.queue.length === 0 && this.awaitingDisk === 0;
   }
 
   /** From now on the lane defers what arrives (the gateway sends it to the next hub process). */
@@ -132,10 +136,15 @@ export class AlarmLane {
       }
     } finally {
       this.running = false;
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
+      this.wakeIdleWaiters();
     }
+  }
+
+  private wakeIdleWaiters(): void {
+    if (!this.idle) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   private async process(jobs: Job<AlarmEvent>[]): Promise<void> {
@@ -146,7 +155,7 @@ export class AlarmLane {
     const started = process.hrtime.bigint();
     const sqlStartedAt = this.deps.trace ? preciseNow() : 0;
     try {
-      const outcomes = await this.deps.alarms.applyBatches(work);
+      const { outcomes, durable } = await this.deps.alarms.commitBatches(work);
       const committedAt = this.deps.trace ? preciseNow() : 0;
       metrics.sqlWriteSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       const created: AlarmDto[] = [];
@@ -165,14 +174,17 @@ export class AlarmLane {
           this.deps.log.error({ err }, 'alarm changes listener failed (alarms are stored)');
         }
       }
-      work.forEach((job, i) => {
-        const outcome = outcomes[i];
-        if (!outcome) return;
-        metrics.alarmsStored.inc({}, outcome.stored);
-        ack(job.gatewayId, 'alarm', outcome.acked, [...job.rejected, ...outcome.rejected], []);
-        metrics.alarmAckSeconds.observe(Number(process.hrtime.bigint() - job.arrivedNs) / 1e9);
-        for (const r of outcome.rejected) metrics.rejections.inc({ code: r.code });
-      });
+      this.awaitingDisk += 1;
+      void durable
+        .then(
+          () => this.ackDurable(work, outcomes),
+          (err: unknown) => this.deferAll(work, err, 'alarm commit could not be made durable'),
+        )
+        .catch((err: unknown) => this.deps.log.error({ err }, 'alarm acks failed'))
+        .finally(() => {
+          this.awaitingDisk -= 1;
+          this.wakeIdleWaiters();
+        });
       const trace = this.deps.trace;
       if (trace) {
         const record = (pushedAt: number) => {
@@ -194,20 +206,25 @@ export class AlarmLane {
         else now();
       }
     } catch (err) {
-      this.deps.log.error(
-        { err, batches: work.length },
-        'alarm batches could not be stored: deferred',
-      );
-      for (const job of work) {
-        ack(
-          job.gatewayId,
-          'alarm',
-          [],
-          job.rejected,
-          job.events.map((e) => e.seq),
-          this.deps.storeRetryMinMs,
-        );
-      }
+      this.deferAll(work, err, 'alarm batches could not be stored: deferred');
     }
+  }
+
+  private ackDurable(work: Job<AlarmEvent>[], outcomes: AlarmBatchOutcome[]): void {
+    const { ack, metrics } = this.deps;
+    work.forEach((job, i) => {
+      const outcome = outcomes[i];
+      if (!outcome) return;
+      metrics.alarmsStored.inc({}, outcome.stored);
+      ack(job.gatewayId, 'alarm', outcome.acked, [...job.rejected, ...outcome.rejected], []);
+      metrics.alarmAckSeconds.observe(Number(process.hrtime.bigint() - job.arrivedNs) / 1e9);
+      for (const r of outcome.rejected) metrics.rejections.inc({ code: r.code });
+    });
+  }
+
+  /** Never dropped: the gateways keep these alarms and send them again after `storeRetryMinMs`. */
+  private deferAll(work: Job<AlarmEvent>[], err: unknown, message: string): void {
+    this.deps.log.error({ err, batches: work.length }, message);
+    deferJobs(this.deps.ack, 'alarm', work, this.deps.storeRetryMinMs);
   }
 }

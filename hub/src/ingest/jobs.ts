@@ -61,3 +61,21 @@ export function ackSender(
     sendAck(gatewayId, ack);
   };
 }
+
+/** Answers every job "deferred": the gateways keep those events and send them again later. */
+export function deferJobs(
+  ack: AckFn,
+  lane: Lane,
+  jobs: readonly Job<{ seq: number }>[],
+  retryAfterMs: number,
+): void {
+  for (const job of jobs)
+    ack(
+      job.gatewayId,
+      lane,
+      [],
+      job.rejected,
+      job.events.map((e) => e.seq),
+      retryAfterMs,
+    );
+}

@@ -15,7 +15,7 @@ import {
   type TelemetryStore,
 } from '../telemetry/store.js';
 import type { EventRejection } from './batch.js';
-import { makeJob, type AckFn, type Job } from './jobs.js';
+import { deferJobs, makeJob, type AckFn, type Job } from './jobs.js';
 import { BoundedQueue } from './queue.js';
 import { writeIsolating, type TelemetryEntry } from './telemetry-isolate.js';
 import { TelemetryResume } from './telemetry-resume.js';
@@ -281,16 +281,7 @@ export class TelemetryLane {
   }
 
   private defer(jobs: Job<TelemetryEvent>[], retryAfterMs: number): void {
-    for (const job of jobs) {
-      this.deps.ack(
-        job.gatewayId,
-        'telemetry',
-        [],
-        job.rejected,
-        job.events.map((e) => e.seq),
-        retryAfterMs,
-      );
-    }
+    deferJobs(this.deps.ack, 'telemetry', jobs, retryAfterMs);
   }
 
   start(): void {

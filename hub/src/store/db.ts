@@ -6,12 +6,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import type { MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { inCodeMigrations } from './migrations.js';
+import { durableSqliteDialect, SqliteDurability } from './durable-sqlite.js';
 import { StatementCachingDatabase } from './sqlite-statement-cache.js';
+import { fileDataSync, WalSync } from './wal-sync.js';
 import type { Database } from './schema.js';
 import { describeTarget, type DatabaseTarget } from './target.js';
 
@@ -60,25 +62,52 @@ export function postgresKysely(pool: pg.PoolConfig, log: Logger): Kysely<Databas
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: p }) });
 }
 
-function sqliteKysely(file: string): Kysely<Database> {
+function sqliteKysely(file: string, log: Logger): Kysely<Database> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
-  // WAL: readers (REST, consoles) never block the ingest writer. synchronous=FULL: an acknowledged
-  // alarm must survive power loss, because the gateway deletes it from its outbox on our ack
-  // (DESIGN.md, contract clause 3) — NORMAL could lose the last commits on power failure.
+  // WAL: readers (REST, consoles) never block the ingest writer. synchronous=NORMAL: a commit
+  // writes the WAL without waiting for the disk (it survives the process dying); the fsync that
+  // makes it survive a power cut runs off the event loop, and whoever needs that waits for it
+  // (durable-sqlite.ts, wal-sync.ts): an acknowledged alarm must survive power loss, because the
+  // gateway deletes it from its outbox on our ack (DESIGN.md, contract clause 3).
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  const statements = new StatementCachingDatabase(sqlite);
+  const walFile = file === ':memory:' ? undefined : fileDataSync(`${file}-wal`);
+  const durability = new SqliteDurability(
+    walFile &&
+      new WalSync(walFile.dataSync, (err) =>
+        log.fatal(
+          { err, code: 'WAL_SYNC_FAILED', file },
+          'fsync of the SQLite WAL failed: nothing more is acknowledged as durable; restart the hub',
+        ),
+      ),
+    walFile?.close,
+  );
+  const watch = {
+    get inTransaction() {
+      return sqlite.inTransaction;
+    },
+    isReadonly: (query: string) => statements.isReadonly(query),
+  };
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: new StatementCachingDatabase(sqlite) }),
+    dialect: durableSqliteDialect({ database: statements }, watch, durability),
   });
   sqliteConnections.set(db, sqlite);
+  sqliteDurabilities.set(db, durability);
   return db;
 }
 
 /** The one SQLite connection under each Kysely that sqliteKysely made. */
 const sqliteConnections = new WeakMap<Kysely<Database>, BetterSqlite3.Database>();
+const sqliteDurabilities = new WeakMap<Kysely<Database>, SqliteDurability>();
+
+/** The durability rule of `db`'s connection, if it is a hub database on SQLite. */
+export function sqliteDurabilityOf(db: Kysely<Database>): SqliteDurability | undefined {
+  return sqliteDurabilities.get(db);
+}
 
 /**
  * The SQLite connection `db` runs on, if it is a hub database on SQLite (else undefined): for
@@ -121,7 +150,7 @@ export async function openDatabase(
 ): Promise<OpenedDatabase> {
   const t: DatabaseTarget =
     typeof target === 'string' ? { driver: 'sqlite', file: target } : target;
-  const db = t.driver === 'sqlite' ? sqliteKysely(t.file) : postgresKysely(t.pool, log);
+  const db = t.driver === 'sqlite' ? sqliteKysely(t.file, log) : postgresKysely(t.pool, log);
   try {
     await migrateToLatest(db, log);
   } catch (err) {

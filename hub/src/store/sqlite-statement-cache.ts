@@ -14,6 +14,8 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 /** What this needs of better-sqlite3's Statement beyond Kysely's interface. */
 export interface CacheableStatement extends SqliteStatement {
   readonly busy: boolean;
+  /** sqlite3_stmt_readonly: the statement writes nothing (durable-sqlite.ts asks). */
+  readonly readonly: boolean;
 }
 
 export interface CacheableDatabase {
@@ -50,6 +52,11 @@ export class StatementCachingDatabase implements SqliteDatabase {
       if (!oldest.done) this.statements.delete(oldest.value);
     }
     return fresh;
+  }
+
+  /** Whether `sql` only reads; from the cache when it holds the statement (it ran just now). */
+  isReadonly(sql: string): boolean {
+    return (this.statements.get(sql) ?? this.db.prepare(sql)).readonly;
   }
 
   close(): void {
