@@ -3,8 +3,12 @@
  * is not SQLite's own). After every commit on the hub's one connection — a transaction's COMMIT,
  * or a write outside a transaction — the query's promise waits for the WAL to be on the disk, so
  * code that awaits a write may rely on it as it did under `synchronous = FULL`; only the event
- * loop no longer waits with it. The connection stays held meanwhile, so the next statement runs
- * after this commit's fsync as it did before.
+ * loop no longer waits with it. The wait happens after the connection is released (Kysely awaits
+ * the driver's releaseConnection before it answers a query or a transaction): SQLite needs the
+ * connection for the write, not for the fsync, so the next statement — an alarm's, say — runs
+ * meanwhile. Its readers may see a commit before it is on the disk; only a power cut in that
+ * window undoes it, and its writer was not answered yet. (A Kysely controlled transaction,
+ * `startTransaction`, answers its commit before the release: the hub uses none.)
  *
  * Two writers choose otherwise, while they hold the connection (durability.within):
  *  - 'skip': bookkeeping the hub rebuilds by itself after a power cut (relaxed-durability.ts);
@@ -111,6 +115,12 @@ class DurableSqliteDriver extends SqliteDriver {
     return this.connection;
   }
 
+  override async releaseConnection(): Promise<void> {
+    const durable = this.connection?.takeDurable();
+    await super.releaseConnection();
+    if (durable) await durable;
+  }
+
   override async destroy(): Promise<void> {
     await this.durability.close();
     await super.destroy();
@@ -118,6 +128,9 @@ class DurableSqliteDriver extends SqliteDriver {
 }
 
 class DurableConnection implements DatabaseConnection {
+  /** The fsync the commits made under this hold wait for (the latest covers the earlier ones). */
+  private durable: Promise<void> | undefined;
+
   constructor(
     private readonly inner: DatabaseConnection,
     private readonly watch: CommitWatch,
@@ -130,9 +143,21 @@ class DurableConnection implements DatabaseConnection {
     // A transaction just ended (a rollback costs one needless fsync), or a write committed alone.
     if (!this.watch.inTransaction && (wasInTransaction || !this.watch.isReadonly(query.sql))) {
       const durable = this.durability.committed();
-      if (durable) await durable;
+      if (durable) {
+        // Awaited at the release; a rejection an earlier commit's caller is not told of is the
+        // same sticky failure the latest one carries (wal-sync.ts).
+        durable.catch(() => undefined);
+        this.durable = durable;
+      }
     }
     return result;
+  }
+
+  /** The fsync to wait for once the connection is let go, if a commit asked for one. */
+  takeDurable(): Promise<void> | undefined {
+    const durable = this.durable;
+    this.durable = undefined;
+    return durable;
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {

@@ -76,14 +76,21 @@ describe('the hub connection (SQLite)', () => {
     expect(wal.syncs - syncsBefore).toBe(2);
   });
 
-  it('a write resolves only once its fsync has', async () => {
+  it('a write resolves only once its fsync has; the connection serves others meanwhile', async () => {
     const disk = gateTheDisk();
     let resolved = false;
     const write = lease(db, 'a').then(() => (resolved = true));
     await settle();
     expect(resolved).toBe(false);
+    // SQLite needs the connection for the write, not for the fsync.
+    expect(await holder()).toBe('a');
+    const second = db.transaction().execute((trx) => lease(trx, 'b'));
+    await settle();
+    const raw = sqliteConnectionOf(db)?.prepare('select holder from hub_leases').get();
+    expect(raw).toEqual({ holder: 'b' });
+    expect(resolved).toBe(false);
     disk.open();
-    await write;
+    await Promise.all([write, second]);
     expect(resolved).toBe(true);
   });
 
