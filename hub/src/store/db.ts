@@ -13,7 +13,8 @@ import type { Logger } from 'pino';
 import { inCodeMigrations } from './migrations.js';
 import { durableSqliteDialect, SqliteDurability } from './durable-sqlite.js';
 import { StatementCachingDatabase } from './sqlite-statement-cache.js';
-import { fileDataSync, WalSync } from './wal-sync.js';
+import { WalSync } from './wal-sync.js';
+import { threadDataSync } from './wal-sync-thread.js';
 import type { Database } from './schema.js';
 import { describeTarget, type DatabaseTarget } from './target.js';
 
@@ -75,7 +76,7 @@ function sqliteKysely(file: string, log: Logger): Kysely<Database> {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const statements = new StatementCachingDatabase(sqlite);
-  const walFile = file === ':memory:' ? undefined : fileDataSync(`${file}-wal`);
+  const walFile = file === ':memory:' ? undefined : threadDataSync(`${file}-wal`);
   const durability = new SqliteDurability(
     walFile &&
       new WalSync(walFile.dataSync, (err) =>

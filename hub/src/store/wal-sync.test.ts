@@ -2,11 +2,8 @@
  * The WAL fsync's coalescing and failure rule as pure logic (the fdatasync is a controllable
  * promise); durable-sqlite.test.ts runs the real one under the hub's connection.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileDataSync, WalSync } from './wal-sync.js';
+import { WalSync } from './wal-sync.js';
 
 /** A dataSync whose calls stay pending until the test settles them, in order. */
 function controlledDisk() {
@@ -74,23 +71,5 @@ describe('WalSync', () => {
     expect(reported.map((e) => e.message)).toEqual(['EIO: i/o error, fdatasync']);
     expect(wal.failed?.message).toContain('EIO');
     await wal.idle();
-  });
-});
-
-describe('fileDataSync', () => {
-  it('fdatasyncs a real file, and a missing one fails with its errno', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'anxin-wal-sync-'));
-    try {
-      writeFileSync(join(dir, 'hub.db-wal'), 'frames');
-      const file = fileDataSync(join(dir, 'hub.db-wal'));
-      await file.dataSync();
-      await file.dataSync();
-      await file.close();
-      const missing = fileDataSync(join(dir, 'nothing-wal'));
-      await expect(missing.dataSync()).rejects.toMatchObject({ code: 'ENOENT' });
-      await missing.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,10 +1,10 @@
 /**
- * The fsync that makes the hub's SQLite commits durable, on libuv's thread pool instead of the
- * event loop (issue 12). The hub's connection runs `synchronous = NORMAL` (db.ts): a commit writes
+ * The fsync that makes the hub's SQLite commits durable, off the event loop (issue 12). The hub's connection runs `synchronous = NORMAL` (db.ts): a commit writes
  * its WAL frames to the file — so it survives the hub process dying — without waiting for the
  * disk. What must survive a power cut (an alarm before its gateway is acked, contract clause 3;
- * an operator's change before the reply) then waits for `sync()`: an fdatasync of the WAL file,
- * which Linux applies to the file, whichever descriptor wrote it (fsync(2)).
+ * an operator's change before the reply) then waits for `sync()`: an fdatasync of the WAL file
+ * on a thread of its own (wal-sync-thread.ts), which Linux applies to the file, whichever
+ * descriptor wrote it (fsync(2)).
  *
  * Requests coalesce (group commit): a caller is answered by the first fdatasync that began after
  * it asked, so while one runs, everyone who asks meanwhile shares the next.
@@ -14,7 +14,6 @@
  * "fsyncgate" finding); every later sync fails too and nothing more is acknowledged as durable
  * until the hub restarts and SQLite recovers the WAL from the disk.
  */
-import { open, type FileHandle } from 'node:fs/promises';
 
 /** One fdatasync of the file (injected so the coalescing is tested as pure logic). */
 export type DataSync = () => Promise<void>;
@@ -79,27 +78,3 @@ export class WalSync {
 }
 
 function settled(): void {}
-
-/**
- * fdatasync of one file, opened read-only on first use (fsync(2) is allowed on any descriptor)
- * and kept open; `close()` closes it.
- */
-export function fileDataSync(path: string): { dataSync: DataSync; close: () => Promise<void> } {
-  let handle: Promise<FileHandle> | undefined;
-  return {
-    dataSync: async () => {
-      handle ??= open(path, 'r');
-      try {
-        await (await handle).datasync();
-      } catch (err) {
-        handle = undefined;
-        throw err;
-      }
-    },
-    close: async () => {
-      const h = handle;
-      handle = undefined;
-      if (h) await (await h.catch(() => undefined))?.close();
-    },
-  };
-}
