@@ -12,27 +12,20 @@
  * neither this process's event loop nor the thread pool's queue is in the figure.
  */
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { DiskSyncProbeData } from './disk-sync-probe-worker.js';
 import { percentiles, type Percentiles } from './stats.js';
 
-/** The probing thread (CommonJS, evaluated): fsyncs until told to stop, then posts durations. */
-const PROBE_THREAD = `
-const { openSync, writeSync, fsyncSync, closeSync } = require('node:fs');
-const { parentPort, workerData } = require('node:worker_threads');
-const fd = openSync(workerData.file, 'w');
-const block = Buffer.alloc(4096, 0x5a);
-const stop = new Int32Array(workerData.stop);
-const durations = [];
-for (let i = 0; Atomics.load(stop, 0) === 0; i++) {
-  writeSync(fd, block, 0, 4096, (i % 256) * 4096);
-  const started = performance.now();
-  fsyncSync(fd);
-  durations.push(performance.now() - started);
-  Atomics.wait(stop, 0, 0, workerData.everyMs);
-}
-closeSync(fd);
-parentPort.postMessage(durations);
-`;
+/** The built probe thread, next to this file once compiled (dist/bench). */
+const PROBE_THREAD = fileURLToPath(
+  new URL(
+    import.meta.url.endsWith('.ts')
+      ? '../../dist/bench/disk-sync-probe-worker.js'
+      : './disk-sync-probe-worker.js',
+    import.meta.url,
+  ),
+);
 
 export interface DiskSyncProbe {
   /** Stops probing; the fsyncs' durations (ms, two decimals) since the start. */
@@ -43,8 +36,11 @@ export interface DiskSyncProbe {
 export function startDiskSyncProbe(dir: string, everyMs = 20): DiskSyncProbe {
   const stop = new SharedArrayBuffer(4);
   const worker = new Worker(PROBE_THREAD, {
-    eval: true,
-    workerData: { file: join(dir, 'disk-sync-probe.bin'), stop, everyMs },
+    workerData: {
+      file: join(dir, 'disk-sync-probe.bin'),
+      stop,
+      everyMs,
+    } satisfies DiskSyncProbeData,
   });
   const durations = new Promise<number[]>((resolve, reject) => {
     worker.once('message', (d: number[]) => resolve(d));
