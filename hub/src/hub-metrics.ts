@@ -6,6 +6,7 @@ import { alarmEngineMetrics, type AlarmEngineModule } from './engine/module.js';
 import type { Ingest } from './ingest/ingest.js';
 import { withInstanceLabel, type HubMetrics } from './metrics.js';
 import type { AlarmStore } from './store/alarms.js';
+import type { WalSync } from './store/wal-sync.js';
 
 export function metricsRenderer(deps: {
   metrics: HubMetrics;
@@ -16,6 +17,8 @@ export function metricsRenderer(deps: {
   consoleClients: () => number;
   /** Set when the hub is named as one of several (issue 11). */
   instanceLabel: string | undefined;
+  /** The SQLite state's WAL fsync (store/wal-sync.ts); none on PostgreSQL. */
+  walSync: WalSync | undefined;
 }): () => Promise<string> {
   const { metrics, alarms, ingest, alarmEngine, instanceLabel } = deps;
   return async () => {
@@ -51,9 +54,24 @@ export function metricsRenderer(deps: {
       '# TYPE anxin_telemetry_store_up gauge',
       `anxin_telemetry_store_up ${depth.telemetryStoreDown ? 0 : 1}`,
       ...alarmEngineMetrics(alarmEngine.stats()),
+      ...walSyncMetrics(deps.walSync),
     ];
     const text = metrics.registry.render() + extra.join('\n') + '\n';
     // Labelled once the hub is named as one of several; one hub's output stays as it was.
     return instanceLabel ? withInstanceLabel(text, instanceLabel) : text;
   };
+}
+
+/** The SQLite WAL fsync: how many, how long in all (a summary: sum / count is the mean), and up. */
+function walSyncMetrics(wal: WalSync | undefined): string[] {
+  if (!wal) return [];
+  return [
+    "# HELP anxin_sqlite_wal_sync_seconds fdatasyncs of the SQLite state's WAL (commits share them)",
+    '# TYPE anxin_sqlite_wal_sync_seconds summary',
+    `anxin_sqlite_wal_sync_seconds_sum ${wal.seconds}`,
+    `anxin_sqlite_wal_sync_seconds_count ${wal.syncs}`,
+    '# HELP anxin_sqlite_wal_sync_up 0 once an fdatasync failed: nothing is acked until a restart',
+    '# TYPE anxin_sqlite_wal_sync_up gauge',
+    `anxin_sqlite_wal_sync_up ${wal.failed ? 0 : 1}`,
+  ];
 }

@@ -21,6 +21,7 @@ import {
   waitFor,
   type RunningHub,
 } from './testing/harness.js';
+import { testEngine } from './testing/test-database.js';
 
 const GW = 'gw-test-1';
 const SECRET = 'secret-of-gw-test-1';
@@ -416,6 +417,11 @@ describe('REST API', () => {
     expect(metrics).toMatch(/anxin_alarms_open\{priority="1"\} [1-9]/);
     expect(metrics.match(/anxin_gateways_connected (\d+)/)?.[1]).toBe('1');
     expect(metrics).toMatch(/anxin_sql_write_seconds_count [1-9]/);
+    if (testEngine() === 'sqlite') {
+      // Every commit so far (the migrations' included) waited for a WAL fdatasync.
+      expect(metrics).toMatch(/anxin_sqlite_wal_sync_seconds_count [1-9]/);
+      expect(metrics).toContain('anxin_sqlite_wal_sync_up 1');
+    } else expect(metrics).not.toContain('anxin_sqlite_wal_sync');
     // The event loop's lag is sampled from listen() on (a 10 ms timer).
     expect(metrics).toMatch(/anxin_event_loop_lag_seconds_count [1-9]/);
     const page = await fetch(`${h.httpUrl}/some/console/route`);

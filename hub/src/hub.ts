@@ -39,7 +39,7 @@ import { createRootLogger, partLogger } from './logger.js';
 import { createHubMetrics, type HubMetrics } from './metrics.js';
 import { Realtime } from './realtime/realtime.js';
 import { AlarmStore } from './store/alarms.js';
-import { openDatabase } from './store/db.js';
+import { openDatabase, sqliteDurabilityOf } from './store/db.js';
 import { checkpointsOffTheLoop } from './store/wal-checkpointer.js';
 import { loadSharedSecret } from './store/hub-secrets.js';
 import { resolveDatabaseTarget } from './store/target.js';
@@ -235,6 +235,7 @@ export async function buildHub(config: HubConfig, options: BuildHubOptions = {})
     connectedGateways: () => mqttBroker.connectedClients,
     consoleClients: () => realtime.clientCount,
     instanceLabel: config.cluster.instanceId ? instanceId : undefined,
+    walSync: sqliteDurabilityOf(store.db)?.wal,
   });
 
   const http = await buildHttpServer({

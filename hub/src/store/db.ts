@@ -166,6 +166,9 @@ export async function openDatabase(
     db,
     engine: t.driver,
     ping: async () => {
+      // A hub whose WAL fsync failed acknowledges nothing more (wal-sync.ts): not ready, say why.
+      const failed = sqliteDurabilityOf(db)?.wal?.failed;
+      if (failed) throw new Error(`WAL fsync failed (${failed.message}): restart the hub`);
       await sql`select 1`.execute(db);
     },
   };

@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openDatabase, sqliteConnectionOf, sqliteDurabilityOf } from './db.js';
+import { openDatabase, sqliteConnectionOf, sqliteDurabilityOf, type OpenedDatabase } from './db.js';
 import { deferredDurability, relaxedDurability } from './relaxed-durability.js';
 import type { Database } from './schema.js';
 import type { WalSync } from './wal-sync.js';
 
 const NORMAL = 1;
 let dir: string;
+let opened: OpenedDatabase;
 let db: Kysely<Database>;
 let wal: WalSync;
 /** Every fsync asked for, in order. */
@@ -27,7 +28,8 @@ let realSync: () => Promise<void>;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'anxin-durable-'));
-  db = (await openDatabase(join(dir, 'hub.db'), pino({ level: 'silent' }))).db;
+  opened = await openDatabase(join(dir, 'hub.db'), pino({ level: 'silent' }));
+  db = opened.db;
   const found = sqliteDurabilityOf(db)?.wal;
   if (!found) throw new Error('openDatabase gave no WAL fsync');
   wal = found;
@@ -97,6 +99,12 @@ describe('the hub connection (SQLite)', () => {
   it('a write whose fsync fails rejects with the disk error', async () => {
     vi.spyOn(wal, 'sync').mockRejectedValue(new Error('EIO: i/o error, fdatasync'));
     await expect(lease(db, 'a')).rejects.toThrow('EIO');
+  });
+
+  it('the health check fails, saying why, once the WAL fsync has failed', async () => {
+    await expect(opened.ping()).resolves.toBeUndefined();
+    vi.spyOn(wal, 'failed', 'get').mockReturnValue(new Error('EIO: i/o error, fdatasync'));
+    await expect(opened.ping()).rejects.toThrow('WAL fsync failed (EIO: i/o error, fdatasync)');
   });
 });
 

@@ -24,8 +24,10 @@ export class WalSync {
   /** The one after it, shared by everyone who asked while `current` ran. */
   private next: Promise<void> | undefined;
   private failure: Error | undefined;
-  /** fdatasyncs started, for tests and the curious. */
+  /** fdatasyncs started (tests, /metrics). */
   syncs = 0;
+  /** Seconds spent in the fdatasyncs that ended, for /metrics' mean. */
+  seconds = 0;
 
   constructor(
     private readonly dataSync: DataSync,
@@ -59,8 +61,10 @@ export class WalSync {
   private begin(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     this.syncs += 1;
+    const started = performance.now();
     const run: Promise<void> = this.dataSync().then(
       () => {
+        this.seconds += (performance.now() - started) / 1000;
         if (this.current === run) this.current = undefined;
       },
       (err: unknown) => {
