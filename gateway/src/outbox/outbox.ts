@@ -47,6 +47,7 @@ import {
   type TelemetryEvent,
 } from '@anxin/protocol';
 import type { FsyncPolicy } from '../config.js';
+import { contiguousRange } from './seq-range.js';
 
 export type AlarmDraft = Omit<AlarmEvent, 'id' | 'seq'>;
 export type TelemetryDraft = Omit<TelemetryEvent, 'id' | 'seq'>;
@@ -100,6 +101,7 @@ interface LaneStatements {
   insert: Database.Statement<[number, string, number, string]>;
   pending: Database.Statement<[number, number], { seq: number; body: string; created_at: number }>;
   remove: Database.Statement<[number]>;
+  removeRange: Database.Statement<[number, number]>;
   count: Database.Statement<[], { n: number }>;
   oldest: Database.Statement<[], { created_at: number }>;
 }
@@ -153,6 +155,7 @@ export class Outbox {
         `SELECT seq, body, created_at FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`,
       ),
       remove: this.db.prepare(`DELETE FROM ${table} WHERE seq = ?`),
+      removeRange: this.db.prepare(`DELETE FROM ${table} WHERE seq BETWEEN ? AND ?`),
       count: this.db.prepare(`SELECT count(*) AS n FROM ${table}`),
       oldest: this.db.prepare(`SELECT created_at FROM ${table} ORDER BY seq LIMIT 1`),
     });
@@ -307,10 +310,13 @@ export class Outbox {
     this.assertOpen();
     if (seqs.length === 0) return 0;
     this.setSync(this.options.fsync[lane]);
-    const statement = this.lanes[lane].remove;
+    const { remove, removeRange } = this.lanes[lane];
+    // An ack usually names a run of seqs: one statement for it instead of one per seq.
+    const range = contiguousRange(seqs);
     let removed = 0;
     this.db.transaction(() => {
-      for (const seq of seqs) removed += statement.run(seq).changes;
+      if (range) removed = removeRange.run(range.from, range.to).changes;
+      else for (const seq of seqs) removed += remove.run(seq).changes;
     })();
     this.depth[lane] -= removed;
     return removed;
