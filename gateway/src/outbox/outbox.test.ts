@@ -83,24 +83,6 @@ describe('Outbox', () => {
     outbox.close();
   });
 
-  it('removes exactly the seqs named, whether they form a run or not', () => {
-    const outbox = open();
-    const seqs = outbox
-      .appendMany([1, 2, 3, 4, 5, 6, 7].map((n) => telemetry(n, n)))
-      .map((e) => e.seq);
-    const left = () => outbox.pending('telemetry', 0, 20).map((e) => e.seq);
-    // A run, out of order (one range delete); its neighbours stay.
-    expect(outbox.remove('telemetry', [seqs[3]!, seqs[1]!, seqs[2]!])).toBe(3);
-    expect(left()).toEqual([seqs[0], seqs[4], seqs[5], seqs[6]]);
-    // Not a run: a gap, a duplicate, an unknown seq. Only the named, existing ones go.
-    expect(outbox.remove('telemetry', [seqs[4]!, seqs[6]!])).toBe(2);
-    expect(outbox.remove('telemetry', [seqs[0]!, seqs[0]!])).toBe(1);
-    expect(outbox.remove('telemetry', [seqs[5]!, 10_000])).toBe(1);
-    expect(left()).toEqual([]);
-    expect(outbox.stats().telemetryDepth).toBe(0);
-    outbox.close();
-  });
-
   it('finds each lane’s newest events past a cursor, across lanes, removals and a reopen', () => {
     // pending() answers an empty read from memory (the lane's newest seq): every way a row can
     // arrive must move that mark, or an event would sit unsent.

@@ -47,7 +47,6 @@ import {
   type TelemetryEvent,
 } from '@anxin/protocol';
 import type { FsyncPolicy } from '../config.js';
-import { contiguousRange } from './seq-range.js';
 
 export type AlarmDraft = Omit<AlarmEvent, 'id' | 'seq'>;
 export type TelemetryDraft = Omit<TelemetryEvent, 'id' | 'seq'>;
@@ -101,7 +100,6 @@ interface LaneStatements {
   insert: Database.Statement<[number, string, number, string]>;
   pending: Database.Statement<[number, number], { seq: number; body: string; created_at: number }>;
   remove: Database.Statement<[number]>;
-  removeRange: Database.Statement<[number, number]>;
   count: Database.Statement<[], { n: number }>;
   oldest: Database.Statement<[], { created_at: number }>;
 }
@@ -155,7 +153,6 @@ export class Outbox {
         `SELECT seq, body, created_at FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`,
       ),
       remove: this.db.prepare(`DELETE FROM ${table} WHERE seq = ?`),
-      removeRange: this.db.prepare(`DELETE FROM ${table} WHERE seq BETWEEN ? AND ?`),
       count: this.db.prepare(`SELECT count(*) AS n FROM ${table}`),
       oldest: this.db.prepare(`SELECT created_at FROM ${table} ORDER BY seq LIMIT 1`),
     });
@@ -310,13 +307,10 @@ export class Outbox {
     this.assertOpen();
     if (seqs.length === 0) return 0;
     this.setSync(this.options.fsync[lane]);
-    const { remove, removeRange } = this.lanes[lane];
-    // An ack usually names a run of seqs: one statement for it instead of one per seq.
-    const range = contiguousRange(seqs);
+    const statement = this.lanes[lane].remove;
     let removed = 0;
     this.db.transaction(() => {
-      if (range) removed = removeRange.run(range.from, range.to).changes;
-      else for (const seq of seqs) removed += remove.run(seq).changes;
+      for (const seq of seqs) removed += statement.run(seq).changes;
     })();
     this.depth[lane] -= removed;
     return removed;
