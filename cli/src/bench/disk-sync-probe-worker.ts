@@ -33,4 +33,21 @@ function probe(port: NonNullable<typeof parentPort>, data: DiskSyncProbeData): v
   port.postMessage(durations);
 }
 
-if (parentPort) probe(parentPort, workerData as DiskSyncProbeData);
+function isProbeData(data: unknown): data is DiskSyncProbeData {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    'file' in data &&
+    typeof data.file === 'string' &&
+    'stop' in data &&
+    data.stop instanceof SharedArrayBuffer &&
+    'everyMs' in data &&
+    typeof data.everyMs === 'number'
+  );
+}
+
+const data: unknown = workerData;
+if (parentPort) {
+  if (!isProbeData(data)) throw new Error('disk probe thread: workerData is not DiskSyncProbeData');
+  probe(parentPort, data);
+}

@@ -39,4 +39,20 @@ function serve(port: NonNullable<typeof parentPort>, data: CheckpointData): void
   });
 }
 
-if (parentPort) serve(parentPort, workerData as CheckpointData);
+function isCheckpointData(data: unknown): data is CheckpointData {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    'file' in data &&
+    typeof data.file === 'string' &&
+    'intervalMs' in data &&
+    typeof data.intervalMs === 'number'
+  );
+}
+
+const data: unknown = workerData;
+if (parentPort) {
+  if (!isCheckpointData(data))
+    throw new Error('WAL checkpoint thread: workerData is not CheckpointData');
+  serve(parentPort, data);
+}

@@ -29,7 +29,9 @@ class SyncThread {
   constructor() {
     // Idle, the thread must not keep the process alive; a sync under way must (ref in request).
     this.worker.unref();
-    this.worker.on('message', (reply: WalSyncReply) => {
+    this.worker.on('message', (message: unknown) => {
+      if (!isWalSyncReply(message)) return;
+      const reply = message;
       const waiter = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
       if (this.waiting.size === 0) this.worker.unref();
@@ -66,6 +68,20 @@ class SyncThread {
     for (const w of waiters) w.reject(err);
     if (thread === this) thread = undefined;
   }
+}
+
+/** What the sync thread posts (wal-sync-worker.ts); anything else is ignored. */
+function isWalSyncReply(message: unknown): message is WalSyncReply {
+  if (typeof message !== 'object' || message === null) return false;
+  if (!('id' in message) || typeof message.id !== 'number' || !('ok' in message)) return false;
+  if (message.ok === true) return true;
+  return (
+    message.ok === false &&
+    'code' in message &&
+    typeof message.code === 'string' &&
+    'message' in message &&
+    typeof message.message === 'string'
+  );
 }
 
 let thread: SyncThread | undefined;

@@ -14,7 +14,9 @@ export type WalSyncReply =
 
 function serve(port: NonNullable<typeof parentPort>): void {
   const descriptors = new Map<string, number>();
-  port.on('message', (request: WalSyncRequest) => {
+  port.on('message', (message: unknown) => {
+    if (!isWalSyncRequest(message)) return;
+    const request = message;
     if (request.op === 'close') {
       const fd = descriptors.get(request.file);
       descriptors.delete(request.file);
@@ -40,6 +42,13 @@ function serve(port: NonNullable<typeof parentPort>): void {
       } satisfies WalSyncReply);
     }
   });
+}
+
+function isWalSyncRequest(message: unknown): message is WalSyncRequest {
+  if (typeof message !== 'object' || message === null) return false;
+  if (!('file' in message) || typeof message.file !== 'string' || !('op' in message)) return false;
+  if (message.op === 'close') return true;
+  return message.op === 'sync' && 'id' in message && typeof message.id === 'number';
 }
 
 if (parentPort) serve(parentPort);
