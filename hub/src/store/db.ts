@@ -96,18 +96,19 @@ function sqliteKysely(file: string, log: Logger): Kysely<Database> {
   const db = new Kysely<Database>({
     dialect: durableSqliteDialect({ database: statements }, watch, durability),
   });
-  sqliteConnections.set(db, sqlite);
-  sqliteDurabilities.set(db, durability);
+  sqliteParts.set(db, { connection: sqlite, durability });
   return db;
 }
 
-/** The one SQLite connection under each Kysely that sqliteKysely made. */
-const sqliteConnections = new WeakMap<Kysely<Database>, BetterSqlite3.Database>();
-const sqliteDurabilities = new WeakMap<Kysely<Database>, SqliteDurability>();
+/** What lies under each Kysely that sqliteKysely made: its one connection and its fsync rule. */
+const sqliteParts = new WeakMap<
+  Kysely<Database>,
+  { connection: BetterSqlite3.Database; durability: SqliteDurability }
+>();
 
 /** The durability rule of `db`'s connection, if it is a hub database on SQLite. */
 export function sqliteDurabilityOf(db: Kysely<Database>): SqliteDurability | undefined {
-  return sqliteDurabilities.get(db);
+  return sqliteParts.get(db)?.durability;
 }
 
 /**
@@ -117,7 +118,7 @@ export function sqliteDurabilityOf(db: Kysely<Database>): SqliteDurability | und
  * one connection, and holding it is what keeps anything else from running in between.
  */
 export function sqliteConnectionOf(db: Kysely<Database>): BetterSqlite3.Database | undefined {
-  return sqliteConnections.get(db);
+  return sqliteParts.get(db)?.connection;
 }
 
 /**

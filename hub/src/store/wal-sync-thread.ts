@@ -18,19 +18,25 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
-class SyncThread {
-  private readonly worker = new Worker(hubWorkerFile('store/wal-sync-worker.js'));
+export class SyncThread {
   private readonly waiting = new Map<number, Waiter>();
   private nextId = 1;
   /** Set once the thread is gone: every later request fails at once. */
   private gone: Error | undefined;
   users = 0;
 
-  constructor() {
+  /** `worker` runs wal-sync-worker.ts; a test may hand in another to play a broken thread. */
+  constructor(private readonly worker = new Worker(hubWorkerFile('store/wal-sync-worker.js'))) {
     // Idle, the thread must not keep the process alive; a sync under way must (ref in request).
     this.worker.unref();
     this.worker.on('message', (message: unknown) => {
-      if (!isWalSyncReply(message)) return;
+      // Only our own worker posts here, so a reply we cannot read means the two ends disagree:
+      // no waiter can be told apart, and dropping it would leave its write waiting forever.
+      if (!isWalSyncReply(message)) {
+        this.failAll(new Error('WAL sync thread sent an unreadable reply'));
+        void this.worker.terminate();
+        return;
+      }
       const reply = message;
       const waiter = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
