@@ -2,24 +2,17 @@
  * The embedded telemetry store's writer thread (started by embedded-writer.ts, issue 12): opens the
  * telemetry file, answers each request in order, and commits every write in one transaction with
  * `synchronous = FULL`, so a reply means the rows are durable (the hub acks after it, contract
- * clause 3). It imports nothing of the hub's: the types below are shared with the main thread.
+ * clause 3). It imports nothing of the hub's but the messages it shares with the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-
-/** One point as the table takes it: gateway, device, time, fields (JSON). */
-export type TelemetryRow = [string, string, number, string];
-
-export type RequestBody =
-  { op: 'write'; rows: TelemetryRow[] } | { op: 'prune'; before: number } | { op: 'close' };
-export type Request = RequestBody & { id: number };
-
-export type Reply =
-  { id: number; ok: true; changes: number } | { id: number; ok: false; message: string };
-
-export interface WriterData {
-  file: string;
-}
+import {
+  isRequest,
+  isWriterData,
+  type Reply,
+  type TelemetryRow,
+  type WriterData,
+} from './embedded-writer-messages.js';
 
 function open(file: string) {
   const db = new Database(file);
@@ -53,7 +46,11 @@ function serve(port: NonNullable<typeof parentPort>, data: WriterData): void {
     return;
   }
   const { db, writeAll, prune } = opened;
-  port.on('message', (request: Request) => {
+  port.on('message', (message: unknown) => {
+    // Unreadable: no id to answer. Throwing ends this thread; the main thread fails what it had
+    // in flight (the gateways keep those points) and starts a new one for the next write.
+    if (!isRequest(message)) throw new Error('telemetry writer: unreadable request');
+    const request = message;
     let reply: Reply;
     try {
       if (request.op === 'close') {
@@ -80,4 +77,8 @@ function serve(port: NonNullable<typeof parentPort>, data: WriterData): void {
   port.postMessage({ id: 0, ok: true, changes: 0 } satisfies Reply);
 }
 
-if (parentPort) serve(parentPort, workerData as WriterData);
+const data: unknown = workerData;
+if (parentPort) {
+  if (!isWriterData(data)) throw new Error('telemetry writer: workerData is not WriterData');
+  serve(parentPort, data);
+}

@@ -9,16 +9,17 @@
  * still follows durability. The thread's code is embedded-writer-worker.ts.
  */
 import { Worker } from 'node:worker_threads';
-import type {
-  Reply,
-  Request,
-  RequestBody,
-  TelemetryRow,
-  WriterData,
-} from './embedded-writer-worker.js';
+import {
+  isReply,
+  type Reply,
+  type Request,
+  type RequestBody,
+  type TelemetryRow,
+  type WriterData,
+} from './embedded-writer-messages.js';
 import { hubWorkerFile } from '../worker-file.js';
 
-export type { TelemetryRow } from './embedded-writer-worker.js';
+export type { TelemetryRow } from './embedded-writer-messages.js';
 
 interface Pending {
   resolve: (changes: number) => void;
@@ -47,8 +48,8 @@ export class EmbeddedWriter {
     });
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
-      const onFirst = (reply: Reply) => {
-        if (reply.id !== 0) return;
+      const onFirst = (reply: unknown) => {
+        if (!isReply(reply) || reply.id !== 0) return;
         worker.off('message', onFirst);
         if (reply.ok) resolve();
         else reject(new Error(`telemetry writer cannot open ${this.file}: ${reply.message}`));
@@ -57,7 +58,15 @@ export class EmbeddedWriter {
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`telemetry writer exited (${code})`)));
     });
-    worker.on('message', (reply: Reply) => {
+    worker.on('message', (message: unknown) => {
+      // Only the writer thread posts here: a reply we cannot read means the two ends disagree,
+      // and no waiter can be told apart. Fail what was in flight and end the thread.
+      if (!isReply(message)) {
+        fail(new Error('telemetry writer sent an unreadable reply'));
+        void worker.terminate();
+        return;
+      }
+      const reply: Reply = message;
       const p = this.pending.get(reply.id);
       if (!p) return;
       this.pending.delete(reply.id);
