@@ -6,23 +6,7 @@
  * rejected). Two tables, one per lane, so that the alarm lane is read without ever scanning a
  * telemetry backlog, and `seq` (the rowid) keeps the order within each lane.
  *
- * Durability per lane (SQLite `synchronous` in WAL mode, https://sqlite.org/pragma.html#pragma_synchronous):
- *  - alarm: FULL by default. In WAL mode FULL fsyncs the WAL at every commit, so an alarm that
- *    `append` returned survives a power cut, not only a process crash. Alarms are a few a day per
- *    home, so one fsync each costs nothing that matters, and losing one is the failure the whole
- *    product exists to prevent.
- *  - telemetry: NORMAL by default. A commit survives a process crash (SIGKILL) at once; only a
- *    power cut can lose the last commits before the next WAL sync (a checkpoint, or the next FULL
- *    commit, which syncs everything before it). Meters repeat their cumulative readings every
- *    minute, so a few lost points after a power cut are harmless, and skipping the per-insert
- *    fsync makes telemetry inserts far cheaper on an SD card.
- *  - seq reservation: always FULL. A seq must never be reused, even after a power cut that
- *    rolled back NORMAL commits: the hub deduplicates on (gateway, seq), so a reused seq could
- *    make it drop a new alarm as a "replay". Seqs are therefore taken from blocks whose upper
- *    bound is fsynced before any seq from the block is used; after a restart numbering resumes
- *    above the last reserved bound (gaps are allowed, repeats never).
- *  - deletes after acks run at the lane's level: a delete lost to a power cut only causes a
- *    resend, which the hub ignores as a replay.
+ * Durability per lane: sync-level.ts.
  *
  * Sending while the commit syncs (`onAlarmStaged`): an alarm's row is inserted, the uplink sends
  * it, then the transaction commits. The send adds a copy and never removes one, so clause 1 (the
@@ -47,17 +31,15 @@ import {
   type TelemetryEvent,
 } from '@anxin/protocol';
 import type { FsyncPolicy } from '../config.js';
+import { RecentRows, type StoredEvent } from './recent-rows.js';
+import { SYNC_PRAGMA, strictest } from './sync-level.js';
 
 export type AlarmDraft = Omit<AlarmEvent, 'id' | 'seq'>;
 export type TelemetryDraft = Omit<TelemetryEvent, 'id' | 'seq'>;
 export type EventDraft = AlarmDraft | TelemetryDraft;
 
 /** One stored event as the uplink needs it: the seq, and the JSON exactly as it will be sent. */
-export interface StoredEvent {
-  seq: number;
-  json: string;
-  createdAt: number;
-}
+export type { StoredEvent } from './recent-rows.js';
 
 export interface OutboxOptions {
   /** SQLite file (its directory is created if missing). */
@@ -90,11 +72,11 @@ export interface OutboxStats {
 }
 
 const LANES: readonly Lane[] = ['alarm', 'telemetry'];
-const SYNC_PRAGMA: Record<FsyncPolicy, string> = {
-  full: 'PRAGMA synchronous = FULL',
-  normal: 'PRAGMA synchronous = NORMAL',
-  off: 'PRAGMA synchronous = OFF',
-};
+/**
+ * Rows kept in memory per lane (recent-rows.ts): more than a pump's batches in flight and a
+ * service's new rows at the rates a home produces; a backlog past it is read from SQLite.
+ */
+const RECENT_ROWS_PER_LANE = 64;
 
 interface LaneStatements {
   insert: Database.Statement<[number, string, number, string]>;
@@ -118,6 +100,11 @@ export class Outbox {
    * ~13 µs per empty query).
    */
   private readonly newestSeq: Record<Lane, number> = { alarm: 0, telemetry: 0 };
+  /** The rows each lane's pump is about to read, so it reads them without a query. */
+  private readonly recent: Record<Lane, RecentRows> = {
+    alarm: new RecentRows(RECENT_ROWS_PER_LANE),
+    telemetry: new RecentRows(RECENT_ROWS_PER_LANE),
+  };
   private readonly setMeta: Database.Statement<[string, number]>;
   private readonly dropOldest: Database.Statement<[number]>;
   private readonly dropOlderThan: Database.Statement<[number]>;
@@ -217,16 +204,18 @@ export class Outbox {
       lane === 'telemetry' ? this.depth.telemetry + 1 - this.options.maxTelemetryEvents : 0;
     // Before the insert: if the transaction fails, a too-high mark only costs a query.
     this.newestSeq[lane] = seq;
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       statements.insert.run(seq, event.id, createdAt, body);
+      this.recent[lane].added([{ seq, json: body, createdAt }]);
       if (lane === 'alarm') this.alarmStaged();
       if (overflow > 0) {
         const removed = this.dropOldest.run(overflow).changes;
         this.dropped += removed;
         this.depth.telemetry -= removed;
         this.setMeta.run('dropped_telemetry', this.dropped);
+        if (removed > 0) this.recent.telemetry.reset();
       }
-    })();
+    });
     this.nextSeq += 1;
     this.depth[lane] += 1;
     return event;
@@ -255,22 +244,27 @@ export class Outbox {
     const createdAt = Math.max(this.now(), this.lastCreatedAt);
     const added: Record<Lane, number> = { alarm: 0, telemetry: 0 };
     let droppedHere = 0;
-    this.db.transaction(() => {
+    this.inTransaction(() => {
+      const rows: Record<Lane, StoredEvent[]> = { alarm: [], telemetry: [] };
       for (const draft of drafts) {
         const event: GatewayEvent = { ...draft, id: newEventId(), seq };
+        const json = JSON.stringify(event);
         this.newestSeq[draft.type] = seq;
-        this.lanes[draft.type].insert.run(seq, event.id, createdAt, JSON.stringify(event));
+        this.lanes[draft.type].insert.run(seq, event.id, createdAt, json);
+        rows[draft.type].push({ seq, json, createdAt });
         events.push(event);
         added[draft.type] += 1;
         seq += 1;
       }
+      for (const lane of LANES) this.recent[lane].added(rows[lane]);
       if (hasAlarm) this.alarmStaged();
       const overflow = this.depth.telemetry + added.telemetry - this.options.maxTelemetryEvents;
       if (added.telemetry > 0 && overflow > 0) {
         droppedHere = this.dropOldest.run(overflow).changes;
         this.setMeta.run('dropped_telemetry', this.dropped + droppedHere);
+        if (droppedHere > 0) this.recent.telemetry.reset();
       }
-    })();
+    });
     this.lastCreatedAt = createdAt;
     this.nextSeq = seq;
     this.depth.alarm += added.alarm;
@@ -297,6 +291,8 @@ export class Outbox {
   pending(lane: Lane, afterSeq: number, limit: number): StoredEvent[] {
     this.assertOpen();
     if (afterSeq >= this.newestSeq[lane]) return [];
+    const recent = this.recent[lane].after(afterSeq, limit);
+    if (recent) return recent;
     return this.lanes[lane].pending
       .all(afterSeq, limit)
       .map((row) => ({ seq: row.seq, json: row.body, createdAt: row.created_at }));
@@ -312,6 +308,7 @@ export class Outbox {
     this.db.transaction(() => {
       for (const seq of seqs) removed += statement.run(seq).changes;
     })();
+    this.recent[lane].removed(seqs);
     this.depth[lane] -= removed;
     return removed;
   }
@@ -331,6 +328,7 @@ export class Outbox {
     })();
     if (removed > 0) {
       this.depth.telemetry -= removed;
+      this.recent.telemetry.reset();
       this.options.logger?.warn(
         { code: 'TELEMETRY_DROPPED', removed, reason: 'age', droppedTotal: this.dropped },
         'telemetry older than the backlog bound dropped',
@@ -363,6 +361,19 @@ export class Outbox {
     this.db.close();
   }
 
+  /**
+   * Runs `fn` in a transaction; if it fails (a statement, or the commit itself), the rows it told
+   * `recent` about were rolled back, so both lanes forget what they knew and read SQLite again.
+   */
+  private inTransaction(fn: () => void): void {
+    try {
+      this.db.transaction(fn)();
+    } catch (err) {
+      for (const lane of LANES) this.recent[lane].reset();
+      throw err;
+    }
+  }
+
   private reserveSeqs(atLeast = 0): void {
     this.setSync('full');
     const until = Math.max(this.nextSeq + this.seqBlock - 1, atLeast);
@@ -379,9 +390,4 @@ export class Outbox {
   private assertOpen(): void {
     if (this.closed) throw new Error('outbox is closed');
   }
-}
-
-const SYNC_ORDER: readonly FsyncPolicy[] = ['off', 'normal', 'full'];
-function strictest(a: FsyncPolicy, b: FsyncPolicy): FsyncPolicy {
-  return SYNC_ORDER.indexOf(a) >= SYNC_ORDER.indexOf(b) ? a : b;
 }
