@@ -42,7 +42,7 @@ export const benchCommand: Command = {
     '  breakdown (p50/p99 per stage), alarms sent/received/lost, telemetry offered and stored per',
     "  second, the load processes' and the console's own event-loop lag and the load average, with",
     '  progress lines while it runs, then one table over the rates. Gateways run in W load',
-    '  processes (--workers, default one per 400 gateways, at least 2).',
+    '  processes (--workers, default one per 1,000 gateways, at least 2).',
     '  Defaults: --gateways 2000 --rate 1000,5000,10000,20000 --duration 30 --alarm-rate 5',
     '  (the table of issue 12; 5 alarms/s gives ~150 per rate, so p99 is not just the slowest of',
     '  a few dozen). Open files: 4 per gateway in its load process (SQLite db, WAL, shm,',
