@@ -43,7 +43,12 @@ export function startDiskSyncProbe(dir: string, everyMs = 20): DiskSyncProbe {
     } satisfies DiskSyncProbeData,
   });
   const durations = new Promise<number[]>((resolve, reject) => {
-    worker.once('message', (d: number[]) => resolve(d));
+    // The thread posts its durations once; anything else is a disagreement between the two files.
+    worker.once('message', (d: unknown) =>
+      Array.isArray(d) && d.every((x) => typeof x === 'number')
+        ? resolve(d)
+        : reject(new Error('disk probe thread sent something other than its durations')),
+    );
     worker.once('error', reject);
     worker.once('exit', () => resolve([]));
   });

@@ -11,7 +11,6 @@
  *
  * Start: `child_process.fork(cli/dist/bench/gateway-worker.js)`; see worker-client.ts.
  */
-import { readdirSync } from 'node:fs';
 import { applyLoadPriority } from './load-priority.js';
 import { profileWindow } from './profile-window.js';
 import { join } from 'node:path';
@@ -19,9 +18,16 @@ import { createGateway, GatewayConfigSchema, type Gateway } from '@anxin/gateway
 import { validateConfig, type GatewayEvent } from '@anxin/protocol';
 import { pino } from 'pino';
 import { preciseNow } from './clock.js';
+import { cpuMsSince, expGap, openFds } from './process-figures.js';
 import { loopLagMonitor } from './loop-lag.js';
 import { lastConnect, probeAlarmPublishes } from './publish-probe.js';
-import type { WorkerReply, WorkerRequest, GatewayBase, OfferedAlarm } from './worker-protocol.js';
+import {
+  isWorkerRequest,
+  type WorkerReply,
+  type WorkerRequest,
+  type GatewayBase,
+  type OfferedAlarm,
+} from './worker-protocol.js';
 
 export const METER = 'meter-1';
 export const SOS = 'sos-button';
@@ -105,14 +111,6 @@ function gatewayOf(id: string): Gateway {
   const gateway = gateways.get(id);
   if (!gateway) throw new Error(`no gateway ${id} in this worker`);
   return gateway;
-}
-
-function openFds(): number {
-  try {
-    return readdirSync('/proc/self/fd').length;
-  } catch {
-    return -1;
-  }
 }
 
 async function startAll(ids: readonly string[], base: GatewayBase): Promise<void> {
@@ -274,18 +272,6 @@ function raiseAlarm(gatewayId: string, n: number, trace = false): OfferedAlarm {
   return alarm;
 }
 
-function expGap(perSecond: number): number {
-  return perSecond > 0
-    ? (-Math.log(1 - Math.random()) / perSecond) * 1000
-    : Number.POSITIVE_INFINITY;
-}
-
-/** CPU time (user + system) this process used since `start`, in ms. */
-function cpuMsSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return Math.round((used.user + used.system) / 1000);
-}
-
 async function handle(request: WorkerRequest): Promise<WorkerReply> {
   switch (request.op) {
     case 'start':
@@ -383,7 +369,18 @@ function reply(message: WorkerReply): void {
   process.send?.(message, undefined, undefined, () => undefined);
 }
 
-process.on('message', (message: WorkerRequest) => {
+process.on('message', (message: unknown) => {
+  if (!isWorkerRequest(message)) {
+    // Answered if it names its request, so the benchmark fails with the reason, not a timeout.
+    const rid =
+      typeof message === 'object' && message !== null && 'rid' in message ? message.rid : 0;
+    reply({
+      rid: typeof rid === 'number' ? rid : 0,
+      ok: false,
+      error: 'gateway worker: unreadable request',
+    });
+    return;
+  }
   handle(message).then(reply, (err: unknown) =>
     reply({
       rid: message.rid,

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { nodeArgsFromEnv } from './hub-process.js';
 import { fileURLToPath } from 'node:url';
-import type { WorkerCommand, WorkerReply } from './worker-protocol.js';
+import { isWorkerReply, type WorkerCommand, type WorkerReply } from './worker-protocol.js';
 
 /** The built worker (dist/bench/gateway-worker.js), next to this file once compiled. */
 export const WORKER_MAIN = fileURLToPath(
@@ -34,7 +34,16 @@ export async function forkGatewayWorker(env: NodeJS.ProcessEnv = {}): Promise<Ga
   let nextRid = 1;
   const pending = new Map<number, (reply: WorkerReply) => void>();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.on('message', (message: WorkerReply) => {
+  child.on('message', (message: unknown) => {
+    // Only our worker posts here: a reply that does not read as one means the two files
+    // disagree, and no waiter can be told apart. Fail them all and end the worker.
+    if (!isWorkerReply(message)) {
+      for (const [rid, resolve] of pending)
+        resolve({ rid, ok: false, error: 'gateway worker sent an unreadable reply' });
+      pending.clear();
+      child.kill('SIGKILL');
+      return;
+    }
     const resolve = pending.get(message.rid);
     pending.delete(message.rid);
     resolve?.(message);

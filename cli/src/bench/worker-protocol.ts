@@ -1,4 +1,6 @@
 /** IPC messages between a benchmark (or test) and its gateway-worker processes. */
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import { checkerFor } from '@anxin/protocol';
 
 /**
  * The environment variable that sets a load process's CPU priority (load-priority.ts): "idle"
@@ -23,122 +25,144 @@ export const DEFAULT_LATENCY_LOAD_PRIORITY: LoadPriority = 'idle';
  */
 export const DEFAULT_STORM_LOAD_PRIORITY: LoadPriority = 10;
 
-/** What every gateway of a worker shares; each gets `<dataRoot>/<gatewayId>` as data directory. */
-export interface GatewayBase {
-  hubUrl: string;
-  password: string;
-  dataRoot: string;
-  heartbeatIntervalS?: number;
-  /** caFile: the CA the hub's certificate is verified with, when hubUrl is mqtts:// (--tls). */
-  hub?: { connectTimeoutMs?: number; keepaliveS?: number; caFile?: string };
-  outbox?: {
-    maxTelemetryEvents?: number;
-    batchSize?: number;
-    ackTimeoutMs?: number;
-    alarmWindow?: number;
-    telemetryWindow?: number;
-  };
-  reconnect?: { minMs?: number; maxMs?: number; spreadMs?: number };
-}
+// The messages are schemas, not only types: each process reads what the other sends through
+// `isWorkerRequest` / `isWorkerReply` instead of taking an IPC message (untyped) on trust.
+const Num = Type.Number();
+const Str = Type.String();
+const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 
-export interface OfferedAlarm {
-  gatewayId: string;
+/** What every gateway of a worker shares; each gets `<dataRoot>/<gatewayId>` as data directory. */
+const GatewayBaseSchema = Type.Object({
+  hubUrl: Str,
+  password: Str,
+  dataRoot: Str,
+  heartbeatIntervalS: Opt(Num),
+  /** caFile: the CA the hub's certificate is verified with, when hubUrl is mqtts:// (--tls). */
+  hub: Opt(Type.Object({ connectTimeoutMs: Opt(Num), keepaliveS: Opt(Num), caFile: Opt(Str) })),
+  outbox: Opt(
+    Type.Object({
+      maxTelemetryEvents: Opt(Num),
+      batchSize: Opt(Num),
+      ackTimeoutMs: Opt(Num),
+      alarmWindow: Opt(Num),
+      telemetryWindow: Opt(Num),
+    }),
+  ),
+  reconnect: Opt(Type.Object({ minMs: Opt(Num), maxMs: Opt(Num), spreadMs: Opt(Num) })),
+});
+export type GatewayBase = Static<typeof GatewayBaseSchema>;
+
+const OfferedAlarmSchema = Type.Object({
+  gatewayId: Str,
   /** The identifying number carried in the alarm's detail (`detail.n`). */
-  n: number;
-  seq: number;
+  n: Num,
+  seq: Num,
   /** The gateway's observedAt (its clock, which a test may have shifted). */
-  observedAt: number;
+  observedAt: Num,
   /**
    * The same moment with the fraction of a ms observedAt drops (preciseNow in the gateway's
    * clock): every latency is measured from here (breakdown.ts, readingAt).
    */
-  readAt?: number;
+  readAt: Opt(Num),
   /** Whether the gateway's uplink was connected when the alarm was raised. */
-  connected: boolean;
+  connected: Type.Boolean(),
   /** When the gateway's outbox transaction holding it returned (preciseNow, ms). */
-  durableAt?: number;
+  durableAt: Opt(Num),
   /** When the gateway's uplink first handed it to its MQTT client (latency bench only). */
-  publishedAt?: number;
+  publishedAt: Opt(Num),
   /**
    * Raised while the gateway was not connected (storm bench): when the attempt that connected
    * opened its socket, and when its CONNACK arrived (preciseNow, ms).
    */
-  connectAttemptAt?: number;
-  connackAt?: number;
-}
+  connectAttemptAt: Opt(Num),
+  connackAt: Opt(Num),
+});
+export type OfferedAlarm = Static<typeof OfferedAlarmSchema>;
 
-export type WorkerRequest =
-  | {
-      rid: number;
-      op: 'start';
-      gateways: string[];
-      base: GatewayBase;
-      /** One telemetry reading per gateway once started (its first seq block reserved). */
-      warmUp?: boolean;
-    }
-  | {
-      rid: number;
-      op: 'prefill';
-      gateways: string[];
-      base: GatewayBase;
-      events: number;
-      spanMs: number;
-    }
-  | { rid: number; op: 'alarms'; items: { gatewayId: string; n: number }[] }
+const request = <T extends string, P extends TProperties>(op: T, fields: P) =>
+  Type.Object({ rid: Num, op: Type.Literal(op), ...fields });
+
+const WorkerRequestSchema = Type.Union([
+  request('start', {
+    gateways: Type.Array(Str),
+    base: GatewayBaseSchema,
+    /** One telemetry reading per gateway once started (its first seq block reserved). */
+    warmUp: Opt(Type.Boolean()),
+  }),
+  request('prefill', {
+    gateways: Type.Array(Str),
+    base: GatewayBaseSchema,
+    events: Num,
+    spanMs: Num,
+  }),
+  request('alarms', { items: Type.Array(Type.Object({ gatewayId: Str, n: Num })) }),
   /** The alarms raised by 'alarms' requests so far, with the times seen since (then forgotten). */
-  | { rid: number; op: 'alarm-times' }
-  | { rid: number; op: 'telemetry'; items: { gatewayId: string; from: number; count: number }[] }
-  | {
-      rid: number;
-      op: 'offer';
-      rate: number;
-      durationS: number;
-      alarmRate: number;
-      tickMs?: number;
-      /** Each gateway gets its share of telemetry once per period, in one transaction. */
-      periodMs?: number;
-    }
-  | { rid: number; op: 'progress' }
-  | { rid: number; op: 'clock'; offsetMs: number }
-  | { rid: number; op: 'health' }
-  | { rid: number; op: 'stop' };
+  request('alarm-times', {}),
+  request('telemetry', {
+    items: Type.Array(Type.Object({ gatewayId: Str, from: Num, count: Num })),
+  }),
+  request('offer', {
+    rate: Num,
+    durationS: Num,
+    alarmRate: Num,
+    tickMs: Opt(Num),
+    /** Each gateway gets its share of telemetry once per period, in one transaction. */
+    periodMs: Opt(Num),
+  }),
+  request('progress', {}),
+  request('clock', { offsetMs: Num }),
+  request('health', {}),
+  request('stop', {}),
+]);
+export type WorkerRequest = Static<typeof WorkerRequestSchema>;
 
-export interface WorkerReply {
-  rid: number;
-  ok: boolean;
-  error?: string;
-  ready?: boolean;
+const WorkerReplySchema = Type.Object({
+  rid: Num,
+  ok: Type.Boolean(),
+  error: Opt(Str),
+  ready: Opt(Type.Boolean()),
   /** Open file descriptors of the worker process. */
-  fds?: number;
-  events?: number;
-  alarms?: OfferedAlarm[];
-  telemetryOffered?: number;
-  maxTickLagMs?: number;
-  connected?: number;
+  fds: Opt(Num),
+  events: Opt(Num),
+  alarms: Opt(Type.Array(OfferedAlarmSchema)),
+  telemetryOffered: Opt(Num),
+  maxTickLagMs: Opt(Num),
+  connected: Opt(Num),
   /** Connection attempts that failed (refused, timed out), summed over the worker's gateways. */
-  connectFailures?: number;
-  alarmDepth?: number;
-  telemetryDepth?: number;
-  droppedTelemetry?: number;
+  connectFailures: Opt(Num),
+  alarmDepth: Opt(Num),
+  telemetryDepth: Opt(Num),
+  droppedTelemetry: Opt(Num),
   /**
    * The gateways' telemetry lanes right now (storm progress): how many are held by a deferral,
    * how many wait for an ack with batches in flight, and ack timeouts (resends) so far.
    */
-  telemetryLanes?: { held: number; awaitingAck: number; resends: number };
+  telemetryLanes: Opt(Type.Object({ held: Num, awaitingAck: Num, resends: Num })),
   /** Gateways that have written the hub's TLS session ticket to their data directory since start. */
-  ticketsSaved?: number;
+  ticketsSaved: Opt(Num),
   /** Gateways that read a usable TLS session ticket from their data directory at start. */
-  ticketsLoaded?: number;
-  rssBytes?: number;
+  ticketsLoaded: Opt(Num),
+  rssBytes: Opt(Num),
   /**
    * The worker's own event-loop delay since its gateways started (ms): when it is high, latencies
    * measured through this process include the load generator's queueing, not only the hub's.
    */
-  loopDelayMs?: { p50?: number; p99: number; max: number };
+  loopDelayMs: Opt(Type.Object({ p50: Opt(Num), p99: Num, max: Num })),
   /** Progress of the current offer: telemetry offered and alarms raised so far. */
-  alarmsRaised?: number;
+  alarmsRaised: Opt(Num),
   /** CPU time the process used during the current (or last) offer, ms. */
-  cpuMs?: number;
+  cpuMs: Opt(Num),
+});
+export type WorkerReply = Static<typeof WorkerReplySchema>;
+
+/** A message from the benchmark, as the worker reads it. */
+export function isWorkerRequest(message: unknown): message is WorkerRequest {
+  return checkerFor(WorkerRequestSchema).Check(message);
+}
+
+/** A message from a worker, as the benchmark reads it. */
+export function isWorkerReply(message: unknown): message is WorkerReply {
+  return checkerFor(WorkerReplySchema).Check(message);
 }
 
 /** Distributive Omit, so each request variant keeps its own fields. */
