@@ -152,12 +152,9 @@ export interface LatencyRunResult {
 }
 
 /**
- * Load processes by default: one per 1,000 gateways (at least 2, at most 16; 4 open files per
- * gateway keeps each far below the 20,000 limit). Fewer, fuller processes cost less per event and
- * lag less: at 2,000 gateways and 10,000 msg/s (stop 31), 5 processes used 106 ms of CPU per 1,000
- * events with a loop lag p99 of 37–140 ms, 3 used 84–89 ms with 22–26 ms, 2 used 73–95 ms with
- * 20–53 ms; 10 used 126 ms with 64 ms. Each process adds its own timers and loop, and on two
- * cores more processes only queue behind each other.
+ * Load processes by default: one per 1,000 gateways (2 to 16; at 4 open files a gateway, far below
+ * the 20,000 limit). Fewer, fuller processes cost less per event and lag less: at 10,000 msg/s,
+ * 10 processes used 126 ms of CPU per 1,000 events, 5 106 ms, 3 84–89 ms, 2 73–95 ms (README).
  */
 export function defaultLatencyWorkers(gateways: number): number {
   return Math.max(2, Math.min(16, Math.ceil(gateways / 1000)));
