@@ -55,6 +55,7 @@ export function metricsRenderer(deps: {
       `anxin_telemetry_store_up ${depth.telemetryStoreDown ? 0 : 1}`,
       ...alarmEngineMetrics(alarmEngine.stats()),
       ...walSyncMetrics(deps.walSync),
+      ...processMetrics(process.memoryUsage(), process.cpuUsage()),
     ];
     const text = metrics.registry.render() + extra.join('\n') + '\n';
     // Labelled once the hub is named as one of several; one hub's output stays as it was.
@@ -73,5 +74,35 @@ function walSyncMetrics(wal: WalSync | undefined): string[] {
     '# HELP anxin_sqlite_wal_sync_up 0 once an fdatasync failed: nothing is acked until a restart',
     '# TYPE anxin_sqlite_wal_sync_up gauge',
     `anxin_sqlite_wal_sync_up ${wal.failed ? 0 : 1}`,
+  ];
+}
+
+/**
+ * The process's memory and CPU under the names Prometheus' Node clients use (prom-client's
+ * defaults), so an existing dashboard reads them: RSS against the V8 heap tells a heap that grows
+ * with the load from memory outside it (sockets' buffers, SQLite, the worker threads' heaps).
+ */
+export function processMetrics(memory: NodeJS.MemoryUsage, cpu: NodeJS.CpuUsage): string[] {
+  const gauge = (name: string, help: string, value: number) => [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} gauge`,
+    `${name} ${value}`,
+  ];
+  const counter = (name: string, help: string, value: number) => [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} counter`,
+    `${name} ${value}`,
+  ];
+  return [
+    ...gauge('process_resident_memory_bytes', 'Resident memory size in bytes', memory.rss),
+    ...gauge('nodejs_heap_size_total_bytes', 'V8 heap size in bytes', memory.heapTotal),
+    ...gauge('nodejs_heap_size_used_bytes', 'V8 heap in use in bytes', memory.heapUsed),
+    ...gauge(
+      'nodejs_external_memory_bytes',
+      'Memory of C++ objects bound to JavaScript (buffers among them) in bytes',
+      memory.external,
+    ),
+    ...counter('process_cpu_user_seconds_total', 'User CPU time in seconds', cpu.user / 1e6),
+    ...counter('process_cpu_system_seconds_total', 'System CPU time in seconds', cpu.system / 1e6),
   ];
 }

@@ -417,6 +417,12 @@ describe('REST API', () => {
     expect(metrics).toMatch(/anxin_alarms_open\{priority="1"\} [1-9]/);
     expect(metrics.match(/anxin_gateways_connected (\d+)/)?.[1]).toBe('1');
     expect(metrics).toMatch(/anxin_sql_write_seconds_count [1-9]/);
+    // The process's own memory and CPU, under the names Node dashboards expect.
+    const rss = Number(metrics.match(/^process_resident_memory_bytes (\d+)$/m)?.[1]);
+    const heap = Number(metrics.match(/^nodejs_heap_size_used_bytes (\d+)$/m)?.[1]);
+    expect(heap).toBeGreaterThan(1e6);
+    expect(rss).toBeGreaterThan(heap);
+    expect(metrics).toMatch(/^process_cpu_user_seconds_total \d+(\.\d+)?$/m);
     if (testEngine() === 'sqlite') {
       // Every commit so far (the migrations' included) waited for a WAL fdatasync.
       expect(metrics).toMatch(/anxin_sqlite_wal_sync_seconds_count [1-9]/);
