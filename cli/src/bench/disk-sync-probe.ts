@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DiskSyncProbeData } from './disk-sync-probe-worker.js';
+import { isUnknownArray } from '@anxin/protocol';
 import { percentiles, type Percentiles } from './stats.js';
 
 /** The built probe thread, next to this file once compiled (dist/bench). */
@@ -32,6 +33,11 @@ export interface DiskSyncProbe {
   stop(): Promise<Percentiles>;
 }
 
+/** What the probe thread posts when it stops: each fsync's duration, ms. */
+function isDurations(d: unknown): d is number[] {
+  return isUnknownArray(d) && d.every((x) => typeof x === 'number');
+}
+
 /** Starts an fsync every `everyMs` on `dir`'s disk (one at a time). */
 export function startDiskSyncProbe(dir: string, everyMs = 20): DiskSyncProbe {
   const stop = new SharedArrayBuffer(4);
@@ -45,7 +51,7 @@ export function startDiskSyncProbe(dir: string, everyMs = 20): DiskSyncProbe {
   const durations = new Promise<number[]>((resolve, reject) => {
     // The thread posts its durations once; anything else is a disagreement between the two files.
     worker.once('message', (d: unknown) =>
-      Array.isArray(d) && d.every((x) => typeof x === 'number')
+      isDurations(d)
         ? resolve(d)
         : reject(new Error('disk probe thread sent something other than its durations')),
     );

@@ -19,7 +19,8 @@
  * back to the hub too. Node ≥ 22.12 could use `reusePort` instead; Node 20 cannot.
  */
 import { spawn } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, Server, Socket } from 'node:net';
+import { isRecord } from '@anxin/protocol';
 
 /** The helper: returns each server it is sent, and any connection it accepts meanwhile. */
 const ECHO_SCRIPT = `
@@ -85,10 +86,11 @@ export async function addAcceptHandles(
       helper.once('exit', (code) =>
         fail(new Error(`handle helper exited (${code}) after ${received.length + 1} handles`)),
       );
-      helper.on('message', (message: { kind?: unknown }, handle: unknown) => {
-        if (message.kind === 'socket' && handle) deliver(handle as Socket);
-        if (message.kind !== 'server' || !handle) return;
-        const copy = handle as Server;
+      helper.on('message', (message: unknown, handle: unknown) => {
+        const kind = isRecord(message) ? message.kind : undefined;
+        if (kind === 'socket' && handle instanceof Socket) deliver(handle);
+        if (kind !== 'server' || !(handle instanceof Server)) return;
+        const copy = handle;
         copy.on('connection', deliver);
         received.push(copy);
         if (received.length === count - 1) {

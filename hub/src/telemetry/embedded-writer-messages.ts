@@ -6,6 +6,17 @@
  * disagree, and the receiving end fails loudly rather than guessing.
  */
 
+// Written out here, not imported from @anxin/protocol (which has both): the writer thread loads
+// this file, and a worker thread resolves no workspace package under the test runner's sources.
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Array.isArray narrows to `any[]`; this keeps the items unknown until they are checked. */
+function isUnknownArray(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value);
+}
+
 /** One point as the table takes it: gateway, device, time, fields (JSON). */
 export type TelemetryRow = [string, string, number, string];
 
@@ -20,17 +31,13 @@ export interface WriterData {
   file: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
 export function isWriterData(data: unknown): data is WriterData {
   return isRecord(data) && typeof data.file === 'string';
 }
 
 function isTelemetryRow(row: unknown): row is TelemetryRow {
   return (
-    Array.isArray(row) &&
+    isUnknownArray(row) &&
     row.length === 4 &&
     typeof row[0] === 'string' &&
     typeof row[1] === 'string' &&
@@ -43,7 +50,7 @@ export function isRequest(message: unknown): message is Request {
   if (!isRecord(message) || typeof message.id !== 'number') return false;
   switch (message.op) {
     case 'write':
-      return Array.isArray(message.rows) && message.rows.every(isTelemetryRow);
+      return isUnknownArray(message.rows) && message.rows.every(isTelemetryRow);
     case 'prune':
       return typeof message.before === 'number';
     case 'close':
