@@ -15,7 +15,7 @@ import {
 } from '@anxin/protocol';
 import { startBroker, type TestBroker } from './test-support/broker.js';
 import { gatewayOnDisk, startHubSide, type Cleanups } from './test-support/managed.js';
-import { captureLogger, readOutbox, sleep, waitFor } from './test-support/util.js';
+import { captureLogger, readOutbox, unackedInOutbox, sleep, waitFor } from './test-support/util.js';
 
 const cleanups: Cleanups = [];
 afterEach(async () => {
@@ -71,7 +71,8 @@ describe('gateway uplink with a real broker', () => {
     await waitFor(() => hub.received.length >= 3, 'events at the hub');
     expect(present).toEqual([true, true, true]);
     await waitFor(
-      () => readOutbox(dir, 'alarm').length + readOutbox(dir, 'telemetry').length === 0,
+      () =>
+        readOutbox(dir, 'alarm').length + unackedInOutbox(gateway, dir, 'telemetry').length === 0,
       'outbox drained after acks',
     );
     expect(hub.events('alarm')[0]).toEqual(sent[0]);

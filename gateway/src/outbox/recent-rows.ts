@@ -48,6 +48,15 @@ export class RecentRows {
   }
 
   /**
+   * Whether the lane holds `seq`: true or false at or above the floor, where every row is known;
+   * undefined below it (only SQLite can tell).
+   */
+  holds(seq: number): boolean | undefined {
+    if (seq < this.floor) return undefined;
+    return this.rows.has(seq);
+  }
+
+  /**
    * Forget everything: rows left the database some other way (a bound dropped the oldest), or a
    * transaction that added rows failed. Only rows added from now on are known.
    */

@@ -51,6 +51,20 @@ export function captureLogger(level = 'info'): {
 
 export const silentLogger = (): Logger => pino({ level: 'silent' });
 
+/**
+ * The rows the gateway still has to send, read from its outbox file: first health(), which reads
+ * the outbox's stats and so deletes the telemetry already acked (it leaves the file with the
+ * outbox's next write or stats read: outbox.ts), then the file, as readOutbox does.
+ */
+export function unackedInOutbox(
+  gateway: { health(): unknown },
+  dataDir: string,
+  lane: 'alarm' | 'telemetry',
+): { seq: number; id: string; event: GatewayEvent }[] {
+  gateway.health();
+  return readOutbox(dataDir, lane);
+}
+
 /** Reads the outbox the way an outside observer would: a separate read-only connection. */
 export function readOutbox(
   dataDir: string,

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { uplinkTopic } from '@anxin/protocol';
 import { startUplinkRig, type UplinkRig } from '../test-support/uplink-fixture.js';
-import { readOutbox, waitFor } from '../test-support/util.js';
+import { readOutbox, unackedInOutbox, waitFor } from '../test-support/util.js';
 
 const GATEWAY = 'gw-suback';
 const ACK_TIMEOUT_MS = 2000;
@@ -57,7 +57,7 @@ describe('uplink: telemetry waits for the downlink subscription, alarms do not',
 
     // Telemetry is acked without an ack timeout (resends 0 below): its ack found the subscription.
     await waitFor(
-      () => readOutbox(dir, 'telemetry').length === 0,
+      () => unackedInOutbox(gateway, dir, 'telemetry').length === 0,
       'telemetry acked',
       ACK_TIMEOUT_MS * 2,
     );
@@ -85,7 +85,9 @@ describe('uplink: telemetry waits for the downlink subscription, alarms do not',
     const reading = gateway.ingest('meter1', { type: 'telemetry', fields: { energy_kwh: 3 } });
     const alarm = gateway.ingest('sos1', { type: 'alarm', kind: 'sos', action: 'raise' });
     await waitFor(
-      () => readOutbox(dir, 'alarm').length === 0 && readOutbox(dir, 'telemetry').length === 0,
+      () =>
+        readOutbox(dir, 'alarm').length === 0 &&
+        unackedInOutbox(gateway, dir, 'telemetry').length === 0,
       'both lanes acked after the reconnect',
       ACK_TIMEOUT_MS * 2,
     );
@@ -106,7 +108,11 @@ describe('uplink: telemetry waits for the downlink subscription, alarms do not',
     const reading = gateway.ingest('meter1', { type: 'telemetry', fields: { energy_kwh: 4 } });
     await waitFor(() => sent('telemetry') > 0, 'telemetry sent without a SUBACK', 2500);
     expect(atSuback).toHaveLength(0);
-    await waitFor(() => readOutbox(dir, 'telemetry').length === 0, 'acked once subscribed', 6000);
+    await waitFor(
+      () => unackedInOutbox(gateway, dir, 'telemetry').length === 0,
+      'acked once subscribed',
+      6000,
+    );
     expect(atSuback.length).toBeGreaterThan(0);
     expect(hub.distinctSeqs('telemetry')).toEqual([reading.seq]);
   });

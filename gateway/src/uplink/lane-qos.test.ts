@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LANE_QOS, uplinkTopic } from '@anxin/protocol';
 import { startUplinkRig, type UplinkRig } from '../test-support/uplink-fixture.js';
-import { readOutbox, waitFor } from '../test-support/util.js';
+import { readOutbox, unackedInOutbox, waitFor } from '../test-support/util.js';
 
 describe('uplink: each lane at its QoS', () => {
   let rig: UplinkRig | undefined;
@@ -41,6 +41,6 @@ describe('uplink: each lane at its QoS', () => {
     expect(hub.distinctSeqs('telemetry')).toEqual([reading.seq]);
     expect(readOutbox(dir, 'telemetry').map((r) => r.seq)).toEqual([reading.seq]);
     hub.policy.telemetry = { mode: 'ack' };
-    await waitFor(() => readOutbox(dir, 'telemetry').length === 0, 'acked at last');
+    await waitFor(() => unackedInOutbox(gateway, dir, 'telemetry').length === 0, 'acked at last');
   });
 });
