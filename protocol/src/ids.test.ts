@@ -3,8 +3,9 @@
  * the millisecond timestamp in front, strictly increasing within one process even within one
  * millisecond and across refills of the random pool, and none repeated.
  */
+import { parse, stringify, version } from 'uuid';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { newEventId } from './ids.js';
+import { newEventId, spellUuid } from './ids.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -23,6 +24,19 @@ describe('newEventId', () => {
     expect(id).toMatch(UUID_V7);
     expect(msOf(id)).toBeGreaterThanOrEqual(before);
     expect(msOf(id)).toBeLessThanOrEqual(after + 1);
+  });
+
+  it('spells UUID bytes as uuid does, and every id it makes reads back as one', () => {
+    const bytes = new Uint8Array(16);
+    for (let i = 0; i < 2_000; i += 1) {
+      globalThis.crypto.getRandomValues(bytes);
+      // uuid's stringify accepts only valid UUIDs: version 7, variant 10.
+      bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+      bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+      expect(spellUuid(bytes)).toBe(stringify(bytes));
+      expect(parse(spellUuid(bytes))).toEqual(bytes);
+      expect(version(newEventId())).toBe(7);
+    }
   });
 
   it('sorts in the order made within one millisecond, across pool refills, none repeated', () => {

@@ -31,6 +31,20 @@ let lastMs = -Infinity;
 let counter = 0;
 
 /**
+ * uuid lays the id's bytes out here (its `buf` argument) instead of in a new Uint8Array, and we
+ * spell them: the array and uuid's own formatting were a tenth of what bench latency's load
+ * processes allocated per event at 10,000 msg/s.
+ */
+const idBytes = new Uint8Array(16);
+const HEX = Array.from({ length: 256 }, (_, i) => (i + 0x100).toString(16).slice(1));
+
+/** A UUID's 16 bytes as RFC 9562 §4 spells them: 8-4-4-4-12 lower-case hex digits. */
+export function spellUuid(bytes: Uint8Array): string {
+  const hex = (i: number): string => HEX[bytes[i] ?? 0] ?? '00';
+  return `${hex(0)}${hex(1)}${hex(2)}${hex(3)}-${hex(4)}${hex(5)}-${hex(6)}${hex(7)}-${hex(8)}${hex(9)}-${hex(10)}${hex(11)}${hex(12)}${hex(13)}${hex(14)}${hex(15)}`;
+}
+
+/**
  * A new time-ordered event id (UUIDv7, RFC 9562 §5.7). Ids sort by creation time, so the hub and
  * the outbox can order and deduplicate without trusting a single clock; ids made in one process
  * within one millisecond still sort in the order they were made.
@@ -47,5 +61,6 @@ export function newEventId(): string {
     counter = (counter + 1) | 0;
     if (counter === 0) lastMs += 1;
   }
-  return uuidv7({ random: bytes, msecs: lastMs, seq: counter });
+  uuidv7({ random: bytes, msecs: lastMs, seq: counter }, idBytes);
+  return spellUuid(idBytes);
 }
