@@ -31,17 +31,26 @@ let lastMs = -Infinity;
 let counter = 0;
 
 /**
- * uuid lays the id's bytes out here (its `buf` argument) instead of in a new Uint8Array, and we
- * spell them: the array and uuid's own formatting were a tenth of what bench latency's load
- * processes allocated per event at 10,000 msg/s.
+ * uuid lays the id's bytes out here (its `buf` argument) instead of in a new Uint8Array, and
+ * spellUuid writes their characters into one reused array and makes the string in one go: the
+ * array and uuid's formatting (a string joined from 20 pieces) were a tenth of what bench
+ * latency's load processes allocated at 10,000 msg/s.
  */
 const idBytes = new Uint8Array(16);
-const HEX = Array.from({ length: 256 }, (_, i) => (i + 0x100).toString(16).slice(1));
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const DASH = 0x2d;
+const idChars: number[] = new Array<number>(36).fill(DASH);
 
 /** A UUID's 16 bytes as RFC 9562 §4 spells them: 8-4-4-4-12 lower-case hex digits. */
 export function spellUuid(bytes: Uint8Array): string {
-  const hex = (i: number): string => HEX[bytes[i] ?? 0] ?? '00';
-  return `${hex(0)}${hex(1)}${hex(2)}${hex(3)}-${hex(4)}${hex(5)}-${hex(6)}${hex(7)}-${hex(8)}${hex(9)}-${hex(10)}${hex(11)}${hex(12)}${hex(13)}${hex(14)}${hex(15)}`;
+  let at = 0;
+  for (let i = 0; i < 16; i += 1) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) idChars[at++] = DASH;
+    const byte = bytes[i] ?? 0;
+    idChars[at++] = HEX_CODES[byte >> 4] ?? DASH;
+    idChars[at++] = HEX_CODES[byte & 0x0f] ?? DASH;
+  }
+  return String.fromCharCode(...idChars);
 }
 
 /**
