@@ -5,7 +5,15 @@
  * accepting gateways; the window isolates the steady state).
  *
  *   node cli/dist/bench/profile-summary.js FILE [--from S] [--to S] [--top N]
+ *
+ * Given a .heapprofile instead, it prints where the process allocated (allocation-summary.ts).
  */
+import {
+  allocationTree,
+  formatAllocationSummary,
+  summarizeAllocations,
+} from './allocation-summary.js';
+import { shortFile } from './profile-files.js';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -28,13 +36,6 @@ export interface ProfileSummary {
   totalMs: number;
   byFunction: [string, number][];
   byFile: [string, number][];
-}
-
-/** Shortens a script URL to `nm:<package>` or its path inside the repository. */
-function shortFile(url: string): string {
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (pkg) return `nm:${pkg[1]}`;
-  return url.replace(/^file:\/\//, '').replace(/^.*?\/(hub|gateway|cli|protocol|devices)\//, '$1/');
 }
 
 export function summarizeProfile(
@@ -91,7 +92,14 @@ function main(argv: string[]): void {
     const i = rest.indexOf(name);
     return i >= 0 && rest[i + 1] !== undefined ? Number(rest[i + 1]) : undefined;
   };
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const json: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  const allocations = allocationTree(json);
+  if (allocations) {
+    const lines = formatAllocationSummary(summarizeAllocations(allocations), option('--top') ?? 25);
+    for (const line of lines) process.stdout.write(`${line}\n`);
+    return;
+  }
+  const profile = json as CpuProfile;
   const fromS = option('--from');
   const toS = option('--to');
   const summary = summarizeProfile(profile, {
