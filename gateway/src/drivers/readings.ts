@@ -3,6 +3,7 @@
  * Pure. Every draft is checked against the protocol schema here, before it reaches the outbox:
  * one malformed event inside an uplink batch would make the hub refuse the whole batch.
  */
+import { Type } from '@sinclair/typebox';
 import {
   FIELD_NAME_PATTERN,
   AlarmEventSchema,
@@ -13,8 +14,15 @@ import {
 import type { DeviceReading } from '@anxin/devices';
 import type { EventDraft } from '../outbox/outbox.js';
 
-/** Placeholders that satisfy the id/seq parts of the schema while the draft is checked. */
-const PLACEHOLDER = { id: '00000000-0000-7000-8000-000000000000', seq: 1 };
+/**
+ * The events' schemas less id and seq, which the outbox adds: a draft is checked as it is, not
+ * copied with placeholder ids to fit the whole schema (one more object for every reading; this
+ * function was 12 % of what bench latency's load allocated at 10,000 msg/s).
+ */
+const DRAFT_SCHEMAS = {
+  alarm: Type.Omit(AlarmEventSchema, ['id', 'seq']),
+  telemetry: Type.Omit(TelemetryEventSchema, ['id', 'seq']),
+};
 
 /**
  * The protocol's Record schemas put FIELD_NAME_PATTERN in `patternProperties` without
@@ -61,9 +69,8 @@ export function readingToDraft(
       message: `field name ${JSON.stringify(badName.slice(0, 70))} does not match ${FIELD_NAME_PATTERN}`,
     };
   }
-  const schema = draft.type === 'alarm' ? AlarmEventSchema : TelemetryEventSchema;
-  const candidate = { ...draft, ...PLACEHOLDER };
-  if (checkerFor(schema).Check(candidate)) return { ok: true, draft };
-  const issue = schemaIssues(schema, candidate, 1)[0];
+  const schema = DRAFT_SCHEMAS[draft.type];
+  if (checkerFor(schema).Check(draft)) return { ok: true, draft };
+  const issue = schemaIssues(schema, draft, 1)[0];
   return { ok: false, message: issue ? `${issue.path}: ${issue.message}` : 'invalid reading' };
 }
