@@ -8,7 +8,7 @@
  *   node cli/dist/bench/profile-summary.js FILE.heapprofile [--top N]
  */
 import { isRecord, isUnknownArray } from '@anxin/protocol';
-import { shortFile } from './profile-files.js';
+import { isCallFrame, shortFile } from './profile-files.js';
 
 interface AllocationNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -30,15 +30,9 @@ export function allocationTree(json: unknown): AllocationNode | undefined {
 
 function isAllocationNode(value: unknown): value is AllocationNode {
   if (!isRecord(value) || typeof value['selfSize'] !== 'number') return false;
-  const frame = value['callFrame'];
   const children = value['children'];
   return (
-    isRecord(frame) &&
-    typeof frame['functionName'] === 'string' &&
-    typeof frame['url'] === 'string' &&
-    typeof frame['lineNumber'] === 'number' &&
-    isUnknownArray(children) &&
-    children.every(isAllocationNode)
+    isCallFrame(value['callFrame']) && isUnknownArray(children) && children.every(isAllocationNode)
   );
 }
 

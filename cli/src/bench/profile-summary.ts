@@ -13,8 +13,9 @@ import {
   formatAllocationSummary,
   summarizeAllocations,
 } from './allocation-summary.js';
-import { shortFile } from './profile-files.js';
 import { readFileSync } from 'node:fs';
+import { isRecord, isUnknownArray } from '@anxin/protocol';
+import { isCallFrame, shortFile } from './profile-files.js';
 import { pathToFileURL } from 'node:url';
 
 interface ProfileNode {
@@ -29,6 +30,29 @@ export interface CpuProfile {
   endTime: number;
   samples: number[];
   timeDeltas: number[];
+}
+
+const isNumberArray = (value: unknown): value is number[] =>
+  isUnknownArray(value) && value.every((n) => typeof n === 'number');
+
+function isProfileNode(value: unknown): value is ProfileNode {
+  if (!isRecord(value) || typeof value['id'] !== 'number') return false;
+  const children = value['children'];
+  return isCallFrame(value['callFrame']) && (children === undefined || isNumberArray(children));
+}
+
+/** Whether parsed JSON is a V8 CPU profile (node --cpu-prof, the inspector's Profiler.stop). */
+export function isCpuProfile(value: unknown): value is CpuProfile {
+  if (!isRecord(value)) return false;
+  const nodes = value['nodes'];
+  return (
+    typeof value['startTime'] === 'number' &&
+    typeof value['endTime'] === 'number' &&
+    isNumberArray(value['samples']) &&
+    isNumberArray(value['timeDeltas']) &&
+    isUnknownArray(nodes) &&
+    nodes.every(isProfileNode)
+  );
 }
 
 export interface ProfileSummary {
@@ -99,7 +123,14 @@ function main(argv: string[]): void {
     for (const line of lines) process.stdout.write(`${line}\n`);
     return;
   }
-  const profile = json as CpuProfile;
+  if (!isCpuProfile(json)) {
+    process.stderr.write(
+      `${file} is neither a CPU profile (.cpuprofile) nor a sampling heap profile (.heapprofile)\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const profile = json;
   const fromS = option('--from');
   const toS = option('--to');
   const summary = summarizeProfile(profile, {

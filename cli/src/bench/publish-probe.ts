@@ -6,13 +6,10 @@
  * telemetry path pays one string comparison.
  */
 import { MqttClient } from 'mqtt';
-import { parseTopic } from '@anxin/protocol';
+import { isRecord, isUnknownArray, parseTopic } from '@anxin/protocol';
 import { preciseNow } from './clock.js';
 
 export type PublishListener = (gatewayId: string, seqs: number[], at: number) => void;
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The seqs of an alarm batch payload ({ v, events: [{ seq, … }] }); [] if it is not one. */
 export function batchSeqs(payload: string | Buffer): number[] {
@@ -22,9 +19,10 @@ export function batchSeqs(payload: string | Buffer): number[] {
   } catch {
     return [];
   }
-  if (!isRecord(value) || !Array.isArray(value.events)) return [];
+  const events = isRecord(value) ? value['events'] : undefined;
+  if (!isUnknownArray(events)) return [];
   const seqs: number[] = [];
-  for (const event of value.events as unknown[])
+  for (const event of events)
     if (isRecord(event) && typeof event.seq === 'number') seqs.push(event.seq);
   return seqs;
 }

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { gatewayTopicPrefix } from '@anxin/protocol';
+import { gatewayTopicPrefix, isRecord, isUnknownArray } from '@anxin/protocol';
 
 export const DYNSEC_TOPIC = '$CONTROL/dynamic-security/v1';
 export const DYNSEC_RESPONSE_TOPIC = `${DYNSEC_TOPIC}/response`;
@@ -25,6 +25,21 @@ interface DynSecResponse {
   command?: string;
   error?: string;
   correlationData?: string;
+}
+
+/** One entry of the plugin's `responses`, its fields kept only when they are strings. */
+function readResponse(value: unknown): DynSecResponse {
+  if (!isRecord(value)) return {};
+  const text = (key: string): string | undefined =>
+    typeof value[key] === 'string' ? value[key] : undefined;
+  const command = text('command');
+  const error = text('error');
+  const correlationData = text('correlationData');
+  return {
+    ...(command !== undefined ? { command } : {}),
+    ...(error !== undefined ? { error } : {}),
+    ...(correlationData !== undefined ? { correlationData } : {}),
+  };
 }
 
 export type DynSecCommand = Record<string, unknown> & { command: string };
@@ -71,8 +86,9 @@ export class DynSecAdmin {
     if (topic !== DYNSEC_RESPONSE_TOPIC) return false;
     let responses: DynSecResponse[] = [];
     try {
-      const parsed = JSON.parse(payload.toString('utf8')) as { responses?: DynSecResponse[] };
-      responses = Array.isArray(parsed.responses) ? parsed.responses : [];
+      const parsed: unknown = JSON.parse(payload.toString('utf8'));
+      const list = isRecord(parsed) ? parsed['responses'] : undefined;
+      responses = isUnknownArray(list) ? list.map(readResponse) : [];
     } catch {
       this.log.warn('dynamic security: unreadable response ignored');
       return true;

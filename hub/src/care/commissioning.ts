@@ -5,20 +5,34 @@
  */
 import type { Kysely } from 'kysely';
 import { orderedUuid } from '../store/ordered-id.js';
-import type {
-  CommissioningRecordDto,
-  CommissioningStep,
-  CreateCommissioningRecordRequest,
+import {
+  isRecord,
+  isUnknownArray,
+  type CommissioningRecordDto,
+  type CommissioningStep,
+  type CreateCommissioningRecordRequest,
 } from '@anxin/protocol';
 import type { Database } from '../store/schema.js';
 import './tables.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** A step as this hub stored it: the ids and the result it always writes are there. */
+function isStoredStep(step: unknown): step is CommissioningStep {
+  return (
+    isRecord(step) &&
+    typeof step['gatewayId'] === 'string' &&
+    typeof step['deviceId'] === 'string' &&
+    typeof step['result'] === 'string'
+  );
+}
+
 function parseSteps(text: string): CommissioningStep[] {
   try {
-    const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) ? (value as CommissioningStep[]) : [];
+    const value: unknown = JSON.parse(text);
+    // Written by this hub from a request the API checked against CommissioningStepSchema; a row
+    // another writer left unreadable shows no steps rather than failing the home's records.
+    return isUnknownArray(value) ? value.filter(isStoredStep) : [];
   } catch {
     return [];
   }

@@ -17,7 +17,7 @@ import {
   type TelemetryStore,
   type TelemetryValue,
 } from './store.js';
-import { errorMessage } from '@anxin/protocol';
+import { errorMessage, isRecord, isUnknownArray } from '@anxin/protocol';
 
 export interface Influx1Options {
   url: string;
@@ -151,38 +151,37 @@ export class Influx1TelemetryStore implements TelemetryStore {
  * does not exist yet (nothing written so far) answers no series rather than an error.
  */
 export function parseQueryResponse(body: unknown, fields: string[]): TelemetrySeries[] {
-  const results = (body as { results?: unknown } | null)?.results;
-  if (!Array.isArray(results)) throw new Error('InfluxDB /query answered no results');
+  const results = isRecord(body) ? body['results'] : undefined;
+  if (!isUnknownArray(results)) throw new Error('InfluxDB /query answered no results');
   const out: TelemetrySeries[] = [];
-  results.forEach((result: unknown, i) => {
+  results.forEach((result, i) => {
     const field = fields[i];
-    if (field === undefined || typeof result !== 'object' || result === null) return;
-    const { error, series } = result as { error?: unknown; series?: unknown };
+    if (field === undefined || !isRecord(result)) return;
+    const { error, series } = result;
     if (typeof error === 'string') {
       if (/database not found/i.test(error)) return;
       throw new Error(`InfluxDB query failed: ${error}`);
     }
-    if (!Array.isArray(series)) return;
-    for (const s of series as unknown[]) {
-      const { tags, columns, values } = (s ?? {}) as {
-        tags?: { gateway?: unknown; device?: unknown };
-        columns?: unknown;
-        values?: unknown;
-      };
-      if (typeof tags?.gateway !== 'string' || typeof tags.device !== 'string') continue;
-      if (!Array.isArray(columns) || !Array.isArray(values)) continue;
+    if (!isUnknownArray(series)) return;
+    for (const s of series) {
+      if (!isRecord(s)) continue;
+      const { tags, columns, values } = s;
+      if (!isRecord(tags)) continue;
+      const { gateway, device } = tags;
+      if (typeof gateway !== 'string' || typeof device !== 'string') continue;
+      if (!isUnknownArray(columns) || !isUnknownArray(values)) continue;
       const t = columns.indexOf('time');
       const v = columns.indexOf(VALUE_COLUMN);
       const points: [number, TelemetryValue][] = [];
-      for (const row of values as unknown[]) {
-        if (!Array.isArray(row)) continue;
+      for (const row of values) {
+        if (!isUnknownArray(row)) continue;
         const time: unknown = row[t];
         const value: unknown = row[v];
         if (typeof time !== 'number') continue;
         if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string')
           points.push([time, value]);
       }
-      out.push({ gatewayId: tags.gateway, deviceId: tags.device, field, points });
+      out.push({ gatewayId: gateway, deviceId: device, field, points });
     }
   });
   return out;
